@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.27;
+
+/**
+ * @title IPortfolioStake
+ * @notice Account-level NMR staking spread over a participant's Numerai models by a basis-point weight vector.
+ *
+ * Units: NMR amounts in wei (18 decimals); weights in basis points (a vector sums to exactly 10,000);
+ * per-model round results ("rates") as signed 18-decimal fractions of the stake (0.05e18 = +5%).
+ *
+ * Round rule: rounds are opened by the operator. Anything an account changes while round `r` is the current round
+ * (deposit, reallocation, withdrawal request, settlement result) takes effect from round `r + 1`. Rounds that are
+ * already open keep the stake and weights they opened with.
+ */
+interface IPortfolioStake {
+    // ─────────────────────────────────────────── Types ───────────────────────────────────────────
+
+    /// @notice Bounded protocol parameters (see the contract for the hard-coded bounds).
+    struct Parameters {
+        uint40 withdrawalDelay; // seconds between a withdrawal request and the earliest claim
+        uint40 minRoundInterval; // seconds between two round openings
+        uint40 resolutionDelay; // seconds after opening before a round can be published
+        uint40 publishWindow; // seconds after resolution during which the operator may publish
+        uint64 rateCap; // max |rate| per model per round, 18 decimals (0.05e18 = 5%)
+    }
+
+    /// @notice A round's schedule and published result, all fixed when the round opens (except the root).
+    struct RoundInfo {
+        uint40 openedAt;
+        uint40 resolvesAt; // earliest publication time
+        uint40 deadline; // unpublished after this time: counts as a zero result
+        uint64 rateCap; // the cap in force when the round opened
+        bytes32 root; // Merkle root of (round, modelId, rate) leaves; zero while unpublished
+    }
+
+    /// @notice Everything about one account, for front ends and scripts.
+    struct AccountView {
+        uint256 balance; // stake put at risk in rounds that open from now on
+        uint256 pendingWithdrawal; // requested, not yet claimed; still burnable by rounds open while at risk
+        uint32 withdrawalLastRound; // last round in which the pending amount was at risk
+        uint40 withdrawalReleaseAt; // earliest claim time (the rounds up to withdrawalLastRound must be settled too)
+        uint32 nextSettleRound; // the next round to settle for this account (0: never staked)
+        uint256 unpaidRewards; // payouts owed but not paid because the rewards pool was short
+        uint256 totalRewarded; // lifetime payouts credited
+        uint256 totalBurned; // lifetime burns
+        address manager; // key allowed to change the weight vector (zero: none)
+        uint8 modelCount;
+        uint32 allocationCount; // number of stored weight vectors
+        uint32 lastAllocationRound; // effective round of the newest vector (0: none)
+    }
+
+    /// @notice Results of one round for one account: the rates of its weighted models and their multiproof.
+    /// @dev `slots[i]` is the account's registry index of the model whose rate is `rates[i]`; the pairs must be in
+    /// the leaf order of the multiproof (`StandardMerkleTree.getMultiProof`). Empty when the account had nothing at
+    /// risk in the round or the round expired unpublished.
+    struct RoundResult {
+        uint32 round;
+        uint8[] slots;
+        int64[] rates;
+        bytes32[] proof;
+        bool[] proofFlags;
+    }
+
+    /// @notice Consecutive rounds to settle for one account, starting at its `nextSettleRound`.
+    /// @dev `models` is the account's full model list in registry order (checked against its stored hash); it may be
+    /// empty when no round in `results` needs a proof.
+    struct AccountResults {
+        address account;
+        bytes16[] models;
+        RoundResult[] results;
+    }
+
+    // ─────────────────────────────────────────── Events ──────────────────────────────────────────
+
+    /// @notice `modelId` was bound to `account` at registry index `slot`.
+    event ModelRegistered(address indexed account, bytes16 indexed modelId, uint8 slot);
+    /// @notice `staker` locked `amount`; `balance` is its new stake, at risk from `effectiveRound`.
+    event Deposited(address indexed staker, uint256 amount, uint256 balance, uint32 effectiveRound);
+    /// @notice `staker`'s new weight vector, set by `by`, applies from `effectiveRound` on.
+    /// @param weights The whole vector in the account's registry order (see ModelRegistered slots), basis points.
+    event AllocationSet(address indexed staker, uint32 indexed effectiveRound, address indexed by, uint16[] weights);
+    /// @notice `staker` authorised `manager` (zero: revoked) to change its weight vector.
+    event ManagerSet(address indexed staker, address indexed manager);
+    /// @notice `staker` asked to withdraw `amount`; not at risk from `lastAtRiskRound + 1`, claimable from
+    /// `releaseAt` once rounds up to `lastAtRiskRound` are settled.
+    event WithdrawalRequested(
+        address indexed staker,
+        uint256 amount,
+        uint256 pendingWithdrawal,
+        uint256 balance,
+        uint32 lastAtRiskRound,
+        uint40 releaseAt
+    );
+    /// @notice `staker` received `amount` of its pending withdrawal.
+    event WithdrawalClaimed(address indexed staker, uint256 amount);
+    /// @notice Round `round` opened; stakes and weights in force now are the ones it puts at risk.
+    event RoundOpened(uint32 indexed round, uint40 openedAt, uint40 resolvesAt, uint40 deadline, uint64 rateCap);
+    /// @notice The operator published the Merkle root of round `round`'s per-model rates; `leavesURI` locates the
+    /// full leaf list anyone can check against `root`.
+    event RoundPublished(uint32 indexed round, bytes32 root, string leavesURI);
+    /// @notice Round `round` was settled for `staker`.
+    /// @param stakeAtRisk The account's stake when the round opened.
+    /// @param rates Per-model rates used, in registry order (zero for unweighted models or an expired round).
+    /// @param delta Signed result: sum over models of stakeAtRisk x weight x rate.
+    /// @param paid Credited to the stake from the rewards pool (may include earlier unpaid rewards).
+    /// @param burned Taken from the stake (then from the pending withdrawal) and burned.
+    /// @param unpaidRewards Rewards still owed after this settlement because the pool was short.
+    event Settled(
+        address indexed staker,
+        uint32 indexed round,
+        uint256 stakeAtRisk,
+        int64[] rates,
+        int256 delta,
+        uint256 paid,
+        uint256 burned,
+        uint256 unpaidRewards,
+        uint256 balance
+    );
+    /// @notice `from` added `amount` to the rewards pool, now `pool`.
+    event RewardsFunded(address indexed from, uint256 amount, uint256 pool);
+    /// @notice Parameter `name` changed from `oldValue` to `newValue`.
+    event ParameterUpdated(bytes32 indexed name, uint256 oldValue, uint256 newValue);
+    /// @notice New risk (deposits, reallocations) was stopped by `by`.
+    event Paused(address indexed by);
+    /// @notice New risk is allowed again.
+    event Unpaused(address indexed by);
+
+    // ─────────────────────────────────────────── Errors ──────────────────────────────────────────
+
+    error ZeroAmount();
+    error ZeroAddress();
+    error InsufficientBalance(uint256 requested, uint256 available);
+    error NothingToClaim();
+    error WithdrawalLocked(uint40 releaseAt);
+    error RoundsUnsettled(uint32 nextSettleRound, uint32 lastAtRiskRound);
+    error NotStakerOrManager(address caller, address account);
+    error EnforcedPause();
+    error ExpectedPause();
+
+    error LengthMismatch(uint256 modelIds, uint256 weights);
+    error EmptyAllocation();
+    error TooManyModels(uint256 count, uint256 max);
+    error UnknownModel(bytes16 modelId);
+    error ModelNotOwned(bytes16 modelId, address owner);
+    error DuplicateModel(bytes16 modelId);
+    error WeightTooLarge(bytes16 modelId, uint256 weight);
+    error InvalidWeightSum(uint256 sum);
+    error ModelAlreadyRegistered(bytes16 modelId, address owner);
+    error InvalidModelId();
+
+    error SignatureExpired(uint256 deadline);
+    error InvalidNonce(uint256 expected, uint256 provided);
+    error InvalidSignature();
+
+    error ParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    error RoundTooEarly(uint40 notBefore);
+    error UnknownRound(uint32 round);
+    error RoundAlreadyPublished(uint32 round);
+    error RoundNotResolved(uint32 round, uint40 resolvesAt);
+    error PublishDeadlinePassed(uint32 round, uint40 deadline);
+    error InvalidRoot();
+
+    error AccountNotStaking(address account);
+    error RoundOutOfOrder(address account, uint32 expected, uint32 provided);
+    error RoundNotSettleable(uint32 round);
+    error ModelListMismatch(address account);
+    error InvalidModelSlot(uint8 slot);
+    error DuplicateModelResult(uint8 slot);
+    error MissingModelResult(uint8 slot);
+    error RateAboveCap(bytes16 modelId, int64 rate, uint64 cap);
+    error InvalidProof(address account, uint32 round);
+    error BatchTooLarge(uint256 size, uint256 max);
+
+    // ───────────────────────────────────────── Staker API ────────────────────────────────────────
+
+    /// @notice Locks `amount` NMR (pulled with transferFrom) in the caller's account; at risk from the next round.
+    function deposit(uint256 amount) external;
+
+    /// @notice Replaces the caller's whole weight vector; applies from the next round on.
+    /// @param modelIds Models of the caller (any order; unlisted models get weight zero).
+    /// @param bps Basis points per model, summing to exactly 10,000.
+    function setAllocation(bytes16[] calldata modelIds, uint16[] calldata bps) external;
+
+    /// @notice Same as setAllocation, for `account`, called by the account or its manager.
+    function setAllocationFor(address account, bytes16[] calldata modelIds, uint16[] calldata bps) external;
+
+    /// @notice Same as setAllocation, authorised by an EIP-712 signature of the account or its manager.
+    /// @param nonce Must equal `nonces(account)`; consumed on success.
+    /// @param deadline Unix time after which the signature is void.
+    function setAllocationBySig(
+        address account,
+        bytes16[] calldata modelIds,
+        uint16[] calldata bps,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Authorises `manager` to change the caller's weight vector (never to move NMR); zero revokes.
+    function setManager(address manager) external;
+
+    /// @notice Takes `amount` out of the stake put at risk in rounds opened from now on. It stays burnable by
+    /// rounds open now and can be claimed after the delay, once those rounds are settled.
+    function requestWithdrawal(uint256 amount) external;
+
+    /// @notice Sends the caller its whole pending withdrawal once released.
+    function claimWithdrawal() external;
+
+    // ───────────────────────────────────────── Settlement ────────────────────────────────────────
+
+    /// @notice Adds `amount` NMR to the rewards pool that pays positive results.
+    function fundRewards(uint256 amount) external;
+
+    /// @notice Settles consecutive rounds for one account (permissionless).
+    function settle(AccountResults calldata results) external;
+
+    /// @notice Settles consecutive rounds for several accounts in one transaction (permissionless).
+    function settleBatch(AccountResults[] calldata batch) external;
+
+    // ────────────────────────────────────────── Operator ─────────────────────────────────────────
+
+    /// @notice Binds `modelIds` to `account` (operator only). Registration is permanent.
+    function registerModels(address account, bytes16[] calldata modelIds) external;
+
+    /// @notice Opens the next round (operator only), snapshotting every account's stake and vector.
+    function openRound() external returns (uint32 round);
+
+    /// @notice Publishes a resolved round's per-model rate Merkle root (operator only, once per round).
+    function publishRound(uint32 round, bytes32 root, string calldata leavesURI) external;
+
+    // ─────────────────────────────────────────── Admin ───────────────────────────────────────────
+
+    /// @notice Stops new risk: deposits and reallocations. Exits, settlement and rounds go on.
+    function pause() external;
+
+    /// @notice Allows new risk again.
+    function unpause() external;
+
+    /// @notice Sets the withdrawal delay (seconds) within its bounds; applies to later requests.
+    function setWithdrawalDelay(uint40 value) external;
+
+    /// @notice Sets the minimum time between round openings (seconds) within its bounds.
+    function setMinRoundInterval(uint40 value) external;
+
+    /// @notice Sets the resolution delay (seconds) within its bounds; applies to rounds opened later.
+    function setResolutionDelay(uint40 value) external;
+
+    /// @notice Sets the publication window (seconds) within its bounds; applies to rounds opened later.
+    function setPublishWindow(uint40 value) external;
+
+    /// @notice Sets the per-model per-round rate cap within its bounds; applies to rounds opened later.
+    function setRateCap(uint64 value) external;
+
+    // ─────────────────────────────────────────── Views ───────────────────────────────────────────
+
+    /// @notice The newest opened round (`firstRound - 1` before the first opening).
+    function currentRound() external view returns (uint32);
+
+    /// @notice A round's schedule and root.
+    function roundInfo(uint32 round) external view returns (RoundInfo memory);
+
+    /// @notice Current parameters.
+    function parameters() external view returns (Parameters memory);
+
+    /// @notice Whether new risk is stopped.
+    function paused() external view returns (bool);
+
+    /// @notice One account's state.
+    function accountOf(address account) external view returns (AccountView memory);
+
+    /// @notice The account's models in registry order.
+    function modelsOf(address account) external view returns (bytes16[] memory);
+
+    /// @notice The account a model is bound to (zero: unregistered) and its registry index.
+    function modelOwner(bytes16 modelId) external view returns (address owner, uint8 slot);
+
+    /// @notice The weight vector that applies in `round` (all zeros before the first vector), in registry order.
+    function allocationAt(
+        address account,
+        uint32 round
+    ) external view returns (bytes16[] memory modelIds, uint16[] memory bps);
+
+    /// @notice The account's stake put at risk in `round` (for a future round: as things stand now).
+    function stakeAt(address account, uint32 round) external view returns (uint256);
+
+    /// @notice Per-model stake at risk in `round`, in registry order: stakeAt x weight / 10,000 (rounded down).
+    function modelStakesAt(address account, uint32 round) external view returns (uint256[] memory);
+
+    /// @notice Sums kept for the solvency invariant: stakes, pending withdrawals, rewards pool.
+    function totals() external view returns (uint256 staked, uint256 pendingWithdrawals, uint256 rewardsPool);
+
+    /// @notice The next nonce for `account`'s signed reallocations.
+    function nonces(address account) external view returns (uint256);
+}

@@ -1,0 +1,41 @@
+import { HardhatUserConfig, subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox";
+import "@nomicfoundation/hardhat-ignition-ethers";
+
+// The compiler comes from the npm `solc` package: nothing is downloaded at compile time.
+const LOCAL_SOLC_VERSION: string = require("solc/package.json").version;
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion === LOCAL_SOLC_VERSION) {
+    const solc = require("solc");
+    return {
+      compilerPath: require.resolve("solc/soljson.js"),
+      isSolcJs: true,
+      version: args.solcVersion,
+      longVersion: (solc.version() as string).replace(/\.Emscripten\.clang$/, ""),
+    };
+  }
+  return runSuper();
+});
+
+// RPC URLs and keys come from the environment only, never from files in the repository.
+const accounts = process.env.DEPLOYER_KEY ? [process.env.DEPLOYER_KEY] : [];
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: LOCAL_SOLC_VERSION,
+    settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "prague", viaIR: false },
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  gasReporter: { enabled: process.env.REPORT_GAS === "true", offline: true, currency: "USD" },
+  mocha: { timeout: 600_000 },
+  networks: {
+    hardhat: { allowUnlimitedContractSize: false },
+    localhost: { url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
+    ...(process.env.TESTNET_RPC_URL ? { testnet: { url: process.env.TESTNET_RPC_URL, accounts } } : {}),
+    ...(process.env.MAINNET_RPC_URL ? { mainnet: { url: process.env.MAINNET_RPC_URL, accounts } } : {}),
+  },
+};
+
+export default config;
