@@ -25,7 +25,7 @@ const accounts = process.env.DEPLOYER_KEY ? [process.env.DEPLOYER_KEY] : [];
 const config: HardhatUserConfig = {
   solidity: {
     version: LOCAL_SOLC_VERSION,
-    settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "prague", viaIR: false },
+    settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "prague", viaIR: false },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "true", offline: true, currency: "USD" },

@@ -114,6 +114,7 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         uint256 burnedFromBalance;
         uint256 burnedFromPending;
         uint256 cursor;
+        uint256 pendingLastRound; // pending withdrawals were at risk up to this round
         bool modelsChecked;
     }
 
@@ -574,7 +575,18 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         Account storage a = _accounts[account];
         uint32 next = a.nextSettleRound;
         if (next == 0) revert AccountNotStaking(account);
-        Ledger memory l = Ledger(account, a.balance, a.pending, a.unpaidRewards, 0, 0, 0, a.settleCursor, false);
+        Ledger memory l = Ledger(
+            account,
+            a.balance,
+            a.pending,
+            a.unpaidRewards,
+            0,
+            0,
+            0,
+            a.settleCursor,
+            a.withdrawalLastRound,
+            false
+        );
 
         for (uint256 k; k < r.results.length; ++k) {
             RoundResult calldata res = r.results[k];
@@ -647,16 +659,17 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         int64[] memory rates,
         int256 delta
     ) private {
-        uint256 burned = delta < 0 ? _takeLoss(l, uint256(-delta)) : 0;
+        uint256 burned = delta < 0 ? _takeLoss(l, uint256(-delta), round <= l.pendingLastRound) : 0;
         uint256 paid = _payOwed(l, delta > 0 ? uint256(delta) : 0);
         emit Settled(l.account, round, stake, rates, delta, paid, burned, l.unpaid, l.balance);
     }
 
-    /// @dev A loss comes from the stake, then from the pending withdrawal (it was at risk too), never beyond both.
-    function _takeLoss(Ledger memory l, uint256 loss) private pure returns (uint256) {
+    /// @dev A loss comes from the stake, then from the pending withdrawal if it was at risk in that round, never
+    /// beyond both (the stake may already be lower than the round's snapshot after earlier rounds' burns).
+    function _takeLoss(Ledger memory l, uint256 loss, bool pendingAtRisk) private pure returns (uint256) {
         uint256 fromBalance = loss < l.balance ? loss : l.balance;
         uint256 rest = loss - fromBalance;
-        uint256 fromPending = rest < l.pending ? rest : l.pending;
+        uint256 fromPending = !pendingAtRisk ? 0 : rest < l.pending ? rest : l.pending;
         l.balance -= fromBalance;
         l.pending -= fromPending;
         l.burnedFromBalance += fromBalance;

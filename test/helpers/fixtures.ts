@@ -1,0 +1,77 @@
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { MockNMR, PortfolioStake } from "../../typechain-types";
+
+export const DAY = 24n * 60n * 60n;
+export const NMR = (n: number | string) => ethers.parseEther(String(n));
+export const RATE = (fraction: number | string) => ethers.parseEther(String(fraction)); // 18-decimal rate
+
+export const DEFAULT_PARAMS = {
+  withdrawalDelay: 7n * DAY,
+  minRoundInterval: DAY,
+  resolutionDelay: 21n * DAY,
+  publishWindow: 7n * DAY,
+  rateCap: RATE("0.05"),
+};
+export const FIRST_ROUND = 1000n;
+
+/** A Numerai model UUID (or any label) as the contract's bytes16 model ID. */
+export function modelId(uuidOrLabel: string): string {
+  const hex = uuidOrLabel.replace(/-/g, "");
+  if (/^[0-9a-fA-F]{32}$/.test(hex)) return "0x" + hex.toLowerCase();
+  return ethers.dataSlice(ethers.id(uuidOrLabel), 0, 16);
+}
+
+/** `count` model IDs for one owner, e.g. modelIds("alice", 4). */
+export function modelIds(owner: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => modelId(`${owner}-model-${i}`));
+}
+
+/** An even basis-point split that sums to exactly 10,000 (remainder on the first models). */
+export function evenBps(count: number): number[] {
+  const base = Math.floor(10_000 / count);
+  const rest = 10_000 - base * count;
+  return Array.from({ length: count }, (_, i) => base + (i < rest ? 1 : 0));
+}
+
+/**
+ * Deployed system: mock NMR, PortfolioStake, roles granted, three funded stakers with 4 registered models each
+ * (alice, bob, carol), no deposits yet and no round opened.
+ */
+export async function deployFixture() {
+  const [admin, operator, pauser, alice, bob, carol, manager, keeper, outsider] = await ethers.getSigners();
+  const nmr = (await ethers.deployContract("MockNMR")) as unknown as MockNMR;
+  const stake = (await ethers.deployContract("PortfolioStake", [
+    await nmr.getAddress(),
+    ethers.ZeroAddress,
+    admin.address,
+    FIRST_ROUND,
+    DEFAULT_PARAMS,
+  ])) as unknown as PortfolioStake;
+  await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
+  await stake.connect(admin).grantRole(await stake.PAUSER_ROLE(), pauser.address);
+
+  const models = { alice: modelIds("alice", 4), bob: modelIds("bob", 4), carol: modelIds("carol", 4) };
+  for (const [signer, name] of [
+    [alice, "alice"],
+    [bob, "bob"],
+    [carol, "carol"],
+  ] as const) {
+    await nmr.mint(signer.address, NMR(1_000_000));
+    await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
+    await stake.connect(operator).registerModels(signer.address, models[name]);
+  }
+  await nmr.mint(operator.address, NMR(10_000_000));
+  await nmr.connect(operator).approve(await stake.getAddress(), ethers.MaxUint256);
+
+  return { nmr, stake, admin, operator, pauser, alice, bob, carol, manager, keeper, outsider, models };
+}
+
+/** Opens the next round, first waiting the minimum interval. Returns the new round number. */
+export async function openRound(stake: PortfolioStake, operator: { address: string }): Promise<bigint> {
+  const params = await stake.parameters();
+  await time.increase(params.minRoundInterval);
+  const signer = await ethers.getSigner(operator.address);
+  await stake.connect(signer).openRound();
+  return stake.currentRound();
+}
