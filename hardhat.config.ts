@@ -31,7 +31,7 @@ const config: HardhatUserConfig = {
   gasReporter: { enabled: process.env.REPORT_GAS === "true", offline: true, currency: "USD" },
   mocha: { timeout: 600_000 },
   networks: {
-    hardhat: { allowUnlimitedContractSize: false },
+    hardhat: { allowUnlimitedContractSize: false, accounts: { count: 40 } },
     localhost: { url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
     ...(process.env.TESTNET_RPC_URL ? { testnet: { url: process.env.TESTNET_RPC_URL, accounts } } : {}),
     ...(process.env.MAINNET_RPC_URL ? { mainnet: { url: process.env.MAINNET_RPC_URL, accounts } } : {}),

@@ -45,6 +45,9 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     uint256 public constant BPS = 10_000;
     /// @notice Rates are 18-decimal fractions of the stake.
     int256 public constant RATE_SCALE = 1e18;
+    /// @notice Weight vectors kept per account (a ring): enough for every round that can still be settled, so a
+    /// reallocation overwrites a warm slot instead of writing a fresh one (5,000 gas instead of 22,100).
+    uint256 public constant VECTOR_HISTORY = 64;
     /// @notice Account-rounds one settle call may process.
     uint256 public constant MAX_SETTLEMENTS_PER_CALL = 256;
 
@@ -76,12 +79,12 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         uint128 pending;
         // slot 1: everything a reallocation by the staker reads and writes
         bytes20 modelsHash; // keccak256 of the registry list, truncated: checks a caller's list in one SLOAD
-        uint32 allocationCount;
+        uint24 allocationCount; // vectors ever stored; the newest VECTOR_HISTORY are kept
         uint32 lastAllocationRound;
         uint8 modelCount;
+        uint32 nextSettleRound;
         // slot 2: control and settlement
         address manager;
-        uint32 nextSettleRound;
         uint32 withdrawalLastRound;
         uint32 settleCursor;
         // slot 3
@@ -506,17 +509,75 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         uint256 count = a.modelCount;
         // The canonical list (the whole registry, in order) is checked by its hash alone; any other list is
         // checked model by model.
-        bool canonical = n == count && a.modelsHash == bytes20(keccak256(abi.encodePacked(modelIds)));
-        (uint256 word0, uint256 word1) = _packVector(account, canonical, modelIds, bps);
-
-        uint32 effective = _storeVector(a, account, word0, word1);
-
-        if (canonical) {
-            emit AllocationSet(account, effective, by, bps);
+        if (n == count && a.modelsHash == bytes20(_hashWords(modelIds))) {
+            (uint256 word0, uint256 word1) = _packCanonical(modelIds, bps);
+            uint32 effective = _storeVector(a, account, word0, word1);
+            _emitAllocationSet(account, effective, by, bps);
         } else {
+            (uint256 word0, uint256 word1) = _packVector(account, modelIds, bps);
+            uint32 effective = _storeVector(a, account, word0, word1);
             uint16[] memory weights = new uint16[](count);
             for (uint256 i; i < count; ++i) weights[i] = uint16(_weight(word0, word1, i));
             emit AllocationSet(account, effective, by, weights);
+        }
+    }
+
+    /// @dev keccak256(abi.encodePacked(ids)) straight from calldata. Dirty (non-canonical) words cannot match a stored
+    /// hash of clean IDs, so they fall through to the checked path.
+    function _hashWords(bytes16[] calldata ids) private pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let size := shl(5, ids.length)
+            calldatacopy(ptr, ids.offset, size)
+            hash := keccak256(ptr, size)
+        }
+    }
+
+    /// @dev Packs a vector given in registry order (slot i = index i); reverts on a weight above 10,000 or a sum
+    /// other than 10,000. Hot path of every reallocation, hence the assembly loop.
+    function _packCanonical(
+        bytes16[] calldata modelIds,
+        uint16[] calldata bps
+    ) private pure returns (uint256 word0, uint256 word1) {
+        uint256 sum;
+        uint256 tooLarge; // 1 + index of the first weight above 10,000
+        assembly ("memory-safe") {
+            let n := bps.length
+            for {
+                let i := 0
+            } lt(i, n) {
+                i := add(i, 1)
+            } {
+                let w := calldataload(add(bps.offset, shl(5, i)))
+                if gt(w, 10000) {
+                    tooLarge := add(i, 1)
+                    break
+                }
+                sum := add(sum, w)
+                switch lt(i, 16)
+                case 1 {
+                    word0 := or(word0, shl(mul(i, 14), w))
+                }
+                default {
+                    word1 := or(word1, shl(mul(sub(i, 16), 14), w))
+                }
+            }
+        }
+        if (tooLarge != 0) revert WeightTooLarge(modelIds[tooLarge - 1], bps[tooLarge - 1]);
+        if (sum != BPS) revert InvalidWeightSum(sum);
+    }
+
+    /// @dev Emits AllocationSet with `bps` copied from calldata (every weight was checked to be <= 10,000, so the
+    /// words are valid uint16 ABI values).
+    function _emitAllocationSet(address account, uint32 effective, address by, uint16[] calldata bps) private {
+        bytes32 topic0 = AllocationSet.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let size := shl(5, bps.length)
+            mstore(ptr, 0x20)
+            mstore(add(ptr, 0x20), bps.length)
+            calldatacopy(add(ptr, 0x40), bps.offset, size)
+            log4(ptr, add(size, 0x40), topic0, account, effective, by)
         }
     }
 
@@ -533,33 +594,37 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
             // A second change before the next round opens replaces the pending vector in place.
             --index;
         } else {
-            a.allocationCount = uint32(index + 1);
+            // The ring slot taken over belongs to vector index - VECTOR_HISTORY, in force before the next
+            // VECTOR_HISTORY - 1 vectors, i.e. before round effective - (VECTOR_HISTORY - 1) at the latest. It may go
+            // only once every round it could apply to is settled.
+            uint256 next = a.nextSettleRound;
+            if (index >= VECTOR_HISTORY && next != 0 && effective - (VECTOR_HISTORY - 1) > next) {
+                revert SettlementBehind(account, uint32(next));
+            }
+            a.allocationCount = uint24(index + 1);
             a.lastAllocationRound = effective;
         }
+        index %= VECTOR_HISTORY;
         _vectorWord0[account][index] = word0.withRound(effective);
         if (a.modelCount > PackedWeights.WEIGHTS_PER_WORD) _vectorWord1[account][index] = word1;
     }
 
-    /// @dev Validates a vector and packs it by registry slot. Reverts on a foreign, unknown or repeated model, a
-    /// weight above 10,000 or a sum other than 10,000.
+    /// @dev Validates a vector given in any order (or a subset of the registry) and packs it by registry slot.
+    /// Reverts on a foreign, unknown or repeated model, a weight above 10,000 or a sum other than 10,000.
     function _packVector(
         address account,
-        bool canonical,
         bytes16[] calldata modelIds,
         uint16[] calldata bps
     ) private view returns (uint256 word0, uint256 word1) {
         uint256 sum;
         uint256 seen;
         for (uint256 i; i < modelIds.length; ++i) {
-            uint256 slot = i;
-            if (!canonical) {
-                ModelInfo memory info = _modelInfo[modelIds[i]];
-                if (info.owner == address(0)) revert UnknownModel(modelIds[i]);
-                if (info.owner != account) revert ModelNotOwned(modelIds[i], info.owner);
-                slot = info.slot;
-                if (seen & (1 << slot) != 0) revert DuplicateModel(modelIds[i]);
-                seen |= 1 << slot;
-            }
+            ModelInfo memory info = _modelInfo[modelIds[i]];
+            if (info.owner == address(0)) revert UnknownModel(modelIds[i]);
+            if (info.owner != account) revert ModelNotOwned(modelIds[i], info.owner);
+            uint256 slot = info.slot;
+            if (seen & (1 << slot) != 0) revert DuplicateModel(modelIds[i]);
+            seen |= 1 << slot;
             uint256 w = bps[i];
             if (w > BPS) revert WeightTooLarge(modelIds[i], w);
             sum += w;
@@ -731,25 +796,32 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         if (vectors == 0) return (0, 0);
         mapping(uint256 => uint256) storage words = _vectorWord0[account];
         uint256 cursor = l.cursor;
-        while (cursor + 1 < vectors && words[cursor + 1].round() <= round) ++cursor;
+        // Vectors older than the ring were overwritten only once no unsettled round could use them.
+        if (cursor + VECTOR_HISTORY < vectors) cursor = vectors - VECTOR_HISTORY;
+        while (cursor + 1 < vectors && words[(cursor + 1) % VECTOR_HISTORY].round() <= round) ++cursor;
         l.cursor = cursor;
-        word0 = words[cursor];
+        word0 = words[cursor % VECTOR_HISTORY];
         if (word0.round() > round) return (0, 0);
-        return (word0, _vectorWord1[account][cursor]);
+        return (word0, _vectorWord1[account][cursor % VECTOR_HISTORY]);
     }
 
     /// @dev The vector in force at `round`, by binary search (for views).
     function _vectorAt(address account, uint32 round) private view returns (uint256 word0, uint256 word1) {
         mapping(uint256 => uint256) storage words = _vectorWord0[account];
-        uint256 low;
         uint256 high = _accounts[account].allocationCount;
+        uint256 oldest = high > VECTOR_HISTORY ? high - VECTOR_HISTORY : 0;
+        uint256 low = oldest;
         while (low < high) {
             uint256 mid = (low + high) / 2;
-            if (words[mid].round() <= round) low = mid + 1;
+            if (words[mid % VECTOR_HISTORY].round() <= round) low = mid + 1;
             else high = mid;
         }
-        if (low == 0) return (0, 0);
-        return (words[low - 1], _vectorWord1[account][low - 1]);
+        if (low == oldest) {
+            if (oldest == 0) return (0, 0);
+            revert AllocationHistoryPruned(round, words[oldest % VECTOR_HISTORY].round());
+        }
+        uint256 index = (low - 1) % VECTOR_HISTORY;
+        return (words[index], _vectorWord1[account][index]);
     }
 
     function _weight(uint256 word0, uint256 word1, uint256 slot) private pure returns (uint256) {

@@ -170,6 +170,11 @@ interface IPortfolioStake {
     error RateAboveCap(bytes16 modelId, int64 rate, uint64 cap);
     error InvalidProof(address account, uint32 round);
     error BatchTooLarge(uint256 size, uint256 max);
+    /// @notice A new vector would overwrite the oldest kept one while rounds it applies to are unsettled: settle the
+    /// account (anyone may) up to `nextSettleRound` + VECTOR_HISTORY - 1 first.
+    error SettlementBehind(address account, uint32 nextSettleRound);
+    /// @notice Vectors in force before `oldestKeptRound` are no longer stored (read them from AllocationSet events).
+    error AllocationHistoryPruned(uint32 round, uint32 oldestKeptRound);
 
     // ───────────────────────────────────────── Staker API ────────────────────────────────────────
 
@@ -275,6 +280,8 @@ interface IPortfolioStake {
     function modelOwner(bytes16 modelId) external view returns (address owner, uint8 slot);
 
     /// @notice The weight vector that applies in `round` (all zeros before the first vector), in registry order.
+    /// @dev The newest VECTOR_HISTORY vectors are kept; earlier rounds revert AllocationHistoryPruned (the
+    /// AllocationSet events hold the full history).
     function allocationAt(
         address account,
         uint32 round

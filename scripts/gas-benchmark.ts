@@ -1,0 +1,211 @@
+/**
+ * Gas per operation, measured from receipts on the in-process Hardhat network (Prague rules).
+ * Run: npm run gas   (writes the table to stdout and to gas-report.md)
+ *
+ * "Floor" is what any design must pay for the same effect: 21,000 base + the calldata + writing the new vector's
+ * storage words (22,100 each for a fresh slot, 5,000 when overwritten) + the event that carries the vector.
+ */
+import { writeFileSync } from "node:fs";
+import { ethers, network } from "hardhat";
+import type { ContractTransactionResponse } from "ethers";
+import type { MockNMR, PortfolioStake } from "../typechain-types";
+import { accountRoundResult, buildRoundTree } from "./lib/results";
+
+const DAY = 86_400;
+const PARAMS = { withdrawalDelay: 7 * DAY, minRoundInterval: DAY, resolutionDelay: 21 * DAY, publishWindow: 7 * DAY, rateCap: ethers.parseEther("0.05") };
+const SIZES = [1, 4, 8, 16, 32];
+
+function calldataGas(data: string): number {
+  const bytes = ethers.getBytes(data);
+  let gas = 0;
+  for (const b of bytes) gas += b === 0 ? 4 : 16;
+  return gas;
+}
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: number; data: string }> {
+  const sent = await tx;
+  const receipt = await sent.wait();
+  return { gas: Number(receipt!.gasUsed), data: sent.data };
+}
+
+function ids(owner: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => ethers.dataSlice(ethers.id(`${owner}-${i}`), 0, 16));
+}
+
+function evenBps(n: number): number[] {
+  const base = Math.floor(10_000 / n);
+  return Array.from({ length: n }, (_, i) => base + (i < 10_000 - base * n ? 1 : 0));
+}
+
+/** Floor for a reallocation of n models: base + calldata + vector words + the AllocationSet log. */
+function allocationFloor(n: number, data: string, freshSlot: boolean): number {
+  const words = Math.ceil(n / 16);
+  const storage = words * (freshSlot ? 22_100 : 5_000);
+  const log = 375 + 4 * 375 + 8 * (64 + 32 * n); // LOG4, data = offset + length + n weights
+  return 21_000 + calldataGas(data) + storage + log;
+}
+
+async function main() {
+  if (network.name !== "hardhat") throw new Error("Run the benchmark on the in-process network: npm run gas");
+  const signers = await ethers.getSigners();
+  const [admin] = signers;
+  const nmr = (await ethers.deployContract("MockNMR")) as unknown as MockNMR;
+  const stake = (await ethers.deployContract("PortfolioStake", [await nmr.getAddress(), ethers.ZeroAddress, admin.address, 1, PARAMS])) as unknown as PortfolioStake;
+  await stake.grantRole(await stake.OPERATOR_ROLE(), admin.address);
+  await nmr.mint(admin.address, ethers.parseEther("1000000000"));
+  await nmr.approve(await stake.getAddress(), ethers.MaxUint256);
+  await stake.fundRewards(ethers.parseEther("1000000"));
+
+  const rows: string[][] = [];
+  const allocRows: string[][] = [];
+  const accounts = new Map<number, { signer: (typeof signers)[number]; models: string[] }>();
+  const nextRound = async () => {
+    await network.provider.send("evm_increaseTime", [DAY]);
+    return gasOf(stake.openRound());
+  };
+
+  // One account per size: register, deposit, then reallocate.
+  for (const [k, n] of SIZES.entries()) {
+    const signer = signers[k + 1];
+    const models = ids(signer.address, n);
+    accounts.set(n, { signer, models });
+    const reg = await gasOf(stake.registerModels(signer.address, models));
+    rows.push([`registerModels (${n} models)`, String(reg.gas)]);
+    await nmr.mint(signer.address, ethers.parseEther("100000"));
+    await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
+    const dep = await gasOf(stake.connect(signer).deposit(ethers.parseEther("1000")));
+    if (n === 1) rows.push(["deposit (first)", String(dep.gas)]);
+    const first = await gasOf(stake.connect(signer).setAllocation(models, evenBps(n)));
+    const again = await gasOf(stake.connect(signer).setAllocation(models, [...evenBps(n)].reverse()));
+    await nextRound();
+    const next = await gasOf(stake.connect(signer).setAllocation(models, evenBps(n)));
+    const reversedIds = [...models].reverse();
+    await nextRound();
+    const shuffled = await gasOf(stake.connect(signer).setAllocation(reversedIds, evenBps(n)));
+    allocRows.push([
+      String(n),
+      String(next.gas),
+      String(allocationFloor(n, next.data, true)),
+      String(again.gas),
+      String(allocationFloor(n, again.data, false)),
+      String(shuffled.gas),
+      String(first.gas),
+    ]);
+  }
+  const { signer: s1 } = accounts.get(1)!;
+  rows.push(["deposit (top-up)", String((await gasOf(stake.connect(s1).deposit(ethers.parseEther("10")))).gas)]);
+  rows.push(["requestWithdrawal", String((await gasOf(stake.connect(s1).requestWithdrawal(ethers.parseEther("5")))).gas)]);
+  rows.push(["setManager", String((await gasOf(stake.connect(s1).setManager(admin.address))).gas)]);
+  rows.push(["openRound", String((await nextRound()).gas)]);
+
+  // Settlement: one published round with every model's rate, then one account-round per size.
+  const round = await stake.currentRound();
+  const allModels = SIZES.flatMap((n) => accounts.get(n)!.models);
+  const rates = allModels.map((modelId, i) => ({ modelId, rate: ethers.parseEther(String(((i % 11) - 5) / 100)) }));
+  // A realistic tree: ~500 models in the round, not only ours.
+  const others = ids("others", 500).map((modelId, i) => ({ modelId, rate: ethers.parseEther(String(((i % 7) - 3) / 100)) }));
+  const tree = buildRoundTree(round, [...rates, ...others]);
+  // Earlier rounds (before the measured one) are unpublished: let their deadlines pass and settle them as zero.
+  await network.provider.send("evm_increaseTime", [27 * DAY + DAY / 2]);
+  await network.provider.send("evm_mine", []);
+  rows.push(["publishRound (any number of models/accounts)", String((await gasOf(stake.publishRound(round, tree.root, "ipfs://bafy.../round.json"))).gas)]);
+  for (const n of SIZES) {
+    const { signer, models } = accounts.get(n)!;
+    const acc = await stake.accountOf(signer.address);
+    const empty = [];
+    for (let r = acc.nextSettleRound; r < round; r++) empty.push(accountRoundResult(r, null, models));
+    if (empty.length) await stake.settle({ account: signer.address, models, results: empty });
+    const settled = await gasOf(stake.settle({ account: signer.address, models, results: [accountRoundResult(round, tree, models)] }));
+    rows.push([`settle 1 account-round (${n} models, 506-leaf tree)`, String(settled.gas)]);
+  }
+
+  // Batch: 20 accounts x 4 models settling one published round, and one account settling 20 rounds.
+  const batchAccounts = signers.slice(8, 28);
+  const batchModels = batchAccounts.map((s) => ids(s.address, 4));
+  for (const [i, s] of batchAccounts.entries()) {
+    await stake.registerModels(s.address, batchModels[i]);
+    await nmr.mint(s.address, ethers.parseEther("1000"));
+    await nmr.connect(s).approve(await stake.getAddress(), ethers.MaxUint256);
+    await stake.connect(s).deposit(ethers.parseEther("1000"));
+    await stake.connect(s).setAllocation(batchModels[i], evenBps(4));
+  }
+  const trees = new Map<bigint, ReturnType<typeof buildRoundTree>>();
+  const firstBatchRound = (await stake.currentRound()) + 1n;
+  for (let k = 0; k < 20; k++) {
+    await nextRound();
+    const r = await stake.currentRound();
+    trees.set(r, buildRoundTree(r, [...batchModels.flat(), ...allModels].map((modelId, j) => ({ modelId, rate: ethers.parseEther(String((((j + k) % 9) - 4) / 100)) }))));
+  }
+  for (const [r, t] of trees) {
+    const { resolvesAt } = await stake.roundInfo(r);
+    const now = (await ethers.provider.getBlock("latest"))!.timestamp;
+    if (now < resolvesAt) await network.provider.send("evm_setNextBlockTimestamp", [Number(resolvesAt)]);
+    await stake.publishRound(r, t.root, "");
+  }
+  const settleUpTo = async (s: (typeof signers)[number], models: string[], lastRound: bigint) => {
+    const acc = await stake.accountOf(s.address);
+    const results = [];
+    for (let r = acc.nextSettleRound; r <= lastRound; r++) results.push(accountRoundResult(r, trees.get(r) ?? null, models));
+    return { account: s.address, models, results };
+  };
+  // Bring everyone to the first batch round, then measure.
+  for (const [i, s] of batchAccounts.entries()) {
+    const pre = await settleUpTo(s, batchModels[i], firstBatchRound - 1n);
+    if (pre.results.length) await stake.settle(pre);
+  }
+  const batch = [];
+  for (const [i, s] of batchAccounts.slice(0, 19).entries()) batch.push(await settleUpTo(s, batchModels[i], firstBatchRound));
+  const b = await gasOf(stake.settleBatch(batch));
+  rows.push([`settleBatch 19 accounts x 1 round (4 models)`, `${b.gas} (${Math.round(b.gas / 19)} per account-round)`]);
+  const last = batchAccounts[19];
+  const many = await settleUpTo(last, batchModels[19], firstBatchRound + 19n);
+  const m = await gasOf(stake.settle(many));
+  rows.push([`settle 1 account x ${many.results.length} rounds (4 models)`, `${m.gas} (${Math.round(m.gas / many.results.length)} per account-round)`]);
+  await network.provider.send("evm_increaseTime", [8 * DAY]);
+  rows.push(["claimWithdrawal", String((await gasOf(stake.connect(s1).claimWithdrawal().catch(async () => {
+    const acc = await stake.accountOf(s1.address);
+    const results = [];
+    for (let r = acc.nextSettleRound; r <= (await stake.currentRound()); r++) results.push(accountRoundResult(r, trees.get(r) ?? null, accounts.get(1)!.models));
+    await stake.settle({ account: s1.address, models: accounts.get(1)!.models, results });
+    return stake.connect(s1).claimWithdrawal();
+  }))).gas)]);
+
+  // Steady state: after VECTOR_HISTORY reallocations in successive rounds the ring wraps and every new vector
+  // overwrites an old slot. The keeper has settled the rounds that are past their deadline (unpublished: zero).
+  const ring = Number(await stake.VECTOR_HISTORY());
+  const steady = new Map<number, number>();
+  const published = new Map([...trees, [round, tree]]);
+  for (let k = 0; k <= ring; k++) {
+    await nextRound();
+    for (const n of SIZES) {
+      const { signer, models } = accounts.get(n)!;
+      const bps = k % 2 ? evenBps(n) : [...evenBps(n)].reverse();
+      if (k >= 30) {
+        const acc = await stake.accountOf(signer.address);
+        const results = [];
+        for (let r = acc.nextSettleRound; r <= (await stake.currentRound()) - 30n; r++) results.push(accountRoundResult(r, published.get(r) ?? null, models));
+        if (results.length) await stake.settle({ account: signer.address, models, results });
+      }
+      const realloc = await gasOf(stake.connect(signer).setAllocation(models, bps));
+      if (k === ring) steady.set(n, realloc.gas);
+    }
+  }
+  for (const row of allocRows) row.splice(2, 0, String(steady.get(Number(row[0]))));
+
+  const allocTable = [
+    "| models | new round, first 64 vectors | floor (fresh slot) | new round, steady state | floor (reused slot) | same round again | reordered list (per-model checks) | first ever |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...allocRows.map(([n, gas, steadyGas, floor, again, againFloor, shuffled, first]) =>
+      `| ${n} | ${gas} | ${floor} | **${steadyGas}** | ${againFloor} | ${again} | ${shuffled} | ${first} |`,
+    ),
+  ].join("\n");
+  const opsTable = ["| operation | gas |", "|---|---:|", ...rows.map(([op, gas]) => `| ${op} | ${gas} |`)].join("\n");
+  const report = `## setAllocation by number of models\n\n${allocTable}\n\n## Other operations\n\n${opsTable}\n`;
+  console.log(report);
+  writeFileSync("gas-report.md", report);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
