@@ -640,7 +640,7 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         Account storage a = _accounts[account];
         uint32 next = a.nextSettleRound;
         if (next == 0) revert AccountNotStaking(account);
-        Ledger memory l = Ledger(
+        Ledger memory ledger = Ledger(
             account,
             a.balance,
             a.pending,
@@ -656,31 +656,31 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         for (uint256 k; k < r.results.length; ++k) {
             RoundResult calldata res = r.results[k];
             if (res.round != next) revert RoundOutOfOrder(account, next, res.round);
-            _settleRound(l, a, r, res);
+            _settleRound(ledger, a, r, res);
             ++next;
         }
 
         a.nextSettleRound = next;
-        a.settleCursor = uint32(l.cursor);
-        uint256 burned = l.burnedFromBalance + l.burnedFromPending;
-        if (l.balance != a.balance) {
-            _stakeHistory[account].push(_currentRound + 1, uint224(l.balance));
-            _totalStaked = (_totalStaked + l.paid - l.burnedFromBalance).toUint128();
-            a.balance = uint128(l.balance);
+        a.settleCursor = uint32(ledger.cursor);
+        uint256 burned = ledger.burnedFromBalance + ledger.burnedFromPending;
+        if (ledger.balance != a.balance) {
+            _stakeHistory[account].push(_currentRound + 1, uint224(ledger.balance));
+            _totalStaked = (_totalStaked + ledger.paid - ledger.burnedFromBalance).toUint128();
+            a.balance = uint128(ledger.balance);
         }
-        if (l.burnedFromPending != 0) {
-            _totalPending -= uint128(l.burnedFromPending);
-            a.pending = uint128(l.pending);
+        if (ledger.burnedFromPending != 0) {
+            _totalPending -= uint128(ledger.burnedFromPending);
+            a.pending = uint128(ledger.pending);
         }
-        a.unpaidRewards = uint128(l.unpaid);
-        if (l.paid != 0) a.totalRewarded += uint128(l.paid);
+        a.unpaidRewards = uint128(ledger.unpaid);
+        if (ledger.paid != 0) a.totalRewarded += uint128(ledger.paid);
         if (burned != 0) a.totalBurned += uint128(burned);
         return burned;
     }
 
-    /// @dev Settles one round (the account's next) into the ledger `l`.
+    /// @dev Settles one round (the account's next) into `ledger`.
     function _settleRound(
-        Ledger memory l,
+        Ledger memory ledger,
         Account storage a,
         AccountResults calldata r,
         RoundResult calldata res
@@ -696,14 +696,14 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         int64[] memory rates = new int64[](a.modelCount);
         int256 delta;
         if (root != bytes32(0) && stake != 0) {
-            (uint256 word0, uint256 word1) = _vectorForSettlement(l, r.account, a.allocationCount, round);
+            (uint256 word0, uint256 word1) = _vectorForSettlement(ledger, r.account, a.allocationCount, round);
             if (word0 | word1 != 0) {
-                if (!l.modelsChecked) {
+                if (!ledger.modelsChecked) {
                     if (
                         r.models.length != a.modelCount ||
                         bytes20(keccak256(abi.encodePacked(r.models))) != a.modelsHash
                     ) revert ModelListMismatch(r.account);
-                    l.modelsChecked = true;
+                    ledger.modelsChecked = true;
                 }
                 delta = _roundDelta(
                     RoundContext(r.account, root, rd.rateCap, stake, word0, word1),
@@ -713,45 +713,49 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
                 );
             }
         }
-        _applyDelta(l, round, stake, rates, delta);
+        _applyDelta(ledger, round, stake, rates, delta);
     }
 
     /// @dev Applies one round's result to the ledger and reports it.
     function _applyDelta(
-        Ledger memory l,
+        Ledger memory ledger,
         uint32 round,
         uint256 stake,
         int64[] memory rates,
         int256 delta
     ) private {
-        uint256 burned = delta < 0 ? _takeLoss(l, uint256(-delta), round <= l.pendingLastRound) : 0;
-        uint256 paid = _payOwed(l, delta > 0 ? uint256(delta) : 0);
-        emit Settled(l.account, round, stake, rates, delta, paid, burned, l.unpaid, l.balance);
+        uint256 burned = delta < 0 ? _takeLoss(ledger, uint256(-delta), round <= ledger.pendingLastRound) : 0;
+        uint256 paid = _payOwed(ledger, delta > 0 ? uint256(delta) : 0);
+        emit Settled(ledger.account, round, stake, rates, delta, paid, burned, ledger.unpaid, ledger.balance);
     }
 
     /// @dev A loss comes from the stake, then from the pending withdrawal if it was at risk in that round, never
     /// beyond both (the stake may already be lower than the round's snapshot after earlier rounds' burns).
-    function _takeLoss(Ledger memory l, uint256 loss, bool pendingAtRisk) private pure returns (uint256) {
-        uint256 fromBalance = loss < l.balance ? loss : l.balance;
+    function _takeLoss(Ledger memory ledger, uint256 loss, bool pendingAtRisk) private pure returns (uint256) {
+        uint256 fromBalance = loss < ledger.balance ? loss : ledger.balance;
         uint256 rest = loss - fromBalance;
-        uint256 fromPending = !pendingAtRisk ? 0 : rest < l.pending ? rest : l.pending;
-        l.balance -= fromBalance;
-        l.pending -= fromPending;
-        l.burnedFromBalance += fromBalance;
-        l.burnedFromPending += fromPending;
+        uint256 fromPending = !pendingAtRisk
+            ? 0
+            : rest < ledger.pending
+                ? rest
+                : ledger.pending;
+        ledger.balance -= fromBalance;
+        ledger.pending -= fromPending;
+        ledger.burnedFromBalance += fromBalance;
+        ledger.burnedFromPending += fromPending;
         return fromBalance + fromPending;
     }
 
     /// @dev Pays `gain` plus rewards owed from earlier rounds from the pool as far as it goes; the rest stays owed.
-    function _payOwed(Ledger memory l, uint256 gain) private returns (uint256 paid) {
-        uint256 owed = l.unpaid + gain;
+    function _payOwed(Ledger memory ledger, uint256 gain) private returns (uint256 paid) {
+        uint256 owed = ledger.unpaid + gain;
         if (owed == 0) return 0;
         uint256 pool = _rewardsPool;
         paid = owed < pool ? owed : pool;
         _rewardsPool = pool - paid;
-        l.unpaid = owed - paid;
-        l.balance += paid;
-        l.paid += paid;
+        ledger.unpaid = owed - paid;
+        ledger.balance += paid;
+        ledger.paid += paid;
     }
 
     /// @dev Checks one round's rates and multiproof, and returns sum(stake x weight / BPS x rate / 1e18), each
@@ -788,18 +792,18 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
 
     /// @dev The vector in force at `round`, found by moving the settlement cursor forward (rounds settle in order).
     function _vectorForSettlement(
-        Ledger memory l,
+        Ledger memory ledger,
         address account,
         uint256 vectors,
         uint32 round
     ) private view returns (uint256 word0, uint256 word1) {
         if (vectors == 0) return (0, 0);
         mapping(uint256 => uint256) storage words = _vectorWord0[account];
-        uint256 cursor = l.cursor;
+        uint256 cursor = ledger.cursor;
         // Vectors older than the ring were overwritten only once no unsettled round could use them.
         if (cursor + VECTOR_HISTORY < vectors) cursor = vectors - VECTOR_HISTORY;
         while (cursor + 1 < vectors && words[(cursor + 1) % VECTOR_HISTORY].round() <= round) ++cursor;
-        l.cursor = cursor;
+        ledger.cursor = cursor;
         word0 = words[cursor % VECTOR_HISTORY];
         if (word0.round() > round) return (0, 0);
         return (word0, _vectorWord1[account][cursor % VECTOR_HISTORY]);
