@@ -230,7 +230,11 @@ interface IPortfolioStake {
     /// @notice Opens the next round (operator only), snapshotting every account's stake and vector.
     function openRound() external returns (uint32 round);
 
-    /// @notice Publishes a resolved round's per-model rate Merkle root (operator only, once per round).
+    /// @notice Publishes a resolved round's per-model rate Merkle root (operator only, once per round), between the
+    /// round's `resolvesAt` and its `deadline`.
+    /// @dev Leaves are `(uint32 round, bytes16 modelId, int64 rate)` (OpenZeppelin StandardMerkleTree). The tree must
+    /// hold a leaf for every registered model (rate 0 when a model has no score): a weighted model without a leaf
+    /// cannot be settled for that round. `leavesURI` points at the full leaf list so anyone can rebuild the root.
     function publishRound(uint32 round, bytes32 root, string calldata leavesURI) external;
 
     // ─────────────────────────────────────────── Admin ───────────────────────────────────────────
