@@ -1,0 +1,370 @@
+/**
+ * An independent model of PortfolioStake's accounting, written from the specification (shared/DESIGN.md and the
+ * NatSpec of IPortfolioStake), never by calling or transcribing the contract. Tests drive it with the same actions
+ * they send on chain and compare the two to the wei.
+ *
+ * The rules it encodes:
+ * - Anything an account changes while round c is the current round (deposit, withdrawal request, reallocation,
+ *   settlement result) takes effect from round c + 1: stakes are checkpoints keyed by the round they take effect in,
+ *   and round r puts at risk the newest checkpoint whose key is <= r (likewise for weight vectors).
+ * - delta(r) = sum over the account's models of (stake x w / 10,000) x rate / 1e18, each model's term truncated toward
+ *   zero (a loss is never rounded up into a bigger loss, a gain never rounded up into a bigger gain).
+ * - A loss is burned from the balance, then from the pending withdrawal only if the round is <= the account's
+ *   withdrawalLastRound (the pending amount was at risk in it), and never beyond both.
+ * - A gain plus rewards owed from earlier rounds is paid from the rewards pool as far as it goes; the rest stays owed
+ *   (unpaidRewards). Owed rewards are paid at the account's next settlement, whatever that round's result.
+ * - A round that was never published (its deadline passed) counts as zero for everybody.
+ *
+ * The model does not know about time: the caller decides when a round may be published or settled, and the chain
+ * has to agree (tests check the reverts separately).
+ */
+
+export const BPS = 10_000n;
+export const RATE_SCALE = 10n ** 18n;
+export const DEFAULT_RATE_CAP = 5n * 10n ** 16n; // 5%
+
+function abs(x: bigint): bigint {
+  return x < 0n ? -x : x;
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+/**
+ * One model's contribution to a round's delta, by sign and magnitude: the stake on the model is
+ * floor(stake x weight / 10,000), and the term is sign(rate) x floor(modelStake x |rate| / 1e18). Every division is
+ * of non-negative numbers, so the result does not depend on how the language rounds signed division.
+ */
+export function modelTerm(stake: bigint, weight: bigint, rate: bigint): bigint {
+  if (stake < 0n || weight < 0n || weight > BPS) throw new Error(`bad stake ${stake} or weight ${weight}`);
+  const modelStake = (stake * weight) / BPS;
+  const magnitude = (modelStake * abs(rate)) / RATE_SCALE;
+  return rate < 0n ? -magnitude : magnitude;
+}
+
+/** Sum of modelTerm over slots (weights and rates in registry order; a missing rate counts as zero). */
+export function referenceDelta(stake: bigint, weights: readonly bigint[], rates: readonly bigint[]): bigint {
+  let delta = 0n;
+  for (let slot = 0; slot < weights.length; slot++) delta += modelTerm(stake, weights[slot], rates[slot] ?? 0n);
+  return delta;
+}
+
+/** What one settled round must report (the contract's Settled event). */
+export interface ExpectedSettled {
+  account: string;
+  round: bigint;
+  stakeAtRisk: bigint;
+  rates: bigint[];
+  delta: bigint;
+  paid: bigint;
+  burned: bigint;
+  unpaidRewards: bigint;
+  balance: bigint;
+}
+
+/** The fields of IPortfolioStake.AccountView the model keeps. */
+export interface ExpectedAccount {
+  balance: bigint;
+  pendingWithdrawal: bigint;
+  withdrawalLastRound: bigint;
+  nextSettleRound: bigint;
+  unpaidRewards: bigint;
+  totalRewarded: bigint;
+  totalBurned: bigint;
+}
+
+interface Checkpoint<T> {
+  round: bigint; // effective from this round on
+  value: T;
+}
+
+interface RefAccount {
+  models: string[]; // registry order, lower-case bytes16
+  balance: bigint;
+  pending: bigint;
+  withdrawalLastRound: bigint;
+  nextSettleRound: bigint; // 0: never staked
+  unpaid: bigint;
+  totalRewarded: bigint;
+  totalBurned: bigint;
+  stakes: Checkpoint<bigint>[];
+  vectors: Checkpoint<bigint[]>[];
+}
+
+export interface SettleOptions {
+  /** Prove only the models weighted in the round (zero-weight models then report rate 0). Default: prove every
+   * registered model that has a leaf, as scripts/lib/results.ts accountRoundResult does. */
+  onlyWeighted?: boolean;
+}
+
+/** Newest checkpoint whose round is <= `round`. */
+function lookup<T>(list: Checkpoint<T>[], round: bigint): T | undefined {
+  let found: T | undefined;
+  for (const c of list) {
+    if (c.round <= round) found = c.value;
+    else break;
+  }
+  return found;
+}
+
+/** Writes `value` as the checkpoint effective from `round` (replacing one already there for that round). */
+function write<T>(list: Checkpoint<T>[], round: bigint, value: T): void {
+  const last = list[list.length - 1];
+  if (last && last.round > round) throw new Error(`checkpoint for round ${round} after one for ${last.round}`);
+  if (last && last.round === round) last.value = value;
+  else list.push({ round, value });
+}
+
+export class ReferenceModel {
+  currentRound: bigint;
+  rewardsPool = 0n;
+  /** NMR burned by every settlement so far. */
+  burned = 0n;
+  /** NMR sent out by claimed withdrawals. */
+  claimed = 0n;
+  private readonly accounts = new Map<string, RefAccount>();
+  private readonly caps = new Map<bigint, bigint>();
+  private readonly published = new Map<bigint, Map<string, bigint>>();
+
+  constructor(readonly firstRound: bigint) {
+    this.currentRound = firstRound - 1n;
+  }
+
+  private key(address: string): string {
+    return address.toLowerCase();
+  }
+
+  private get(address: string): RefAccount {
+    const a = this.accounts.get(this.key(address));
+    if (!a) throw new Error(`reference: unknown account ${address}`);
+    return a;
+  }
+
+  private account(address: string): RefAccount {
+    const k = this.key(address);
+    let a = this.accounts.get(k);
+    if (!a) {
+      a = {
+        models: [],
+        balance: 0n,
+        pending: 0n,
+        withdrawalLastRound: 0n,
+        nextSettleRound: 0n,
+        unpaid: 0n,
+        totalRewarded: 0n,
+        totalBurned: 0n,
+        stakes: [],
+        vectors: [],
+      };
+      this.accounts.set(k, a);
+    }
+    return a;
+  }
+
+  // ── operator ──
+
+  register(address: string, models: readonly string[]): void {
+    this.account(address).models.push(...models.map((m) => m.toLowerCase()));
+  }
+
+  openRound(rateCap: bigint = DEFAULT_RATE_CAP): bigint {
+    this.currentRound += 1n;
+    this.caps.set(this.currentRound, rateCap);
+    return this.currentRound;
+  }
+
+  publish(round: bigint, rates: readonly { modelId: string; rate: bigint }[]): void {
+    if (!this.caps.has(round)) throw new Error(`reference: round ${round} was never opened`);
+    if (this.published.has(round)) throw new Error(`reference: round ${round} published twice`);
+    this.published.set(round, new Map(rates.map(({ modelId, rate }) => [modelId.toLowerCase(), rate])));
+  }
+
+  isPublished(round: bigint): boolean {
+    return this.published.has(round);
+  }
+
+  fund(amount: bigint): bigint {
+    this.rewardsPool += amount;
+    return this.rewardsPool;
+  }
+
+  // ── staker ──
+
+  deposit(address: string, amount: bigint): void {
+    const a = this.account(address);
+    const effective = this.currentRound + 1n;
+    if (a.nextSettleRound === 0n) a.nextSettleRound = effective;
+    a.balance += amount;
+    write(a.stakes, effective, a.balance);
+  }
+
+  /** `weights` in registry order (basis points summing to 10,000). */
+  setAllocation(address: string, weights: readonly (number | bigint)[]): void {
+    const a = this.get(address);
+    const w = weights.map((x) => BigInt(x));
+    if (w.length !== a.models.length) throw new Error("reference: weights must cover the whole registry");
+    if (w.reduce((s, x) => s + x, 0n) !== BPS) throw new Error("reference: weights must sum to 10,000");
+    write(a.vectors, this.currentRound + 1n, w);
+  }
+
+  requestWithdrawal(address: string, amount: bigint): void {
+    const a = this.get(address);
+    if (amount <= 0n || amount > a.balance) throw new Error(`reference: cannot withdraw ${amount} of ${a.balance}`);
+    a.balance -= amount;
+    a.pending += amount;
+    a.withdrawalLastRound = this.currentRound;
+    write(a.stakes, this.currentRound + 1n, a.balance);
+  }
+
+  /** The whole pending withdrawal leaves; the caller checks the delay on chain. */
+  claimWithdrawal(address: string): bigint {
+    const a = this.get(address);
+    if (a.pending === 0n) throw new Error("reference: nothing to claim");
+    if (a.nextSettleRound <= a.withdrawalLastRound) throw new Error("reference: rounds at risk are unsettled");
+    const amount = a.pending;
+    a.pending = 0n;
+    this.claimed += amount;
+    return amount;
+  }
+
+  // ── views ──
+
+  stakeAt(address: string, round: bigint): bigint {
+    return lookup(this.get(address).stakes, round) ?? 0n;
+  }
+
+  /** The weights in force at `round` in registry order (all zero before the first vector). */
+  weightsAt(address: string, round: bigint): bigint[] {
+    const a = this.get(address);
+    return lookup(a.vectors, round) ?? a.models.map(() => 0n);
+  }
+
+  modelsOf(address: string): string[] {
+    return [...this.get(address).models];
+  }
+
+  view(address: string): ExpectedAccount {
+    const a = this.get(address);
+    return {
+      balance: a.balance,
+      pendingWithdrawal: a.pending,
+      withdrawalLastRound: a.withdrawalLastRound,
+      nextSettleRound: a.nextSettleRound,
+      unpaidRewards: a.unpaid,
+      totalRewarded: a.totalRewarded,
+      totalBurned: a.totalBurned,
+    };
+  }
+
+  /** Sums over every account, plus the pool: what the contract must hold. */
+  totals(): { staked: bigint; pendingWithdrawals: bigint; rewardsPool: bigint } {
+    let staked = 0n;
+    let pendingWithdrawals = 0n;
+    for (const a of this.accounts.values()) {
+      staked += a.balance;
+      pendingWithdrawals += a.pending;
+    }
+    return { staked, pendingWithdrawals, rewardsPool: this.rewardsPool };
+  }
+
+  // ── settlement ──
+
+  /** The rates the account's proof for `round` carries, in registry order (undefined: no leaf or not proved). */
+  private provedRates(a: RefAccount, round: bigint, weights: bigint[], opts: SettleOptions): (bigint | undefined)[] {
+    const leaves = this.published.get(round)!;
+    const cap = this.caps.get(round)!;
+    return a.models.map((id, slot) => {
+      if (opts.onlyWeighted && weights[slot] === 0n) return undefined;
+      const rate = leaves.get(id);
+      if (rate === undefined) {
+        if (weights[slot] !== 0n) throw new Error(`reference: weighted model ${id} has no leaf in round ${round}`);
+        return undefined;
+      }
+      if (abs(rate) > cap) throw new Error(`reference: rate ${rate} of ${id} is above the cap ${cap}`);
+      return rate;
+    });
+  }
+
+  /** Settles the account's next round, which must be `round`. Published: its rates; otherwise zero (expired). */
+  settle(address: string, round: bigint, opts: SettleOptions = {}): ExpectedSettled {
+    const a = this.get(address);
+    if (a.nextSettleRound === 0n) throw new Error(`reference: ${address} never staked`);
+    if (round !== a.nextSettleRound)
+      throw new Error(`reference: ${address} settles ${a.nextSettleRound}, not ${round}`);
+    if (round > this.currentRound) throw new Error(`reference: round ${round} is not open`);
+
+    const stakeAtRisk = this.stakeAt(address, round);
+    const weights = this.weightsAt(address, round);
+    const rates = a.models.map(() => 0n);
+    let delta = 0n;
+    if (this.published.has(round) && stakeAtRisk > 0n && weights.some((w) => w > 0n)) {
+      const proved = this.provedRates(a, round, weights, opts);
+      proved.forEach((rate, slot) => {
+        if (rate === undefined) return;
+        rates[slot] = rate;
+        delta += modelTerm(stakeAtRisk, weights[slot], rate);
+      });
+    }
+
+    let burned = 0n;
+    if (delta < 0n) {
+      const loss = -delta;
+      const fromBalance = min(loss, a.balance);
+      const fromPending = round <= a.withdrawalLastRound ? min(loss - fromBalance, a.pending) : 0n;
+      a.balance -= fromBalance;
+      a.pending -= fromPending;
+      burned = fromBalance + fromPending;
+    }
+    const owed = a.unpaid + (delta > 0n ? delta : 0n);
+    const paid = min(owed, this.rewardsPool);
+    this.rewardsPool -= paid;
+    a.unpaid = owed - paid;
+    a.balance += paid;
+    a.totalRewarded += paid;
+    a.totalBurned += burned;
+    this.burned += burned;
+    a.nextSettleRound = round + 1n;
+    // The settled balance is the stake put at risk from the next round to open.
+    write(a.stakes, this.currentRound + 1n, a.balance);
+
+    return {
+      account: address,
+      round,
+      stakeAtRisk,
+      rates,
+      delta,
+      paid,
+      burned,
+      unpaidRewards: a.unpaid,
+      balance: a.balance,
+    };
+  }
+
+  /** Settles consecutive rounds from the account's next one up to `to` (inclusive). */
+  settleUpTo(address: string, to: bigint, opts: SettleOptions = {}): ExpectedSettled[] {
+    const out: ExpectedSettled[] = [];
+    for (let r = this.get(address).nextSettleRound; r <= to; r++) out.push(this.settle(address, r, opts));
+    return out;
+  }
+
+  /** Deep copy, to explore "what if" without disturbing the model. */
+  clone(): ReferenceModel {
+    const copy = new ReferenceModel(this.firstRound);
+    copy.currentRound = this.currentRound;
+    copy.rewardsPool = this.rewardsPool;
+    copy.burned = this.burned;
+    copy.claimed = this.claimed;
+    for (const [k, a] of this.accounts) {
+      copy.accounts.set(k, {
+        ...a,
+        models: [...a.models],
+        stakes: a.stakes.map((c) => ({ ...c })),
+        vectors: a.vectors.map((c) => ({ round: c.round, value: [...c.value] })),
+      });
+    }
+    for (const [r, c] of this.caps) copy.caps.set(r, c);
+    for (const [r, m] of this.published) copy.published.set(r, new Map(m));
+    return copy;
+  }
+}

@@ -1,0 +1,357 @@
+/**
+ * Drives PortfolioStake and the independent ReferenceModel side by side: every action is sent on chain and applied
+ * to the model, and every settlement's Settled events, burns, account views and totals are compared to the wei.
+ */
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
+import type { MockERC20NoBurn, MockNMR, PortfolioStake } from "../../typechain-types";
+import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
+import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "../../scripts/lib/results";
+import { DEFAULT_PARAMS, FIRST_ROUND, NMR, modelIds, openRound } from "./fixtures";
+import { ReferenceModel, type ExpectedAccount, type ExpectedSettled, type SettleOptions } from "./reference";
+
+export type Token = MockNMR | MockERC20NoBurn;
+
+/** The Settled events of a receipt, as plain objects comparable with ExpectedSettled. */
+export function settledEvents(stake: PortfolioStake, receipt: ContractTransactionReceipt): ExpectedSettled[] {
+  const out: ExpectedSettled[] = [];
+  for (const log of receipt.logs) {
+    const parsed = stake.interface.parseLog(log);
+    if (parsed?.name !== "Settled") continue;
+    const a = parsed.args;
+    out.push({
+      account: a.staker,
+      round: a.round,
+      stakeAtRisk: a.stakeAtRisk,
+      rates: [...a.rates],
+      delta: a.delta,
+      paid: a.paid,
+      burned: a.burned,
+      unpaidRewards: a.unpaidRewards,
+      balance: a.balance,
+    });
+  }
+  return out;
+}
+
+function normalise(e: ExpectedSettled): ExpectedSettled {
+  return { ...e, account: ethers.getAddress(e.account), rates: e.rates.map((r) => BigInt(r)) };
+}
+
+/** The account view fields the reference keeps, read from chain. */
+export async function chainAccount(stake: PortfolioStake, account: string): Promise<ExpectedAccount> {
+  const v = await stake.accountOf(account);
+  return {
+    balance: v.balance,
+    pendingWithdrawal: v.pendingWithdrawal,
+    withdrawalLastRound: v.withdrawalLastRound,
+    nextSettleRound: v.nextSettleRound,
+    unpaidRewards: v.unpaidRewards,
+    totalRewarded: v.totalRewarded,
+    totalBurned: v.totalBurned,
+  };
+}
+
+/** Everything a rejected call must leave untouched. */
+export async function observableState(stake: PortfolioStake, token: Token, accounts: string[]) {
+  const stakeAddress = await stake.getAddress();
+  const current = await stake.currentRound();
+  const perAccount = [];
+  for (const account of accounts) {
+    const v = await stake.accountOf(account);
+    perAccount.push({
+      view: {
+        balance: v.balance,
+        pendingWithdrawal: v.pendingWithdrawal,
+        withdrawalLastRound: v.withdrawalLastRound,
+        withdrawalReleaseAt: v.withdrawalReleaseAt,
+        nextSettleRound: v.nextSettleRound,
+        unpaidRewards: v.unpaidRewards,
+        totalRewarded: v.totalRewarded,
+        totalBurned: v.totalBurned,
+        manager: v.manager,
+        modelCount: v.modelCount,
+        allocationCount: v.allocationCount,
+        lastAllocationRound: v.lastAllocationRound,
+      },
+      stakeNext: await stake.stakeAt(account, current + 1n),
+      tokens: await token.balanceOf(account),
+    });
+  }
+  const [staked, pendingWithdrawals, rewardsPool] = await stake.totals();
+  return {
+    current,
+    perAccount,
+    totals: { staked, pendingWithdrawals, rewardsPool },
+    held: await token.balanceOf(stakeAddress),
+    supply: await token.totalSupply(),
+  };
+}
+
+export class SettlementHarness {
+  readonly trees = new Map<bigint, RoundTree>();
+  /** Every Settled event seen on chain, in order. */
+  readonly settled: ExpectedSettled[] = [];
+  /** Gas of every settle/settleBatch call, in order. */
+  readonly gas: { accounts: number; rounds: number; gasUsed: bigint }[] = [];
+
+  constructor(
+    readonly stake: PortfolioStake,
+    readonly token: Token,
+    readonly operator: HardhatEthersSigner,
+    readonly keeper: HardhatEthersSigner,
+    readonly burnSink: string,
+    readonly ref: ReferenceModel,
+  ) {}
+
+  /** An independent copy (the model cloned, trees shared) for a test that starts from a loadFixture snapshot. */
+  fork(): SettlementHarness {
+    const copy = new SettlementHarness(
+      this.stake,
+      this.token,
+      this.operator,
+      this.keeper,
+      this.burnSink,
+      this.ref.clone(),
+    );
+    for (const [r, t] of this.trees) copy.trees.set(r, t);
+    return copy;
+  }
+
+  /** A harness over a deployed system whose current round is still `firstRound - 1`. */
+  static async attach(
+    fx: { stake: PortfolioStake; nmr: Token; operator: HardhatEthersSigner; keeper: HardhatEthersSigner },
+    accounts: string[],
+  ): Promise<SettlementHarness> {
+    const firstRound = await fx.stake.firstRound();
+    expect(await fx.stake.currentRound()).to.equal(firstRound - 1n, "attach before the first round opens");
+    const burnSink = await fx.stake.burnSink();
+    const h = new SettlementHarness(fx.stake, fx.nmr, fx.operator, fx.keeper, burnSink, new ReferenceModel(firstRound));
+    for (const account of accounts) h.ref.register(account, await fx.stake.modelsOf(account));
+    return h;
+  }
+
+  // ── actions, sent on chain and applied to the model ──
+
+  async deposit(signer: HardhatEthersSigner, amount: bigint): Promise<void> {
+    await expect(this.stake.connect(signer).deposit(amount))
+      .to.emit(this.stake, "Deposited")
+      .withArgs(signer.address, amount, this.ref.view(signer.address).balance + amount, this.ref.currentRound + 1n);
+    this.ref.deposit(signer.address, amount);
+    await this.check(signer.address);
+  }
+
+  /** The whole vector in registry order. */
+  async allocate(signer: HardhatEthersSigner, weights: readonly (number | bigint)[]): Promise<void> {
+    await this.stake.connect(signer).setAllocation(this.ref.modelsOf(signer.address), [...weights]);
+    this.ref.setAllocation(signer.address, weights);
+  }
+
+  async requestWithdrawal(signer: HardhatEthersSigner, amount: bigint): Promise<void> {
+    const tx = await this.stake.connect(signer).requestWithdrawal(amount);
+    const block = await ethers.provider.getBlock((await tx.wait())!.blockNumber);
+    const before = this.ref.view(signer.address);
+    await expect(tx)
+      .to.emit(this.stake, "WithdrawalRequested")
+      .withArgs(
+        signer.address,
+        amount,
+        before.pendingWithdrawal + amount,
+        before.balance - amount,
+        this.ref.currentRound,
+        BigInt(block!.timestamp) + (await this.stake.parameters()).withdrawalDelay,
+      );
+    this.ref.requestWithdrawal(signer.address, amount);
+    await this.check(signer.address);
+  }
+
+  async claim(signer: HardhatEthersSigner): Promise<bigint> {
+    const amount = this.ref.view(signer.address).pendingWithdrawal;
+    const tx = this.stake.connect(signer).claimWithdrawal();
+    await expect(tx).to.emit(this.stake, "WithdrawalClaimed").withArgs(signer.address, amount);
+    await expect(tx).to.changeTokenBalances(this.token, [signer, this.stake], [amount, -amount]);
+    expect(this.ref.claimWithdrawal(signer.address)).to.equal(amount);
+    await this.check(signer.address);
+    return amount;
+  }
+
+  async fund(signer: HardhatEthersSigner, amount: bigint): Promise<void> {
+    const pool = this.ref.rewardsPool + amount;
+    await expect(this.stake.connect(signer).fundRewards(amount))
+      .to.emit(this.stake, "RewardsFunded")
+      .withArgs(signer.address, amount, pool);
+    expect(this.ref.fund(amount)).to.equal(pool);
+    await this.checkTotals();
+  }
+
+  /** Waits the minimum interval and opens the next round. */
+  async open(): Promise<bigint> {
+    const { rateCap } = await this.stake.parameters();
+    const round = await openRound(this.stake, this.operator);
+    expect(round).to.equal(this.ref.openRound(rateCap));
+    return round;
+  }
+
+  /** Publishes `rates` as round `round`'s tree, first waiting for the round to resolve if needed. */
+  async publish(round: bigint, rates: ModelRate[], leavesURI = `ipfs://round-${round}.json`): Promise<RoundTree> {
+    const tree = buildRoundTree(round, rates);
+    const { resolvesAt } = await this.stake.roundInfo(round);
+    if (BigInt(await time.latest()) < resolvesAt - 1n) await time.setNextBlockTimestamp(resolvesAt);
+    await expect(this.stake.connect(this.operator).publishRound(round, tree.root, leavesURI))
+      .to.emit(this.stake, "RoundPublished")
+      .withArgs(round, tree.root, leavesURI);
+    expect((await this.stake.roundInfo(round)).root).to.equal(tree.root);
+    this.trees.set(round, tree);
+    this.ref.publish(round, rates);
+    return tree;
+  }
+
+  /** Moves time past round `round`'s publication deadline (it then counts as zero if unpublished). */
+  async passDeadline(round: bigint): Promise<void> {
+    const { deadline } = await this.stake.roundInfo(round);
+    if (BigInt(await time.latest()) <= deadline) await time.increaseTo(deadline + 1n);
+  }
+
+  // ── settlement ──
+
+  /** The settle argument for `account`, rounds `from`..`to`, from the published trees (none: empty result). */
+  results(account: string, from: bigint, to: bigint, opts: SettleOptions = {}): IPortfolioStake.AccountResultsStruct {
+    const models = this.ref.modelsOf(account);
+    const results = [];
+    for (let r = from; r <= to; r++) {
+      const weighted = opts.onlyWeighted ? this.ref.weightsAt(account, r) : undefined;
+      results.push(accountRoundResult(r, this.trees.get(r) ?? null, models, weighted));
+    }
+    return { account, models, results };
+  }
+
+  /** Settles `account` from its next round up to `to` (default: every round it can settle now) and checks it all. */
+  async settle(account: string, to?: bigint, opts: SettleOptions & { keeper?: HardhatEthersSigner } = {}) {
+    const last = to ?? (await this.lastSettleable(account));
+    return this.settleBatch([{ account, to: last, opts }], opts.keeper, false);
+  }
+
+  /**
+   * Settles several accounts (each from its next round up to its `to`) in one call: settleBatch, or settle when
+   * `single` and there is one entry. Checks events, burns, views and totals against the model.
+   */
+  async settleBatch(
+    entries: { account: string; to: bigint; opts?: SettleOptions }[],
+    keeper: HardhatEthersSigner = this.keeper,
+    batch = true,
+  ): Promise<{ receipt: ContractTransactionReceipt; events: ExpectedSettled[] }> {
+    const args = entries.map(({ account, to, opts }) =>
+      this.results(account, this.ref.view(account).nextSettleRound, to, opts),
+    );
+    const supplyBefore = await this.token.totalSupply();
+    const sinkBefore = this.burnSink === ethers.ZeroAddress ? 0n : await this.token.balanceOf(this.burnSink);
+
+    let tx: ContractTransactionResponse;
+    if (!batch && args.length === 1) tx = await this.stake.connect(keeper).settle(args[0]);
+    else tx = await this.stake.connect(keeper).settleBatch(args);
+    const receipt = (await tx.wait())!;
+
+    const expected = entries.flatMap(({ account, to, opts }) => this.ref.settleUpTo(account, to, opts));
+    const events = settledEvents(this.stake, receipt);
+    expect(events.map(normalise)).to.deep.equal(expected.map(normalise));
+    this.settled.push(...events);
+    this.gas.push({ accounts: entries.length, rounds: events.length, gasUsed: receipt.gasUsed });
+
+    const burned = expected.reduce((s, e) => s + e.burned, 0n);
+    const supplyAfter = await this.token.totalSupply();
+    if (this.burnSink === ethers.ZeroAddress) {
+      expect(supplyBefore - supplyAfter).to.equal(burned, "total supply falls by the burned amount");
+    } else {
+      expect(supplyAfter).to.equal(supplyBefore, "a sink burn keeps the supply");
+      expect((await this.token.balanceOf(this.burnSink)) - sinkBefore).to.equal(burned, "the sink receives the burn");
+    }
+    for (const { account } of entries) await this.check(account);
+    return { receipt, events };
+  }
+
+  /** The newest round `account` can settle now: published, or past its deadline, consecutively from its next. */
+  async lastSettleable(account: string): Promise<bigint> {
+    const now = BigInt(await time.latest());
+    let r = this.ref.view(account).nextSettleRound;
+    while (r <= this.ref.currentRound) {
+      const info = await this.stake.roundInfo(r);
+      if (info.root === ethers.ZeroHash && now + 1n <= info.deadline) break;
+      r++;
+    }
+    return r - 1n;
+  }
+
+  // ── checks ──
+
+  async check(account: string): Promise<void> {
+    expect(await chainAccount(this.stake, account)).to.deep.equal(this.ref.view(account), `account ${account}`);
+    const next = this.ref.currentRound + 1n;
+    expect(await this.stake.stakeAt(account, next)).to.equal(
+      this.ref.stakeAt(account, next),
+      "stake at the next round",
+    );
+    await this.checkTotals();
+  }
+
+  async checkTotals(): Promise<void> {
+    const t = this.ref.totals();
+    const onChain = await this.stake.totals();
+    expect({
+      staked: onChain.staked,
+      pendingWithdrawals: onChain.pendingWithdrawals,
+      rewardsPool: onChain.rewardsPool,
+    }).to.deep.equal(t);
+    expect(await this.token.balanceOf(await this.stake.getAddress())).to.equal(
+      t.staked + t.pendingWithdrawals + t.rewardsPool,
+      "NMR held = stakes + pending withdrawals + pool",
+    );
+  }
+}
+
+/** Signers beyond the fixture's nine, each funded and approved, with `count` registered models. */
+export async function extraStaker(
+  fx: { stake: PortfolioStake; nmr: MockNMR | MockERC20NoBurn; operator: HardhatEthersSigner },
+  index: number,
+  count: number,
+  label = `staker${index}`,
+) {
+  const signer = (await ethers.getSigners())[index];
+  const models = modelIds(label, count);
+  await fx.stake.connect(fx.operator).registerModels(signer.address, models);
+  await fx.nmr.mint(signer.address, NMR(1_000_000));
+  await fx.nmr.connect(signer).approve(await fx.stake.getAddress(), ethers.MaxUint256);
+  return { signer, models };
+}
+
+/**
+ * The fixture's system with a token that has no `burn` and a fixed burn sink: same roles and stakers as
+ * deployFixture (alice, bob, carol with 4 models each), no deposits, no round opened.
+ */
+export async function deployNoBurnFixture() {
+  const [admin, operator, pauser, alice, bob, carol, manager, keeper, outsider, sink] = await ethers.getSigners();
+  const nmr = (await ethers.deployContract("MockERC20NoBurn")) as unknown as MockERC20NoBurn;
+  const stake = (await ethers.deployContract("PortfolioStake", [
+    await nmr.getAddress(),
+    sink.address,
+    admin.address,
+    FIRST_ROUND,
+    DEFAULT_PARAMS,
+  ])) as unknown as PortfolioStake;
+  await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
+  const models = { alice: modelIds("alice", 4), bob: modelIds("bob", 4), carol: modelIds("carol", 4) };
+  for (const [signer, name] of [
+    [alice, "alice"],
+    [bob, "bob"],
+    [carol, "carol"],
+  ] as const) {
+    await nmr.mint(signer.address, NMR(1_000_000));
+    await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
+    await stake.connect(operator).registerModels(signer.address, models[name]);
+  }
+  await nmr.mint(operator.address, NMR(10_000_000));
+  await nmr.connect(operator).approve(await stake.getAddress(), ethers.MaxUint256);
+  return { nmr, stake, admin, operator, pauser, alice, bob, carol, manager, keeper, outsider, sink, models };
+}
