@@ -262,8 +262,14 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         uint256 balance = a.balance;
         if (amount > balance) revert InsufficientBalance(amount, balance);
         uint32 current = _currentRound;
+        uint256 pending = a.pending;
+        // One pending withdrawal at a time (requests in the same round merge): a single "at risk until" round then
+        // stays exact, and an earlier request never becomes burnable by rounds opened after it left the stake.
+        if (pending != 0 && a.withdrawalLastRound != current) {
+            revert WithdrawalPending(pending, a.withdrawalLastRound);
+        }
         balance -= amount;
-        uint256 pending = a.pending + amount;
+        pending += amount;
         uint40 releaseAt = uint40(block.timestamp) + _params.withdrawalDelay;
         a.balance = uint128(balance);
         a.pending = uint128(pending);
@@ -776,8 +782,10 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
             if (seen & (1 << slot) != 0) revert DuplicateModelResult(slot);
             seen |= 1 << slot;
             int64 rate = res.rates[i];
-            if (rate > int64(c.cap) || rate < -int64(c.cap)) revert RateAboveCap(models[slot], rate, c.cap);
             leaves[i] = keccak256(bytes.concat(keccak256(abi.encode(res.round, models[slot], rate))));
+            // A published rate beyond the round's cap is applied at the cap: bounded, and never unsettleable.
+            if (rate > int64(c.cap)) rate = int64(c.cap);
+            else if (rate < -int64(c.cap)) rate = -int64(c.cap);
             rates[slot] = rate;
             uint256 modelStake = (c.stake * _weight(c.word0, c.word1, slot)) / BPS;
             delta += (int256(modelStake) * rate) / RATE_SCALE;

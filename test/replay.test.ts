@@ -256,9 +256,8 @@ describe("Replay of real Numerai daily scores", function () {
     // Round 843, NUMERAI_SWMM: MMC -5.92400944e-18 (zero by definition, up to float noise).
     const swmm = data.score(843, "NUMERAI_SWMM");
     expect(swmm.mmc).to.equal("-5.92400944e-18");
-    const exact = 14_351_195_000_000_000n; // 0.5 x 0.02870239, before the 2 x -5.9e-18 of MMC
-    const got = rateFromScores(swmm.corr, swmm.mmc);
-    expect(got < exact && exact - got <= 12n).to.equal(true, `rate ${got}`);
+    // 0.5 x 0.02870239 + 2 x -5.92400944e-18 = 0.014351194999999988151981, rounded toward zero once.
+    expect(rateFromScores(swmm.corr, swmm.mmc)).to.equal(14_351_194_999_999_988n);
     // NA: V52 models have no score before 1134; a large day is clipped to the 5% cap.
     expect(data.score(1133, "V52_LGBM_ENDER20")).to.deep.equal({ corr: null, mmc: null });
     const clipped = data.rounds.filter((r) =>

@@ -133,6 +133,9 @@ interface IPortfolioStake {
     error NothingToClaim();
     error WithdrawalLocked(uint40 releaseAt);
     error RoundsUnsettled(uint32 nextSettleRound, uint32 lastAtRiskRound);
+    /// @notice A withdrawal requested in an earlier round is still pending: claim it first (a multicall can claim
+    /// and request in one transaction).
+    error WithdrawalPending(uint256 pending, uint32 lastAtRiskRound);
     error NotStakerOrManager(address caller, address account);
     error EnforcedPause();
     error ExpectedPause();
@@ -167,7 +170,6 @@ interface IPortfolioStake {
     error InvalidModelSlot(uint8 slot);
     error DuplicateModelResult(uint8 slot);
     error MissingModelResult(uint8 slot);
-    error RateAboveCap(bytes16 modelId, int64 rate, uint64 cap);
     error InvalidProof(address account, uint32 round);
     error BatchTooLarge(uint256 size, uint256 max);
     /// @notice A new vector would overwrite the oldest kept one while rounds it applies to are unsettled: settle the
@@ -205,7 +207,8 @@ interface IPortfolioStake {
     function setManager(address manager) external;
 
     /// @notice Takes `amount` out of the stake put at risk in rounds opened from now on. It stays burnable by
-    /// rounds open now and can be claimed after the delay, once those rounds are settled.
+    /// rounds open now and can be claimed after the delay, once those rounds are settled. Requests in the same round
+    /// add up; a request in a later round reverts WithdrawalPending until the earlier one is claimed.
     function requestWithdrawal(uint256 amount) external;
 
     /// @notice Sends the caller its whole pending withdrawal once released.

@@ -48,9 +48,10 @@ export function formatRate(rate: bigint): string {
 /** rate = clip(corrWeight x CORR + mmcWeight x MMC, -cap, +cap), as an 18-decimal integer. Scores are decimals. */
 export function rateFromScores(corr: string | null, mmc: string | null, formula = NUMERAI_2024_FORMULA): bigint {
   const cap = parseDecimal(formula.cap);
-  const corrPart = corr === null ? 0n : (parseDecimal(formula.corrWeight) * parseDecimal(corr)) / SCALE;
-  const mmcPart = mmc === null ? 0n : (parseDecimal(formula.mmcWeight) * parseDecimal(mmc)) / SCALE;
-  const raw = corrPart + mmcPart;
+  // Scores are read at 36 decimals so the weighted sum is exact before its single rounding (toward zero).
+  const wide = (score: string | null, weight: string) =>
+    score === null ? 0n : parseDecimal(weight) * parseDecimal(score, 2 * RATE_DECIMALS);
+  const raw = (wide(corr, formula.corrWeight) + wide(mmc, formula.mmcWeight)) / SCALE ** 2n;
   return raw > cap ? cap : raw < -cap ? -cap : raw;
 }
 

@@ -211,6 +211,9 @@ export class ReferenceModel {
   requestWithdrawal(address: string, amount: bigint): void {
     const a = this.get(address);
     if (amount <= 0n || amount > a.balance) throw new Error(`reference: cannot withdraw ${amount} of ${a.balance}`);
+    // One pending withdrawal at a time: requests in the same round add up, a later one waits for the claim.
+    if (a.pending !== 0n && a.withdrawalLastRound !== this.currentRound)
+      throw new Error("reference: a withdrawal from an earlier round is still pending");
     a.balance -= amount;
     a.pending += amount;
     a.withdrawalLastRound = this.currentRound;
@@ -281,8 +284,8 @@ export class ReferenceModel {
         if (weights[slot] !== 0n) throw new Error(`reference: weighted model ${id} has no leaf in round ${round}`);
         return undefined;
       }
-      if (abs(rate) > cap) throw new Error(`reference: rate ${rate} of ${id} is above the cap ${cap}`);
-      return rate;
+      // A published rate beyond the round's cap is applied at the cap.
+      return rate > cap ? cap : rate < -cap ? -cap : rate;
     });
   }
 
