@@ -11,9 +11,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { MockNMR, PortfolioStake } from "../typechain-types";
 import { formatRate, rateFromScores, type ModelRate } from "../scripts/lib/results";
-import { DAY, DEFAULT_PARAMS, NMR, modelId } from "./helpers/fixtures";
+import { DAY, DEFAULT_PARAMS, NMR, deploySystem, fundAndApprove, modelId } from "./helpers/fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "./helpers/reference";
 import { SettlementHarness } from "./helpers/settlement";
 import { loadDailyScores, type DailyScores } from "./helpers/scores";
@@ -217,21 +216,10 @@ function chainDriver(
 }
 
 async function replayFixture() {
-  const [admin, operator, , , , , , keeper] = await ethers.getSigners();
-  const staker = (await ethers.getSigners())[9];
-  const nmr = (await ethers.deployContract("MockNMR")) as unknown as MockNMR;
-  const stake = (await ethers.deployContract("PortfolioStake", [
-    await nmr.getAddress(),
-    ethers.ZeroAddress,
-    admin.address,
-    FIRST,
-    DEFAULT_PARAMS,
-  ])) as unknown as PortfolioStake;
-  await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
-  for (const s of [staker, operator]) {
-    await nmr.mint(s.address, NMR(1_000_000));
-    await nmr.connect(s).approve(await stake.getAddress(), ethers.MaxUint256);
-  }
+  const signers = await ethers.getSigners();
+  const [keeper, staker] = [signers[7], signers[9]];
+  const { nmr, stake, operator } = await deploySystem({ firstRound: BigInt(FIRST) });
+  for (const s of [staker, operator]) await fundAndApprove(nmr, stake, s);
   return { nmr, stake, operator, keeper, staker };
 }
 

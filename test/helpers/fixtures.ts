@@ -1,6 +1,7 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { MockNMR, PortfolioStake } from "../../typechain-types";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { MockERC20NoBurn, MockNMR, PortfolioStake } from "../../typechain-types";
 
 export const DAY = 24n * 60n * 60n;
 export const NMR = (n: number | string) => ethers.parseEther(String(n));
@@ -35,36 +36,58 @@ export function evenBps(count: number): number[] {
 }
 
 /**
- * Deployed system: mock NMR, PortfolioStake, roles granted, three funded stakers with 4 registered models each
- * (alice, bob, carol), no deposits yet and no round opened.
+ * A token (MockNMR by default, or MockERC20NoBurn with a burn sink) and PortfolioStake, with the operator and pauser
+ * roles granted to signers 1 and 2. Nothing else.
  */
-export async function deployFixture() {
-  const [admin, operator, pauser, alice, bob, carol, manager, keeper, outsider] = await ethers.getSigners();
-  const nmr = (await ethers.deployContract("MockNMR")) as unknown as MockNMR;
+export async function deploySystem<Token extends MockNMR | MockERC20NoBurn = MockNMR>(
+  options: { token?: "MockNMR" | "MockERC20NoBurn"; burnSink?: string; firstRound?: bigint } = {},
+) {
+  const [admin, operator, pauser] = await ethers.getSigners();
+  const nmr = (await ethers.deployContract(options.token ?? "MockNMR")) as unknown as Token;
   const stake = (await ethers.deployContract("PortfolioStake", [
     await nmr.getAddress(),
-    ethers.ZeroAddress,
+    options.burnSink ?? ethers.ZeroAddress,
     admin.address,
-    FIRST_ROUND,
+    options.firstRound ?? FIRST_ROUND,
     DEFAULT_PARAMS,
   ])) as unknown as PortfolioStake;
   await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
   await stake.connect(admin).grantRole(await stake.PAUSER_ROLE(), pauser.address);
+  return { nmr, stake, admin, operator, pauser };
+}
 
+/** Mints 1,000,000 NMR to `signer` and approves the staking contract for all of it. */
+export async function fundAndApprove(nmr: MockNMR | MockERC20NoBurn, stake: PortfolioStake, signer: HardhatEthersSigner) {
+  await nmr.mint(signer.address, NMR(1_000_000));
+  await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
+}
+
+/**
+ * Deployed system: mock NMR, PortfolioStake, roles granted, three funded stakers with 4 registered models each
+ * (alice, bob, carol), a funded operator, no deposits yet and no round opened.
+ */
+export async function deployFixture() {
+  return withStakers(await deploySystem());
+}
+
+/** Adds alice, bob and carol (4 registered models each, funded and approved) and funds the operator. */
+export async function withStakers<Token extends MockNMR | MockERC20NoBurn>(
+  system: Awaited<ReturnType<typeof deploySystem<Token>>>,
+) {
+  const { nmr, stake, operator } = system;
+  const [, , , alice, bob, carol, manager, keeper, outsider] = await ethers.getSigners();
   const models = { alice: modelIds("alice", 4), bob: modelIds("bob", 4), carol: modelIds("carol", 4) };
   for (const [signer, name] of [
     [alice, "alice"],
     [bob, "bob"],
     [carol, "carol"],
   ] as const) {
-    await nmr.mint(signer.address, NMR(1_000_000));
-    await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
+    await fundAndApprove(nmr, stake, signer);
     await stake.connect(operator).registerModels(signer.address, models[name]);
   }
   await nmr.mint(operator.address, NMR(10_000_000));
   await nmr.connect(operator).approve(await stake.getAddress(), ethers.MaxUint256);
-
-  return { nmr, stake, admin, operator, pauser, alice, bob, carol, manager, keeper, outsider, models };
+  return { ...system, alice, bob, carol, manager, keeper, outsider, models };
 }
 
 /** Opens the next round, first waiting the minimum interval. Returns the new round number. */

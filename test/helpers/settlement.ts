@@ -10,7 +10,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse } from "et
 import type { MockERC20NoBurn, MockNMR, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "../../scripts/lib/results";
-import { DEFAULT_PARAMS, FIRST_ROUND, NMR, modelIds, openRound } from "./fixtures";
+import { NMR, deploySystem, modelIds, openRound, withStakers } from "./fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled, type SettleOptions } from "./reference";
 
 export type Token = MockNMR | MockERC20NoBurn;
@@ -331,27 +331,7 @@ export async function extraStaker(
  * deployFixture (alice, bob, carol with 4 models each), no deposits, no round opened.
  */
 export async function deployNoBurnFixture() {
-  const [admin, operator, pauser, alice, bob, carol, manager, keeper, outsider, sink] = await ethers.getSigners();
-  const nmr = (await ethers.deployContract("MockERC20NoBurn")) as unknown as MockERC20NoBurn;
-  const stake = (await ethers.deployContract("PortfolioStake", [
-    await nmr.getAddress(),
-    sink.address,
-    admin.address,
-    FIRST_ROUND,
-    DEFAULT_PARAMS,
-  ])) as unknown as PortfolioStake;
-  await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
-  const models = { alice: modelIds("alice", 4), bob: modelIds("bob", 4), carol: modelIds("carol", 4) };
-  for (const [signer, name] of [
-    [alice, "alice"],
-    [bob, "bob"],
-    [carol, "carol"],
-  ] as const) {
-    await nmr.mint(signer.address, NMR(1_000_000));
-    await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
-    await stake.connect(operator).registerModels(signer.address, models[name]);
-  }
-  await nmr.mint(operator.address, NMR(10_000_000));
-  await nmr.connect(operator).approve(await stake.getAddress(), ethers.MaxUint256);
-  return { nmr, stake, admin, operator, pauser, alice, bob, carol, manager, keeper, outsider, sink, models };
+  const sink = (await ethers.getSigners())[9];
+  const system = await deploySystem<MockERC20NoBurn>({ token: "MockERC20NoBurn", burnSink: sink.address });
+  return { ...(await withStakers(system)), sink };
 }
