@@ -189,6 +189,7 @@ describe("PortfolioStake: staking, allocation, withdrawals, administration", fun
       const fx = await loadFixture(deployFixture);
       const { stake, nmr, alice, pauser, outsider } = fx;
       await expectRejected(fx, () => stake.connect(alice).deposit(0), "ZeroAmount");
+      await expectRejected(fx, () => stake.connect(fx.operator).fundRewards(0), "ZeroAmount");
       await expectRejected(
         fx,
         () => stake.connect(outsider).deposit(NMR(1)),
@@ -390,6 +391,8 @@ describe("PortfolioStake: staking, allocation, withdrawals, administration", fun
             );
 
       const byOutsider = await signAllocation(fx, outsider, alice.address, models.alice, bps, 0n, deadline);
+      await expectRejected(fx, send(byOutsider), "InvalidSignature");
+      await stake.connect(alice).setManager(fx.manager.address); // neither the staker nor the manager signed
       await expectRejected(fx, send(byOutsider), "InvalidSignature");
       const good = await signAllocation(fx, alice, alice.address, models.alice, bps, 0n, deadline);
       await expectRejected(fx, send(good, { weights: evenBps(4) }), "InvalidSignature"); // altered vector

@@ -1,7 +1,7 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockERC20NoBurn, MockNMR, PortfolioStake } from "../../typechain-types";
+import type { MockERC20NoBurn, MockNMR, PortfolioStake, ReentrantNMR } from "../../typechain-types";
 
 export const DAY = 24n * 60n * 60n;
 export const NMR = (n: number | string) => ethers.parseEther(String(n));
@@ -39,8 +39,8 @@ export function evenBps(count: number): number[] {
  * A token (MockNMR by default, or MockERC20NoBurn with a burn sink) and PortfolioStake, with the operator and pauser
  * roles granted to signers 1 and 2. Nothing else.
  */
-export async function deploySystem<Token extends MockNMR | MockERC20NoBurn = MockNMR>(
-  options: { token?: "MockNMR" | "MockERC20NoBurn"; burnSink?: string; firstRound?: bigint } = {},
+export async function deploySystem<Token extends MockNMR | MockERC20NoBurn | ReentrantNMR = MockNMR>(
+  options: { token?: "MockNMR" | "MockERC20NoBurn" | "ReentrantNMR"; burnSink?: string; firstRound?: bigint } = {},
 ) {
   const [admin, operator, pauser] = await ethers.getSigners();
   const nmr = (await ethers.deployContract(options.token ?? "MockNMR")) as unknown as Token;
