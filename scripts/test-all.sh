@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export HARDHAT_DISABLE_TELEMETRY_PROMPT=true
 
+echo "── compile (contracts and TypeChain types)" && npx hardhat compile --quiet
 echo "── typecheck" && npx tsc --noEmit -p .
 echo "── solhint" && npx solhint --disc --max-warnings 0 "contracts/**/*.sol"
 echo "── prettier (contracts)" && npx prettier --check "contracts/**/*.sol"
