@@ -25,6 +25,7 @@ contract ReentrantNMR is ERC20, ERC20Burnable {
         address callee = callbackTarget;
         if (callee != address(0)) {
             callbackTarget = address(0);
+            // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory reason) = callee.call(payload);
             if (!ok) {
                 assembly ("memory-safe") {
