@@ -59,6 +59,8 @@ describe("PortfolioStake: reentrancy guards", function () {
     await expectGuarded(stake, () => stake.settle(results), state);
     await nmr.arm(target, reenterSettle);
     await expectGuarded(stake, () => stake.settleBatch([results]), state);
+    await nmr.arm(target, stake.interface.encodeFunctionData("settleBatch", [[results]]));
+    await expectGuarded(stake, () => stake.settle(results), state);
 
     // Settled normally, then a withdrawal whose payout re-enters.
     await nmr.arm(ethers.ZeroAddress, "0x");
