@@ -31,7 +31,12 @@ const config: HardhatUserConfig = {
   gasReporter: { enabled: process.env.REPORT_GAS === "true", offline: true, currency: "USD" },
   mocha: { timeout: 600_000 },
   networks: {
-    hardhat: { allowUnlimitedContractSize: false, accounts: { count: 40 } },
+    hardhat: {
+      allowUnlimitedContractSize: false,
+      accounts: { count: 40 },
+      // `npm start` starts the local node in the past so the generated demo history ends about now.
+      ...(process.env.HARDHAT_INITIAL_DATE ? { initialDate: process.env.HARDHAT_INITIAL_DATE } : {}),
+    },
     localhost: { url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
     ...(process.env.TESTNET_RPC_URL ? { testnet: { url: process.env.TESTNET_RPC_URL, accounts } } : {}),
     ...(process.env.MAINNET_RPC_URL ? { mainnet: { url: process.env.MAINNET_RPC_URL, accounts } } : {}),

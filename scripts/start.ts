@@ -1,80 +1,215 @@
 /**
- * `npm start`: the product on an embedded default. Starts a local Hardhat node (unless one already answers on
- * 127.0.0.1:8545), deploys with Ignition, seeds demo stakers (models, deposits, vectors, a manager, a pending
- * withdrawal, a funded rewards pool, open rounds), then keeps the chain running until Ctrl-C, which stops everything
- * this command started.
+ * `npm start`: the product on the local chain, in one command.
+ *
+ *  1. a local Hardhat node on 127.0.0.1:8545 (reused when one already answers there);
+ *  2. scripts/demo.ts: Ignition deploy (mock NMR), four demo stakers and DEMO_ROUNDS (default 80) daily rounds of
+ *     realistic results, published (leaf files in .demo/rounds) and settled, the newest ~20 still open;
+ *  3. the web app in app/, when it exists (hook below), pointed at that chain;
+ *  4. waits; Ctrl-C (or SIGTERM) stops everything this command started: each child runs in its own process group
+ *     and the whole group is killed, so no node or dev server is left behind.
+ *
+ * Options are environment variables: DEMO_ROUNDS, DEMO_SEED, DEMO_DIR (see scripts/demo.ts), LOCAL_RPC_URL.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { DEFAULT_DEMO_ROUNDS, demoGenesisDate } from "./lib/demo";
 
+const ROOT = path.resolve(__dirname, "..");
 const RPC = process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545";
+const IGNITION_JOURNAL = path.join(ROOT, "ignition", "deployments", "chain-31337");
+const ENV = { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" };
 const children: ChildProcess[] = [];
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+let stopping = false;
+
+async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  const response = await fetch(RPC, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  if (!response.ok) throw new Error(`${RPC}: HTTP ${response.status}`);
+  return ((await response.json()) as { result: unknown }).result;
+}
 
 async function rpcReady(timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (;;) {
     try {
-      const response = await fetch(RPC, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
-      });
-      if (response.ok) return true;
+      await rpc("eth_blockNumber");
+      return true;
     } catch {
-      // not up yet
-    }
-    {
-      await new Promise((r) => setTimeout(r, 500));
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 300));
     }
   }
-  return false;
 }
 
-function stopAll(code = 0): never {
-  for (const child of children) if (child.pid && child.exitCode === null) child.kill("SIGTERM");
+/** Starts a long-running child in its own process group (so stopping it also stops whatever it spawned). */
+function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdout?: "inherit" | "ignore" } = {},
+): ChildProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? ENV,
+    stdio: ["ignore", options.stdout ?? "inherit", "inherit"],
+    detached: true,
+  });
+  children.push(child);
+  child.on("exit", (code, signal) => {
+    if (stopping) return;
+    console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping everything`);
+    void stopAll(1);
+  });
+  return child;
+}
+
+/** Runs a step to completion (own process group too, so Ctrl-C during it leaves nothing behind). */
+function runStep(title: string, args: string[]): Promise<void> {
+  console.log(`── ${title}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["hardhat", ...args], {
+      cwd: ROOT,
+      env: ENV,
+      stdio: ["ignore", "inherit", "inherit"],
+      detached: true,
+    });
+    children.push(child);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      children.splice(children.indexOf(child), 1);
+      if (code === 0) resolve();
+      else reject(new Error(`${title} failed (${signal ?? `exit ${code}`})`));
+    });
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal); // the whole group: npx, hardhat and anything they started
+  } catch {
+    // already gone
+  }
+}
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    const live = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    if (live.length) console.log(`\n── stopping ${live.length} process group(s) started by npm start`);
+    for (const child of live) killGroup(child, "SIGTERM");
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && live.some((c) => c.exitCode === null && c.signalCode === null)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const child of live) killGroup(child, "SIGKILL");
+  }
   process.exit(code);
 }
 
-function runStep(title: string, args: string[]) {
-  console.log(`── ${title}`);
-  const result = spawnSync("npx", ["hardhat", ...args], { stdio: "inherit", env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" } });
-  if (result.status !== 0) {
-    console.error(`${title} failed (exit ${result.status})`);
-    stopAll(1);
+/** A node that is already running may be a different chain than Ignition's journal remembers: forget a stale one. */
+async function dropStaleJournal() {
+  const file = path.join(IGNITION_JOURNAL, "deployed_addresses.json");
+  if (!existsSync(file)) return;
+  const addresses = Object.values(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>);
+  for (const address of addresses) {
+    if ((await rpc("eth_getCode", [address, "latest"])) === "0x") {
+      console.log("── the running node does not have the contracts Ignition's journal remembers: deploying afresh");
+      rmSync(IGNITION_JOURNAL, { recursive: true, force: true });
+      return;
+    }
   }
+}
+
+/**
+ * Hook for the web app: when app/package.json exists, its "dev" script (or "start") runs with the chain's RPC URL and
+ * the demo files in its environment. The app reads contract addresses and ABIs from deployments/deployedContracts.ts.
+ */
+function startApp() {
+  const manifest = path.join(ROOT, "app", "package.json");
+  if (!existsSync(manifest)) {
+    console.log("── no app/ yet: the web app will start here once app/package.json exists");
+    return;
+  }
+  const scripts = (JSON.parse(readFileSync(manifest, "utf8")) as { scripts?: Record<string, string> }).scripts ?? {};
+  const script = scripts.dev ? "dev" : scripts.start ? "start" : undefined;
+  if (!script) {
+    console.log("── app/package.json has no dev or start script: not starting the web app");
+    return;
+  }
+  const demoDir = path.resolve(ROOT, process.env.DEMO_DIR ?? ".demo");
+  console.log(`── starting the web app (app/: npm run ${script})`);
+  startChild("the web app", "npm", ["run", script], {
+    cwd: path.join(ROOT, "app"),
+    env: {
+      ...ENV,
+      RPC_URL: RPC,
+      CHAIN_ID: "31337",
+      NEXT_PUBLIC_RPC_URL: RPC,
+      NEXT_PUBLIC_CHAIN_ID: "31337",
+      VITE_RPC_URL: RPC,
+      VITE_CHAIN_ID: "31337",
+      DEMO_DIR: demoDir,
+      ROUNDS_DIR: path.join(demoDir, "rounds"),
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  });
 }
 
 async function main() {
-  process.on("SIGINT", () => stopAll(0));
-  process.on("SIGTERM", () => stopAll(0));
-  if (await rpcReady(500)) console.log(`── using the node already running at ${RPC}`);
-  else {
+  process.on("SIGINT", () => void stopAll(0));
+  process.on("SIGTERM", () => void stopAll(0));
+  process.on("SIGHUP", () => void stopAll(0));
+  process.on("exit", () => children.forEach((c) => killGroup(c, "SIGKILL"))); // last resort, synchronous
+
+  if (await rpcReady(500)) {
+    console.log(`── using the node already running at ${RPC}`);
+    await dropStaleJournal();
+  } else {
     console.log(`── starting a local Hardhat node at ${RPC}`);
-    // A fresh chain: forget Ignition's journal of the previous local chain, or it would "resume" a deployment
-    // whose contracts no longer exist.
-    rmSync("ignition/deployments/chain-31337", { recursive: true, force: true });
-    const node = spawn("npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", "8545"], {
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-    });
-    children.push(node);
-    node.on("exit", (code) => {
-      console.error(`the Hardhat node stopped (exit ${code})`);
-      stopAll(code ?? 1);
-    });
-    if (!(await rpcReady(120_000))) {
-      console.error("the local node did not answer within 2 minutes");
-      stopAll(1);
+    // A fresh chain: forget Ignition's journal of the previous local chain, or it would "resume" a deployment whose
+    // contracts no longer exist.
+    rmSync(IGNITION_JOURNAL, { recursive: true, force: true });
+    const url = new URL(RPC);
+    // The chain starts in the past so that the generated history ends about now (hardhat.config.ts reads it).
+    const genesis = demoGenesisDate(Number(process.env.DEMO_ROUNDS ?? DEFAULT_DEMO_ROUNDS), Date.now()).toISOString();
+    startChild(
+      "the Hardhat node",
+      "npx",
+      ["hardhat", "node", "--hostname", url.hostname, "--port", url.port || "8545"],
+      {
+        stdout: "ignore",
+        env: { ...ENV, HARDHAT_INITIAL_DATE: genesis },
+      },
+    );
+    if (!(await rpcReady(180_000))) {
+      console.error("the local node did not answer within 3 minutes");
+      await stopAll(1);
     }
+    console.log(`   node up after ${elapsed()}`);
   }
-  runStep("deploying (Ignition, mock NMR)", ["run", "scripts/deploy.ts", "--network", "localhost"]);
-  runStep("seeding demo stakers", ["run", "scripts/seed-local.ts", "--network", "localhost"]);
-  console.log(`\nReady: chain ${RPC} (chain ID 31337); addresses in deployments/deployedContracts.ts. Ctrl-C stops it.`);
-  if (children.length === 0) return;
-  await new Promise(() => {}); // keep the node alive until Ctrl-C
+  await runStep("deploying (Ignition, mock NMR) and generating the demo history", [
+    "run",
+    "scripts/demo.ts",
+    "--network",
+    "localhost",
+  ]);
+  console.log(`   demo ready after ${elapsed()}`);
+  startApp();
+  console.log(`\nReady: chain ${RPC} (chain ID 31337); addresses in deployments/deployedContracts.ts.`);
+  console.log("Try: ACCOUNT=<an address above> npx hardhat run scripts/suggest.ts --network localhost");
+  if (children.length === 0) return; // reused someone else's node and no app: nothing of ours to keep alive
+  console.log("Ctrl-C stops everything npm start started.");
+  await new Promise(() => {}); // keep running until a signal
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  stopAll(1);
+main().catch(async (error) => {
+  if (!stopping) console.error(error instanceof Error ? error.message : error);
+  await stopAll(1);
 });

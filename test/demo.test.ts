@@ -1,0 +1,203 @@
+/**
+ * The demo history generator (scripts/lib/demo.ts): on the in-process network it must leave a consistent chain
+ * (rounds published and settled, balances that follow the Settled events, leaf files that match the roots), and the
+ * results it generates must behave like real Numerai scores (../shared/data/numerai-statistics.md).
+ */
+import { expect } from "chai";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ethers } from "hardhat";
+import {
+  DEMO_ACCOUNTS,
+  generateDemoHistory,
+  resultRows,
+  simulateScores,
+  type SimulatedModel,
+} from "../scripts/lib/demo";
+import { rateFromScores, roundDelta, treeFromFile, type RoundFile } from "../scripts/lib/results";
+import { autocorrelation, mean, median, pearson } from "../scripts/lib/stats";
+import { deploySystem } from "./helpers/fixtures";
+import { loadDailyScores } from "./helpers/scores";
+
+const ROUNDS = 30;
+const SEED = 7;
+
+/** Median pairwise correlation of `key` between models of the same owner and of different owners. */
+function pairwise(models: SimulatedModel[], series: (m: SimulatedModel, i: number) => number[]) {
+  const same: number[] = [];
+  const cross: number[] = [];
+  for (let i = 0; i < models.length; i++) {
+    for (let j = i + 1; j < models.length; j++) {
+      (models[i].owner === models[j].owner ? same : cross).push(pearson(series(models[i], i), series(models[j], j)));
+    }
+  }
+  return { same: median(same), cross: median(cross) };
+}
+
+describe("demo history (scripts/lib/demo.ts)", function () {
+  it(`opens ${ROUNDS} rounds, publishes and settles the resolved ones, and balances follow the Settled events`, async function () {
+    const { stake, nmr, operator } = await deploySystem();
+    const signers = await ethers.getSigners();
+    const stakers = signers.slice(30, 30 + DEMO_ACCOUNTS.length);
+    const manager = signers[35];
+    const roundsDir = mkdtempSync(path.join(tmpdir(), "portfolio-stake-demo-"));
+    const fromBlock = await ethers.provider.getBlockNumber();
+    const summary = await generateDemoHistory(
+      { stake, nmr, operator, stakers, manager, provider: ethers.provider, fromBlock },
+      { rounds: ROUNDS, seed: SEED, roundsDir },
+    );
+
+    // Rounds: all opened; every resolved one published (with a leaf file that rebuilds its root), the rest open.
+    expect(summary.lastRound - summary.firstRound + 1n).to.equal(BigInt(ROUNDS));
+    expect(summary.published.length).to.be.greaterThan(5);
+    const scores = simulateScores(DEMO_ACCOUNTS, ROUNDS, SEED);
+    const leafRates = new Map<bigint, Map<string, bigint>>();
+    for (let r = summary.firstRound; r <= summary.lastRound; r++) {
+      const info = await stake.roundInfo(r);
+      const isPublished = summary.published.includes(r);
+      expect(info.root !== ethers.ZeroHash, `round ${r} published`).to.equal(isPublished);
+      if (!isPublished) {
+        expect(info.resolvesAt, `round ${r} left open only while unresolved`).to.be.greaterThan(
+          BigInt(summary.chainTime) - 3600n,
+        );
+        continue;
+      }
+      const file = JSON.parse(readFileSync(path.join(roundsDir, `round-${r}.json`), "utf8")) as RoundFile;
+      expect(treeFromFile(file).root).to.equal(info.root);
+      const byModel = new Map(file.leaves.map((l) => [l.modelId, BigInt(l.rate)]));
+      // The chain carries exactly the generated results (the operator's formula applied to the simulated scores).
+      for (const row of resultRows(scores, Number(r - summary.firstRound))) {
+        expect(byModel.get(row.model), `round ${r} ${row.model}`).to.equal(rateFromScores(row.corr!, row.mmc!));
+      }
+      leafRates.set(r, byModel);
+    }
+    const lastPublished = summary.published[summary.published.length - 1];
+
+    // Accounts: everything published is settled; each Settled event matches the snapshots, the vectors and the leaves;
+    // the balance follows deposits, withdrawals and Settled events to the wei.
+    let settledEvents = 0;
+    for (const a of summary.accounts) {
+      expect(a.nextSettleRound, `${a.name} settled up to the last published round`).to.be.greaterThan(lastPublished);
+      const models = [...(await stake.modelsOf(a.address))];
+      const events = [
+        ...(await stake.queryFilter(stake.filters.Deposited(a.address), fromBlock)),
+        ...(await stake.queryFilter(stake.filters.WithdrawalRequested(a.address), fromBlock)),
+        ...(await stake.queryFilter(stake.filters.WithdrawalClaimed(a.address), fromBlock)),
+        ...(await stake.queryFilter(stake.filters.Settled(a.address), fromBlock)),
+      ].sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
+      let balance = 0n;
+      let deposited = 0n;
+      let claimed = 0n;
+      let paid = 0n;
+      let burned = 0n;
+      for (const e of events) {
+        if (e.eventName === "Deposited" || e.eventName === "WithdrawalRequested") {
+          if (e.eventName === "Deposited") deposited += (e.args as unknown as { amount: bigint }).amount;
+          balance = (e.args as unknown as { balance: bigint }).balance;
+        } else if (e.eventName === "WithdrawalClaimed") {
+          claimed += (e.args as unknown as { amount: bigint }).amount;
+        } else {
+          const s = e.args as unknown as {
+            round: bigint;
+            stakeAtRisk: bigint;
+            rates: bigint[];
+            delta: bigint;
+            paid: bigint;
+            burned: bigint;
+            balance: bigint;
+          };
+          settledEvents++;
+          expect(s.stakeAtRisk).to.equal(await stake.stakeAt(a.address, s.round));
+          const [, weights] = await stake.allocationAt(a.address, s.round);
+          const rates = models.map((id) => leafRates.get(s.round)?.get(id) ?? 0n);
+          if (s.stakeAtRisk > 0n && weights.some((w) => w > 0n)) expect([...s.rates]).to.deep.equal(rates);
+          expect(s.delta, `${a.name} round ${s.round}`).to.equal(roundDelta(s.stakeAtRisk, weights, [...s.rates]));
+          expect(s.balance).to.equal(balance + s.paid - s.burned);
+          balance = s.balance;
+          paid += s.paid;
+          burned += s.burned;
+        }
+      }
+      expect(a.balance).to.equal(balance);
+      expect(deposited + paid - burned).to.equal(a.balance + a.pendingWithdrawal + claimed);
+      expect(a.totalRewarded).to.equal(paid);
+      expect(a.totalBurned).to.equal(burned);
+    }
+    expect(settledEvents).to.be.greaterThan(summary.published.length * 3);
+    expect(summary.settledAccountRounds).to.equal(settledEvents);
+
+    // The scenario: a manager acted, bob claimed a withdrawal, alice's stays pending, NMR is all accounted for.
+    const [bobView, aliceView] = [
+      await stake.accountOf(summary.accounts[1].address),
+      await stake.accountOf(summary.accounts[0].address),
+    ];
+    expect(bobView.manager).to.equal(manager.address);
+    expect(summary.actions.some((l) => l.includes("bob's manager set"))).to.equal(true);
+    expect(summary.actions.some((l) => l.includes("bob claimed"))).to.equal(true);
+    expect(aliceView.pendingWithdrawal).to.equal(ethers.parseEther("500"));
+    expect(summary.accounts[2].models.length).to.be.greaterThan(16); // two packed weight words
+    const [staked, pending, pool] = await stake.totals();
+    expect(await nmr.balanceOf(await stake.getAddress())).to.equal(staked + pending + pool);
+  });
+
+  it("generates rates that behave like real scores: overlapping rounds, a common factor, an owner factor", function () {
+    const R = 2000;
+    const models = simulateScores(DEMO_ACCOUNTS, R, 3);
+    const rates = (m: SimulatedModel) => m.rate;
+    // Strongly autocorrelated (overlapping rounds), fading after the 20-round window.
+    const lag = (k: number) => median(models.map((m) => autocorrelation(m.rate, k)));
+    expect(lag(1)).to.be.greaterThan(0.8);
+    expect(lag(5)).to.be.within(0.5, 0.85);
+    expect(lag(10)).to.be.within(0.25, 0.6);
+    expect(Math.abs(lag(20))).to.be.lessThan(0.15);
+    // A common round factor: CORR of any two models correlates ~0.7, and so (less, MMC is mostly own) do the rates.
+    const corr = pairwise(models, (m) => m.corr);
+    expect(corr.cross).to.be.within(0.6, 0.85);
+    const rate = pairwise(models, rates);
+    expect(rate.cross).to.be.greaterThan(0.05);
+    // An owner factor: models of one account correlate more, also once the round mean is removed.
+    expect(rate.same).to.be.greaterThan(rate.cross + 0.15);
+    const roundMean = Array.from({ length: R }, (_, r) => mean(models.map((m) => m.corr[r])));
+    const residual = pairwise(models, (m) => m.corr.map((x, r) => x - roundMean[r]));
+    expect(residual.same).to.be.greaterThan(residual.cross + 0.2);
+    // MMC tracks the model's own CORR (~0.5) but hardly other owners' MMC.
+    expect(median(models.map((m) => pearson(m.corr, m.mmc)))).to.be.within(0.35, 0.65);
+    expect(pairwise(models, (m) => m.mmc).cross).to.be.lessThan(0.1);
+    // Payouts: about a quarter of model-rounds negative, all within the ±5% cap.
+    const all = models.flatMap(rates);
+    expect(all.filter((x) => x < 0).length / all.length).to.be.within(0.15, 0.33);
+    expect(Math.max(...all.map(Math.abs))).to.be.at.most(0.05);
+  });
+
+  it("matches the autocorrelation of the real daily scores (../shared/data/numerai-daily-scores)", function () {
+    const real = loadDailyScores();
+    const names = real.models.filter((m) => m !== "NUMERAI_SWMM" && m !== "INTEGRATION_TEST");
+    const realLag = (k: number) =>
+      median(
+        names.map((name) => {
+          const series = real.rounds.slice(0, -10).map((r) => {
+            const c = real.score(r, name).corr;
+            return c === null ? null : Number(c);
+          });
+          return autocorrelation(series, k);
+        }),
+      );
+    const generated = simulateScores(DEMO_ACCOUNTS, 2000, 5);
+    for (const k of [1, 5, 10]) {
+      expect(median(generated.map((m) => autocorrelation(m.corr, k))), `lag ${k}`).to.be.closeTo(realLag(k), 0.08);
+    }
+  });
+
+  it("is reproducible: the same seed gives the same results, and a shorter run is a prefix of a longer one", function () {
+    const short = simulateScores(DEMO_ACCOUNTS, 25, 11);
+    const long = simulateScores(DEMO_ACCOUNTS, 80, 11);
+    short.forEach((m, i) => {
+      expect(m.id).to.equal(long[i].id);
+      expect(m.rate).to.deep.equal(long[i].rate.slice(0, 25));
+      expect(m.corr).to.deep.equal(long[i].corr.slice(0, 25));
+    });
+    expect(simulateScores(DEMO_ACCOUNTS, 25, 12)[0].rate).to.not.deep.equal(short[0].rate);
+    expect(new Set(long.map((m) => m.id)).size).to.equal(long.length);
+  });
+});
