@@ -60,6 +60,7 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     uint40 public constant MAX_PUBLISH_WINDOW = 30 days;
     uint64 public constant MIN_RATE_CAP = 0.001e18;
     uint64 public constant MAX_RATE_CAP = 0.25e18;
+    uint32 public constant MAX_FIRST_ROUND = 2 ** 31;
 
     bytes32 public constant SET_ALLOCATION_TYPEHASH =
         keccak256("SetAllocation(address account,bytes16[] modelIds,uint16[] bps,uint256 nonce,uint256 deadline)");
@@ -172,7 +173,10 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         Parameters memory params
     ) EIP712("PortfolioStake", "1") {
         if (address(nmr_) == address(0) || admin == address(0)) revert ZeroAddress();
-        if (firstRound_ == 0) revert ParameterOutOfBounds("firstRound", 0, 1, type(uint32).max);
+        // Leaves 2^31 rounds of headroom so `round + 1` never overflows (Numerai is near round 1,200).
+        if (firstRound_ == 0 || firstRound_ > MAX_FIRST_ROUND) {
+            revert ParameterOutOfBounds("firstRound", firstRound_, 1, MAX_FIRST_ROUND);
+        }
         nmr = nmr_;
         burnSink = burnSink_;
         firstRound = firstRound_;

@@ -9,8 +9,7 @@
  * - every rejection is checked with its exact custom error (and its arguments) AND with an unchanged snapshot of all
  *   observable state (`expectRejected`);
  * - rounds that must be settled (to claim a withdrawal, or to let the vector ring turn) are settled as rounds that
- *   expired unpublished: past its publication deadline a round settles with empty results and counts as zero;
- * - the last block, "KNOWN CONTRACT BUG", fails on purpose: it reproduces a defect of contracts/PortfolioStake.sol.
+ *   expired unpublished: past its publication deadline a round settles with empty results and counts as zero.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -151,11 +150,11 @@ describe("PortfolioStake (core)", function () {
       await expect(deploy()).to.be.revertedWithCustomError(factory, "ZeroAddress");
     });
 
-    it("rejects firstRound 0 with ParameterOutOfBounds(firstRound, 0, 1, 2^32-1)", async function () {
+    it("rejects firstRound 0 with ParameterOutOfBounds(firstRound, 0, 1, 2^31)", async function () {
       const { factory, deploy } = await deployArgs({ firstRound: 0n });
       await expect(deploy())
         .to.be.revertedWithCustomError(factory, "ParameterOutOfBounds")
-        .withArgs(name32("firstRound"), 0, 1, UINT32_MAX);
+        .withArgs(name32("firstRound"), 0, 1, 2n ** 31n);
     });
 
     it("accepts firstRound 1: the contract starts at round 0", async function () {
@@ -2257,36 +2256,21 @@ describe("PortfolioStake (core)", function () {
     });
   });
 
-  // ═════════════════════════════ KNOWN CONTRACT BUGS (failing on purpose) ═════════════════════════════
-  describe("KNOWN CONTRACT BUG: fails until contracts/PortfolioStake.sol is fixed", function () {
-    it("BUG: firstRound = 2^32-1 is accepted, then every withdrawal request overflows and the stake is locked", async function () {
-      // Expected (DESIGN: the admin "can never block an exit beyond the delay"): either the constructor rejects a
-      // firstRound that leaves no room for later rounds (ParameterOutOfBounds), or a staker can still request a
-      // withdrawal once the first round has opened. Today the constructor accepts any firstRound in [1, 2^32-1];
-      // with 2^32-1, `_currentRound + 1` overflows in requestWithdrawal (and deposit, setAllocation, openRound) as
-      // soon as that round opens: panic 0x11, and the NMR deposited before it can never leave.
-      const [admin, , , alice] = await ethers.getSigners();
+  describe("round-number headroom", function () {
+    it("refuses a firstRound above 2^31, so `round + 1` can never overflow and lock an exit", async function () {
+      const [admin] = await ethers.getSigners();
       const nmr = await ethers.deployContract("MockNMR");
-      const nmrAddress = await nmr.getAddress();
       const factory = await ethers.getContractFactory("PortfolioStake");
-      const deploy = () => factory.deploy(nmrAddress, ethers.ZeroAddress, admin.address, UINT32_MAX, DEFAULT_PARAMS);
-      const rejected = await deploy().then(
-        () => false,
-        () => true,
-      );
-      if (rejected) {
-        // Fixed at construction: the value must be refused with the contract's bounds error.
-        await expect(deploy()).to.be.revertedWithCustomError(factory, "ParameterOutOfBounds");
-        return;
+      const token = await nmr.getAddress();
+      const deploy = (first: bigint) => factory.deploy(token, ethers.ZeroAddress, admin.address, first, DEFAULT_PARAMS);
+      const max = 2n ** 31n;
+      for (const first of [max + 1n, UINT32_MAX]) {
+        await expect(deploy(first))
+          .to.be.revertedWithCustomError(factory, "ParameterOutOfBounds")
+          .withArgs(name32("firstRound"), first, 1, max);
       }
-      const stake = await deploy();
-      await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), admin.address);
-      await nmr.mint(alice.address, NMR(10));
-      await nmr.connect(alice).approve(await stake.getAddress(), NMR(10));
-      await stake.connect(alice).deposit(NMR(10)); // at risk from round 2^32-1
-      await stake.connect(admin).openRound(); // round 2^32-1 opens
-      expect(await stake.currentRound()).to.equal(UINT32_MAX);
-      await expect(stake.connect(alice).requestWithdrawal(NMR(10))).to.not.be.reverted;
+      const stake = await deploy(max);
+      expect(await stake.currentRound()).to.equal(max - 1n);
     });
   });
 });
