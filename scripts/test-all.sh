@@ -10,3 +10,5 @@ echo "── solhint" && npx solhint --disc --max-warnings 0 "contracts/**/*.sol
 echo "── prettier (contracts)" && npx prettier --check "contracts/**/*.sol"
 echo "── hardhat tests with coverage" && npx hardhat coverage
 node scripts/check-coverage.js "${COVERAGE_MIN:-100}"
+# Coverage instruments the contract and runs only a short fuzz; the full property run is uninstrumented.
+echo "── invariant fuzzing (FUZZ_RUNS=${FUZZ_RUNS:-2000} sequences)" && FUZZ_RUNS="${FUZZ_RUNS:-2000}" npx hardhat test test/PortfolioStake.invariants.test.ts

@@ -1,0 +1,195 @@
+/**
+ * Property / invariant fuzzing of PortfolioStake (shared/DESIGN.md "Invariants").
+ *
+ * Thousands of short random action sequences (deposits, valid and invalid reallocations by stakers, managers and
+ * signatures, withdrawal requests and claims by stakers and by others on their behalf, round openings, publications,
+ * settlements, reward funding, pause, parameter changes, model registration, donations), each started from one of a
+ * few base states restored with loadFixture (evm_snapshot/evm_revert), with every invariant checked after every
+ * action. The checks are described in test/helpers/invariantHarness.ts.
+ *
+ * Environment:
+ *   FUZZ_RUNS=n      number of sequences (default 2000; under solidity-coverage 40)
+ *   FUZZ_SEED=x      master seed, decimal or 0x-hex, or "random" (default 0x5eed0001)
+ *   FUZZ_BASE=b FUZZ_SEQ=i   replay one sequence (printed with every failure), e.g. with FUZZ_VERBOSE=1
+ *   FUZZ_MIN_LEN / FUZZ_MAX_LEN   actions per sequence (default 2..6: the bases supply the history)
+ *   FUZZ_VERBOSE=1   print every action;  FUZZ_STATS=1  print the revert reasons seen
+ */
+import { expect } from "chai";
+import hre, { ethers, network } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { DAY, deployFixture, modelIds, NMR } from "./helpers/fixtures";
+import { Prng, hexSeed, mixSeed, parseSeed } from "./helpers/prng";
+import { StateReader, readerArtifact } from "./helpers/invariantReader";
+import {
+  InvariantError,
+  InvariantRun,
+  initialMirror,
+  newStats,
+  type Mirror,
+  type World,
+} from "./helpers/invariantHarness";
+
+const COVERAGE = Boolean((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING);
+const SEED = parseSeed(process.env.FUZZ_SEED, 0x5eed0001);
+const RUNS = Number(process.env.FUZZ_RUNS ?? (COVERAGE ? 40 : 2000));
+const MIN_LEN = Number(process.env.FUZZ_MIN_LEN ?? 2);
+const MAX_LEN = Number(process.env.FUZZ_MAX_LEN ?? 6);
+const ONLY_BASE = process.env.FUZZ_BASE === undefined ? undefined : Number(process.env.FUZZ_BASE);
+const ONLY_SEQ = process.env.FUZZ_SEQ === undefined ? undefined : Number(process.env.FUZZ_SEQ);
+const VERBOSE = Boolean(process.env.FUZZ_VERBOSE);
+
+/** Short round lifecycle so that a 10-action sequence sees rounds open, resolve, publish, expire and settle. */
+const FAST = { withdrawalDelay: DAY, minRoundInterval: 12n * 3600n, resolutionDelay: DAY, publishWindow: DAY };
+
+async function root(fast: boolean) {
+  const f = await deployFixture();
+  const { stake, nmr, admin, operator, keeper, carol } = f;
+  const stakeAddress = await stake.getAddress();
+  // A keeper with NMR (it funds rewards and donates); carol crosses the 16-model word boundary.
+  await nmr.mint(keeper.address, NMR(1_000_000));
+  await nmr.connect(keeper).approve(stakeAddress, ethers.MaxUint256);
+  await stake.connect(operator).registerModels(carol.address, modelIds("carol-extra", 14));
+  if (fast) {
+    await stake.connect(admin).setMinRoundInterval(FAST.minRoundInterval);
+    await stake.connect(admin).setResolutionDelay(FAST.resolutionDelay);
+    await stake.connect(admin).setPublishWindow(FAST.publishWindow);
+    await stake.connect(admin).setWithdrawalDelay(FAST.withdrawalDelay);
+  }
+  const { abi, bytecode } = readerArtifact();
+  const reader = await new ethers.ContractFactory(abi, bytecode, admin).deploy();
+  const low = (x: string) => x.toLowerCase();
+  const stakers = [f.alice, f.bob, f.carol].map((s) => low(s.address));
+  const others = [f.manager, f.keeper, f.outsider].map((s) => low(s.address));
+  const holders = [...stakers, low(operator.address), low(keeper.address), low(stakeAddress)];
+  const signers = Object.fromEntries(
+    [f.admin, f.operator, f.pauser, f.alice, f.bob, f.carol, f.manager, f.keeper, f.outsider].map((s) => [low(s.address), s]),
+  );
+  const world: World = {
+    provider: network.provider,
+    stake,
+    nmr,
+    stakeAddress: low(stakeAddress),
+    nmrAddress: low(await nmr.getAddress()),
+    admin: low(admin.address),
+    operator: low(operator.address),
+    pauser: low(f.pauser.address),
+    manager: low(f.manager.address),
+    keeper: low(keeper.address),
+    outsider: low(f.outsider.address),
+    stakers,
+    actors: [...stakers, ...others],
+    holders,
+    signers,
+    reader: new StateReader(network.provider, await reader.getAddress(), stakeAddress, await nmr.getAddress(), holders, stakers),
+    chainId: (await ethers.provider.getNetwork()).chainId,
+    gas: COVERAGE ? "0x" + (200_000_000).toString(16) : "0x" + (15_000_000).toString(16),
+  };
+  // Two models that appear in the round files but are not registered here (other Numerai participants).
+  const foreign = modelIds("not-staking-here", 2).map(low);
+  return { world, mirror: await initialMirror(world, foreign) };
+}
+
+async function fastRoot() {
+  return root(true);
+}
+async function defaultRoot() {
+  return root(false);
+}
+
+interface Base {
+  name: string;
+  root: () => Promise<{ world: World; mirror: Mirror }>;
+  prefix: number;
+  /** Fill alice's ring of 64 weight vectors first (SettlementBehind, pruned history). */
+  ring?: boolean;
+}
+
+const BASES: Base[] = [
+  { name: "fresh, fast rounds", root: fastRoot, prefix: 0 },
+  { name: "20 random actions in, fast rounds", root: fastRoot, prefix: 20 },
+  { name: "40 random actions in, fast rounds", root: fastRoot, prefix: 40 },
+  { name: "70 random actions in, fast rounds", root: fastRoot, prefix: 70 },
+  { name: "100 random actions in, fast rounds", root: fastRoot, prefix: 100 },
+  { name: "30 random actions in, default parameters", root: defaultRoot, prefix: 30 },
+  { name: "60 random actions in, default parameters", root: defaultRoot, prefix: 60 },
+  { name: "alice's 64-vector ring full, then 20 random actions, fast rounds", root: fastRoot, prefix: 20, ring: true },
+];
+
+const stats = newStats();
+
+function failure(e: unknown, where: string, seed: number, run: InvariantRun | undefined, replay: string): Error {
+  const message = e instanceof Error ? e.message : String(e);
+  const log = run ? run.log.slice(-40).join("\n    ") : "";
+  const header = e instanceof InvariantError ? "Invariant violated" : "Unexpected error";
+  const err = new Error(
+    `${header} in ${where} (sequence seed ${hexSeed(seed)}): ${message}\n` +
+      `  reproduce: FUZZ_SEED=${hexSeed(SEED)} ${replay} FUZZ_VERBOSE=1 npx hardhat test test/PortfolioStake.invariants.test.ts\n` +
+      `  actions (latest last):\n    ${log}`,
+  );
+  if (!(e instanceof InvariantError) && e instanceof Error) err.stack = `${err.message}\n${e.stack}`;
+  return err;
+}
+
+/** Named fixture per base (loadFixture needs a stable, named function): root + a random, fully checked prefix. */
+const baseFixtures = BASES.map((base, b) => {
+  const fixture = async () => {
+    const { world, mirror: rootMirror } = await loadFixture(base.root);
+    const mirror = structuredClone(rootMirror);
+    const seed = mixSeed(SEED, 0xba5e, b);
+    const run = new InvariantRun(world, mirror, new Prng(seed), newStats());
+    try {
+      await run.begin();
+      if (base.ring) await run.ringPrefix(world.stakers[0]);
+      for (let i = 0; i < base.prefix; i++) await run.step(i < 10 && !base.ring);
+      await run.unpauseIfPaused();
+      await run.check(undefined, "end", mirror.firstRound); // every round from the first one
+    } catch (e) {
+      throw failure(e, `the prefix of base ${b} (${base.name})`, seed, run, `FUZZ_BASE=${b} FUZZ_SEQ=0`);
+    }
+    return { world, mirror, state: run.lastState! };
+  };
+  Object.defineProperty(fixture, "name", { value: `fuzzBase${b}` });
+  return fixture;
+});
+
+describe("PortfolioStake invariants (property fuzzing)", function () {
+  it(`random action sequences keep every invariant (seed ${hexSeed(SEED)}, ${RUNS} sequences)`, async function () {
+    const started = Date.now();
+    for (let b = 0; b < BASES.length; b++) {
+      if (ONLY_BASE !== undefined && b !== ONLY_BASE) continue;
+      // Sequences i with i % bases == b start from base b; grouped so each base is built once.
+      for (let i = b; i < RUNS; i += BASES.length) {
+        const index = Math.floor(i / BASES.length);
+        if (ONLY_SEQ !== undefined && index !== ONLY_SEQ) continue;
+        const base = await loadFixture(baseFixtures[b]);
+        const seed = mixSeed(SEED, b, index);
+        const rng = new Prng(seed);
+        const run = new InvariantRun(base.world, structuredClone(base.mirror), rng, stats);
+        const length = rng.int(MIN_LEN, MAX_LEN);
+        try {
+          await run.begin(base.state);
+          for (let k = 0; k < length; k++) await run.step(false, k === length - 1);
+        } catch (e) {
+          throw failure(e, `base ${b} (${BASES[b].name}) sequence ${index}`, seed, run, `FUZZ_BASE=${b} FUZZ_SEQ=${index}`);
+        }
+        stats.sequences++;
+        if (VERBOSE) console.log(`  base ${b} sequence ${index} (seed ${hexSeed(seed)}):\n    ${run.log.join("\n    ")}`);
+      }
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const kinds = Object.entries(stats.byKind)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k} ${v.ok}/${v.ok + v.reverted}`)
+      .join(", ");
+    console.log(
+      `      ${stats.sequences} sequences, ${stats.actions} actions (${stats.reverted} expected reverts), ` +
+        `${stats.checks} invariant checks, ${stats.settledRounds} account-rounds settled, ${stats.claims} claims, ` +
+        `${seconds.toFixed(1)} s (seed ${hexSeed(SEED)})\n      ok/attempted: ${kinds}`,
+    );
+    if (process.env.FUZZ_STATS) {
+      const reverts = Object.entries(stats.reverts).sort(([, x], [, y]) => y - x);
+      console.log(`      reverts:\n        ${reverts.map(([k, v]) => `${v} ${k}`).join("\n        ")}`);
+    }
+    expect(stats.sequences).to.be.greaterThan(0);
+  });
+});
