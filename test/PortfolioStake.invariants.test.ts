@@ -153,6 +153,7 @@ const baseFixtures = BASES.map((base, b) => {
 });
 
 describe("PortfolioStake invariants (property fuzzing)", function () {
+  this.timeout(0); // thousands of sequences in one test: the run length is set by FUZZ_RUNS, not by a timer
   it(`random action sequences keep every invariant (seed ${hexSeed(SEED)}, ${RUNS} sequences)`, async function () {
     const started = Date.now();
     for (let b = 0; b < BASES.length; b++) {
