@@ -1,26 +1,54 @@
 /**
  * Keeper job: settle every account's settleable rounds in batches. Safe to run any time, any number of times, and
- * after a crash: it starts from the chain's state.
+ * after a crash: it plans every batch from the chain's current state, so it never sends a round twice.
  *
  *   ROUNDS_DIR=rounds npx hardhat run scripts/keeper.ts --network localhost
  *
- * ROUNDS_DIR  leaf files from the operator job (default: rounds). MAX_PER_TX account-rounds per tx (default 64).
+ * Environment (`hardhat run` passes no arguments):
+ *   ROUNDS_DIR       leaf files written by the operator job, round-<n>.json (default: rounds). Each is checked
+ *                    against the root on chain; a missing or mismatching file blocks that round (exit code 1).
+ *   MAX_PER_TX       account-rounds per settleBatch, 1-256 (default 64)
+ *   GAS_BUDGET       estimated gas per settleBatch; larger batches are split (default 12000000)
+ *   MAX_BATCHES      stop after this many transactions (default: no limit)
+ *   ACCOUNTS         comma-separated accounts to settle (default: every staker, from Deposited events)
+ *   LOG_BLOCK_RANGE  blocks per eth_getLogs request (default 10000)
+ * Exit code 1 when an account could not be settled or a round's leaf file is missing or refused.
  */
 import hre from "hardhat";
 import { chainDeployments } from "./lib/deployments";
 import { runKeeper } from "./lib/keeper";
 import type { PortfolioStake } from "../typechain-types";
 
+function positiveInteger(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === "") return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new Error(`${name} must be a positive integer, not "${text}"`);
+  return Number(text);
+}
+
 async function main() {
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
   const deployment = chainDeployments(chainId).PortfolioStake;
-  const stake = (await hre.ethers.getContractAt("PortfolioStake", deployment.address)) as unknown as PortfolioStake;
-  await runKeeper(stake, {
-    roundsDir: process.env.ROUNDS_DIR ?? "rounds",
+  const [signer] = await hre.ethers.getSigners();
+  const stake = (await hre.ethers.getContractAt(
+    "PortfolioStake",
+    deployment.address,
+    signer,
+  )) as unknown as PortfolioStake;
+  const gasBudget = positiveInteger("GAS_BUDGET");
+  const report = await runKeeper(stake, {
+    roundsDir: process.env.ROUNDS_DIR || "rounds",
     fromBlock: deployment.deployBlock,
-    maxPerTx: process.env.MAX_PER_TX ? Number(process.env.MAX_PER_TX) : undefined,
+    accounts: process.env.ACCOUNTS
+      ? process.env.ACCOUNTS.split(",").map((a) => hre.ethers.getAddress(a.trim()))
+      : undefined,
+    maxPerTx: positiveInteger("MAX_PER_TX"),
+    gasBudget: gasBudget === undefined ? undefined : BigInt(gasBudget),
+    maxBatches: positiveInteger("MAX_BATCHES"),
+    logBlockRange: positiveInteger("LOG_BLOCK_RANGE"),
     log: console.log,
   });
+  if (report.failures.length || report.blocked.length) process.exitCode = 1;
 }
 
 main().catch((error) => {

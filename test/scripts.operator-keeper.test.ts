@@ -1,16 +1,41 @@
 /**
- * Operator and keeper jobs against the in-process network: results files → published rounds with leaf files, and
- * batched, idempotent, resumable settlement.
+ * Operator and keeper jobs against the in-process network: results files → validated rates → leaf file → published
+ * root; and batched, gas-bounded, idempotent, resumable settlement from the leaf files.
  */
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { DEFAULT_PARAMS, NMR, deployFixture, evenBps, openRound } from "./helpers/fixtures";
-import { publishRoundResults, readResultsFile, ratesFromRows, toModelId } from "../scripts/lib/operator";
+import { ethers } from "hardhat";
+import type { Result } from "ethers";
+import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { PortfolioStake } from "../typechain-types";
+import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "./helpers/fixtures";
+import {
+  ResultsFileError,
+  loadFormula,
+  publishRoundResults,
+  ratesFromRows,
+  readResultsFile,
+  toModelId,
+  type RateOptions,
+} from "../scripts/lib/operator";
+import { parseResultsCsv, parseResultsJson, type ResultRow } from "../scripts/lib/resultsFile";
 import { runKeeper } from "../scripts/lib/keeper";
-import { roundDelta, treeFromFile, type RoundFile } from "../scripts/lib/results";
+import {
+  NUMERAI_2024_FORMULA,
+  buildRoundTree,
+  rateFromScores,
+  roundDelta,
+  roundFile,
+  treeFromFile,
+  type RoundFile,
+} from "../scripts/lib/results";
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
+const UUID = "8c0a6f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f";
+const UUID_ID = "0x8c0a6f3e1d2b4c5d9e8f0a1b2c3d4e5f";
+const hexId = (byte: string) => "0x" + byte.repeat(16);
 
 /** Awaits `promise` and checks it failed with a message matching `pattern`. */
 async function expectFailure(promise: Promise<unknown>, pattern: RegExp) {
@@ -24,9 +49,23 @@ async function expectFailure(promise: Promise<unknown>, pattern: RegExp) {
   expect((failure as Error).message).to.match(pattern);
 }
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-"));
+/** The single problem `ratesFromRows` reports for these rows. */
+function onlyProblem(rows: ResultRow[], options: Partial<RateOptions> = {}): string {
+  try {
+    ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap, ...options });
+  } catch (error) {
+    expect(error).to.be.instanceOf(ResultsFileError);
+    expect((error as ResultsFileError).problems, (error as Error).message).to.have.length(1);
+    return (error as ResultsFileError).problems[0];
+  }
+  expect.fail("expected the rows to be rejected");
+}
 
-/** Alice, bob and carol staked with vectors, three rounds opened and resolved. */
+function csv(header: string, lines: string[]) {
+  return [header, ...lines].join("\n") + "\n";
+}
+
+/** Alice, bob and carol staked with even vectors, three rounds opened, all resolved (none past its deadline). */
 async function threeRoundsFixture() {
   const fx = await deployFixture();
   const { stake, alice, bob, carol, operator, models } = fx;
@@ -41,112 +80,708 @@ async function threeRoundsFixture() {
   }
   const rounds = [await openRound(stake, operator), await openRound(stake, operator), await openRound(stake, operator)];
   await time.increaseTo((await stake.roundInfo(rounds[2])).resolvesAt);
-  return { ...fx, rounds };
+  return { ...fx, op: stake.connect(operator), rounds, all: [...models.alice, ...models.bob, ...models.carol] };
 }
 
-function csvFor(models: string[], corr: string[], mmc: string[]) {
-  return ["model,corr,mmc", ...models.map((m, i) => `${m},${corr[i]},${mmc[i]}`)].join("\n") + "\n";
+// ───────────────────────────────────────────── A longer history ─────────────────────────────────────────────
+
+const HISTORY_ROUNDS = 8;
+const SKIPPED = 5; // this round index is never published: it expires and counts as zero
+
+/** Deterministic scores in [-0.02, 0.02] (corr) and [-0.003, 0.003] (mmc), exact decimals. */
+function scoreOf(k: number, i: number) {
+  return { corr: (((k * 7 + i * 3) % 11) - 5) / 250, mmc: (((k * 5 + i * 2) % 7) - 3) / 1000 };
 }
 
-describe("operator and keeper jobs", function () {
-  it("reads CSV (with NA) and JSON results, and names every bad line before publishing anything", async function () {
-    const dir = tmp();
-    const csv = path.join(dir, "r.csv");
-    writeFileSync(csv, 'model,corr,mmc\n"8c0a6f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f",0.02,NA\n');
-    const rows = readResultsFile(csv);
-    expect(rows).to.deep.equal([{ line: "line 2", model: "8c0a6f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f", corr: "0.02", mmc: null, rate: undefined }]);
-    const { rates } = ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap });
-    expect(rates).to.deep.equal([{ modelId: "0x8c0a6f3e1d2b4c5d9e8f0a1b2c3d4e5f", rate: NMR("0.01") }]);
+/**
+ * Eight daily rounds with changing stakes and vectors, each published (from CSV or JSON, alternately) by the operator
+ * job once resolved, except round index 5, left to expire. Nothing is settled. Returns what an independent check
+ * needs: per round, the stake and vector each account opened it with, and the rates.
+ */
+async function historyFixture() {
+  const fx = await deployFixture();
+  const { stake, alice, bob, carol, operator, models } = fx;
+  const op = stake.connect(operator);
+  await op.fundRewards(NMR(100_000));
+  const stakers = { alice, bob, carol };
+  const deposits = { alice: NMR(1000), bob: NMR(2000), carol: NMR(500) };
+  const vectors: Record<keyof typeof stakers, number[]> = {
+    alice: evenBps(4),
+    bob: [7000, 3000, 0, 0],
+    carol: [2500, 2500, 2500, 2500],
+  };
+  for (const name of ["alice", "bob", "carol"] as const) {
+    await stake.connect(stakers[name]).deposit(deposits[name]);
+    await stake.connect(stakers[name]).setAllocation(models[name], vectors[name]);
+  }
+  const all = [...models.alice, ...models.bob, ...models.carol];
+  const dir = tmp();
+  const inputs = tmp();
+  const rounds: bigint[] = [];
+  const atRisk: { stake: Record<string, bigint>; bps: Record<string, number[]> }[] = [];
+  const rates: Map<string, bigint>[] = [];
+  const publishGas: bigint[] = [];
 
-    const json = path.join(dir, "r.json");
-    writeFileSync(json, JSON.stringify({ results: [{ model: "0x" + "11".repeat(16), rate: "0.2" }] }));
-    // A rate above the formula's cap is clipped to it (Numerai's rule), never above the on-chain cap.
-    expect(ratesFromRows(readResultsFile(json), { onChainCap: DEFAULT_PARAMS.rateCap }).rates[0].rate).to.equal(DEFAULT_PARAMS.rateCap);
-
-    const bad = path.join(dir, "bad.csv");
-    writeFileSync(bad, "model,corr,mmc\nnot-a-uuid,0.1,0.1\n" + "0x" + "22".repeat(16) + ",abc,0\n" + "0x" + "22".repeat(16) + ",0,0\n");
-    expect(() => ratesFromRows(readResultsFile(bad), { onChainCap: DEFAULT_PARAMS.rateCap }))
-      .to.throw(/3 problem\(s\), nothing was published/)
-      .and.to.match(/line 2: "not-a-uuid" is not a model UUID/)
-      .and.to.match(/line 3: "abc" is not a number/)
-      .and.to.match(/line 4: model .* already appears at line 3/);
-    const loose = { formula: { corrWeight: "0.5", mmcWeight: "2", cap: "0.5" }, onChainCap: DEFAULT_PARAMS.rateCap };
-    expect(() => ratesFromRows([{ line: "line 2", model: "0x" + "33".repeat(16), rate: "0.3" }], loose)).to.throw(/beyond the round's on-chain cap/);
-    expect(() => readResultsFile(path.join(dir, "missing.csv"))).to.throw(/does not exist/);
-  });
-
-  it("publishes a round: leaf file first (it rebuilds the root), zero leaves for registered models without results, idempotent", async function () {
-    const { stake: asAnyone, operator, rounds, models } = await loadFixture(threeRoundsFixture);
-    const stake = asAnyone.connect(operator);
-    const dir = tmp();
-    const csv = path.join(dir, "r.csv");
-    writeFileSync(csv, csvFor(models.alice, ["0.02", "-0.01", "0.03", "NA"], ["0.001", "0", "-0.002", "NA"]));
-    const result = await publishRoundResults(stake, rounds[0], readResultsFile(csv), { outDir: dir });
-    expect(result.status).to.equal("published");
-    expect(result.zeroFilled).to.have.length(8); // bob's and carol's models
-    const file = JSON.parse(readFileSync(result.file, "utf8")) as RoundFile;
-    expect(treeFromFile(file).root).to.equal((await stake.roundInfo(rounds[0])).root);
-    expect(file.leaves).to.have.length(12);
-    expect(file.leaves.find((l) => l.modelId === models.alice[0])!.rate).to.equal(NMR("0.012").toString());
-
-    const again = await publishRoundResults(stake, rounds[0], readResultsFile(csv), { outDir: dir });
-    expect(again.status).to.equal("already-published");
-    writeFileSync(csv, csvFor(models.alice, ["0.05", "-0.01", "0.03", "NA"], ["0.001", "0", "-0.002", "NA"]));
-    await expectFailure(publishRoundResults(stake, rounds[0], readResultsFile(csv), { outDir: dir }), /already published with root/);
-    await expectFailure(publishRoundResults(stake, rounds[2] + 1n, readResultsFile(csv), { outDir: dir }), /has not been opened/);
-  });
-
-  it("keeper: settles every account in batches, resumes after a crash, then has nothing left to do", async function () {
-    const { stake: asAnyone, operator, rounds, models, alice, bob, carol } = await loadFixture(threeRoundsFixture);
-    const stake = asAnyone.connect(operator);
-    const dir = tmp();
-    const all = [...models.alice, ...models.bob, ...models.carol];
-    const corr = ["0.02", "0.03", "0.01"];
+  const publishResolved = async () => {
+    const now = BigInt(await time.latest());
     for (const [k, round] of rounds.entries()) {
-      const csv = path.join(dir, `in-${k}.csv`);
-      writeFileSync(csv, ["model,rate", ...all.map((m, i) => `${m},${(i % 4 ? "" : "-") + corr[k]}`)].join("\n"));
-      await publishRoundResults(stake, round, readResultsFile(csv), { outDir: dir });
+      const info = await stake.roundInfo(round);
+      if (k === SKIPPED || info.root !== ethers.ZeroHash || now < info.resolvesAt) continue;
+      const scores = all.map((m, i) => ({ model: m, ...scoreOf(k, i) }));
+      const file = path.join(inputs, `results-${round}.${k % 2 ? "json" : "csv"}`);
+      if (k % 2) writeFileSync(file, JSON.stringify({ round: Number(round), results: scores }));
+      else
+        writeFileSync(
+          file,
+          csv(
+            "model,corr,mmc",
+            scores.map((s) => `${s.model},${s.corr},${s.mmc}`),
+          ),
+        );
+      const published = await publishRoundResults(op, round, readResultsFile(file), {
+        outDir: dir,
+        unknownModels: "error",
+      });
+      publishGas.push(published.gasUsed!);
     }
-    const lines: string[] = [];
-    // Crash after the first transaction: 2 account-rounds per transaction, stop after one.
-    const first = await runKeeper(stake, { roundsDir: dir, maxPerTx: 2, maxBatches: 1, log: (l) => lines.push(l) });
-    expect(first.transactions).to.have.length(1);
-    expect(first.settledAccountRounds).to.equal(2);
-    const rest = await runKeeper(stake, { roundsDir: dir, maxPerTx: 2, log: (l) => lines.push(l) });
-    expect(rest.settledAccountRounds).to.equal(7);
-    expect(rest.transactions).to.have.length(4);
-    expect(lines.some((l) => /settled 2 account-round/.test(l))).to.equal(true);
-    for (const s of [alice, bob, carol]) expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(rounds[2] + 1n);
-    // Exact: every round was opened before any settlement, so each put alice's 1,000 NMR at risk.
-    let expected = NMR(1000);
-    for (const [k] of rounds.entries()) {
-      const rates = models.alice.map((_, i) => (i % 4 ? 1n : -1n) * NMR(corr[k]));
-      expected += roundDelta(NMR(1000), evenBps(4), rates);
+  };
+
+  for (let k = 0; k < HISTORY_ROUNDS; k++) {
+    atRisk.push({ stake: { ...deposits }, bps: { ...vectors } });
+    rounds.push(await openRound(stake, operator));
+    rates.push(
+      new Map(
+        all.map((m, i) => [
+          m,
+          k === SKIPPED ? 0n : rateFromScores(String(scoreOf(k, i).corr), String(scoreOf(k, i).mmc)),
+        ]),
+      ),
+    );
+    // Changes made while round k is current apply from round k + 1.
+    if (k === 3) {
+      vectors.alice = [4000, 3000, 2000, 1000];
+      await stake.connect(alice).setAllocation(models.alice, vectors.alice);
     }
-    expect(expected).to.equal(NMR(1000) + NMR(30)); // 3 rounds x 2 x 250 NMR x rate: 10 + 15 + 5
-    expect((await stake.accountOf(alice.address)).balance).to.equal(expected);
-    const idle = await runKeeper(stake, { roundsDir: dir });
-    expect(idle.transactions).to.have.length(0);
+    if (k === 4) {
+      deposits.bob += NMR(1000);
+      await stake.connect(bob).deposit(NMR(1000));
+    }
+    await publishResolved();
+  }
+  // Publish each round as it resolves (a round resolving later than the first deadline is why this goes in steps).
+  for (const round of rounds) {
+    const { resolvesAt } = await stake.roundInfo(round);
+    if (BigInt(await time.latest()) < resolvesAt) await time.increaseTo(resolvesAt);
+    await publishResolved();
+  }
+  await time.increaseTo((await stake.roundInfo(rounds[SKIPPED])).deadline + 1n);
+  const published = await Promise.all(rounds.map(async (r) => (await stake.roundInfo(r)).root !== ethers.ZeroHash));
+  expect(published).to.deep.equal(rounds.map((_, k) => k !== SKIPPED));
+  return { ...fx, op, dir, rounds, atRisk, rates, stakers, publishGas };
+}
+
+/** Expected balance: deposits plus each round's delta from the stake and vector it opened with (pool never short). */
+function expectedBalance(history: Awaited<ReturnType<typeof historyFixture>>, name: "alice" | "bob" | "carol") {
+  let balance = history.atRisk[history.atRisk.length - 1].stake[name];
+  history.rounds.forEach((_, k) => {
+    const { stake, bps } = history.atRisk[k];
+    const ratesBySlot = history.models[name].map((m) => history.rates[k].get(m)!);
+    balance += roundDelta(stake[name], bps[name], ratesBySlot);
+  });
+  return balance;
+}
+
+/** Everything settlement changes, for comparing two runs. */
+async function settlementState(stake: PortfolioStake, accounts: string[]) {
+  // TypeChain types struct outputs as tuples; at run time they are ethers Results, which convert to plain objects.
+  const plain = (value: unknown) => (value as Result).toObject();
+  const views = await Promise.all(accounts.map((a) => stake.accountOf(a)));
+  return { views: views.map(plain), totals: plain(await stake.totals()) };
+}
+
+// ─────────────────────────────────────────────────── Tests ───────────────────────────────────────────────────
+
+describe("operator job: results files", function () {
+  it("reads CSV: quoted cells, BOM, CRLF, extra columns in any order, NA or empty as no score, line numbers", function () {
+    const text = '\uFEFFtc,"model",mmc,corr\r\n0.1,"' + UUID + '",NA,0.02\r\n\r\n0.2,' + hexId("11") + ",,-1e-2\r\n";
+    const dir = tmp();
+    writeFileSync(path.join(dir, "r.csv"), text);
+    const rows = readResultsFile(path.join(dir, "r.csv"));
+    expect(rows).to.deep.equal([
+      { line: "line 2", model: UUID, corr: "0.02", mmc: null },
+      { line: "line 4", model: hexId("11"), corr: "-1e-2", mmc: null },
+    ]);
+    const { rates } = ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap });
+    expect(rates).to.deep.equal([
+      { modelId: UUID_ID, rate: RATE("0.01") },
+      { modelId: hexId("11"), rate: RATE("-0.005") },
+    ]);
   });
 
-  it("keeper: refuses a leaf file that does not match the chain, and settles unpublished rounds past their deadline as zero", async function () {
-    const { stake: asAnyone, operator, rounds, models, alice } = await loadFixture(threeRoundsFixture);
-    const stake = asAnyone.connect(operator);
-    const dir = tmp();
-    const csv = path.join(dir, "r.csv");
-    writeFileSync(csv, ["model,rate", ...models.alice.map((m) => `${m},0.01`)].join("\n"));
-    const published = await publishRoundResults(stake, rounds[0], readResultsFile(csv), { outDir: dir });
-    const file = JSON.parse(readFileSync(published.file, "utf8")) as RoundFile;
-    file.leaves[0].rate = "1";
-    writeFileSync(published.file, JSON.stringify(file));
-    await expectFailure(runKeeper(stake, { roundsDir: dir }), /builds root .* refusing it|leaves rebuild root/);
+  it("reads JSON: an array or {round, results}, strings or numbers, null as no score", function () {
+    const rows = parseResultsJson(
+      JSON.stringify({
+        round: 1001,
+        results: [
+          { model: UUID, corr: "0.02", mmc: 0.001 },
+          { model: hexId("22"), rate: null },
+        ],
+      }),
+    );
+    expect(rows).to.deep.equal([
+      { line: "results[0]", model: UUID, corr: "0.02", mmc: "0.001", rate: undefined, round: "1001" },
+      { line: "results[1]", model: hexId("22"), corr: undefined, mmc: undefined, rate: null, round: "1001" },
+    ]);
+    const array = parseResultsJson(JSON.stringify([{ model: hexId("33"), rate: "-0.0123" }]));
+    expect(ratesFromRows(array, { onChainCap: DEFAULT_PARAMS.rateCap }).rates).to.deep.equal([
+      { modelId: hexId("33"), rate: RATE("-0.0123") },
+    ]);
+  });
 
-    const { stake: s2, rounds: r2, alice: a2 } = await loadFixture(threeRoundsFixture);
-    await time.increaseTo((await s2.roundInfo(r2[2])).deadline + 1n);
-    const report = await runKeeper(s2, { roundsDir: tmp() });
-    expect(report.settledAccountRounds).to.equal(9);
-    expect((await s2.accountOf(a2.address)).balance).to.equal(NMR(1000));
-    expect(toModelId(models.alice[0])).to.equal(models.alice[0]);
-    expect(alice.address).to.equal(a2.address);
+  it("applies the configured formula, clips to its cap (rates too), reports clipped lines and zero-fills registered models", function () {
+    const rows = parseResultsCsv(csv("model,corr,mmc", [`${hexId("aa")},0.04,0.01`, `${hexId("bb")},-0.02,-0.02`]));
+    const byDefault = ratesFromRows(rows, {
+      onChainCap: DEFAULT_PARAMS.rateCap,
+      registered: [hexId("aa"), hexId("bb"), hexId("cc")],
+    });
+    // 0.5 x 0.04 + 2 x 0.01 = 4%; 0.5 x -0.02 + 2 x -0.02 = -5% (exactly at the cap, not clipped).
+    expect(byDefault.rates).to.deep.equal([
+      { modelId: hexId("aa"), rate: RATE("0.04") },
+      { modelId: hexId("bb"), rate: RATE("-0.05") },
+      { modelId: hexId("cc"), rate: 0n },
+    ]);
+    expect(byDefault.zeroFilled).to.deep.equal([hexId("cc")]);
+    expect(byDefault.clipped).to.deep.equal([]);
+
+    const corrOnly = { corrWeight: "1", mmcWeight: "0", cap: "0.03" };
+    const custom = ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap, formula: corrOnly });
+    expect(custom.rates.map((r) => r.rate)).to.deep.equal([RATE("0.03"), RATE("-0.02")]);
+    expect(custom.clipped).to.deep.equal(["line 2"]);
+    const given = ratesFromRows(parseResultsCsv(csv("model,rate", [`${hexId("aa")},0.2`])), {
+      onChainCap: DEFAULT_PARAMS.rateCap,
+    });
+    expect(given.rates[0].rate).to.equal(RATE("0.05"));
+    expect(given.clipped).to.deep.equal(["line 2"]);
+  });
+
+  it("names each bad line and its problem", function () {
+    const scores = (line: string) => parseResultsCsv(csv("model,corr,mmc", [`${hexId("01")},0.01,0.001`, line]));
+    const cases: [string, ResultRow[], Partial<RateOptions>, RegExp][] = [
+      ["not a model ID", scores("not-a-uuid,0.01,0"), {}, /^line 3: "not-a-uuid" is not a model UUID or bytes16 ID$/],
+      ["model missing", scores(",0.01,0"), {}, /^line 3: the model is missing$/],
+      ["duplicate model", scores(`${hexId("01")},0.02,0`), {}, /^line 3: model 0x(01){16} already appears at line 2$/],
+      ["non-numeric score", scores(`${hexId("02")},abc,0`), {}, /^line 3: corr "abc" is not a number$/],
+      [
+        "score in percent",
+        scores(`${hexId("02")},0.01,2.5`),
+        {},
+        /^line 3: mmc 2.5 is outside \[-1, 1\]: scores are fractions/,
+      ],
+      ["cell count", scores(`${hexId("02")},0.01`), {}, /^line 3: 2 cells, the header has 3$/],
+      [
+        "unregistered model",
+        scores(`${hexId("02")},0.01,0`),
+        { registered: [hexId("01")], unknownModels: "error" },
+        /^line 3: model 0x(02){16} is not registered on chain/,
+      ],
+      ["rate empty", parseResultsCsv(csv("model,rate", [`${hexId("02")},`])), {}, /^line 2: the rate is empty$/],
+      [
+        "rate non-numeric",
+        parseResultsCsv(csv("model,rate", [`${hexId("02")},1%`])),
+        {},
+        /^line 2: rate "1%" is not a number$/,
+      ],
+      [
+        "rate in percent",
+        parseResultsCsv(csv("model,rate", [`${hexId("02")},3`])),
+        {},
+        /^line 2: rate 3 is more than 100% of the stake/,
+      ],
+      [
+        "formula cap above the on-chain cap",
+        parseResultsCsv(csv("model,rate", [`${hexId("02")},0.07`])),
+        { formula: { corrWeight: "0.5", mmcWeight: "2", cap: "0.1" } },
+        /^line 2: rate 7% is beyond the round's on-chain cap ±5%; the formula's cap \(0.1\) must not exceed it$/,
+      ],
+      [
+        "other round",
+        parseResultsCsv(csv("round,model,rate", [`1001,${hexId("02")},0.01`])),
+        { round: 1002n },
+        /^line 2: names round 1001, but round 1002 is being published$/,
+      ],
+      [
+        "JSON item not an object",
+        parseResultsJson('[{"model": "' + hexId("02") + '", "rate": "0"}, 7]'),
+        {},
+        /^results\[1\]: is not an object/,
+      ],
+      [
+        "JSON rate and scores",
+        parseResultsJson(JSON.stringify([{ model: hexId("02"), rate: "0", corr: "0" }])),
+        {},
+        /^results\[0\]: gives both a rate and scores/,
+      ],
+      [
+        "JSON corr without mmc",
+        parseResultsJson(JSON.stringify([{ model: hexId("02"), corr: "0.01" }])),
+        {},
+        /^results\[0\]: needs both corr and mmc/,
+      ],
+      [
+        "JSON boolean score",
+        parseResultsJson(JSON.stringify([{ model: hexId("02"), corr: true, mmc: 0 }])),
+        {},
+        /^results\[0\]: corr "true" is not a number$/,
+      ],
+    ];
+    for (const [name, rows, options, pattern] of cases) expect(onlyProblem(rows, options), name).to.match(pattern);
+  });
+
+  it("lists every problem of a file at once, and publishes nothing", function () {
+    const rows = parseResultsCsv(
+      csv("model,corr,mmc", ["bad,0,0", `${hexId("01")},x,0`, `${hexId("01")},0,0`, `${hexId("02")},0,0`]),
+    );
+    expect(() => ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap }))
+      .to.throw(ResultsFileError, /has 3 problem\(s\); nothing was published/)
+      .and.to.satisfy((e: ResultsFileError) =>
+        ["line 2:", "line 3:", "line 4: model"].every((p, i) => e.problems[i].startsWith(p)),
+      );
+    // A wrong file usually repeats one mistake: at most 25 problems are listed.
+    const many = parseResultsCsv(
+      csv(
+        "model,rate",
+        Array.from({ length: 40 }, (_, i) => `m${i},0`),
+      ),
+    );
+    expect(() => ratesFromRows(many, { onChainCap: DEFAULT_PARAMS.rateCap })).to.throw(
+      /40 problem\(s\)[\s\S]*… and 15 more$/,
+    );
+  });
+
+  it("rejects unusable files and headers as a whole", function () {
+    const dir = tmp();
+    expect(() => readResultsFile(path.join(dir, "missing.csv"))).to.throw(/missing.csv does not exist/);
+    writeFileSync(path.join(dir, "bad.json"), "{results: [");
+    expect(() => readResultsFile(path.join(dir, "bad.json"))).to.throw(/bad.json is not valid JSON/);
+    expect(() => parseResultsJson('{"rows": []}')).to.throw(/expected an array of results/);
+    expect(() => parseResultsCsv("id,corr,mmc\n")).to.throw(
+      /line 1: the header must name a "model" column \(found: id, corr, mmc\)/,
+    );
+    expect(() => parseResultsCsv("model,corr,mmc,rate\n")).to.throw(
+      /line 1: give corr and mmc columns or a rate column, not both/,
+    );
+    expect(() => parseResultsCsv("model,corr\n")).to.throw(
+      /line 1: the header must name both corr and mmc columns, or a rate column/,
+    );
+    expect(() => parseResultsCsv("model,rate,Rate\n")).to.throw(/line 1: the header names column "rate" twice/);
+  });
+
+  it("loads the formula from inline JSON or a file, and rejects a wrong one", function () {
+    const dir = tmp();
+    const file = path.join(dir, "formula.json");
+    writeFileSync(file, JSON.stringify({ corrWeight: "0.75", mmcWeight: 2.25, cap: "0.06" }));
+    expect(loadFormula(undefined)).to.deep.equal(NUMERAI_2024_FORMULA);
+    expect(loadFormula(file)).to.deep.equal({ corrWeight: "0.75", mmcWeight: "2.25", cap: "0.06" });
+    expect(loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"0.05"}')).to.deep.equal({
+      corrWeight: "1",
+      mmcWeight: "0",
+      cap: "0.05",
+    });
+    expect(() => loadFormula('{"corrWeigth":"1","mmcWeight":"0","cap":"0.05"}')).to.throw(
+      /FORMULA: unknown key\(s\) corrWeigth/,
+    );
+    expect(() => loadFormula('{"corrWeight":"x","mmcWeight":"0","cap":"0.05"}')).to.throw(
+      /FORMULA: corrWeight "x" is not a number/,
+    );
+    expect(() => loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"0"}')).to.throw(
+      /cap 0 must be above 0 and at most 1/,
+    );
+    expect(() => loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"5"}')).to.throw(
+      /cap 5 must be above 0 and at most 1/,
+    );
+    expect(() => loadFormula('{"corrWeight":"1",')).to.throw(/FORMULA is not valid JSON/);
+    expect(() => loadFormula(path.join(dir, "nope.json"))).to.throw(/neither inline JSON nor an existing file/);
+    expect(toModelId(UUID.toUpperCase())).to.equal(UUID_ID);
+  });
+});
+
+describe("operator job: publishing", function () {
+  it("publishes from CSV: writes the leaf file before sending, which rebuilds the on-chain root, zero leaves for the rest", async function () {
+    const { op, rounds, models, all } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const file = path.join(dir, "in.csv");
+    writeFileSync(
+      file,
+      csv(
+        "model,corr,mmc",
+        models.alice.map((m, i) => `${m},0.0${i + 1},${i === 3 ? "NA" : "0.001"}`),
+      ),
+    );
+    // Watch the moment publishRound is called: the leaf file must already be there.
+    const leafPath = path.join(dir, `round-${rounds[0]}.json`);
+    let fileExistedAtSend = false;
+    const watched = new Proxy(op, {
+      get(target, key) {
+        if (key === "publishRound") fileExistedAtSend = existsSync(leafPath);
+        return Reflect.get(target, key, target);
+      },
+    });
+    const result = await publishRoundResults(watched, rounds[0], readResultsFile(file), {
+      outDir: dir,
+      unknownModels: "error",
+    });
+    expect(fileExistedAtSend).to.equal(true);
+    expect(result.status).to.equal("published");
+    expect(result.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    expect(result.gasUsed).to.be.greaterThan(0n);
+    expect(result.zeroFilled).to.have.members([...models.bob, ...models.carol]);
+
+    const content = JSON.parse(readFileSync(leafPath, "utf8")) as RoundFile;
+    const info = await op.roundInfo(rounds[0]);
+    expect(content.root).to.equal(info.root);
+    expect(treeFromFile(content).root).to.equal(info.root);
+    expect(content.formula).to.deep.equal(NUMERAI_2024_FORMULA);
+    expect(content.leaves.map((l) => l.modelId)).to.have.members(all);
+    // 0.5 x 0.01 + 2 x 0.001 = 0.7%; the NA mmc counts as 0: 0.5 x 0.04 = 2%.
+    expect(content.leaves.find((l) => l.modelId === models.alice[0])!.rate).to.equal(RATE("0.007").toString());
+    expect(content.leaves.find((l) => l.modelId === models.alice[3])!.rate).to.equal(RATE("0.02").toString());
+    const [event] = await op.queryFilter(op.filters.RoundPublished(rounds[0]));
+    expect(event.args.leavesURI)
+      .to.equal(result.uri)
+      .and.to.match(/^file:\/\/.*round-\d+\.json$/);
+  });
+
+  it("publishes from JSON with a configured formula and a public URI base; the file records the formula", async function () {
+    const { op, rounds, models } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const file = path.join(dir, "in.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        round: Number(rounds[1]),
+        results: models.bob.map((m) => ({ model: m, corr: "0.03", mmc: "-0.01" })),
+      }),
+    );
+    const formula = loadFormula('{"corrWeight":"1","mmcWeight":"1","cap":"0.04"}');
+    const result = await publishRoundResults(op, rounds[1], readResultsFile(file), {
+      outDir: dir,
+      formula,
+      uriBase: "https://example.org/rounds/",
+    });
+    expect(result.uri).to.equal(`https://example.org/rounds/round-${rounds[1]}.json`);
+    const content = JSON.parse(readFileSync(result.file, "utf8")) as RoundFile;
+    expect(content.formula).to.deep.equal(formula);
+    expect(content.leaves.find((l) => l.modelId === models.bob[0])!.rate).to.equal(RATE("0.02").toString());
+    expect(treeFromFile(content).root).to.equal((await op.roundInfo(rounds[1])).root);
+  });
+
+  it("is idempotent: the same root again is success (and restores a lost leaf file); a different root is refused", async function () {
+    const { op, rounds, models } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const file = path.join(dir, "in.csv");
+    writeFileSync(
+      file,
+      csv(
+        "model,rate",
+        models.alice.map((m) => `${m},0.01`),
+      ),
+    );
+    const first = await publishRoundResults(op, rounds[0], readResultsFile(file), { outDir: dir });
+    rmSync(first.file);
+    const again = await publishRoundResults(op, rounds[0], readResultsFile(file), { outDir: dir });
+    expect(again.status).to.equal("already-published");
+    expect(again.fileRestored).to.equal(true);
+    expect((await publishRoundResults(op, rounds[0], readResultsFile(file), { outDir: dir })).fileRestored).to.equal(
+      false,
+    );
+    expect(again.txHash).to.equal(undefined);
+    expect(again.root).to.equal(first.root);
+    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8"))).root).to.equal(first.root);
+    expect(await op.queryFilter(op.filters.RoundPublished(rounds[0]))).to.have.length(1);
+
+    writeFileSync(
+      file,
+      csv(
+        "model,rate",
+        models.alice.map((m) => `${m},0.02`),
+      ),
+    );
+    await expectFailure(
+      publishRoundResults(op, rounds[0], readResultsFile(file), { outDir: dir }),
+      new RegExp(`Round ${rounds[0]} is already published with root ${first.root}; these results build 0x[0-9a-f]{64}`),
+    );
+    // The refused attempt did not touch the good leaf file.
+    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8"))).root).to.equal(first.root);
+  });
+
+  it("refuses rounds not opened, not resolved or past their deadline, unknown models, and a signer without the role", async function () {
+    const { op, stake, operator, rounds, models, outsider } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const rows = parseResultsCsv(
+      csv(
+        "model,rate",
+        models.alice.map((m) => `${m},0.01`),
+      ),
+    );
+    await expectFailure(
+      publishRoundResults(op, rounds[2] + 1n, rows, { outDir: dir }),
+      new RegExp(`Round ${rounds[2] + 1n} has not been opened on chain \\(the current round is ${rounds[2]}\\)`),
+    );
+    const fresh = await openRound(stake, operator);
+    await expectFailure(
+      publishRoundResults(op, fresh, rows, { outDir: dir }),
+      new RegExp(`Round ${fresh} resolves at \\d{4}-\\d\\d-\\d\\dT.*; publish it after that`),
+    );
+    expect(existsSync(path.join(dir, `round-${fresh}.json`))).to.equal(false);
+
+    const typo = parseResultsCsv(csv("model,rate", [...models.alice.map((m) => `${m},0.01`), `${hexId("ab")},0.01`]));
+    await expectFailure(
+      publishRoundResults(op, rounds[0], typo, { outDir: dir, unknownModels: "error" }),
+      /line 6: model 0xabab.* is not registered on chain/,
+    );
+    const skipped = await publishRoundResults(op, rounds[0], typo, { outDir: dir, unknownModels: "skip" });
+    expect(skipped.unknown).to.deep.equal([hexId("ab")]);
+    expect(skipped.leaves).to.equal(12);
+
+    await expectFailure(
+      publishRoundResults(stake.connect(outsider), rounds[1], rows, { outDir: dir }),
+      new RegExp(`${outsider.address} does not hold OPERATOR_ROLE`),
+    );
+    await time.increaseTo((await stake.roundInfo(rounds[1])).deadline + 1n);
+    await expectFailure(
+      publishRoundResults(op, rounds[1], rows, { outDir: dir }),
+      new RegExp(`Round ${rounds[1]}'s publication deadline .* has passed; it counts as zero`),
+    );
+  });
+});
+
+describe("keeper job", function () {
+  it("settles several accounts over many rounds in batches, exactly, then has nothing left to do", async function () {
+    const history = await loadFixture(historyFixture);
+    const { stake, dir, rounds, stakers, keeper } = history;
+    const lines: string[] = [];
+    const report = await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 7, log: (l) => lines.push(l) });
+    expect(report.settledAccountRounds).to.equal(3 * HISTORY_ROUNDS);
+    expect(report.transactions).to.have.length(Math.ceil((3 * HISTORY_ROUNDS) / 7));
+    for (const tx of report.transactions) expect(tx.accountRounds).to.be.at.most(7);
+    expect(report).to.include({ accounts: 3, upToDate: 3, complete: true });
+    expect(report.failures).to.deep.equal([]);
+    expect(
+      lines.some((l) => /batch 1: 7 account-round\(s\) of \d account\(s\) in 0x[0-9a-f]{64}, gas \d+/.test(l)),
+    ).to.equal(true);
+    for (const name of ["alice", "bob", "carol"] as const) {
+      const view = await stake.accountOf(stakers[name].address);
+      expect(view.nextSettleRound, name).to.equal(rounds[HISTORY_ROUNDS - 1] + 1n);
+      expect(view.balance, name).to.equal(expectedBalance(history, name));
+    }
+    // The expired round settled as zero for everyone: no rates, no delta.
+    const expired = await stake.queryFilter(stake.filters.Settled(undefined, rounds[SKIPPED]));
+    expect(expired).to.have.length(3);
+    for (const e of expired) {
+      expect(e.args.delta).to.equal(0n);
+      expect(e.args.rates.every((r) => r === 0n)).to.equal(true);
+    }
+    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(again.transactions).to.have.length(0);
+    expect(again.settledAccountRounds).to.equal(0);
+    expect(again.upToDate).to.equal(3);
+  });
+
+  it("resumes after a crash: one batch, then a re-run, ends in the same state as one full run", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    const asKeeper = stake.connect(keeper);
+    await runKeeper(asKeeper, { roundsDir: dir, maxPerTx: 256, gasBudget: 10n ** 9n });
+    const oneRun = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture); // back to nothing settled
+    const crashed = await runKeeper(asKeeper, { roundsDir: dir, maxPerTx: 4, maxBatches: 1 });
+    expect(crashed.transactions).to.have.length(1);
+    expect(crashed.settledAccountRounds).to.equal(4);
+    expect(crashed.complete).to.equal(false);
+    expect(await settlementState(stake, accounts)).to.not.deep.equal(oneRun);
+    const resumed = await runKeeper(asKeeper, { roundsDir: dir, maxPerTx: 4 });
+    expect(resumed.settledAccountRounds).to.equal(3 * HISTORY_ROUNDS - 4);
+    expect(resumed.complete).to.equal(true);
+    expect(await settlementState(stake, accounts)).to.deep.equal(oneRun);
+  });
+
+  it("keeps every transaction within the gas budget by splitting batches", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    const unbounded = await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget: 10n ** 9n });
+    expect(unbounded.transactions).to.have.length(1);
+    const oneRun = await settlementState(stake, accounts);
+    const perAccountRound = unbounded.transactions[0].gasUsed / BigInt(3 * HISTORY_ROUNDS);
+
+    await loadFixture(historyFixture);
+    const gasBudget = perAccountRound * 5n; // room for a few account-rounds per transaction, not 30
+    const bounded = await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget });
+    expect(bounded.settledAccountRounds).to.equal(3 * HISTORY_ROUNDS);
+    expect(bounded.transactions.length).to.be.greaterThan(3);
+    for (const tx of bounded.transactions) expect(tx.gasUsed).to.be.at.most(gasBudget);
+    expect(await settlementState(stake, accounts)).to.deep.equal(oneRun);
+  });
+
+  it("refuses a leaf file that does not rebuild the on-chain root (or is missing), settling only the rounds before it", async function () {
+    const { stake, dir, rounds, stakers, keeper } = await loadFixture(historyFixture);
+    const copy = tmp();
+    cpSync(dir, copy, { recursive: true });
+    const bad = path.join(copy, `round-${rounds[2]}.json`);
+    const original = readFileSync(bad, "utf8");
+    const tampered = JSON.parse(original) as RoundFile;
+    tampered.leaves[0].rate = (BigInt(tampered.leaves[0].rate) + 1n).toString();
+    writeFileSync(bad, JSON.stringify(tampered));
+    const inconsistent = await runKeeper(stake.connect(keeper), { roundsDir: copy });
+    expect(inconsistent.blocked[0].reason).to.match(
+      /round-\d+\.json is inconsistent \(.*leaves rebuild root .*\): refusing it/,
+    );
+    // Self-consistent (its root matches its leaves), but not what was published.
+    tampered.root = buildRoundTree(
+      tampered.round,
+      tampered.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
+    ).root;
+    writeFileSync(bad, JSON.stringify(tampered));
+
+    const report = await runKeeper(stake.connect(keeper), { roundsDir: copy });
+    expect(report.transactions).to.have.length(0); // the first run already settled the two rounds before it
+    expect(report.blocked).to.have.length(1);
+    expect(report.blocked[0].round).to.equal(rounds[2]);
+    expect(report.blocked[0].reason).to.match(
+      new RegExp(
+        `round-${rounds[2]}.json builds root 0x[0-9a-f]{64}, but round ${rounds[2]}'s root on chain is 0x[0-9a-f]{64}: refusing it`,
+      ),
+    );
+    expect(report.blocked[0].accounts).to.have.members(Object.values(stakers).map((s) => s.address));
+    for (const s of Object.values(stakers))
+      expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(rounds[2]);
+
+    rmSync(bad);
+    const missing = await runKeeper(stake.connect(keeper), { roundsDir: copy });
+    expect(missing.transactions).to.have.length(0);
+    expect(missing.blocked[0].reason).to.match(/is published but its leaf file .* is missing/);
+    writeFileSync(bad, original);
+    const fixed = await runKeeper(stake.connect(keeper), { roundsDir: copy });
+    expect(fixed.blocked).to.deep.equal([]);
+    expect(fixed.settledAccountRounds).to.equal(3 * (HISTORY_ROUNDS - 2));
+  });
+
+  it("waits for a round not yet published, and settles it as zero once its deadline passed", async function () {
+    const { op, stake, rounds, all, alice, keeper } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    for (const round of [rounds[0], rounds[2]]) {
+      await publishRoundResults(
+        op,
+        round,
+        parseResultsCsv(
+          csv(
+            "model,rate",
+            all.map((m) => `${m},0.01`),
+          ),
+        ),
+        { outDir: dir },
+      );
+    }
+    const early = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(early.settledAccountRounds).to.equal(3); // round 0 only: round 1 is still publishable
+    expect(early.waiting).to.have.length(1);
+    expect(early.waiting[0]).to.include({ round: rounds[1] });
+    expect(early.waiting[0].reason).to.match(/not published yet \(settles as zero after .* if it never is\)/);
+
+    await time.increaseTo((await stake.roundInfo(rounds[1])).deadline + 1n);
+    const late = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(late.settledAccountRounds).to.equal(6);
+    const [zero] = await stake.queryFilter(stake.filters.Settled(alice.address, rounds[1]));
+    expect(zero.args.delta).to.equal(0n);
+    expect(zero.args.stakeAtRisk).to.equal(NMR(1000)); // opened before anything was settled
+    // Two published rounds at +1% on 1,000 NMR, and a zero in between.
+    expect((await stake.accountOf(alice.address)).balance).to.equal(NMR(1020));
+  });
+
+  it("a batch that would revert: the other accounts settle, the failing one settles up to its failing round and is reported", async function () {
+    const { op, stake, rounds, all, models, alice, bob, carol, keeper } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const rows = (ids: string[]) =>
+      parseResultsCsv(
+        csv(
+          "model,rate",
+          ids.map((m) => `${m},0.01`),
+        ),
+      );
+    await publishRoundResults(op, rounds[0], rows(all), { outDir: dir });
+    await publishRoundResults(op, rounds[2], rows(all), { outDir: dir });
+    // An incomplete tree for the middle round, published without the operator job: no leaf for alice's model 0.
+    const incomplete = buildRoundTree(
+      rounds[1],
+      all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+    );
+    writeFileSync(path.join(dir, `round-${rounds[1]}.json`), JSON.stringify(roundFile(rounds[1], incomplete)));
+    await op.publishRound(rounds[1], incomplete.root, "file://incomplete");
+
+    const report = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(report.failures).to.have.length(1);
+    expect(report.failures[0].accounts).to.deep.equal([alice.address]);
+    expect(report.failures[0].round).to.equal(rounds[1]);
+    expect(report.failures[0].reason).to.match(/^MissingModelResult\(0\): the round's published tree has no leaf/);
+    expect(report.settledAccountRounds).to.equal(1 + 3 + 3);
+    expect((await stake.accountOf(alice.address)).nextSettleRound).to.equal(rounds[1]);
+    for (const s of [bob, carol]) expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(rounds[2] + 1n);
+    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(again.transactions).to.have.length(0);
+    expect(again.failures[0].accounts).to.deep.equal([alice.address]);
+  });
+
+  it("a transaction that fails to send: tries again from fresh state, and gives up with a summary if it keeps failing", async function () {
+    const { stake, rounds, keeper, op, all } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    for (const round of rounds) {
+      await publishRoundResults(
+        op,
+        round,
+        parseResultsCsv(
+          csv(
+            "model,rate",
+            all.map((m) => `${m},0.01`),
+          ),
+        ),
+        { outDir: dir },
+      );
+    }
+    const published = await takeSnapshot();
+    /** The keeper's contract, with settleBatch sends failing `times` times (estimates still work). */
+    const failingSends = (times: number) =>
+      new Proxy(stake.connect(keeper), {
+        get(target, key) {
+          const value = Reflect.get(target, key, target);
+          if (key !== "settleBatch") return value;
+          const send = (...args: unknown[]) =>
+            times-- > 0 ? Promise.reject(new Error("nonce too low")) : value(...args);
+          return Object.assign(send, { estimateGas: value.estimateGas });
+        },
+      });
+    const lines: string[] = [];
+    const flaky = await runKeeper(failingSends(2), { roundsDir: dir, log: (l) => lines.push(l) });
+    expect(
+      lines.filter((l) => /a settleBatch transaction failed \(nonce too low\); re-reading the chain/.test(l)),
+    ).to.have.length(2);
+    expect(flaky).to.include({ settledAccountRounds: 9, complete: true });
+    expect(flaky.failures).to.deep.equal([]);
+
+    await published.restore();
+    const broken = await runKeeper(failingSends(Infinity), { roundsDir: dir });
+    expect(broken.transactions).to.have.length(0);
+    expect(broken.complete).to.equal(false);
+    expect(broken.failures).to.have.length(1);
+    expect(broken.failures[0].reason).to.equal("settleBatch failed 3 times in a row: nonce too low");
+    expect(broken.failures[0].accounts).to.have.length(3);
+  });
+
+  it("rejects options outside the contract's limits", async function () {
+    const { stake } = await loadFixture(threeRoundsFixture);
+    await expectFailure(
+      runKeeper(stake, { roundsDir: tmp(), maxPerTx: 257 }),
+      /maxPerTx must be an integer from 1 to 256, not 257/,
+    );
+    await expectFailure(runKeeper(stake, { roundsDir: tmp(), gasBudget: 0n }), /the gas budget must be positive/);
   });
 });

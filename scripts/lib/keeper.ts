@@ -1,123 +1,332 @@
 /**
- * The keeper: settles every account with settleable rounds, in batches, from the chain's own state. Idempotent and
- * resumable: each batch re-reads nextSettleRound, so re-running after a crash continues where the chain is and never
- * sends a round twice.
+ * The keeper: settles every account's settleable rounds in settleBatch transactions, each within an account-round
+ * limit and a gas budget. The chain is the only state: every batch is planned from each account's nextSettleRound as
+ * read just before, so re-running is a no-op once done, and a crash half-way just continues where the chain is.
+ * A batch that would revert is taken apart: accounts that settle alone go on; an account that cannot is settled up
+ * to its failing round and reported, and the others are not held back by it.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import path from "node:path";
 import type { PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
-import { accountRoundResult, treeFromFile, type RoundFile, type RoundTree } from "./results";
+import { chainTime, describeFailure, stakersFromEvents } from "./chain";
+import { RoundBook } from "./leafFiles";
+import { accountRoundResult } from "./results";
 
-const ZERO_ROOT = "0x" + "0".repeat(64);
+type AccountResults = IPortfolioStake.AccountResultsStruct;
+
+/** The contract's MAX_SETTLEMENTS_PER_CALL. */
+export const MAX_ACCOUNT_ROUNDS_PER_TX = 256;
+/** Well under a block (30M+), so a batch never competes with a whole block. */
+export const DEFAULT_GAS_BUDGET = 12_000_000n;
+export const DEFAULT_MAX_PER_TX = 64;
+/** Stop after this many transactions in a row fail to be mined successfully: something is wrong beyond one account. */
+const MAX_CONSECUTIVE_SEND_FAILURES = 3;
 
 export interface KeeperOptions {
   roundsDir: string; // leaf files written by the operator job (round-<n>.json)
   fromBlock?: number; // where to look for Deposited events (the contract's deploy block)
-  maxPerTx?: number; // account-rounds per settleBatch (the contract allows 256)
-  maxBatches?: number; // stop after this many transactions (tests use it to simulate a crash)
+  accounts?: string[]; // settle only these accounts (default: every staker, from Deposited events)
+  maxPerTx?: number; // account-rounds per settleBatch, at most 256 (default 64)
+  gasBudget?: bigint; // estimated gas per settleBatch (default 12,000,000); the gas limit adds 10%
+  maxBatches?: number; // stop after this many transactions (a bounded run; tests use it to simulate a crash)
+  logBlockRange?: number;
   log?: (line: string) => void;
 }
 
-export interface KeeperReport {
+export interface BatchReceipt {
+  hash: string;
   accounts: number;
+  accountRounds: number;
+  gasUsed: bigint;
+}
+
+/** Accounts that stopped at the same round for the same reason. */
+export interface StoppedAt {
+  round: bigint;
+  reason: string;
+  accounts: string[];
+}
+
+export interface KeeperReport {
+  accounts: number; // accounts looked at
+  upToDate: number; // accounts with nothing left to settle now
   settledAccountRounds: number;
-  transactions: { hash: string; accountRounds: number; gasUsed: bigint }[];
-  waiting: { account: string; round: bigint; reason: string }[];
+  transactions: BatchReceipt[];
+  waiting: StoppedAt[]; // rounds not settleable yet (normal)
+  blocked: StoppedAt[]; // published rounds whose leaf file is missing or refused
+  failures: StoppedAt[]; // accounts whose next round reverts, or transactions that failed
+  complete: boolean; // false when stopped by maxBatches or repeated transaction failures
 }
 
-/** Stakers, from Deposited events (every account that can have rounds to settle deposited once). */
-export async function stakers(stake: PortfolioStake, fromBlock = 0): Promise<string[]> {
-  const events = await stake.queryFilter(stake.filters.Deposited(), fromBlock);
-  return [...new Set(events.map((e) => e.args.staker))];
+/** One account's settleable rounds from its nextSettleRound on, and why it stops there. */
+interface AccountPlan {
+  results: AccountResults | null;
+  stop?: { round: bigint; kind: "waiting" | "blocked"; reason: string };
 }
 
-/** Round trees from the leaf files, each checked against the root on chain; a mismatching file is refused. */
-export class RoundTrees {
-  private readonly cache = new Map<bigint, RoundTree>();
-  constructor(
-    private readonly stake: PortfolioStake,
-    private readonly dir: string,
-  ) {}
-
-  async get(round: bigint, onChainRoot: string): Promise<RoundTree> {
-    const cached = this.cache.get(round);
-    if (cached) return cached;
-    const file = path.join(this.dir, `round-${round}.json`);
-    if (!existsSync(file)) throw new Error(`round ${round} is published but its leaf file ${file} is missing`);
-    const content = JSON.parse(readFileSync(file, "utf8")) as RoundFile;
-    const tree = treeFromFile(content);
-    if (tree.root !== onChainRoot) throw new Error(`${file} builds root ${tree.root}, the chain has ${onChainRoot}: refusing it`);
-    this.cache.set(round, tree);
-    return tree;
+/** Settles everything settleable now and reports what it did and what is left. */
+export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): Promise<KeeperReport> {
+  const log = options.log ?? (() => {});
+  const maxPerTx = options.maxPerTx ?? DEFAULT_MAX_PER_TX;
+  const gasBudget = options.gasBudget ?? DEFAULT_GAS_BUDGET;
+  if (!Number.isInteger(maxPerTx) || maxPerTx < 1 || maxPerTx > MAX_ACCOUNT_ROUNDS_PER_TX) {
+    throw new Error(`maxPerTx must be an integer from 1 to ${MAX_ACCOUNT_ROUNDS_PER_TX}, not ${maxPerTx}`);
   }
+  if (gasBudget <= 0n) throw new Error(`the gas budget must be positive, not ${gasBudget}`);
 
-  /** Rounds with a leaf file in the directory. */
-  available(): bigint[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
-      .map((f) => /^round-(\d+)\.json$/.exec(f)?.[1])
-      .filter((x): x is string => x !== undefined)
-      .map(BigInt);
+  const accounts = options.accounts ?? (await stakersFromEvents(stake, options.fromBlock, options.logBlockRange));
+  const book = new RoundBook(stake, options.roundsDir);
+  const report: KeeperReport = {
+    accounts: accounts.length,
+    upToDate: 0,
+    settledAccountRounds: 0,
+    transactions: [],
+    waiting: [],
+    blocked: [],
+    failures: [],
+    complete: true,
+  };
+  const stuckAt = new Map<string, bigint>(); // account → a round that reverts for it: settle only up to it
+  const remaining = new Set(accounts); // accounts that may still have rounds to settle in this run
+  let sendFailures = 0;
+  let planLimit = maxPerTx; // learned from gas estimates, so most batches fit the budget at the first estimate
+  log(`keeper: ${accounts.length} account(s); up to ${maxPerTx} account-rounds and ${gasBudget} gas per transaction`);
+
+  for (;;) {
+    if (options.maxBatches !== undefined && report.transactions.length >= options.maxBatches) {
+      report.complete = remaining.size === 0;
+      if (!report.complete)
+        log(`keeper: stopping after ${options.maxBatches} transaction(s) as asked; run again to go on`);
+      break;
+    }
+    book.forgetWaiting();
+    const now = await chainTime(stake);
+    const current = await stake.currentRound();
+
+    // Plan: the next accounts with work, up to planLimit account-rounds.
+    const batch: AccountResults[] = [];
+    let size = 0;
+    for (const account of [...remaining]) {
+      if (size >= planLimit) break;
+      const plan = await planAccount(stake, book, account, now, current, planLimit - size, stuckAt.get(account));
+      if (plan.results) {
+        batch.push(plan.results);
+        size += plan.results.results.length;
+        continue;
+      }
+      remaining.delete(account); // nothing settleable now: done for this run
+      if (plan.stop?.kind === "waiting") addStop(report.waiting, account, plan.stop);
+      else if (plan.stop?.kind === "blocked") addStop(report.blocked, account, plan.stop);
+      else if (!stuckAt.has(account)) report.upToDate++;
+    }
+    if (batch.length === 0) break;
+
+    const fitted = await fitGasBudget(stake, batch, gasBudget);
+    if (fitted.kind === "reverts") {
+      // Find the accounts that cannot settle alone; the next plan settles them only up to their failing round.
+      const found = await isolateFailures(stake, book, batch, now, current, stuckAt);
+      for (const f of found) addStop(report.failures, f.account, f);
+      if (found.length === 0) {
+        const round = BigInt(batch[0].results[0].round);
+        const reason = `settleBatch reverts, yet every account settles alone: ${fitted.reason}`;
+        report.failures.push({ round, reason, accounts: batch.map((a) => String(a.account)) });
+        report.complete = false;
+        break;
+      }
+      continue;
+    }
+    if (fitted.kind === "too-big") {
+      const account = String(batch[0].account);
+      const round = BigInt(batch[0].results[0].round);
+      stuckAt.set(account, round);
+      addStop(report.failures, account, {
+        round,
+        reason: `one round alone needs ${fitted.gas} gas, over the gas budget`,
+      });
+      continue;
+    }
+
+    const sent = fitted.batch;
+    const rounds = countRounds(sent);
+    planLimit = Math.max(1, Math.min(maxPerTx, Number((BigInt(rounds) * gasBudget) / fitted.gas)));
+    try {
+      const tx = await stake.settleBatch(sent, { gasLimit: fitted.gas + fitted.gas / 10n });
+      const receipt = await tx.wait();
+      if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} was not mined successfully`);
+      sendFailures = 0;
+      report.settledAccountRounds += rounds;
+      report.transactions.push({
+        hash: tx.hash,
+        accounts: sent.length,
+        accountRounds: rounds,
+        gasUsed: receipt.gasUsed,
+      });
+      log(
+        `keeper: batch ${report.transactions.length}: ${rounds} account-round(s) of ${sent.length} account(s) in ${tx.hash}, ` +
+          `gas ${receipt.gasUsed} (${receipt.gasUsed / BigInt(rounds)} per account-round); ` +
+          `${report.settledAccountRounds} settled so far`,
+      );
+    } catch (e) {
+      // State is re-read before the next batch, so a failed send is simply planned again (up to a limit).
+      const reason = describeFailure(e, stake);
+      sendFailures++;
+      log(`keeper: a settleBatch transaction failed (${reason}); re-reading the chain and trying again`);
+      if (sendFailures >= MAX_CONSECUTIVE_SEND_FAILURES) {
+        const accountsInBatch = sent.map((a) => String(a.account));
+        report.failures.push({
+          round: BigInt(sent[0].results[0].round),
+          reason: `settleBatch failed ${sendFailures} times in a row: ${reason}`,
+          accounts: accountsInBatch,
+        });
+        report.complete = false;
+        break;
+      }
+    }
   }
+  logSummary(report, log);
+  return report;
 }
 
-/** The account's settleable rounds from its nextSettleRound on, in order, stopping at the first that is not. */
-async function pendingResults(
+/** The account's settleable rounds from its nextSettleRound, in order, up to `limit` and before `stopBefore`. */
+async function planAccount(
   stake: PortfolioStake,
-  trees: RoundTrees,
+  book: RoundBook,
   account: string,
   now: bigint,
   current: bigint,
   limit: number,
-): Promise<{ arg: IPortfolioStake.AccountResultsStruct | null; waiting?: { round: bigint; reason: string } }> {
+  stopBefore?: bigint,
+): Promise<AccountPlan> {
   const view = await stake.accountOf(account);
-  if (view.nextSettleRound === 0n) return { arg: null };
+  if (view.nextSettleRound === 0n) return { results: null }; // never deposited
   const models = [...(await stake.modelsOf(account))];
   const results = [];
-  let round = view.nextSettleRound;
-  for (; round <= current && results.length < limit; round++) {
-    const info = await stake.roundInfo(round);
-    if (info.root !== ZERO_ROOT) results.push(accountRoundResult(round, await trees.get(round, info.root), models));
-    else if (now > info.deadline) results.push(accountRoundResult(round, null, models));
-    else break;
+  let stop: AccountPlan["stop"];
+  for (let round = view.nextSettleRound; round <= current && results.length < limit; round++) {
+    if (stopBefore !== undefined && round >= stopBefore) break;
+    const status = await book.status(round, now);
+    if (status.kind === "published") results.push(accountRoundResult(round, status.tree, models));
+    else if (status.kind === "expired") results.push(accountRoundResult(round, null, models));
+    else {
+      stop = { round, kind: status.kind, reason: status.reason };
+      break;
+    }
   }
-  const waiting = round <= current && results.length < limit ? { round, reason: "not published yet" } : undefined;
-  return { arg: results.length ? { account, models, results } : null, waiting };
+  return { results: results.length ? { account, models, results } : null, stop };
 }
 
-/** Settles everything settleable now. */
-export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): Promise<KeeperReport> {
-  const log = options.log ?? (() => {});
-  const maxPerTx = options.maxPerTx ?? 64;
-  const trees = new RoundTrees(stake, options.roundsDir);
-  const accounts = await stakers(stake, options.fromBlock);
-  const report: KeeperReport = { accounts: accounts.length, settledAccountRounds: 0, transactions: [], waiting: [] };
-  log(`keeper: ${accounts.length} staker(s), up to ${maxPerTx} account-rounds per transaction`);
+type Fitted =
+  | { kind: "fits"; batch: AccountResults[]; gas: bigint }
+  | { kind: "reverts"; reason: string }
+  | { kind: "too-big"; gas: bigint };
 
+/** Shrinks the batch (from its end) until its gas estimate is within the budget; estimates scale with its size. */
+async function fitGasBudget(stake: PortfolioStake, batch: AccountResults[], budget: bigint): Promise<Fitted> {
+  let candidate = batch;
   for (;;) {
-    if (options.maxBatches !== undefined && report.transactions.length >= options.maxBatches) break;
-    const now = BigInt((await stake.runner!.provider!.getBlock("latest"))!.timestamp);
-    const current = await stake.currentRound();
-    const batch: IPortfolioStake.AccountResultsStruct[] = [];
-    let size = 0;
-    report.waiting = [];
-    for (const account of accounts) {
-      if (size >= maxPerTx) break;
-      const { arg, waiting } = await pendingResults(stake, trees, account, now, current, maxPerTx - size);
-      if (waiting) report.waiting.push({ account, ...waiting });
-      if (!arg) continue;
-      batch.push(arg);
-      size += arg.results.length;
+    let gas: bigint;
+    try {
+      gas = await stake.settleBatch.estimateGas(candidate);
+    } catch (e) {
+      return { kind: "reverts", reason: describeFailure(e, stake) };
     }
-    if (batch.length === 0) break;
-    const tx = await stake.settleBatch(batch);
-    const receipt = await tx.wait();
-    report.settledAccountRounds += size;
-    report.transactions.push({ hash: tx.hash, accountRounds: size, gasUsed: receipt!.gasUsed });
-    log(`keeper: settled ${size} account-round(s) of ${batch.length} account(s) in ${tx.hash} (gas ${receipt!.gasUsed}); total ${report.settledAccountRounds}`);
+    if (gas <= budget) return { kind: "fits", batch: candidate, gas };
+    const size = countRounds(candidate);
+    if (size === 1) return { kind: "too-big", gas };
+    const target = Number((BigInt(size) * budget * 95n) / (gas * 100n)); // 5% under, for the fixed overhead
+    candidate = firstAccountRounds(candidate, Math.max(1, Math.min(size - 1, target)));
   }
-  for (const w of report.waiting) log(`keeper: ${w.account} waits at round ${w.round} (${w.reason})`);
-  log(`keeper: done, ${report.settledAccountRounds} account-round(s) in ${report.transactions.length} transaction(s)`);
-  return report;
+}
+
+/**
+ * For each account of a reverting batch, re-planned from fresh state: if it does not settle alone, the longest
+ * prefix of its rounds that does (binary search: a prefix that reverts stays reverting when extended). Returns the
+ * accounts that fail, each at its first failing round, and records them in `stuckAt`.
+ */
+async function isolateFailures(
+  stake: PortfolioStake,
+  book: RoundBook,
+  batch: AccountResults[],
+  now: bigint,
+  current: bigint,
+  stuckAt: Map<string, bigint>,
+): Promise<{ account: string; round: bigint; reason: string }[]> {
+  const failures = [];
+  for (const planned of batch) {
+    const account = String(planned.account);
+    const fresh = await planAccount(stake, book, account, now, current, planned.results.length, stuckAt.get(account));
+    if (!fresh.results) continue; // settled by someone else meanwhile
+    const plan = fresh.results;
+    const attempt = async (n: number) => {
+      try {
+        await stake.settleBatch.estimateGas([{ ...plan, results: plan.results.slice(0, n) }]);
+        return null;
+      } catch (e) {
+        return describeFailure(e, stake);
+      }
+    };
+    const whole = await attempt(plan.results.length);
+    if (whole === null) continue;
+    let good = 0; // the longest prefix known to settle
+    let bad = plan.results.length; // the shortest prefix known to revert
+    let reason = whole;
+    while (bad - good > 1) {
+      const mid = Math.floor((good + bad) / 2);
+      const failure = await attempt(mid);
+      if (failure === null) good = mid;
+      else [bad, reason] = [mid, failure];
+    }
+    const round = BigInt(plan.results[good].round);
+    stuckAt.set(account, round);
+    failures.push({ account, round, reason: explain(reason) });
+  }
+  return failures;
+}
+
+/** What the contract's settlement errors mean for whoever runs the keeper. */
+const HINTS: Record<string, string> = {
+  MissingModelResult:
+    "the round's published tree has no leaf for one of the account's weighted models (the operator's tree is incomplete)",
+  InvalidProof: "the proof does not verify against the root on chain",
+  ModelListMismatch: "the account's model list changed while planning; run again",
+  RoundOutOfOrder: "another keeper settled this account meanwhile; run again",
+};
+
+function explain(reason: string): string {
+  const name = /^(\w+)\(/.exec(reason)?.[1];
+  return name && HINTS[name] ? `${reason}: ${HINTS[name]}` : reason;
+}
+
+function countRounds(batch: AccountResults[]): number {
+  return batch.reduce((n, a) => n + a.results.length, 0);
+}
+
+/** The batch's first `n` account-rounds; an account cut short keeps its earliest rounds (they settle in order). */
+function firstAccountRounds(batch: AccountResults[], n: number): AccountResults[] {
+  const out: AccountResults[] = [];
+  for (const a of batch) {
+    if (n <= 0) break;
+    const results = a.results.slice(0, n);
+    out.push({ ...a, results });
+    n -= results.length;
+  }
+  return out;
+}
+
+function addStop(list: StoppedAt[], account: string, stop: { round: bigint; reason: string }) {
+  const same = list.find((s) => s.round === stop.round && s.reason === stop.reason);
+  if (same) same.accounts.push(account);
+  else list.push({ round: stop.round, reason: stop.reason, accounts: [account] });
+}
+
+function logSummary(report: KeeperReport, log: (line: string) => void) {
+  for (const w of report.waiting) log(`keeper: ${w.accounts.length} account(s) wait at round ${w.round}: ${w.reason}`);
+  for (const b of report.blocked)
+    log(`keeper: ${b.accounts.length} account(s) blocked at round ${b.round}: ${b.reason}`);
+  for (const f of report.failures) log(`keeper: FAILED for ${f.accounts.join(", ")} at round ${f.round}: ${f.reason}`);
+  const count = (list: StoppedAt[]) => list.reduce((n, s) => n + s.accounts.length, 0);
+  log(
+    `keeper: ${report.complete ? "done" : "stopped early"}: ${report.settledAccountRounds} account-round(s) in ` +
+      `${report.transactions.length} transaction(s); of ${report.accounts} account(s): ${report.upToDate} up to date, ` +
+      `${count(report.waiting)} waiting for a round, ${count(report.blocked) + count(report.failures)} blocked or failed`,
+  );
 }

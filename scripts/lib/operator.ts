@@ -1,13 +1,17 @@
 /**
- * The operator's round publication: a results file of per-model scores (or rates) → validated rates → Merkle tree →
- * leaf file written first → publishRound. Nothing is sent unless every line is valid.
+ * The operator's round publication: results-file rows (scores or rates) → validated rates → Merkle tree → leaf file
+ * written first → publishRound. Nothing is written or sent unless every row is valid, and the leaf file exists
+ * before the root is on chain, so anyone can check a root the moment it appears.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { PortfolioStake } from "../../typechain-types";
+import { ZERO_ROOT, chainTime, describeFailure, registeredModelsFromEvents } from "./chain";
 import {
   NUMERAI_2024_FORMULA,
   buildRoundTree,
+  formatRate,
   normaliseModelId,
   parseDecimal,
   rateFromScores,
@@ -16,152 +20,308 @@ import {
   type PayoutFormula,
   type RoundFile,
 } from "./results";
+import type { ResultRow } from "./resultsFile";
 
-/** One line of a results file: a model and either its scores or its rate (decimal fraction, e.g. "0.0123"). */
-export interface ResultRow {
-  line: string; // "line 3" (CSV) or "results[2]" (JSON), for error messages
-  model: string;
-  corr?: string | null;
-  mmc?: string | null;
-  rate?: string;
-}
+export { readResultsFile, type ResultRow } from "./resultsFile";
 
-/** Numerai model UUIDs (with dashes) or bytes16 hex IDs, as the contract's bytes16. */
+const ONE = 10n ** 18n; // 100% as an 18-decimal fraction
+/** At most this many problems are listed; a wrong file usually repeats one mistake on every line. */
+const MAX_LISTED_PROBLEMS = 25;
+
+/** Numerai model UUIDs (with or without dashes) or bytes16 hex IDs, as the contract's bytes16. */
 export function toModelId(text: string): string {
   const hex = text.trim().replace(/-/g, "").replace(/^0x/i, "");
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error(`"${text}" is not a model UUID or bytes16 ID`);
   return normaliseModelId("0x" + hex);
 }
 
-/** Reads a results file: CSV with a header (model, corr, mmc | rate) or JSON ({results:[...]} or an array). */
-export function readResultsFile(file: string): ResultRow[] {
-  if (!existsSync(file)) throw new Error(`Results file ${file} does not exist`);
-  const text = readFileSync(file, "utf8");
-  if (file.endsWith(".json")) {
-    const parsed = JSON.parse(text);
-    const rows: unknown[] = Array.isArray(parsed) ? parsed : parsed.results;
-    if (!Array.isArray(rows)) throw new Error(`${file}: expected an array or {"results": [...]}`);
-    return rows.map((row, i) => {
-      const r = row as Record<string, unknown>;
-      const str = (v: unknown) => (v === undefined ? undefined : v === null ? null : String(v));
-      return { line: `results[${i}]`, model: String(r.model ?? ""), corr: str(r.corr), mmc: str(r.mmc), rate: str(r.rate) ?? undefined };
-    });
+// ───────────────────────────────────────────── Formula ─────────────────────────────────────────────
+
+/** Checks a payout formula: exactly corrWeight, mmcWeight and cap, as decimals, with 0 < cap <= 1. */
+export function parseFormula(value: unknown, source = "formula"): PayoutFormula {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new Error(`${source}: expected {"corrWeight": "0.5", "mmcWeight": "2", "cap": "0.05"}`);
   }
-  const lines = text.split(/\r?\n/);
-  const header = lines[0].split(",").map((h) => h.trim().replace(/^"|"$/g, "").toLowerCase());
-  const col = (name: string) => header.indexOf(name);
-  if (col("model") < 0) throw new Error(`${file}: the header must name a "model" column`);
-  const rows: ResultRow[] = [];
-  lines.slice(1).forEach((raw, i) => {
-    if (raw.trim() === "") return;
-    const cells = raw.split(",").map((c) => c.trim().replace(/^"|"$/g, ""));
-    const cell = (name: string) => (col(name) < 0 ? undefined : cells[col(name)] === "NA" ? null : cells[col(name)]);
-    rows.push({ line: `line ${i + 2}`, model: cells[col("model")] ?? "", corr: cell("corr"), mmc: cell("mmc"), rate: cell("rate") ?? undefined });
-  });
-  return rows;
+  const record = value as Record<string, unknown>;
+  const keys = ["corrWeight", "mmcWeight", "cap"];
+  const unknown = Object.keys(record).filter((k) => !keys.includes(k));
+  if (unknown.length) throw new Error(`${source}: unknown key(s) ${unknown.join(", ")}; expected ${keys.join(", ")}`);
+  const formula = {} as Record<string, string>;
+  for (const key of keys) {
+    const v = record[key];
+    if (typeof v !== "string" && typeof v !== "number")
+      throw new Error(`${source}: ${key} is missing or not a decimal`);
+    try {
+      parseDecimal(String(v));
+    } catch {
+      throw new Error(`${source}: ${key} "${v}" is not a number`);
+    }
+    formula[key] = String(v);
+  }
+  const cap = parseDecimal(formula.cap);
+  if (cap <= 0n || cap > ONE)
+    throw new Error(`${source}: cap ${formula.cap} must be above 0 and at most 1 (a fraction)`);
+  return formula as unknown as PayoutFormula;
+}
+
+/** The formula from a JSON string or a JSON file path (the FORMULA variable); the Numerai 2024 rule when unset. */
+export function loadFormula(spec: string | undefined): PayoutFormula {
+  if (spec === undefined || spec.trim() === "") return NUMERAI_2024_FORMULA;
+  const isInline = spec.trim().startsWith("{");
+  if (!isInline && !existsSync(spec)) throw new Error(`FORMULA: ${spec} is neither inline JSON nor an existing file`);
+  const source = isInline ? "FORMULA" : spec;
+  try {
+    return parseFormula(JSON.parse(isInline ? spec : readFileSync(spec, "utf8")), source);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new Error(`${source} is not valid JSON: ${e.message}`);
+    throw e;
+  }
+}
+
+// ───────────────────────────────────────────── Validation ─────────────────────────────────────────────
+
+/** What to do with a model that is not registered on chain: most likely a typo, which would zero the real one. */
+export type UnknownModelPolicy = "error" | "skip" | "include";
+
+export interface RateOptions {
+  onChainCap: bigint; // the round's rateCap from roundInfo
+  formula?: PayoutFormula; // default NUMERAI_2024_FORMULA
+  round?: bigint; // when given, rows that name a round must name this one
+  registered?: string[]; // every registered model: missing ones get a zero leaf, others follow `unknownModels`
+  unknownModels?: UnknownModelPolicy; // default "include" (programmatic callers); the operator script uses "error"
+}
+
+export interface RoundRates {
+  rates: ModelRate[]; // one per leaf
+  zeroFilled: string[]; // registered models without a row, given rate 0
+  unknown: string[]; // unregistered models (included or skipped per policy)
+  clipped: string[]; // rows whose rate was clipped to the formula's cap
+}
+
+/** Every problem of a results file at once; `problems` lists them, each naming its line. */
+export class ResultsFileError extends Error {
+  constructor(readonly problems: string[]) {
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+    const more = problems.length > listed.length ? `\n  … and ${problems.length - listed.length} more` : "";
+    super(
+      `The results file has ${problems.length} problem(s); nothing was published:\n  ${listed.join("\n  ")}${more}`,
+    );
+    this.name = "ResultsFileError";
+  }
 }
 
 /**
- * Converts rows to rates, reporting every problem at once. `registered`: every model registered on chain; each
- * without a result gets a zero-rate leaf (a weighted model without a leaf could never be settled).
+ * Converts rows to rates and validates them all before anything is published. Registered models without a row get
+ * a zero-rate leaf: a weighted model without a leaf could never be settled for the round.
  */
-export function ratesFromRows(
-  rows: ResultRow[],
-  options: { formula?: PayoutFormula; onChainCap: bigint; registered?: string[] },
-): { rates: ModelRate[]; zeroFilled: string[] } {
+export function ratesFromRows(rows: ResultRow[], options: RateOptions): RoundRates {
   const formula = options.formula ?? NUMERAI_2024_FORMULA;
-  const errors: string[] = [];
-  const seen = new Map<string, string>();
-  const rates: ModelRate[] = [];
+  const policy = options.unknownModels ?? "include";
+  const registered = options.registered ? new Set(options.registered.map(normaliseModelId)) : undefined;
+  const problems: string[] = [];
+  const firstLine = new Map<string, string>();
+  const result: RoundRates = { rates: [], zeroFilled: [], unknown: [], clipped: [] };
+
   for (const row of rows) {
+    const fail = (message: string) => problems.push(`${row.line}: ${message}`);
+    if (row.problem) {
+      fail(row.problem);
+      continue;
+    }
+    if (options.round !== undefined && row.round !== undefined && row.round.trim() !== String(options.round)) {
+      fail(`names round ${row.round}, but round ${options.round} is being published`);
+      continue;
+    }
     let id: string;
     try {
       id = toModelId(row.model);
     } catch (e) {
-      errors.push(`${row.line}: ${(e as Error).message}`);
+      fail(row.model === "" ? "the model is missing" : (e as Error).message);
       continue;
     }
-    if (seen.has(id)) {
-      errors.push(`${row.line}: model ${row.model} already appears at ${seen.get(id)}`);
+    if (firstLine.has(id)) {
+      fail(`model ${row.model} already appears at ${firstLine.get(id)}`);
       continue;
     }
-    seen.set(id, row.line);
+    firstLine.set(id, row.line);
+    if (registered && !registered.has(id)) {
+      if (policy === "error") {
+        fail(`model ${row.model} is not registered on chain (a typo? UNKNOWN_MODELS=skip leaves such rows out)`);
+        continue;
+      }
+      result.unknown.push(id);
+      if (policy === "skip") continue;
+    }
     try {
-      let rate: bigint;
-      if (row.rate !== undefined) {
-        rate = parseDecimal(row.rate);
-        const cap = parseDecimal(formula.cap);
-        rate = rate > cap ? cap : rate < -cap ? -cap : rate;
-      } else {
-        if (row.corr === undefined && row.mmc === undefined) throw new Error("needs corr and mmc, or rate");
-        rate = rateFromScores(row.corr ?? null, row.mmc ?? null, formula);
-      }
+      const { rate, clipped } = rowRate(row, formula);
+      if (clipped) result.clipped.push(row.line);
       if (rate > options.onChainCap || rate < -options.onChainCap) {
-        throw new Error(`rate ${rate} is beyond the round's on-chain cap ${options.onChainCap}; lower the formula's cap`);
+        throw new Error(
+          `rate ${formatRate(rate)} is beyond the round's on-chain cap ±${formatRate(options.onChainCap)}; ` +
+            `the formula's cap (${formula.cap}) must not exceed it`,
+        );
       }
-      rates.push({ modelId: id, rate });
+      result.rates.push({ modelId: id, rate });
     } catch (e) {
-      errors.push(`${row.line}: ${(e as Error).message}`);
+      fail((e as Error).message);
     }
   }
-  if (errors.length) throw new Error(`The results file has ${errors.length} problem(s), nothing was published:\n  ${errors.join("\n  ")}`);
-  const zeroFilled = (options.registered ?? []).map(normaliseModelId).filter((id) => !seen.has(id));
-  for (const id of zeroFilled) rates.push({ modelId: id, rate: 0n });
-  return { rates, zeroFilled };
+  if (problems.length) throw new ResultsFileError(problems);
+  for (const id of registered ?? []) {
+    if (firstLine.has(id)) continue;
+    result.zeroFilled.push(id);
+    result.rates.push({ modelId: id, rate: 0n });
+  }
+  return result;
 }
 
-/** Every model ever registered, from ModelRegistered events. */
-export async function registeredModels(stake: PortfolioStake, fromBlock = 0): Promise<string[]> {
-  const events = await stake.queryFilter(stake.filters.ModelRegistered(), fromBlock);
-  return events.map((e) => normaliseModelId(e.args.modelId));
+/** One row's rate: its `rate` clipped to the formula's cap, or the formula applied to its scores. */
+function rowRate(row: ResultRow, formula: PayoutFormula): { rate: bigint; clipped: boolean } {
+  const cap = parseDecimal(formula.cap);
+  const hasScores = row.corr !== undefined || row.mmc !== undefined;
+  let raw: bigint;
+  if (row.rate !== undefined) {
+    if (hasScores) throw new Error("gives both a rate and scores (corr/mmc); give one or the other");
+    if (row.rate === null) throw new Error("the rate is empty");
+    raw = decimal("rate", row.rate);
+    if (raw > ONE || raw < -ONE)
+      throw new Error(`rate ${row.rate} is more than 100% of the stake: rates are fractions (0.01 = +1%)`);
+  } else {
+    if (row.corr === undefined || row.mmc === undefined) {
+      throw new Error("needs both corr and mmc (NA or null for no score), or a rate");
+    }
+    for (const [name, score] of [
+      ["corr", row.corr],
+      ["mmc", row.mmc],
+    ] as const) {
+      if (score === undefined || score === null) continue;
+      const value = decimal(name, score);
+      if (value > ONE || value < -ONE)
+        throw new Error(`${name} ${score} is outside [-1, 1]: scores are fractions (0.02, not 2)`);
+    }
+    // The formula without its cap, so clipping is applied (and reported) once, below.
+    raw = rateFromScores(row.corr ?? null, row.mmc ?? null, { ...formula, cap: "1e30" });
+  }
+  const rate = raw > cap ? cap : raw < -cap ? -cap : raw;
+  return { rate, clipped: rate !== raw };
 }
 
-export interface PublishResult {
+function decimal(column: string, text: string): bigint {
+  try {
+    return parseDecimal(text);
+  } catch {
+    throw new Error(`${column} "${text}" is not a number`);
+  }
+}
+
+// ───────────────────────────────────────────── Publication ─────────────────────────────────────────────
+
+export interface PublishOptions {
+  outDir: string; // where round-<n>.json is written
+  formula?: PayoutFormula;
+  uriBase?: string; // public base URI of outDir, recorded on chain (default: the file:// URL)
+  fromBlock?: number; // the contract's deploy block, to read ModelRegistered events from
+  unknownModels?: UnknownModelPolicy;
+  logBlockRange?: number;
+}
+
+export interface PublishResult extends RoundRates {
   status: "published" | "already-published";
   file: string;
+  uri?: string;
   root: string;
+  leaves: number;
   txHash?: string;
   gasUsed?: bigint;
-  zeroFilled: string[];
+  fileRestored?: boolean; // already published, and the leaf file was missing or different: rewritten
 }
 
 /**
- * Publishes one round. Writes `<outDir>/round-<n>.json` before sending, so the leaves are public the moment the root
- * is. Idempotent: the same root already on chain is success; a different one is an error.
+ * Publishes one round. Idempotent: the same root already on chain is success (and the leaf file is rewritten if it
+ * was lost); a different root on chain is an error, since a published root can never change.
  */
 export async function publishRoundResults(
   stake: PortfolioStake,
   round: bigint,
   rows: ResultRow[],
-  options: { outDir: string; formula?: PayoutFormula; uriBase?: string; fromBlock?: number },
+  options: PublishOptions,
 ): Promise<PublishResult> {
   const info = await stake.roundInfo(round);
-  if (info.openedAt === 0n) throw new Error(`Round ${round} has not been opened on chain`);
-  const { rates, zeroFilled } = ratesFromRows(rows, {
-    formula: options.formula,
-    onChainCap: info.rateCap,
-    registered: await registeredModels(stake, options.fromBlock),
-  });
-  const tree = buildRoundTree(round, rates);
-  const file = path.join(options.outDir, `round-${round}.json`);
-  if (info.root !== "0x" + "0".repeat(64)) {
-    if (info.root !== tree.root) {
-      throw new Error(`Round ${round} is already published with root ${info.root}; these results give ${tree.root}`);
-    }
-    if (!existsSync(file)) writeRoundFile(file, roundFile(round, tree, options.formula ?? NUMERAI_2024_FORMULA));
-    return { status: "already-published", file, root: tree.root, zeroFilled };
+  if (info.openedAt === 0n) {
+    throw new Error(`Round ${round} has not been opened on chain (the current round is ${await stake.currentRound()})`);
   }
-  const now = BigInt((await stake.runner!.provider!.getBlock("latest"))!.timestamp);
-  if (now < info.resolvesAt) throw new Error(`Round ${round} resolves at ${new Date(Number(info.resolvesAt) * 1000).toISOString()}; publish after that`);
-  if (now > info.deadline) throw new Error(`Round ${round}'s publication deadline passed; it counts as zero for everyone`);
-  writeRoundFile(file, roundFile(round, tree, options.formula ?? NUMERAI_2024_FORMULA));
-  const uri = (options.uriBase ?? "file://" + path.resolve(options.outDir)) + `/round-${round}.json`;
-  const tx = await stake.publishRound(round, tree.root, uri);
-  const receipt = await tx.wait();
-  return { status: "published", file, root: tree.root, txHash: tx.hash, gasUsed: receipt!.gasUsed, zeroFilled };
+  const formula = options.formula ?? NUMERAI_2024_FORMULA;
+  const registered = (await registeredModelsFromEvents(stake, options.fromBlock, options.logBlockRange)).map(
+    normaliseModelId,
+  );
+  const rates = ratesFromRows(rows, {
+    formula,
+    onChainCap: info.rateCap,
+    round,
+    registered,
+    unknownModels: options.unknownModels,
+  });
+  const tree = buildRoundTree(round, rates.rates);
+  const content = roundFile(round, tree, formula);
+  const file = path.join(options.outDir, `round-${round}.json`);
+  const base = { ...rates, file, root: tree.root, leaves: content.leaves.length };
+
+  if (info.root !== ZERO_ROOT) {
+    if (info.root !== tree.root) {
+      throw new Error(
+        `Round ${round} is already published with root ${info.root}; these results build ${tree.root}. ` +
+          `A published root cannot change: check that this is the right file and formula.`,
+      );
+    }
+    const fileRestored = writeRoundFileIfDifferent(file, content); // a lost or damaged leaf file is rewritten
+    return { status: "already-published", ...base, fileRestored };
+  }
+  const now = await chainTime(stake);
+  if (now < info.resolvesAt)
+    throw new Error(`Round ${round} resolves at ${isoTime(info.resolvesAt)}; publish it after that`);
+  if (now > info.deadline) {
+    throw new Error(
+      `Round ${round}'s publication deadline ${isoTime(info.deadline)} has passed; it counts as zero for everyone`,
+    );
+  }
+  await requireOperator(stake);
+
+  writeRoundFile(file, content);
+  const uri = options.uriBase
+    ? `${options.uriBase.replace(/\/+$/, "")}/round-${round}.json`
+    : pathToFileURL(path.resolve(file)).href;
+  try {
+    const tx = await stake.publishRound(round, tree.root, uri);
+    const receipt = await tx.wait();
+    return { status: "published", ...base, uri, txHash: tx.hash, gasUsed: receipt?.gasUsed };
+  } catch (e) {
+    throw new Error(`publishRound(${round}) failed: ${describeFailure(e, stake)}`);
+  }
 }
 
+/** A clear error before sending, rather than an AccessControl revert. */
+async function requireOperator(stake: PortfolioStake) {
+  const runner = stake.runner as { getAddress?: () => Promise<string> } | null;
+  if (!runner?.getAddress) throw new Error("Connect the contract to the operator's signer to publish");
+  const sender = await runner.getAddress();
+  if (!(await stake.hasRole(await stake.OPERATOR_ROLE(), sender)))
+    throw new Error(`${sender} does not hold OPERATOR_ROLE`);
+}
+
+function writeRoundFileIfDifferent(file: string, content: RoundFile): boolean {
+  if (existsSync(file) && readFileSync(file, "utf8") === serialise(content)) return false;
+  writeRoundFile(file, content);
+  return true;
+}
+
+const serialise = (content: RoundFile) => JSON.stringify(content, null, 2) + "\n";
+
+/** Written to a temporary name first, so a crash never leaves a half-written leaf file. */
 function writeRoundFile(file: string, content: RoundFile) {
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(content, null, 2) + "\n");
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, serialise(content));
+  renameSync(temporary, file);
 }
+
+const isoTime = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();

@@ -1,0 +1,82 @@
+/**
+ * What each round means for settlement right now, with the published rounds' trees loaded from the operator's leaf
+ * files. A leaf file is trusted only if it rebuilds exactly the root on chain.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { PortfolioStake } from "../../typechain-types";
+import { ZERO_ROOT } from "./chain";
+import { treeFromFile, type RoundFile, type RoundTree } from "./results";
+
+export type RoundStatus =
+  | { kind: "published"; tree: RoundTree }
+  | { kind: "expired" } // unpublished past its deadline: settles as zero
+  | { kind: "waiting"; reason: string } // not settleable yet; normal
+  | { kind: "blocked"; reason: string }; // published, but its leaf file is missing or does not match: needs a person
+
+/** The leaf file of `round`, checked against the root on chain. Throws a plain-language reason otherwise. */
+export function loadLeafFile(dir: string, round: bigint, onChainRoot: string): RoundTree {
+  const file = path.join(dir, `round-${round}.json`);
+  if (!existsSync(file)) throw new Error(`round ${round} is published but its leaf file ${file} is missing`);
+  let content: RoundFile;
+  try {
+    content = JSON.parse(readFileSync(file, "utf8")) as RoundFile;
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON (${(e as Error).message}): refusing it`);
+  }
+  if (BigInt(content.round ?? -1) !== round)
+    throw new Error(`${file} is for round ${content.round}, not ${round}: refusing it`);
+  let tree: RoundTree;
+  try {
+    tree = treeFromFile(content);
+  } catch (e) {
+    throw new Error(`${file} is inconsistent (${(e as Error).message}): refusing it`);
+  }
+  if (tree.root !== onChainRoot) {
+    throw new Error(
+      `${file} builds root ${tree.root}, but round ${round}'s root on chain is ${onChainRoot}: refusing it`,
+    );
+  }
+  return tree;
+}
+
+/**
+ * Round statuses, cached while they cannot change: a published root is final, and so is an expired round. Waiting
+ * rounds are asked again after `forgetWaiting` (each keeper batch), since they may be published in the meantime.
+ */
+export class RoundBook {
+  private readonly known = new Map<bigint, RoundStatus>();
+
+  constructor(
+    private readonly stake: PortfolioStake,
+    private readonly dir: string,
+  ) {}
+
+  forgetWaiting() {
+    for (const [round, status] of this.known) if (status.kind === "waiting") this.known.delete(round);
+  }
+
+  /** `now`: the latest block's time; the next block is later, so `now > deadline` is safe to rely on. */
+  async status(round: bigint, now: bigint): Promise<RoundStatus> {
+    const cached = this.known.get(round);
+    if (cached) return cached;
+    const status = await this.read(round, now);
+    this.known.set(round, status);
+    return status;
+  }
+
+  private async read(round: bigint, now: bigint): Promise<RoundStatus> {
+    const info = await this.stake.roundInfo(round);
+    if (info.openedAt === 0n) return { kind: "waiting", reason: "not opened yet" };
+    if (info.root !== ZERO_ROOT) {
+      try {
+        return { kind: "published", tree: loadLeafFile(this.dir, round, info.root) };
+      } catch (e) {
+        return { kind: "blocked", reason: (e as Error).message };
+      }
+    }
+    if (now > info.deadline) return { kind: "expired" };
+    const deadline = new Date(Number(info.deadline) * 1000).toISOString();
+    return { kind: "waiting", reason: `not published yet (settles as zero after ${deadline} if it never is)` };
+  }
+}

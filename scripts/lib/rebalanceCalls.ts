@@ -1,0 +1,169 @@
+/**
+ * The calls a rebalance sends and how they are grouped: setAllocationFor (the signer is the account or its manager)
+ * or setAllocationBySig (EIP-712 signed, so anyone, e.g. a relayer, can submit), each checked alone with
+ * eth_estimateGas before anything is sent, then packed into as few multicall transactions as the gas budget allows.
+ */
+import type { Provider, Signer } from "ethers";
+import type { PortfolioStake } from "../../typechain-types";
+import type { AccountPlan } from "./rebalancePlan";
+
+export type Mode = "multicall" | "signed";
+export const MODES: readonly Mode[] = ["multicall", "signed"];
+
+/** Default gas per transaction: a third of a 30M block, ~150 four-model accounts. */
+export const DEFAULT_GAS_BUDGET = 10_000_000n;
+/** A multicall adds a delegatecall and some calldata per call; a generous bound keeps the first packing in budget. */
+const MULTICALL_OVERHEAD_PER_CALL = 5_000n;
+const BASE_TX_GAS = 21_000n;
+
+export const SET_ALLOCATION_TYPES = {
+  SetAllocation: [
+    { name: "account", type: "address" },
+    { name: "modelIds", type: "bytes16[]" },
+    { name: "bps", type: "uint16[]" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** A signed reallocation: everything a relayer needs to call setAllocationBySig. */
+export interface SignedAllocation {
+  account: string;
+  modelIds: string[];
+  bps: number[];
+  nonce: string;
+  deadline: string;
+  signature: string;
+}
+
+export interface AllocationCall {
+  account: string;
+  data: string; // calldata of one PortfolioStake call
+  gas: bigint; // eth_estimateGas of that call alone
+  signed?: SignedAllocation;
+}
+
+/** Signs `plan`'s target for setAllocationBySig (domain read from the contract, EIP-5267). */
+export async function signAllocation(
+  stake: PortfolioStake,
+  signer: Signer,
+  plan: AccountPlan,
+  deadline: bigint,
+): Promise<SignedAllocation> {
+  const domain = await stake.eip712Domain();
+  const message = { account: plan.account, modelIds: plan.modelIds, bps: plan.targetBps, nonce: plan.nonce, deadline };
+  const signature = await signer.signTypedData(
+    {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    SET_ALLOCATION_TYPES,
+    message,
+  );
+  return { ...message, nonce: plan.nonce.toString(), deadline: deadline.toString(), signature };
+}
+
+export function encodeSetAllocationFor(stake: PortfolioStake, plan: AccountPlan): string {
+  return stake.interface.encodeFunctionData("setAllocationFor", [plan.account, plan.modelIds, plan.targetBps]);
+}
+
+export function encodeSetAllocationBySig(stake: PortfolioStake, s: SignedAllocation): string {
+  return stake.interface.encodeFunctionData("setAllocationBySig", [
+    s.account,
+    s.modelIds,
+    s.bps,
+    s.nonce,
+    s.deadline,
+    s.signature,
+  ]);
+}
+
+/** One transaction's calldata: the call itself when alone (cheaper), else a multicall of them. */
+export function transactionData(stake: PortfolioStake, calls: readonly AllocationCall[]): string {
+  if (calls.length === 1) return calls[0].data;
+  return stake.interface.encodeFunctionData("multicall", [calls.map((c) => c.data)]);
+}
+
+/** The contract's custom error (e.g. "InvalidWeightSum(9900)") or the provider's message. */
+export function describeRevert(error: unknown, stake: PortfolioStake): string {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length) {
+    const e = queue.shift();
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const record = e as Record<string, unknown>;
+    if (typeof record.data === "string" && /^0x[0-9a-fA-F]{8}/.test(record.data)) {
+      const parsed = stake.interface.parseError(record.data);
+      if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
+    }
+    queue.push(record.error, record.info, record.cause, record.data);
+  }
+  const e = error as { shortMessage?: string; message?: string };
+  return e?.shortMessage ?? e?.message ?? String(error);
+}
+
+/** Estimates every call alone; a call that would revert becomes a problem (so nothing is sent). */
+export async function estimateCalls(
+  stake: PortfolioStake,
+  provider: Provider,
+  from: string,
+  calls: { account: string; data: string; signed?: SignedAllocation }[],
+): Promise<{ calls: AllocationCall[]; problems: string[] }> {
+  const to = await stake.getAddress();
+  const problems: string[] = [];
+  const estimated: AllocationCall[] = [];
+  for (const call of calls) {
+    try {
+      estimated.push({ ...call, gas: await provider.estimateGas({ from, to, data: call.data }) });
+    } catch (error) {
+      problems.push(`${call.account}: the contract would refuse this change: ${describeRevert(error, stake)}`);
+    }
+  }
+  return { calls: estimated, problems };
+}
+
+/** Greedy packing in order by each call's own gas (less one base fee) plus a multicall allowance. */
+export function packByGas<T extends { gas: bigint }>(calls: readonly T[], budget: bigint): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let total = BASE_TX_GAS;
+  for (const call of calls) {
+    const cost = call.gas - BASE_TX_GAS + MULTICALL_OVERHEAD_PER_CALL;
+    if (chunk.length && total + cost > budget) {
+      chunks.push(chunk);
+      chunk = [];
+      total = BASE_TX_GAS;
+    }
+    chunk.push(call);
+    total += cost;
+  }
+  if (chunk.length) chunks.push(chunk);
+  return chunks;
+}
+
+/** Packs calls, then checks each transaction's real estimate and halves any that exceeds the budget. */
+export async function chunkCalls(
+  stake: PortfolioStake,
+  provider: Provider,
+  from: string,
+  calls: readonly AllocationCall[],
+  budget: bigint,
+): Promise<{ calls: AllocationCall[]; gas: bigint }[]> {
+  const to = await stake.getAddress();
+  const result: { calls: AllocationCall[]; gas: bigint }[] = [];
+  const queue = packByGas(calls, budget);
+  while (queue.length) {
+    const chunk = queue.shift()!;
+    const gas = await provider.estimateGas({ from, to, data: transactionData(stake, chunk) });
+    if (gas > budget && chunk.length > 1) {
+      const half = Math.ceil(chunk.length / 2);
+      queue.unshift(chunk.slice(0, half), chunk.slice(half));
+    } else {
+      result.push({ calls: chunk, gas });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,117 @@
+/**
+ * Reading one round's results file into rows, keeping where each row came from so every error can name its line.
+ *
+ * CSV: a header naming `model` and either both `corr` and `mmc`, or `rate` (any order, extra columns ignored, an
+ * optional `round` column is checked against the round being published). Cells may be quoted. NA, NaN, null, none or
+ * an empty cell mean "no score" (the score then counts as 0; a missing rate is an error).
+ * JSON: an array of {model, corr, mmc} or {model, rate} objects, or {"round": n, "results": [...]}. Give decimals as
+ * strings to keep every digit (a JSON number goes through floating point).
+ */
+import { existsSync, readFileSync } from "node:fs";
+
+/** One line of a results file: a model and either its scores or its rate (decimal fraction, e.g. "0.0123"). */
+export interface ResultRow {
+  line: string; // "line 3" (CSV) or "results[2]" (JSON), for error messages
+  model: string;
+  corr?: string | null; // null: no score
+  mmc?: string | null;
+  rate?: string | null; // null: the cell was empty
+  round?: string; // when the file names the round, to check it against the one being published
+  problem?: string; // a structural problem found while reading (wrong cell count, not an object, ...)
+}
+
+const MISSING = /^(|na|nan|null|none)$/i;
+const VALUE_COLUMNS = ["corr", "mmc", "rate", "round"] as const;
+
+/** Reads a results file (.json, anything else is CSV). Throws only when the file as a whole is unusable. */
+export function readResultsFile(file: string): ResultRow[] {
+  if (!existsSync(file)) throw new Error(`Results file ${file} does not exist`);
+  const text = readFileSync(file, "utf8").replace(/^\uFEFF/, ""); // spreadsheet exports start with a BOM
+  return file.toLowerCase().endsWith(".json") ? parseResultsJson(text, file) : parseResultsCsv(text, file);
+}
+
+export function parseResultsCsv(text: string, file = "results CSV"): ResultRow[] {
+  const lines = text.split(/\r?\n/);
+  const header = splitCsvLine(lines[0] ?? "").map((h) => h.trim().toLowerCase());
+  const col = (name: string) => header.indexOf(name);
+  const duplicate = header.find((h, i) => h !== "" && header.indexOf(h) !== i);
+  if (duplicate) throw new Error(`${file} line 1: the header names column "${duplicate}" twice`);
+  if (col("model") < 0)
+    throw new Error(`${file} line 1: the header must name a "model" column (found: ${header.join(", ")})`);
+  const scoreColumns = ["corr", "mmc"].filter((name) => col(name) >= 0);
+  if (scoreColumns.length && col("rate") >= 0)
+    throw new Error(`${file} line 1: give corr and mmc columns or a rate column, not both`);
+  if (scoreColumns.length !== 2 && col("rate") < 0) {
+    throw new Error(
+      `${file} line 1: the header must name both corr and mmc columns, or a rate column (found: ${header.join(", ")})`,
+    );
+  }
+
+  const rows: ResultRow[] = [];
+  lines.slice(1).forEach((raw, i) => {
+    if (raw.trim() === "") return;
+    const line = `line ${i + 2}`;
+    const cells = splitCsvLine(raw).map((c) => c.trim());
+    const row: ResultRow = { line, model: cells[col("model")] ?? "" };
+    if (cells.length !== header.length) row.problem = `${cells.length} cells, the header has ${header.length}`;
+    for (const name of VALUE_COLUMNS) {
+      if (col(name) < 0) continue;
+      const cell = cells[col(name)] ?? "";
+      if (name === "round") row.round = cell;
+      else row[name] = MISSING.test(cell) ? null : cell;
+    }
+    rows.push(row);
+  });
+  return rows;
+}
+
+export function parseResultsJson(text: string, file = "results JSON"): ResultRow[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const container = parsed as { round?: unknown; results?: unknown };
+  const items = Array.isArray(parsed) ? parsed : container?.results;
+  if (!Array.isArray(items)) throw new Error(`${file}: expected an array of results or {"round": n, "results": [...]}`);
+  const fileRound = Array.isArray(parsed) || container.round === undefined ? undefined : String(container.round);
+  return items.map((item, i): ResultRow => {
+    const line = `results[${i}]`;
+    if (item === null || typeof item !== "object" || Array.isArray(item)) {
+      return { line, model: "", problem: "is not an object like {model, corr, mmc} or {model, rate}" };
+    }
+    const r = item as Record<string, unknown>;
+    const value = (v: unknown) =>
+      v === undefined ? undefined : v === null || MISSING.test(String(v).trim()) ? null : String(v).trim();
+    const row: ResultRow = {
+      line,
+      model: String(r.model ?? "").trim(),
+      corr: value(r.corr),
+      mmc: value(r.mmc),
+      rate: value(r.rate),
+    };
+    const round = r.round ?? fileRound;
+    if (round !== undefined) row.round = String(round);
+    return row;
+  });
+}
+
+/** Splits one CSV line on commas outside double quotes; "" inside quotes is a literal quote. */
+export function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') ((cell += '"'), i++);
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") (cells.push(cell), (cell = ""));
+    else cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
