@@ -37,9 +37,11 @@ export async function deployPortfolioStake(
   const placeholder = JSON.stringify(parameters ?? {}).match(/REPLACE_WITH_[A-Z_]+/);
   if (placeholder) throw new Error(`${options.parameters}: fill in ${placeholder[0]} before deploying`);
 
+  // IGNITION_DEPLOYMENT_ID keeps separate journals for test chains that run side by side (default: chain-<id>).
+  const deploymentId = process.env.IGNITION_DEPLOYMENT_ID || undefined;
   const { stake, nmr } = local
-    ? await hre.ignition.deploy(LocalPortfolioStakeModule, { parameters, displayUi: false })
-    : await hre.ignition.deploy(PortfolioStakeModule, { parameters, displayUi: false });
+    ? await hre.ignition.deploy(LocalPortfolioStakeModule, { parameters, displayUi: false, deploymentId })
+    : await hre.ignition.deploy(PortfolioStakeModule, { parameters, displayUi: false, deploymentId });
   const stakeAddress = await stake.getAddress();
   const nmrAddress = await nmr.getAddress();
   const stakeArtifact = await hre.artifacts.readArtifact("PortfolioStake");

@@ -5,7 +5,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-export const DEPLOYMENTS_FILE = path.join(__dirname, "..", "..", "deployments", "deployedContracts.ts");
+/** DEPLOYMENTS_FILE moves it, e.g. for a test chain that must not touch the demo's file. */
+export const DEPLOYMENTS_FILE =
+  process.env.DEPLOYMENTS_FILE || path.join(__dirname, "..", "..", "deployments", "deployedContracts.ts");
 
 export interface DeployedContract {
   address: string;
