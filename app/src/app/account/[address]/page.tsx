@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { getAddress, isAddress } from "viem";
+import { AccountView } from "@/components/account/AccountView";
+import { shortAddress } from "@/lib/format";
+
+type Params = { params: Promise<{ address: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { address } = await params;
+  return { title: isAddress(address) ? `Account ${shortAddress(address)}` : "Unknown address" };
+}
+
+export default async function AccountPage({ params }: Params) {
+  const { address } = await params;
+  if (!isAddress(address, { strict: false })) {
+    return (
+      <p className="notice error" role="alert">
+        “{decodeURIComponent(address)}” is not an Ethereum address: expected 0x followed by 40 hexadecimal characters.
+      </p>
+    );
+  }
+  return <AccountView address={getAddress(address)} />;
+}

@@ -1,0 +1,51 @@
+/** Display formatting shared by the app (pure; no React). */
+import { formatUnits, type Address } from "viem";
+
+export function shortAddress(address: string): string {
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+/** NMR wei → "12,345.67" (rounded half-up to `decimals`, thousands separators, no float error). */
+export function formatNmr(wei: bigint, decimals = 2): string {
+  const negative = wei < 0n;
+  const abs = negative ? -wei : wei;
+  const unit = 10n ** BigInt(18 - decimals);
+  const scaled = (abs + unit / 2n) / unit; // round half up
+  const whole = scaled / 10n ** BigInt(decimals);
+  const fraction = scaled % 10n ** BigInt(decimals);
+  const wholeText = whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const text = decimals > 0 ? `${wholeText}.${fraction.toString().padStart(decimals, "0")}` : wholeText;
+  return negative && scaled !== 0n ? `-${text}` : text;
+}
+
+/** Exact decimal string of an NMR amount (for inputs). */
+export function nmrToInput(wei: bigint): string {
+  return formatUnits(wei, 18);
+}
+
+/** Unix seconds → "Tue, Nov 25, 2026, 14:05" in the viewer's time zone. */
+export function formatTime(seconds: number | bigint): string {
+  return new Date(Number(seconds) * 1000).toLocaleString("en-US", {
+    weekday: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  });
+}
+
+/** "in 3 days" / "2 hours ago", relative to `nowSeconds`. */
+export function relativeTime(seconds: number | bigint, nowSeconds: number): string {
+  const diff = Number(seconds) - nowSeconds;
+  const abs = Math.abs(diff);
+  const [value, unit] =
+    abs < 90 ? [Math.round(abs), "second"] : abs < 5400 ? [Math.round(abs / 60), "minute"] : abs < 129600 ? [Math.round(abs / 3600), "hour"] : [Math.round(abs / 86400), "day"];
+  const text = `${value} ${unit}${value === 1 ? "" : "s"}`;
+  return diff >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+export function accountHref(address: Address | string, section?: "performance" | "history"): string {
+  return `/account/${address}${section ? `/${section}` : ""}`;
+}
