@@ -1,0 +1,159 @@
+/**
+ * Allocation editor arithmetic, exact and pure: a weight is an integer number of basis points (1 bps = 0.01%) and a
+ * savable vector sums to exactly 10,000. Percent text is parsed as a decimal string, never through floating point,
+ * so "33.33" is 3333 bps and nothing is lost on the way to the contract.
+ */
+export const TOTAL_BPS = 10_000;
+
+export type PercentParse = { ok: true; bps: number } | { ok: false; error: string };
+
+/**
+ * "12.34" → 1234 bps. Accepts 0-100 with up to two decimals ("." or "," as the separator, a trailing "%" is ignored);
+ * an empty field counts as 0.
+ */
+export function parsePercent(text: string): PercentParse {
+  const cleaned = text.trim().replace(/%$/, "").trim().replace(",", ".");
+  if (cleaned === "") return { ok: true, bps: 0 };
+  const match = /^(\d{0,3})(?:\.(\d*))?$/.exec(cleaned);
+  if (!match || (match[1] === "" && (match[2] ?? "") === "")) {
+    return { ok: false, error: `“${text.trim()}” is not a percentage: type a number from 0 to 100, e.g. 12.5` };
+  }
+  const decimals = match[2] ?? "";
+  if (decimals.length > 2) {
+    return { ok: false, error: `Use at most two decimals: 0.01% (1 basis point) is the smallest step` };
+  }
+  const bps = Number(match[1] || "0") * 100 + Number(decimals.padEnd(2, "0"));
+  if (bps > TOTAL_BPS) return { ok: false, error: `${text.trim()}% is more than 100%` };
+  return { ok: true, bps };
+}
+
+/** 1234 → "12.34", 2500 → "25", 1230 → "12.3" (the shortest exact form, for inputs). */
+export function bpsToPercentInput(bps: number): string {
+  assertBps(bps);
+  const whole = Math.floor(bps / 100);
+  const frac = bps % 100;
+  if (frac === 0) return String(whole);
+  return `${whole}.${String(frac).padStart(2, "0").replace(/0$/, "")}`;
+}
+
+/** 1234 → "12.34%", 2500 → "25.00%" (fixed two decimals, for display). Negative values keep their sign. */
+export function formatBps(bps: number): string {
+  if (!Number.isInteger(bps)) throw new Error(`not a whole number of basis points: ${bps}`);
+  const sign = bps < 0 ? "-" : "";
+  const abs = Math.abs(bps);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}%`;
+}
+
+function assertBps(bps: number): void {
+  if (!Number.isInteger(bps) || bps < 0 || bps > TOTAL_BPS) throw new Error(`not a weight in basis points: ${bps}`);
+}
+
+export function totalBps(weights: readonly number[]): number {
+  return weights.reduce((sum, w) => sum + w, 0);
+}
+
+/** n weights summing to 10,000 as evenly as integers allow; the few leftover bps go to the first models. */
+export function evenSplit(n: number): number[] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`cannot split over ${n} models`);
+  const base = Math.floor(TOTAL_BPS / n);
+  const extra = TOTAL_BPS - base * n;
+  return Array.from({ length: n }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+export function clearWeights(n: number): number[] {
+  return Array.from({ length: n }, () => 0);
+}
+
+export type EditResult = { ok: true; weights: number[] } | { ok: false; error: string };
+
+/** Sets model `index` to whatever makes the total exactly 100%; fails (changing nothing) if the others exceed it. */
+export function putRemainderOn(weights: readonly number[], index: number): EditResult {
+  if (!Number.isInteger(index) || index < 0 || index >= weights.length) throw new Error(`no model at ${index}`);
+  const others = totalBps(weights) - weights[index];
+  if (others > TOTAL_BPS) {
+    return { ok: false, error: `The other models already add up to ${formatBps(others)}: lower them first` };
+  }
+  const next = [...weights];
+  next[index] = TOTAL_BPS - others;
+  return { ok: true, weights: next };
+}
+
+/** Replaces one weight (already validated as 0..10,000 bps). */
+export function setWeight(weights: readonly number[], index: number, bps: number): number[] {
+  assertBps(bps);
+  if (!Number.isInteger(index) || index < 0 || index >= weights.length) throw new Error(`no model at ${index}`);
+  const next = [...weights];
+  next[index] = bps;
+  return next;
+}
+
+export type TotalCheck =
+  | { ok: true; total: number }
+  | { ok: false; total: number; off: number; message: string };
+
+/** Whether a vector can be saved: exactly 100% in total, and says by how much it is off otherwise. */
+export function checkTotal(weights: readonly number[]): TotalCheck {
+  weights.forEach(assertBps);
+  const total = totalBps(weights);
+  if (weights.length === 0) return { ok: false, total, off: -TOTAL_BPS, message: "This account has no models to allocate to" };
+  if (total === TOTAL_BPS) return { ok: true, total };
+  const off = total - TOTAL_BPS;
+  const message =
+    off < 0
+      ? `Total is ${formatBps(total)}: ${formatBps(-off)} short of 100%`
+      : `Total is ${formatBps(total)}: ${formatBps(off)} over 100%`;
+  return { ok: false, total, off, message };
+}
+
+/** The NMR a weight puts at risk, as the contract computes it: stake × bps / 10,000, rounded down. */
+export function stakeForBps(stakeWei: bigint, bps: number): bigint {
+  assertBps(bps);
+  return (stakeWei * BigInt(bps)) / BigInt(TOTAL_BPS);
+}
+
+export interface PreviewRow {
+  index: number;
+  before: number;
+  after: number;
+  change: number; // bps, after - before
+  nmrBefore: bigint;
+  nmrAfter: bigint;
+}
+
+/** Before/after per model for the preview (only rows where something is non-zero). */
+export function previewChanges(before: readonly number[], after: readonly number[], stakeWei: bigint): PreviewRow[] {
+  if (before.length !== after.length) throw new Error(`vectors of ${before.length} and ${after.length} models`);
+  return after
+    .map((a, index) => ({
+      index,
+      before: before[index],
+      after: a,
+      change: a - before[index],
+      nmrBefore: stakeForBps(stakeWei, before[index]),
+      nmrAfter: stakeForBps(stakeWei, a),
+    }))
+    .filter((row) => row.before !== 0 || row.after !== 0);
+}
+
+export function sameWeights(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
+}
+
+/**
+ * Loads entries (from ?weights=) onto the account's models in registry order. Unknown model ids are reported;
+ * models not mentioned get 0.
+ */
+export function weightsFromEntries(
+  models: readonly string[],
+  entries: readonly { modelId: string; bps: number }[],
+): { weights: number[]; unknown: string[] } {
+  const index = new Map(models.map((m, i) => [m.toLowerCase(), i]));
+  const weights = clearWeights(models.length);
+  const unknown: string[] = [];
+  for (const entry of entries) {
+    const i = index.get(entry.modelId.toLowerCase());
+    if (i === undefined) unknown.push(entry.modelId);
+    else weights[i] = entry.bps;
+  }
+  return { weights, unknown };
+}
