@@ -49,3 +49,8 @@ export function relativeTime(seconds: number | bigint, nowSeconds: number): stri
 export function accountHref(address: Address | string, section?: "performance" | "history"): string {
   return `/account/${address}${section ? `/${section}` : ""}`;
 }
+
+/** Allowances of 2^255 or more are the "unlimited" approvals wallets and scripts give. */
+export function formatAllowance(wei: bigint): string {
+  return wei >= 2n ** 255n ? "unlimited" : `${formatNmr(wei)} NMR`;
+}

@@ -1,24 +1,96 @@
 "use client";
 
 import type { Address } from "viem";
-import { useReadContract } from "wagmi";
+import { useConnection } from "wagmi";
 import { type AppContracts, useContracts } from "@/lib/contracts";
-import { formatNmr } from "@/lib/format";
+import { useAccountSnapshot } from "@/lib/account/snapshot";
+import { accountHref, shortAddress } from "@/lib/format";
+import { AccountSummary } from "./AccountSummary";
+import { AllocationEditor } from "./AllocationEditor";
+import { ModelTable } from "./ModelTable";
+import { StakeActions } from "./StakeActions";
+import Link from "next/link";
+
+export type Role = "owner" | "manager" | "viewer";
 
 export function AccountView({ address }: { address: Address }) {
   const contracts = useContracts();
-  if (contracts.error) return <p className="notice error">{contracts.error.message}</p>;
-  if (!contracts.data) return <p className="muted">Loading…</p>;
+  if (contracts.error)
+    return (
+      <p className="notice error" role="alert" data-testid="deployment-error">
+        {contracts.error.message}
+      </p>
+    );
+  if (!contracts.data) return <p className="muted">Loading the contract…</p>;
   return <AccountDetails address={address} contracts={contracts.data} />;
 }
 
 function AccountDetails({ address, contracts }: { address: Address; contracts: AppContracts }) {
-  const account = useReadContract({ ...contracts.stake, functionName: "accountOf", args: [address] });
+  const snapshot = useAccountSnapshot(contracts, address);
+  const connection = useConnection();
+  const name = contracts.accountNames[address];
+  const data = snapshot.data;
+  const role: Role =
+    connection.address === address
+      ? "owner"
+      : data && connection.address && data.account.manager === connection.address
+        ? "manager"
+        : "viewer";
+
   return (
-    <section className="card">
-      <h1>Account</h1>
-      <p className="mono">{address}</p>
-      {account.data ? <p>Stake {formatNmr(account.data.balance)} NMR</p> : <p className="muted">Loading…</p>}
-    </section>
+    <>
+      <section className="card" aria-labelledby="account-title">
+        <div className="row">
+          <h1 id="account-title" style={{ margin: 0 }}>
+            {name ? `${name}'s account` : "Account"}
+          </h1>
+          <span className={`badge ${role === "viewer" ? "" : "ok"}`} data-testid="role-badge">
+            {role === "owner" ? "Your account" : role === "manager" ? "You manage this account" : "Read-only"}
+          </span>
+          <span className="spacer" />
+          <Link href={accountHref(address, "performance")}>Performance</Link>
+          <Link href={accountHref(address, "history")}>History</Link>
+        </div>
+        <p className="mono small" style={{ wordBreak: "break-all", margin: "0.35rem 0 0" }}>
+          {address}
+        </p>
+        {role === "viewer" ? (
+          <p className="small muted" style={{ margin: "0.35rem 0 0" }}>
+            {connection.address
+              ? `You are connected as ${shortAddress(connection.address)}: this account can be viewed, not changed.`
+              : "Viewing without a wallet. Connect as this account (or its manager) to change it."}
+          </p>
+        ) : null}
+      </section>
+
+      {snapshot.error ? (
+        <p className="notice error" role="alert">
+          Could not read the account: {snapshot.error.message.split("\n")[0]}
+        </p>
+      ) : null}
+      {!data ? (
+        snapshot.isLoading ? (
+          <p className="muted">Reading the chain…</p>
+        ) : null
+      ) : (
+        <>
+          {data.paused ? (
+            <p className="notice warn" role="status">
+              Staking is paused: deposits and reallocations are stopped for now. Withdrawals still work.
+            </p>
+          ) : null}
+          <AccountSummary snapshot={data} />
+          {data.models.length === 0 ? (
+            <p className="notice info">This address has no registered models. The operator registers a staker&apos;s models before it can allocate.</p>
+          ) : (
+            <ModelTable snapshot={data} contracts={contracts} />
+          )}
+          {role !== "viewer" && data.models.length > 0 ? (
+            <AllocationEditor snapshot={data} contracts={contracts} role={role} />
+          ) : null}
+          {role === "owner" ? <StakeActions snapshot={data} contracts={contracts} /> : null}
+        </>
+      )}
+    </>
   );
 }

@@ -1,0 +1,286 @@
+"use client";
+
+import { useEffect, useMemo, useState } from "react";
+import type { AccountSnapshot } from "@/lib/account/snapshot";
+import { type AppContracts, modelLabel } from "@/lib/contracts";
+import { parseWeightsParam, WEIGHTS_PARAM } from "@/lib/editor/link";
+import {
+  bpsToPercentInput,
+  checkTotal,
+  clearWeights,
+  evenSplit,
+  formatBps,
+  parsePercent,
+  previewChanges,
+  putRemainderOn,
+  sameWeights,
+  setWeight,
+  stakeForBps,
+  TOTAL_BPS,
+  weightsFromEntries,
+} from "@/lib/editor/weights";
+import { formatNmr } from "@/lib/format";
+import { simulate, useTransactionFlow } from "@/lib/tx/useTransactionFlow";
+import { TxStatus } from "@/components/TxStatus";
+import { nextRoundText } from "./ModelTable";
+import type { Role } from "./AccountView";
+
+interface Draft {
+  weights: number[];
+  texts: string[]; // what each % field shows (may be mid-edit, e.g. "12.")
+  errors: (string | null)[];
+}
+
+const draftFrom = (weights: number[]): Draft => ({
+  weights,
+  texts: weights.map(bpsToPercentInput),
+  errors: weights.map(() => null),
+});
+
+export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: AccountSnapshot; contracts: AppContracts; role: Role }) {
+  const saved = s.next.bps; // the vector that applies from the next round as things stand
+  const savedKey = saved.join(",");
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(saved));
+  const [notice, setNotice] = useState<{ tone: "info" | "warn" | "error"; text: string } | null>(null);
+  const label = (id: string) => modelLabel(contracts, id);
+  const tx = useTransactionFlow({ modelLabel: label });
+
+  // ?weights=<id>:<bps>,… (e.g. "Load into editor" on the performance page) fills the draft once.
+  useEffect(() => {
+    const param = new URLSearchParams(window.location.search).get(WEIGHTS_PARAM);
+    if (!param) return;
+    const parsed = parseWeightsParam(param);
+    const loaded = weightsFromEntries(s.models, parsed.entries);
+    const problems = [...parsed.errors, ...loaded.unknown.map((id) => `${id} is not one of this account's models`)];
+    setDraft(draftFrom(loaded.weights));
+    setNotice({
+      tone: problems.length ? "warn" : "info",
+      text: `Loaded a suggested vector into the editor (not saved yet).${problems.length ? ` Left out: ${problems.join("; ")}.` : ""}`,
+    });
+    document.getElementById("editor")?.scrollIntoView({ block: "start" });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on arrival
+  }, []);
+
+  // When the saved vector changes on chain (our own save confirmed, or another tab/manager), start from it again
+  // unless the user is in the middle of an unrelated edit.
+  const [lastSavedKey, setLastSavedKey] = useState(savedKey);
+  useEffect(() => {
+    if (savedKey === lastSavedKey) return;
+    setLastSavedKey(savedKey);
+    if (tx.state.phase === "confirmed" || sameWeights(draft.weights, lastSavedKey.split(",").map(Number))) setDraft(draftFrom(saved));
+  }, [savedKey, lastSavedKey, saved, draft.weights, tx.state.phase]);
+
+  const total = checkTotal(draft.weights);
+  const invalidField = draft.errors.some(Boolean);
+  const dirty = !sameWeights(draft.weights, saved);
+  const preview = useMemo(() => previewChanges(saved, draft.weights, s.next.stake), [saved, draft.weights, s.next.stake]);
+  const onePercent = stakeForBps(s.next.stake, 100);
+
+  const update = (weights: number[]) => {
+    setNotice(null);
+    setDraft(draftFrom(weights));
+  };
+  const onText = (i: number, text: string) => {
+    const parsed = parsePercent(text);
+    setDraft((d) => {
+      const next: Draft = { weights: [...d.weights], texts: [...d.texts], errors: [...d.errors] };
+      next.texts[i] = text;
+      next.errors[i] = parsed.ok ? null : parsed.error;
+      if (parsed.ok) next.weights[i] = parsed.bps;
+      return next;
+    });
+  };
+  const onSlider = (i: number, bps: number) => setDraft((d) => ({ ...draftFrom(setWeight(d.weights, i, bps)), errors: d.errors.map((e, j) => (j === i ? null : e)) }));
+
+  let blocker: string | null = null;
+  if (invalidField) blocker = "Fix the highlighted field first.";
+  else if (!total.ok) blocker = total.message + ".";
+  else if (!dirty) blocker = "No change to save: this is already the vector for the next round.";
+  else if (s.paused) blocker = "Staking is paused: reallocations are stopped for now.";
+
+  const save = () => {
+    const weights = draft.weights;
+    const models = s.models;
+    void tx.run([
+      {
+        label: "Save allocation",
+        prepare: (account) =>
+          role === "owner"
+            ? simulate({ account, address: contracts.stake.address, abi: contracts.stake.abi, functionName: "setAllocation", args: [models, weights] })
+            : simulate({ account, address: contracts.stake.address, abi: contracts.stake.abi, functionName: "setAllocationFor", args: [s.address, models, weights] }),
+      },
+    ]);
+  };
+
+  return (
+    <section className="card" id="editor" aria-labelledby="editor-title">
+      <h2 id="editor-title">
+        Change the allocation
+        <span className="small muted">
+          Stake from round {s.next.round}: {formatNmr(s.next.stake)} NMR · 1% = {formatNmr(onePercent)} NMR
+        </span>
+      </h2>
+      <p className="small muted" style={{ marginTop: 0 }}>
+        The new vector takes effect from {nextRoundText(s)}. Saving again before then replaces it. Weights are in steps of 0.01% (1 basis point) and must total exactly 100%.
+        {role === "manager" ? " You are this account's manager: you can change its weights, never move its NMR." : ""}
+      </p>
+      {notice ? (
+        <p className={`notice ${notice.tone}`} role="status" data-testid="editor-notice">
+          {notice.text}
+        </p>
+      ) : null}
+      <div className="row" style={{ marginBottom: "0.5rem" }}>
+        <button type="button" onClick={() => update(evenSplit(s.models.length))}>
+          Split evenly
+        </button>
+        <button type="button" onClick={() => update(clearWeights(s.models.length))}>
+          Clear
+        </button>
+        <button type="button" onClick={() => update(saved)} disabled={!dirty && !invalidField}>
+          Reset
+        </button>
+      </div>
+      <div className="table-wrap">
+        <table className="editor-table" data-testid="editor-table">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col" style={{ width: "35%" }}>
+                Weight
+              </th>
+              <th scope="col" className="num">
+                %
+              </th>
+              <th scope="col" className="num">
+                NMR
+              </th>
+              <th scope="col">
+                <span className="visually-hidden">Remainder</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.models.map((id, i) => {
+              const name = label(id);
+              const error = draft.errors[i];
+              return (
+                <tr key={id}>
+                  <td>{name}</td>
+                  <td>
+                    <input
+                      type="range"
+                      min={0}
+                      max={TOTAL_BPS}
+                      step={1}
+                      value={draft.weights[i]}
+                      aria-label={`Weight of ${name} (slider)`}
+                      aria-valuetext={formatBps(draft.weights[i])}
+                      onChange={(e) => onSlider(i, Number(e.target.value))}
+                    />
+                  </td>
+                  <td className="num">
+                    <input
+                      className="pct"
+                      inputMode="decimal"
+                      value={draft.texts[i]}
+                      aria-label={`Weight of ${name} in percent`}
+                      aria-invalid={error ? true : undefined}
+                      aria-describedby={error ? `weight-error-${i}` : undefined}
+                      onChange={(e) => onText(i, e.target.value)}
+                      onBlur={() => !draft.errors[i] && setDraft((d) => ({ ...d, texts: d.texts.map((t, j) => (j === i ? bpsToPercentInput(d.weights[i]) : t)) }))}
+                    />
+                    {error ? (
+                      <div id={`weight-error-${i}`} className="small" style={{ color: "var(--danger)", whiteSpace: "normal" }} role="alert">
+                        {error}
+                      </div>
+                    ) : null}
+                  </td>
+                  <td className="num">{formatNmr(stakeForBps(s.next.stake, draft.weights[i]))}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="small"
+                      title={`Put whatever is missing to reach 100% on ${name}`}
+                      aria-label={`Put the remainder on ${name}`}
+                      onClick={() => {
+                        const r = putRemainderOn(draft.weights, i);
+                        if (r.ok) update(r.weights);
+                        else setNotice({ tone: "error", text: r.error + "." });
+                      }}
+                    >
+                      Rest here
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <div className="editor-total" role="status" aria-live="polite" data-testid="editor-total" data-ok={total.ok}>
+        <strong>Total {formatBps(total.total)}</strong>
+        {total.ok ? <span className="badge ok">exactly 100%</span> : <span className="badge error">{total.message.replace(/^Total is [^:]+: /, "")}</span>}
+        <span className="spacer" />
+        <span className="small muted">{total.total.toLocaleString("en-US")} / 10,000 bps</span>
+      </div>
+
+      {dirty && total.ok && !invalidField ? (
+        <details open data-testid="editor-preview">
+          <summary>
+            <strong>Before → after</strong> (round {s.next.round} on)
+          </summary>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Model</th>
+                  <th scope="col" className="num">
+                    Before
+                  </th>
+                  <th scope="col" className="num">
+                    After
+                  </th>
+                  <th scope="col" className="num">
+                    Change
+                  </th>
+                  <th scope="col" className="num">
+                    NMR after
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.map((row) => (
+                  <tr key={row.index}>
+                    <td>{label(s.models[row.index])}</td>
+                    <td className="num">{formatBps(row.before)}</td>
+                    <td className="num">{formatBps(row.after)}</td>
+                    <td className={`num ${row.change > 0 ? "delta-up" : row.change < 0 ? "delta-down" : "muted"}`}>
+                      {row.change === 0 ? "—" : `${row.change > 0 ? "+" : ""}${formatBps(row.change)}`}
+                    </td>
+                    <td className="num">{formatNmr(row.nmrAfter)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      ) : null}
+
+      <div className="row" style={{ marginTop: "0.75rem" }}>
+        <button type="button" className="primary" onClick={save} disabled={Boolean(blocker) || tx.busy} aria-describedby="save-blocker">
+          {tx.busy ? "Saving…" : "Save allocation"}
+        </button>
+        {blocker ? (
+          <span id="save-blocker" className="small muted">
+            {blocker}
+          </span>
+        ) : (
+          <span id="save-blocker" className="small muted">
+            One transaction. Takes effect from round {s.next.round}.
+          </span>
+        )}
+      </div>
+      <TxStatus state={tx.state} onRetry={() => void tx.retry()} onDismiss={tx.reset} testId="editor-tx" />
+    </section>
+  );
+}

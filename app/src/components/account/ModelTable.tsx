@@ -1,0 +1,85 @@
+"use client";
+
+import type { AccountSnapshot } from "@/lib/account/snapshot";
+import { type AppContracts, modelLabel } from "@/lib/contracts";
+import { formatBps } from "@/lib/editor/weights";
+import { formatNmr, formatTime, relativeTime } from "@/lib/format";
+
+/** When the next round's vector takes effect, in words. */
+export function nextRoundText(s: AccountSnapshot): string {
+  if (s.nextRoundEarliest === null) return `round ${s.next.round}, the first round`;
+  const earliest = s.nextRoundEarliest;
+  return earliest > s.chainTime
+    ? `round ${s.next.round}, which opens no earlier than ${formatTime(earliest)} (${relativeTime(earliest, s.chainTime)})`
+    : `round ${s.next.round}, when the operator opens it (it may open now)`;
+}
+
+export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
+  const pending = s.hasPendingVector;
+  return (
+    <section className="card" aria-labelledby="models-title">
+      <h2 id="models-title">
+        Models and weights
+        <span className="small muted">{s.models.length} models</span>
+      </h2>
+      {pending ? (
+        <p className="notice info" data-testid="pending-vector">
+          A new vector is pending: it takes effect from {nextRoundText(s)}. Open rounds keep the weights they opened with.
+        </p>
+      ) : (
+        <p className="small muted">
+          The vector in force in round {s.currentRound} also applies from {nextRoundText(s)} unless you change it.
+        </p>
+      )}
+      <div className="table-wrap">
+        <table data-testid="model-table">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col" className="num">
+                Weight, round {s.currentRound}
+              </th>
+              <th scope="col" className="num">
+                At risk, round {s.currentRound}
+              </th>
+              <th scope="col" className="num">
+                {pending ? "Pending weight" : "Weight"}, round {s.next.round}
+              </th>
+              <th scope="col" className="num">
+                At risk, round {s.next.round}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.models.map((id, i) => {
+              const changed = s.next.bps[i] !== s.current.bps[i];
+              return (
+                <tr key={id} data-model={id}>
+                  <th scope="row" style={{ fontWeight: 500, textTransform: "none", letterSpacing: 0, color: "var(--fg)", fontSize: "inherit" }}>
+                    {modelLabel(contracts, id)}
+                    <div className="mono small muted">{id}</div>
+                  </th>
+                  <td className="num" data-testid={`current-bps-${i}`}>{formatBps(s.current.bps[i] ?? 0)}</td>
+                  <td className="num">{formatNmr(s.current.modelStakes[i] ?? 0n)}</td>
+                  <td className={`num ${changed ? (s.next.bps[i] > s.current.bps[i] ? "delta-up" : "delta-down") : ""}`} data-testid={`next-bps-${i}`}>
+                    {formatBps(s.next.bps[i] ?? 0)}
+                  </td>
+                  <td className="num">{formatNmr(s.next.modelStakes[i] ?? 0n)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+          <tfoot>
+            <tr>
+              <td>Total</td>
+              <td className="num">{formatBps(s.current.bps.reduce((x, y) => x + y, 0))}</td>
+              <td className="num">{formatNmr(s.current.stake)}</td>
+              <td className="num">{formatBps(s.next.bps.reduce((x, y) => x + y, 0))}</td>
+              <td className="num">{formatNmr(s.next.stake)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </section>
+  );
+}

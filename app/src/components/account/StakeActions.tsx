@@ -1,0 +1,192 @@
+"use client";
+
+import { useState } from "react";
+import { type AccountSnapshot, withdrawalStatus } from "@/lib/account/snapshot";
+import type { AppContracts } from "@/lib/contracts";
+import { parseNmrAmount } from "@/lib/editor/amount";
+import { formatAllowance, formatNmr, formatTime, nmrToInput, relativeTime } from "@/lib/format";
+import { getPublicClient } from "@/lib/chain";
+import { simulate, useTransactionFlow } from "@/lib/tx/useTransactionFlow";
+import { TxStatus } from "@/components/TxStatus";
+
+/** Deposit (approve first when the allowance is short), request a withdrawal, claim a released one. */
+export function StakeActions({ snapshot, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
+  return (
+    <div className="grid">
+      <Deposit snapshot={snapshot} contracts={contracts} />
+      <Withdraw snapshot={snapshot} contracts={contracts} />
+    </div>
+  );
+}
+
+function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
+  const [text, setText] = useState("");
+  const [touched, setTouched] = useState(false);
+  const tx = useTransactionFlow();
+  const parsed = parseNmrAmount(text, { max: s.wallet.nmrBalance, maxLabel: `your wallet's ${formatNmr(s.wallet.nmrBalance)} NMR` });
+  const needsApproval = parsed.ok && s.wallet.allowance < parsed.wei;
+  const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!parsed.ok) return;
+    const amount = parsed.wei;
+    void tx
+      .run([
+        {
+          label: `Approve ${formatNmr(amount)} NMR`,
+          // Re-read at this moment: a retry after a confirmed approval must not approve twice.
+          skip: async () =>
+            (await getPublicClient().readContract({
+              address: contracts.nmr.address,
+              abi: contracts.nmr.abi,
+              functionName: "allowance",
+              args: [s.address, contracts.stake.address],
+            })) >= amount,
+          prepare: (account) =>
+            simulate({ account, address: contracts.nmr.address, abi: contracts.nmr.abi, functionName: "approve", args: [contracts.stake.address, amount] }),
+        },
+        {
+          label: `Deposit ${formatNmr(amount)} NMR`,
+          prepare: (account) => simulate({ account, ...stake, functionName: "deposit", args: [amount] }),
+        },
+      ])
+      .then((ok) => ok && (setText(""), setTouched(false)));
+  };
+
+  return (
+    <section className="card" aria-labelledby="deposit-title">
+      <h2 id="deposit-title">Deposit</h2>
+      <form onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor="deposit-amount">Amount (NMR)</label>
+          <div className="row">
+            <input
+              id="deposit-amount"
+              inputMode="decimal"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              onBlur={() => setTouched(true)}
+              aria-invalid={touched && !parsed.ok ? true : undefined}
+              aria-describedby="deposit-help"
+              style={{ flex: 1, minWidth: 0 }}
+              autoComplete="off"
+            />
+            <button type="button" className="small" onClick={() => setText(nmrToInput(s.wallet.nmrBalance))} disabled={s.wallet.nmrBalance === 0n}>
+              Max
+            </button>
+          </div>
+          <div id="deposit-help" className="small muted">
+            In your wallet: {formatNmr(s.wallet.nmrBalance)} NMR. The contract may take: {formatAllowance(s.wallet.allowance)}.
+          </div>
+          {touched && !parsed.ok ? (
+            <div className="small" style={{ color: "var(--danger)" }} role="alert">
+              {parsed.error}.
+            </div>
+          ) : null}
+        </div>
+        <p className="small muted">
+          {needsApproval
+            ? "Two transactions: first allow the contract to take this amount of NMR (approve), then deposit."
+            : "One transaction."}{" "}
+          The deposit is at risk from round {s.next.round} on, spread by your weight vector.
+        </p>
+        <button type="submit" className="primary" disabled={tx.busy || s.paused}>
+          {needsApproval ? "Approve and deposit" : "Deposit"}
+        </button>
+      </form>
+      <TxStatus state={tx.state} onRetry={() => void tx.retry()} onDismiss={tx.reset} testId="deposit-tx" />
+    </section>
+  );
+}
+
+function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
+  const [text, setText] = useState("");
+  const [touched, setTouched] = useState(false);
+  const request = useTransactionFlow();
+  const claim = useTransactionFlow();
+  const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
+  const parsed = parseNmrAmount(text, { max: s.account.balance, maxLabel: `your stake of ${formatNmr(s.account.balance)} NMR` });
+  const w = withdrawalStatus(s);
+  const releaseIfNow = s.chainTime + s.parameters.withdrawalDelay;
+
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (!parsed.ok) return;
+    const amount = parsed.wei;
+    void request
+      .run([{ label: `Request ${formatNmr(amount)} NMR`, prepare: (account) => simulate({ account, ...stake, functionName: "requestWithdrawal", args: [amount] }) }])
+      .then((ok) => ok && (setText(""), setTouched(false)));
+  };
+
+  return (
+    <section className="card" aria-labelledby="withdraw-title">
+      <h2 id="withdraw-title">Withdraw</h2>
+      <div data-testid="withdrawal-status">
+        {w.state === "none" ? (
+          <p className="small muted">No pending withdrawal.</p>
+        ) : w.state === "claimable" ? (
+          <p className="notice ok">{formatNmr(w.amount)} NMR is released and can be claimed now.</p>
+        ) : w.state === "waiting-time" ? (
+          <p className="notice info">
+            {formatNmr(w.amount)} NMR pending. Release date: <strong>{formatTime(w.releaseAt)}</strong> ({relativeTime(w.releaseAt, s.chainTime)}), once
+            rounds up to {w.lastRound} are settled (settled through round {w.settledThrough} now).
+          </p>
+        ) : (
+          <p className="notice info">
+            {formatNmr(w.amount)} NMR pending; the release date {formatTime(w.releaseAt)} has passed, but the rounds it was at risk in are settled only through
+            round {w.settledThrough} of {w.lastRound}. It becomes claimable when the keeper settles them.
+          </p>
+        )}
+        {w.state !== "none" ? (
+          <button
+            type="button"
+            className="primary"
+            disabled={w.state !== "claimable" || claim.busy}
+            onClick={() => void claim.run([{ label: "Claim withdrawal", prepare: (account) => simulate({ account, ...stake, functionName: "claimWithdrawal" }) }])}
+          >
+            Claim {formatNmr(w.amount)} NMR
+          </button>
+        ) : null}
+        <TxStatus state={claim.state} onRetry={() => void claim.retry()} onDismiss={claim.reset} testId="claim-tx" />
+      </div>
+
+      <form onSubmit={submit} noValidate style={{ marginTop: "1rem" }}>
+        <div className="field">
+          <label htmlFor="withdraw-amount">Request a withdrawal (NMR)</label>
+          <div className="row">
+            <input
+              id="withdraw-amount"
+              inputMode="decimal"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              onBlur={() => setTouched(true)}
+              aria-invalid={touched && !parsed.ok ? true : undefined}
+              aria-describedby="withdraw-help"
+              style={{ flex: 1, minWidth: 0 }}
+              autoComplete="off"
+            />
+            <button type="button" className="small" onClick={() => setText(nmrToInput(s.account.balance))} disabled={s.account.balance === 0n}>
+              Max
+            </button>
+          </div>
+          <div id="withdraw-help" className="small muted">
+            Stake: {formatNmr(s.account.balance)} NMR. It stops being put at risk from round {s.next.round}, stays burnable by the rounds open now, and is released
+            no earlier than {formatTime(releaseIfNow)} (the {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay) once round {s.currentRound} is settled.
+          </div>
+          {touched && !parsed.ok ? (
+            <div className="small" style={{ color: "var(--danger)" }} role="alert">
+              {parsed.error}.
+            </div>
+          ) : null}
+        </div>
+        <button type="submit" disabled={request.busy}>
+          Request withdrawal
+        </button>
+      </form>
+      <TxStatus state={request.state} onRetry={() => void request.retry()} onDismiss={request.reset} testId="withdraw-tx" />
+    </section>
+  );
+}

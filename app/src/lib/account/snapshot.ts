@@ -1,0 +1,151 @@
+/**
+ * Everything the account page shows, read in one go (JSON-RPC batching makes it one or two HTTP requests) at one
+ * block, so the figures are consistent with each other.
+ */
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import type { Address, Hex, PublicClient } from "viem";
+import { getPublicClient } from "@/lib/chain";
+import type { AppContracts } from "@/lib/contracts";
+
+export interface RoundVector {
+  round: number;
+  bps: number[]; // registry order (aligned with AccountSnapshot.models)
+  stake: bigint; // stake put at risk in that round
+  modelStakes: bigint[]; // stake x weight / 10,000 per model
+}
+
+export interface AccountSnapshot {
+  address: Address;
+  blockNumber: bigint;
+  chainTime: number; // the chain's current time (seconds): the pending block's timestamp when available
+  paused: boolean;
+  parameters: { withdrawalDelay: number; minRoundInterval: number; resolutionDelay: number; publishWindow: number };
+  currentRound: number;
+  currentRoundOpenedAt: number | null; // null before the first round
+  nextRoundEarliest: number | null; // the earliest time the next round can open
+  account: {
+    balance: bigint;
+    pendingWithdrawal: bigint;
+    withdrawalLastRound: number;
+    withdrawalReleaseAt: number;
+    nextSettleRound: number;
+    unpaidRewards: bigint;
+    totalRewarded: bigint;
+    totalBurned: bigint;
+    manager: Address;
+    modelCount: number;
+    allocationCount: number;
+    lastAllocationRound: number;
+  };
+  models: Hex[];
+  current: RoundVector; // the vector and stake in force in the current round
+  next: RoundVector; // as things stand now for the next round
+  /** A vector saved during the current round, taking effect from `next.round`. */
+  hasPendingVector: boolean;
+  wallet: { nmrBalance: bigint; allowance: bigint };
+}
+
+export async function readAccountSnapshot(
+  client: PublicClient,
+  contracts: AppContracts,
+  address: Address,
+): Promise<AccountSnapshot> {
+  // Reads are pinned to the latest block; "now" is the pending block's time (a local node mines only on demand, so
+  // its latest block can be hours old while its clock, and the next transaction's timestamp, moved on).
+  const [block, pending] = await Promise.all([
+    client.getBlock(),
+    client.getBlock({ blockTag: "pending" }).catch(() => null),
+  ]);
+  const at = { blockNumber: block.number };
+  const chainTime = Math.max(Number(block.timestamp), pending ? Number(pending.timestamp) : 0);
+  const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
+  const nmr = { address: contracts.nmr.address, abi: contracts.nmr.abi } as const;
+
+  const [currentRound, parameters, paused, view, models, nmrBalance, allowance] = await Promise.all([
+    client.readContract({ ...stake, functionName: "currentRound", ...at }),
+    client.readContract({ ...stake, functionName: "parameters", ...at }),
+    client.readContract({ ...stake, functionName: "paused", ...at }),
+    client.readContract({ ...stake, functionName: "accountOf", args: [address], ...at }),
+    client.readContract({ ...stake, functionName: "modelsOf", args: [address], ...at }),
+    client.readContract({ ...nmr, functionName: "balanceOf", args: [address], ...at }),
+    client.readContract({ ...nmr, functionName: "allowance", args: [address, contracts.stake.address], ...at }),
+  ]);
+  const nextRound = currentRound + 1;
+
+  const vectorAt = async (round: number): Promise<RoundVector> => {
+    const [[, bps], stakeAt, modelStakes] = await Promise.all([
+      client.readContract({ ...stake, functionName: "allocationAt", args: [address, round], ...at }),
+      client.readContract({ ...stake, functionName: "stakeAt", args: [address, round], ...at }),
+      client.readContract({ ...stake, functionName: "modelStakesAt", args: [address, round], ...at }),
+    ]);
+    return { round, bps: bps.map(Number), stake: stakeAt, modelStakes: [...modelStakes] };
+  };
+  const roundInfo =
+    currentRound > 0
+      ? client.readContract({ ...stake, functionName: "roundInfo", args: [currentRound], ...at }).catch(() => null)
+      : Promise.resolve(null);
+  const [current, next, info] = await Promise.all([vectorAt(currentRound), vectorAt(nextRound), roundInfo]);
+  const openedAt = info && info.openedAt > 0 ? Number(info.openedAt) : null;
+
+  return {
+    address,
+    blockNumber: block.number,
+    chainTime,
+    paused,
+    parameters: {
+      withdrawalDelay: Number(parameters.withdrawalDelay),
+      minRoundInterval: Number(parameters.minRoundInterval),
+      resolutionDelay: Number(parameters.resolutionDelay),
+      publishWindow: Number(parameters.publishWindow),
+    },
+    currentRound,
+    currentRoundOpenedAt: openedAt,
+    nextRoundEarliest: openedAt === null ? null : openedAt + Number(parameters.minRoundInterval),
+    account: {
+      balance: view.balance,
+      pendingWithdrawal: view.pendingWithdrawal,
+      withdrawalLastRound: view.withdrawalLastRound,
+      withdrawalReleaseAt: Number(view.withdrawalReleaseAt),
+      nextSettleRound: view.nextSettleRound,
+      unpaidRewards: view.unpaidRewards,
+      totalRewarded: view.totalRewarded,
+      totalBurned: view.totalBurned,
+      manager: view.manager,
+      modelCount: view.modelCount,
+      allocationCount: view.allocationCount,
+      lastAllocationRound: view.lastAllocationRound,
+    },
+    models: [...models],
+    current,
+    next,
+    hasPendingVector: view.lastAllocationRound === nextRound,
+    wallet: { nmrBalance, allowance },
+  };
+}
+
+export const accountQueryKey = (address: Address) => ["account-snapshot", address] as const;
+
+export function useAccountSnapshot(contracts: AppContracts | undefined, address: Address) {
+  return useQuery({
+    queryKey: [...accountQueryKey(address), contracts?.stake.address],
+    queryFn: () => readAccountSnapshot(getPublicClient(), contracts!, address),
+    enabled: Boolean(contracts),
+  });
+}
+
+/** A pending withdrawal can be claimed once released and once every round it was at risk in is settled. */
+export function withdrawalStatus(s: AccountSnapshot):
+  | { state: "none" }
+  | { state: "claimable"; amount: bigint }
+  | { state: "waiting-time"; amount: bigint; releaseAt: number; settledThrough: number; lastRound: number }
+  | { state: "waiting-settlement"; amount: bigint; releaseAt: number; settledThrough: number; lastRound: number } {
+  const a = s.account;
+  if (a.pendingWithdrawal === 0n) return { state: "none" };
+  const settledThrough = a.nextSettleRound - 1;
+  const common = { amount: a.pendingWithdrawal, releaseAt: a.withdrawalReleaseAt, settledThrough, lastRound: a.withdrawalLastRound };
+  if (s.chainTime < a.withdrawalReleaseAt) return { state: "waiting-time", ...common };
+  if (a.nextSettleRound <= a.withdrawalLastRound) return { state: "waiting-settlement", ...common };
+  return { state: "claimable", amount: a.pendingWithdrawal };
+}

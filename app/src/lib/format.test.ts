@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formatAllowance, formatNmr, relativeTime, shortAddress } from "./format";
+
+const E = 10n ** 18n;
+
+test("formatNmr rounds half up to two decimals and groups thousands", () => {
+  assert.equal(formatNmr(0n), "0.00");
+  assert.equal(formatNmr(1234567n * E + 5n * 10n ** 15n), "1,234,567.01"); // .005 rounds up
+  assert.equal(formatNmr(4n * 10n ** 15n), "0.00");
+  assert.equal(formatNmr(-25n * E / 10n), "-2.50");
+  assert.equal(formatNmr(-1n), "0.00"); // no "-0.00"
+  assert.equal(formatNmr(999_999n * E, 0), "999,999");
+});
+
+test("formatAllowance calls max approvals unlimited", () => {
+  assert.equal(formatAllowance(2n ** 256n - 1n), "unlimited");
+  assert.equal(formatAllowance(100n * E), "100.00 NMR");
+});
+
+test("relativeTime and shortAddress", () => {
+  assert.equal(relativeTime(1000 + 3 * 86400, 1000), "in 3 days");
+  assert.equal(relativeTime(1000 - 2 * 3600, 1000), "2 hours ago");
+  assert.equal(relativeTime(1060, 1000), "in 60 seconds");
+  assert.equal(shortAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), "0x7099…79C8");
+});
