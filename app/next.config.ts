@@ -7,6 +7,8 @@ const repoRoot = path.join(__dirname, "..");
 const nextConfig: NextConfig = {
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
+  // The end-to-end harness builds into its own directory (its RPC URL is baked in) so it never clobbers a dev build.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   reactStrictMode: true,
   poweredByHeader: false,
 };

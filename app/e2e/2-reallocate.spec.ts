@@ -1,0 +1,97 @@
+import { expect, test } from "@playwright/test";
+import { answerWallet, connectDevWallet, demoAccount, nextRoundWeights, screenshot } from "./helpers";
+
+test("connect the development wallet, reallocate, reject once, retry, see the confirmed change", async ({ page }) => {
+  const alice = demoAccount("alice");
+  await page.goto(`/account/${alice.address}`);
+  await expect(page.getByTestId("role-badge")).toHaveText("Read-only");
+  await connectDevWallet(page, alice.devIndex);
+  await expect(page.getByTestId("role-badge")).toHaveText("Your account");
+
+  const editor = page.locator("#editor");
+  const pct = (i: number) => editor.getByLabel(`Weight of alice_0${i} in percent`);
+  const save = editor.getByRole("button", { name: "Save allocation" });
+  const total = editor.getByTestId("editor-total");
+
+  // A bad total: says by how much it is off and refuses to save.
+  await editor.getByRole("button", { name: "Split evenly" }).click();
+  for (let i = 0; i < 4; i++) await expect(pct(i)).toHaveValue("25");
+  await expect(total).toContainText("exactly 100%");
+  await pct(0).fill("30");
+  await expect(total).toContainText("Total 105.00%");
+  await expect(total).toContainText("5.00% over 100%");
+  await expect(save).toBeDisabled();
+  await pct(0).fill("24.5");
+  await expect(total).toContainText("0.50% short of 100%");
+  await expect(save).toBeDisabled();
+  await expect(editor.getByText("Total is 99.50%: 0.50% short of 100%.")).toBeVisible();
+  await screenshot(page, "05-editor-bad-total");
+
+  // More than two decimals is refused in words.
+  await pct(1).fill("12.345");
+  await expect(editor.getByRole("alert")).toContainText("at most two decimals");
+  await expect(save).toBeDisabled();
+
+  // Keyboard: the slider moves by one basis point per arrow press.
+  await editor.getByRole("button", { name: "Clear" }).click();
+  await expect(total).toContainText("Total 0.00%");
+  const slider = editor.getByLabel("Weight of alice_02 (slider)");
+  await slider.focus();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(slider).toHaveAttribute("aria-valuetext", "0.02%");
+  await expect(pct(2)).toHaveValue("0.02");
+
+  // The vector to save: 10 / 20 / 30 and the rest (40%) on alice_03.
+  await pct(0).fill("10");
+  await pct(1).fill("20");
+  await pct(2).fill("30");
+  await editor.getByRole("button", { name: "Put the remainder on alice_03" }).click();
+  await expect(pct(3)).toHaveValue("40");
+  await expect(total).toContainText("exactly 100%");
+  const preview = editor.getByTestId("editor-preview");
+  await expect(preview).toBeVisible();
+  await expect(preview.locator("tbody tr")).toHaveCount(4);
+  await expect(preview).toContainText("40.00%"); // alice_00 before (the demo's 40/30/20/10)
+  await expect(preview).toContainText("+30.00%"); // alice_03: 10% → 40%
+  await screenshot(page, "06-editor-preview");
+
+  // Rejected in the wallet: nothing sent, plain words, Retry offered.
+  await save.click();
+  await expect(page.getByTestId("dev-wallet-prompt")).toContainText("setAllocation");
+  await screenshot(page, "07-wallet-prompt");
+  await answerWallet(page, "Reject");
+  const status = editor.getByTestId("editor-tx");
+  await expect(status).toHaveAttribute("data-phase", "rejected");
+  await expect(status).toContainText("You rejected the request in your wallet. Nothing was sent.");
+  await screenshot(page, "08-tx-rejected");
+  expect(await nextRoundWeights(alice.address)).toEqual([4000, 3000, 2000, 1000]);
+
+  // Retry and confirm: the page refreshes by itself and shows the pending vector for the next round.
+  await status.getByRole("button", { name: "Retry" }).click();
+  await answerWallet(page, "Confirm");
+  await expect(status).toHaveAttribute("data-phase", "confirmed");
+  await expect(status).toContainText(/Included in block \d+/);
+  await expect(page.getByTestId("pending-vector")).toContainText("A new vector is pending");
+  for (const [i, text] of ["10.00%", "20.00%", "30.00%", "40.00%"].entries()) {
+    await expect(page.getByTestId(`next-bps-${i}`)).toHaveText(text);
+  }
+  await expect(save).toBeDisabled(); // the draft is now the saved vector
+  expect(await nextRoundWeights(alice.address)).toEqual([1000, 2000, 3000, 4000]);
+  await screenshot(page, "09-tx-confirmed");
+});
+
+test("a suggestion link loads a vector into the editor without saving it", async ({ page }) => {
+  const alice = demoAccount("alice");
+  const [m0, m1, m2, m3] = alice.models.map((m) => m.id);
+  const saved = await nextRoundWeights(alice.address);
+  await page.goto(`/account/${alice.address}`);
+  await connectDevWallet(page, alice.devIndex);
+  await page.goto(`/account/${alice.address}?weights=${m0}:2500,${m1}:2500,${m2}:2500,${m3}:2500,0x${"e".repeat(32)}:5#editor`);
+  const editor = page.locator("#editor");
+  await expect(editor.getByTestId("editor-notice")).toContainText("Loaded a suggested vector");
+  await expect(editor.getByTestId("editor-notice")).toContainText(`0x${"e".repeat(32)} is not one of this account's models`);
+  for (let i = 0; i < 4; i++) await expect(editor.getByLabel(`Weight of alice_0${i} in percent`)).toHaveValue("25");
+  await expect(editor.getByRole("button", { name: "Save allocation" })).toBeEnabled();
+  expect(await nextRoundWeights(alice.address)).toEqual(saved); // nothing was sent
+});

@@ -1,0 +1,76 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, type Page } from "@playwright/test";
+import { createPublicClient, createWalletClient, http, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+import { nmrAbi } from "../src/generated/nmrAbi";
+import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
+import { DEV_ACCOUNTS } from "../src/lib/devWallet/keys";
+
+export interface Demo {
+  stake: Address;
+  nmr: Address;
+  manager: Address;
+  accounts: { name: string; address: Address; models: { id: Hex; name: string }[] }[];
+}
+
+export function demo(): Demo {
+  const file = process.env.E2E_DEMO_JSON;
+  if (!file) throw new Error("E2E_DEMO_JSON is not set: run the tests with `npm run test:e2e -w app`");
+  return JSON.parse(readFileSync(file, "utf8")) as Demo;
+}
+
+export function demoAccount(name: string) {
+  const account = demo().accounts.find((a) => a.name === name);
+  if (!account) throw new Error(`no demo account ${name}`);
+  const index = DEV_ACCOUNTS.findIndex((a) => a.address === account.address);
+  return { ...account, devIndex: index };
+}
+
+const rpc = () => http(process.env.E2E_RPC_URL ?? "http://127.0.0.1:8547");
+export const chain = createPublicClient({ chain: hardhat, transport: rpc() });
+
+/** Reads straight from the chain, to check that what the page shows is what the contract holds. */
+export async function nextRoundWeights(account: Address): Promise<number[]> {
+  const round = await chain.readContract({ address: demo().stake, abi: portfolioStakeAbi, functionName: "currentRound" });
+  const [, bps] = await chain.readContract({ address: demo().stake, abi: portfolioStakeAbi, functionName: "allocationAt", args: [account, round + 1] });
+  return bps.map(Number);
+}
+
+export async function accountOf(account: Address) {
+  return chain.readContract({ address: demo().stake, abi: portfolioStakeAbi, functionName: "accountOf", args: [account] });
+}
+
+/** Test setup outside the UI: `who` sets its NMR allowance for the stake contract. */
+export async function setAllowance(devIndex: number, amount: bigint) {
+  const wallet = createWalletClient({ account: privateKeyToAccount(DEV_ACCOUNTS[devIndex].privateKey), chain: hardhat, transport: rpc() });
+  const hash = await wallet.writeContract({ address: demo().nmr, abi: nmrAbi, functionName: "approve", args: [demo().stake, amount] });
+  await chain.waitForTransactionReceipt({ hash });
+}
+
+export async function nmrAllowance(owner: Address) {
+  return chain.readContract({ address: demo().nmr, abi: nmrAbi, functionName: "allowance", args: [owner, demo().stake] });
+}
+
+/** Connects the development wallet as Hardhat account `devIndex` from the header's Connect menu. */
+export async function connectDevWallet(page: Page, devIndex: number) {
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByLabel("Development account").selectOption(String(devIndex));
+  await page.getByRole("button", { name: "Development wallet" }).click();
+  await expect(page.getByTestId("account-button")).toContainText(DEV_ACCOUNTS[devIndex].address.slice(0, 6));
+}
+
+/** Answers the development wallet's Confirm/Reject dialog. */
+export async function answerWallet(page: Page, answer: "Confirm" | "Reject") {
+  const prompt = page.getByTestId("dev-wallet-prompt");
+  await expect(prompt).toBeVisible();
+  await prompt.getByRole("button", { name: answer }).click();
+  await expect(prompt).toBeHidden();
+}
+
+export const ARTIFACTS = path.join(__dirname, "..", "e2e-artifacts");
+
+export async function screenshot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
