@@ -9,6 +9,8 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: repoRoot,
   // The end-to-end harness builds into its own directory (its RPC URL is baked in) so it never clobbers a dev build.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // ANALYZE_BUNDLE=1: source maps in the client build, to see what each chunk holds.
+  productionBrowserSourceMaps: process.env.ANALYZE_BUNDLE === "1",
   reactStrictMode: true,
   poweredByHeader: false,
 };

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { demoAccount, screenshot } from "./helpers";
+import { connectDevWallet, demoAccount, screenshot } from "./helpers";
 
 test("home: a bad address is refused in words; a demo account opens read-only", async ({ page }) => {
   await page.goto("/");
@@ -56,11 +56,16 @@ test("dark/light: follows the system, the toggle overrides it and is remembered"
   expect(await background()).toBe("rgb(247, 248, 250)");
 });
 
-test("a phone-sized screen: no sideways scrolling, everything reachable", async ({ page }) => {
+test("a phone-sized screen: no sideways scrolling, the editor usable", async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 800 });
-  const bob = demoAccount("bob");
-  await page.goto(`/account/${bob.address}`);
+  const carol = demoAccount("carol");
+  await page.goto(`/account/${carol.address}`);
+  await connectDevWallet(page, carol.devIndex);
   await expect(page.getByTestId("model-table")).toBeVisible();
+  const pct = page.getByLabel("Weight of carol_16 in percent");
+  await pct.scrollIntoViewIfNeeded();
+  await expect(pct).toBeInViewport();
+  await expect(page.getByLabel("Weight of carol_16 (slider)")).toBeInViewport();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await screenshot(page, "04-account-mobile");

@@ -29,6 +29,7 @@ test("deposit with approval (two transactions), then a withdrawal request with i
   await answerWallet(page, "Confirm");
   const status = deposit.getByTestId("deposit-tx");
   await expect(status).toHaveAttribute("data-phase", "confirmed");
+  await expect(status).toContainText("Deposited: at risk from round");
   const after = await accountOf(dave.address);
   expect(after.balance - before.balance).toBe(100n * E);
   expect(await nmrAllowance(dave.address)).toBe(0n); // the approval was exactly the amount, and it was used

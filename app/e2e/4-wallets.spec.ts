@@ -66,6 +66,7 @@ test("an EIP-6963 wallet is discovered; on the wrong network the app says so and
   await expect(page.getByTestId("account-button")).toContainText(bob.address.slice(0, 6));
   const banner = page.getByTestId("wrong-network");
   await expect(banner).toContainText("Your wallet is on chain 1");
+  await expect(page.getByText("Your wallet is on chain 1: switch to Hardhat first.").first()).toBeVisible();
   await screenshot(page, "13-wrong-network");
   await banner.getByRole("button", { name: /Switch to/ }).click();
   await expect(banner).toHaveCount(0);

@@ -66,6 +66,11 @@ setsid ../node_modules/.bin/next start -H 127.0.0.1 -p "$APP_PORT" >"$WORK/next.
 pids+=($!)
 for _ in $(seq 1 60); do curl -sf -m 2 "http://127.0.0.1:$APP_PORT/api/deployments" >/dev/null && break; sleep 0.5; done
 
+echo "── e2e: first-load JS per page (gzip; budget ${E2E_JS_BUDGET_KB:-250} kB)"
+ALICE="0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+node --import tsx scripts/first-load-js.ts "http://127.0.0.1:$APP_PORT" / "/account/$ALICE" "/account/$ALICE/performance" "/account/$ALICE/history" \
+  --budget-kb "${E2E_JS_BUDGET_KB:-250}"
+
 echo "── e2e: playwright"
 mkdir -p e2e-artifacts
 E2E_BASE_URL="http://127.0.0.1:$APP_PORT" E2E_RPC_URL="$RPC" E2E_DEMO_JSON="$WORK/demo/demo.json" \

@@ -13,7 +13,20 @@ const PHASE_TEXT: Record<TxState["phase"], string> = {
 };
 
 /** Where a transaction (or a sequence, e.g. approve then deposit) stands, with Retry after a failure. */
-export function TxStatus({ state, onRetry, onDismiss, testId }: { state: TxState; onRetry: () => void; onDismiss: () => void; testId: string }) {
+export function TxStatus({
+  state,
+  onRetry,
+  onDismiss,
+  testId,
+  doneText,
+}: {
+  state: TxState;
+  onRetry: () => void;
+  onDismiss: () => void;
+  testId: string;
+  /** What the confirmed transaction means, e.g. "The new vector applies from round 81." */
+  doneText?: string;
+}) {
   if (state.phase === "idle") return null;
   const stages: { key: string; label: string; state: "todo" | "active" | "done" | "failed" }[] = [];
   const stepPrefix = (i: number) => (state.steps.length > 1 ? `${i + 1}/${state.steps.length} ${state.steps[i]}: ` : "");
@@ -44,8 +57,9 @@ export function TxStatus({ state, onRetry, onDismiss, testId }: { state: TxState
         {stepPrefix(state.stepIndex)}
         {state.error ? state.error.message : PHASE_TEXT[state.phase]}
         {state.phase === "confirmed" && state.blockNumber !== undefined ? ` Included in block ${state.blockNumber}.` : null}
+        {state.phase === "confirmed" && doneText ? ` ${doneText}` : null}
       </div>
-      {state.hash ? <div className="small mono">Transaction {state.hash}</div> : null}
+      {state.hash ? <div className="small mono" style={{ overflowWrap: "anywhere" }}>Transaction {state.hash}</div> : null}
       {state.phase === "failed" || state.phase === "rejected" ? (
         <div className="row" style={{ marginTop: "0.4rem" }}>
           <button type="button" className="small" onClick={onRetry}>

@@ -6,10 +6,18 @@ import { type AppContracts, useContracts } from "@/lib/contracts";
 import { useAccountSnapshot } from "@/lib/account/snapshot";
 import { accountHref, shortAddress } from "@/lib/format";
 import { AccountSummary } from "./AccountSummary";
-import { AllocationEditor } from "./AllocationEditor";
-import { ModelTable } from "./ModelTable";
-import { StakeActions } from "./StakeActions";
+import dynamic from "next/dynamic";
 import Link from "next/link";
+import { ModelTable } from "./ModelTable";
+
+// Only the account's owner or manager gets the editor and the deposit/withdraw forms, so their code (transaction
+// flow, simulation, receipts, error decoding) is not part of a read-only visit's first load.
+const AllocationEditor = dynamic(() => import("./AllocationEditor").then((m) => m.AllocationEditor), {
+  loading: () => <p className="muted">Loading the editor…</p>,
+});
+const StakeActions = dynamic(() => import("./StakeActions").then((m) => m.StakeActions), {
+  loading: () => <p className="muted">Loading…</p>,
+});
 
 export type Role = "owner" | "manager" | "viewer";
 

@@ -20,7 +20,9 @@ import {
   weightsFromEntries,
 } from "@/lib/editor/weights";
 import { formatNmr } from "@/lib/format";
-import { simulate, useTransactionFlow } from "@/lib/tx/useTransactionFlow";
+import { simulateContract } from "viem/actions";
+import { getChainClient } from "@/lib/chain";
+import { useTransactionFlow, useWriteBlocker } from "@/lib/tx/useTransactionFlow";
 import { TxStatus } from "@/components/TxStatus";
 import { nextRoundText } from "./ModelTable";
 import type { Role } from "./AccountView";
@@ -44,6 +46,7 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
   const [notice, setNotice] = useState<{ tone: "info" | "warn" | "error"; text: string } | null>(null);
   const label = (id: string) => modelLabel(contracts, id);
   const tx = useTransactionFlow({ modelLabel: label });
+  const walletBlocker = useWriteBlocker();
 
   // ?weights=<id>:<bps>,… (e.g. "Load into editor" on the performance page) fills the draft once.
   useEffect(() => {
@@ -97,6 +100,7 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
   else if (!total.ok) blocker = total.message + ".";
   else if (!dirty) blocker = "No change to save: this is already the vector for the next round.";
   else if (s.paused) blocker = "Staking is paused: reallocations are stopped for now.";
+  else if (walletBlocker) blocker = walletBlocker;
 
   const save = () => {
     const weights = draft.weights;
@@ -106,8 +110,8 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
         label: "Save allocation",
         prepare: (account) =>
           role === "owner"
-            ? simulate({ account, address: contracts.stake.address, abi: contracts.stake.abi, functionName: "setAllocation", args: [models, weights] })
-            : simulate({ account, address: contracts.stake.address, abi: contracts.stake.abi, functionName: "setAllocationFor", args: [s.address, models, weights] }),
+            ? simulateContract(getChainClient(), { account, address: contracts.stake.address, abi: contracts.stake.abi, functionName: "setAllocation", args: [models, weights] })
+            : simulateContract(getChainClient(), { account, address: contracts.stake.address, abi: contracts.stake.abi, functionName: "setAllocationFor", args: [s.address, models, weights] }),
       },
     ]);
   };
@@ -165,8 +169,8 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
               const error = draft.errors[i];
               return (
                 <tr key={id}>
-                  <td>{name}</td>
-                  <td>
+                  <td className="cell-name">{name}</td>
+                  <td className="cell-slider">
                     <input
                       type="range"
                       min={0}
@@ -178,7 +182,7 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
                       onChange={(e) => onSlider(i, Number(e.target.value))}
                     />
                   </td>
-                  <td className="num">
+                  <td className="num cell-pct">
                     <input
                       className="pct"
                       inputMode="decimal"
@@ -195,8 +199,8 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
                       </div>
                     ) : null}
                   </td>
-                  <td className="num">{formatNmr(stakeForBps(s.next.stake, draft.weights[i]))}</td>
-                  <td>
+                  <td className="num cell-nmr">{formatNmr(stakeForBps(s.next.stake, draft.weights[i]))}</td>
+                  <td className="cell-rest">
                     <button
                       type="button"
                       className="small"
@@ -280,7 +284,13 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
           </span>
         )}
       </div>
-      <TxStatus state={tx.state} onRetry={() => void tx.retry()} onDismiss={tx.reset} testId="editor-tx" />
+      <TxStatus
+        state={tx.state}
+        onRetry={() => void tx.retry()}
+        onDismiss={tx.reset}
+        testId="editor-tx"
+        doneText={`The new vector applies from round ${s.next.round}.`}
+      />
     </section>
   );
 }

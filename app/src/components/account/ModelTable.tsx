@@ -57,7 +57,7 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
                 <tr key={id} data-model={id}>
                   <th scope="row" style={{ fontWeight: 500, textTransform: "none", letterSpacing: 0, color: "var(--fg)", fontSize: "inherit" }}>
                     {modelLabel(contracts, id)}
-                    <div className="mono small muted">{id}</div>
+                    <div className="mono small muted hide-sm">{id}</div>
                   </th>
                   <td className="num" data-testid={`current-bps-${i}`}>{formatBps(s.current.bps[i] ?? 0)}</td>
                   <td className="num">{formatNmr(s.current.modelStakes[i] ?? 0n)}</td>

@@ -5,14 +5,21 @@ import { type AccountSnapshot, withdrawalStatus } from "@/lib/account/snapshot";
 import type { AppContracts } from "@/lib/contracts";
 import { parseNmrAmount } from "@/lib/editor/amount";
 import { formatAllowance, formatNmr, formatTime, nmrToInput, relativeTime } from "@/lib/format";
-import { getPublicClient } from "@/lib/chain";
-import { simulate, useTransactionFlow } from "@/lib/tx/useTransactionFlow";
+import { simulateContract, readContract } from "viem/actions";
+import { getChainClient } from "@/lib/chain";
+import { useTransactionFlow, useWriteBlocker } from "@/lib/tx/useTransactionFlow";
 import { TxStatus } from "@/components/TxStatus";
 
 /** Deposit (approve first when the allowance is short), request a withdrawal, claim a released one. */
 export function StakeActions({ snapshot, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
+  const blocker = useWriteBlocker();
   return (
     <div className="grid">
+      {blocker ? (
+        <p className="notice warn" style={{ gridColumn: "1 / -1", margin: 0 }}>
+          {blocker}
+        </p>
+      ) : null}
       <Deposit snapshot={snapshot} contracts={contracts} />
       <Withdraw snapshot={snapshot} contracts={contracts} />
     </div>
@@ -38,18 +45,18 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
           label: `Approve ${formatNmr(amount)} NMR`,
           // Re-read at this moment: a retry after a confirmed approval must not approve twice.
           skip: async () =>
-            (await getPublicClient().readContract({
+            (await readContract(getChainClient(), {
               address: contracts.nmr.address,
               abi: contracts.nmr.abi,
               functionName: "allowance",
               args: [s.address, contracts.stake.address],
             })) >= amount,
           prepare: (account) =>
-            simulate({ account, address: contracts.nmr.address, abi: contracts.nmr.abi, functionName: "approve", args: [contracts.stake.address, amount] }),
+            simulateContract(getChainClient(), { account, address: contracts.nmr.address, abi: contracts.nmr.abi, functionName: "approve", args: [contracts.stake.address, amount] }),
         },
         {
           label: `Deposit ${formatNmr(amount)} NMR`,
-          prepare: (account) => simulate({ account, ...stake, functionName: "deposit", args: [amount] }),
+          prepare: (account) => simulateContract(getChainClient(), { account, ...stake, functionName: "deposit", args: [amount] }),
         },
       ])
       .then((ok) => ok && (setText(""), setTouched(false)));
@@ -87,16 +94,24 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
           ) : null}
         </div>
         <p className="small muted">
-          {needsApproval
-            ? "Two transactions: first allow the contract to take this amount of NMR (approve), then deposit."
-            : "One transaction."}{" "}
+          {!parsed.ok
+            ? "When the contract may take less than the amount, you first approve it, then deposit (two transactions)."
+            : needsApproval
+              ? "Two transactions: first allow the contract to take this amount of NMR (approve), then deposit."
+              : "One transaction."}{" "}
           The deposit is at risk from round {s.next.round} on, spread by your weight vector.
         </p>
         <button type="submit" className="primary" disabled={tx.busy || s.paused}>
           {needsApproval ? "Approve and deposit" : "Deposit"}
         </button>
       </form>
-      <TxStatus state={tx.state} onRetry={() => void tx.retry()} onDismiss={tx.reset} testId="deposit-tx" />
+      <TxStatus
+        state={tx.state}
+        onRetry={() => void tx.retry()}
+        onDismiss={tx.reset}
+        testId="deposit-tx"
+        doneText={`Deposited: at risk from round ${s.next.round}.`}
+      />
     </section>
   );
 }
@@ -117,7 +132,7 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
     if (!parsed.ok) return;
     const amount = parsed.wei;
     void request
-      .run([{ label: `Request ${formatNmr(amount)} NMR`, prepare: (account) => simulate({ account, ...stake, functionName: "requestWithdrawal", args: [amount] }) }])
+      .run([{ label: `Request ${formatNmr(amount)} NMR`, prepare: (account) => simulateContract(getChainClient(), { account, ...stake, functionName: "requestWithdrawal", args: [amount] }) }])
       .then((ok) => ok && (setText(""), setTouched(false)));
   };
 
@@ -145,12 +160,12 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
             type="button"
             className="primary"
             disabled={w.state !== "claimable" || claim.busy}
-            onClick={() => void claim.run([{ label: "Claim withdrawal", prepare: (account) => simulate({ account, ...stake, functionName: "claimWithdrawal" }) }])}
+            onClick={() => void claim.run([{ label: "Claim withdrawal", prepare: (account) => simulateContract(getChainClient(), { account, ...stake, functionName: "claimWithdrawal" }) }])}
           >
             Claim {formatNmr(w.amount)} NMR
           </button>
         ) : null}
-        <TxStatus state={claim.state} onRetry={() => void claim.retry()} onDismiss={claim.reset} testId="claim-tx" />
+        <TxStatus state={claim.state} onRetry={() => void claim.retry()} onDismiss={claim.reset} testId="claim-tx" doneText="Claimed: the NMR is in your wallet." />
       </div>
 
       <form onSubmit={submit} noValidate style={{ marginTop: "1rem" }}>
@@ -186,7 +201,13 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
           Request withdrawal
         </button>
       </form>
-      <TxStatus state={request.state} onRetry={() => void request.retry()} onDismiss={request.reset} testId="withdraw-tx" />
+      <TxStatus
+        state={request.state}
+        onRetry={() => void request.retry()}
+        onDismiss={request.reset}
+        testId="withdraw-tx"
+        doneText="Requested: see the release date above."
+      />
     </section>
   );
 }

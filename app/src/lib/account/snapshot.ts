@@ -5,8 +5,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { Address, Hex, PublicClient } from "viem";
-import { getPublicClient } from "@/lib/chain";
+import type { Address, Hex } from "viem";
+import { type ChainClient, getChainClient } from "@/lib/chain";
+import { blockHeader, ethCall } from "@/lib/rpc";
 import type { AppContracts } from "@/lib/contracts";
 
 export interface RoundVector {
@@ -48,50 +49,50 @@ export interface AccountSnapshot {
 }
 
 export async function readAccountSnapshot(
-  client: PublicClient,
+  client: ChainClient,
   contracts: AppContracts,
   address: Address,
 ): Promise<AccountSnapshot> {
   // Reads are pinned to the latest block; "now" is the pending block's time (a local node mines only on demand, so
   // its latest block can be hours old while its clock, and the next transaction's timestamp, moved on).
   const [block, pending] = await Promise.all([
-    client.getBlock(),
-    client.getBlock({ blockTag: "pending" }).catch(() => null),
+    blockHeader(client, "latest"),
+    blockHeader(client, "pending").catch(() => null),
   ]);
-  const at = { blockNumber: block.number };
+  const at = { blockNumber: block.number ?? undefined };
   const chainTime = Math.max(Number(block.timestamp), pending ? Number(pending.timestamp) : 0);
   const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
   const nmr = { address: contracts.nmr.address, abi: contracts.nmr.abi } as const;
 
   const [currentRound, parameters, paused, view, models, nmrBalance, allowance] = await Promise.all([
-    client.readContract({ ...stake, functionName: "currentRound", ...at }),
-    client.readContract({ ...stake, functionName: "parameters", ...at }),
-    client.readContract({ ...stake, functionName: "paused", ...at }),
-    client.readContract({ ...stake, functionName: "accountOf", args: [address], ...at }),
-    client.readContract({ ...stake, functionName: "modelsOf", args: [address], ...at }),
-    client.readContract({ ...nmr, functionName: "balanceOf", args: [address], ...at }),
-    client.readContract({ ...nmr, functionName: "allowance", args: [address, contracts.stake.address], ...at }),
+    ethCall(client, { ...stake, functionName: "currentRound", ...at }),
+    ethCall(client, { ...stake, functionName: "parameters", ...at }),
+    ethCall(client, { ...stake, functionName: "paused", ...at }),
+    ethCall(client, { ...stake, functionName: "accountOf", args: [address], ...at }),
+    ethCall(client, { ...stake, functionName: "modelsOf", args: [address], ...at }),
+    ethCall(client, { ...nmr, functionName: "balanceOf", args: [address], ...at }),
+    ethCall(client, { ...nmr, functionName: "allowance", args: [address, contracts.stake.address], ...at }),
   ]);
   const nextRound = currentRound + 1;
 
   const vectorAt = async (round: number): Promise<RoundVector> => {
     const [[, bps], stakeAt, modelStakes] = await Promise.all([
-      client.readContract({ ...stake, functionName: "allocationAt", args: [address, round], ...at }),
-      client.readContract({ ...stake, functionName: "stakeAt", args: [address, round], ...at }),
-      client.readContract({ ...stake, functionName: "modelStakesAt", args: [address, round], ...at }),
+      ethCall(client, { ...stake, functionName: "allocationAt", args: [address, round], ...at }),
+      ethCall(client, { ...stake, functionName: "stakeAt", args: [address, round], ...at }),
+      ethCall(client, { ...stake, functionName: "modelStakesAt", args: [address, round], ...at }),
     ]);
     return { round, bps: bps.map(Number), stake: stakeAt, modelStakes: [...modelStakes] };
   };
   const roundInfo =
     currentRound > 0
-      ? client.readContract({ ...stake, functionName: "roundInfo", args: [currentRound], ...at }).catch(() => null)
+      ? ethCall(client, { ...stake, functionName: "roundInfo", args: [currentRound], ...at }).catch(() => null)
       : Promise.resolve(null);
   const [current, next, info] = await Promise.all([vectorAt(currentRound), vectorAt(nextRound), roundInfo]);
   const openedAt = info && info.openedAt > 0 ? Number(info.openedAt) : null;
 
   return {
     address,
-    blockNumber: block.number,
+    blockNumber: block.number ?? 0n,
     chainTime,
     paused,
     parameters: {
@@ -130,7 +131,7 @@ export const accountQueryKey = (address: Address) => ["account-snapshot", addres
 export function useAccountSnapshot(contracts: AppContracts | undefined, address: Address) {
   return useQuery({
     queryKey: [...accountQueryKey(address), contracts?.stake.address],
-    queryFn: () => readAccountSnapshot(getPublicClient(), contracts!, address),
+    queryFn: () => readAccountSnapshot(getChainClient(), contracts!, address),
     enabled: Boolean(contracts),
   });
 }

@@ -4,7 +4,7 @@
  *
  *   const contracts = useContracts();            // React: react-query result; contracts.data?.stake.address
  *   const c = await getContracts();              // anywhere in the browser (memoised per chain)
- *   getPublicClient().readContract({ ...c.stake, functionName: "currentRound" })
+ *   readContract(getChainClient(), { address: c.stake.address, abi: c.stake.abi, functionName: "currentRound" })
  */
 "use client";
 

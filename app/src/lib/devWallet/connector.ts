@@ -8,7 +8,6 @@ import {
   type Address,
   type EIP1193RequestFn,
   type Hex,
-  createWalletClient,
   custom,
   fromHex,
   getAddress,
@@ -17,7 +16,6 @@ import {
   SwitchChainError,
   UserRejectedRequestError,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { appChain, rpcTransport } from "@/lib/chain";
 import { DEV_ACCOUNTS } from "./keys";
 import { requestDevWalletApproval } from "./prompt";
@@ -48,17 +46,28 @@ type RpcTransaction = { from?: Address; to?: Address; data?: Hex; value?: Hex; g
 
 export function devWallet() {
   return createConnector<{ request: EIP1193RequestFn }>((config) => {
-    const account = () => privateKeyToAccount(DEV_ACCOUNTS[selectedDevAccountIndex()].privateKey);
+    const selected = () => DEV_ACCOUNTS[selectedDevAccountIndex()];
+    // Signing code (secp256k1, transaction serialisation) loads only when the dev wallet first signs something.
+    const signer = async () => {
+      const [{ privateKeyToAccount }, { sendTransaction }, { createClient }] = await Promise.all([
+        import("viem/accounts"),
+        import("viem/actions"),
+        import("viem"),
+      ]);
+      const account = privateKeyToAccount(selected().privateKey);
+      const client = createClient({ account, chain: appChain, transport: rpcTransport() });
+      return { account, send: (tx: Parameters<typeof sendTransaction>[1]) => sendTransaction(client, tx) };
+    };
     const forward = rpcTransport()({ chain: appChain, retryCount: 0 });
 
     const request = async ({ method, params }: { method: string; params?: unknown }): Promise<unknown> => {
-      const signer = account();
+      const address = selected().address;
       switch (method) {
         case "eth_chainId":
           return numberToHex(appChain.id);
         case "eth_accounts":
         case "eth_requestAccounts":
-          return [signer.address];
+          return [address];
         case "wallet_switchEthereumChain": {
           const [{ chainId }] = params as [{ chainId: Hex }];
           if (fromHex(chainId, "number") !== appChain.id)
@@ -67,24 +76,24 @@ export function devWallet() {
         }
         case "eth_sendTransaction": {
           const [tx] = params as [RpcTransaction];
-          if (tx.from && getAddress(tx.from) !== signer.address) throw new Error(`the development wallet holds ${signer.address}, not ${tx.from}`);
+          if (tx.from && getAddress(tx.from) !== address) throw new Error(`the development wallet holds ${address}, not ${tx.from}`);
           const value = tx.value ? hexToBigInt(tx.value) : undefined;
-          const approved = await requestDevWalletApproval({ kind: "transaction", from: signer.address, to: tx.to, data: tx.data, value });
+          const approved = await requestDevWalletApproval({ kind: "transaction", from: address, to: tx.to, data: tx.data, value });
           if (!approved) throw new UserRejectedRequestError(new Error("Rejected in the development wallet"));
-          const wallet = createWalletClient({ account: signer, chain: appChain, transport: rpcTransport() });
-          return wallet.sendTransaction({ to: tx.to, data: tx.data, value, gas: tx.gas ? hexToBigInt(tx.gas) : undefined });
+          const { send } = await signer();
+          return send({ to: tx.to, data: tx.data, value, gas: tx.gas ? hexToBigInt(tx.gas) : undefined } as never);
         }
         case "personal_sign": {
           const [data] = params as [Hex, Address];
-          const approved = await requestDevWalletApproval({ kind: "signature", from: signer.address, message: data });
+          const approved = await requestDevWalletApproval({ kind: "signature", from: address, message: data });
           if (!approved) throw new UserRejectedRequestError(new Error("Rejected in the development wallet"));
-          return signer.signMessage({ message: { raw: data } });
+          return (await signer()).account.signMessage({ message: { raw: data } });
         }
         case "eth_signTypedData_v4": {
           const [, json] = params as [Address, string];
-          const approved = await requestDevWalletApproval({ kind: "signature", from: signer.address, message: json });
+          const approved = await requestDevWalletApproval({ kind: "signature", from: address, message: json });
           if (!approved) throw new UserRejectedRequestError(new Error("Rejected in the development wallet"));
-          return signer.signTypedData(JSON.parse(json));
+          return (await signer()).account.signTypedData(JSON.parse(json));
         }
         default:
           return forward.request({ method, params } as never);
@@ -102,7 +111,7 @@ export function devWallet() {
       async connect<withCapabilities extends boolean = false>(_parameters?: { chainId?: number; isReconnecting?: boolean; withCapabilities?: withCapabilities | boolean }) {
         storage()?.setItem(CONNECTED_KEY, "true");
         return {
-          accounts: [account().address] as never,
+          accounts: [selected().address] as never,
           chainId: appChain.id,
         };
       },
@@ -110,7 +119,7 @@ export function devWallet() {
         storage()?.removeItem(CONNECTED_KEY);
       },
       async getAccounts() {
-        return [account().address];
+        return [selected().address];
       },
       async getChainId() {
         return appChain.id;

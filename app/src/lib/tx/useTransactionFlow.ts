@@ -13,12 +13,12 @@ import { useCallback, useRef, useState } from "react";
 import type { Address, Hash } from "viem";
 import { useConfig, useConnection } from "wagmi";
 import { waitForTransactionReceipt, writeContract } from "wagmi/actions";
-import { appChain, getPublicClient } from "@/lib/chain";
+import { appChain } from "@/lib/chain";
 import { type DescribeContext, type DescribedError, describeError } from "@/lib/errors/describe";
 
 export interface TxStep {
   label: string; // "Approve 100 NMR"
-  /** Simulates the call for `account` and returns the request to send (from publicClient.simulateContract). */
+  /** Simulates the call for `account` and returns the request to send: simulateContract(getChainClient(), …). */
   prepare: (account: Address) => Promise<{ request: unknown }>;
   /** Skipped when it resolves true at the moment the step is reached (e.g. the allowance is already enough). */
   skip?: () => Promise<boolean>;
@@ -112,7 +112,10 @@ export function useTransactionFlow(context: DescribeContext = {}) {
   return { state, busy, run, retry, reset };
 }
 
-/** simulateContract through our public client, for TxStep.prepare. */
-export function simulate(parameters: Parameters<ReturnType<typeof getPublicClient>["simulateContract"]>[0]) {
-  return getPublicClient().simulateContract(parameters);
+/** Why transactions cannot be sent right now (no wallet, wrong network), or null. */
+export function useWriteBlocker(): string | null {
+  const { status, chainId } = useConnection();
+  if (status !== "connected") return "Connect a wallet to send transactions.";
+  if (chainId !== appChain.id) return `Your wallet is on chain ${chainId}: switch to ${appChain.name} first.`;
+  return null;
 }
