@@ -37,16 +37,24 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
             <tr>
               <th scope="col">Model</th>
               <th scope="col" className="num">
-                Weight, round {s.currentRound}
+                Round {s.currentRound}
+                <br />
+                weight
               </th>
               <th scope="col" className="num">
-                At risk, round {s.currentRound}
+                Round {s.currentRound}
+                <br />
+                at risk
               </th>
               <th scope="col" className="num">
-                {pending ? "Pending weight" : "Weight"}, round {s.next.round}
+                Round {s.next.round}
+                <br />
+                {pending ? "pending weight" : "weight"}
               </th>
               <th scope="col" className="num">
-                At risk, round {s.next.round}
+                Round {s.next.round}
+                <br />
+                at risk
               </th>
             </tr>
           </thead>
