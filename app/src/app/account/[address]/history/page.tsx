@@ -1,0 +1,29 @@
+import "@/components/charts/charts.css";
+import type { Metadata } from "next";
+import { getAddress, isAddress } from "viem";
+import { HistoryView } from "@/components/history/HistoryView";
+import { shortAddress } from "@/lib/format";
+
+type Params = { params: Promise<{ address: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { address } = await params;
+  return { title: isAddress(address) ? `History · ${shortAddress(address)}` : "Unknown address" };
+}
+
+export default async function HistoryPage({ params }: Params) {
+  const { address } = await params;
+  if (!isAddress(address, { strict: false })) {
+    return (
+      <p className="notice error" role="alert">
+        “{decodeURIComponent(address)}” is not an Ethereum address: expected 0x followed by 40 hexadecimal characters.
+      </p>
+    );
+  }
+  return (
+    <>
+      <h1>History <span className="muted mono small">{getAddress(address)}</span></h1>
+      <HistoryView address={getAddress(address)} />
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * A small SVG line chart (no chart library: nothing to download, a few hundred bytes of JS). The x axis is the
+ * round; values are fractions shown as percent. Accessible: role="img" with a label, and the caller keeps a table.
+ */
+import { scaleFor, formatPercent, seriesColor } from "./scale";
+
+export interface LineSeries {
+  label: string;
+  values: readonly number[];
+  color?: string;
+}
+
+const W = 720;
+const H = 240;
+const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
+
+export function LineChart({
+  title,
+  rounds,
+  series,
+  area = false,
+  testId,
+}: {
+  title: string;
+  rounds: readonly number[];
+  series: readonly LineSeries[];
+  area?: boolean;
+  testId?: string;
+}) {
+  const all = series.flatMap((s) => s.values).filter(Number.isFinite);
+  if (rounds.length < 2 || all.length === 0) return <p className="muted small">Not enough settled rounds to draw “{title}”.</p>;
+  const y = scaleFor(all, H - PAD.bottom, PAD.top);
+  const x = (i: number) => PAD.left + (i / (rounds.length - 1)) * (W - PAD.left - PAD.right);
+  const path = (values: readonly number[]) =>
+    values.map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y.at(Number.isFinite(v) ? v : 0).toFixed(1)}`).join("");
+  const xTicks = [0, Math.floor((rounds.length - 1) / 2), rounds.length - 1];
+  return (
+    <figure className="chart" data-testid={testId}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}, rounds ${rounds[0]} to ${rounds[rounds.length - 1]}`}>
+        <title>{title}</title>
+        {y.ticks.map((t) => (
+          <g key={t}>
+            <line x1={PAD.left} x2={W - PAD.right} y1={y.at(t)} y2={y.at(t)} className={t === 0 ? "chart-zero" : "chart-grid"} />
+            <text x={PAD.left - 6} y={y.at(t) + 4} textAnchor="end" className="chart-label">
+              {formatPercent(t, 1)}
+            </text>
+          </g>
+        ))}
+        {xTicks.map((i) => (
+          <text key={i} x={x(i)} y={H - 8} textAnchor={i === 0 ? "start" : i === rounds.length - 1 ? "end" : "middle"} className="chart-label">
+            {`round ${rounds[i]}`}
+          </text>
+        ))}
+        {area && series[0] && (
+          <path
+            d={`${path(series[0].values)}L${x(rounds.length - 1)},${y.at(0)}L${x(0)},${y.at(0)}Z`}
+            fill={series[0].color ?? seriesColor(0)}
+            opacity={0.15}
+          />
+        )}
+        {series.map((s, i) => (
+          <path key={s.label} d={path(s.values)} fill="none" stroke={s.color ?? seriesColor(i)} strokeWidth={2} data-series={s.label}>
+            <title>{s.label}</title>
+          </path>
+        ))}
+      </svg>
+      {series.length > 1 && (
+        <figcaption className="chart-legend">
+          {series.map((s, i) => (
+            <span key={s.label}>
+              <i style={{ background: s.color ?? seriesColor(i) }} aria-hidden /> {s.label}
+            </span>
+          ))}
+        </figcaption>
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,36 @@
+/** N×N correlation table, each cell tinted by its value (blue positive, red negative). */
+export function CorrelationMatrix({ labels, matrix }: { labels: readonly string[]; matrix: readonly (readonly number[])[] }) {
+  if (labels.length < 2) return <p className="muted small">One model: no pairs to correlate.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="corr" data-testid="correlation-matrix">
+        <caption className="muted small">Pearson correlation of per-round rates over the rounds both models carried weight (– : fewer than 3 such rounds).</caption>
+        <thead>
+          <tr>
+            <td />
+            {labels.map((l) => (
+              <th key={l} scope="col" className="corr-col"><span>{l}</span></th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {matrix.map((row, i) => (
+            <tr key={labels[i]}>
+              <th scope="row">{labels[i]}</th>
+              {row.map((v, j) => (
+                <td
+                  key={labels[j]}
+                  className="num"
+                  style={Number.isFinite(v) ? { background: v >= 0 ? `rgb(59 130 246 / ${(v * 0.55).toFixed(2)})` : `rgb(239 68 68 / ${(-v * 0.55).toFixed(2)})` } : undefined}
+                  title={`${labels[i]} × ${labels[j]}`}
+                >
+                  {Number.isFinite(v) ? v.toFixed(2) : "–"}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

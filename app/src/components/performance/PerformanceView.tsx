@@ -1,0 +1,98 @@
+"use client";
+/**
+ * The performance page: the account's portfolio under its actual vectors, each model through time, how the models
+ * move together, and weight suggestions beside the current vector.
+ */
+import type { Address } from "viem";
+import { BarChart } from "@/components/charts/BarChart";
+import { LineChart } from "@/components/charts/LineChart";
+import { formatPercent, seriesColor } from "@/components/charts/scale";
+import { modelLabel } from "@/lib/contracts";
+import { formatNmr } from "@/lib/format";
+import { correlationMatrix, cumulative, drawdown, modelSeries, summarize } from "@/lib/performance/analytics";
+import { CorrelationMatrix } from "./CorrelationMatrix";
+import { Suggestions } from "./Suggestions";
+import { usePerformance } from "./usePerformance";
+
+export function PerformanceView({ address }: { address: Address }) {
+  const { contracts, history, models, results, latestVector, latestEffectiveRound } = usePerformance(address);
+  if (contracts.error) return <p className="notice error" role="alert">{contracts.error.message}</p>;
+  if (history.error) return <p className="notice error" role="alert">Could not read the account's history: {history.error.message}</p>;
+  if (!history.data) return <p className="muted" aria-busy="true">Reading the account's history from the chain…</p>;
+  if (models.length === 0) return <p className="notice info">This address has no models registered: nothing to show yet.</p>;
+  if (results.length === 0) return <p className="notice info">No settled rounds yet for this account: performance appears after the first settlement.</p>;
+
+  const rounds = results.map((r) => r.round);
+  const portfolio = results.map((r) => r.portfolioRate);
+  const portfolioCum = cumulative(portfolio);
+  const summary = summarize(portfolio);
+  const totalDelta = results.reduce((a, r) => a + r.delta, 0n);
+  const series = models.map((_, m) => modelSeries(results, m));
+  const labels = models.map((id) => modelLabel(contracts.data, id));
+  const perModel = series.map((s) => summarize(s));
+
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="portfolio-h">
+        <h2 id="portfolio-h">Portfolio under its actual vectors</h2>
+        <dl className="stats" data-testid="portfolio-stats">
+          <div><dt>Settled rounds</dt><dd>{results.length} (rounds {rounds[0]}–{rounds.at(-1)})</dd></div>
+          <div><dt>Compounded return</dt><dd className={summary.total >= 0 ? "delta-up" : "delta-down"}>{formatPercent(summary.total)}</dd></div>
+          <div><dt>Net result</dt><dd>{formatNmr(totalDelta)} NMR</dd></div>
+          <div><dt>Positive rounds</dt><dd>{formatPercent(summary.hitRate, 0).replace("+", "")}</dd></div>
+          <div><dt>Worst drawdown</dt><dd>{formatPercent(summary.maxDrawdown)}</dd></div>
+        </dl>
+        <LineChart title="Cumulative return (compounded)" rounds={rounds} series={[{ label: "portfolio", values: portfolioCum, color: "var(--accent)" }]} area testId="chart-portfolio-cumulative" />
+        <BarChart title="Return per round" rounds={rounds} values={portfolio} testId="chart-portfolio-rounds" />
+        <LineChart title="Drawdown" rounds={rounds} series={[{ label: "drawdown", values: drawdown(portfolioCum), color: "var(--danger)" }]} area testId="chart-portfolio-drawdown" />
+      </section>
+
+      <section className="card" aria-labelledby="models-h">
+        <h2 id="models-h">Models through time</h2>
+        <p className="muted small">Each model's own rate in the rounds it carried weight (rounds without weight have no result), compounded.</p>
+        <LineChart
+          title="Cumulative return per model"
+          rounds={rounds}
+          series={series.map((s, m) => ({ label: labels[m], values: cumulative(s), color: seriesColor(m) }))}
+          testId="chart-models-cumulative"
+        />
+        <div className="table-wrap">
+          <table data-testid="model-table">
+            <thead>
+              <tr><th scope="col">Model</th><th scope="col" className="num">Weight now</th><th scope="col" className="num">Rounds</th><th scope="col" className="num">Compounded</th><th scope="col" className="num">Mean / round</th><th scope="col" className="num">Positive</th><th scope="col" className="num">Worst drawdown</th></tr>
+            </thead>
+            <tbody>
+              {models.map((id, m) => (
+                <tr key={id}>
+                  <th scope="row"><i className="swatch" style={{ background: seriesColor(m) }} aria-hidden /> {labels[m]}</th>
+                  <td className="num">{latestVector ? `${(latestVector[m] / 100).toFixed(2)}%` : "–"}</td>
+                  <td className="num">{perModel[m].rounds}</td>
+                  <td className="num">{perModel[m].rounds ? formatPercent(perModel[m].total) : "–"}</td>
+                  <td className="num">{formatPercent(perModel[m].mean, 3)}</td>
+                  <td className="num">{Number.isFinite(perModel[m].hitRate) ? `${Math.round(perModel[m].hitRate * 100)}%` : "–"}</td>
+                  <td className="num">{perModel[m].rounds ? formatPercent(perModel[m].maxDrawdown) : "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="corr-h">
+        <h2 id="corr-h">How the models move together</h2>
+        <CorrelationMatrix labels={labels} matrix={correlationMatrix(series)} />
+      </section>
+
+      <Suggestions
+        address={address}
+        models={models}
+        labels={labels}
+        series={series}
+        rounds={rounds}
+        current={latestVector}
+        currentFrom={latestEffectiveRound}
+        stake={results.at(-1)!.balance}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+"use client";
+/** Loads an account's history (from the configured HistorySource) and derives what the performance page shows. */
+import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
+import type { Address, Hex } from "viem";
+import { useContracts } from "@/lib/contracts";
+import { historySource, type AllocationSetEvent, type ModelRegisteredEvent } from "@/lib/history";
+import { roundResults } from "@/lib/performance/analytics";
+
+export function useAccountHistory(address: Address) {
+  const contracts = useContracts();
+  const history = useQuery({
+    queryKey: ["account-history", contracts.data?.chainId, contracts.data?.stake.address, address],
+    queryFn: () => historySource(contracts.data!).accountHistory(address),
+    enabled: !!contracts.data,
+    refetchInterval: 15_000,
+  });
+  return { contracts, history };
+}
+
+export function usePerformance(address: Address) {
+  const { contracts, history } = useAccountHistory(address);
+  const derived = useMemo(() => {
+    const events = history.data?.events ?? [];
+    const models: Hex[] = [];
+    for (const e of events.filter((e): e is ModelRegisteredEvent => e.kind === "model-registered")) models[e.slot] = e.modelId;
+    const allocations = events.filter((e): e is AllocationSetEvent => e.kind === "allocation-set");
+    const latest = allocations.at(-1);
+    return {
+      models,
+      results: roundResults(events, models.length),
+      latestVector: latest ? models.map((_, i) => latest.weights[i] ?? 0) : null,
+      latestEffectiveRound: latest?.effectiveRound ?? null,
+    };
+  }, [history.data]);
+  return { contracts, history, ...derived };
+}

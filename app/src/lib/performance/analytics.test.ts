@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { AccountEvent } from "@/lib/history/types";
+import { correlationMatrix, cumulative, drawdown, modelSeries, rateToNumber, roundResults, summarize, vectorAt } from "./analytics";
+
+const E18 = 10n ** 18n;
+const base = (blockNumber: number, logIndex = 0) => ({ blockNumber: BigInt(blockNumber), logIndex, txHash: "0x01" as const });
+const alloc = (block: number, effectiveRound: number, weights: number[]): AccountEvent => ({
+  ...base(block),
+  kind: "allocation-set",
+  effectiveRound,
+  by: "0x0000000000000000000000000000000000000001",
+  weights,
+});
+const settled = (block: number, round: number, stake: bigint, rates: bigint[], delta: bigint): AccountEvent => ({
+  ...base(block),
+  kind: "settled",
+  round,
+  stakeAtRisk: stake,
+  rates,
+  delta,
+  paid: delta > 0n ? delta : 0n,
+  burned: delta < 0n ? -delta : 0n,
+  unpaidRewards: 0n,
+  balance: stake + delta,
+});
+
+describe("performance analytics", () => {
+  it("converts 18-decimal rates exactly enough, signs included", () => {
+    assert.equal(rateToNumber(E18 / 100n), 0.01);
+    assert.equal(rateToNumber(-(E18 / 40n)), -0.025);
+    assert.equal(rateToNumber(3n * E18 + E18 / 2n), 3.5);
+  });
+
+  it("finds the vector in force: last effectiveRound ≤ round, a later same-round set wins", () => {
+    const a = [alloc(1, 5, [10_000, 0]), alloc(2, 8, [5_000, 5_000]), alloc(3, 8, [2_000, 8_000])].map((e) => e as never);
+    assert.equal(vectorAt(a, 4), null);
+    assert.deepEqual(vectorAt(a, 5), [10_000, 0]);
+    assert.deepEqual(vectorAt(a, 7), [10_000, 0]);
+    assert.deepEqual(vectorAt(a, 8), [2_000, 8_000]);
+    assert.deepEqual(vectorAt(a, 99), [2_000, 8_000]);
+  });
+
+  it("builds round results: portfolio rate = delta / stake; unweighted models are no data, not 0%", () => {
+    const stake = 1_000n * E18;
+    const events = [
+      alloc(1, 1, [10_000, 0]),
+      settled(5, 1, stake, [E18 / 50n, 0n], stake / 50n), // model 0 +2%, model 1 unweighted
+      alloc(6, 3, [5_000, 5_000]),
+      settled(7, 2, stake + stake / 50n, [-(E18 / 100n), 0n], -(stake + stake / 50n) / 100n),
+      settled(8, 3, 1_000n * E18, [E18 / 100n, -(E18 / 50n)], -5n * E18),
+    ];
+    const results = roundResults(events, 2);
+    assert.deepEqual(results.map((r) => r.round), [1, 2, 3]);
+    assert.deepEqual(results.map((r) => r.portfolioRate), [0.02, -0.01, -0.005]);
+    assert.deepEqual(modelSeries(results, 0), [0.02, -0.01, 0.01]);
+    assert.deepEqual(modelSeries(results, 1), [null, null, -0.02]);
+    assert.deepEqual(results[2].weights, [5_000, 5_000]);
+  });
+
+  it("compounds cumulative returns, skipping missing rounds, and measures drawdown from the running peak", () => {
+    const cum = cumulative([0.1, null, -0.5, 0.2]);
+    assert.deepEqual(cum.map((x) => +x.toFixed(10)), [0.1, 0.1, -0.45, -0.34]);
+    const dd = drawdown(cum);
+    assert.deepEqual(dd.map((x) => +x.toFixed(10)), [0, 0, -0.5, -0.4]);
+    const s = summarize([0.1, null, -0.5, 0.2]);
+    assert.equal(s.rounds, 3);
+    assert.equal(+s.total.toFixed(10), -0.34);
+    assert.equal(+s.maxDrawdown.toFixed(10), -0.5);
+    assert.equal(s.hitRate, 2 / 3);
+  });
+
+  it("correlation matrix: 1 on the diagonal, ±1 for (anti)proportional series, NaN without 3 common rounds", () => {
+    const a = [0.01, 0.02, -0.01, 0.03];
+    const b = a.map((x) => 2 * x + 0.001);
+    const c = a.map((x) => -x);
+    const d = [null, null, 0.01, 0.02];
+    const m = correlationMatrix([a, b, c, d]);
+    assert.equal(m[0][0], 1);
+    assert.ok(Math.abs(m[0][1] - 1) < 1e-12);
+    assert.ok(Math.abs(m[0][2] + 1) < 1e-12);
+    assert.ok(Number.isNaN(m[0][3]));
+    assert.ok(Number.isNaN(m[3][3]));
+    assert.equal(m[1][2], m[2][1]);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Performance analytics of one account, pure (no React, no chain): from its decoded events to per-model and
+ * portfolio return series, cumulative returns, drawdowns and a correlation matrix.
+ *
+ * Conventions. A rate is a fraction of the stake at risk (0.01 = +1%). The balance compounds (each settlement adds
+ * stake × Σ weight × rate to the stake the next round puts at risk), so cumulative returns compound:
+ * C_t = Π_{s≤t} (1 + r_s) − 1. A model's rate is known for the rounds in which it carried weight: `Settled` reports
+ * 0 for unweighted models, so those rounds are "no data" (null), not a 0% result.
+ */
+import { pearson } from "../../../../scripts/lib/stats";
+import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@/lib/history/types";
+
+export type Maybe = number | null;
+
+const RATE_ONE = 10n ** 18n;
+const BPS = 10_000;
+
+/** 18-decimal signed fixed point → number (exact enough for display and statistics). */
+export function rateToNumber(rate: bigint): number {
+  const whole = rate / RATE_ONE;
+  return Number(whole) + Number(rate - whole * RATE_ONE) / 1e18;
+}
+
+/** The vector in force in `round`: the last AllocationSet with effectiveRound ≤ round (later sets win). */
+export function vectorAt(allocations: readonly AllocationSetEvent[], round: number): number[] | null {
+  let found: AllocationSetEvent | null = null;
+  for (const a of allocations) if (a.effectiveRound <= round) found = a; // chain order: a later event overrides
+  return found ? found.weights : null;
+}
+
+export interface RoundResult {
+  round: number;
+  stakeAtRisk: bigint;
+  delta: bigint;
+  balance: bigint;
+  /** delta / stakeAtRisk: the portfolio's return that round under its actual vector. */
+  portfolioRate: number;
+  /** Per model in registry order: its rate, or null when it had no weight that round. */
+  modelRates: Maybe[];
+  weights: number[]; // bps in force that round (registry order)
+}
+
+/** One entry per settled round, oldest first. */
+export function roundResults(events: readonly AccountEvent[], modelCount: number): RoundResult[] {
+  const allocations = events.filter((e): e is AllocationSetEvent => e.kind === "allocation-set");
+  const settled = events.filter((e): e is SettledEvent => e.kind === "settled").sort((a, b) => a.round - b.round);
+  return settled.map((s) => {
+    const weights = padded(vectorAt(allocations, s.round) ?? [], modelCount);
+    const modelRates = Array.from({ length: modelCount }, (_, m) =>
+      weights[m] > 0 && m < s.rates.length ? rateToNumber(s.rates[m]) : null,
+    );
+    const portfolioRate = s.stakeAtRisk === 0n ? 0 : Number((s.delta * 10n ** 12n) / s.stakeAtRisk) / 1e12;
+    return { round: s.round, stakeAtRisk: s.stakeAtRisk, delta: s.delta, balance: s.balance, portfolioRate, modelRates, weights };
+  });
+}
+
+function padded(weights: readonly number[], n: number): number[] {
+  return Array.from({ length: n }, (_, i) => weights[i] ?? 0);
+}
+
+/** Model m's rates, one per round result. */
+export function modelSeries(results: readonly RoundResult[], m: number): Maybe[] {
+  return results.map((r) => r.modelRates[m] ?? null);
+}
+
+/** Compounded cumulative return after each round; a missing round leaves it unchanged. */
+export function cumulative(rates: readonly Maybe[]): number[] {
+  let growth = 1;
+  return rates.map((r) => {
+    if (r !== null && Number.isFinite(r)) growth *= 1 + r;
+    return growth - 1;
+  });
+}
+
+/** Drawdown after each round: how far the compounded value is below its running peak (0 or negative). */
+export function drawdown(cumulativeReturns: readonly number[]): number[] {
+  let peak = 1;
+  return cumulativeReturns.map((c) => {
+    const value = 1 + c;
+    if (value > peak) peak = value;
+    return value / peak - 1;
+  });
+}
+
+/** Pairwise Pearson correlations over the rounds both models have (NaN with fewer than 3 such rounds). */
+export function correlationMatrix(series: readonly (readonly Maybe[])[]): number[][] {
+  return series.map((a, i) => series.map((b, j) => (i === j ? (a.filter((x) => x !== null).length >= 3 ? 1 : NaN) : pearson(a, b))));
+}
+
+export interface SeriesSummary {
+  rounds: number; // rounds with data
+  total: number; // compounded
+  mean: number;
+  hitRate: number; // share of rounds with a positive rate
+  maxDrawdown: number; // most negative drawdown
+}
+
+export function summarize(rates: readonly Maybe[]): SeriesSummary {
+  const values = rates.filter((r): r is number => r !== null && Number.isFinite(r));
+  const cum = cumulative(rates);
+  const dd = drawdown(cum);
+  return {
+    rounds: values.length,
+    total: cum.length ? cum[cum.length - 1] : 0,
+    mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN,
+    hitRate: values.length ? values.filter((v) => v > 0).length / values.length : NaN,
+    maxDrawdown: dd.length ? Math.min(0, ...dd) : 0,
+  };
+}
+
+/** Weighted share of a vector, for display: bps → fraction. */
+export function bpsToFraction(bps: number): number {
+  return bps / BPS;
+}
