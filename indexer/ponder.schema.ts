@@ -1,0 +1,144 @@
+/**
+ * Tables rebuilt from PortfolioStake's events. Amounts are NMR wei (bigint), rates 18-decimal fractions, weights
+ * basis points. A vector is stored whole (weights in registry-slot order) and expanded per model, so "every
+ * allocation to a model at round r" is one query: per account, the latest vector with effectiveRound ≤ r.
+ */
+import { index, onchainTable, primaryKey, relations } from "ponder";
+
+export const account = onchainTable("account", (t) => ({
+  address: t.hex().primaryKey(),
+  balance: t.bigint().notNull(),
+  pendingWithdrawal: t.bigint().notNull(),
+  manager: t.hex(),
+  modelCount: t.integer().notNull(),
+  totalDeposited: t.bigint().notNull(),
+  totalPaid: t.bigint().notNull(),
+  totalBurned: t.bigint().notNull(),
+  unpaidRewards: t.bigint().notNull(),
+  lastSettledRound: t.integer(),
+  currentWeights: t.integer().array(),
+  currentEffectiveRound: t.integer(),
+}));
+
+export const model = onchainTable("model", (t) => ({
+  id: t.hex().primaryKey(),
+  account: t.hex().notNull(),
+  slot: t.integer().notNull(),
+}));
+
+export const allocation = onchainTable(
+  "allocation",
+  (t) => ({
+    id: t.text().primaryKey(), // block-logIndex
+    account: t.hex().notNull(),
+    effectiveRound: t.integer().notNull(),
+    by: t.hex().notNull(),
+    weights: t.integer().array().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ byAccount: index().on(table.account, table.effectiveRound) }),
+);
+
+export const allocationWeight = onchainTable(
+  "allocation_weight",
+  (t) => ({
+    allocationId: t.text().notNull(),
+    account: t.hex().notNull(),
+    model: t.hex().notNull(),
+    effectiveRound: t.integer().notNull(),
+    bps: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.allocationId, table.model] }), byModel: index().on(table.model, table.effectiveRound) }),
+);
+
+export const accountEvent = onchainTable(
+  "account_event",
+  (t) => ({
+    id: t.text().primaryKey(), // block-logIndex
+    account: t.hex().notNull(),
+    kind: t.text().notNull(), // deposit | withdrawal_requested | withdrawal_claimed | manager_set | allocation | settlement | model_registered
+    amount: t.bigint(),
+    balance: t.bigint(),
+    round: t.integer(),
+    releaseAt: t.bigint(),
+    detail: t.text(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ byAccount: index().on(table.account, table.blockNumber) }),
+);
+
+export const round = onchainTable("round", (t) => ({
+  round: t.integer().primaryKey(),
+  openedAt: t.bigint().notNull(),
+  resolvesAt: t.bigint().notNull(),
+  deadline: t.bigint().notNull(),
+  rateCap: t.bigint().notNull(),
+  root: t.hex(),
+  leavesURI: t.text(),
+  settledAccounts: t.integer().notNull(),
+  stakeAtRisk: t.bigint().notNull(),
+  delta: t.bigint().notNull(),
+  paid: t.bigint().notNull(),
+  burned: t.bigint().notNull(),
+}));
+
+export const settlement = onchainTable(
+  "settlement",
+  (t) => ({
+    account: t.hex().notNull(),
+    round: t.integer().notNull(),
+    stakeAtRisk: t.bigint().notNull(),
+    rates: t.bigint().array().notNull(),
+    delta: t.bigint().notNull(),
+    paid: t.bigint().notNull(),
+    burned: t.bigint().notNull(),
+    unpaidRewards: t.bigint().notNull(),
+    balance: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.account, table.round] }) }),
+);
+
+/** A model's rate in a round, from settlements of accounts that weighted it (unweighted models report 0: skipped). */
+export const modelRound = onchainTable(
+  "model_round",
+  (t) => ({
+    model: t.hex().notNull(),
+    round: t.integer().notNull(),
+    rate: t.bigint().notNull(),
+    account: t.hex().notNull(),
+    weight: t.integer().notNull(),
+    stakeAtRisk: t.bigint().notNull(), // the account's stake × weight on this model
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.model, table.round] }) }),
+);
+
+export const accountRelations = relations(account, ({ many }) => ({
+  models: many(model),
+  allocations: many(allocation),
+  events: many(accountEvent),
+  settlements: many(settlement),
+}));
+export const modelRelations = relations(model, ({ one, many }) => ({
+  owner: one(account, { fields: [model.account], references: [account.address] }),
+  rounds: many(modelRound),
+}));
+export const allocationRelations = relations(allocation, ({ one }) => ({
+  owner: one(account, { fields: [allocation.account], references: [account.address] }),
+}));
+export const eventRelations = relations(accountEvent, ({ one }) => ({
+  owner: one(account, { fields: [accountEvent.account], references: [account.address] }),
+}));
+export const settlementRelations = relations(settlement, ({ one }) => ({
+  owner: one(account, { fields: [settlement.account], references: [account.address] }),
+}));
+export const modelRoundRelations = relations(modelRound, ({ one }) => ({
+  model: one(model, { fields: [modelRound.model], references: [model.id] }),
+}));

@@ -1,0 +1,81 @@
+/**
+ * The indexer's API: GraphQL at /graphql (every table, filters, relations), the SQL client at /sql, and a few
+ * REST routes for what the web app asks most (numbers as strings: they are wei or 18-decimal rates).
+ */
+import { Hono } from "hono";
+import { and, client, desc, eq, graphql, lte, replaceBigInts } from "ponder";
+import { db } from "ponder:api";
+import schema from "ponder:schema";
+
+const app = new Hono();
+app.use("/sql/*", client({ db, schema }));
+app.use("/", graphql({ db, schema }));
+app.use("/graphql", graphql({ db, schema }));
+
+const json = <T>(value: T) => replaceBigInts(value, (v) => String(v));
+const isAddress = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s);
+
+/** An account, its events newest first, its settlements and vectors. */
+app.get("/accounts/:address/history", async (c) => {
+  const address = c.req.param("address").toLowerCase() as `0x${string}`;
+  if (!isAddress(address)) return c.json({ error: `"${address}" is not an address` }, 400);
+  const [row] = await db.select().from(schema.account).where(eq(schema.account.address, address));
+  const events = await db.select().from(schema.accountEvent).where(eq(schema.accountEvent.account, address)).orderBy(desc(schema.accountEvent.blockNumber), desc(schema.accountEvent.logIndex));
+  return c.json(json({ account: row ?? null, events }));
+});
+
+/** A model's rate per round, oldest first. */
+app.get("/models/:id/performance", async (c) => {
+  const id = c.req.param("id").toLowerCase() as `0x${string}`;
+  if (!/^0x[0-9a-f]{32}$/.test(id)) return c.json({ error: `"${id}" is not a bytes16 model id` }, 400);
+  const rows = await db.select().from(schema.modelRound).where(eq(schema.modelRound.model, id)).orderBy(schema.modelRound.round);
+  return c.json(json({ model: id, rounds: rows }));
+});
+
+/** Every account's weight on a model in round r: per account, its latest vector effective at or before r. */
+app.get("/rounds/:round/allocations", async (c) => {
+  const r = Number(c.req.param("round"));
+  const modelId = c.req.query("model")?.toLowerCase() as `0x${string}` | undefined;
+  if (!Number.isInteger(r) || r < 0) return c.json({ error: "round must be a non-negative integer" }, 400);
+  const rows = await db
+    .select()
+    .from(schema.allocation)
+    .where(lte(schema.allocation.effectiveRound, r))
+    .orderBy(schema.allocation.account, desc(schema.allocation.effectiveRound), desc(schema.allocation.blockNumber), desc(schema.allocation.logIndex));
+  const latest = new Map<string, (typeof rows)[number]>();
+  for (const row of rows) if (!latest.has(row.account)) latest.set(row.account, row);
+  const models = await db.select().from(schema.model);
+  const out = [];
+  for (const [account, vector] of latest) {
+    for (const m of models.filter((x) => x.account === account)) {
+      if (modelId && m.id !== modelId) continue;
+      const bps = vector.weights[m.slot] ?? 0;
+      if (bps > 0) out.push({ account, model: m.id, bps, effectiveRound: vector.effectiveRound });
+    }
+  }
+  return c.json(json({ round: r, allocations: out }));
+});
+
+/** Totals of a round: opened/published, accounts settled, stake at risk, result, paid, burned. */
+app.get("/rounds/:round/totals", async (c) => {
+  const r = Number(c.req.param("round"));
+  if (!Number.isInteger(r) || r < 0) return c.json({ error: "round must be a non-negative integer" }, 400);
+  const [row] = await db.select().from(schema.round).where(eq(schema.round.round, r));
+  if (!row) return c.json({ error: `round ${r} was never opened` }, 404);
+  return c.json(json(row));
+});
+
+/** The vector of `account` in force in round r (what allocationAt returns). */
+app.get("/accounts/:address/vector/:round", async (c) => {
+  const address = c.req.param("address").toLowerCase() as `0x${string}`;
+  const r = Number(c.req.param("round"));
+  const [row] = await db
+    .select()
+    .from(schema.allocation)
+    .where(and(eq(schema.allocation.account, address), lte(schema.allocation.effectiveRound, r)))
+    .orderBy(desc(schema.allocation.effectiveRound), desc(schema.allocation.blockNumber), desc(schema.allocation.logIndex))
+    .limit(1);
+  return c.json(json({ account: address, round: r, weights: row?.weights ?? [], effectiveRound: row?.effectiveRound ?? null }));
+});
+
+export default app;

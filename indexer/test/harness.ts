@@ -1,0 +1,118 @@
+/**
+ * Test harness: a Hardhat node, the contracts (and optionally the demo history) deployed with isolated outputs, and
+ * a Ponder instance on a fresh PGlite directory, all started here and stopped by stopAll() (process groups).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createPublicClient, http, type Address } from "viem";
+import { hardhat } from "viem/chains";
+
+export const INDEXER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const ROOT = path.dirname(INDEXER);
+const children: ChildProcess[] = [];
+
+export const work = mkdtempSync(path.join(tmpdir(), "indexer-test-"));
+
+export function log(line: string) {
+  console.log(`[indexer test ${new Date().toISOString().slice(11, 19)}] ${line}`);
+}
+
+function start(name: string, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const out = path.join(work, `${name}.log`);
+  writeFileSync(out, "");
+  const child = spawn("bash", ["-c", `exec "$0" "$@" >>"${out}" 2>&1`, command, ...args], { cwd, env: { ...process.env, ...env }, detached: true, stdio: "ignore" });
+  children.push(child);
+  return child;
+}
+
+export function stopAll(keepLogs: boolean) {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid!, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  rmSync(path.join(ROOT, "ignition", "deployments", `test-indexer-${process.pid}`), { recursive: true, force: true });
+  if (keepLogs) log(`logs kept in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await ok().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (logs: ${work})`);
+}
+
+export async function startChain(port: number) {
+  const rpc = `http://127.0.0.1:${port}`;
+  start("node", path.join(ROOT, "node_modules", ".bin", "hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], ROOT, {
+    HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+  });
+  const client = createPublicClient({ chain: hardhat, transport: http(rpc) });
+  await waitFor("the Hardhat node", async () => (await client.getBlockNumber()) >= 0n, 60_000);
+  return { rpc, client };
+}
+
+/** Deploys with Ignition (and generates DEMO_ROUNDS of demo history when rounds > 0) on the node at `rpc`. */
+export function deployDemo(rpc: string, rounds: number, seed: number) {
+  const env = {
+    ...process.env,
+    LOCAL_RPC_URL: rpc,
+    IGNITION_DEPLOYMENT_ID: `test-indexer-${process.pid}`,
+    DEPLOYMENTS_FILE: path.join(work, "deployedContracts.ts"),
+    DEMO_DIR: path.join(work, "demo"),
+    DEMO_ROUNDS: String(rounds),
+    DEMO_SEED: String(seed),
+    HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+  };
+  const script = rounds > 0 ? "scripts/demo.ts" : "scripts/deploy.ts";
+  const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "hardhat"), ["run", script, "--network", "localhost"], { cwd: ROOT, env, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`${script} failed:\n${result.stdout}\n${result.stderr}`);
+  const text = readFileSync(env.DEPLOYMENTS_FILE, "utf8");
+  const all = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf(" as const;"))) as Record<string, Record<string, { address: Address; deployBlock: number }>>;
+  return { deploymentsFile: env.DEPLOYMENTS_FILE, stake: all["31337"].PortfolioStake, nmr: all["31337"].NMR, demoJson: path.join(env.DEMO_DIR, "demo.json") };
+}
+
+/** Starts `ponder start` on a fresh PGlite directory; resolves once it has indexed up to `block`. */
+export async function startPonder(opts: { rpc: string; deploymentsFile: string; port: number; pollingMs?: number }) {
+  const url = `http://127.0.0.1:${opts.port}`;
+  const started = Date.now();
+  start("ponder", path.join(ROOT, "node_modules", ".bin", "ponder"), ["start", "--schema", "test", "--port", String(opts.port)], INDEXER, {
+    PONDER_TELEMETRY_DISABLED: "true",
+    PONDER_RPC_URL: opts.rpc,
+    DEPLOYMENTS_FILE: opts.deploymentsFile,
+    PGLITE_DIR: path.join(work, `pglite-${opts.port}`),
+    POLLING_INTERVAL_MS: String(opts.pollingMs ?? 200),
+    DATABASE_URL: "",
+  });
+  await waitFor("Ponder to finish its backfill (/ready)", async () => (await fetch(`${url}/ready`)).status === 200, 600_000);
+  return { url, readyAfterMs: Date.now() - started };
+}
+
+/** Waits until Ponder's /status reports `block` (or later) indexed. */
+export async function waitIndexed(url: string, block: bigint, timeoutMs = 60_000) {
+  await waitFor(`Ponder to index block ${block}`, async () => {
+    const status = (await (await fetch(`${url}/status`)).json()) as Record<string, { block?: { number: number } }>;
+    return Object.values(status).some((s) => BigInt(s.block?.number ?? 0) >= block);
+  }, timeoutMs);
+}
+
+export async function gql<T>(url: string, query: string): Promise<T> {
+  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join("; ")}`);
+  return body.data!;
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
