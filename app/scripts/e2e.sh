@@ -26,7 +26,9 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-rpc_up() { curl -sf -m 2 -X POST -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "$RPC" >/dev/null 2>&1; }
+# Node's fetch, not curl: CI machines have Node and npm, nothing else is promised.
+http_ok() { node -e 'const [u, body] = process.argv.slice(1); fetch(u, body ? { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(2000) } : { signal: AbortSignal.timeout(2000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$@"; }
+rpc_up() { http_ok "$RPC" '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}'; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 if port_busy "$CHAIN_PORT"; then echo "e2e: port $CHAIN_PORT is in use; set E2E_CHAIN_PORT" >&2; exit 1; fi
@@ -64,7 +66,7 @@ fi
 echo "── e2e: next start on http://127.0.0.1:$APP_PORT"
 setsid ../node_modules/.bin/next start -H 127.0.0.1 -p "$APP_PORT" >"$WORK/next.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 60); do curl -sf -m 2 "http://127.0.0.1:$APP_PORT/api/deployments" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 60); do http_ok "http://127.0.0.1:$APP_PORT/api/deployments" && break; sleep 0.5; done
 
 echo "── e2e: first-load JS per page (gzip; budget ${E2E_JS_BUDGET_KB:-250} kB)"
 ALICE="0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

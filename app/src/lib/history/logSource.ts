@@ -1,15 +1,16 @@
 /**
  * History from the chain's logs: every event of one account, read from the contract's deploy block in block ranges
- * (public RPCs cap eth_getLogs ranges). One request per range covers all event kinds: the account is the first
- * indexed topic of each of them.
+ * (public RPCs cap eth_getLogs ranges). Per range, one request covers all the account's event kinds (their topic0s
+ * OR-ed, the account as the first indexed topic of each) and one reads the RoundOpened events, which date every
+ * event by the round open at its block. The transport batches the two into one HTTP request.
  */
-import { decodeEventLog, encodeEventTopics, getAddress, type Address, type Log } from "viem";
+import { decodeEventLog, encodeEventTopics, getAddress, hexToBigInt, numberToHex, type Address, type Hash, type Hex } from "viem";
 import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
 import type { AppContracts } from "@/lib/contracts";
-import { getPublicClient } from "@/lib/publicClient";
+import { getChainClient } from "@/lib/chain";
 import { byChainOrder, type AccountEvent, type AccountHistory, type HistorySource } from "./types";
 
-/** Blocks per eth_getLogs request (NEXT_PUBLIC_LOG_BLOCK_RANGE). */
+/** Blocks per eth_getLogs request (NEXT_PUBLIC_LOG_BLOCK_RANGE, default 50,000). */
 export const LOG_BLOCK_RANGE = BigInt(process.env.NEXT_PUBLIC_LOG_BLOCK_RANGE ?? 50_000);
 
 const ACCOUNT_EVENTS = [
@@ -22,16 +23,52 @@ const ACCOUNT_EVENTS = [
   "Settled",
 ] as const;
 
+const topic0 = (eventName: (typeof ACCOUNT_EVENTS)[number] | "RoundOpened") =>
+  encodeEventTopics({ abi: portfolioStakeAbi, eventName })[0] as Hex;
 /** topic0 of each account event, so one filter fetches them all. */
-const TOPIC0 = ACCOUNT_EVENTS.map((eventName) => encodeEventTopics({ abi: portfolioStakeAbi, eventName })[0]);
+const ACCOUNT_TOPIC0S = ACCOUNT_EVENTS.map(topic0);
+const ROUND_OPENED_TOPIC0 = topic0("RoundOpened");
 
-/** Decodes one log of the contract into an AccountEvent (null for events that are not about an account). */
-export function toAccountEvent(log: Pick<Log, "data" | "topics" | "blockNumber" | "logIndex" | "transactionHash">): AccountEvent | null {
-  const decoded = decodeEventLog({ abi: portfolioStakeAbi, data: log.data, topics: log.topics, strict: true });
-  const base = { blockNumber: log.blockNumber ?? 0n, logIndex: log.logIndex ?? 0, txHash: log.transactionHash! };
+/** A log as eth_getLogs returns it (hex quantities). */
+export interface RpcLog {
+  data: Hex;
+  topics: Hex[];
+  blockNumber: Hex | null;
+  logIndex: Hex | null;
+  transactionHash: Hash | null;
+}
+
+/** The JSON-RPC calls this source makes: `eth_blockNumber` and `eth_getLogs` (injectable for tests). */
+export interface LogRpc {
+  blockNumber(): Promise<bigint>;
+  getLogs(filter: { address: Address; topics: (Hex | Hex[] | null)[]; fromBlock: bigint; toBlock: bigint }): Promise<RpcLog[]>;
+}
+
+/** Inclusive [from, to] block ranges of at most `size` blocks covering from..to. */
+export function blockRanges(from: bigint, to: bigint, size: bigint): [bigint, bigint][] {
+  if (size <= 0n) throw new Error(`the log block range must be positive, not ${size}`);
+  const ranges: [bigint, bigint][] = [];
+  for (let start = from; start <= to; start += size) ranges.push([start, start + size - 1n < to ? start + size - 1n : to]);
+  return ranges;
+}
+
+type Position = { blockNumber: bigint; logIndex: number; txHash: Hash };
+type Decoded = AccountEvent extends infer E ? (E extends AccountEvent ? Omit<E, "openRound"> : never) : never;
+
+function position(log: RpcLog): Position {
+  if (log.blockNumber === null || log.logIndex === null || log.transactionHash === null) {
+    throw new Error("the node returned a pending log (no block number): cannot place it in the history");
+  }
+  return { blockNumber: hexToBigInt(log.blockNumber), logIndex: Number(log.logIndex), txHash: log.transactionHash };
+}
+
+/** Decodes one of the contract's logs into an account event without its openRound (null for other events). */
+export function toAccountEvent(log: RpcLog): Decoded | null {
+  const decoded = decodeEventLog({ abi: portfolioStakeAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true });
+  const base = position(log);
   switch (decoded.eventName) {
     case "ModelRegistered":
-      return { ...base, kind: "model-registered", modelId: decoded.args.modelId, slot: decoded.args.slot };
+      return { ...base, kind: "model-registered", modelId: decoded.args.modelId.toLowerCase() as Hex, slot: decoded.args.slot };
     case "Deposited":
       return { ...base, kind: "deposited", amount: decoded.args.amount, balance: decoded.args.balance, effectiveRound: decoded.args.effectiveRound };
     case "AllocationSet":
@@ -68,40 +105,62 @@ export function toAccountEvent(log: Pick<Log, "data" | "topics" | "blockNumber" 
   }
 }
 
-export function logHistorySource(contracts: AppContracts): HistorySource {
+/** Round openings (round, position), in chain order. */
+export function toRoundOpenings(logs: readonly RpcLog[]): { round: number; blockNumber: bigint; logIndex: number }[] {
+  return logs
+    .map((log) => {
+      const decoded = decodeEventLog({ abi: portfolioStakeAbi, eventName: "RoundOpened", data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true });
+      return { round: decoded.args.round, ...position(log) };
+    })
+    .sort(byChainOrder);
+}
+
+/** Gives each event the round open at its position: the last opening before it in chain order (0 if none). */
+export function withOpenRounds(events: readonly Decoded[], openings: readonly { round: number; blockNumber: bigint; logIndex: number }[]): AccountEvent[] {
+  const sorted = [...events].sort(byChainOrder);
+  let next = 0;
+  let open = 0;
+  return sorted.map((event) => {
+    while (next < openings.length && byChainOrder(openings[next], event) < 0) open = openings[next++].round;
+    return { ...event, openRound: open } as AccountEvent;
+  });
+}
+
+/** The node's logs through the app's one RPC client (JSON-RPC batching on). */
+export function chainLogRpc(): LogRpc {
+  const client = getChainClient();
+  return {
+    blockNumber: async () => hexToBigInt((await client.request({ method: "eth_blockNumber" })) as Hex),
+    getLogs: async ({ address, topics, fromBlock, toBlock }) =>
+      (await client.request({
+        method: "eth_getLogs",
+        params: [{ address, topics, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) }],
+      } as never)) as RpcLog[],
+  };
+}
+
+export function logHistorySource(contracts: Pick<AppContracts, "stake">, rpc: LogRpc = chainLogRpc(), blockRange = LOG_BLOCK_RANGE): HistorySource {
   return {
     name: "chain logs",
     async accountHistory(account: Address): Promise<AccountHistory> {
-      const client = getPublicClient();
-      const toBlock = await client.getBlockNumber();
-      const accountTopic = `0x${getAddress(account).slice(2).toLowerCase().padStart(64, "0")}` as const;
-      const events: AccountEvent[] = [];
-      for (let from = contracts.stake.deployBlock; from <= toBlock; from += LOG_BLOCK_RANGE) {
-        const to = from + LOG_BLOCK_RANGE - 1n < toBlock ? from + LOG_BLOCK_RANGE - 1n : toBlock;
-        const logs = await client.request({
-          method: "eth_getLogs",
-          params: [
-            {
-              address: contracts.stake.address,
-              topics: [TOPIC0, accountTopic],
-              fromBlock: `0x${from.toString(16)}`,
-              toBlock: `0x${to.toString(16)}`,
-            },
-          ],
-        });
-        for (const raw of logs) {
-          const event = toAccountEvent({
-            data: raw.data,
-            topics: raw.topics as Log["topics"],
-            blockNumber: BigInt(raw.blockNumber!),
-            logIndex: Number(raw.logIndex),
-            transactionHash: raw.transactionHash,
-          });
+      const checksummed = getAddress(account);
+      const accountTopic = `0x${checksummed.slice(2).toLowerCase().padStart(64, "0")}` as Hex;
+      const toBlock = await rpc.blockNumber();
+      const address = contracts.stake.address;
+      const events: Decoded[] = [];
+      const openings: RpcLog[] = [];
+      for (const [fromBlock, to] of blockRanges(contracts.stake.deployBlock, toBlock, blockRange)) {
+        const [accountLogs, roundLogs] = await Promise.all([
+          rpc.getLogs({ address, topics: [ACCOUNT_TOPIC0S, accountTopic], fromBlock, toBlock: to }),
+          rpc.getLogs({ address, topics: [ROUND_OPENED_TOPIC0], fromBlock, toBlock: to }),
+        ]);
+        for (const log of accountLogs) {
+          const event = toAccountEvent(log);
           if (event) events.push(event);
         }
+        openings.push(...roundLogs);
       }
-      events.sort(byChainOrder);
-      return { account: getAddress(account), events, toBlock };
+      return { account: checksummed, events: withOpenRounds(events, toRoundOpenings(openings)), toBlock };
     },
   };
 }
