@@ -42,7 +42,7 @@ export function LineChart({
           <g key={t}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y.at(t)} y2={y.at(t)} className={t === 0 ? "chart-zero" : "chart-grid"} />
             <text x={PAD.left - 6} y={y.at(t) + 4} textAnchor="end" className="chart-label">
-              {formatPercent(t, 1)}
+              {formatPercent(t, y.digits)}
             </text>
           </g>
         ))}

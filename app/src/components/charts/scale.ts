@@ -14,7 +14,10 @@ export function scaleFor(values: readonly number[], bottom: number, top: number)
   const ticks: number[] = [];
   for (let t = start; t <= end + step / 2; t += step) ticks.push(Math.abs(t) < step / 1e6 ? 0 : t);
   const at = (v: number) => bottom - ((v - start) / (end - start)) * (bottom - top);
-  return { at, ticks };
+  // The fewest decimals that print every tick exactly (a 0.25% step needs two).
+  const exact = (d: number) => ticks.every((t) => Math.abs(Number((t * 100).toFixed(d)) - t * 100) < 1e-9);
+  const digits = [0, 1, 2, 3, 4].find(exact) ?? 4;
+  return { at, ticks, digits };
 }
 
 export function formatPercent(x: number, digits = 2): string {
