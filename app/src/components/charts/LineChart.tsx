@@ -1,8 +1,11 @@
+"use client";
 /**
  * A small SVG line chart (no chart library: nothing to download, a few hundred bytes of JS). The x axis is the
- * round; values are fractions shown as percent. Accessible: role="img" with a label, and the caller keeps a table.
+ * round; values are fractions shown as percent. Accessible: role="img" with a label and a description; the pages
+ * keep the numbers in a table next to it.
  */
-import { scaleFor, formatPercent, seriesColor } from "./scale";
+import { formatPercent, scaleFor, seriesColor, xTickIndexes } from "./scale";
+import { useChartWidth } from "./useChartWidth";
 
 export interface LineSeries {
   label: string;
@@ -10,7 +13,6 @@ export interface LineSeries {
   color?: string;
 }
 
-const W = 720;
 const H = 240;
 const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
 
@@ -27,27 +29,50 @@ export function LineChart({
   area?: boolean;
   testId?: string;
 }) {
+  const [ref, W] = useChartWidth();
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  if (rounds.length < 2 || all.length === 0) return <p className="muted small">Not enough settled rounds to draw “{title}”.</p>;
+  if (rounds.length < 2 || all.length === 0)
+    return <p className="muted small">Not enough settled rounds to draw “{title}” (it needs two).</p>;
+  const plotWidth = W - PAD.left - PAD.right;
   const y = scaleFor(all, H - PAD.bottom, PAD.top);
-  const x = (i: number) => PAD.left + (i / (rounds.length - 1)) * (W - PAD.left - PAD.right);
+  const x = (i: number) => PAD.left + (i / (rounds.length - 1)) * plotWidth;
   const path = (values: readonly number[]) =>
-    values.map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y.at(Number.isFinite(v) ? v : 0).toFixed(1)}`).join("");
-  const xTicks = [0, Math.floor((rounds.length - 1) / 2), rounds.length - 1];
+    values
+      .map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y.at(Number.isFinite(v) ? v : 0).toFixed(1)}`)
+      .join("");
+  const xTicks = xTickIndexes(rounds.length, plotWidth);
+  const description =
+    series.length === 1
+      ? `Rounds ${rounds[0]} to ${rounds.at(-1)}: ends at ${formatPercent(series[0].values.at(-1) ?? NaN)}, lowest ${formatPercent(Math.min(...all))}, highest ${formatPercent(Math.max(...all))}.`
+      : `${series.length} series over rounds ${rounds[0]} to ${rounds.at(-1)}; the table below has the numbers.`;
   return (
-    <figure className="chart" data-testid={testId}>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}, rounds ${rounds[0]} to ${rounds[rounds.length - 1]}`}>
+    <figure className="chart" data-testid={testId} ref={ref}>
+      <figcaption className="chart-title">{title}</figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}. ${description}`}>
         <title>{title}</title>
+        <desc>{description}</desc>
         {y.ticks.map((t) => (
           <g key={t}>
-            <line x1={PAD.left} x2={W - PAD.right} y1={y.at(t)} y2={y.at(t)} className={t === 0 ? "chart-zero" : "chart-grid"} />
+            <line
+              x1={PAD.left}
+              x2={W - PAD.right}
+              y1={y.at(t)}
+              y2={y.at(t)}
+              className={t === 0 ? "chart-zero" : "chart-grid"}
+            />
             <text x={PAD.left - 6} y={y.at(t) + 4} textAnchor="end" className="chart-label">
               {formatPercent(t, y.digits)}
             </text>
           </g>
         ))}
         {xTicks.map((i) => (
-          <text key={i} x={x(i)} y={H - 8} textAnchor={i === 0 ? "start" : i === rounds.length - 1 ? "end" : "middle"} className="chart-label">
+          <text
+            key={i}
+            x={x(i)}
+            y={H - 8}
+            textAnchor={i === 0 ? "start" : i === rounds.length - 1 ? "end" : "middle"}
+            className="chart-label"
+          >
             {`round ${rounds[i]}`}
           </text>
         ))}
@@ -59,19 +84,27 @@ export function LineChart({
           />
         )}
         {series.map((s, i) => (
-          <path key={s.label} d={path(s.values)} fill="none" stroke={s.color ?? seriesColor(i)} strokeWidth={2} data-series={s.label}>
-            <title>{s.label}</title>
+          <path
+            key={s.label}
+            d={path(s.values)}
+            fill="none"
+            stroke={s.color ?? seriesColor(i)}
+            strokeWidth={2}
+            strokeLinejoin="round"
+            data-series={s.label}
+          >
+            <title>{`${s.label}: ${formatPercent(s.values.at(-1) ?? NaN)} after round ${rounds.at(-1)}`}</title>
           </path>
         ))}
       </svg>
       {series.length > 1 && (
-        <figcaption className="chart-legend">
+        <div className="chart-legend" aria-hidden>
           {series.map((s, i) => (
             <span key={s.label}>
-              <i style={{ background: s.color ?? seriesColor(i) }} aria-hidden /> {s.label}
+              <i style={{ background: s.color ?? seriesColor(i) }} /> {s.label}
             </span>
           ))}
-        </figcaption>
+        </div>
       )}
     </figure>
   );

@@ -1,7 +1,7 @@
 "use client";
 /**
  * The performance page: the account's portfolio under its actual vectors, each model through time, how the models
- * move together, and weight suggestions beside the current vector.
+ * move together, and weight suggestions beside the current vector. Every chart has its numbers in a table too.
  */
 import type { Address } from "viem";
 import { BarChart } from "@/components/charts/BarChart";
@@ -11,20 +11,49 @@ import { modelLabel } from "@/lib/contracts";
 import { formatNmr } from "@/lib/format";
 import { correlationMatrix, cumulative, drawdown, modelSeries, summarize } from "@/lib/performance/analytics";
 import { CorrelationMatrix } from "./CorrelationMatrix";
+import { ModelDetail } from "./ModelDetail";
 import { Suggestions } from "./Suggestions";
 import { usePerformance } from "./usePerformance";
 
 export function PerformanceView({ address }: { address: Address }) {
-  const { contracts, history, models, results, latestVector, latestEffectiveRound } = usePerformance(address);
-  if (contracts.error) return <p className="notice error" role="alert">{contracts.error.message}</p>;
-  if (history.error) return <p className="notice error" role="alert">Could not read the account's history: {history.error.message}</p>;
-  if (!history.data) return <p className="muted" aria-busy="true">Reading the account's history from the chain…</p>;
-  if (models.length === 0) return <p className="notice info">This address has no models registered: nothing to show yet.</p>;
-  if (results.length === 0) return <p className="notice info">No settled rounds yet for this account: performance appears after the first settlement.</p>;
+  const { contracts, history, sourceName, models, results, latestVector, latestEffectiveRound } =
+    usePerformance(address);
+  if (contracts.error)
+    return (
+      <p className="notice error" role="alert">
+        {contracts.error.message}
+      </p>
+    );
+  if (history.error)
+    return (
+      <p className="notice error" role="alert">
+        Could not read the account's history from the chain: {history.error.message}
+      </p>
+    );
+  if (!history.data)
+    return (
+      <p className="muted" role="status" aria-busy="true">
+        Reading the account's history from the chain…
+      </p>
+    );
+  if (models.length === 0)
+    return (
+      <p className="notice info">
+        This address has no models registered on this contract: there is no performance to show.
+      </p>
+    );
+  if (results.length === 0)
+    return (
+      <p className="notice info">
+        No round has been settled with stake at risk for this account yet: performance appears after the first
+        settlement.
+      </p>
+    );
 
   const rounds = results.map((r) => r.round);
   const portfolio = results.map((r) => r.portfolioRate);
   const portfolioCum = cumulative(portfolio);
+  const portfolioDrawdown = drawdown(portfolioCum);
   const summary = summarize(portfolio);
   const totalDelta = results.reduce((a, r) => a + r.delta, 0n);
   const series = models.map((_, m) => modelSeries(results, m));
@@ -35,21 +64,114 @@ export function PerformanceView({ address }: { address: Address }) {
     <div className="stack">
       <section className="card" aria-labelledby="portfolio-h">
         <h2 id="portfolio-h">Portfolio under its actual vectors</h2>
+        <p className="muted small">
+          Each settled round's result divided by the stake at risk in it (the vector in force that round applied),
+          chained round after round, so deposits and withdrawals do not count as performance.
+        </p>
         <dl className="stats" data-testid="portfolio-stats">
-          <div><dt>Settled rounds</dt><dd>{results.length} (rounds {rounds[0]}–{rounds.at(-1)})</dd></div>
-          <div><dt>Compounded return</dt><dd className={summary.total >= 0 ? "delta-up" : "delta-down"}>{formatPercent(summary.total)}</dd></div>
-          <div><dt>Net result</dt><dd>{formatNmr(totalDelta)} NMR</dd></div>
-          <div><dt>Positive rounds</dt><dd>{formatPercent(summary.hitRate, 0).replace("+", "")}</dd></div>
-          <div><dt>Worst drawdown</dt><dd>{formatPercent(summary.maxDrawdown)}</dd></div>
+          <div>
+            <dt>Settled rounds</dt>
+            <dd>
+              {results.length} (rounds {rounds[0]}–{rounds.at(-1)})
+            </dd>
+          </div>
+          <div>
+            <dt>Compounded return</dt>
+            <dd className={summary.total >= 0 ? "delta-up" : "delta-down"}>{formatPercent(summary.total)}</dd>
+          </div>
+          <div>
+            <dt>Net result</dt>
+            <dd>
+              {totalDelta > 0n ? "+" : ""}
+              {formatNmr(totalDelta)} NMR
+            </dd>
+          </div>
+          <div>
+            <dt>Positive rounds</dt>
+            <dd>{Math.round(summary.hitRate * 100)}%</dd>
+          </div>
+          <div>
+            <dt>Worst drawdown</dt>
+            <dd>{formatPercent(summary.maxDrawdown)}</dd>
+          </div>
         </dl>
-        <LineChart title="Cumulative return (compounded)" rounds={rounds} series={[{ label: "portfolio", values: portfolioCum, color: "var(--accent)" }]} area testId="chart-portfolio-cumulative" />
-        <BarChart title="Return per round" rounds={rounds} values={portfolio} testId="chart-portfolio-rounds" />
-        <LineChart title="Drawdown" rounds={rounds} series={[{ label: "drawdown", values: drawdown(portfolioCum), color: "var(--danger)" }]} area testId="chart-portfolio-drawdown" />
+        <div className="chart-grid-2">
+          <LineChart
+            title="Cumulative return (compounded)"
+            rounds={rounds}
+            series={[{ label: "portfolio", values: portfolioCum, color: "var(--accent)" }]}
+            area
+            testId="chart-portfolio-cumulative"
+          />
+          <BarChart title="Return per round" rounds={rounds} values={portfolio} testId="chart-portfolio-rounds" />
+        </div>
+        {summary.maxDrawdown === 0 ? (
+          <p className="small" data-testid="chart-portfolio-drawdown">
+            No drawdown: the compounded value never fell below an earlier peak.
+          </p>
+        ) : (
+          <LineChart
+            title="Drawdown from the running peak"
+            rounds={rounds}
+            series={[{ label: "drawdown", values: portfolioDrawdown, color: "var(--danger)" }]}
+            area
+            testId="chart-portfolio-drawdown"
+          />
+        )}
+        <details>
+          <summary>Round by round (table)</summary>
+          <div className="table-wrap">
+            <table className="data" data-testid="portfolio-table">
+              <thead>
+                <tr>
+                  <th scope="col" className="num">
+                    Round
+                  </th>
+                  <th scope="col" className="num">
+                    At risk (NMR)
+                  </th>
+                  <th scope="col" className="num">
+                    Result (NMR)
+                  </th>
+                  <th scope="col" className="num">
+                    Return
+                  </th>
+                  <th scope="col" className="num">
+                    Compounded
+                  </th>
+                  <th scope="col" className="num">
+                    Drawdown
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {results.map((r, i) => (
+                  <tr key={r.round}>
+                    <th scope="row" className="num">
+                      {r.round}
+                    </th>
+                    <td className="num">{formatNmr(r.stakeAtRisk)}</td>
+                    <td className="num">
+                      {r.delta > 0n ? "+" : ""}
+                      {formatNmr(r.delta)}
+                    </td>
+                    <td className="num">{formatPercent(r.portfolioRate)}</td>
+                    <td className="num">{formatPercent(portfolioCum[i])}</td>
+                    <td className="num">{formatPercent(portfolioDrawdown[i])}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
       </section>
 
       <section className="card" aria-labelledby="models-h">
         <h2 id="models-h">Models through time</h2>
-        <p className="muted small">Each model's own rate in the rounds it carried weight (rounds without weight have no result), compounded.</p>
+        <p className="muted small">
+          Each model's own rate in the rounds it carried weight, compounded (a round without weight has no result for
+          the model and leaves its line flat). Rates come from this account's settlements.
+        </p>
         <LineChart
           title="Cumulative return per model"
           rounds={rounds}
@@ -57,25 +179,50 @@ export function PerformanceView({ address }: { address: Address }) {
           testId="chart-models-cumulative"
         />
         <div className="table-wrap">
-          <table data-testid="model-table">
+          <table className="data" data-testid="model-table">
             <thead>
-              <tr><th scope="col">Model</th><th scope="col" className="num">Weight now</th><th scope="col" className="num">Rounds</th><th scope="col" className="num">Compounded</th><th scope="col" className="num">Mean / round</th><th scope="col" className="num">Positive</th><th scope="col" className="num">Worst drawdown</th></tr>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col" className="num">
+                  Weight now
+                </th>
+                <th scope="col" className="num">
+                  Rounds
+                </th>
+                <th scope="col" className="num">
+                  Compounded
+                </th>
+                <th scope="col" className="num">
+                  Mean / round
+                </th>
+                <th scope="col" className="num">
+                  Positive
+                </th>
+                <th scope="col" className="num">
+                  Worst drawdown
+                </th>
+              </tr>
             </thead>
             <tbody>
               {models.map((id, m) => (
                 <tr key={id}>
-                  <th scope="row"><i className="swatch" style={{ background: seriesColor(m) }} aria-hidden /> {labels[m]}</th>
+                  <th scope="row">
+                    <i className="swatch" style={{ background: seriesColor(m) }} aria-hidden /> {labels[m]}
+                  </th>
                   <td className="num">{latestVector ? `${(latestVector[m] / 100).toFixed(2)}%` : "–"}</td>
                   <td className="num">{perModel[m].rounds}</td>
                   <td className="num">{perModel[m].rounds ? formatPercent(perModel[m].total) : "–"}</td>
                   <td className="num">{formatPercent(perModel[m].mean, 3)}</td>
-                  <td className="num">{Number.isFinite(perModel[m].hitRate) ? `${Math.round(perModel[m].hitRate * 100)}%` : "–"}</td>
+                  <td className="num">
+                    {Number.isFinite(perModel[m].hitRate) ? `${Math.round(perModel[m].hitRate * 100)}%` : "–"}
+                  </td>
                   <td className="num">{perModel[m].rounds ? formatPercent(perModel[m].maxDrawdown) : "–"}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+        <ModelDetail labels={labels} rounds={rounds} series={series} />
       </section>
 
       <section className="card" aria-labelledby="corr-h">
@@ -91,8 +238,11 @@ export function PerformanceView({ address }: { address: Address }) {
         rounds={rounds}
         current={latestVector}
         currentFrom={latestEffectiveRound}
-        stake={results.at(-1)!.balance}
+        stakes={results.map((r) => r.stakeAtRisk)}
       />
+      <p className="muted small">
+        Read from {sourceName} up to block {String(history.data.toBlock)}; refreshed every 15 seconds.
+      </p>
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { formatPercent } from "@/components/charts/scale";
 import { editorHref } from "@/lib/editor/link";
 import { formatNmr } from "@/lib/format";
 import type { Maybe } from "@/lib/performance/analytics";
-import { earnedBy, METHOD_LABELS, suggestAll, type SuggestionRow } from "@/lib/performance/suggestions";
+import { earnedBy, METHOD_LABELS, suggestAll, type Earned, type SuggestionRow } from "@/lib/performance/suggestions";
 
 const pct = (bps: number) => `${(bps / 100).toFixed(2)}%`;
 
@@ -19,59 +19,98 @@ export function Suggestions(props: {
   rounds: readonly number[];
   current: readonly number[] | null;
   currentFrom: number | null;
-  stake: bigint;
+  /** Stake at risk per round, aligned with `rounds`. */
+  stakes: readonly bigint[];
 }) {
-  const { address, models, labels, series, rounds, current, currentFrom, stake } = props;
-  const [window, setWindow] = useState(Math.min(60, rounds.length));
+  const { address, models, labels, series, rounds, current, currentFrom, stakes } = props;
+  const [windowText, setWindowText] = useState(String(Math.max(2, Math.min(60, rounds.length))));
   const [minPct, setMinPct] = useState("0");
   const [maxPct, setMaxPct] = useState("100");
 
+  const window = Number(windowText);
   const computed = useMemo((): { rows: SuggestionRow[] } | { error: string } => {
+    if (!Number.isInteger(window) || window < 2 || window > Math.max(2, rounds.length))
+      return {
+        error: `Rounds must be a whole number from 2 to ${Math.max(2, rounds.length)} (the settled rounds there are).`,
+      };
     const minBps = Math.round(Number(minPct) * 100);
     const maxBps = Math.round(Number(maxPct) * 100);
     if (!Number.isFinite(minBps) || !Number.isFinite(maxBps) || minBps < 0 || maxBps > 10_000 || minBps > maxBps)
       return { error: "Bounds must be percentages from 0 to 100, the minimum not above the maximum." };
     try {
-      return { rows: suggestAll({ series, window, minBps, maxBps }) };
+      return { rows: suggestAll({ series, stakes, window, minBps, maxBps }) };
     } catch (e) {
       return { error: e instanceof Error ? e.message : String(e) };
     }
-  }, [series, window, minPct, maxPct]);
-
-  const nmrOf = (fraction: number) => formatNmr((stake * BigInt(Math.round(fraction * 1e6))) / 1_000_000n);
+  }, [series, stakes, window, rounds.length, minPct, maxPct]);
+  const currentEarned = current && "rows" in computed ? earnedBy(current, series, stakes, window) : null;
+  const earnedText = (e: Earned) => `${formatPercent(e.fraction)} (${e.nmr > 0n ? "+" : ""}${formatNmr(e.nmr)} NMR)`;
 
   return (
     <section className="card" aria-labelledby="suggest-h" data-testid="suggestions">
       <h2 id="suggest-h">Weight suggestions</h2>
       <p className="muted small">
-        Fitted on the last {window} settled round(s) of this account's own model results, the same computation as{" "}
-        <code>npm run suggest</code>. What each vector “would have earned” is in-sample: it was fitted on those rounds.
+        Fitted on the last {Number.isInteger(window) ? Math.min(window, rounds.length) : "N"} settled round(s) of this
+        account's own model results, the same computation as <code>npm run suggest</code>: <strong>equal</strong> gives
+        every model the same weight, <strong>inverse volatility</strong> weights a model by 1 / the spread of its rates,{" "}
+        <strong>probability</strong> by the chance that its mean rate is above zero. Then the minimum and maximum apply,
+        in whole basis points summing to 100%. What a vector “would have earned” adds up its rates over those rounds on
+        the stakes then at risk; for a suggestion it is in-sample (fitted on the same rounds), not a forecast.
       </p>
       <div className="row wrap">
         <label>
-          Rounds{" "}
-          <input type="number" min={2} max={rounds.length} value={window} onChange={(e) => setWindow(Math.max(2, Math.min(rounds.length, Number(e.target.value) || 2)))} aria-label="Rounds in the window" />
+          Rounds in the window{" "}
+          <input
+            type="number"
+            inputMode="numeric"
+            min={2}
+            max={Math.max(2, rounds.length)}
+            value={windowText}
+            onChange={(e) => setWindowText(e.target.value)}
+          />
         </label>
         <label>
-          Min weight %{" "}
-          <input type="number" min={0} max={100} step="0.01" value={minPct} onChange={(e) => setMinPct(e.target.value)} aria-label="Minimum weight per model, percent" />
+          Minimum weight per model (%){" "}
+          <input
+            type="number"
+            inputMode="decimal"
+            min={0}
+            max={100}
+            step="0.01"
+            value={minPct}
+            onChange={(e) => setMinPct(e.target.value)}
+          />
         </label>
         <label>
-          Max weight %{" "}
-          <input type="number" min={0} max={100} step="0.01" value={maxPct} onChange={(e) => setMaxPct(e.target.value)} aria-label="Maximum weight per model, percent" />
+          Maximum weight per model (%){" "}
+          <input
+            type="number"
+            inputMode="decimal"
+            min={0}
+            max={100}
+            step="0.01"
+            value={maxPct}
+            onChange={(e) => setMaxPct(e.target.value)}
+          />
         </label>
       </div>
       {"error" in computed ? (
-        <p className="notice error" role="alert">{computed.error}</p>
+        <p className="notice error" role="alert">
+          {computed.error}
+        </p>
       ) : (
         <div className="table-wrap">
-          <table data-testid="suggestion-table">
+          <table className="data" data-testid="suggestion-table">
             <thead>
               <tr>
                 <th scope="col">Model</th>
-                <th scope="col" className="num">Current{currentFrom !== null ? ` (from round ${currentFrom})` : ""}</th>
+                <th scope="col" className="num">
+                  Current{currentFrom !== null ? ` (from round ${currentFrom})` : ""}
+                </th>
                 {computed.rows.map((r) => (
-                  <th key={r.method} scope="col" className="num">{METHOD_LABELS[r.method]}</th>
+                  <th key={r.method} scope="col" className="num">
+                    {METHOD_LABELS[r.method]}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -81,7 +120,9 @@ export function Suggestions(props: {
                   <th scope="row">{labels[m]}</th>
                   <td className="num">{current ? pct(current[m]) : "–"}</td>
                   {computed.rows.map((r) => (
-                    <td key={r.method} className="num">{pct(r.bps[m])}</td>
+                    <td key={r.method} className="num">
+                      {pct(r.bps[m])}
+                    </td>
                   ))}
                 </tr>
               ))}
@@ -89,9 +130,11 @@ export function Suggestions(props: {
             <tfoot>
               <tr>
                 <th scope="row">Would have earned</th>
-                <td className="num">{current ? `${formatPercent(earnedBy(current, series, window))} (${nmrOf(earnedBy(current, series, window))} NMR)` : "–"}</td>
+                <td className="num">{currentEarned ? earnedText(currentEarned) : "–"}</td>
                 {computed.rows.map((r) => (
-                  <td key={r.method} className="num">{`${formatPercent(r.earned)} (${nmrOf(r.earned)} NMR)`}</td>
+                  <td key={r.method} className="num">
+                    {earnedText(r.earned)}
+                  </td>
                 ))}
               </tr>
               <tr>
@@ -99,7 +142,15 @@ export function Suggestions(props: {
                 <td />
                 {computed.rows.map((r) => (
                   <td key={r.method} className="num">
-                    <Link className="button small" href={editorHref(address, models.map((modelId, i) => ({ modelId, bps: r.bps[i] })))} data-testid={`load-${r.method}`}>
+                    <Link
+                      className="button small"
+                      href={editorHref(
+                        address,
+                        models.map((modelId, i) => ({ modelId, bps: r.bps[i] })),
+                      )}
+                      aria-label={`Load into editor: the ${METHOD_LABELS[r.method].toLowerCase()} vector`}
+                      data-testid={`load-${r.method}`}
+                    >
                       Load into editor
                     </Link>
                   </td>
@@ -111,7 +162,9 @@ export function Suggestions(props: {
       )}
       {"rows" in computed && computed.rows.some((r) => r.notes.length) && (
         <ul className="muted small">
-          {computed.rows.flatMap((r) => r.notes.map((n) => <li key={r.method + n}>{`${METHOD_LABELS[r.method]}: ${n}`}</li>))}
+          {computed.rows.flatMap((r) =>
+            r.notes.map((n) => <li key={r.method + n}>{`${METHOD_LABELS[r.method]}: ${n}`}</li>),
+          )}
         </ul>
       )}
     </section>

@@ -9,21 +9,23 @@ import { roundResults } from "@/lib/performance/analytics";
 
 export function useAccountHistory(address: Address) {
   const contracts = useContracts();
+  const source = useMemo(() => (contracts.data ? historySource(contracts.data) : null), [contracts.data]);
   const history = useQuery({
     queryKey: ["account-history", contracts.data?.chainId, contracts.data?.stake.address, address],
-    queryFn: () => historySource(contracts.data!).accountHistory(address),
-    enabled: !!contracts.data,
+    queryFn: () => source!.accountHistory(address),
+    enabled: !!source,
     refetchInterval: 15_000,
   });
-  return { contracts, history };
+  return { contracts, history, sourceName: source?.name ?? "the chain" };
 }
 
 export function usePerformance(address: Address) {
-  const { contracts, history } = useAccountHistory(address);
+  const { contracts, history, sourceName } = useAccountHistory(address);
   const derived = useMemo(() => {
     const events = history.data?.events ?? [];
     const models: Hex[] = [];
-    for (const e of events.filter((e): e is ModelRegisteredEvent => e.kind === "model-registered")) models[e.slot] = e.modelId;
+    for (const e of events.filter((e): e is ModelRegisteredEvent => e.kind === "model-registered"))
+      models[e.slot] = e.modelId;
     const allocations = events.filter((e): e is AllocationSetEvent => e.kind === "allocation-set");
     const latest = allocations.at(-1);
     return {
@@ -33,5 +35,5 @@ export function usePerformance(address: Address) {
       latestEffectiveRound: latest?.effectiveRound ?? null,
     };
   }, [history.data]);
-  return { contracts, history, ...derived };
+  return { contracts, history, sourceName, ...derived };
 }

@@ -4,7 +4,16 @@
  * OR-ed, the account as the first indexed topic of each) and one reads the RoundOpened events, which date every
  * event by the round open at its block. The transport batches the two into one HTTP request.
  */
-import { decodeEventLog, encodeEventTopics, getAddress, hexToBigInt, numberToHex, type Address, type Hash, type Hex } from "viem";
+import {
+  decodeEventLog,
+  encodeEventTopics,
+  getAddress,
+  hexToBigInt,
+  numberToHex,
+  type Address,
+  type Hash,
+  type Hex,
+} from "viem";
 import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
 import type { AppContracts } from "@/lib/contracts";
 import { getChainClient } from "@/lib/chain";
@@ -41,14 +50,20 @@ export interface RpcLog {
 /** The JSON-RPC calls this source makes: `eth_blockNumber` and `eth_getLogs` (injectable for tests). */
 export interface LogRpc {
   blockNumber(): Promise<bigint>;
-  getLogs(filter: { address: Address; topics: (Hex | Hex[] | null)[]; fromBlock: bigint; toBlock: bigint }): Promise<RpcLog[]>;
+  getLogs(filter: {
+    address: Address;
+    topics: (Hex | Hex[] | null)[];
+    fromBlock: bigint;
+    toBlock: bigint;
+  }): Promise<RpcLog[]>;
 }
 
 /** Inclusive [from, to] block ranges of at most `size` blocks covering from..to. */
 export function blockRanges(from: bigint, to: bigint, size: bigint): [bigint, bigint][] {
   if (size <= 0n) throw new Error(`the log block range must be positive, not ${size}`);
   const ranges: [bigint, bigint][] = [];
-  for (let start = from; start <= to; start += size) ranges.push([start, start + size - 1n < to ? start + size - 1n : to]);
+  for (let start = from; start <= to; start += size)
+    ranges.push([start, start + size - 1n < to ? start + size - 1n : to]);
   return ranges;
 }
 
@@ -64,15 +79,37 @@ function position(log: RpcLog): Position {
 
 /** Decodes one of the contract's logs into an account event without its openRound (null for other events). */
 export function toAccountEvent(log: RpcLog): Decoded | null {
-  const decoded = decodeEventLog({ abi: portfolioStakeAbi, data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true });
+  const decoded = decodeEventLog({
+    abi: portfolioStakeAbi,
+    data: log.data,
+    topics: log.topics as [Hex, ...Hex[]],
+    strict: true,
+  });
   const base = position(log);
   switch (decoded.eventName) {
     case "ModelRegistered":
-      return { ...base, kind: "model-registered", modelId: decoded.args.modelId.toLowerCase() as Hex, slot: decoded.args.slot };
+      return {
+        ...base,
+        kind: "model-registered",
+        modelId: decoded.args.modelId.toLowerCase() as Hex,
+        slot: decoded.args.slot,
+      };
     case "Deposited":
-      return { ...base, kind: "deposited", amount: decoded.args.amount, balance: decoded.args.balance, effectiveRound: decoded.args.effectiveRound };
+      return {
+        ...base,
+        kind: "deposited",
+        amount: decoded.args.amount,
+        balance: decoded.args.balance,
+        effectiveRound: decoded.args.effectiveRound,
+      };
     case "AllocationSet":
-      return { ...base, kind: "allocation-set", effectiveRound: decoded.args.effectiveRound, by: decoded.args.by, weights: [...decoded.args.weights] };
+      return {
+        ...base,
+        kind: "allocation-set",
+        effectiveRound: decoded.args.effectiveRound,
+        by: decoded.args.by,
+        weights: [...decoded.args.weights],
+      };
     case "ManagerSet":
       return { ...base, kind: "manager-set", manager: decoded.args.manager };
     case "WithdrawalRequested":
@@ -109,14 +146,23 @@ export function toAccountEvent(log: RpcLog): Decoded | null {
 export function toRoundOpenings(logs: readonly RpcLog[]): { round: number; blockNumber: bigint; logIndex: number }[] {
   return logs
     .map((log) => {
-      const decoded = decodeEventLog({ abi: portfolioStakeAbi, eventName: "RoundOpened", data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true });
+      const decoded = decodeEventLog({
+        abi: portfolioStakeAbi,
+        eventName: "RoundOpened",
+        data: log.data,
+        topics: log.topics as [Hex, ...Hex[]],
+        strict: true,
+      });
       return { round: decoded.args.round, ...position(log) };
     })
     .sort(byChainOrder);
 }
 
 /** Gives each event the round open at its position: the last opening before it in chain order (0 if none). */
-export function withOpenRounds(events: readonly Decoded[], openings: readonly { round: number; blockNumber: bigint; logIndex: number }[]): AccountEvent[] {
+export function withOpenRounds(
+  events: readonly Decoded[],
+  openings: readonly { round: number; blockNumber: bigint; logIndex: number }[],
+): AccountEvent[] {
   const sorted = [...events].sort(byChainOrder);
   let next = 0;
   let open = 0;
@@ -139,28 +185,78 @@ export function chainLogRpc(): LogRpc {
   };
 }
 
-export function logHistorySource(contracts: Pick<AppContracts, "stake">, rpc: LogRpc = chainLogRpc(), blockRange = LOG_BLOCK_RANGE): HistorySource {
+/** Blocks re-read on every refresh, so that a short reorganisation near the head is picked up. */
+export const REORG_DEPTH = 12n;
+
+/** Logs of one filter read up to `toBlock`. */
+interface LogsRead {
+  toBlock: bigint;
+  logs: RpcLog[];
+}
+
+const blockOf = (log: RpcLog) => (log.blockNumber === null ? -1n : hexToBigInt(log.blockNumber));
+
+/**
+ * The logs of `filter` from the deploy block to `toBlock`, in ranges. With an earlier read, only blocks after it
+ * (minus REORG_DEPTH) are read again; an earlier read beyond `toBlock` (the chain went backwards, e.g. a restarted
+ * dev node) is discarded.
+ */
+async function readLogs(
+  rpc: LogRpc,
+  filter: { address: Address; topics: (Hex | Hex[] | null)[] },
+  deployBlock: bigint,
+  toBlock: bigint,
+  blockRange: bigint,
+  prior: LogsRead | undefined,
+): Promise<LogsRead> {
+  const usable = prior && prior.toBlock <= toBlock ? prior : undefined;
+  const resumeAt = usable ? usable.toBlock + 1n - REORG_DEPTH : deployBlock;
+  const from = resumeAt > deployBlock ? resumeAt : deployBlock;
+  const logs = usable ? usable.logs.filter((l) => blockOf(l) < from) : [];
+  for (const [fromBlock, to] of blockRanges(from, toBlock, blockRange))
+    logs.push(...(await rpc.getLogs({ ...filter, fromBlock, toBlock: to })));
+  return { toBlock, logs };
+}
+
+/**
+ * Reads from chain logs. The pages poll: a refresh re-reads only the blocks after the previous read (minus
+ * REORG_DEPTH), the round openings being shared by every account.
+ */
+export function logHistorySource(
+  contracts: Pick<AppContracts, "stake">,
+  rpc: LogRpc = chainLogRpc(),
+  blockRange = LOG_BLOCK_RANGE,
+): HistorySource {
+  const { address, deployBlock } = contracts.stake;
+  const accountReads = new Map<Address, LogsRead>();
+  let roundReads: LogsRead | undefined;
   return {
     name: "chain logs",
     async accountHistory(account: Address): Promise<AccountHistory> {
       const checksummed = getAddress(account);
       const accountTopic = `0x${checksummed.slice(2).toLowerCase().padStart(64, "0")}` as Hex;
       const toBlock = await rpc.blockNumber();
-      const address = contracts.stake.address;
-      const events: Decoded[] = [];
-      const openings: RpcLog[] = [];
-      for (const [fromBlock, to] of blockRanges(contracts.stake.deployBlock, toBlock, blockRange)) {
-        const [accountLogs, roundLogs] = await Promise.all([
-          rpc.getLogs({ address, topics: [ACCOUNT_TOPIC0S, accountTopic], fromBlock, toBlock: to }),
-          rpc.getLogs({ address, topics: [ROUND_OPENED_TOPIC0], fromBlock, toBlock: to }),
-        ]);
-        for (const log of accountLogs) {
-          const event = toAccountEvent(log);
-          if (event) events.push(event);
-        }
-        openings.push(...roundLogs);
-      }
-      return { account: checksummed, events: withOpenRounds(events, toRoundOpenings(openings)), toBlock };
+      const [accountLogs, roundLogs] = await Promise.all([
+        readLogs(
+          rpc,
+          { address, topics: [ACCOUNT_TOPIC0S, accountTopic] },
+          deployBlock,
+          toBlock,
+          blockRange,
+          accountReads.get(checksummed),
+        ),
+        readLogs(rpc, { address, topics: [ROUND_OPENED_TOPIC0] }, deployBlock, toBlock, blockRange, roundReads),
+      ]);
+      const events = accountLogs.logs.map(toAccountEvent).filter((e): e is Decoded => e !== null);
+      const history = {
+        account: checksummed,
+        events: withOpenRounds(events, toRoundOpenings(roundLogs.logs)),
+        toBlock,
+      };
+      // Kept only once decoded without error, so a bad read is not built upon.
+      accountReads.set(checksummed, accountLogs);
+      roundReads = roundLogs;
+      return history;
     },
   };
 }

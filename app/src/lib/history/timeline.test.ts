@@ -1,23 +1,135 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { timeline } from "./timeline";
+import { signedPercent, timeline } from "./timeline";
 import type { AccountEvent } from "./types";
 
 const E18 = 10n ** 18n;
-const at = (block: number, logIndex = 0) => ({ blockNumber: BigInt(block), logIndex, txHash: `0x${block}` as `0x${string}` });
+const ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
+const MANAGER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc" as const;
+const at = (block: number, logIndex = 0) => ({
+  blockNumber: BigInt(block),
+  logIndex,
+  openRound: block > 5 ? 4 : 2,
+  txHash: `0x${block}` as `0x${string}`,
+});
+const names = {
+  model: (slot: number) => `m${slot}`,
+  address: (a: string) => (a === MANAGER ? "bob's manager" : undefined),
+};
 
 describe("account timeline", () => {
-  it("lists events newest first, in words, with amounts in NMR", () => {
+  it("lists events newest first, in words, with signed NMR amounts and the round open at the time", () => {
     const events: AccountEvent[] = [
       { ...at(1), kind: "deposited", amount: 1000n * E18, balance: 1000n * E18, effectiveRound: 3 },
-      { ...at(2, 1), kind: "allocation-set", effectiveRound: 3, by: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", weights: [7500, 0, 2500] },
-      { ...at(9), kind: "settled", round: 3, stakeAtRisk: 1000n * E18, rates: [], delta: -(25n * E18) / 2n, paid: 0n, burned: (25n * E18) / 2n, unpaidRewards: 0n, balance: 9875n * E18 / 10n },
+      { ...at(2, 1), kind: "allocation-set", effectiveRound: 3, by: ACCOUNT, weights: [7500, 0, 2500] },
+      {
+        ...at(9),
+        kind: "settled",
+        round: 3,
+        stakeAtRisk: 1000n * E18,
+        rates: [-(E18 / 60n), 0n, 0n],
+        delta: -(25n * E18) / 2n,
+        paid: 0n,
+        burned: (25n * E18) / 2n,
+        unpaidRewards: 0n,
+        balance: (9875n * E18) / 10n,
+      },
       { ...at(2, 0), kind: "model-registered", modelId: "0x11111111111111111111111111111111", slot: 0 },
+      { ...at(8), kind: "allocation-set", effectiveRound: 5, by: MANAGER, weights: [0, 10_000, 0] },
     ];
-    const rows = timeline(events, (slot) => `m${slot}`);
-    assert.deepEqual(rows.map((r) => r.title), ["Round 3 settled", "Reallocation", "Model registered", "Deposit"]);
-    assert.equal(rows[0].detail, "-12.50 NMR (-1.25% of 1,000.00 at risk), balance 987.50 NMR");
-    assert.equal(rows[1].detail, "from round 3: m0 75.00%, m2 25.00% (by 0x7099…79C8)");
-    assert.equal(rows[3].detail, "+1,000.00 NMR, balance 1,000.00 NMR, at risk from round 3");
+    const rows = timeline(events, names, ACCOUNT);
+    assert.deepEqual(
+      rows.map((r) => r.title),
+      ["Round 3 settled", "Reallocation", "Reallocation", "Model registered", "Deposit"],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.amount),
+      [-(25n * E18) / 2n, null, null, null, 1000n * E18],
+    );
+    assert.equal(rows[0].detail, "-1.25% of 1,000.00 NMR at risk, balance 987.50 NMR");
+    assert.equal(rows[1].detail, "from round 5: m1 100.00% (by bob's manager (0x9965…A4dc))");
+    assert.equal(rows[2].detail, "from round 3: m0 75.00%, m2 25.00% (by the account)");
+    assert.equal(rows[3].detail, "m0 in slot 0");
+    assert.equal(rows[4].detail, "balance 1,000.00 NMR, at risk from round 3");
+    assert.deepEqual(
+      rows.map((r) => r.openRound),
+      [4, 4, 2, 2, 2],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.txHash),
+      ["0x9", "0x8", "0x2", "0x2", "0x1"],
+    );
+  });
+
+  it("describes managers, withdrawals, owed rewards and rounds without a result", () => {
+    const events: AccountEvent[] = [
+      { ...at(1), kind: "manager-set", manager: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" },
+      { ...at(2), kind: "manager-set", manager: "0x0000000000000000000000000000000000000000" },
+      {
+        ...at(3),
+        kind: "withdrawal-requested",
+        amount: 40n * E18,
+        pendingWithdrawal: 140n * E18,
+        balance: 60n * E18,
+        lastAtRiskRound: 7,
+        releaseAt: 1_767_225_600,
+      },
+      { ...at(4), kind: "withdrawal-claimed", amount: 140n * E18 },
+      {
+        ...at(6),
+        kind: "settled",
+        round: 5,
+        stakeAtRisk: 200n * E18,
+        rates: [E18 / 50n],
+        delta: 3n * E18,
+        paid: 1n * E18,
+        burned: 0n,
+        unpaidRewards: 2n * E18,
+        balance: 201n * E18,
+      },
+      {
+        ...at(7),
+        kind: "settled",
+        round: 6,
+        stakeAtRisk: 200n * E18,
+        rates: [0n],
+        delta: 0n,
+        paid: 0n,
+        burned: 0n,
+        unpaidRewards: 2n * E18,
+        balance: 201n * E18,
+      },
+    ];
+    const rows = timeline(events, names, ACCOUNT);
+    assert.deepEqual(
+      rows.map((r) => r.title),
+      [
+        "Round 6 settled",
+        "Round 5 settled",
+        "Withdrawal claimed",
+        "Withdrawal requested",
+        "Manager set",
+        "Manager set",
+      ],
+    );
+    assert.equal(rows[0].detail, "no result (0% of 200.00 NMR at risk), balance 201.00 NMR, 2.00 NMR of rewards owed");
+    assert.equal(rows[1].detail, "+1.50% of 200.00 NMR at risk, balance 201.00 NMR, 2.00 NMR of rewards owed");
+    assert.deepEqual([rows[2].amount, rows[3].amount], [-140n * E18, -40n * E18]);
+    assert.equal(
+      rows[3].detail,
+      "pending 140.00 NMR, balance 60.00 NMR; at risk up to round 7, claimable from 2026-01-01 00:00 UTC",
+    );
+    assert.equal(rows[4].detail, "manager removed");
+    assert.equal(rows[5].detail, "manager 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+  });
+
+  it("writes percentages with a sign, keeping tiny non-zero ones visible", () => {
+    assert.deepEqual([0.0293, -0.0125, 0, -0.000005, 0.00004].map(signedPercent), [
+      "+2.93%",
+      "-1.25%",
+      "0.00%",
+      "-0.0005%",
+      "+0.004%",
+    ]);
   });
 });

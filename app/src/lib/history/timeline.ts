@@ -1,52 +1,113 @@
 /** An account's events as timeline rows, newest first, described in words (pure; unit-tested). */
-import type { AccountEvent } from "./types";
-import { byChainOrder } from "./types";
-import { formatNmr } from "@/lib/format";
+import type { Address } from "viem";
+import { formatNmr, shortAddress } from "@/lib/format";
+import { byChainOrder, type AccountEvent } from "./types";
 
 export interface TimelineRow {
   key: string;
   kind: AccountEvent["kind"];
   title: string;
+  /** Signed NMR wei the event moved (deposit +, settlement ±, withdrawal amounts), null when none. */
+  amount: bigint | null;
   detail: string;
+  /** The round open when it happened. */
+  openRound: number;
   blockNumber: bigint;
+  /** Block time (seconds) when the source knows it. */
+  timestamp?: number;
   txHash: string;
 }
 
-const pct = (bps: number) => `${(bps / 100).toFixed(2)}%`;
+export interface TimelineNames {
+  /** A model by its registry slot. */
+  model(slot: number): string;
+  /** A known address's name (demo accounts, the manager), else undefined. */
+  address?(address: Address): string | undefined;
+}
 
-/** Newest first. `label(slot)` names a model by its registry slot. */
-export function timeline(events: readonly AccountEvent[], label: (slot: number) => string): TimelineRow[] {
+const ZERO_ADDRESS = /^0x0{40}$/;
+
+/** bps → "12.50%". */
+export const bpsText = (bps: number) => `${(bps / 100).toFixed(2)}%`;
+
+/** A signed percentage with 2 decimals; tiny non-zero values keep one significant digit instead of "-0.00%". */
+export function signedPercent(fraction: number): string {
+  const pct = fraction * 100;
+  const text = pct !== 0 && Math.abs(pct) < 0.005 ? Math.abs(pct).toPrecision(1) : Math.abs(pct).toFixed(2);
+  return `${pct > 0 ? "+" : pct < 0 ? "-" : ""}${text}%`;
+}
+
+/** Newest first. */
+export function timeline(events: readonly AccountEvent[], names: TimelineNames, account?: Address): TimelineRow[] {
   return [...events]
     .sort(byChainOrder)
     .reverse()
-    .map((e) => ({ key: `${e.blockNumber}-${e.logIndex}`, kind: e.kind, blockNumber: e.blockNumber, txHash: e.txHash, ...describe(e, label) }));
+    .map((e) => ({
+      key: `${e.blockNumber}-${e.logIndex}`,
+      kind: e.kind,
+      openRound: e.openRound,
+      blockNumber: e.blockNumber,
+      timestamp: e.timestamp,
+      txHash: e.txHash,
+      ...describe(e, names, account),
+    }));
 }
 
-function describe(e: AccountEvent, label: (slot: number) => string): { title: string; detail: string } {
+function who(address: Address, names: TimelineNames, account?: Address): string {
+  if (account && address.toLowerCase() === account.toLowerCase()) return "the account";
+  const name = names.address?.(address);
+  return name ? `${name} (${shortAddress(address)})` : address;
+}
+
+function describe(
+  e: AccountEvent,
+  names: TimelineNames,
+  account?: Address,
+): { title: string; amount: bigint | null; detail: string } {
   switch (e.kind) {
     case "model-registered":
-      return { title: "Model registered", detail: `${label(e.slot)} in slot ${e.slot}` };
+      return { title: "Model registered", amount: null, detail: `${names.model(e.slot)} in slot ${e.slot}` };
     case "deposited":
-      return { title: "Deposit", detail: `+${formatNmr(e.amount)} NMR, balance ${formatNmr(e.balance)} NMR, at risk from round ${e.effectiveRound}` };
+      return {
+        title: "Deposit",
+        amount: e.amount,
+        detail: `balance ${formatNmr(e.balance)} NMR, at risk from round ${e.effectiveRound}`,
+      };
     case "allocation-set": {
-      const parts = e.weights.map((w, slot) => (w > 0 ? `${label(slot)} ${pct(w)}` : null)).filter(Boolean);
-      return { title: "Reallocation", detail: `from round ${e.effectiveRound}: ${parts.join(", ")} (by ${e.by.slice(0, 6)}…${e.by.slice(-4)})` };
+      const parts = e.weights.map((w, slot) => (w > 0 ? `${names.model(slot)} ${bpsText(w)}` : null)).filter(Boolean);
+      return {
+        title: "Reallocation",
+        amount: null,
+        detail: `from round ${e.effectiveRound}: ${parts.join(", ")} (by ${who(e.by, names, account)})`,
+      };
     }
     case "manager-set":
-      return { title: "Manager set", detail: /^0x0{40}$/.test(e.manager) ? "manager removed" : `manager ${e.manager}` };
+      return {
+        title: "Manager set",
+        amount: null,
+        detail: ZERO_ADDRESS.test(e.manager) ? "manager removed" : `manager ${who(e.manager, names, account)}`,
+      };
     case "withdrawal-requested":
       return {
         title: "Withdrawal requested",
-        detail: `${formatNmr(e.amount)} NMR (pending ${formatNmr(e.pendingWithdrawal)}), at risk up to round ${e.lastAtRiskRound}, claimable from ${new Date(e.releaseAt * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`,
+        amount: -e.amount,
+        detail: `pending ${formatNmr(e.pendingWithdrawal)} NMR, balance ${formatNmr(e.balance)} NMR; at risk up to round ${e.lastAtRiskRound}, claimable from ${new Date(e.releaseAt * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`,
       };
     case "withdrawal-claimed":
-      return { title: "Withdrawal claimed", detail: `${formatNmr(e.amount)} NMR` };
+      return { title: "Withdrawal claimed", amount: -e.amount, detail: "paid out to the account" };
     case "settled": {
-      const sign = e.delta >= 0n ? "+" : "";
-      const rate = e.stakeAtRisk === 0n ? 0 : Number((e.delta * 1_000_000n) / e.stakeAtRisk) / 10_000;
+      const rate = e.stakeAtRisk === 0n ? 0 : Number((e.delta * 10n ** 12n) / e.stakeAtRisk) / 1e12;
+      const owed = e.unpaidRewards > 0n ? `, ${formatNmr(e.unpaidRewards)} NMR of rewards owed` : "";
+      const what =
+        e.stakeAtRisk === 0n
+          ? "nothing at risk"
+          : e.rates.every((r) => r === 0n)
+            ? `no result (0% of ${formatNmr(e.stakeAtRisk)} NMR at risk)`
+            : `${signedPercent(rate)} of ${formatNmr(e.stakeAtRisk)} NMR at risk`;
       return {
         title: `Round ${e.round} settled`,
-        detail: `${sign}${formatNmr(e.delta)} NMR (${sign}${rate.toFixed(2)}% of ${formatNmr(e.stakeAtRisk)} at risk), balance ${formatNmr(e.balance)} NMR${e.unpaidRewards > 0n ? `, ${formatNmr(e.unpaidRewards)} NMR of rewards owed` : ""}`,
+        amount: e.delta,
+        detail: `${what}, balance ${formatNmr(e.balance)} NMR${owed}`,
       };
     }
   }

@@ -4,15 +4,19 @@
  */
 import type { Address, Hash, Hex } from "viem";
 
-interface EventBase {
+export interface EventBase {
   blockNumber: bigint;
   logIndex: number;
   txHash: Hash;
+  /** The round open at that block (the latest RoundOpened at or before it); 0 before the first round. */
+  openRound: number;
+  /** Block time in seconds, when the source knows it (the indexer does; plain logs do not carry it). */
+  timestamp?: number;
 }
 
 export interface ModelRegisteredEvent extends EventBase {
   kind: "model-registered";
-  modelId: Hex;
+  modelId: Hex; // bytes16, lower-case
   slot: number;
 }
 export interface DepositedEvent extends EventBase {
@@ -45,9 +49,9 @@ export interface WithdrawalClaimedEvent extends EventBase {
 }
 export interface SettledEvent extends EventBase {
   kind: "settled";
-  round: number;
+  round: number; // the settled round (not the one open when it was settled: that is openRound)
   stakeAtRisk: bigint;
-  rates: bigint[]; // 18-decimal fractions, registry order; 0 for models without weight that round
+  rates: bigint[]; // 18-decimal fractions (1e18 = 100%), registry order; 0 for unweighted models and expired rounds
   delta: bigint;
   paid: bigint;
   burned: bigint;
@@ -72,12 +76,18 @@ export interface AccountHistory {
   toBlock: bigint;
 }
 
-/** A place to read account histories from. */
+/**
+ * A place to read account histories from. Implementations: logHistorySource (chain logs, the default) and, when
+ * NEXT_PUBLIC_INDEXER_URL is set, an indexer (chosen in index.ts). Any output must pass conformance.checkHistory.
+ */
 export interface HistorySource {
   readonly name: string;
   accountHistory(account: Address): Promise<AccountHistory>;
 }
 
-export function byChainOrder(a: EventBase, b: EventBase): number {
+export function byChainOrder(
+  a: Pick<EventBase, "blockNumber" | "logIndex">,
+  b: Pick<EventBase, "blockNumber" | "logIndex">,
+): number {
   return a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1;
 }

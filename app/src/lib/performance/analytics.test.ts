@@ -1,10 +1,24 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AccountEvent } from "@/lib/history/types";
-import { correlationMatrix, cumulative, drawdown, modelSeries, rateToNumber, roundResults, summarize, vectorAt } from "./analytics";
+import {
+  correlationMatrix,
+  cumulative,
+  drawdown,
+  modelSeries,
+  rateToNumber,
+  roundResults,
+  summarize,
+  vectorAt,
+} from "./analytics";
 
 const E18 = 10n ** 18n;
-const base = (blockNumber: number, logIndex = 0) => ({ blockNumber: BigInt(blockNumber), logIndex, txHash: "0x01" as const });
+const base = (blockNumber: number, logIndex = 0) => ({
+  blockNumber: BigInt(blockNumber),
+  logIndex,
+  txHash: "0x01" as const,
+  openRound: 0,
+});
 const alloc = (block: number, effectiveRound: number, weights: number[]): AccountEvent => ({
   ...base(block),
   kind: "allocation-set",
@@ -33,7 +47,9 @@ describe("performance analytics", () => {
   });
 
   it("finds the vector in force: last effectiveRound ≤ round, a later same-round set wins", () => {
-    const a = [alloc(1, 5, [10_000, 0]), alloc(2, 8, [5_000, 5_000]), alloc(3, 8, [2_000, 8_000])].map((e) => e as never);
+    const a = [alloc(1, 5, [10_000, 0]), alloc(2, 8, [5_000, 5_000]), alloc(3, 8, [2_000, 8_000])].map(
+      (e) => e as never,
+    );
     assert.equal(vectorAt(a, 4), null);
     assert.deepEqual(vectorAt(a, 5), [10_000, 0]);
     assert.deepEqual(vectorAt(a, 7), [10_000, 0]);
@@ -51,18 +67,51 @@ describe("performance analytics", () => {
       settled(8, 3, 1_000n * E18, [E18 / 100n, -(E18 / 50n)], -5n * E18),
     ];
     const results = roundResults(events, 2);
-    assert.deepEqual(results.map((r) => r.round), [1, 2, 3]);
-    assert.deepEqual(results.map((r) => r.portfolioRate), [0.02, -0.01, -0.005]);
+    assert.deepEqual(
+      results.map((r) => r.round),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      results.map((r) => r.portfolioRate),
+      [0.02, -0.01, -0.005],
+    );
     assert.deepEqual(modelSeries(results, 0), [0.02, -0.01, 0.01]);
     assert.deepEqual(modelSeries(results, 1), [null, null, -0.02]);
     assert.deepEqual(results[2].weights, [5_000, 5_000]);
   });
 
+  it("leaves out rounds with nothing at risk; an expired round is a 0% portfolio round without model results", () => {
+    const stake = 500n * E18;
+    const events = [
+      alloc(1, 1, [6_000, 4_000]),
+      settled(2, 1, 0n, [0n, 0n], 0n), // nothing at risk yet
+      settled(3, 2, stake, [0n, 0n], 0n), // expired unpublished: every rate 0
+      settled(4, 3, stake, [E18 / 20n, -(E18 / 10n)], 15n * E18 - 20n * E18), // 300 NMR at +5%, 200 NMR at −10%: −5 of 500
+    ];
+    const results = roundResults(events, 2);
+    assert.deepEqual(
+      results.map((r) => r.round),
+      [2, 3],
+    );
+    assert.deepEqual(
+      results.map((r) => r.portfolioRate),
+      [0, -0.01],
+    );
+    assert.deepEqual(modelSeries(results, 0), [null, 0.05]);
+    assert.deepEqual(modelSeries(results, 1), [null, -0.1]);
+  });
+
   it("compounds cumulative returns, skipping missing rounds, and measures drawdown from the running peak", () => {
     const cum = cumulative([0.1, null, -0.5, 0.2]);
-    assert.deepEqual(cum.map((x) => +x.toFixed(10)), [0.1, 0.1, -0.45, -0.34]);
+    assert.deepEqual(
+      cum.map((x) => +x.toFixed(10)),
+      [0.1, 0.1, -0.45, -0.34],
+    );
     const dd = drawdown(cum);
-    assert.deepEqual(dd.map((x) => +x.toFixed(10)), [0, 0, -0.5, -0.4]);
+    assert.deepEqual(
+      dd.map((x) => +x.toFixed(10)),
+      [0, 0, -0.5, -0.4],
+    );
     const s = summarize([0.1, null, -0.5, 0.2]);
     assert.equal(s.rounds, 3);
     assert.equal(+s.total.toFixed(10), -0.34);

@@ -5,7 +5,9 @@
  * Conventions. A rate is a fraction of the stake at risk (0.01 = +1%). The balance compounds (each settlement adds
  * stake × Σ weight × rate to the stake the next round puts at risk), so cumulative returns compound:
  * C_t = Π_{s≤t} (1 + r_s) − 1. A model's rate is known for the rounds in which it carried weight: `Settled` reports
- * 0 for unweighted models, so those rounds are "no data" (null), not a 0% result.
+ * 0 for unweighted models, so those rounds are "no data" (null), not a 0% result; so are rounds that expired
+ * unpublished (every rate 0). The portfolio's rate is delta / stakeAtRisk, the return on what was at risk; chaining
+ * these per-round rates (a time-weighted return) leaves deposits and withdrawals out of the performance.
  */
 import { pearson } from "../../../../scripts/lib/stats";
 import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@/lib/history/types";
@@ -43,14 +45,27 @@ export interface RoundResult {
 /** One entry per settled round, oldest first. */
 export function roundResults(events: readonly AccountEvent[], modelCount: number): RoundResult[] {
   const allocations = events.filter((e): e is AllocationSetEvent => e.kind === "allocation-set");
-  const settled = events.filter((e): e is SettledEvent => e.kind === "settled").sort((a, b) => a.round - b.round);
+  // A round with nothing at risk says nothing about performance: left out.
+  const settled = events
+    .filter((e): e is SettledEvent => e.kind === "settled" && e.stakeAtRisk > 0n)
+    .sort((a, b) => a.round - b.round);
   return settled.map((s) => {
     const weights = padded(vectorAt(allocations, s.round) ?? [], modelCount);
+    // An expired (unpublished) round, or one with nothing at risk, reports every rate as 0: no result, not 0%.
+    const published = s.rates.some((r) => r !== 0n);
     const modelRates = Array.from({ length: modelCount }, (_, m) =>
-      weights[m] > 0 && m < s.rates.length ? rateToNumber(s.rates[m]) : null,
+      published && weights[m] > 0 && m < s.rates.length ? rateToNumber(s.rates[m]) : null,
     );
     const portfolioRate = s.stakeAtRisk === 0n ? 0 : Number((s.delta * 10n ** 12n) / s.stakeAtRisk) / 1e12;
-    return { round: s.round, stakeAtRisk: s.stakeAtRisk, delta: s.delta, balance: s.balance, portfolioRate, modelRates, weights };
+    return {
+      round: s.round,
+      stakeAtRisk: s.stakeAtRisk,
+      delta: s.delta,
+      balance: s.balance,
+      portfolioRate,
+      modelRates,
+      weights,
+    };
   });
 }
 
@@ -84,7 +99,9 @@ export function drawdown(cumulativeReturns: readonly number[]): number[] {
 
 /** Pairwise Pearson correlations over the rounds both models have (NaN with fewer than 3 such rounds). */
 export function correlationMatrix(series: readonly (readonly Maybe[])[]): number[][] {
-  return series.map((a, i) => series.map((b, j) => (i === j ? (a.filter((x) => x !== null).length >= 3 ? 1 : NaN) : pearson(a, b))));
+  return series.map((a, i) =>
+    series.map((b, j) => (i === j ? (a.filter((x) => x !== null).length >= 3 ? 1 : NaN) : pearson(a, b))),
+  );
 }
 
 export interface SeriesSummary {

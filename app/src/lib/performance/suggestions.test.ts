@@ -1,35 +1,69 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { suggestWeights } from "../../../../scripts/lib/suggestCore";
 import { earnedBy, lastRounds, suggestAll } from "./suggestions";
+
+const E18 = 10n ** 18n;
 
 describe("weight suggestions in the app", () => {
   const good = [0.02, 0.01, 0.015, 0.02, 0.01, 0.03];
   const bad = [-0.02, -0.01, -0.015, -0.02, 0.005, -0.01];
   const noisy = [0.05, -0.05, 0.04, -0.045, 0.05, -0.04];
+  const stakes = good.map(() => 1_000n * E18);
 
-  it("gives every method a whole-bps vector summing to 10,000, within the bounds", () => {
-    const rows = suggestAll({ series: [good, bad, noisy], window: 6, minBps: 500, maxBps: 7000 });
-    assert.deepEqual(rows.map((r) => r.method), ["equal", "inverse-volatility", "probability"]);
+  it("gives every method a whole-bps vector summing to 10,000, within the bounds, the CLI's own vectors", () => {
+    const rows = suggestAll({ series: [good, bad, noisy], stakes, window: 6, minBps: 500, maxBps: 7000 });
+    assert.deepEqual(
+      rows.map((r) => r.method),
+      ["equal", "inverse-volatility", "probability"],
+    );
     for (const r of rows) {
-      assert.equal(r.bps.reduce((a, b) => a + b, 0), 10_000);
+      assert.equal(
+        r.bps.reduce((a, b) => a + b, 0),
+        10_000,
+      );
       for (const w of r.bps) assert.ok(Number.isInteger(w) && w >= 500 && w <= 7000, `${r.method}: ${w}`);
+      assert.deepEqual(r.bps, suggestWeights([good, bad, noisy], { method: r.method, minBps: 500, maxBps: 7000 }).bps);
     }
     const probability = rows[2].bps;
-    assert.ok(probability[0] > probability[2] && probability[2] > probability[1], `prefers the steady winner: ${probability}`);
+    assert.ok(
+      probability[0] > probability[2] && probability[2] > probability[1],
+      `prefers the steady winner: ${probability}`,
+    );
     assert.deepEqual(rows[0].bps, [3334, 3333, 3333]);
   });
 
-  it("uses only the last N rounds, and says what a vector would have earned over them", () => {
+  it("uses only the last N rounds, and says what a vector would have earned over them, in NMR on the stakes then", () => {
     assert.deepEqual(lastRounds([[1, 2, 3, 4]], 2), [[3, 4]]);
     assert.deepEqual(lastRounds([[1, 2]], 5), [[1, 2]]);
-    const earned = earnedBy([10_000, 0, 0], [good, bad, noisy], 2);
-    assert.ok(Math.abs(earned - 0.04) < 1e-12);
-    const rows = suggestAll({ series: [good, bad, noisy], window: 2, minBps: 0, maxBps: 10_000 });
-    const equal = rows[0];
-    assert.ok(Math.abs(equal.earned - earnedBy(equal.bps, [good, bad, noisy], 2)) < 1e-12);
+    // All in `good` for its last 2 rounds: +1% on 1,000 then +3% on 2,000 NMR = 10 + 60 NMR, 4% added up.
+    const earned = earnedBy([10_000, 0, 0], [good, bad, noisy], [...stakes.slice(0, 4), 1_000n * E18, 2_000n * E18], 2);
+    assert.ok(Math.abs(earned.fraction - 0.04) < 1e-12);
+    assert.equal(earned.nmr, 70n * E18);
+    // Half good, half bad over the last round: ½·3% + ½·(−1%) = +1% of 1,000 NMR.
+    const mixed = earnedBy([5_000, 5_000, 0], [good, bad, noisy], stakes, 1);
+    assert.equal(mixed.nmr, 10n * E18);
+    // A missing rate counts 0 (the model had no weight that round).
+    assert.equal(
+      earnedBy(
+        [5_000, 5_000],
+        [
+          [0.02, null],
+          [0.02, 0.04],
+        ],
+        [E18, E18],
+        2,
+      ).nmr,
+      (4n * E18) / 100n,
+    ); // 1% + 1% of 1 NMR, then 0 + 2% of 1 NMR
+    const rows = suggestAll({ series: [good, bad, noisy], stakes, window: 2, minBps: 0, maxBps: 10_000 });
+    assert.deepEqual(rows[0].earned, earnedBy(rows[0].bps, [good, bad, noisy], stakes, 2));
   });
 
   it("refuses bounds no vector can meet, in words", () => {
-    assert.throws(() => suggestAll({ series: [good, bad], window: 6, minBps: 6000, maxBps: 10_000 }), /6000|minimum|bound/i);
+    assert.throws(
+      () => suggestAll({ series: [good, bad], stakes, window: 6, minBps: 6000, maxBps: 10_000 }),
+      /6000|minimum|bound/i,
+    );
   });
 });

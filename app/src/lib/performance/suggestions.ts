@@ -16,20 +16,22 @@ export const METHOD_LABELS: Record<Method, string> = {
 export interface SuggestionRow {
   method: Method;
   bps: number[];
-  /** Σ rounds Σ models weight × rate over the window (in-sample), a fraction of the stake. */
-  earned: number;
+  /** What the vector would have earned over the window (in-sample), see `earnedBy`. */
+  earned: Earned;
   notes: string[];
 }
 
 export interface SuggestionInput {
   series: readonly (readonly Maybe[])[]; // per model, per round (oldest first)
+  /** The stake at risk in each of those rounds (NMR wei), to say what a vector would have earned in NMR. */
+  stakes: readonly bigint[];
   window: number; // last N rounds
   minBps: number;
   maxBps: number;
 }
 
-/** Window of the last N rounds of every series. */
-export function lastRounds(series: readonly (readonly Maybe[])[], window: number): Maybe[][] {
+/** Window of the last N entries of every series. */
+export function lastRounds<T>(series: readonly (readonly T[])[], window: number): T[][] {
   return series.map((s) => s.slice(Math.max(0, s.length - window)));
 }
 
@@ -38,10 +40,33 @@ export function suggestAll(input: SuggestionInput): SuggestionRow[] {
   const windowed = lastRounds(input.series, input.window);
   return METHODS.map((method) => {
     const s = suggestWeights(windowed, { method, minBps: input.minBps, maxBps: input.maxBps });
-    return { method, bps: s.bps, earned: windowReturn(s.bps, windowed).total, notes: s.notes };
+    return { method, bps: s.bps, earned: earnedBy(s.bps, input.series, input.stakes, input.window), notes: s.notes };
   });
 }
 
-export function earnedBy(bps: readonly number[], series: readonly (readonly Maybe[])[], window: number): number {
-  return windowReturn(bps, lastRounds(series, window)).total;
+export interface Earned {
+  /** Σ rounds Σ models weight × rate: a fraction of the stake, added up over the rounds (as `npm run suggest`). */
+  fraction: number;
+  /** Σ rounds stake at risk × Σ models weight × rate, in NMR wei: on the stakes actually at risk then. */
+  nmr: bigint;
+}
+
+/**
+ * What vector `bps` would have earned over the last `window` rounds, had it been in force, at each model's rates in
+ * those rounds (a model without a rate in a round, having had no weight then, counts 0). In-sample for a suggestion
+ * fitted on the same rounds.
+ */
+export function earnedBy(
+  bps: readonly number[],
+  series: readonly (readonly Maybe[])[],
+  stakes: readonly bigint[],
+  window: number,
+): Earned {
+  const { total, perRound } = windowReturn(bps, lastRounds(series, window));
+  const windowStakes = stakes.slice(Math.max(0, stakes.length - window));
+  const nmr = perRound.reduce(
+    (acc, rate, r) => acc + ((windowStakes[r] ?? 0n) * BigInt(Math.round(rate * 1e12))) / 10n ** 12n,
+    0n,
+  );
+  return { fraction: total, nmr };
 }

@@ -22,7 +22,9 @@ export default async function HistoryPage({ params }: Params) {
   }
   return (
     <>
-      <h1>History <span className="muted mono small">{getAddress(address)}</span></h1>
+      <h1>
+        History <span className="muted mono small">{getAddress(address)}</span>
+      </h1>
       <HistoryView address={getAddress(address)} />
     </>
   );

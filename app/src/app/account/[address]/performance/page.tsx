@@ -22,7 +22,9 @@ export default async function PerformancePage({ params }: Params) {
   }
   return (
     <>
-      <h1>Performance <span className="muted mono small">{getAddress(address)}</span></h1>
+      <h1>
+        Performance <span className="muted mono small">{getAddress(address)}</span>
+      </h1>
       <PerformanceView address={getAddress(address)} />
     </>
   );

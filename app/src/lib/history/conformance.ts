@@ -1,0 +1,72 @@
+/**
+ * What every HistorySource's output must satisfy, whatever it reads from (chain logs, an indexer). Returns the
+ * problems found, in words; an empty list means the history is well-formed. Used by the unit tests and the e2e test
+ * against the demo chain, and meant for checking a second implementation.
+ */
+import { getAddress, isAddress } from "viem";
+import { byChainOrder, type AccountHistory } from "./types";
+
+const BPS = 10_000;
+const isUint = (n: number) => Number.isSafeInteger(n) && n >= 0;
+
+export function checkHistory(history: AccountHistory): string[] {
+  const problems: string[] = [];
+  const { events } = history;
+  if (!isAddress(history.account) || getAddress(history.account) !== history.account)
+    problems.push(`account ${history.account} is not a checksummed address`);
+  let modelCount = 0;
+  const modelIds = new Set<string>();
+  let lastSettled: number | null = null;
+  events.forEach((e, i) => {
+    const at = `event ${i} (${e.kind} at block ${e.blockNumber}/${e.logIndex})`;
+    if (i > 0 && byChainOrder(events[i - 1], e) >= 0)
+      problems.push(`${at} is not after the previous one: events must be oldest first, without duplicates`);
+    if (e.blockNumber > history.toBlock) problems.push(`${at} is after toBlock ${history.toBlock}`);
+    if (!/^0x[0-9a-f]{64}$/i.test(e.txHash)) problems.push(`${at}: txHash ${e.txHash} is not a 32-byte hash`);
+    if (!isUint(e.openRound)) problems.push(`${at}: openRound ${e.openRound} is not a round number`);
+    if (i > 0 && e.openRound < events[i - 1].openRound)
+      problems.push(`${at}: openRound went back from ${events[i - 1].openRound} to ${e.openRound}`);
+    switch (e.kind) {
+      case "model-registered":
+        if (e.slot !== modelCount) problems.push(`${at}: slot ${e.slot}, expected the next free slot ${modelCount}`);
+        if (!/^0x[0-9a-f]{32}$/.test(e.modelId))
+          problems.push(`${at}: model id ${e.modelId} is not lower-case bytes16`);
+        if (modelIds.has(e.modelId)) problems.push(`${at}: model ${e.modelId} registered twice`);
+        modelIds.add(e.modelId);
+        modelCount++;
+        break;
+      case "allocation-set": {
+        const total = e.weights.reduce((a, b) => a + b, 0);
+        if (total !== BPS) problems.push(`${at}: weights total ${total} bps, not ${BPS}`);
+        if (e.weights.length > modelCount)
+          problems.push(`${at}: ${e.weights.length} weights for ${modelCount} registered models`);
+        if (e.effectiveRound <= e.openRound)
+          problems.push(`${at}: effective round ${e.effectiveRound} is not after the open round ${e.openRound}`);
+        break;
+      }
+      case "deposited":
+      case "withdrawal-claimed":
+        if (e.amount <= 0n) problems.push(`${at}: amount ${e.amount} is not positive`);
+        break;
+      case "withdrawal-requested":
+        if (e.amount <= 0n || e.pendingWithdrawal < e.amount)
+          problems.push(`${at}: amount ${e.amount} / pending ${e.pendingWithdrawal} inconsistent`);
+        break;
+      case "settled":
+        if (lastSettled !== null && e.round !== lastSettled + 1)
+          problems.push(`${at}: settled round ${e.round} after round ${lastSettled}: rounds settle one after another`);
+        if (e.round >= e.openRound + 1)
+          problems.push(`${at}: round ${e.round} settled while round ${e.openRound} was the newest open`);
+        if (e.rates.length !== modelCount)
+          problems.push(`${at}: ${e.rates.length} rates for ${modelCount} registered models`);
+        if (e.paid < 0n || e.burned < 0n || e.balance < 0n || e.unpaidRewards < 0n)
+          problems.push(`${at}: negative amount`);
+        lastSettled = e.round;
+        break;
+      case "manager-set":
+        if (!isAddress(e.manager)) problems.push(`${at}: manager ${e.manager} is not an address`);
+        break;
+    }
+  });
+  return problems;
+}
