@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Address } from "viem";
+import { checkHistory } from "./conformance";
+import { indexerHistorySource, toAccountEvents, type GraphQLFetch } from "./indexerSource";
+
+const ALICE: Address = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const BOB: Address = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+const E18 = 10n ** 18n;
+const MODEL_A = "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const MODEL_B = "0xbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+type Row = Record<string, unknown> & { account: string; blockNumber?: string };
+const hash = (block: number, logIndex: number) => `0x${(block * 100 + logIndex).toString(16).padStart(64, "0")}`;
+/** An accountEvent row as the indexer stores it (ids are block-logIndex). */
+const event = (
+  block: number,
+  logIndex: number,
+  openRound: number,
+  kind: string,
+  fields: Record<string, unknown> = {},
+): Row => ({
+  id: `${block}-${logIndex}`,
+  account: ALICE.toLowerCase(),
+  kind,
+  amount: null,
+  balance: null,
+  pendingWithdrawal: null,
+  round: null,
+  releaseAt: null,
+  detail: null,
+  openRound,
+  blockNumber: String(block),
+  logIndex,
+  timestamp: String(1_700_000_000 + block * 12),
+  txHash: hash(block, logIndex),
+  ...fields,
+});
+
+const tables: Record<string, Row[]> = {
+  accountEvents: [
+    // Stored out of chain order on purpose: the source sorts (block, log index).
+    event(6, 0, 1, "allocation", { round: 2, detail: `${ALICE}:7500,2500` }),
+    event(4, 1, 1, "model_registered", { detail: `${MODEL_B}:1` }),
+    event(4, 0, 1, "model_registered", { detail: `${MODEL_A}:0` }),
+    event(5, 0, 1, "deposit", { amount: String(1000n * E18), balance: String(1000n * E18), round: 2 }),
+    event(10, 1, 2, "manager_set", { detail: BOB }),
+    event(20, 0, 3, "settlement", {
+      amount: String((25n * E18) / 10n),
+      balance: String((10025n * E18) / 10n),
+      round: 2,
+    }),
+    event(21, 0, 3, "withdrawal_requested", {
+      amount: String(100n * E18),
+      pendingWithdrawal: String(100n * E18),
+      balance: String((9025n * E18) / 10n),
+      round: 4,
+      releaseAt: "9000",
+    }),
+    event(30, 0, 3, "withdrawal_claimed", { amount: String(100n * E18) }),
+    event(40, 0, 4, "withdrawal_claimed", { amount: String(1n) }), // after the indexed head below: left out
+    { ...event(7, 0, 1, "deposit", { amount: "5", balance: "5", round: 2 }), account: BOB.toLowerCase() }, // another account
+  ],
+  allocations: [
+    {
+      id: "6-0",
+      account: ALICE.toLowerCase(),
+      by: ALICE.toLowerCase(),
+      effectiveRound: 2,
+      weights: [7500, 2500],
+      blockNumber: "6",
+    },
+  ],
+  settlements: [
+    {
+      account: ALICE.toLowerCase(),
+      round: 2,
+      stakeAtRisk: String(1000n * E18),
+      rates: [String(E18 / 100n), String(-(E18 / 50n))],
+      delta: String((25n * E18) / 10n),
+      paid: String((25n * E18) / 10n),
+      burned: "0",
+      unpaidRewards: "0",
+      balance: String((10025n * E18) / 10n),
+    },
+  ],
+};
+
+/**
+ * A stand-in for Ponder's GraphQL over `tables`: `_meta`, and list fields with `where: { account, blockNumber_lte }`,
+ * `limit` and `after` cursors (pages of `limit` rows, cursor = index of the next row). Records every query.
+ */
+function fakeIndexer(data: Record<string, Row[]>, head: number, chainId = 31337) {
+  const queries: string[] = [];
+  const gql: GraphQLFetch = async (query) => {
+    queries.push(query);
+    if (query.includes("_meta"))
+      return { _meta: { status: { local: { id: chainId, block: { number: head, timestamp: 0 } } } } };
+    const [, field, where, limit, after] =
+      /^\{ (\w+)\(where: \{ (.*?) \}, limit: (\d+)(?:, after: "(\d+)")?\)/.exec(query) ?? [];
+    if (!field) throw new Error(`unexpected query ${query}`);
+    const account = /account: "(0x[0-9a-f]{40})"/.exec(where)?.[1];
+    const upTo = /blockNumber_lte: "(\d+)"/.exec(where)?.[1];
+    const rows = (data[field] ?? []).filter(
+      (r) => r.account === account && (upTo === undefined || BigInt(r.blockNumber!) <= BigInt(upTo)),
+    );
+    const start = Number(after ?? 0);
+    const items = rows.slice(start, start + Number(limit));
+    const hasNextPage = start + items.length < rows.length;
+    return {
+      [field]: { items, pageInfo: { hasNextPage, endCursor: hasNextPage ? String(start + items.length) : null } },
+    };
+  };
+  return { gql, queries };
+}
+
+describe("history from the indexer", () => {
+  it("gives every event of the account up to the indexed head, typed and in chain order, with round and time", async () => {
+    const { gql } = fakeIndexer(tables, 35);
+    const history = await indexerHistorySource("http://indexer", { chainId: 31337 }, gql).accountHistory(
+      ALICE.toLowerCase() as Address,
+    );
+    assert.equal(history.account, ALICE);
+    assert.equal(history.toBlock, 35n);
+    assert.deepEqual(
+      history.events.map((e) => [e.kind, Number(e.blockNumber), e.logIndex, e.openRound, e.timestamp]),
+      [
+        ["model-registered", 4, 0, 1, 1_700_000_048],
+        ["model-registered", 4, 1, 1, 1_700_000_048],
+        ["deposited", 5, 0, 1, 1_700_000_060],
+        ["allocation-set", 6, 0, 1, 1_700_000_072],
+        ["manager-set", 10, 1, 2, 1_700_000_120],
+        ["settled", 20, 0, 3, 1_700_000_240],
+        ["withdrawal-requested", 21, 0, 3, 1_700_000_252],
+        ["withdrawal-claimed", 30, 0, 3, 1_700_000_360],
+      ],
+    );
+    const [a, b, deposit, allocation, manager, settled, request, claim] = history.events;
+    assert.deepEqual(
+      a.kind === "model-registered" && b.kind === "model-registered" && [a.modelId, a.slot, b.modelId, b.slot],
+      [MODEL_A, 0, MODEL_B, 1],
+    );
+    assert.deepEqual(deposit.kind === "deposited" && [deposit.amount, deposit.balance, deposit.effectiveRound], [
+      1000n * E18,
+      1000n * E18,
+      2,
+    ]);
+    assert.deepEqual(
+      allocation.kind === "allocation-set" && [allocation.effectiveRound, allocation.by, allocation.weights],
+      [2, ALICE, [7500, 2500]],
+    );
+    assert.equal(manager.kind === "manager-set" && manager.manager, BOB);
+    assert.deepEqual(
+      settled.kind === "settled" && [
+        settled.round,
+        settled.stakeAtRisk,
+        settled.rates,
+        settled.delta,
+        settled.paid,
+        settled.burned,
+        settled.unpaidRewards,
+        settled.balance,
+      ],
+      [2, 1000n * E18, [E18 / 100n, -(E18 / 50n)], (25n * E18) / 10n, (25n * E18) / 10n, 0n, 0n, (10025n * E18) / 10n],
+    );
+    assert.deepEqual(
+      request.kind === "withdrawal-requested" && [
+        request.amount,
+        request.pendingWithdrawal,
+        request.balance,
+        request.lastAtRiskRound,
+        request.releaseAt,
+      ],
+      [100n * E18, 100n * E18, (9025n * E18) / 10n, 4, 9000],
+    );
+    assert.equal(claim.kind === "withdrawal-claimed" && claim.amount, 100n * E18);
+    assert.equal(claim.txHash, hash(30, 0));
+    assert.deepEqual(checkHistory(history), []);
+  });
+
+  it("follows the indexer's pages for accounts with more than a page of events", async () => {
+    const many = Array.from({ length: 2_345 }, (_, i) =>
+      event(100 + i, 0, 1, "deposit", { amount: "1", balance: String(i + 1), round: 2 }),
+    );
+    const { gql, queries } = fakeIndexer({ ...tables, accountEvents: many }, 10_000);
+    const history = await indexerHistorySource("http://indexer", { chainId: 31337 }, gql).accountHistory(ALICE);
+    assert.equal(history.events.length, 2_345);
+    assert.deepEqual(
+      history.events.map((e) => (e.kind === "deposited" ? Number(e.balance) : -1)),
+      many.map((_, i) => i + 1),
+    );
+    assert.equal(queries.filter((q) => q.startsWith("{ accountEvents")).length, 3);
+  });
+
+  it("refuses an indexer that follows another chain, a bad address, and rows that do not fit together", async () => {
+    const source = (data: Record<string, Row[]>, chainId = 31337) =>
+      indexerHistorySource("http://indexer", { chainId: 31337 }, fakeIndexer(data, 35, chainId).gql);
+    await assert.rejects(source(tables, 1).accountHistory(ALICE), /follows 1, not this app's chain 31337/);
+    await assert.rejects(source(tables).accountHistory("0x1234" as Address), /is not an address/);
+    await assert.rejects(
+      source({ ...tables, allocations: [] }).accountHistory(ALICE),
+      /allocation at block 6\/0: its vector is not in the allocation table/,
+    );
+    await assert.rejects(
+      source({ ...tables, settlements: [] }).accountHistory(ALICE),
+      /round 2's settlement is not in the settlement table/,
+    );
+    await assert.rejects(
+      source({ ...tables, accountEvents: [event(3, 0, 0, "rewards_funded")] }).accountHistory(ALICE),
+      /unknown kind of event "rewards_funded"/,
+    );
+    assert.throws(
+      () =>
+        toAccountEvents(
+          [event(3, 0, 0, "withdrawal_requested", { amount: "1", balance: "1", round: 2, releaseAt: "9" }) as never],
+          [],
+          [],
+        ),
+      /no valid pending withdrawal/,
+    );
+  });
+});

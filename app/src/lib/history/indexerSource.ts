@@ -1,0 +1,241 @@
+/**
+ * History from the project's indexer (indexer/, Ponder) instead of chain logs: one account's events come from its
+ * GraphQL API (tables accountEvent, allocation, settlement), already decoded and dated, so a long history costs a
+ * few HTTP requests instead of an eth_getLogs scan from the deploy block. Chosen in index.ts when
+ * NEXT_PUBLIC_INDEXER_URL is set; gives exactly the events logSource.ts gives (plus block timestamps).
+ *
+ * Consistency: the indexed head is read first (`_meta.status`) and every list is cut at that block, so rows the
+ * indexer adds meanwhile are left out; a row of one table with no partner in another (a reorg between requests)
+ * makes the read fail, and react-query retries it.
+ */
+import { getAddress, isAddress, type Address, type Hash, type Hex } from "viem";
+import type { AppContracts } from "@/lib/contracts";
+import { byChainOrder, type AccountEvent, type AccountHistory, type HistorySource } from "./types";
+
+/** Largest page Ponder's GraphQL serves. */
+const PAGE = 1000;
+
+/** The HTTP call this source makes (injectable for tests): POST a GraphQL query, get its `data`. */
+export type GraphQLFetch = (query: string) => Promise<unknown>;
+
+/** Rows as the indexer's GraphQL returns them (BigInt columns come as decimal strings). */
+interface EventRow {
+  id: string;
+  kind: string;
+  amount: string | null;
+  balance: string | null;
+  pendingWithdrawal: string | null;
+  round: number | null;
+  openRound: number;
+  releaseAt: string | null;
+  detail: string | null;
+  blockNumber: string;
+  logIndex: number;
+  timestamp: string;
+  txHash: Hash;
+}
+interface AllocationRow {
+  id: string;
+  by: Address;
+  effectiveRound: number;
+  weights: number[];
+}
+interface SettlementRow {
+  round: number;
+  stakeAtRisk: string;
+  rates: string[];
+  delta: string;
+  paid: string;
+  burned: string;
+  unpaidRewards: string;
+  balance: string;
+}
+interface Page<T> {
+  items: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+type Status = Record<string, { id: number; block: { number: number; timestamp: number } }>;
+
+export class IndexerError extends Error {
+  override name = "IndexerError";
+}
+
+/** POSTs to `${url}/graphql`; GraphQL errors and HTTP failures become IndexerErrors that say what failed. */
+export function httpGraphQL(url: string): GraphQLFetch {
+  const endpoint = `${url.replace(/\/+$/, "")}/graphql`;
+  return async (query) => {
+    let response: Response;
+    try {
+      response = await fetch(endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query }),
+        cache: "no-store",
+      });
+    } catch (error) {
+      throw new IndexerError(
+        `Could not reach the indexer at ${url} (${String(error)}). Is it running (npm run dev -w indexer)?`,
+      );
+    }
+    const body = (await response.json().catch(() => null)) as { data?: unknown; errors?: { message: string }[] } | null;
+    if (!response.ok || !body || body.errors?.length || body.data === undefined) {
+      const why = body?.errors?.map((e) => e.message).join("; ") ?? `HTTP ${response.status}`;
+      throw new IndexerError(`The indexer at ${url} did not answer the history query: ${why}`);
+    }
+    return body.data;
+  };
+}
+
+const big = (value: string | null, what: string): bigint => {
+  if (value === null || !/^-?\d+$/.test(value)) throw new IndexerError(`the indexer gave no valid ${what} (${value})`);
+  return BigInt(value);
+};
+const num = (value: number | null, what: string): number => {
+  if (value === null || !Number.isSafeInteger(value))
+    throw new IndexerError(`the indexer gave no valid ${what} (${value})`);
+  return value;
+};
+
+/** Every page of one list field (`field(where: …)`), following Ponder's cursors. */
+async function allPages<T>(gql: GraphQLFetch, field: string, where: string, fields: string): Promise<T[]> {
+  const rows: T[] = [];
+  let after: string | null = null;
+  do {
+    const cursor: string = after ? `, after: ${JSON.stringify(after)}` : "";
+    const data = (await gql(
+      `{ ${field}(where: ${where}, limit: ${PAGE}${cursor}) { items { ${fields} } pageInfo { hasNextPage endCursor } } }`,
+    )) as Record<string, Page<T>>;
+    const page = data[field];
+    if (!page) throw new IndexerError(`the indexer has no "${field}" table: is it this project's indexer?`);
+    rows.push(...page.items);
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return rows;
+}
+
+/** The block the indexer has indexed up to on `chainId` (a clear error if it follows another chain). */
+export async function indexedHead(gql: GraphQLFetch, chainId: number): Promise<bigint> {
+  const data = (await gql("{ _meta { status } }")) as { _meta: { status: Status | null } };
+  const chains = Object.values(data._meta.status ?? {});
+  const chain = chains.find((c) => c.id === chainId);
+  if (!chain) {
+    const followed = chains.map((c) => c.id).join(", ") || "no chain yet";
+    throw new IndexerError(`the indexer follows ${followed}, not this app's chain ${chainId}`);
+  }
+  return BigInt(chain.block.number);
+}
+
+/** Turns the indexer's rows of one account into the log source's events (oldest first). Exported for tests. */
+export function toAccountEvents(
+  events: readonly EventRow[],
+  allocations: readonly AllocationRow[],
+  settlements: readonly SettlementRow[],
+): AccountEvent[] {
+  const allocationById = new Map(allocations.map((a) => [a.id, a]));
+  const settlementByRound = new Map(settlements.map((s) => [s.round, s]));
+  return events
+    .map((row): AccountEvent => {
+      const base = {
+        blockNumber: big(row.blockNumber, "block number"),
+        logIndex: num(row.logIndex, "log index"),
+        txHash: row.txHash,
+        openRound: num(row.openRound, "open round"),
+        timestamp: Number(big(row.timestamp, "timestamp")),
+      };
+      const at = `${row.kind} at block ${row.blockNumber}/${row.logIndex}`;
+      switch (row.kind) {
+        case "model_registered": {
+          const match = /^(0x[0-9a-fA-F]{32}):(\d+)$/.exec(row.detail ?? "");
+          if (!match) throw new IndexerError(`${at}: model and slot missing (${row.detail})`);
+          return { ...base, kind: "model-registered", modelId: match[1].toLowerCase() as Hex, slot: Number(match[2]) };
+        }
+        case "deposit":
+          return {
+            ...base,
+            kind: "deposited",
+            amount: big(row.amount, "amount"),
+            balance: big(row.balance, "balance"),
+            effectiveRound: num(row.round, "effective round"),
+          };
+        case "allocation": {
+          const vector = allocationById.get(row.id);
+          if (!vector) throw new IndexerError(`${at}: its vector is not in the allocation table`);
+          return {
+            ...base,
+            kind: "allocation-set",
+            effectiveRound: vector.effectiveRound,
+            by: getAddress(vector.by),
+            weights: [...vector.weights],
+          };
+        }
+        case "manager_set":
+          if (!row.detail || !isAddress(row.detail)) throw new IndexerError(`${at}: manager missing (${row.detail})`);
+          return { ...base, kind: "manager-set", manager: getAddress(row.detail) };
+        case "withdrawal_requested":
+          return {
+            ...base,
+            kind: "withdrawal-requested",
+            amount: big(row.amount, "amount"),
+            pendingWithdrawal: big(row.pendingWithdrawal, "pending withdrawal"),
+            balance: big(row.balance, "balance"),
+            lastAtRiskRound: num(row.round, "last round at risk"),
+            releaseAt: Number(big(row.releaseAt, "release time")),
+          };
+        case "withdrawal_claimed":
+          return { ...base, kind: "withdrawal-claimed", amount: big(row.amount, "amount") };
+        case "settlement": {
+          const round = num(row.round, "settled round");
+          const s = settlementByRound.get(round);
+          if (!s) throw new IndexerError(`${at}: round ${round}'s settlement is not in the settlement table`);
+          return {
+            ...base,
+            kind: "settled",
+            round,
+            stakeAtRisk: big(s.stakeAtRisk, "stake at risk"),
+            rates: s.rates.map((r) => big(r, "rate")),
+            delta: big(s.delta, "delta"),
+            paid: big(s.paid, "paid"),
+            burned: big(s.burned, "burned"),
+            unpaidRewards: big(s.unpaidRewards, "unpaid rewards"),
+            balance: big(s.balance, "balance"),
+          };
+        }
+        default:
+          throw new IndexerError(`${at}: unknown kind of event "${row.kind}"`);
+      }
+    })
+    .sort(byChainOrder);
+}
+
+export function indexerHistorySource(
+  url: string,
+  contracts: Pick<AppContracts, "chainId">,
+  gql: GraphQLFetch = httpGraphQL(url),
+): HistorySource {
+  return {
+    name: "indexer",
+    async accountHistory(account: Address): Promise<AccountHistory> {
+      if (!isAddress(account)) throw new IndexerError(`"${account}" is not an address`);
+      const checksummed = getAddress(account);
+      const lower = JSON.stringify(checksummed.toLowerCase());
+      const toBlock = await indexedHead(gql, contracts.chainId);
+      const upTo = `blockNumber_lte: "${toBlock}"`;
+      const [events, allocations, settlements] = await Promise.all([
+        allPages<EventRow>(
+          gql,
+          "accountEvents",
+          `{ account: ${lower}, ${upTo} }`,
+          "id kind amount balance pendingWithdrawal round openRound releaseAt detail blockNumber logIndex timestamp txHash",
+        ),
+        allPages<AllocationRow>(gql, "allocations", `{ account: ${lower}, ${upTo} }`, "id by effectiveRound weights"),
+        allPages<SettlementRow>(
+          gql,
+          "settlements",
+          `{ account: ${lower} }`,
+          "round stakeAtRisk rates delta paid burned unpaidRewards balance",
+        ),
+      ]);
+      return { account: checksummed, events: toAccountEvents(events, allocations, settlements), toBlock };
+    },
+  };
+}
