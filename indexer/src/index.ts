@@ -16,7 +16,11 @@ const newAccount = (address: `0x${string}`) => ({
   lastSettledRound: null,
   currentWeights: null,
   currentEffectiveRound: null,
+  models: [] as `0x${string}`[],
+  recentVectors: [] as [number, number[]][],
 });
+/** Vectors kept per account for settlement look-ups: the contract keeps 64 too (older rounds cannot be unsettled). */
+const RECENT_VECTORS = 64;
 
 type Meta = { block: { number: bigint; timestamp: bigint }; log: { logIndex: number }; transaction: { hash: `0x${string}` } };
 const eventId = (e: Meta) => `${e.block.number}-${e.log.logIndex}`;
@@ -27,8 +31,12 @@ ponder.on("PortfolioStake:ModelRegistered", async ({ event, context }) => {
   await context.db.insert(model).values({ id: modelId, account: owner, slot });
   await context.db
     .insert(account)
-    .values({ ...newAccount(owner), modelCount: slot + 1 })
-    .onConflictDoUpdate((row) => ({ modelCount: Math.max(row.modelCount, slot + 1) }));
+    .values({ ...newAccount(owner), modelCount: slot + 1, models: [modelId] })
+    .onConflictDoUpdate((row) => {
+      const models = [...row.models];
+      models[slot] = modelId;
+      return { modelCount: Math.max(row.modelCount, slot + 1), models };
+    });
   await context.db.insert(accountEvent).values({ id: eventId(event), account: owner, kind: "model_registered", detail: `${modelId}:${slot}`, ...where(event) });
 });
 
@@ -46,16 +54,18 @@ ponder.on("PortfolioStake:AllocationSet", async ({ event, context }) => {
   const id = eventId(event);
   const bps = weights.map(Number);
   await context.db.insert(allocation).values({ id, account: staker, effectiveRound, by, weights: bps, ...where(event) });
-  await context.db
+  const row = await context.db
     .insert(account)
-    .values({ ...newAccount(staker), currentWeights: bps, currentEffectiveRound: effectiveRound })
-    .onConflictDoUpdate({ currentWeights: bps, currentEffectiveRound: effectiveRound });
-  const models = await context.db.sql.query.model.findMany({ where: (m, { eq }) => eq(m.account, staker) });
-  const bySlot = new Map(models.map((m) => [m.slot, m.id]));
+    .values({ ...newAccount(staker), currentWeights: bps, currentEffectiveRound: effectiveRound, recentVectors: [[effectiveRound, bps]] })
+    .onConflictDoUpdate((a) => ({
+      currentWeights: bps,
+      currentEffectiveRound: effectiveRound,
+      recentVectors: [...a.recentVectors, [effectiveRound, bps] as [number, number[]]].slice(-RECENT_VECTORS),
+    }));
   const rows = bps
     .map((w, slot) => ({ slot, w }))
-    .filter(({ slot }) => bySlot.has(slot))
-    .map(({ slot, w }) => ({ allocationId: id, account: staker, model: bySlot.get(slot)!, effectiveRound, bps: w, blockNumber: event.block.number, logIndex: event.log.logIndex }));
+    .filter(({ slot }) => row.models[slot] !== undefined)
+    .map(({ slot, w }) => ({ allocationId: id, account: staker, model: row.models[slot]!, effectiveRound, bps: w, blockNumber: event.block.number, logIndex: event.log.logIndex }));
   if (rows.length) await context.db.insert(allocationWeight).values(rows);
   await context.db.insert(accountEvent).values({ id, account: staker, kind: "allocation", round: effectiveRound, detail: `${by}:${bps.join(",")}`, ...where(event) });
 });
@@ -126,17 +136,15 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
     burned: x.burned + burned,
   }));
   // Per-model rates: the vector in force that round tells which models carried weight (others report 0).
-  const vector = await context.db.sql.query.allocation.findFirst({
-    where: (a, { and, eq, lte }) => and(eq(a.account, staker), lte(a.effectiveRound, r)),
-    orderBy: (a, { desc }) => [desc(a.effectiveRound), desc(a.blockNumber), desc(a.logIndex)],
-  });
-  const models = await context.db.sql.query.model.findMany({ where: (m, { eq }) => eq(m.account, staker) });
-  for (const m of models) {
-    const weight = vector?.weights[m.slot] ?? 0;
-    if (weight === 0 || m.slot >= rates.length) continue;
+  const after = await context.db.find(account, { address: staker });
+  let vector: number[] = [];
+  for (const [from, weights] of after?.recentVectors ?? []) if (from <= r) vector = weights; // oldest first: last match wins
+  for (const [slot, id] of (after?.models ?? []).entries()) {
+    const weight = vector[slot] ?? 0;
+    if (weight === 0 || slot >= rates.length) continue;
     await context.db
       .insert(modelRound)
-      .values({ model: m.id, round: r, rate: rates[m.slot]!, account: staker, weight, stakeAtRisk: (stakeAtRisk * BigInt(weight)) / 10_000n })
+      .values({ model: id, round: r, rate: rates[slot]!, account: staker, weight, stakeAtRisk: (stakeAtRisk * BigInt(weight)) / 10_000n })
       .onConflictDoNothing();
   }
   await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "settlement", amount: delta, balance, round: r, ...where(event) });

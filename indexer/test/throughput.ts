@@ -1,0 +1,66 @@
+/**
+ * Indexing throughput: a local chain with at least 10,000 contract events (reallocations in multicalls, plus the
+ * registrations and deposits), then a fresh `ponder start` backfills it; prints events per second.
+ *
+ *   npm run bench -w indexer      (THROUGHPUT_EVENTS to change the target, default 10,000)
+ */
+import { createWalletClient, encodeFunctionData, http, maxUint256, parseEther, type Address, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+import { nmrAbi } from "../../app/src/generated/nmrAbi";
+import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
+import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
+import { deployDemo, log, startChain, startPonder, stopAll } from "./harness";
+
+const TARGET = Number(process.env.THROUGHPUT_EVENTS ?? 10_000);
+const ACCOUNTS = 16;
+const MODELS = 8;
+const CALLS_PER_TX = 100;
+
+async function main() {
+  const { rpc, client } = await startChain(Number(process.env.THROUGHPUT_PORT ?? 8553));
+  const deployed = deployDemo(rpc, 0, 1);
+  const stake = deployed.stake.address;
+  const wallet = (i: number) => createWalletClient({ account: privateKeyToAccount(DEV_ACCOUNTS[i].privateKey), chain: hardhat, transport: http(rpc) });
+  const wait = (hash: Hex) => client.waitForTransactionReceipt({ hash });
+  const operator = wallet(0);
+  const stakers: Address[] = DEV_ACCOUNTS.slice(1, 1 + ACCOUNTS).map((a) => a.address);
+  const modelsOf = new Map<Address, Hex[]>();
+  for (const [i, s] of stakers.entries()) {
+    const ids = Array.from({ length: MODELS }, (_, m) => `0x${(i + 1).toString(16).padStart(16, "0")}${(m + 1).toString(16).padStart(16, "0")}` as Hex);
+    modelsOf.set(s, ids);
+    await wait(await operator.writeContract({ address: stake, abi: portfolioStakeAbi, functionName: "registerModels", args: [s, ids] }));
+    const w = wallet(i + 1);
+    await wait(await w.writeContract({ address: deployed.nmr.address, abi: nmrAbi, functionName: "mint", args: [s, parseEther("1000")] }));
+    await wait(await w.writeContract({ address: deployed.nmr.address, abi: nmrAbi, functionName: "approve", args: [stake, maxUint256] }));
+    await wait(await w.writeContract({ address: stake, abi: portfolioStakeAbi, functionName: "deposit", args: [parseEther("1000")] }));
+  }
+  let events = (await client.getLogs({ address: stake, fromBlock: 0n })).length;
+  let k = 0;
+  while (events < TARGET) {
+    const i = k++ % stakers.length;
+    const ids = modelsOf.get(stakers[i])!;
+    const calls = Array.from({ length: CALLS_PER_TX }, (_, c) => {
+      const bps = ids.map((_, m) => (m === c % MODELS ? 10_000 - 1000 * (MODELS - 1) : 1000));
+      return encodeFunctionData({ abi: portfolioStakeAbi, functionName: "setAllocation", args: [ids, bps] });
+    });
+    await wait(await wallet(i + 1).writeContract({ address: stake, abi: portfolioStakeAbi, functionName: "multicall", args: [calls], gas: 16_000_000n }));
+    events += CALLS_PER_TX;
+  }
+  const head = await client.getBlockNumber();
+  let counted = 0; // counted on chain, in small ranges (a single response would exceed viem's 10 MB limit)
+  for (let from = 0n; from <= head; from += 20n) counted += (await client.getLogs({ address: stake, fromBlock: from, toBlock: from + 19n })).length;
+  log(`chain: ${counted} PortfolioStake events in ${head} blocks; starting a fresh ponder`);
+  const ponder = await startPonder({ rpc, deploymentsFile: deployed.deploymentsFile, port: Number(process.env.THROUGHPUT_PONDER_PORT ?? 42072) });
+  const seconds = ponder.readyAfterMs / 1000;
+  log(`indexed ${counted} events in ${seconds.toFixed(1)} s from process start to /ready (PGlite set-up included): ${(counted / seconds).toFixed(0)} events/s`);
+}
+
+main().then(
+  () => stopAll(false),
+  (error) => {
+    console.error(error);
+    stopAll(true);
+    process.exitCode = 1;
+  },
+);
