@@ -4,7 +4,8 @@
  *  1. a local Hardhat node on 127.0.0.1:8545 (reused when one already answers there);
  *  2. scripts/demo.ts: Ignition deploy (mock NMR), four demo stakers and DEMO_ROUNDS (default 80) daily rounds of
  *     realistic results, published (leaf files in .demo/rounds) and settled, the newest ~20 still open;
- *  3. the web app in app/, when it exists (hook below), pointed at that chain;
+ *  3. the reference indexer (indexer/, Ponder + PGlite) on 127.0.0.1:42069, and the web app in app/ on
+ *     127.0.0.1:3000, both pointed at that chain;
  *  4. waits; Ctrl-C (or SIGTERM) stops everything this command started: each child runs in its own process group
  *     and the whole group is killed, so no node or dev server is left behind.
  *
@@ -162,13 +163,30 @@ function startApp() {
   });
 }
 
+/**
+ * The reference indexer (indexer/, Ponder on embedded PGlite in indexer/.ponder) against the same chain, on
+ * INDEXER_PORT (default 42069). A fresh chain means a fresh index: the old PGlite directory is dropped.
+ */
+function startIndexer(freshChain: boolean) {
+  if (!existsSync(path.join(ROOT, "indexer", "ponder.config.ts"))) return;
+  const port = process.env.INDEXER_PORT ?? "42069";
+  if (freshChain) rmSync(path.join(ROOT, "indexer", ".ponder"), { recursive: true, force: true });
+  console.log(`── starting the indexer (indexer/: ponder dev) on http://127.0.0.1:${port}/graphql`);
+  startChild("the indexer", path.join(ROOT, "node_modules", ".bin", "ponder"), ["dev", "--port", port, "--disable-ui"], {
+    cwd: path.join(ROOT, "indexer"),
+    stdout: "ignore",
+    env: { ...ENV, PONDER_RPC_URL: RPC, CHAIN_ID: "31337", PONDER_TELEMETRY_DISABLED: "true" },
+  });
+}
+
 async function main() {
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
   process.on("SIGHUP", () => void stopAll(0));
   process.on("exit", () => children.forEach((c) => killGroup(c, "SIGKILL"))); // last resort, synchronous
 
-  if (await rpcReady(500)) {
+  const freshChain = !(await rpcReady(500));
+  if (!freshChain) {
     console.log(`── using the node already running at ${RPC}`);
     await dropStaleJournal();
   } else {
@@ -201,8 +219,10 @@ async function main() {
     "localhost",
   ]);
   console.log(`   demo ready after ${elapsed()}`);
+  startIndexer(freshChain);
   startApp();
   console.log(`\nReady: chain ${RPC} (chain ID 31337); addresses in deployments/deployedContracts.ts.`);
+  console.log("Web app: http://127.0.0.1:3000 (the demo accounts are in its development wallet).");
   console.log("Try: ACCOUNT=<an address above> npx hardhat run scripts/suggest.ts --network localhost");
   if (children.length === 0) return; // reused someone else's node and no app: nothing of ours to keep alive
   console.log("Ctrl-C stops everything npm start started.");
