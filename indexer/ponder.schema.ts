@@ -69,6 +69,8 @@ export const accountEvent = onchainTable(
     balance: t.bigint(),
     round: t.integer(),
     releaseAt: t.bigint(),
+    pendingWithdrawal: t.bigint(), // withdrawal_requested: the pending total after the request
+    openRound: t.integer().notNull(), // the round open at this event's position (0 before round 1)
     detail: t.text(),
     blockNumber: t.bigint().notNull(),
     logIndex: t.integer().notNull(),
@@ -77,6 +79,12 @@ export const accountEvent = onchainTable(
   }),
   (table) => ({ byAccount: index().on(table.account, table.blockNumber) }),
 );
+
+/** One row (id "head"): the newest opened round, which dates every account event (accountEvent.openRound). */
+export const chainState = onchainTable("chain_state", (t) => ({
+  id: t.text().primaryKey(),
+  openRound: t.integer().notNull(),
+}));
 
 export const round = onchainTable("round", (t) => ({
   round: t.integer().primaryKey(),

@@ -1,6 +1,6 @@
 /** Indexing functions: one per PortfolioStake event; each keeps the tables of ponder.schema.ts in step. */
-import { ponder } from "ponder:registry";
-import { account, accountEvent, allocation, allocationWeight, model, modelRound, round, settlement } from "ponder:schema";
+import { ponder, type Context } from "ponder:registry";
+import { account, accountEvent, allocation, allocationWeight, chainState, model, modelRound, round, settlement } from "ponder:schema";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 const newAccount = (address: `0x${string}`) => ({
@@ -25,6 +25,8 @@ const RECENT_VECTORS = 64;
 type Meta = { block: { number: bigint; timestamp: bigint }; log: { logIndex: number }; transaction: { hash: `0x${string}` } };
 const eventId = (e: Meta) => `${e.block.number}-${e.log.logIndex}`;
 const where = (e: Meta) => ({ blockNumber: e.block.number, logIndex: e.log.logIndex, timestamp: e.block.timestamp, txHash: e.transaction.hash });
+/** An account event's position and the round open there: events are indexed in chain order, so the latest RoundOpened. */
+const dated = async (e: Meta, context: Context) => ({ ...where(e), openRound: (await context.db.find(chainState, { id: "head" }))?.openRound ?? 0 });
 
 ponder.on("PortfolioStake:ModelRegistered", async ({ event, context }) => {
   const { account: owner, modelId, slot } = event.args;
@@ -37,7 +39,7 @@ ponder.on("PortfolioStake:ModelRegistered", async ({ event, context }) => {
       models[slot] = modelId;
       return { modelCount: Math.max(row.modelCount, slot + 1), models };
     });
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: owner, kind: "model_registered", detail: `${modelId}:${slot}`, ...where(event) });
+  await context.db.insert(accountEvent).values({ id: eventId(event), account: owner, kind: "model_registered", detail: `${modelId}:${slot}`, ...(await dated(event, context)) });
 });
 
 ponder.on("PortfolioStake:Deposited", async ({ event, context }) => {
@@ -46,7 +48,7 @@ ponder.on("PortfolioStake:Deposited", async ({ event, context }) => {
     .insert(account)
     .values({ ...newAccount(staker), balance, totalDeposited: amount })
     .onConflictDoUpdate((row) => ({ balance, totalDeposited: row.totalDeposited + amount }));
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "deposit", amount, balance, round: effectiveRound, ...where(event) });
+  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "deposit", amount, balance, round: effectiveRound, ...(await dated(event, context)) });
 });
 
 ponder.on("PortfolioStake:AllocationSet", async ({ event, context }) => {
@@ -67,14 +69,14 @@ ponder.on("PortfolioStake:AllocationSet", async ({ event, context }) => {
     .filter(({ slot }) => row.models[slot] !== undefined)
     .map(({ slot, w }) => ({ allocationId: id, account: staker, model: row.models[slot]!, effectiveRound, bps: w, blockNumber: event.block.number, logIndex: event.log.logIndex }));
   if (rows.length) await context.db.insert(allocationWeight).values(rows);
-  await context.db.insert(accountEvent).values({ id, account: staker, kind: "allocation", round: effectiveRound, detail: `${by}:${bps.join(",")}`, ...where(event) });
+  await context.db.insert(accountEvent).values({ id, account: staker, kind: "allocation", round: effectiveRound, detail: `${by}:${bps.join(",")}`, ...(await dated(event, context)) });
 });
 
 ponder.on("PortfolioStake:ManagerSet", async ({ event, context }) => {
   const { staker, manager } = event.args;
   const value = manager === ZERO ? null : manager;
   await context.db.insert(account).values({ ...newAccount(staker), manager: value }).onConflictDoUpdate({ manager: value });
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "manager_set", detail: manager, ...where(event) });
+  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "manager_set", detail: manager, ...(await dated(event, context)) });
 });
 
 ponder.on("PortfolioStake:WithdrawalRequested", async ({ event, context }) => {
@@ -82,17 +84,18 @@ ponder.on("PortfolioStake:WithdrawalRequested", async ({ event, context }) => {
   await context.db.update(account, { address: staker }).set({ balance, pendingWithdrawal });
   await context.db
     .insert(accountEvent)
-    .values({ id: eventId(event), account: staker, kind: "withdrawal_requested", amount, balance, round: lastAtRiskRound, releaseAt: BigInt(releaseAt), ...where(event) });
+    .values({ id: eventId(event), account: staker, kind: "withdrawal_requested", amount, balance, round: lastAtRiskRound, releaseAt: BigInt(releaseAt), pendingWithdrawal, ...(await dated(event, context)) });
 });
 
 ponder.on("PortfolioStake:WithdrawalClaimed", async ({ event, context }) => {
   const { staker, amount } = event.args;
   const row = await context.db.update(account, { address: staker }).set((r) => ({ pendingWithdrawal: r.pendingWithdrawal - amount }));
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "withdrawal_claimed", amount, balance: row.balance, ...where(event) });
+  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "withdrawal_claimed", amount, balance: row.balance, ...(await dated(event, context)) });
 });
 
 ponder.on("PortfolioStake:RoundOpened", async ({ event, context }) => {
   const { round: r, openedAt, resolvesAt, deadline, rateCap } = event.args;
+  await context.db.insert(chainState).values({ id: "head", openRound: r }).onConflictDoUpdate({ openRound: r });
   await context.db.insert(round).values({
     round: r,
     openedAt: BigInt(openedAt),
@@ -147,5 +150,5 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
       .values({ model: id, round: r, rate: rates[slot]!, account: staker, weight, stakeAtRisk: (stakeAtRisk * BigInt(weight)) / 10_000n })
       .onConflictDoNothing();
   }
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "settlement", amount: delta, balance, round: r, ...where(event) });
+  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "settlement", amount: delta, balance, round: r, ...(await dated(event, context)) });
 });
