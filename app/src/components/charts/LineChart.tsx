@@ -19,28 +19,38 @@ const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
 export function LineChart({
   title,
   rounds,
-  series,
+  series: given,
+  fromZero = false,
   area = false,
   testId,
 }: {
   title: string;
   rounds: readonly number[];
+  /** Start every line at 0 before the first round (for cumulative values and drawdowns, which begin at 0). */
+  fromZero?: boolean;
   series: readonly LineSeries[];
   area?: boolean;
   testId?: string;
 }) {
   const [ref, W] = useChartWidth();
+  const series = fromZero ? given.map((s) => ({ ...s, values: [0, ...s.values] })) : given;
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  if (rounds.length < 2 || all.length === 0)
-    return <p className="muted small">Not enough settled rounds to draw “{title}” (it needs two).</p>;
+  const points = rounds.length + (fromZero ? 1 : 0);
+  if (points < 2 || all.length === 0)
+    return (
+      <p className="muted small">
+        Not enough settled rounds to draw “{title}” (it needs {fromZero ? "one" : "two"}).
+      </p>
+    );
   const plotWidth = W - PAD.left - PAD.right;
   const y = scaleFor(all, H - PAD.bottom, PAD.top);
-  const x = (i: number) => PAD.left + (i / (rounds.length - 1)) * plotWidth;
+  const x = (i: number) => PAD.left + (i / (points - 1)) * plotWidth;
   const path = (values: readonly number[]) =>
     values
       .map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y.at(Number.isFinite(v) ? v : 0).toFixed(1)}`)
       .join("");
-  const xTicks = xTickIndexes(rounds.length, plotWidth);
+  const xTicks = xTickIndexes(points, plotWidth);
+  const xLabel = (i: number) => (fromZero ? (i === 0 ? "start" : `round ${rounds[i - 1]}`) : `round ${rounds[i]}`);
   const description =
     series.length === 1
       ? `Rounds ${rounds[0]} to ${rounds.at(-1)}: ends at ${formatPercent(series[0].values.at(-1) ?? NaN)}, lowest ${formatPercent(Math.min(...all))}, highest ${formatPercent(Math.max(...all))}.`
@@ -70,15 +80,15 @@ export function LineChart({
             key={i}
             x={x(i)}
             y={H - 8}
-            textAnchor={i === 0 ? "start" : i === rounds.length - 1 ? "end" : "middle"}
+            textAnchor={i === 0 ? "start" : i === points - 1 ? "end" : "middle"}
             className="chart-label"
           >
-            {`round ${rounds[i]}`}
+            {xLabel(i)}
           </text>
         ))}
         {area && series[0] && (
           <path
-            d={`${path(series[0].values)}L${x(rounds.length - 1)},${y.at(0)}L${x(0)},${y.at(0)}Z`}
+            d={`${path(series[0].values)}L${x(points - 1)},${y.at(0)}L${x(0)},${y.at(0)}Z`}
             fill={series[0].color ?? seriesColor(0)}
             opacity={0.15}
           />

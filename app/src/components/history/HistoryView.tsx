@@ -86,12 +86,12 @@ export function HistoryView({ address }: { address: Address }) {
         <table className="data" data-testid="history-table">
           <thead>
             <tr>
-              <th scope="col" className="num">
-                Round
+              <th scope="col" className="num" title="The round open when it happened">
+                In round
               </th>
               <th scope="col">Event</th>
-              <th scope="col" className="num">
-                NMR
+              <th scope="col" className="num" title="NMR into (+) or out of (−) the account's holding in the contract">
+                NMR in / out
               </th>
               <th scope="col">Details</th>
               <th scope="col">Transaction</th>

@@ -47,6 +47,7 @@ export function ModelDetail({
             <LineChart
               title={`${labels[m]}: cumulative return`}
               rounds={rounds}
+              fromZero
               series={[{ label: labels[m], values: cum, color: seriesColor(m) }]}
               area
               testId="chart-model-cumulative"
@@ -60,6 +61,7 @@ export function ModelDetail({
             <LineChart
               title={`${labels[m]}: drawdown`}
               rounds={rounds}
+              fromZero
               series={[{ label: "drawdown", values: dd, color: "var(--danger)" }]}
               area
               testId="chart-model-drawdown"

@@ -99,6 +99,7 @@ export function PerformanceView({ address }: { address: Address }) {
           <LineChart
             title="Cumulative return (compounded)"
             rounds={rounds}
+            fromZero
             series={[{ label: "portfolio", values: portfolioCum, color: "var(--accent)" }]}
             area
             testId="chart-portfolio-cumulative"
@@ -113,6 +114,7 @@ export function PerformanceView({ address }: { address: Address }) {
           <LineChart
             title="Drawdown from the running peak"
             rounds={rounds}
+            fromZero
             series={[{ label: "drawdown", values: portfolioDrawdown, color: "var(--danger)" }]}
             area
             testId="chart-portfolio-drawdown"
@@ -175,6 +177,7 @@ export function PerformanceView({ address }: { address: Address }) {
         <LineChart
           title="Cumulative return per model"
           rounds={rounds}
+          fromZero
           series={series.map((s, m) => ({ label: labels[m], values: cumulative(s), color: seriesColor(m) }))}
           testId="chart-models-cumulative"
         />

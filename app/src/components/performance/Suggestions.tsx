@@ -7,7 +7,14 @@ import { formatPercent } from "@/components/charts/scale";
 import { editorHref } from "@/lib/editor/link";
 import { formatNmr } from "@/lib/format";
 import type { Maybe } from "@/lib/performance/analytics";
-import { earnedBy, METHOD_LABELS, suggestAll, type Earned, type SuggestionRow } from "@/lib/performance/suggestions";
+import {
+  earnedBy,
+  METHOD_LABELS,
+  parseBounds,
+  suggestAll,
+  type Earned,
+  type SuggestionRow,
+} from "@/lib/performance/suggestions";
 
 const pct = (bps: number) => `${(bps / 100).toFixed(2)}%`;
 
@@ -33,18 +40,16 @@ export function Suggestions(props: {
       return {
         error: `Rounds must be a whole number from 2 to ${Math.max(2, rounds.length)} (the settled rounds there are).`,
       };
-    const minBps = Math.round(Number(minPct) * 100);
-    const maxBps = Math.round(Number(maxPct) * 100);
-    if (!Number.isFinite(minBps) || !Number.isFinite(maxBps) || minBps < 0 || maxBps > 10_000 || minBps > maxBps)
-      return { error: "Bounds must be percentages from 0 to 100, the minimum not above the maximum." };
+    const bounds = parseBounds(minPct, maxPct, models.length);
+    if ("error" in bounds) return bounds;
+    const { minBps, maxBps } = bounds;
     try {
       return { rows: suggestAll({ series, stakes, window, minBps, maxBps }) };
     } catch (e) {
       return { error: e instanceof Error ? e.message : String(e) };
     }
-  }, [series, stakes, window, rounds.length, minPct, maxPct]);
+  }, [series, stakes, window, rounds.length, minPct, maxPct, models.length]);
   const currentEarned = current && "rows" in computed ? earnedBy(current, series, stakes, window) : null;
-  const earnedText = (e: Earned) => `${formatPercent(e.fraction)} (${e.nmr > 0n ? "+" : ""}${formatNmr(e.nmr)} NMR)`;
 
   return (
     <section className="card" aria-labelledby="suggest-h" data-testid="suggestions">
@@ -130,34 +135,33 @@ export function Suggestions(props: {
             <tfoot>
               <tr>
                 <th scope="row">Would have earned</th>
-                <td className="num">{currentEarned ? earnedText(currentEarned) : "–"}</td>
+                <td className="num">{currentEarned ? <EarnedCell earned={currentEarned} /> : "–"}</td>
                 {computed.rows.map((r) => (
                   <td key={r.method} className="num">
-                    {earnedText(r.earned)}
-                  </td>
-                ))}
-              </tr>
-              <tr>
-                <td />
-                <td />
-                {computed.rows.map((r) => (
-                  <td key={r.method} className="num">
-                    <Link
-                      className="button small"
-                      href={editorHref(
-                        address,
-                        models.map((modelId, i) => ({ modelId, bps: r.bps[i] })),
-                      )}
-                      aria-label={`Load into editor: the ${METHOD_LABELS[r.method].toLowerCase()} vector`}
-                      data-testid={`load-${r.method}`}
-                    >
-                      Load into editor
-                    </Link>
+                    <EarnedCell earned={r.earned} />
                   </td>
                 ))}
               </tr>
             </tfoot>
           </table>
+        </div>
+      )}
+      {"rows" in computed && (
+        <div className="row wrap" role="group" aria-labelledby="load-h">
+          <span id="load-h">Load into the editor (nothing is sent until you save there):</span>
+          {computed.rows.map((r) => (
+            <Link
+              key={r.method}
+              className="button small"
+              href={editorHref(
+                address,
+                models.map((modelId, i) => ({ modelId, bps: r.bps[i] })),
+              )}
+              data-testid={`load-${r.method}`}
+            >
+              {METHOD_LABELS[r.method]}
+            </Link>
+          ))}
         </div>
       )}
       {"rows" in computed && computed.rows.some((r) => r.notes.length) && (
@@ -168,5 +172,18 @@ export function Suggestions(props: {
         </ul>
       )}
     </section>
+  );
+}
+
+function EarnedCell({ earned }: { earned: Earned }) {
+  return (
+    <>
+      {formatPercent(earned.fraction)}
+      <br />
+      <span className="muted small">
+        {earned.nmr > 0n ? "+" : ""}
+        {formatNmr(earned.nmr)} NMR
+      </span>
+    </>
   );
 }

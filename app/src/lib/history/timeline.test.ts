@@ -114,10 +114,10 @@ describe("account timeline", () => {
     );
     assert.equal(rows[0].detail, "no result (0% of 200.00 NMR at risk), balance 201.00 NMR, 2.00 NMR of rewards owed");
     assert.equal(rows[1].detail, "+1.50% of 200.00 NMR at risk, balance 201.00 NMR, 2.00 NMR of rewards owed");
-    assert.deepEqual([rows[2].amount, rows[3].amount], [-140n * E18, -40n * E18]);
+    assert.deepEqual([rows[2].amount, rows[3].amount], [-140n * E18, null]);
     assert.equal(
       rows[3].detail,
-      "pending 140.00 NMR, balance 60.00 NMR; at risk up to round 7, claimable from 2026-01-01 00:00 UTC",
+      "40.00 NMR from the balance to pending (pending 140.00, balance 60.00 NMR); at risk up to round 7, claimable from 2026-01-01 00:00 UTC",
     );
     assert.equal(rows[4].detail, "manager removed");
     assert.equal(rows[5].detail, "manager 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");

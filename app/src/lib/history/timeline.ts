@@ -7,7 +7,10 @@ export interface TimelineRow {
   key: string;
   kind: AccountEvent["kind"];
   title: string;
-  /** Signed NMR wei the event moved (deposit +, settlement ±, withdrawal amounts), null when none. */
+  /**
+   * Signed change, in NMR wei, of what the account holds in the contract (balance + pending withdrawal): deposit +,
+   * settlement ±, claim −; null when nothing came in or went out (a withdrawal request only moves NMR to pending).
+   */
   amount: bigint | null;
   detail: string;
   /** The round open when it happened. */
@@ -90,8 +93,8 @@ function describe(
     case "withdrawal-requested":
       return {
         title: "Withdrawal requested",
-        amount: -e.amount,
-        detail: `pending ${formatNmr(e.pendingWithdrawal)} NMR, balance ${formatNmr(e.balance)} NMR; at risk up to round ${e.lastAtRiskRound}, claimable from ${new Date(e.releaseAt * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`,
+        amount: null,
+        detail: `${formatNmr(e.amount)} NMR from the balance to pending (pending ${formatNmr(e.pendingWithdrawal)}, balance ${formatNmr(e.balance)} NMR); at risk up to round ${e.lastAtRiskRound}, claimable from ${new Date(e.releaseAt * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`,
       };
     case "withdrawal-claimed":
       return { title: "Withdrawal claimed", amount: -e.amount, detail: "paid out to the account" };

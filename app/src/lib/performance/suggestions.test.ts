@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { suggestWeights } from "../../../../scripts/lib/suggestCore";
-import { earnedBy, lastRounds, suggestAll } from "./suggestions";
+import { earnedBy, lastRounds, parseBounds, suggestAll } from "./suggestions";
 
 const E18 = 10n ** 18n;
 
@@ -65,5 +65,19 @@ describe("weight suggestions in the app", () => {
       () => suggestAll({ series: [good, bad], stakes, window: 6, minBps: 6000, maxBps: 10_000 }),
       /6000|minimum|bound/i,
     );
+  });
+
+  it("reads the bounds as typed in percent, and says in percent what is wrong with them", () => {
+    assert.deepEqual(parseBounds("0", "100", 3), { minBps: 0, maxBps: 10_000 });
+    assert.deepEqual(parseBounds(" 12.5", "33.34 ", 3), { minBps: 1250, maxBps: 3334 });
+    assert.deepEqual(parseBounds("40", "60", 3), {
+      error: "3 models at a minimum of 40% each come to 120%, more than 100%: lower the minimum.",
+    });
+    assert.deepEqual(parseBounds("0", "30", 3), {
+      error: "3 models at a maximum of 30% each come to only 90%, less than 100%: raise the maximum.",
+    });
+    assert.deepEqual(parseBounds("50", "20", 3), { error: "The minimum (50%) is above the maximum (20%)." });
+    for (const bad of ["", "-1", "101", "1.234", "abc", "1e2"]) assert.ok("error" in parseBounds(bad, "100", 3), bad);
+    assert.ok("error" in parseBounds("0", "", 3));
   });
 });

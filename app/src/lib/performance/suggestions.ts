@@ -70,3 +70,36 @@ export function earnedBy(
   );
   return { fraction: total, nmr };
 }
+
+/** Percent text → whole bps, or null when it is not a number from 0 to 100 with at most two decimals. */
+function percentToBps(text: string): number | null {
+  if (!/^\s*\d{1,3}(\.\d{0,2})?\s*$/.test(text)) return null;
+  const bps = Math.round(Number(text) * 100);
+  return bps <= 10_000 ? bps : null;
+}
+
+/**
+ * The suggestion bounds as typed (percent per model) → bps, or what is wrong with them in words: each from 0 to 100
+ * with at most two decimals, the minimum not above the maximum, and `modelCount` models able to total 100% within.
+ */
+export function parseBounds(
+  minText: string,
+  maxText: string,
+  modelCount: number,
+): { minBps: number; maxBps: number } | { error: string } {
+  const minBps = percentToBps(minText);
+  const maxBps = percentToBps(maxText);
+  if (minBps === null || maxBps === null)
+    return { error: "The minimum and maximum weights must be percentages from 0 to 100, with at most two decimals." };
+  if (minBps > maxBps) return { error: `The minimum (${minText.trim()}%) is above the maximum (${maxText.trim()}%).` };
+  const pct = (bps: number) => `${(bps / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+  if (modelCount * minBps > 10_000)
+    return {
+      error: `${modelCount} models at a minimum of ${pct(minBps)} each come to ${pct(modelCount * minBps)}, more than 100%: lower the minimum.`,
+    };
+  if (modelCount * maxBps < 10_000)
+    return {
+      error: `${modelCount} models at a maximum of ${pct(maxBps)} each come to only ${pct(modelCount * maxBps)}, less than 100%: raise the maximum.`,
+    };
+  return { minBps, maxBps };
+}
