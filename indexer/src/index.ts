@@ -17,10 +17,20 @@ const newAccount = (address: `0x${string}`) => ({
   currentWeights: null,
   currentEffectiveRound: null,
   models: [] as `0x${string}`[],
-  recentVectors: [] as [number, number[]][],
+  recentVectors: [] as Vector[],
 });
-/** Vectors kept per account for settlement look-ups: the contract keeps 64 too (older rounds cannot be unsettled). */
-const RECENT_VECTORS = 64;
+type Vector = [effectiveRound: number, weights: number[]];
+/**
+ * The vectors a settlement may still need, after `added`: one per effective round (a later change in the same round
+ * replaces the earlier, as in the contract), and none superseded before the next round to settle. Keeping the last
+ * N by count would be wrong: a burst of reallocations in one round would push out the vector still in force for
+ * unsettled rounds. The contract bounds what is left (SettlementBehind), so this list stays short.
+ */
+function recentVectors(kept: readonly Vector[], added: Vector, lastSettledRound: number | null): Vector[] {
+  const all = [...kept.filter(([from]) => from < added[0]), added];
+  const nextToSettle = (lastSettledRound ?? 0) + 1;
+  return all.filter((_, i) => i === all.length - 1 || all[i + 1]![0] > nextToSettle);
+}
 
 type Meta = { block: { number: bigint; timestamp: bigint }; log: { logIndex: number }; transaction: { hash: `0x${string}` } };
 const eventId = (e: Meta) => `${e.block.number}-${e.log.logIndex}`;
@@ -62,7 +72,7 @@ ponder.on("PortfolioStake:AllocationSet", async ({ event, context }) => {
     .onConflictDoUpdate((a) => ({
       currentWeights: bps,
       currentEffectiveRound: effectiveRound,
-      recentVectors: [...a.recentVectors, [effectiveRound, bps] as [number, number[]]].slice(-RECENT_VECTORS),
+      recentVectors: recentVectors(a.recentVectors, [effectiveRound, bps], a.lastSettledRound),
     }));
   const rows = bps
     .map((w, slot) => ({ slot, w }))

@@ -1,24 +1,47 @@
 /**
- * Indexer correctness: a demo history plus a seeded random sequence of actions on a local chain, then every
- * account and round rebuilt by the indexer must equal the contract's own views (accountOf, modelsOf, allocationAt,
- * stakeAt, roundInfo). Then a reorg (evm_snapshot / evm_revert) must leave the indexer on the new branch.
+ * Indexer correctness. A demo history (deposits, vectors, a manager, withdrawals, published and settled rounds) is
+ * indexed by a fresh Ponder (backfill); then a seeded random sequence of actions runs while Ponder follows the chain
+ * live: reallocations (by stakers and by a manager, and a burst of more than 64 in one round), deposits, newcomers,
+ * new models, withdrawal requests and claims, days passing with rounds opened, resolved rounds published by the
+ * operator job (scripts/lib/operator.ts) and settled by the keeper (scripts/lib/keeper.ts). Then, for every account
+ * and every round, what the indexer rebuilt must equal the contract's own views and receipts:
+ *   accounts    accountOf (balance, pending withdrawal, rewards, burned, unpaid, model count, manager), modelsOf
+ *   vectors     allocationAt(account, r) for every round r, through /accounts/:a/vector/:r
+ *   by model    /rounds/:r/allocations?model= for every model at sampled rounds, against allocationAt
+ *   settlements every Settled event's fields, stakeAt(account, r) for each settled round
+ *   model rates /models/:id/performance: one row per (weighted model, settled round), rate and stake from Settled
+ *   rounds      roundInfo (times, cap, root) and the round totals (sum of that round's Settled events)
+ *   app history app/scripts/compare-history-sources.ts: the app's indexer-backed history equals its log history
+ * Then a reorg (evm_snapshot / evm_revert to before an indexed reallocation, another branch mined) must leave the
+ * indexer on the new branch.
  *
- *   npm test -w indexer          (INDEXER_TEST_SEED, INDEXER_TEST_ACTIONS, INDEXER_TEST_PORT to change the run)
+ *   npm test -w indexer     (INDEXER_TEST_SEED, INDEXER_TEST_ACTIONS, INDEXER_TEST_PORT, INDEXER_TEST_PONDER_PORT)
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createWalletClient, http, maxUint256, parseEther, type Address, type Hex } from "viem";
+import path from "node:path";
+import { JsonRpcProvider } from "ethers";
+import { createWalletClient, encodeFunctionData, http, maxUint256, parseEther, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { nmrAbi } from "../../app/src/generated/nmrAbi";
 import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
-import { deployDemo, getJson, gql, log, startChain, startPonder, stopAll, waitIndexed } from "./harness";
+import { runKeeper } from "../../scripts/lib/keeper";
+import { publishRoundResults } from "../../scripts/lib/operator";
+import { PortfolioStake__factory } from "../../typechain-types";
+import { ROOT, deployDemo, getJson, gql, log, startChain, startPonder, stopAll, waitIndexed, work } from "./harness";
 
 const SEED = Number(process.env.INDEXER_TEST_SEED ?? 7);
-const ACTIONS = Number(process.env.INDEXER_TEST_ACTIONS ?? 60);
+const ACTIONS = Number(process.env.INDEXER_TEST_ACTIONS ?? 90);
 const PORT = Number(process.env.INDEXER_TEST_PORT ?? 8552);
 const PONDER_PORT = Number(process.env.INDEXER_TEST_PONDER_PORT ?? 42071);
+const DEMO_ROUNDS = 30;
+const DAY = 86_400;
+/** More reallocations in one round than the contract's VECTOR_HISTORY (64), while older rounds are unsettled. */
+const BURST = 70;
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 /** mulberry32: small, seeded, reproducible. */
 function rng(seed: number) {
@@ -34,82 +57,154 @@ function rng(seed: number) {
 
 /** A random vector over n models: a random non-empty subset, whole bps summing to exactly 10,000. */
 function randomVector(n: number, random: () => number): number[] {
-  const raw = Array.from({ length: n }, () => (random() < 0.35 ? 0 : random()));
-  if (raw.every((x) => x === 0)) raw[Math.floor(random() * n)] = 1;
+  const raw: number[] = Array.from({ length: n }, () => (random() < 0.35 ? 0 : random()));
+  if (!raw.some((x) => x > 0)) raw[Math.floor(random() * n)] = 1;
   const sum = raw.reduce((a, b) => a + b, 0);
   const bps = raw.map((x) => Math.floor((x / sum) * 10_000));
-  bps[raw.findIndex((x) => x > 0)] += 10_000 - bps.reduce((a, b) => a + b, 0);
+  bps[raw.findIndex((x) => x > 0)]! += 10_000 - bps.reduce((a, b) => a + b, 0);
   return bps;
 }
+
+const randomId = (random: () => number) =>
+  `0x${Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join("")}` as Hex;
 
 async function main() {
   const t0 = Date.now();
   const random = rng(SEED);
   const { rpc, client } = await startChain(PORT);
-  log(`chain on ${rpc}; deploying and generating the demo history`);
-  const deployed = deployDemo(rpc, 24, SEED);
-  const demo = JSON.parse(readFileSync(deployed.demoJson, "utf8")) as { accounts: { name: string; address: Address }[]; manager: Address };
+  log(`chain on ${rpc}; deploying and generating ${DEMO_ROUNDS} rounds of demo history`);
+  const deployed = deployDemo(rpc, DEMO_ROUNDS, SEED);
+  const demo = JSON.parse(readFileSync(deployed.demoJson, "utf8")) as {
+    accounts: { name: string; address: Address }[];
+    manager: Address;
+    operator: Address;
+    roundsDir: string;
+  };
   const stake = deployed.stake.address;
+  const fromBlock = deployed.stake.deployBlock;
+
+  // Backfill: the demo history is indexed by a fresh Ponder; everything after it is indexed live.
+  const ponder = await startPonder({ rpc, deploymentsFile: deployed.deploymentsFile, port: PONDER_PORT });
+  log(`ponder backfilled the demo in ${(ponder.readyAfterMs / 1000).toFixed(1)} s; random actions follow, indexed live`);
+
   const wallet = (address: Address) => {
     const key = DEV_ACCOUNTS.find((a) => a.address.toLowerCase() === address.toLowerCase())!.privateKey;
     return createWalletClient({ account: privateKeyToAccount(key), chain: hardhat, transport: http(rpc) });
   };
-  const accounts = demo.accounts.map((a) => a.address);
   const send = async (from: Address, functionName: string, args: readonly unknown[], address: Address = stake, abi: typeof portfolioStakeAbi | typeof nmrAbi = portfolioStakeAbi) => {
     try {
       const { request } = await client.simulateContract({ account: wallet(from).account, address, abi, functionName, args } as never);
       const hash = await wallet(from).writeContract(request as never);
-      await client.waitForTransactionReceipt({ hash });
-      return true;
+      return (await client.waitForTransactionReceipt({ hash })).status === "success";
     } catch {
-      return false; // a revert the contract is right to give (e.g. a second withdrawal): nothing changed
+      return false; // a revert the contract is right to give (e.g. a claim before release): nothing changed
     }
   };
+  const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+    client.readContract({ address: stake, abi: portfolioStakeAbi, functionName, args } as never) as Promise<T>;
 
-  // Random actions on top of the demo: reallocations (by the staker or bob's manager), deposits, withdrawals.
+  // The operator and keeper jobs, through the node's unlocked operator account (ethers, as the scripts use it).
+  const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const operatorStake = PortfolioStake__factory.connect(stake, await provider.getSigner(demo.operator));
+  const roundsDir = demo.roundsDir;
+  const nextDay = async () => {
+    await client.request({ method: "evm_increaseTime" as never, params: [DAY] as never });
+    await client.request({ method: "evm_mine" as never });
+    return send(demo.operator, "openRound", []);
+  };
+  /** Publishes every resolved, unpublished round (random per-model scores), then lets the keeper settle. */
+  const publishAndSettle = async () => {
+    const current = await read<number>("currentRound");
+    const now = BigInt((await client.getBlock()).timestamp);
+    const models = (await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "ModelRegistered", fromBlock: BigInt(fromBlock) })).map((e) => e.args.modelId!);
+    let published = 0;
+    for (let r = 1; r <= current; r++) {
+      const info = await read<{ resolvesAt: number; deadline: number; root: Hex }>("roundInfo", [r]);
+      if (info.root !== `0x${"0".repeat(64)}` || now < BigInt(info.resolvesAt) || now > BigInt(info.deadline)) continue;
+      const rows = models.map((model, i) => ({ line: `test[${i}]`, model, corr: (random() * 0.1 - 0.05).toFixed(10), mmc: (random() * 0.04 - 0.02).toFixed(10) }));
+      await publishRoundResults(operatorStake, BigInt(r), rows, { outDir: roundsDir, fromBlock });
+      published++;
+    }
+    const report = await runKeeper(operatorStake, { roundsDir, fromBlock });
+    return `${published} published, ${report.settledAccountRounds} account-rounds settled`;
+  };
+
+  const stakers: Address[] = demo.accounts.map((a) => a.address);
+  const newcomers: Address[] = [DEV_ACCOUNTS[6]!.address, DEV_ACCOUNTS[7]!.address];
+  const modelsOf = (who: Address) => read<readonly Hex[]>("modelsOf", [who]);
   const done: Record<string, number> = {};
+  const count = (kind: string, ok: boolean) => {
+    const key = `${kind}${ok ? "" : " (reverted)"}`;
+    done[key] = (done[key] ?? 0) + 1;
+  };
+
   for (let i = 0; i < ACTIONS; i++) {
-    const who = accounts[Math.floor(random() * accounts.length)];
-    const models = await client.readContract({ address: stake, abi: portfolioStakeAbi, functionName: "modelsOf", args: [who] });
+    const who = stakers[Math.floor(random() * stakers.length)]!;
     const pick = random();
-    let kind: string;
-    let ok: boolean;
-    if (pick < 0.5) {
-      kind = "setAllocation";
+    if (i === Math.floor(ACTIONS / 3)) {
+      // Burst: BURST reallocations of one account in one transaction, all for the same next round.
+      const models = await modelsOf(stakers[0]!);
+      const calls = Array.from({ length: BURST }, () => encodeFunctionData({ abi: portfolioStakeAbi, functionName: "setAllocation", args: [models, randomVector(models.length, random)] }));
+      count(`burst of ${BURST} setAllocation`, await send(stakers[0]!, "multicall", [calls]));
+    } else if (pick < 0.3) {
+      const models = await modelsOf(who);
       const bps = randomVector(models.length, random);
-      const ids = models.filter((_, m) => bps[m] > 0);
-      ok = await send(who, "setAllocation", [ids, bps.filter((w) => w > 0)]);
-    } else if (pick < 0.6 && who === demo.accounts[1].address) {
-      kind = "setAllocationFor (manager)";
-      ok = await send(demo.manager, "setAllocationFor", [who, models, randomVector(models.length, random)]);
-    } else if (pick < 0.85) {
-      kind = "deposit";
+      count("setAllocation", await send(who, "setAllocation", [models.filter((_, m) => bps[m]! > 0), bps.filter((w) => w > 0)]));
+    } else if (pick < 0.36) {
+      const bob = stakers[1]!;
+      const models = await modelsOf(bob);
+      count("setAllocationFor (manager)", await send(demo.manager, "setAllocationFor", [bob, models, randomVector(models.length, random)]));
+    } else if (pick < 0.48) {
       const amount = parseEther(String(1 + Math.floor(random() * 500)));
       await send(who, "mint", [who, amount], deployed.nmr.address, nmrAbi);
       await send(who, "approve", [stake, maxUint256], deployed.nmr.address, nmrAbi);
-      ok = await send(who, "deposit", [amount]);
+      count("deposit", await send(who, "deposit", [amount]));
+    } else if (pick < 0.54) {
+      // New models: for a newcomer (who then stakes) or for an existing staker.
+      const newcomer = newcomers[Math.floor(random() * newcomers.length)]!;
+      const target = random() < 0.5 ? newcomer : who;
+      const ids = Array.from({ length: 1 + Math.floor(random() * 3) }, () => randomId(random));
+      count("registerModels", await send(demo.operator, "registerModels", [target, ids]));
+      if (target === newcomer && !stakers.includes(newcomer)) {
+        const amount = parseEther(String(100 + Math.floor(random() * 900)));
+        await send(newcomer, "mint", [newcomer, amount], deployed.nmr.address, nmrAbi);
+        await send(newcomer, "approve", [stake, maxUint256], deployed.nmr.address, nmrAbi);
+        const ok = await send(newcomer, "deposit", [amount]);
+        count("newcomer deposit", ok);
+        if (ok) stakers.push(newcomer);
+      }
+    } else if (pick < 0.62) {
+      count("requestWithdrawal", await send(who, "requestWithdrawal", [parseEther(String(1 + Math.floor(random() * 50)))]));
+    } else if (pick < 0.7) {
+      count("claimWithdrawal", await send(who, "claimWithdrawal", []));
+    } else if (pick < 0.92) {
+      count("day passes + openRound", await nextDay());
     } else {
-      kind = "requestWithdrawal";
-      ok = await send(who, "requestWithdrawal", [parseEther(String(1 + Math.floor(random() * 50)))]);
+      const what = await publishAndSettle();
+      count(`publish + settle (${what})`, true);
     }
-    done[`${kind}${ok ? "" : " (reverted)"}`] = (done[`${kind}${ok ? "" : " (reverted)"}`] ?? 0) + 1;
   }
-  log(`random actions (seed ${SEED}): ${JSON.stringify(done)}`);
+  // Finally everything resolvable is published and settled, so settlement rows cover the latest rounds too.
+  for (let d = 0; d < 3; d++) await nextDay();
+  log(`random actions (seed ${SEED}): ${JSON.stringify(done)}; last: ${await publishAndSettle()}`);
 
   const head = await client.getBlockNumber();
-  const ponder = await startPonder({ rpc, deploymentsFile: deployed.deploymentsFile, port: PONDER_PORT });
   await waitIndexed(ponder.url, head);
-  log(`ponder ready after ${(ponder.readyAfterMs / 1000).toFixed(1)} s, head block ${head}`);
+  log(`ponder indexed up to head block ${head}`);
+  const checks = { accounts: 0, vectors: 0, byModel: 0, settlements: 0, modelRates: 0, rounds: 0 };
 
-  // 1. Every account: its models, balances and counters.
-  const current = await client.readContract({ address: stake, abi: portfolioStakeAbi, functionName: "currentRound" });
-  let checks = 0;
-  for (const a of accounts) {
+  // 1. Every account: counters, balances, manager, models.
+  const current = await read<number>("currentRound");
+  const accountsIndexed = await gql<{ accounts: { items: { address: Address }[] } }>(ponder.url, "{ accounts(limit: 1000) { items { address } } }");
+  assert.deepEqual(new Set(accountsIndexed.accounts.items.map((a) => a.address)), new Set(stakers.map((a) => a.toLowerCase())), "the indexer knows exactly the accounts that staked");
+  const vectorAt = new Map<string, number[]>(); // `${account}:${round}` → allocationAt weights
+  const modelOwner = new Map<Hex, { account: Address; slot: number }>();
+  for (const a of stakers) {
     const lower = a.toLowerCase();
-    const view = await client.readContract({ address: stake, abi: portfolioStakeAbi, functionName: "accountOf", args: [a] });
+    const view = await read<{ balance: bigint; pendingWithdrawal: bigint; totalRewarded: bigint; totalBurned: bigint; unpaidRewards: bigint; modelCount: number; manager: Address; nextSettleRound: number }>("accountOf", [a]);
     const { account } = await gql<{ account: Record<string, string | number | null> }>(
       ponder.url,
-      `{ account(address: "${lower}") { balance pendingWithdrawal manager modelCount totalPaid totalBurned unpaidRewards } }`,
+      `{ account(address: "${lower}") { balance pendingWithdrawal manager modelCount totalPaid totalBurned unpaidRewards lastSettledRound } }`,
     );
     assert.equal(BigInt(account.balance as string), view.balance, `${a}: balance`);
     assert.equal(BigInt(account.pendingWithdrawal as string), view.pendingWithdrawal, `${a}: pending withdrawal`);
@@ -117,53 +212,110 @@ async function main() {
     assert.equal(BigInt(account.totalBurned as string), view.totalBurned, `${a}: total burned`);
     assert.equal(BigInt(account.unpaidRewards as string), view.unpaidRewards, `${a}: unpaid rewards`);
     assert.equal(account.modelCount, view.modelCount, `${a}: model count`);
-    assert.equal((account.manager as string | null) ?? "0x0000000000000000000000000000000000000000", view.manager.toLowerCase(), `${a}: manager`);
-    const models = await client.readContract({ address: stake, abi: portfolioStakeAbi, functionName: "modelsOf", args: [a] });
-    const indexed = await gql<{ models: { items: { id: Hex; slot: number }[] } }>(
-      ponder.url,
-      `{ models(where: { account: "${lower}" }, orderBy: "slot", limit: 100) { items { id slot } } }`,
-    );
+    assert.equal((account.manager as string | null) ?? ZERO_ADDRESS, view.manager.toLowerCase(), `${a}: manager`);
+    const models = await modelsOf(a);
+    models.forEach((m, slot) => modelOwner.set(m.toLowerCase() as Hex, { account: a, slot }));
+    const indexed = await gql<{ models: { items: { id: Hex; slot: number }[] } }>(ponder.url, `{ models(where: { account: "${lower}" }, orderBy: "slot", limit: 100) { items { id slot } } }`);
     assert.deepEqual(indexed.models.items.map((m) => m.id), models.map((m) => m.toLowerCase()), `${a}: models`);
-    checks += 8;
+    checks.accounts += 8;
 
-    // 2. Every round: the vector in force (allocationAt) and, for settled rounds, the stake at risk (stakeAt).
+    // 2. Every round: the vector in force (allocationAt).
     for (let r = 1; r <= current + 1; r++) {
-      const [, bps] = await client.readContract({ address: stake, abi: portfolioStakeAbi, functionName: "allocationAt", args: [a, r] });
-      const vector = await getJson<{ weights: number[] }>(`${ponder.url}/accounts/${lower}/vector/${r}`);
+      const [, bps] = await read<[readonly Hex[], readonly number[]]>("allocationAt", [a, r]);
       const expected = bps.map(Number);
-      const got = expected.map((_, i) => vector.weights[i] ?? 0);
-      assert.deepEqual(got, expected, `${a}: vector of round ${r}`);
-      checks++;
+      vectorAt.set(`${lower}:${r}`, expected);
+      const vector = await getJson<{ weights: number[] }>(`${ponder.url}/accounts/${lower}/vector/${r}`);
+      assert.deepEqual(expected.map((_, i) => vector.weights[i] ?? 0), expected, `${a}: vector of round ${r}`);
+      checks.vectors++;
     }
-    const settled = await gql<{ settlements: { items: { round: number; stakeAtRisk: string; balance: string }[] } }>(
+
+    // 3. Settlements: every Settled event, field by field, and the stake at risk it used.
+    const settled = await gql<{ settlements: { items: Record<string, string | number | string[]>[] } }>(
       ponder.url,
-      `{ settlements(where: { account: "${lower}" }, orderBy: "round", limit: 1000) { items { round stakeAtRisk balance } } }`,
+      `{ settlements(where: { account: "${lower}" }, orderBy: "round", limit: 1000) { items { round stakeAtRisk rates delta paid burned unpaidRewards balance txHash } } }`,
     );
-    const events = await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "Settled", args: { staker: a }, fromBlock: 0n });
-    assert.deepEqual(settled.settlements.items.map((s) => s.round), events.map((e) => Number(e.args.round)), `${a}: settled rounds`);
-    if (events.length) assert.equal(settled.settlements.items.at(-1)!.round, view.nextSettleRound - 1, `${a}: last settled round`);
-    for (const s of settled.settlements.items) {
-      const atRisk = await client.readContract({ address: stake, abi: portfolioStakeAbi, functionName: "stakeAt", args: [a, s.round] });
-      assert.equal(BigInt(s.stakeAtRisk), atRisk, `${a}: stake at risk in round ${s.round}`);
-      checks++;
+    const events = await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "Settled", args: { staker: a }, fromBlock: BigInt(fromBlock) });
+    assert.equal(settled.settlements.items.length, events.length, `${a}: one settlement row per Settled event`);
+    if (events.length) assert.equal(account.lastSettledRound, view.nextSettleRound - 1, `${a}: last settled round`);
+    for (const [i, e] of events.entries()) {
+      const row = settled.settlements.items[i]!;
+      const got = { round: row.round, stakeAtRisk: BigInt(row.stakeAtRisk as string), rates: (row.rates as string[]).map(BigInt), delta: BigInt(row.delta as string), paid: BigInt(row.paid as string), burned: BigInt(row.burned as string), unpaidRewards: BigInt(row.unpaidRewards as string), balance: BigInt(row.balance as string), txHash: row.txHash };
+      const { round, stakeAtRisk, rates, delta, paid, burned, unpaidRewards, balance } = e.args;
+      assert.deepEqual(got, { round, stakeAtRisk, rates: [...rates!], delta, paid, burned, unpaidRewards, balance, txHash: e.transactionHash }, `${a}: settlement of round ${round}`);
+      assert.equal(got.stakeAtRisk, await read<bigint>("stakeAt", [a, round]), `${a}: stake at risk in round ${round}`);
+      checks.settlements += 2;
     }
   }
+  assert.ok(checks.settlements > 0, "the run settled rounds");
 
-  // 3. Every round: opening times, cap and published root.
-  for (let r = 1; r <= current; r++) {
-    const info = await client.readContract({ address: stake, abi: portfolioStakeAbi, functionName: "roundInfo", args: [r] });
-    const totals = await getJson<{ openedAt: string; deadline: string; rateCap: string; root: Hex | null }>(`${ponder.url}/rounds/${r}/totals`);
-    assert.equal(BigInt(totals.openedAt), BigInt(info.openedAt), `round ${r}: openedAt`);
-    assert.equal(BigInt(totals.deadline), BigInt(info.deadline), `round ${r}: deadline`);
-    assert.equal(BigInt(totals.rateCap), info.rateCap, `round ${r}: rate cap`);
-    assert.equal(totals.root ?? `0x${"0".repeat(64)}`, info.root, `round ${r}: root`);
-    checks += 4;
+  // 4. Per model: one performance row per (weighted model, settled round), with the Settled rate and stake share.
+  const expectedRates = new Map<Hex, Map<number, { rate: bigint; weight: number; stakeAtRisk: bigint }>>();
+  for (const e of await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "Settled", fromBlock: BigInt(fromBlock) })) {
+    const { staker, round, rates, stakeAtRisk } = e.args;
+    const weights = vectorAt.get(`${staker!.toLowerCase()}:${round}`)!;
+    const models = await modelsOf(staker!);
+    models.forEach((m, slot) => {
+      const weight = weights[slot] ?? 0;
+      if (weight === 0) return;
+      const id = m.toLowerCase() as Hex;
+      if (!expectedRates.has(id)) expectedRates.set(id, new Map());
+      expectedRates.get(id)!.set(round!, { rate: rates![slot]!, weight, stakeAtRisk: (stakeAtRisk! * BigInt(weight)) / 10_000n });
+    });
   }
-  log(`state rebuilt by the indexer equals the contract's views: ${checks} checks over ${accounts.length} accounts and ${current} rounds`);
+  for (const id of modelOwner.keys()) {
+    const perf = await getJson<{ rounds: { round: number; rate: string; weight: number; stakeAtRisk: string }[] }>(`${ponder.url}/models/${id}/performance`);
+    const got = perf.rounds.map((x) => [x.round, { rate: BigInt(x.rate), weight: x.weight, stakeAtRisk: BigInt(x.stakeAtRisk) }]);
+    assert.deepEqual(got, [...(expectedRates.get(id) ?? new Map()).entries()].sort(([a], [b]) => a - b), `model ${id}: performance rows`);
+    checks.modelRates += got.length;
+  }
 
-  // 4. A reorg: a reallocation is indexed, then the chain reverts to before it and takes another branch.
-  const dave = accounts[3];
-  const daveModels = await client.readContract({ address: stake, abi: portfolioStakeAbi, functionName: "modelsOf", args: [dave] });
+  // 5. Every model's allocations at sampled rounds (each model has one owner: one row or none).
+  for (let r = 1; r <= current + 1; r += 4) {
+    const { allocations } = await getJson<{ allocations: { account: string; model: Hex; bps: number }[] }>(`${ponder.url}/rounds/${r}/allocations`);
+    const expected = [...modelOwner.entries()]
+      .map(([model, { account, slot }]) => ({ account: account.toLowerCase(), model, bps: vectorAt.get(`${account.toLowerCase()}:${r}`)![slot] ?? 0 }))
+      .filter((x) => x.bps > 0);
+    const key = (x: { account: string; model: string }) => `${x.account}:${x.model}`;
+    assert.deepEqual(allocations.map((x) => ({ account: x.account, model: x.model, bps: x.bps })).sort((x, y) => key(x).localeCompare(key(y))), expected.sort((x, y) => key(x).localeCompare(key(y))), `allocations at round ${r}`);
+    const [oneModel] = [...modelOwner.keys()].filter((_, i) => i === r % modelOwner.size);
+    const filtered = await getJson<{ allocations: { model: Hex; bps: number }[] }>(`${ponder.url}/rounds/${r}/allocations?model=${oneModel}`);
+    assert.deepEqual(filtered.allocations.map((x) => x.bps), expected.filter((x) => x.model === oneModel).map((x) => x.bps), `allocations to ${oneModel} at round ${r}`);
+    checks.byModel += 2;
+  }
+
+  // 6. Every round: opening times, cap, published root, and totals of its settlements.
+  const settledEvents = await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "Settled", fromBlock: BigInt(fromBlock) });
+  for (let r = 1; r <= current; r++) {
+    const info = await read<{ openedAt: number; resolvesAt: number; deadline: number; rateCap: bigint; root: Hex }>("roundInfo", [r]);
+    const totals = await getJson<Record<string, string | number | null>>(`${ponder.url}/rounds/${r}/totals`);
+    const ofRound = settledEvents.filter((e) => e.args.round === r);
+    const sum = (f: (e: (typeof ofRound)[number]) => bigint) => ofRound.reduce((s, e) => s + f(e), 0n);
+    assert.deepEqual(
+      { openedAt: BigInt(totals.openedAt!), resolvesAt: BigInt(totals.resolvesAt!), deadline: BigInt(totals.deadline!), rateCap: BigInt(totals.rateCap!), root: totals.root ?? `0x${"0".repeat(64)}` },
+      { openedAt: BigInt(info.openedAt), resolvesAt: BigInt(info.resolvesAt), deadline: BigInt(info.deadline), rateCap: info.rateCap, root: info.root },
+      `round ${r}: roundInfo`,
+    );
+    assert.deepEqual(
+      { settledAccounts: totals.settledAccounts, stakeAtRisk: BigInt(totals.stakeAtRisk!), delta: BigInt(totals.delta!), paid: BigInt(totals.paid!), burned: BigInt(totals.burned!) },
+      { settledAccounts: ofRound.length, stakeAtRisk: sum((e) => e.args.stakeAtRisk!), delta: sum((e) => e.args.delta!), paid: sum((e) => e.args.paid!), burned: sum((e) => e.args.burned!) },
+      `round ${r}: totals`,
+    );
+    checks.rounds += 2;
+  }
+  log(`state rebuilt by the indexer equals the contract's views and receipts (${stakers.length} accounts, ${current} rounds): ${JSON.stringify(checks)}`);
+
+  // 7. The web app's indexer-backed history equals its chain-log history, account by account.
+  const compare = spawnSync(process.execPath, ["--import", "tsx", "scripts/compare-history-sources.ts"], {
+    cwd: path.join(ROOT, "app"),
+    env: { ...process.env, RPC_URL: rpc, INDEXER_URL: ponder.url, DEPLOYMENTS_FILE: deployed.deploymentsFile },
+    encoding: "utf8",
+  });
+  assert.equal(compare.status, 0, `app history sources differ:\n${compare.stdout}${compare.stderr}`);
+  log(compare.stdout.trim());
+
+  // 8. A reorg: a reallocation is indexed, then the chain reverts to before it and takes another branch.
+  const dave = stakers[3]!;
+  const daveModels = await modelsOf(dave);
   const snapshot = (await client.request({ method: "evm_snapshot" as never })) as Hex;
   const branchA = randomVector(daveModels.length, random);
   assert.ok(await send(dave, "setAllocation", [daveModels, branchA]));
@@ -181,9 +333,9 @@ async function main() {
     `{ account(address: "${dave.toLowerCase()}") { currentWeights } allocations(where: { account: "${dave.toLowerCase()}" }, orderBy: "blockNumber", orderDirection: "desc", limit: 2) { items { weights } } }`,
   );
   assert.deepEqual(after.account.currentWeights, branchB, "after the reorg the account shows branch B's vector");
-  assert.deepEqual(after.allocations.items[0].weights, branchB, "the newest stored vector is branch B's");
+  assert.deepEqual(after.allocations.items[0]!.weights, branchB, "the newest stored vector is branch B's");
   assert.ok(!after.allocations.items.some((x) => JSON.stringify(x.weights) === JSON.stringify(branchA)), "branch A's vector is gone");
-  log(`reorg: branch A's vector was indexed, then replaced by branch B's after evm_revert (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+  log(`reorg: branch A's vector was indexed, then replaced by branch B's after evm_revert (${((Date.now() - t0) / 1000).toFixed(1)} s in all; logs in ${work})`);
 }
 
 main().then(
