@@ -6,7 +6,8 @@
  *   CHAIN_ID          chain id (default 31337)
  *   STAKE_ADDRESS + STAKE_DEPLOY_BLOCK   the contract, else read from DEPLOYMENTS_FILE
  *                     (default ../deployments/deployedContracts.ts)
- *   DATABASE_URL      Postgres; without it, embedded PGlite in PGLITE_DIR (default .ponder/pglite)
+ *   DATABASE_URL      Postgres; without it, embedded PGlite in PGLITE_DIR (default .ponder/pglite, and on a local
+ *                     dev chain .ponder/pglite-<deploy block hash>: see localChainDirectory)
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -34,12 +35,40 @@ function deployment(): { address: `0x${string}`; startBlock: number } {
 
 const { address, startBlock } = deployment();
 
+const LOCAL_CHAIN_IDS = [31337, 1337];
+const isLocalChain = LOCAL_CHAIN_IDS.includes(chainId);
+
+/**
+ * A local dev chain (Hardhat, Anvil) restarts from block 0 under the same chain id, and Ponder's sync store keeps
+ * blocks and logs by (chain id, block number), first write wins: a restarted chain would be indexed with the old
+ * chain's logs. So on a local chain the embedded database is named after the contract's deploy block hash, which
+ * differs on every new chain. (Postgres keeps its sync store in the fixed schema ponder_sync: use a fresh database
+ * per local chain.) Also checks early that the deployments file matches the running node.
+ */
+async function localChainDirectory(): Promise<string> {
+  let block: { hash: string } | null | undefined;
+  try {
+    const response = await fetch(rpc, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: [`0x${startBlock.toString(16)}`, false] }),
+    });
+    block = ((await response.json()) as { result?: { hash: string } | null }).result;
+  } catch (error) {
+    throw new Error(`Cannot reach the node at ${rpc} (${String(error)}): start the chain first (npm start), or set PONDER_RPC_URL`);
+  }
+  if (!block) throw new Error(`The node at ${rpc} has no block ${startBlock}, the contract's deploy block: the deployments file is from another chain`);
+  return `.ponder/pglite-${block.hash.slice(2, 14)}`;
+}
+
+const pgliteDirectory = process.env.PGLITE_DIR || (isLocalChain && !process.env.DATABASE_URL ? await localChainDirectory() : ".ponder/pglite");
+
 export default createConfig({
   database: process.env.DATABASE_URL
     ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
-    : { kind: "pglite", directory: process.env.PGLITE_DIR ?? ".ponder/pglite" },
+    : { kind: "pglite", directory: pgliteDirectory },
   chains: {
-    local: { id: chainId, rpc, disableCache: chainId === 31337, pollingInterval: Number(process.env.POLLING_INTERVAL_MS ?? 1000) },
+    local: { id: chainId, rpc, disableCache: isLocalChain, pollingInterval: Number(process.env.POLLING_INTERVAL_MS ?? 1000) },
   },
   contracts: {
     PortfolioStake: { chain: "local", abi: portfolioStakeAbi, address, startBlock },

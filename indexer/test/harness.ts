@@ -80,17 +80,50 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
   return { deploymentsFile: env.DEPLOYMENTS_FILE, stake: all["31337"].PortfolioStake, nmr: all["31337"].NMR, demoJson: path.join(env.DEMO_DIR, "demo.json") };
 }
 
-/** Starts `ponder start` on a fresh PGlite directory; resolves once it has indexed up to `block`. */
+/**
+ * With INDEXER_TEST_DATABASE_URL (a Postgres server), a database of this run's own: Ponder's sync store (schema
+ * ponder_sync) keys blocks and logs by chain id and number, so two local chains in one database would mix.
+ * (pg is Ponder's own Postgres driver.)
+ */
+let testDatabase: { admin: string; name: string } | undefined;
+async function freshDatabase(admin: string): Promise<string> {
+  const { default: pg } = (await import("pg" as string)) as { default: { Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<unknown>; end(): Promise<void> } } };
+  const name = `indexer_test_${process.pid}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  testDatabase = { admin, name };
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops the run's Postgres database, if any (after Ponder has stopped). */
+export async function dropTestDatabase() {
+  if (!testDatabase) return;
+  const { default: pg } = (await import("pg" as string)) as { default: { Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<unknown>; end(): Promise<void> } } };
+  const client = new pg.Client({ connectionString: testDatabase.admin });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${testDatabase.name} WITH (FORCE)`);
+  await client.end();
+}
+
+/**
+ * Starts `ponder start` on a fresh PGlite directory, or on a fresh Postgres database when INDEXER_TEST_DATABASE_URL
+ * is set; resolves once the backfill is done (/ready).
+ */
 export async function startPonder(opts: { rpc: string; deploymentsFile: string; port: number; pollingMs?: number }) {
   const url = `http://127.0.0.1:${opts.port}`;
   const started = Date.now();
+  const databaseUrl = process.env.INDEXER_TEST_DATABASE_URL ? await freshDatabase(process.env.INDEXER_TEST_DATABASE_URL) : "";
   start("ponder", path.join(ROOT, "node_modules", ".bin", "ponder"), ["start", "--schema", "test", "--port", String(opts.port)], INDEXER, {
     PONDER_TELEMETRY_DISABLED: "true",
     PONDER_RPC_URL: opts.rpc,
     DEPLOYMENTS_FILE: opts.deploymentsFile,
     PGLITE_DIR: path.join(work, `pglite-${opts.port}`),
     POLLING_INTERVAL_MS: String(opts.pollingMs ?? 200),
-    DATABASE_URL: "",
+    DATABASE_URL: databaseUrl,
   });
   await waitFor("Ponder to finish its backfill (/ready)", async () => (await fetch(`${url}/ready`)).status === 200, 600_000);
   return { url, readyAfterMs: Date.now() - started };

@@ -31,7 +31,7 @@ import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { publishRoundResults } from "../../scripts/lib/operator";
 import { PortfolioStake__factory } from "../../typechain-types";
-import { ROOT, deployDemo, getJson, gql, log, startChain, startPonder, stopAll, waitIndexed, work } from "./harness";
+import { ROOT, deployDemo, dropTestDatabase, getJson, gql, log, startChain, startPonder, stopAll, waitIndexed, work } from "./harness";
 
 const SEED = Number(process.env.INDEXER_TEST_SEED ?? 7);
 const ACTIONS = Number(process.env.INDEXER_TEST_ACTIONS ?? 90);
@@ -184,9 +184,15 @@ async function main() {
       count(`publish + settle (${what})`, true);
     }
   }
-  // Finally everything resolvable is published and settled, so settlement rows cover the latest rounds too.
-  for (let d = 0; d < 3; d++) await nextDay();
-  log(`random actions (seed ${SEED}): ${JSON.stringify(done)}; last: ${await publishAndSettle()}`);
+  // Then days pass (rounds opened, published, settled) until pending withdrawals can be claimed, and are.
+  let days = 0;
+  for (; days < 45 && (days < 3 || !done["claimWithdrawal"]); days++) {
+    await nextDay();
+    if (days % 4 === 3) await publishAndSettle();
+    for (const who of stakers) if (await send(who, "claimWithdrawal", [])) count("claimWithdrawal", true);
+  }
+  log(`random actions (seed ${SEED}): ${JSON.stringify(done)}; then ${days} days; last: ${await publishAndSettle()}`);
+  assert.ok(done["claimWithdrawal"], "a withdrawal was claimed during the run");
 
   const head = await client.getBlockNumber();
   await waitIndexed(ponder.url, head);
@@ -339,8 +345,9 @@ async function main() {
 }
 
 main().then(
-  () => {
+  async () => {
     stopAll(false);
+    await dropTestDatabase();
     log("PASS");
   },
   (error) => {
