@@ -341,6 +341,8 @@ async function main() {
   assert.deepEqual(after.account.currentWeights, branchB, "after the reorg the account shows branch B's vector");
   assert.deepEqual(after.allocations.items[0]!.weights, branchB, "the newest stored vector is branch B's");
   assert.ok(!after.allocations.items.some((x) => JSON.stringify(x.weights) === JSON.stringify(branchA)), "branch A's vector is gone");
+  // ... through Ponder's reorg handling (parent hash mismatch, rows of the dropped blocks reverted), not by chance.
+  assert.match(readFileSync(path.join(work, "ponder.log"), "utf8"), /Reorged block/, "Ponder logged the reorganisation");
   log(`reorg: branch A's vector was indexed, then replaced by branch B's after evm_revert (${((Date.now() - t0) / 1000).toFixed(1)} s in all; logs in ${work})`);
 }
 
