@@ -2,7 +2,8 @@
  * Indexing throughput: a local chain with at least 10,000 contract events (reallocations in multicalls, plus the
  * registrations and deposits), then a fresh `ponder start` backfills it; prints events per second.
  *
- *   npm run bench -w indexer      (THROUGHPUT_EVENTS to change the target, default 10,000)
+ *   npm run bench -w indexer      (THROUGHPUT_EVENTS to change the target, default 10,000;
+ *                                  INDEXER_TEST_DATABASE_URL=postgresql://… to measure on Postgres)
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -13,7 +14,7 @@ import { hardhat } from "viem/chains";
 import { nmrAbi } from "../../app/src/generated/nmrAbi";
 import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
-import { deployDemo, gql, log, startChain, startPonder, stopAll, waitIndexed, work } from "./harness";
+import { deployDemo, dropTestDatabase, gql, log, startChain, startPonder, stopAll, waitIndexed, work } from "./harness";
 
 const TARGET = Number(process.env.THROUGHPUT_EVENTS ?? 10_000);
 const ACCOUNTS = 16;
@@ -78,7 +79,10 @@ async function main() {
 }
 
 main().then(
-  () => stopAll(false),
+  async () => {
+    stopAll(false);
+    await dropTestDatabase();
+  },
   (error) => {
     console.error(error);
     stopAll(true);
