@@ -19,16 +19,23 @@ const rpc = process.env.PONDER_RPC_URL ?? "http://127.0.0.1:8545";
 
 function deployment(): { address: `0x${string}`; startBlock: number } {
   if (process.env.STAKE_ADDRESS) {
-    return { address: process.env.STAKE_ADDRESS as `0x${string}`, startBlock: Number(process.env.STAKE_DEPLOY_BLOCK ?? 0) };
+    return {
+      address: process.env.STAKE_ADDRESS as `0x${string}`,
+      startBlock: Number(process.env.STAKE_DEPLOY_BLOCK ?? 0),
+    };
   }
-  const file = process.env.DEPLOYMENTS_FILE || fileURLToPath(new URL("../deployments/deployedContracts.ts", import.meta.url));
+  const file =
+    process.env.DEPLOYMENTS_FILE || fileURLToPath(new URL("../deployments/deployedContracts.ts", import.meta.url));
   if (!existsSync(file)) {
-    throw new Error(`No deployments file at ${file}: deploy first (npm start, or scripts/deploy.ts), or set STAKE_ADDRESS and STAKE_DEPLOY_BLOCK`);
+    throw new Error(
+      `No deployments file at ${file}: deploy first (npm start, or scripts/deploy.ts), or set STAKE_ADDRESS and STAKE_DEPLOY_BLOCK`,
+    );
   }
   const text = readFileSync(file, "utf8");
   const json = text.slice(text.indexOf("{"), text.lastIndexOf(" as const;"));
-  const entry = (JSON.parse(json) as Record<string, { PortfolioStake?: { address: `0x${string}`; deployBlock: number } }>)[String(chainId)]
-    ?.PortfolioStake;
+  const entry = (
+    JSON.parse(json) as Record<string, { PortfolioStake?: { address: `0x${string}`; deployBlock: number } }>
+  )[String(chainId)]?.PortfolioStake;
   if (!entry) throw new Error(`${file} has no PortfolioStake on chain ${chainId}`);
   return { address: entry.address, startBlock: entry.deployBlock };
 }
@@ -51,24 +58,41 @@ async function localChainDirectory(): Promise<string> {
     const response = await fetch(rpc, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: [`0x${startBlock.toString(16)}`, false] }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "eth_getBlockByNumber",
+        params: [`0x${startBlock.toString(16)}`, false],
+      }),
     });
     block = ((await response.json()) as { result?: { hash: string } | null }).result;
   } catch (error) {
-    throw new Error(`Cannot reach the node at ${rpc} (${String(error)}): start the chain first (npm start), or set PONDER_RPC_URL`);
+    throw new Error(
+      `Cannot reach the node at ${rpc} (${String(error)}): start the chain first (npm start), or set PONDER_RPC_URL`,
+    );
   }
-  if (!block) throw new Error(`The node at ${rpc} has no block ${startBlock}, the contract's deploy block: the deployments file is from another chain`);
+  if (!block)
+    throw new Error(
+      `The node at ${rpc} has no block ${startBlock}, the contract's deploy block: the deployments file is from another chain`,
+    );
   return `.ponder/pglite-${block.hash.slice(2, 14)}`;
 }
 
-const pgliteDirectory = process.env.PGLITE_DIR || (isLocalChain && !process.env.DATABASE_URL ? await localChainDirectory() : ".ponder/pglite");
+const pgliteDirectory =
+  process.env.PGLITE_DIR ||
+  (isLocalChain && !process.env.DATABASE_URL ? await localChainDirectory() : ".ponder/pglite");
 
 export default createConfig({
   database: process.env.DATABASE_URL
     ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
     : { kind: "pglite", directory: pgliteDirectory },
   chains: {
-    local: { id: chainId, rpc, disableCache: isLocalChain, pollingInterval: Number(process.env.POLLING_INTERVAL_MS ?? 1000) },
+    local: {
+      id: chainId,
+      rpc,
+      disableCache: isLocalChain,
+      pollingInterval: Number(process.env.POLLING_INTERVAL_MS ?? 1000),
+    },
   },
   contracts: {
     PortfolioStake: { chain: "local", abi: portfolioStakeAbi, address, startBlock },

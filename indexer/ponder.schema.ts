@@ -56,7 +56,10 @@ export const allocationWeight = onchainTable(
     blockNumber: t.bigint().notNull(),
     logIndex: t.integer().notNull(),
   }),
-  (table) => ({ pk: primaryKey({ columns: [table.allocationId, table.model] }), byModel: index().on(table.model, table.effectiveRound) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.allocationId, table.model] }),
+    byModel: index().on(table.model, table.effectiveRound),
+  }),
 );
 
 export const accountEvent = onchainTable(

@@ -12,7 +12,13 @@ import type { MockNMR, PortfolioStake } from "../typechain-types";
 import { accountRoundResult, buildRoundTree } from "./lib/results";
 
 const DAY = 86_400;
-const PARAMS = { withdrawalDelay: 7 * DAY, minRoundInterval: DAY, resolutionDelay: 21 * DAY, publishWindow: 7 * DAY, rateCap: ethers.parseEther("0.05") };
+const PARAMS = {
+  withdrawalDelay: 7 * DAY,
+  minRoundInterval: DAY,
+  resolutionDelay: 21 * DAY,
+  publishWindow: 7 * DAY,
+  rateCap: ethers.parseEther("0.05"),
+};
 const SIZES = [1, 4, 8, 16, 32];
 
 function calldataGas(data: string): number {
@@ -50,7 +56,13 @@ async function main() {
   const signers = await ethers.getSigners();
   const [admin] = signers;
   const nmr = (await ethers.deployContract("MockNMR")) as unknown as MockNMR;
-  const stake = (await ethers.deployContract("PortfolioStake", [await nmr.getAddress(), ethers.ZeroAddress, admin.address, 1, PARAMS])) as unknown as PortfolioStake;
+  const stake = (await ethers.deployContract("PortfolioStake", [
+    await nmr.getAddress(),
+    ethers.ZeroAddress,
+    admin.address,
+    1,
+    PARAMS,
+  ])) as unknown as PortfolioStake;
   await stake.grantRole(await stake.OPERATOR_ROLE(), admin.address);
   await nmr.mint(admin.address, ethers.parseEther("1000000000"));
   await nmr.approve(await stake.getAddress(), ethers.MaxUint256);
@@ -94,7 +106,10 @@ async function main() {
   }
   const { signer: s1 } = accounts.get(1)!;
   rows.push(["deposit (top-up)", String((await gasOf(stake.connect(s1).deposit(ethers.parseEther("10")))).gas)]);
-  rows.push(["requestWithdrawal", String((await gasOf(stake.connect(s1).requestWithdrawal(ethers.parseEther("5")))).gas)]);
+  rows.push([
+    "requestWithdrawal",
+    String((await gasOf(stake.connect(s1).requestWithdrawal(ethers.parseEther("5")))).gas),
+  ]);
   rows.push(["setManager", String((await gasOf(stake.connect(s1).setManager(admin.address))).gas)]);
   rows.push(["openRound", String((await nextRound()).gas)]);
 
@@ -103,19 +118,27 @@ async function main() {
   const allModels = SIZES.flatMap((n) => accounts.get(n)!.models);
   const rates = allModels.map((modelId, i) => ({ modelId, rate: ethers.parseEther(String(((i % 11) - 5) / 100)) }));
   // A realistic tree: ~500 models in the round, not only ours.
-  const others = ids("others", 500).map((modelId, i) => ({ modelId, rate: ethers.parseEther(String(((i % 7) - 3) / 100)) }));
+  const others = ids("others", 500).map((modelId, i) => ({
+    modelId,
+    rate: ethers.parseEther(String(((i % 7) - 3) / 100)),
+  }));
   const tree = buildRoundTree(round, [...rates, ...others]);
   // Earlier rounds (before the measured one) are unpublished: let their deadlines pass and settle them as zero.
   await network.provider.send("evm_increaseTime", [27 * DAY + DAY / 2]);
   await network.provider.send("evm_mine", []);
-  rows.push(["publishRound (any number of models/accounts)", String((await gasOf(stake.publishRound(round, tree.root, "ipfs://bafy.../round.json"))).gas)]);
+  rows.push([
+    "publishRound (any number of models/accounts)",
+    String((await gasOf(stake.publishRound(round, tree.root, "ipfs://bafy.../round.json"))).gas),
+  ]);
   for (const n of SIZES) {
     const { signer, models } = accounts.get(n)!;
     const acc = await stake.accountOf(signer.address);
     const empty = [];
     for (let r = acc.nextSettleRound; r < round; r++) empty.push(accountRoundResult(r, null, models));
     if (empty.length) await stake.settle({ account: signer.address, models, results: empty });
-    const settled = await gasOf(stake.settle({ account: signer.address, models, results: [accountRoundResult(round, tree, models)] }));
+    const settled = await gasOf(
+      stake.settle({ account: signer.address, models, results: [accountRoundResult(round, tree, models)] }),
+    );
     rows.push([`settle 1 account-round (${n} models, 506-leaf tree)`, String(settled.gas)]);
   }
 
@@ -134,7 +157,16 @@ async function main() {
   for (let k = 0; k < 20; k++) {
     await nextRound();
     const r = await stake.currentRound();
-    trees.set(r, buildRoundTree(r, [...batchModels.flat(), ...allModels].map((modelId, j) => ({ modelId, rate: ethers.parseEther(String((((j + k) % 9) - 4) / 100)) }))));
+    trees.set(
+      r,
+      buildRoundTree(
+        r,
+        [...batchModels.flat(), ...allModels].map((modelId, j) => ({
+          modelId,
+          rate: ethers.parseEther(String((((j + k) % 9) - 4) / 100)),
+        })),
+      ),
+    );
   }
   for (const [r, t] of trees) {
     const { resolvesAt } = await stake.roundInfo(r);
@@ -145,7 +177,8 @@ async function main() {
   const settleUpTo = async (s: (typeof signers)[number], models: string[], lastRound: bigint) => {
     const acc = await stake.accountOf(s.address);
     const results = [];
-    for (let r = acc.nextSettleRound; r <= lastRound; r++) results.push(accountRoundResult(r, trees.get(r) ?? null, models));
+    for (let r = acc.nextSettleRound; r <= lastRound; r++)
+      results.push(accountRoundResult(r, trees.get(r) ?? null, models));
     return { account: s.address, models, results };
   };
   // Bring everyone to the first batch round, then measure.
@@ -154,21 +187,38 @@ async function main() {
     if (pre.results.length) await stake.settle(pre);
   }
   const batch = [];
-  for (const [i, s] of batchAccounts.slice(0, 19).entries()) batch.push(await settleUpTo(s, batchModels[i], firstBatchRound));
+  for (const [i, s] of batchAccounts.slice(0, 19).entries())
+    batch.push(await settleUpTo(s, batchModels[i], firstBatchRound));
   const b = await gasOf(stake.settleBatch(batch));
   rows.push([`settleBatch 19 accounts x 1 round (4 models)`, `${b.gas} (${Math.round(b.gas / 19)} per account-round)`]);
   const last = batchAccounts[19];
   const many = await settleUpTo(last, batchModels[19], firstBatchRound + 19n);
   const m = await gasOf(stake.settle(many));
-  rows.push([`settle 1 account x ${many.results.length} rounds (4 models)`, `${m.gas} (${Math.round(m.gas / many.results.length)} per account-round)`]);
+  rows.push([
+    `settle 1 account x ${many.results.length} rounds (4 models)`,
+    `${m.gas} (${Math.round(m.gas / many.results.length)} per account-round)`,
+  ]);
   await network.provider.send("evm_increaseTime", [8 * DAY]);
-  rows.push(["claimWithdrawal", String((await gasOf(stake.connect(s1).claimWithdrawal().catch(async () => {
-    const acc = await stake.accountOf(s1.address);
-    const results = [];
-    for (let r = acc.nextSettleRound; r <= (await stake.currentRound()); r++) results.push(accountRoundResult(r, trees.get(r) ?? null, accounts.get(1)!.models));
-    await stake.settle({ account: s1.address, models: accounts.get(1)!.models, results });
-    return stake.connect(s1).claimWithdrawal();
-  }))).gas)]);
+  rows.push([
+    "claimWithdrawal",
+    String(
+      (
+        await gasOf(
+          stake
+            .connect(s1)
+            .claimWithdrawal()
+            .catch(async () => {
+              const acc = await stake.accountOf(s1.address);
+              const results = [];
+              for (let r = acc.nextSettleRound; r <= (await stake.currentRound()); r++)
+                results.push(accountRoundResult(r, trees.get(r) ?? null, accounts.get(1)!.models));
+              await stake.settle({ account: s1.address, models: accounts.get(1)!.models, results });
+              return stake.connect(s1).claimWithdrawal();
+            }),
+        )
+      ).gas,
+    ),
+  ]);
 
   // Steady state: after VECTOR_HISTORY reallocations in successive rounds the ring wraps and every new vector
   // overwrites an old slot. The keeper has settled the rounds that are past their deadline (unpublished: zero).
@@ -183,7 +233,8 @@ async function main() {
       if (k >= 30) {
         const acc = await stake.accountOf(signer.address);
         const results = [];
-        for (let r = acc.nextSettleRound; r <= (await stake.currentRound()) - 30n; r++) results.push(accountRoundResult(r, published.get(r) ?? null, models));
+        for (let r = acc.nextSettleRound; r <= (await stake.currentRound()) - 30n; r++)
+          results.push(accountRoundResult(r, published.get(r) ?? null, models));
         if (results.length) await stake.settle({ account: signer.address, models, results });
       }
       const realloc = await gasOf(stake.connect(signer).setAllocation(models, bps));
@@ -195,8 +246,9 @@ async function main() {
   const allocTable = [
     "| models | new round, first 64 vectors | floor (fresh slot) | new round, steady state | floor (reused slot) | same round again | reordered list (per-model checks) | first ever |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...allocRows.map(([n, gas, steadyGas, floor, again, againFloor, shuffled, first]) =>
-      `| ${n} | ${gas} | ${floor} | **${steadyGas}** | ${againFloor} | ${again} | ${shuffled} | ${first} |`,
+    ...allocRows.map(
+      ([n, gas, steadyGas, floor, again, againFloor, shuffled, first]) =>
+        `| ${n} | ${gas} | ${floor} | **${steadyGas}** | ${againFloor} | ${again} | ${shuffled} | ${first} |`,
     ),
   ].join("\n");
   const opsTable = ["| operation | gas |", "|---|---:|", ...rows.map(([op, gas]) => `| ${op} | ${gas} |`)].join("\n");

@@ -172,11 +172,16 @@ function startIndexer(freshChain: boolean) {
   const port = process.env.INDEXER_PORT ?? "42069";
   if (freshChain) rmSync(path.join(ROOT, "indexer", ".ponder"), { recursive: true, force: true });
   console.log(`── starting the indexer (indexer/: ponder dev) on http://127.0.0.1:${port}/graphql`);
-  startChild("the indexer", path.join(ROOT, "node_modules", ".bin", "ponder"), ["dev", "--port", port, "--disable-ui"], {
-    cwd: path.join(ROOT, "indexer"),
-    stdout: "ignore",
-    env: { ...ENV, PONDER_RPC_URL: RPC, CHAIN_ID: "31337", PONDER_TELEMETRY_DISABLED: "true" },
-  });
+  startChild(
+    "the indexer",
+    path.join(ROOT, "node_modules", ".bin", "ponder"),
+    ["dev", "--port", port, "--disable-ui"],
+    {
+      cwd: path.join(ROOT, "indexer"),
+      stdout: "ignore",
+      env: { ...ENV, PONDER_RPC_URL: RPC, CHAIN_ID: "31337", PONDER_TELEMETRY_DISABLED: "true" },
+    },
+  );
 }
 
 async function main() {

@@ -62,7 +62,10 @@ async function root(fast: boolean) {
   const others = [f.manager, f.keeper, f.outsider].map((s) => low(s.address));
   const holders = [...stakers, low(operator.address), low(keeper.address), low(stakeAddress)];
   const signers = Object.fromEntries(
-    [f.admin, f.operator, f.pauser, f.alice, f.bob, f.carol, f.manager, f.keeper, f.outsider].map((s) => [low(s.address), s]),
+    [f.admin, f.operator, f.pauser, f.alice, f.bob, f.carol, f.manager, f.keeper, f.outsider].map((s) => [
+      low(s.address),
+      s,
+    ]),
   );
   const world: World = {
     provider: network.provider,
@@ -80,7 +83,14 @@ async function root(fast: boolean) {
     actors: [...stakers, ...others],
     holders,
     signers,
-    reader: new StateReader(network.provider, await reader.getAddress(), stakeAddress, await nmr.getAddress(), holders, stakers),
+    reader: new StateReader(
+      network.provider,
+      await reader.getAddress(),
+      stakeAddress,
+      await nmr.getAddress(),
+      holders,
+      stakers,
+    ),
     chainId: (await ethers.provider.getNetwork()).chainId,
     gas: COVERAGE ? "0x" + (200_000_000).toString(16) : "0x" + (15_000_000).toString(16),
   };
@@ -171,10 +181,17 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
           await run.begin(base.state);
           for (let k = 0; k < length; k++) await run.step(false, k === length - 1);
         } catch (e) {
-          throw failure(e, `base ${b} (${BASES[b].name}) sequence ${index}`, seed, run, `FUZZ_BASE=${b} FUZZ_SEQ=${index}`);
+          throw failure(
+            e,
+            `base ${b} (${BASES[b].name}) sequence ${index}`,
+            seed,
+            run,
+            `FUZZ_BASE=${b} FUZZ_SEQ=${index}`,
+          );
         }
         stats.sequences++;
-        if (VERBOSE) console.log(`  base ${b} sequence ${index} (seed ${hexSeed(seed)}):\n    ${run.log.join("\n    ")}`);
+        if (VERBOSE)
+          console.log(`  base ${b} sequence ${index} (seed ${hexSeed(seed)}):\n    ${run.log.join("\n    ")}`);
       }
     }
     const seconds = (Date.now() - started) / 1000;

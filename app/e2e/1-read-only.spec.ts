@@ -28,16 +28,17 @@ test("home: a bad address is refused in words; a demo account opens read-only", 
   await expect(page.getByRole("heading", { name: "Deposit" })).toHaveCount(0);
   await expect(page.getByTestId("locked")).toContainText("NMR");
   // The header's sections point at the viewed address.
-  await expect(page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Performance" })).toHaveAttribute(
-    "href",
-    `/account/${carol.address.toLowerCase()}/performance`,
-  );
+  await expect(
+    page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Performance" }),
+  ).toHaveAttribute("href", `/account/${carol.address.toLowerCase()}/performance`);
   await screenshot(page, "02-account-read-only-light");
 });
 
 test("an address in the URL that is not one says so", async ({ page }) => {
   await page.goto("/account/not-an-address");
-  await expect(page.getByRole("alert").filter({ hasText: "not an Ethereum address" })).toContainText("“not-an-address” is not an Ethereum address");
+  await expect(page.getByRole("alert").filter({ hasText: "not an Ethereum address" })).toContainText(
+    "“not-an-address” is not an Ethereum address",
+  );
 });
 
 test("dark/light: follows the system, the toggle overrides it and is remembered", async ({ page }) => {
@@ -66,7 +67,9 @@ test("a phone-sized screen: no sideways scrolling, the editor usable", async ({ 
   await pct.scrollIntoViewIfNeeded();
   await expect(pct).toBeInViewport();
   await expect(page.getByLabel("Weight of carol_16 (slider)")).toBeInViewport();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
   await screenshot(page, "04-account-mobile");
 });

@@ -87,10 +87,14 @@ test("a suggestion link loads a vector into the editor without saving it", async
   const saved = await nextRoundWeights(alice.address);
   await page.goto(`/account/${alice.address}`);
   await connectDevWallet(page, alice.devIndex);
-  await page.goto(`/account/${alice.address}?weights=${m0}:2500,${m1}:2500,${m2}:2500,${m3}:2500,0x${"e".repeat(32)}:5#editor`);
+  await page.goto(
+    `/account/${alice.address}?weights=${m0}:2500,${m1}:2500,${m2}:2500,${m3}:2500,0x${"e".repeat(32)}:5#editor`,
+  );
   const editor = page.locator("#editor");
   await expect(editor.getByTestId("editor-notice")).toContainText("Loaded a suggested vector");
-  await expect(editor.getByTestId("editor-notice")).toContainText(`0x${"e".repeat(32)} is not one of this account's models`);
+  await expect(editor.getByTestId("editor-notice")).toContainText(
+    `0x${"e".repeat(32)} is not one of this account's models`,
+  );
   for (let i = 0; i < 4; i++) await expect(editor.getByLabel(`Weight of alice_0${i} in percent`)).toHaveValue("25");
   await expect(editor.getByRole("button", { name: "Save allocation" })).toBeEnabled();
   expect(await nextRoundWeights(alice.address)).toEqual(saved); // nothing was sent

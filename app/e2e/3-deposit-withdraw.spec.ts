@@ -1,6 +1,14 @@
 import { expect, test } from "@playwright/test";
 import { formatNmr } from "../src/lib/format";
-import { accountOf, answerWallet, connectDevWallet, demoAccount, nmrAllowance, screenshot, setAllowance } from "./helpers";
+import {
+  accountOf,
+  answerWallet,
+  connectDevWallet,
+  demoAccount,
+  nmrAllowance,
+  screenshot,
+  setAllowance,
+} from "./helpers";
 
 const E = 10n ** 18n;
 
@@ -52,7 +60,9 @@ test("deposit with approval (two transactions), then a withdrawal request with i
   await screenshot(page, "11-withdrawal-requested");
 });
 
-test("a contract revert is explained before the wallet opens (a second withdrawal while one is pending)", async ({ page }) => {
+test("a contract revert is explained before the wallet opens (a second withdrawal while one is pending)", async ({
+  page,
+}) => {
   const alice = demoAccount("alice");
   const view = await accountOf(alice.address);
   expect(view.pendingWithdrawal).toBeGreaterThan(0n); // the demo leaves alice with a pending withdrawal

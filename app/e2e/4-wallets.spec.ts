@@ -52,14 +52,20 @@ function installTestWallet(args: { account: string; rpcUrl: string }) {
     icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 8 8'%3E%3Ccircle cx='4' cy='4' r='4' fill='%23e67e22'/%3E%3C/svg%3E",
     rdns: "org.example.testwallet",
   };
-  const announce = () => window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
+  const announce = () =>
+    window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
   window.addEventListener("eip6963:requestProvider", announce);
   announce();
 }
 
-test("an EIP-6963 wallet is discovered; on the wrong network the app says so and switches in one click", async ({ page }) => {
+test("an EIP-6963 wallet is discovered; on the wrong network the app says so and switches in one click", async ({
+  page,
+}) => {
   const bob = demoAccount("bob");
-  await page.addInitScript(installTestWallet, { account: bob.address, rpcUrl: process.env.E2E_RPC_URL ?? "http://127.0.0.1:8547" });
+  await page.addInitScript(installTestWallet, {
+    account: bob.address,
+    rpcUrl: process.env.E2E_RPC_URL ?? "http://127.0.0.1:8547",
+  });
   await page.goto(`/account/${bob.address}`);
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await page.getByRole("button", { name: "Test Wallet" }).click();

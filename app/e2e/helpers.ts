@@ -33,24 +33,52 @@ export const chain = createPublicClient({ chain: hardhat, transport: rpc() });
 
 /** Reads straight from the chain, to check that what the page shows is what the contract holds. */
 export async function nextRoundWeights(account: Address): Promise<number[]> {
-  const round = await chain.readContract({ address: demo().stake, abi: portfolioStakeAbi, functionName: "currentRound" });
-  const [, bps] = await chain.readContract({ address: demo().stake, abi: portfolioStakeAbi, functionName: "allocationAt", args: [account, round + 1] });
+  const round = await chain.readContract({
+    address: demo().stake,
+    abi: portfolioStakeAbi,
+    functionName: "currentRound",
+  });
+  const [, bps] = await chain.readContract({
+    address: demo().stake,
+    abi: portfolioStakeAbi,
+    functionName: "allocationAt",
+    args: [account, round + 1],
+  });
   return bps.map(Number);
 }
 
 export async function accountOf(account: Address) {
-  return chain.readContract({ address: demo().stake, abi: portfolioStakeAbi, functionName: "accountOf", args: [account] });
+  return chain.readContract({
+    address: demo().stake,
+    abi: portfolioStakeAbi,
+    functionName: "accountOf",
+    args: [account],
+  });
 }
 
 /** Test setup outside the UI: `who` sets its NMR allowance for the stake contract. */
 export async function setAllowance(devIndex: number, amount: bigint) {
-  const wallet = createWalletClient({ account: privateKeyToAccount(DEV_ACCOUNTS[devIndex].privateKey), chain: hardhat, transport: rpc() });
-  const hash = await wallet.writeContract({ address: demo().nmr, abi: nmrAbi, functionName: "approve", args: [demo().stake, amount] });
+  const wallet = createWalletClient({
+    account: privateKeyToAccount(DEV_ACCOUNTS[devIndex].privateKey),
+    chain: hardhat,
+    transport: rpc(),
+  });
+  const hash = await wallet.writeContract({
+    address: demo().nmr,
+    abi: nmrAbi,
+    functionName: "approve",
+    args: [demo().stake, amount],
+  });
   await chain.waitForTransactionReceipt({ hash });
 }
 
 export async function nmrAllowance(owner: Address) {
-  return chain.readContract({ address: demo().nmr, abi: nmrAbi, functionName: "allowance", args: [owner, demo().stake] });
+  return chain.readContract({
+    address: demo().nmr,
+    abi: nmrAbi,
+    functionName: "allowance",
+    args: [owner, demo().stake],
+  });
 }
 
 /** Connects the development wallet as Hardhat account `devIndex` from the header's Connect menu. */

@@ -21,26 +21,37 @@ import type { AccountEvent } from "../src/lib/history/types";
 const RPC_URL = process.env.RPC_URL ?? "http://127.0.0.1:8545";
 const INDEXER_URL = process.env.INDEXER_URL ?? "http://127.0.0.1:42069";
 const CHAIN_ID = Number(process.env.CHAIN_ID ?? 31337);
-const DEPLOYMENTS_FILE = process.env.DEPLOYMENTS_FILE || path.resolve(import.meta.dirname, "..", "..", "deployments", "deployedContracts.ts");
+const DEPLOYMENTS_FILE =
+  process.env.DEPLOYMENTS_FILE || path.resolve(import.meta.dirname, "..", "..", "deployments", "deployedContracts.ts");
 
 const client = createPublicClient({ transport: http(RPC_URL) });
 const rpc: LogRpc = {
   blockNumber: () => client.getBlockNumber({ cacheTime: 0 }),
   getLogs: async ({ address, topics, fromBlock, toBlock }) =>
-    (await client.request({ method: "eth_getLogs", params: [{ address, topics, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) }] } as never)) as RpcLog[],
+    (await client.request({
+      method: "eth_getLogs",
+      params: [{ address, topics, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) }],
+    } as never)) as RpcLog[],
 };
 
 const withoutTime = (events: AccountEvent[]) => events.map(({ timestamp: _, ...rest }) => rest);
 /** JSON with bigints marked and object keys sorted, so equal events print equal whatever their key order. */
 const show = (value: unknown) =>
   JSON.stringify(value, (_, v) =>
-    typeof v === "bigint" ? `${v}n` : v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    typeof v === "bigint"
+      ? `${v}n`
+      : v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v,
   );
 
 async function main() {
   const stake = parseDeploymentsFile(readFileSync(DEPLOYMENTS_FILE, "utf8"))[String(CHAIN_ID)]?.PortfolioStake;
   if (!stake) throw new Error(`${DEPLOYMENTS_FILE} has no PortfolioStake on chain ${CHAIN_ID}`);
-  const contracts = { chainId: CHAIN_ID, stake: { address: stake.address as Address, abi: portfolioStakeAbi, deployBlock: BigInt(stake.deployBlock ?? 0) } };
+  const contracts = {
+    chainId: CHAIN_ID,
+    stake: { address: stake.address as Address, abi: portfolioStakeAbi, deployBlock: BigInt(stake.deployBlock ?? 0) },
+  };
   const gql = httpGraphQL(INDEXER_URL);
 
   const head = await rpc.blockNumber();
@@ -48,7 +59,9 @@ async function main() {
     if (tries > 120) throw new Error(`the indexer did not reach block ${head} within a minute`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  const { accounts } = (await gql("{ accounts(limit: 1000) { items { address } } }")) as { accounts: { items: { address: Address }[] } };
+  const { accounts } = (await gql("{ accounts(limit: 1000) { items { address } } }")) as {
+    accounts: { items: { address: Address }[] };
+  };
   if (accounts.items.length === 0) throw new Error("the indexer knows no account: nothing to compare");
 
   const fromLogs = logHistorySource(contracts, rpc);
@@ -57,22 +70,34 @@ async function main() {
   let events = 0;
   for (const { address } of accounts.items) {
     const [logs, indexed] = await Promise.all([fromLogs.accountHistory(address), fromIndexer.accountHistory(address)]);
-    if (logs.toBlock !== indexed.toBlock) throw new Error(`${address}: chain head ${logs.toBlock} but indexer head ${indexed.toBlock}: blocks arrived during the check`);
+    if (logs.toBlock !== indexed.toBlock)
+      throw new Error(
+        `${address}: chain head ${logs.toBlock} but indexer head ${indexed.toBlock}: blocks arrived during the check`,
+      );
     const problems = checkHistory(indexed);
-    if (problems.length) throw new Error(`${address}: the indexer's history breaks the conformance rules:\n  ${problems.join("\n  ")}`);
+    if (problems.length)
+      throw new Error(`${address}: the indexer's history breaks the conformance rules:\n  ${problems.join("\n  ")}`);
     const a = withoutTime(logs.events);
     const b = withoutTime(indexed.events);
     const first = a.findIndex((e, i) => show(e) !== show(b[i]));
     if (a.length !== b.length || first >= 0) {
       const i = first >= 0 ? first : Math.min(a.length, b.length);
-      throw new Error(`${address}: the sources differ at event ${i} (logs ${a.length} events, indexer ${b.length}):\n  logs:    ${show(a[i])}\n  indexer: ${show(b[i])}`);
+      throw new Error(
+        `${address}: the sources differ at event ${i} (logs ${a.length} events, indexer ${b.length}):\n  logs:    ${show(a[i])}\n  indexer: ${show(b[i])}`,
+      );
     }
     for (const e of indexed.events) {
       if (!blockTimes.has(e.blockNumber)) {
-        const block = (await client.request({ method: "eth_getBlockByNumber", params: [numberToHex(e.blockNumber), false] })) as { timestamp: Hex };
+        const block = (await client.request({
+          method: "eth_getBlockByNumber",
+          params: [numberToHex(e.blockNumber), false],
+        })) as { timestamp: Hex };
         blockTimes.set(e.blockNumber, Number(hexToBigInt(block.timestamp)));
       }
-      if (e.timestamp !== blockTimes.get(e.blockNumber)) throw new Error(`${address}: event at block ${e.blockNumber} dated ${e.timestamp}, block time ${blockTimes.get(e.blockNumber)}`);
+      if (e.timestamp !== blockTimes.get(e.blockNumber))
+        throw new Error(
+          `${address}: event at block ${e.blockNumber} dated ${e.timestamp}, block time ${blockTimes.get(e.blockNumber)}`,
+        );
     }
     events += b.length;
   }

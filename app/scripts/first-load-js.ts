@@ -40,7 +40,13 @@ async function main() {
     }
     const kb = gzip / 1024;
     if (kb > budgetKb) over = true;
-    console.log(path.padEnd(64), String(scripts.length).padStart(7), (raw / 1024).toFixed(1).padStart(8), kb.toFixed(1).padStart(8), kb > budgetKb ? `> ${budgetKb} kB budget` : "");
+    console.log(
+      path.padEnd(64),
+      String(scripts.length).padStart(7),
+      (raw / 1024).toFixed(1).padStart(8),
+      kb.toFixed(1).padStart(8),
+      kb > budgetKb ? `> ${budgetKb} kB budget` : "",
+    );
   }
   if (over) process.exitCode = 1;
 }

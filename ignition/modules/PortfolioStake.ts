@@ -42,7 +42,11 @@ function deployStake(m: IgnitionModuleBuilder, nmr: ContractFuture<string>) {
 
 /** Any chain with an existing NMR token: mainnet (parameter defaults to the real NMR) or a testnet. */
 export const PortfolioStakeModule = buildModule("PortfolioStake", (m) => {
-  const nmr = m.contractAt("@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20", m.getParameter("nmr", MAINNET_NMR), { id: "NMR" });
+  const nmr = m.contractAt(
+    "@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20",
+    m.getParameter("nmr", MAINNET_NMR),
+    { id: "NMR" },
+  );
   const stake = deployStake(m, nmr);
   return { stake, nmr };
 });

@@ -1,6 +1,16 @@
 /** Indexing functions: one per PortfolioStake event; each keeps the tables of ponder.schema.ts in step. */
 import { ponder, type Context } from "ponder:registry";
-import { account, accountEvent, allocation, allocationWeight, chainState, model, modelRound, round, settlement } from "ponder:schema";
+import {
+  account,
+  accountEvent,
+  allocation,
+  allocationWeight,
+  chainState,
+  model,
+  modelRound,
+  round,
+  settlement,
+} from "ponder:schema";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 const newAccount = (address: `0x${string}`) => ({
@@ -32,11 +42,23 @@ function recentVectors(kept: readonly Vector[], added: Vector, lastSettledRound:
   return all.filter((_, i) => i === all.length - 1 || all[i + 1]![0] > nextToSettle);
 }
 
-type Meta = { block: { number: bigint; timestamp: bigint }; log: { logIndex: number }; transaction: { hash: `0x${string}` } };
+type Meta = {
+  block: { number: bigint; timestamp: bigint };
+  log: { logIndex: number };
+  transaction: { hash: `0x${string}` };
+};
 const eventId = (e: Meta) => `${e.block.number}-${e.log.logIndex}`;
-const where = (e: Meta) => ({ blockNumber: e.block.number, logIndex: e.log.logIndex, timestamp: e.block.timestamp, txHash: e.transaction.hash });
+const where = (e: Meta) => ({
+  blockNumber: e.block.number,
+  logIndex: e.log.logIndex,
+  timestamp: e.block.timestamp,
+  txHash: e.transaction.hash,
+});
 /** An account event's position and the round open there: events are indexed in chain order, so the latest RoundOpened. */
-const dated = async (e: Meta, context: Context) => ({ ...where(e), openRound: (await context.db.find(chainState, { id: "head" }))?.openRound ?? 0 });
+const dated = async (e: Meta, context: Context) => ({
+  ...where(e),
+  openRound: (await context.db.find(chainState, { id: "head" }))?.openRound ?? 0,
+});
 
 ponder.on("PortfolioStake:ModelRegistered", async ({ event, context }) => {
   const { account: owner, modelId, slot } = event.args;
@@ -49,7 +71,13 @@ ponder.on("PortfolioStake:ModelRegistered", async ({ event, context }) => {
       models[slot] = modelId;
       return { modelCount: Math.max(row.modelCount, slot + 1), models };
     });
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: owner, kind: "model_registered", detail: `${modelId}:${slot}`, ...(await dated(event, context)) });
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: owner,
+    kind: "model_registered",
+    detail: `${modelId}:${slot}`,
+    ...(await dated(event, context)),
+  });
 });
 
 ponder.on("PortfolioStake:Deposited", async ({ event, context }) => {
@@ -58,17 +86,32 @@ ponder.on("PortfolioStake:Deposited", async ({ event, context }) => {
     .insert(account)
     .values({ ...newAccount(staker), balance, totalDeposited: amount })
     .onConflictDoUpdate((row) => ({ balance, totalDeposited: row.totalDeposited + amount }));
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "deposit", amount, balance, round: effectiveRound, ...(await dated(event, context)) });
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: staker,
+    kind: "deposit",
+    amount,
+    balance,
+    round: effectiveRound,
+    ...(await dated(event, context)),
+  });
 });
 
 ponder.on("PortfolioStake:AllocationSet", async ({ event, context }) => {
   const { staker, effectiveRound, by, weights } = event.args;
   const id = eventId(event);
   const bps = weights.map(Number);
-  await context.db.insert(allocation).values({ id, account: staker, effectiveRound, by, weights: bps, ...where(event) });
+  await context.db
+    .insert(allocation)
+    .values({ id, account: staker, effectiveRound, by, weights: bps, ...where(event) });
   const row = await context.db
     .insert(account)
-    .values({ ...newAccount(staker), currentWeights: bps, currentEffectiveRound: effectiveRound, recentVectors: [[effectiveRound, bps]] })
+    .values({
+      ...newAccount(staker),
+      currentWeights: bps,
+      currentEffectiveRound: effectiveRound,
+      recentVectors: [[effectiveRound, bps]],
+    })
     .onConflictDoUpdate((a) => ({
       currentWeights: bps,
       currentEffectiveRound: effectiveRound,
@@ -77,30 +120,71 @@ ponder.on("PortfolioStake:AllocationSet", async ({ event, context }) => {
   const rows = bps
     .map((w, slot) => ({ slot, w }))
     .filter(({ slot }) => row.models[slot] !== undefined)
-    .map(({ slot, w }) => ({ allocationId: id, account: staker, model: row.models[slot]!, effectiveRound, bps: w, blockNumber: event.block.number, logIndex: event.log.logIndex }));
+    .map(({ slot, w }) => ({
+      allocationId: id,
+      account: staker,
+      model: row.models[slot]!,
+      effectiveRound,
+      bps: w,
+      blockNumber: event.block.number,
+      logIndex: event.log.logIndex,
+    }));
   if (rows.length) await context.db.insert(allocationWeight).values(rows);
-  await context.db.insert(accountEvent).values({ id, account: staker, kind: "allocation", round: effectiveRound, detail: `${by}:${bps.join(",")}`, ...(await dated(event, context)) });
+  await context.db.insert(accountEvent).values({
+    id,
+    account: staker,
+    kind: "allocation",
+    round: effectiveRound,
+    detail: `${by}:${bps.join(",")}`,
+    ...(await dated(event, context)),
+  });
 });
 
 ponder.on("PortfolioStake:ManagerSet", async ({ event, context }) => {
   const { staker, manager } = event.args;
   const value = manager === ZERO ? null : manager;
-  await context.db.insert(account).values({ ...newAccount(staker), manager: value }).onConflictDoUpdate({ manager: value });
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "manager_set", detail: manager, ...(await dated(event, context)) });
+  await context.db
+    .insert(account)
+    .values({ ...newAccount(staker), manager: value })
+    .onConflictDoUpdate({ manager: value });
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: staker,
+    kind: "manager_set",
+    detail: manager,
+    ...(await dated(event, context)),
+  });
 });
 
 ponder.on("PortfolioStake:WithdrawalRequested", async ({ event, context }) => {
   const { staker, amount, pendingWithdrawal, balance, lastAtRiskRound, releaseAt } = event.args;
   await context.db.update(account, { address: staker }).set({ balance, pendingWithdrawal });
-  await context.db
-    .insert(accountEvent)
-    .values({ id: eventId(event), account: staker, kind: "withdrawal_requested", amount, balance, round: lastAtRiskRound, releaseAt: BigInt(releaseAt), pendingWithdrawal, ...(await dated(event, context)) });
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: staker,
+    kind: "withdrawal_requested",
+    amount,
+    balance,
+    round: lastAtRiskRound,
+    releaseAt: BigInt(releaseAt),
+    pendingWithdrawal,
+    ...(await dated(event, context)),
+  });
 });
 
 ponder.on("PortfolioStake:WithdrawalClaimed", async ({ event, context }) => {
   const { staker, amount } = event.args;
-  const row = await context.db.update(account, { address: staker }).set((r) => ({ pendingWithdrawal: r.pendingWithdrawal - amount }));
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "withdrawal_claimed", amount, balance: row.balance, ...(await dated(event, context)) });
+  const row = await context.db
+    .update(account, { address: staker })
+    .set((r) => ({ pendingWithdrawal: r.pendingWithdrawal - amount }));
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: staker,
+    kind: "withdrawal_claimed",
+    amount,
+    balance: row.balance,
+    ...(await dated(event, context)),
+  });
 });
 
 ponder.on("PortfolioStake:RoundOpened", async ({ event, context }) => {
@@ -123,12 +207,25 @@ ponder.on("PortfolioStake:RoundOpened", async ({ event, context }) => {
 });
 
 ponder.on("PortfolioStake:RoundPublished", async ({ event, context }) => {
-  await context.db.update(round, { round: event.args.round }).set({ root: event.args.root, leavesURI: event.args.leavesURI });
+  await context.db
+    .update(round, { round: event.args.round })
+    .set({ root: event.args.root, leavesURI: event.args.leavesURI });
 });
 
 ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
   const { staker, round: r, stakeAtRisk, rates, delta, paid, burned, unpaidRewards, balance } = event.args;
-  await context.db.insert(settlement).values({ account: staker, round: r, stakeAtRisk, rates: [...rates], delta, paid, burned, unpaidRewards, balance, txHash: event.transaction.hash });
+  await context.db.insert(settlement).values({
+    account: staker,
+    round: r,
+    stakeAtRisk,
+    rates: [...rates],
+    delta,
+    paid,
+    burned,
+    unpaidRewards,
+    balance,
+    txHash: event.transaction.hash,
+  });
   const before = await context.db.find(account, { address: staker });
   // A loss beyond the stake is taken from the pending withdrawal (when it was at risk): the rest of `burned`.
   const fromStake = before ? before.balance + paid - balance : 0n;
@@ -157,8 +254,23 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
     if (weight === 0 || slot >= rates.length) continue;
     await context.db
       .insert(modelRound)
-      .values({ model: id, round: r, rate: rates[slot]!, account: staker, weight, stakeAtRisk: (stakeAtRisk * BigInt(weight)) / 10_000n })
+      .values({
+        model: id,
+        round: r,
+        rate: rates[slot]!,
+        account: staker,
+        weight,
+        stakeAtRisk: (stakeAtRisk * BigInt(weight)) / 10_000n,
+      })
       .onConflictDoNothing();
   }
-  await context.db.insert(accountEvent).values({ id: eventId(event), account: staker, kind: "settlement", amount: delta, balance, round: r, ...(await dated(event, context)) });
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: staker,
+    kind: "settlement",
+    amount: delta,
+    balance,
+    round: r,
+    ...(await dated(event, context)),
+  });
 });

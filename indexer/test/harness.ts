@@ -23,7 +23,12 @@ export function log(line: string) {
 function start(name: string, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
   const out = path.join(work, `${name}.log`);
   writeFileSync(out, "");
-  const child = spawn("bash", ["-c", `exec "$0" "$@" >>"${out}" 2>&1`, command, ...args], { cwd, env: { ...process.env, ...env }, detached: true, stdio: "ignore" });
+  const child = spawn("bash", ["-c", `exec "$0" "$@" >>"${out}" 2>&1`, command, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: "ignore",
+  });
   children.push(child);
   return child;
 }
@@ -52,9 +57,15 @@ async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs: numb
 
 export async function startChain(port: number) {
   const rpc = `http://127.0.0.1:${port}`;
-  start("node", path.join(ROOT, "node_modules", ".bin", "hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], ROOT, {
-    HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
-  });
+  start(
+    "node",
+    path.join(ROOT, "node_modules", ".bin", "hardhat"),
+    ["node", "--hostname", "127.0.0.1", "--port", String(port)],
+    ROOT,
+    {
+      HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+    },
+  );
   const client = createPublicClient({ chain: hardhat, transport: http(rpc) });
   await waitFor("the Hardhat node", async () => (await client.getBlockNumber()) >= 0n, 60_000);
   return { rpc, client };
@@ -73,11 +84,23 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
     HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
   };
   const script = rounds > 0 ? "scripts/demo.ts" : "scripts/deploy.ts";
-  const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "hardhat"), ["run", script, "--network", "localhost"], { cwd: ROOT, env, encoding: "utf8" });
+  const result = spawnSync(
+    path.join(ROOT, "node_modules", ".bin", "hardhat"),
+    ["run", script, "--network", "localhost"],
+    { cwd: ROOT, env, encoding: "utf8" },
+  );
   if (result.status !== 0) throw new Error(`${script} failed:\n${result.stdout}\n${result.stderr}`);
   const text = readFileSync(env.DEPLOYMENTS_FILE, "utf8");
-  const all = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf(" as const;"))) as Record<string, Record<string, { address: Address; deployBlock: number }>>;
-  return { deploymentsFile: env.DEPLOYMENTS_FILE, stake: all["31337"].PortfolioStake, nmr: all["31337"].NMR, demoJson: path.join(env.DEMO_DIR, "demo.json") };
+  const all = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf(" as const;"))) as Record<
+    string,
+    Record<string, { address: Address; deployBlock: number }>
+  >;
+  return {
+    deploymentsFile: env.DEPLOYMENTS_FILE,
+    stake: all["31337"].PortfolioStake,
+    nmr: all["31337"].NMR,
+    demoJson: path.join(env.DEMO_DIR, "demo.json"),
+  };
 }
 
 /**
@@ -87,7 +110,15 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
  */
 let testDatabase: { admin: string; name: string } | undefined;
 async function freshDatabase(admin: string): Promise<string> {
-  const { default: pg } = (await import("pg" as string)) as { default: { Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<unknown>; end(): Promise<void> } } };
+  const { default: pg } = (await import("pg" as string)) as {
+    default: {
+      Client: new (o: { connectionString: string }) => {
+        connect(): Promise<void>;
+        query(q: string): Promise<unknown>;
+        end(): Promise<void>;
+      };
+    };
+  };
   const name = `indexer_test_${process.pid}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
@@ -102,7 +133,15 @@ async function freshDatabase(admin: string): Promise<string> {
 /** Drops the run's Postgres database, if any (after Ponder has stopped). */
 export async function dropTestDatabase() {
   if (!testDatabase) return;
-  const { default: pg } = (await import("pg" as string)) as { default: { Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<unknown>; end(): Promise<void> } } };
+  const { default: pg } = (await import("pg" as string)) as {
+    default: {
+      Client: new (o: { connectionString: string }) => {
+        connect(): Promise<void>;
+        query(q: string): Promise<unknown>;
+        end(): Promise<void>;
+      };
+    };
+  };
   const client = new pg.Client({ connectionString: testDatabase.admin });
   await client.connect();
   await client.query(`DROP DATABASE IF EXISTS ${testDatabase.name} WITH (FORCE)`);
@@ -116,29 +155,49 @@ export async function dropTestDatabase() {
 export async function startPonder(opts: { rpc: string; deploymentsFile: string; port: number; pollingMs?: number }) {
   const url = `http://127.0.0.1:${opts.port}`;
   const started = Date.now();
-  const databaseUrl = process.env.INDEXER_TEST_DATABASE_URL ? await freshDatabase(process.env.INDEXER_TEST_DATABASE_URL) : "";
-  start("ponder", path.join(ROOT, "node_modules", ".bin", "ponder"), ["start", "--schema", "test", "--port", String(opts.port)], INDEXER, {
-    PONDER_TELEMETRY_DISABLED: "true",
-    PONDER_RPC_URL: opts.rpc,
-    DEPLOYMENTS_FILE: opts.deploymentsFile,
-    PGLITE_DIR: path.join(work, `pglite-${opts.port}`),
-    POLLING_INTERVAL_MS: String(opts.pollingMs ?? 200),
-    DATABASE_URL: databaseUrl,
-  });
-  await waitFor("Ponder to finish its backfill (/ready)", async () => (await fetch(`${url}/ready`)).status === 200, 600_000);
+  const databaseUrl = process.env.INDEXER_TEST_DATABASE_URL
+    ? await freshDatabase(process.env.INDEXER_TEST_DATABASE_URL)
+    : "";
+  start(
+    "ponder",
+    path.join(ROOT, "node_modules", ".bin", "ponder"),
+    ["start", "--schema", "test", "--port", String(opts.port)],
+    INDEXER,
+    {
+      PONDER_TELEMETRY_DISABLED: "true",
+      PONDER_RPC_URL: opts.rpc,
+      DEPLOYMENTS_FILE: opts.deploymentsFile,
+      PGLITE_DIR: path.join(work, `pglite-${opts.port}`),
+      POLLING_INTERVAL_MS: String(opts.pollingMs ?? 200),
+      DATABASE_URL: databaseUrl,
+    },
+  );
+  await waitFor(
+    "Ponder to finish its backfill (/ready)",
+    async () => (await fetch(`${url}/ready`)).status === 200,
+    600_000,
+  );
   return { url, readyAfterMs: Date.now() - started };
 }
 
 /** Waits until Ponder's /status reports `block` (or later) indexed. */
 export async function waitIndexed(url: string, block: bigint, timeoutMs = 60_000) {
-  await waitFor(`Ponder to index block ${block}`, async () => {
-    const status = (await (await fetch(`${url}/status`)).json()) as Record<string, { block?: { number: number } }>;
-    return Object.values(status).some((s) => BigInt(s.block?.number ?? 0) >= block);
-  }, timeoutMs);
+  await waitFor(
+    `Ponder to index block ${block}`,
+    async () => {
+      const status = (await (await fetch(`${url}/status`)).json()) as Record<string, { block?: { number: number } }>;
+      return Object.values(status).some((s) => BigInt(s.block?.number ?? 0) >= block);
+    },
+    timeoutMs,
+  );
 }
 
 export async function gql<T>(url: string, query: string): Promise<T> {
-  const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join("; ")}`);
   return body.data!;

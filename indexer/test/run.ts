@@ -31,7 +31,19 @@ import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { publishRoundResults } from "../../scripts/lib/operator";
 import { PortfolioStake__factory } from "../../typechain-types";
-import { ROOT, deployDemo, dropTestDatabase, getJson, gql, log, startChain, startPonder, stopAll, waitIndexed, work } from "./harness";
+import {
+  ROOT,
+  deployDemo,
+  dropTestDatabase,
+  getJson,
+  gql,
+  log,
+  startChain,
+  startPonder,
+  stopAll,
+  waitIndexed,
+  work,
+} from "./harness";
 
 const SEED = Number(process.env.INDEXER_TEST_SEED ?? 7);
 const ACTIONS = Number(process.env.INDEXER_TEST_ACTIONS ?? 90);
@@ -85,15 +97,29 @@ async function main() {
 
   // Backfill: the demo history is indexed by a fresh Ponder; everything after it is indexed live.
   const ponder = await startPonder({ rpc, deploymentsFile: deployed.deploymentsFile, port: PONDER_PORT });
-  log(`ponder backfilled the demo in ${(ponder.readyAfterMs / 1000).toFixed(1)} s; random actions follow, indexed live`);
+  log(
+    `ponder backfilled the demo in ${(ponder.readyAfterMs / 1000).toFixed(1)} s; random actions follow, indexed live`,
+  );
 
   const wallet = (address: Address) => {
     const key = DEV_ACCOUNTS.find((a) => a.address.toLowerCase() === address.toLowerCase())!.privateKey;
     return createWalletClient({ account: privateKeyToAccount(key), chain: hardhat, transport: http(rpc) });
   };
-  const send = async (from: Address, functionName: string, args: readonly unknown[], address: Address = stake, abi: typeof portfolioStakeAbi | typeof nmrAbi = portfolioStakeAbi) => {
+  const send = async (
+    from: Address,
+    functionName: string,
+    args: readonly unknown[],
+    address: Address = stake,
+    abi: typeof portfolioStakeAbi | typeof nmrAbi = portfolioStakeAbi,
+  ) => {
     try {
-      const { request } = await client.simulateContract({ account: wallet(from).account, address, abi, functionName, args } as never);
+      const { request } = await client.simulateContract({
+        account: wallet(from).account,
+        address,
+        abi,
+        functionName,
+        args,
+      } as never);
       const hash = await wallet(from).writeContract(request as never);
       return (await client.waitForTransactionReceipt({ hash })).status === "success";
     } catch {
@@ -116,12 +142,24 @@ async function main() {
   const publishAndSettle = async () => {
     const current = await read<number>("currentRound");
     const now = BigInt((await client.getBlock()).timestamp);
-    const models = (await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "ModelRegistered", fromBlock: BigInt(fromBlock) })).map((e) => e.args.modelId!);
+    const models = (
+      await client.getContractEvents({
+        address: stake,
+        abi: portfolioStakeAbi,
+        eventName: "ModelRegistered",
+        fromBlock: BigInt(fromBlock),
+      })
+    ).map((e) => e.args.modelId!);
     let published = 0;
     for (let r = 1; r <= current; r++) {
       const info = await read<{ resolvesAt: number; deadline: number; root: Hex }>("roundInfo", [r]);
       if (info.root !== `0x${"0".repeat(64)}` || now < BigInt(info.resolvesAt) || now > BigInt(info.deadline)) continue;
-      const rows = models.map((model, i) => ({ line: `test[${i}]`, model, corr: (random() * 0.1 - 0.05).toFixed(10), mmc: (random() * 0.04 - 0.02).toFixed(10) }));
+      const rows = models.map((model, i) => ({
+        line: `test[${i}]`,
+        model,
+        corr: (random() * 0.1 - 0.05).toFixed(10),
+        mmc: (random() * 0.04 - 0.02).toFixed(10),
+      }));
       await publishRoundResults(operatorStake, BigInt(r), rows, { outDir: roundsDir, fromBlock });
       published++;
     }
@@ -144,16 +182,28 @@ async function main() {
     if (i === Math.floor(ACTIONS / 3)) {
       // Burst: BURST reallocations of one account in one transaction, all for the same next round.
       const models = await modelsOf(stakers[0]!);
-      const calls = Array.from({ length: BURST }, () => encodeFunctionData({ abi: portfolioStakeAbi, functionName: "setAllocation", args: [models, randomVector(models.length, random)] }));
+      const calls = Array.from({ length: BURST }, () =>
+        encodeFunctionData({
+          abi: portfolioStakeAbi,
+          functionName: "setAllocation",
+          args: [models, randomVector(models.length, random)],
+        }),
+      );
       count(`burst of ${BURST} setAllocation`, await send(stakers[0]!, "multicall", [calls]));
     } else if (pick < 0.3) {
       const models = await modelsOf(who);
       const bps = randomVector(models.length, random);
-      count("setAllocation", await send(who, "setAllocation", [models.filter((_, m) => bps[m]! > 0), bps.filter((w) => w > 0)]));
+      count(
+        "setAllocation",
+        await send(who, "setAllocation", [models.filter((_, m) => bps[m]! > 0), bps.filter((w) => w > 0)]),
+      );
     } else if (pick < 0.36) {
       const bob = stakers[1]!;
       const models = await modelsOf(bob);
-      count("setAllocationFor (manager)", await send(demo.manager, "setAllocationFor", [bob, models, randomVector(models.length, random)]));
+      count(
+        "setAllocationFor (manager)",
+        await send(demo.manager, "setAllocationFor", [bob, models, randomVector(models.length, random)]),
+      );
     } else if (pick < 0.48) {
       const amount = parseEther(String(1 + Math.floor(random() * 500)));
       await send(who, "mint", [who, amount], deployed.nmr.address, nmrAbi);
@@ -174,7 +224,10 @@ async function main() {
         if (ok) stakers.push(newcomer);
       }
     } else if (pick < 0.62) {
-      count("requestWithdrawal", await send(who, "requestWithdrawal", [parseEther(String(1 + Math.floor(random() * 50)))]));
+      count(
+        "requestWithdrawal",
+        await send(who, "requestWithdrawal", [parseEther(String(1 + Math.floor(random() * 50)))]),
+      );
     } else if (pick < 0.7) {
       count("claimWithdrawal", await send(who, "claimWithdrawal", []));
     } else if (pick < 0.92) {
@@ -201,13 +254,29 @@ async function main() {
 
   // 1. Every account: counters, balances, manager, models.
   const current = await read<number>("currentRound");
-  const accountsIndexed = await gql<{ accounts: { items: { address: Address }[] } }>(ponder.url, "{ accounts(limit: 1000) { items { address } } }");
-  assert.deepEqual(new Set(accountsIndexed.accounts.items.map((a) => a.address)), new Set(stakers.map((a) => a.toLowerCase())), "the indexer knows exactly the accounts that staked");
+  const accountsIndexed = await gql<{ accounts: { items: { address: Address }[] } }>(
+    ponder.url,
+    "{ accounts(limit: 1000) { items { address } } }",
+  );
+  assert.deepEqual(
+    new Set(accountsIndexed.accounts.items.map((a) => a.address)),
+    new Set(stakers.map((a) => a.toLowerCase())),
+    "the indexer knows exactly the accounts that staked",
+  );
   const vectorAt = new Map<string, number[]>(); // `${account}:${round}` → allocationAt weights
   const modelOwner = new Map<Hex, { account: Address; slot: number }>();
   for (const a of stakers) {
     const lower = a.toLowerCase();
-    const view = await read<{ balance: bigint; pendingWithdrawal: bigint; totalRewarded: bigint; totalBurned: bigint; unpaidRewards: bigint; modelCount: number; manager: Address; nextSettleRound: number }>("accountOf", [a]);
+    const view = await read<{
+      balance: bigint;
+      pendingWithdrawal: bigint;
+      totalRewarded: bigint;
+      totalBurned: bigint;
+      unpaidRewards: bigint;
+      modelCount: number;
+      manager: Address;
+      nextSettleRound: number;
+    }>("accountOf", [a]);
     const { account } = await gql<{ account: Record<string, string | number | null> }>(
       ponder.url,
       `{ account(address: "${lower}") { balance pendingWithdrawal manager modelCount totalPaid totalBurned unpaidRewards lastSettledRound } }`,
@@ -221,8 +290,15 @@ async function main() {
     assert.equal((account.manager as string | null) ?? ZERO_ADDRESS, view.manager.toLowerCase(), `${a}: manager`);
     const models = await modelsOf(a);
     models.forEach((m, slot) => modelOwner.set(m.toLowerCase() as Hex, { account: a, slot }));
-    const indexed = await gql<{ models: { items: { id: Hex; slot: number }[] } }>(ponder.url, `{ models(where: { account: "${lower}" }, orderBy: "slot", limit: 100) { items { id slot } } }`);
-    assert.deepEqual(indexed.models.items.map((m) => m.id), models.map((m) => m.toLowerCase()), `${a}: models`);
+    const indexed = await gql<{ models: { items: { id: Hex; slot: number }[] } }>(
+      ponder.url,
+      `{ models(where: { account: "${lower}" }, orderBy: "slot", limit: 100) { items { id slot } } }`,
+    );
+    assert.deepEqual(
+      indexed.models.items.map((m) => m.id),
+      models.map((m) => m.toLowerCase()),
+      `${a}: models`,
+    );
     checks.accounts += 8;
 
     // 2. Every round: the vector in force (allocationAt).
@@ -231,7 +307,11 @@ async function main() {
       const expected = bps.map(Number);
       vectorAt.set(`${lower}:${r}`, expected);
       const vector = await getJson<{ weights: number[] }>(`${ponder.url}/accounts/${lower}/vector/${r}`);
-      assert.deepEqual(expected.map((_, i) => vector.weights[i] ?? 0), expected, `${a}: vector of round ${r}`);
+      assert.deepEqual(
+        expected.map((_, i) => vector.weights[i] ?? 0),
+        expected,
+        `${a}: vector of round ${r}`,
+      );
       checks.vectors++;
     }
 
@@ -240,14 +320,44 @@ async function main() {
       ponder.url,
       `{ settlements(where: { account: "${lower}" }, orderBy: "round", limit: 1000) { items { round stakeAtRisk rates delta paid burned unpaidRewards balance txHash } } }`,
     );
-    const events = await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "Settled", args: { staker: a }, fromBlock: BigInt(fromBlock) });
+    const events = await client.getContractEvents({
+      address: stake,
+      abi: portfolioStakeAbi,
+      eventName: "Settled",
+      args: { staker: a },
+      fromBlock: BigInt(fromBlock),
+    });
     assert.equal(settled.settlements.items.length, events.length, `${a}: one settlement row per Settled event`);
     if (events.length) assert.equal(account.lastSettledRound, view.nextSettleRound - 1, `${a}: last settled round`);
     for (const [i, e] of events.entries()) {
       const row = settled.settlements.items[i]!;
-      const got = { round: row.round, stakeAtRisk: BigInt(row.stakeAtRisk as string), rates: (row.rates as string[]).map(BigInt), delta: BigInt(row.delta as string), paid: BigInt(row.paid as string), burned: BigInt(row.burned as string), unpaidRewards: BigInt(row.unpaidRewards as string), balance: BigInt(row.balance as string), txHash: row.txHash };
+      const got = {
+        round: row.round,
+        stakeAtRisk: BigInt(row.stakeAtRisk as string),
+        rates: (row.rates as string[]).map(BigInt),
+        delta: BigInt(row.delta as string),
+        paid: BigInt(row.paid as string),
+        burned: BigInt(row.burned as string),
+        unpaidRewards: BigInt(row.unpaidRewards as string),
+        balance: BigInt(row.balance as string),
+        txHash: row.txHash,
+      };
       const { round, stakeAtRisk, rates, delta, paid, burned, unpaidRewards, balance } = e.args;
-      assert.deepEqual(got, { round, stakeAtRisk, rates: [...rates!], delta, paid, burned, unpaidRewards, balance, txHash: e.transactionHash }, `${a}: settlement of round ${round}`);
+      assert.deepEqual(
+        got,
+        {
+          round,
+          stakeAtRisk,
+          rates: [...rates!],
+          delta,
+          paid,
+          burned,
+          unpaidRewards,
+          balance,
+          txHash: e.transactionHash,
+        },
+        `${a}: settlement of round ${round}`,
+      );
       assert.equal(got.stakeAtRisk, await read<bigint>("stakeAt", [a, round]), `${a}: stake at risk in round ${round}`);
       checks.settlements += 2;
     }
@@ -256,7 +366,12 @@ async function main() {
 
   // 4. Per model: one performance row per (weighted model, settled round), with the Settled rate and stake share.
   const expectedRates = new Map<Hex, Map<number, { rate: bigint; weight: number; stakeAtRisk: bigint }>>();
-  for (const e of await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "Settled", fromBlock: BigInt(fromBlock) })) {
+  for (const e of await client.getContractEvents({
+    address: stake,
+    abi: portfolioStakeAbi,
+    eventName: "Settled",
+    fromBlock: BigInt(fromBlock),
+  })) {
     const { staker, round, rates, stakeAtRisk } = e.args;
     const weights = vectorAt.get(`${staker!.toLowerCase()}:${round}`)!;
     const models = await modelsOf(staker!);
@@ -265,50 +380,113 @@ async function main() {
       if (weight === 0) return;
       const id = m.toLowerCase() as Hex;
       if (!expectedRates.has(id)) expectedRates.set(id, new Map());
-      expectedRates.get(id)!.set(round!, { rate: rates![slot]!, weight, stakeAtRisk: (stakeAtRisk! * BigInt(weight)) / 10_000n });
+      expectedRates
+        .get(id)!
+        .set(round!, { rate: rates![slot]!, weight, stakeAtRisk: (stakeAtRisk! * BigInt(weight)) / 10_000n });
     });
   }
   for (const id of modelOwner.keys()) {
-    const perf = await getJson<{ rounds: { round: number; rate: string; weight: number; stakeAtRisk: string }[] }>(`${ponder.url}/models/${id}/performance`);
-    const got = perf.rounds.map((x) => [x.round, { rate: BigInt(x.rate), weight: x.weight, stakeAtRisk: BigInt(x.stakeAtRisk) }]);
-    assert.deepEqual(got, [...(expectedRates.get(id) ?? new Map()).entries()].sort(([a], [b]) => a - b), `model ${id}: performance rows`);
+    const perf = await getJson<{ rounds: { round: number; rate: string; weight: number; stakeAtRisk: string }[] }>(
+      `${ponder.url}/models/${id}/performance`,
+    );
+    const got = perf.rounds.map((x) => [
+      x.round,
+      { rate: BigInt(x.rate), weight: x.weight, stakeAtRisk: BigInt(x.stakeAtRisk) },
+    ]);
+    assert.deepEqual(
+      got,
+      [...(expectedRates.get(id) ?? new Map()).entries()].sort(([a], [b]) => a - b),
+      `model ${id}: performance rows`,
+    );
     checks.modelRates += got.length;
   }
 
   // 5. Every model's allocations at sampled rounds (each model has one owner: one row or none).
   for (let r = 1; r <= current + 1; r += 4) {
-    const { allocations } = await getJson<{ allocations: { account: string; model: Hex; bps: number }[] }>(`${ponder.url}/rounds/${r}/allocations`);
+    const { allocations } = await getJson<{ allocations: { account: string; model: Hex; bps: number }[] }>(
+      `${ponder.url}/rounds/${r}/allocations`,
+    );
     const expected = [...modelOwner.entries()]
-      .map(([model, { account, slot }]) => ({ account: account.toLowerCase(), model, bps: vectorAt.get(`${account.toLowerCase()}:${r}`)![slot] ?? 0 }))
+      .map(([model, { account, slot }]) => ({
+        account: account.toLowerCase(),
+        model,
+        bps: vectorAt.get(`${account.toLowerCase()}:${r}`)![slot] ?? 0,
+      }))
       .filter((x) => x.bps > 0);
     const key = (x: { account: string; model: string }) => `${x.account}:${x.model}`;
-    assert.deepEqual(allocations.map((x) => ({ account: x.account, model: x.model, bps: x.bps })).sort((x, y) => key(x).localeCompare(key(y))), expected.sort((x, y) => key(x).localeCompare(key(y))), `allocations at round ${r}`);
+    assert.deepEqual(
+      allocations
+        .map((x) => ({ account: x.account, model: x.model, bps: x.bps }))
+        .sort((x, y) => key(x).localeCompare(key(y))),
+      expected.sort((x, y) => key(x).localeCompare(key(y))),
+      `allocations at round ${r}`,
+    );
     const [oneModel] = [...modelOwner.keys()].filter((_, i) => i === r % modelOwner.size);
-    const filtered = await getJson<{ allocations: { model: Hex; bps: number }[] }>(`${ponder.url}/rounds/${r}/allocations?model=${oneModel}`);
-    assert.deepEqual(filtered.allocations.map((x) => x.bps), expected.filter((x) => x.model === oneModel).map((x) => x.bps), `allocations to ${oneModel} at round ${r}`);
+    const filtered = await getJson<{ allocations: { model: Hex; bps: number }[] }>(
+      `${ponder.url}/rounds/${r}/allocations?model=${oneModel}`,
+    );
+    assert.deepEqual(
+      filtered.allocations.map((x) => x.bps),
+      expected.filter((x) => x.model === oneModel).map((x) => x.bps),
+      `allocations to ${oneModel} at round ${r}`,
+    );
     checks.byModel += 2;
   }
 
   // 6. Every round: opening times, cap, published root, and totals of its settlements.
-  const settledEvents = await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, eventName: "Settled", fromBlock: BigInt(fromBlock) });
+  const settledEvents = await client.getContractEvents({
+    address: stake,
+    abi: portfolioStakeAbi,
+    eventName: "Settled",
+    fromBlock: BigInt(fromBlock),
+  });
   for (let r = 1; r <= current; r++) {
-    const info = await read<{ openedAt: number; resolvesAt: number; deadline: number; rateCap: bigint; root: Hex }>("roundInfo", [r]);
+    const info = await read<{ openedAt: number; resolvesAt: number; deadline: number; rateCap: bigint; root: Hex }>(
+      "roundInfo",
+      [r],
+    );
     const totals = await getJson<Record<string, string | number | null>>(`${ponder.url}/rounds/${r}/totals`);
     const ofRound = settledEvents.filter((e) => e.args.round === r);
     const sum = (f: (e: (typeof ofRound)[number]) => bigint) => ofRound.reduce((s, e) => s + f(e), 0n);
     assert.deepEqual(
-      { openedAt: BigInt(totals.openedAt!), resolvesAt: BigInt(totals.resolvesAt!), deadline: BigInt(totals.deadline!), rateCap: BigInt(totals.rateCap!), root: totals.root ?? `0x${"0".repeat(64)}` },
-      { openedAt: BigInt(info.openedAt), resolvesAt: BigInt(info.resolvesAt), deadline: BigInt(info.deadline), rateCap: info.rateCap, root: info.root },
+      {
+        openedAt: BigInt(totals.openedAt!),
+        resolvesAt: BigInt(totals.resolvesAt!),
+        deadline: BigInt(totals.deadline!),
+        rateCap: BigInt(totals.rateCap!),
+        root: totals.root ?? `0x${"0".repeat(64)}`,
+      },
+      {
+        openedAt: BigInt(info.openedAt),
+        resolvesAt: BigInt(info.resolvesAt),
+        deadline: BigInt(info.deadline),
+        rateCap: info.rateCap,
+        root: info.root,
+      },
       `round ${r}: roundInfo`,
     );
     assert.deepEqual(
-      { settledAccounts: totals.settledAccounts, stakeAtRisk: BigInt(totals.stakeAtRisk!), delta: BigInt(totals.delta!), paid: BigInt(totals.paid!), burned: BigInt(totals.burned!) },
-      { settledAccounts: ofRound.length, stakeAtRisk: sum((e) => e.args.stakeAtRisk!), delta: sum((e) => e.args.delta!), paid: sum((e) => e.args.paid!), burned: sum((e) => e.args.burned!) },
+      {
+        settledAccounts: totals.settledAccounts,
+        stakeAtRisk: BigInt(totals.stakeAtRisk!),
+        delta: BigInt(totals.delta!),
+        paid: BigInt(totals.paid!),
+        burned: BigInt(totals.burned!),
+      },
+      {
+        settledAccounts: ofRound.length,
+        stakeAtRisk: sum((e) => e.args.stakeAtRisk!),
+        delta: sum((e) => e.args.delta!),
+        paid: sum((e) => e.args.paid!),
+        burned: sum((e) => e.args.burned!),
+      },
       `round ${r}: totals`,
     );
     checks.rounds += 2;
   }
-  log(`state rebuilt by the indexer equals the contract's views and receipts (${stakers.length} accounts, ${current} rounds): ${JSON.stringify(checks)}`);
+  log(
+    `state rebuilt by the indexer equals the contract's views and receipts (${stakers.length} accounts, ${current} rounds): ${JSON.stringify(checks)}`,
+  );
 
   // 7. The web app's indexer-backed history equals its chain-log history, account by account.
   const compare = spawnSync(process.execPath, ["--import", "tsx", "scripts/compare-history-sources.ts"], {
@@ -326,7 +504,10 @@ async function main() {
   const branchA = randomVector(daveModels.length, random);
   assert.ok(await send(dave, "setAllocation", [daveModels, branchA]));
   await waitIndexed(ponder.url, await client.getBlockNumber());
-  const before = await gql<{ account: { currentWeights: number[] } }>(ponder.url, `{ account(address: "${dave.toLowerCase()}") { currentWeights } }`);
+  const before = await gql<{ account: { currentWeights: number[] } }>(
+    ponder.url,
+    `{ account(address: "${dave.toLowerCase()}") { currentWeights } }`,
+  );
   assert.deepEqual(before.account.currentWeights, branchA, "branch A indexed");
   await client.request({ method: "evm_revert" as never, params: [snapshot] as never });
   const branchB = daveModels.map((_, i) => (i === 0 ? 10_000 : 0));
@@ -340,10 +521,19 @@ async function main() {
   );
   assert.deepEqual(after.account.currentWeights, branchB, "after the reorg the account shows branch B's vector");
   assert.deepEqual(after.allocations.items[0]!.weights, branchB, "the newest stored vector is branch B's");
-  assert.ok(!after.allocations.items.some((x) => JSON.stringify(x.weights) === JSON.stringify(branchA)), "branch A's vector is gone");
+  assert.ok(
+    !after.allocations.items.some((x) => JSON.stringify(x.weights) === JSON.stringify(branchA)),
+    "branch A's vector is gone",
+  );
   // ... through Ponder's reorg handling (parent hash mismatch, rows of the dropped blocks reverted), not by chance.
-  assert.match(readFileSync(path.join(work, "ponder.log"), "utf8"), /Reorged block/, "Ponder logged the reorganisation");
-  log(`reorg: branch A's vector was indexed, then replaced by branch B's after evm_revert (${((Date.now() - t0) / 1000).toFixed(1)} s in all; logs in ${work})`);
+  assert.match(
+    readFileSync(path.join(work, "ponder.log"), "utf8"),
+    /Reorged block/,
+    "Ponder logged the reorganisation",
+  );
+  log(
+    `reorg: branch A's vector was indexed, then replaced by branch B's after evm_revert (${((Date.now() - t0) / 1000).toFixed(1)} s in all; logs in ${work})`,
+  );
 }
 
 main().then(

@@ -25,19 +25,55 @@ async function main() {
   const { rpc, client } = await startChain(Number(process.env.THROUGHPUT_PORT ?? 8553));
   const deployed = deployDemo(rpc, 0, 1);
   const stake = deployed.stake.address;
-  const wallet = (i: number) => createWalletClient({ account: privateKeyToAccount(DEV_ACCOUNTS[i].privateKey), chain: hardhat, transport: http(rpc) });
+  const wallet = (i: number) =>
+    createWalletClient({
+      account: privateKeyToAccount(DEV_ACCOUNTS[i].privateKey),
+      chain: hardhat,
+      transport: http(rpc),
+    });
   const wait = (hash: Hex) => client.waitForTransactionReceipt({ hash });
   const operator = wallet(0);
   const stakers: Address[] = DEV_ACCOUNTS.slice(1, 1 + ACCOUNTS).map((a) => a.address);
   const modelsOf = new Map<Address, Hex[]>();
   for (const [i, s] of stakers.entries()) {
-    const ids = Array.from({ length: MODELS }, (_, m) => `0x${(i + 1).toString(16).padStart(16, "0")}${(m + 1).toString(16).padStart(16, "0")}` as Hex);
+    const ids = Array.from(
+      { length: MODELS },
+      (_, m) => `0x${(i + 1).toString(16).padStart(16, "0")}${(m + 1).toString(16).padStart(16, "0")}` as Hex,
+    );
     modelsOf.set(s, ids);
-    await wait(await operator.writeContract({ address: stake, abi: portfolioStakeAbi, functionName: "registerModels", args: [s, ids] }));
+    await wait(
+      await operator.writeContract({
+        address: stake,
+        abi: portfolioStakeAbi,
+        functionName: "registerModels",
+        args: [s, ids],
+      }),
+    );
     const w = wallet(i + 1);
-    await wait(await w.writeContract({ address: deployed.nmr.address, abi: nmrAbi, functionName: "mint", args: [s, parseEther("1000")] }));
-    await wait(await w.writeContract({ address: deployed.nmr.address, abi: nmrAbi, functionName: "approve", args: [stake, maxUint256] }));
-    await wait(await w.writeContract({ address: stake, abi: portfolioStakeAbi, functionName: "deposit", args: [parseEther("1000")] }));
+    await wait(
+      await w.writeContract({
+        address: deployed.nmr.address,
+        abi: nmrAbi,
+        functionName: "mint",
+        args: [s, parseEther("1000")],
+      }),
+    );
+    await wait(
+      await w.writeContract({
+        address: deployed.nmr.address,
+        abi: nmrAbi,
+        functionName: "approve",
+        args: [stake, maxUint256],
+      }),
+    );
+    await wait(
+      await w.writeContract({
+        address: stake,
+        abi: portfolioStakeAbi,
+        functionName: "deposit",
+        args: [parseEther("1000")],
+      }),
+    );
   }
   let events = (await client.getLogs({ address: stake, fromBlock: 0n })).length;
   let k = 0;
@@ -48,19 +84,36 @@ async function main() {
       const bps = ids.map((_, m) => (m === c % MODELS ? 10_000 - 1000 * (MODELS - 1) : 1000));
       return encodeFunctionData({ abi: portfolioStakeAbi, functionName: "setAllocation", args: [ids, bps] });
     });
-    await wait(await wallet(i + 1).writeContract({ address: stake, abi: portfolioStakeAbi, functionName: "multicall", args: [calls], gas: 16_000_000n }));
+    await wait(
+      await wallet(i + 1).writeContract({
+        address: stake,
+        abi: portfolioStakeAbi,
+        functionName: "multicall",
+        args: [calls],
+        gas: 16_000_000n,
+      }),
+    );
     events += CALLS_PER_TX;
   }
   const head = await client.getBlockNumber();
   let counted = 0; // counted on chain, in small ranges (a single response would exceed viem's 10 MB limit)
   let allocationEvents = 0;
   for (let from = 0n; from <= head; from += 20n) {
-    const logs = await client.getContractEvents({ address: stake, abi: portfolioStakeAbi, fromBlock: from, toBlock: from + 19n });
+    const logs = await client.getContractEvents({
+      address: stake,
+      abi: portfolioStakeAbi,
+      fromBlock: from,
+      toBlock: from + 19n,
+    });
     counted += logs.length;
     allocationEvents += logs.filter((l) => l.eventName === "AllocationSet").length;
   }
   log(`chain: ${counted} PortfolioStake events in ${head} blocks; starting a fresh ponder`);
-  const ponder = await startPonder({ rpc, deploymentsFile: deployed.deploymentsFile, port: Number(process.env.THROUGHPUT_PONDER_PORT ?? 42072) });
+  const ponder = await startPonder({
+    rpc,
+    deploymentsFile: deployed.deploymentsFile,
+    port: Number(process.env.THROUGHPUT_PONDER_PORT ?? 42072),
+  });
   const seconds = ponder.readyAfterMs / 1000;
   // The backfill alone, as Ponder logs it (fetching the logs from the node and running the indexing functions).
   const ponderLog = readFileSync(path.join(work, "ponder.log"), "utf8");
@@ -74,8 +127,10 @@ async function main() {
   await waitIndexed(ponder.url, head);
   const indexed = await gql<{ allocations: { totalCount: number } }>(ponder.url, "{ allocations { totalCount } }");
   assert.equal(indexed.allocations.totalCount, allocationEvents, "every AllocationSet indexed");
-  log(`indexed ${counted} events: backfill ${backfillSeconds.toFixed(1)} s (Ponder's log, first to last line of the backfill) = ${(counted / backfillSeconds).toFixed(0)} events/s; ` +
-    `${seconds.toFixed(1)} s from process start to /ready (database set-up included) = ${(counted / seconds).toFixed(0)} events/s`);
+  log(
+    `indexed ${counted} events: backfill ${backfillSeconds.toFixed(1)} s (Ponder's log, first to last line of the backfill) = ${(counted / backfillSeconds).toFixed(0)} events/s; ` +
+      `${seconds.toFixed(1)} s from process start to /ready (database set-up included) = ${(counted / seconds).toFixed(0)} events/s`,
+  );
 }
 
 main().then(

@@ -45,9 +45,15 @@ export async function deployPortfolioStake(
   const stakeAddress = await stake.getAddress();
   const nmrAddress = await nmr.getAddress();
   const stakeArtifact = await hre.artifacts.readArtifact("PortfolioStake");
-  const nmrArtifact = await hre.artifacts.readArtifact(local ? "MockNMR" : "@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20");
+  const nmrArtifact = await hre.artifacts.readArtifact(
+    local ? "MockNMR" : "@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20",
+  );
   const contracts = {
-    PortfolioStake: { address: stakeAddress, abi: stakeArtifact.abi, deployBlock: await findDeployBlock(hre, stakeAddress) },
+    PortfolioStake: {
+      address: stakeAddress,
+      abi: stakeArtifact.abi,
+      deployBlock: await findDeployBlock(hre, stakeAddress),
+    },
     NMR: { address: nmrAddress, abi: nmrArtifact.abi, deployBlock: local ? await findDeployBlock(hre, nmrAddress) : 0 },
   };
   const file = options.file ?? DEPLOYMENTS_FILE;

@@ -31,18 +31,27 @@ export function readDeployments(file = DEPLOYMENTS_FILE): Deployments {
 }
 
 /** Replaces one chain's entry and rewrites the file (a typed `as const` object, so viem infers ABI types). */
-export function writeChainDeployments(chainId: number | bigint, contracts: ChainContracts, file = DEPLOYMENTS_FILE): void {
+export function writeChainDeployments(
+  chainId: number | bigint,
+  contracts: ChainContracts,
+  file = DEPLOYMENTS_FILE,
+): void {
   const all = readDeployments(file);
   all[String(chainId)] = contracts;
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${HEADER}${MARKER}${JSON.stringify(all, null, 2)} as const;\n\nexport default deployedContracts;\n`);
+  writeFileSync(
+    file,
+    `${HEADER}${MARKER}${JSON.stringify(all, null, 2)} as const;\n\nexport default deployedContracts;\n`,
+  );
 }
 
 /** One chain's contracts, or a plain-language error saying how to deploy them. */
 export function chainDeployments(chainId: number | bigint, file = DEPLOYMENTS_FILE): ChainContracts {
   const chain = readDeployments(file)[String(chainId)];
   if (!chain) {
-    throw new Error(`No PortfolioStake deployment for chain ${chainId} in ${file}. Deploy first: npx hardhat run scripts/deploy.ts --network <name>`);
+    throw new Error(
+      `No PortfolioStake deployment for chain ${chainId} in ${file}. Deploy first: npx hardhat run scripts/deploy.ts --network <name>`,
+    );
   }
   return chain;
 }

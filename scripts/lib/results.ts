@@ -70,7 +70,8 @@ export function buildRoundTree(round: bigint | number, rates: ModelRate[]): Roun
     const id = normaliseModelId(modelId);
     if (seen.has(id)) throw new Error(`round ${round}: model ${id} appears twice`);
     seen.add(id);
-    if (rate < -(2n ** 63n) || rate >= 2n ** 63n) throw new Error(`round ${round}: rate ${rate} of ${id} overflows int64`);
+    if (rate < -(2n ** 63n) || rate >= 2n ** 63n)
+      throw new Error(`round ${round}: rate ${rate} of ${id} overflows int64`);
     return [BigInt(round), id, rate] as [bigint, string, bigint];
   });
   return StandardMerkleTree.of(values, [...LEAF_ENCODING]);
@@ -87,7 +88,13 @@ export interface RoundFile {
 
 export function roundFile(round: bigint | number, tree: RoundTree, formula?: PayoutFormula): RoundFile {
   const leaves = [...tree.entries()].map(([, [, modelId, rate]]) => ({ modelId, rate: rate.toString() }));
-  return { round: Number(round), root: tree.root, leafEncoding: [...LEAF_ENCODING], leaves, ...(formula ? { formula } : {}) };
+  return {
+    round: Number(round),
+    root: tree.root,
+    leafEncoding: [...LEAF_ENCODING],
+    leaves,
+    ...(formula ? { formula } : {}),
+  };
 }
 
 /** Rebuilds a tree from a leaf file and checks it matches the stated root. */
@@ -96,7 +103,8 @@ export function treeFromFile(file: RoundFile): RoundTree {
     file.round,
     file.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
   );
-  if (tree.root !== file.root) throw new Error(`round ${file.round}: leaves rebuild root ${tree.root}, file says ${file.root}`);
+  if (tree.root !== file.root)
+    throw new Error(`round ${file.round}: leaves rebuild root ${tree.root}, file says ${file.root}`);
   return tree;
 }
 
@@ -157,7 +165,11 @@ export function accountRoundResult(
  * The contract's arithmetic, independently: each model's term is (stake x w / 10,000) x rate / 1e18, rounded toward
  * zero (BigInt division truncates toward zero, like Solidity's signed division).
  */
-export function roundDelta(stake: bigint, weights: readonly (number | bigint)[], ratesBySlot: readonly bigint[]): bigint {
+export function roundDelta(
+  stake: bigint,
+  weights: readonly (number | bigint)[],
+  ratesBySlot: readonly bigint[],
+): bigint {
   let delta = 0n;
   weights.forEach((w, slot) => {
     const modelStake = (stake * BigInt(w)) / 10_000n;

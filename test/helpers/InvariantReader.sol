@@ -69,7 +69,13 @@ contract InvariantReader {
         }
     }
 
-    function _account(IStakeViews stake, address account, uint256 flags, uint256[] memory out, uint256 n) private view returns (uint256) {
+    function _account(
+        IStakeViews stake,
+        address account,
+        uint256 flags,
+        uint256[] memory out,
+        uint256 n
+    ) private view returns (uint256) {
         IStakeViews.AccountView memory v = stake.accountOf(account);
         out[n++] = v.balance;
         out[n++] = v.pendingWithdrawal;

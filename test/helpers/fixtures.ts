@@ -57,7 +57,11 @@ export async function deploySystem<Token extends MockNMR | MockERC20NoBurn | Ree
 }
 
 /** Mints 1,000,000 NMR to `signer` and approves the staking contract for all of it. */
-export async function fundAndApprove(nmr: MockNMR | MockERC20NoBurn, stake: PortfolioStake, signer: HardhatEthersSigner) {
+export async function fundAndApprove(
+  nmr: MockNMR | MockERC20NoBurn,
+  stake: PortfolioStake,
+  signer: HardhatEthersSigner,
+) {
   await nmr.mint(signer.address, NMR(1_000_000));
   await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
 }

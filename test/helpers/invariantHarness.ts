@@ -224,7 +224,8 @@ export function stakeAt(a: MAccount, round: number): bigint {
 
 /** The vector in force at `round` padded to the registry, or null before the first one. */
 export function vectorAt(a: MAccount, round: number): number[] | null {
-  for (let i = a.vectors.length - 1; i >= 0; i--) if (a.vectors[i].round <= round) return pad(a.vectors[i].w, a.models.length);
+  for (let i = a.vectors.length - 1; i >= 0; i--)
+    if (a.vectors[i].round <= round) return pad(a.vectors[i].w, a.models.length);
   return null;
 }
 
@@ -435,7 +436,8 @@ export class InvariantRun {
     this.lastError = out.error ?? "";
     if (predicted === null && !out.ok) this.fail(`${what}: expected success, reverted with ${out.error}`);
     if (predicted !== null && out.ok) this.fail(`${what}: expected revert ${predicted}, succeeded`);
-    if (predicted !== null && out.error !== predicted) this.fail(`${what}: expected revert ${predicted}, got ${out.error}`);
+    if (predicted !== null && out.error !== predicted)
+      this.fail(`${what}: expected revert ${predicted}, got ${out.error}`);
   }
 
   private async logsOf(hash: string): Promise<ethers.LogDescription[]> {
@@ -747,7 +749,17 @@ export class InvariantRun {
           balance += paid;
           paidSum += paid;
         }
-        events.push({ account: addr, round, stakeAtRisk: stake, rates, delta, paid, burned, unpaidRewards: unpaid, balance });
+        events.push({
+          account: addr,
+          round,
+          stakeAtRisk: stake,
+          rates,
+          delta,
+          paid,
+          burned,
+          unpaidRewards: unpaid,
+          balance,
+        });
         next++;
       }
       a.nextSettleRound = next;
@@ -845,7 +857,17 @@ export class InvariantRun {
     const { ids, bps } = this.validVector(this.acct(who));
     const ts = this.nextTs();
     const predicted = this.vectorError(who, ids, bps);
-    return this.allocationTx("setAllocation", who, who, ids, bps, this.encode("setAllocation", [ids, bps]), predicted, who, ts);
+    return this.allocationTx(
+      "setAllocation",
+      who,
+      who,
+      ids,
+      bps,
+      this.encode("setAllocation", [ids, bps]),
+      predicted,
+      who,
+      ts,
+    );
   }
 
   async setAllocationInvalid(): Promise<ActionRecord> {
@@ -967,7 +989,9 @@ export class InvariantRun {
             ? "WithdrawalPending" // one pending withdrawal at a time; requests in the same round add up
             : null;
     const out = await this.send(who, this.w.stakeAddress, this.encode("requestWithdrawal", [amount]), ts);
-    this.note(`${this.name(who)} requestWithdrawal ${fmt(amount)} (balance ${fmt(a.balance)}) -> ${out.ok ? "ok" : out.error}`);
+    this.note(
+      `${this.name(who)} requestWithdrawal ${fmt(amount)} (balance ${fmt(a.balance)}) -> ${out.ok ? "ok" : out.error}`,
+    );
     this.expectOutcome("requestWithdrawal", predicted, out);
     if (out.ok) {
       a.balance -= amount;
@@ -1001,7 +1025,8 @@ export class InvariantRun {
     const r = this.rng;
     const victim = r.pick(this.w.stakers);
     const a = this.acct(victim);
-    const caller = a.manager !== ZERO && r.bool(0.6) ? a.manager : r.pick([this.w.manager, this.w.outsider, this.w.keeper]);
+    const caller =
+      a.manager !== ZERO && r.bool(0.6) ? a.manager : r.pick([this.w.manager, this.w.outsider, this.w.keeper]);
     const amount = r.bool() ? a.balance : r.bigint(1n, 100n * NMR);
     return this.withdrawalRequest(caller, amount, "requestWithdrawalOther");
   }
@@ -1024,7 +1049,9 @@ export class InvariantRun {
       const amount = a.pending;
       const events = (await this.logsOf(out.hash!)).filter((e) => e.name === "WithdrawalClaimed");
       if (events.length !== 1 || low(events[0].args.staker) !== low(who) || events[0].args.amount !== amount) {
-        this.fail(`claimWithdrawal: WithdrawalClaimed events ${events.map((e) => e.args.toString())}, expected ${amount}`);
+        this.fail(
+          `claimWithdrawal: WithdrawalClaimed events ${events.map((e) => e.args.toString())}, expected ${amount}`,
+        );
       }
       this.m.wallets[who] += amount;
       this.m.wallets[this.w.stakeAddress] -= amount;
@@ -1058,7 +1085,8 @@ export class InvariantRun {
       }
     }
     // Aim at the release time, or just before it, most of the time.
-    if (a.pending > 0n && a.releaseAt > this.m.now + 1 && r.bool(0.7)) this.warpTo = a.releaseAt - (r.bool(0.3) ? 1 : 0);
+    if (a.pending > 0n && a.releaseAt > this.m.now + 1 && r.bool(0.7))
+      this.warpTo = a.releaseAt - (r.bool(0.3) ? 1 : 0);
     return this.claim(who, "claimWithdrawal");
   }
 
@@ -1066,7 +1094,9 @@ export class InvariantRun {
     const r = this.rng;
     const victim = this.acct(r.pick(this.w.stakers));
     const caller =
-      victim.manager !== ZERO && r.bool(0.6) ? victim.manager : r.pick([this.w.manager, this.w.outsider, this.w.keeper]);
+      victim.manager !== ZERO && r.bool(0.6)
+        ? victim.manager
+        : r.pick([this.w.manager, this.w.outsider, this.w.keeper]);
     return this.claim(caller, "claimWithdrawalOther");
   }
 
@@ -1161,7 +1191,13 @@ export class InvariantRun {
       case "negative":
         return -r.bigint(0n, cap);
       case "overCap": // an operator error: the contract applies such a rate at the round's cap
-        return r.pick([cap + 1n, -cap - 1n, r.bigint(-cap, cap), r.bigint(cap, 9n * RATE_SCALE), -r.bigint(cap, 9n * RATE_SCALE)]);
+        return r.pick([
+          cap + 1n,
+          -cap - 1n,
+          r.bigint(-cap, cap),
+          r.bigint(cap, 9n * RATE_SCALE),
+          -r.bigint(cap, 9n * RATE_SCALE),
+        ]);
       default:
         return r.bigint(-cap, cap);
     }
@@ -1264,7 +1300,9 @@ export class InvariantRun {
       results.push(accountRoundResult(round, tree, a.models, onlyWeighted ? weights : undefined));
     }
     let models = [...a.models];
-    const anyProof = results.some((res) => this.needsProof(a, Number(res.round)) && settleableNow(this, Number(res.round), ts));
+    const anyProof = results.some(
+      (res) => this.needsProof(a, Number(res.round)) && settleableNow(this, Number(res.round), ts),
+    );
     if (!anyProof && r.bool(0.3)) models = [];
     let desc = `${this.name(account)} ${start}..${start + count - 1}${onlyWeighted ? " weighted" : ""}`;
     if (!clean && r.bool(0.12) && results.length) {
@@ -1332,7 +1370,12 @@ export class InvariantRun {
     return n;
   }
 
-  private async settleTx(entries: AccountResultsArg[], descs: string[], caller: string, ts: number): Promise<ActionRecord> {
+  private async settleTx(
+    entries: AccountResultsArg[],
+    descs: string[],
+    caller: string,
+    ts: number,
+  ): Promise<ActionRecord> {
     const batch = entries.length !== 1 || this.rng.bool(0.3);
     const data = batch ? this.encode("settleBatch", [entries]) : this.encode("settle", [entries[0]]);
     const sim = this.simulateSettle(entries, ts);
@@ -1341,7 +1384,13 @@ export class InvariantRun {
     const kind = batch ? "settleBatch" : "settle";
     this.note(`${this.name(caller)} ${kind} [${descs.join("; ")}] -> ${out.ok ? "ok" : out.error}`);
     this.expectOutcome(kind, predicted, out);
-    const rec = this.record(kind, caller, out.ok, false, entries.map((e) => e.account));
+    const rec = this.record(
+      kind,
+      caller,
+      out.ok,
+      false,
+      entries.map((e) => e.account),
+    );
     if (out.ok && !("error" in sim)) {
       const logs = (await this.logsOf(out.hash!)).filter((e) => e.name === "Settled");
       const got: SettledEvent[] = logs.map((e) => ({
@@ -1536,7 +1585,13 @@ export class InvariantRun {
     const r = this.rng;
     const m = this.m;
     const caller = r.bool(0.9) ? this.w.admin : r.pick([this.w.operator, this.w.pauser, this.w.outsider]);
-    const name = r.pick(["withdrawalDelay", "minRoundInterval", "resolutionDelay", "publishWindow", "rateCap"] as const);
+    const name = r.pick([
+      "withdrawalDelay",
+      "minRoundInterval",
+      "resolutionDelay",
+      "publishWindow",
+      "rateCap",
+    ] as const);
     let value: bigint;
     let inBounds: boolean;
     if (name === "rateCap") {
@@ -1576,7 +1631,13 @@ export class InvariantRun {
       else m.params[name] = Number(value);
       const p = await this.w.stake.parameters();
       const got = [p.withdrawalDelay, p.minRoundInterval, p.resolutionDelay, p.publishWindow, p.rateCap].join(",");
-      const want = [m.params.withdrawalDelay, m.params.minRoundInterval, m.params.resolutionDelay, m.params.publishWindow, m.params.rateCap].join(",");
+      const want = [
+        m.params.withdrawalDelay,
+        m.params.minRoundInterval,
+        m.params.resolutionDelay,
+        m.params.publishWindow,
+        m.params.rateCap,
+      ].join(",");
       if (got !== want) this.fail(`parameters() = ${got}, expected ${want}`);
     }
     return this.record(fn, caller, out.ok, true);
@@ -1596,10 +1657,13 @@ export class InvariantRun {
       [() => [fresh(), ZERO_MODEL], 5],
       [() => [], 4],
       [() => Array.from({ length: MAX_MODELS + 1 - (a?.models.length ?? 0) }, fresh), 8],
-      [() => {
-        const id = fresh();
-        return [id, id];
-      }, 5],
+      [
+        () => {
+          const id = fresh();
+          return [id, id];
+        },
+        5,
+      ],
     ])();
     const ts = this.nextTs();
     let predicted: string | null = null;
@@ -1622,7 +1686,9 @@ export class InvariantRun {
       }
     }
     const out = await this.send(caller, this.w.stakeAddress, this.encode("registerModels", [account, ids]), ts);
-    this.note(`${this.name(caller)} registerModels(${this.name(account)}, ${ids.length} ids) -> ${out.ok ? "ok" : out.error}`);
+    this.note(
+      `${this.name(caller)} registerModels(${this.name(account)}, ${ids.length} ids) -> ${out.ok ? "ok" : out.error}`,
+    );
     this.expectOutcome("registerModels", predicted, out);
     if (out.ok) {
       for (const id of ids) {
@@ -1722,14 +1788,16 @@ export class InvariantRun {
     if (s.currentRound !== m.current) fail(`currentRound ${s.currentRound}, mirror ${m.current}`);
     if (s.paused !== m.paused) fail(`paused ${s.paused}, mirror ${m.paused}`);
     const prev = this.prev;
-    if (prev && s.currentRound < prev.currentRound) fail(`M: currentRound went back ${prev.currentRound} -> ${s.currentRound}`);
+    if (prev && s.currentRound < prev.currentRound)
+      fail(`M: currentRound went back ${prev.currentRound} -> ${s.currentRound}`);
 
     // ── I1: solvency and conservation
     const balanceOf = new Map(s.holders.map((h, i) => [h, s.holderBalances[i]]));
     const held = balanceOf.get(w.stakeAddress)!;
     const owed = s.staked + s.pendingWithdrawals + s.rewardsPool;
     if (held < owed) fail(`I1: contract holds ${held} < stakes + pending + pool ${owed}`);
-    if (held !== owed + m.donated) fail(`I1: contract holds ${held} != stakes + pending + pool ${owed} + donations ${m.donated}`);
+    if (held !== owed + m.donated)
+      fail(`I1: contract holds ${held} != stakes + pending + pool ${owed} + donations ${m.donated}`);
     let sumBalance = 0n;
     let sumPending = 0n;
     let sumBurned = 0n;
@@ -1742,18 +1810,21 @@ export class InvariantRun {
       // Only stakers were read: everyone else must be empty (checked at the begin/end reads).
     }
     if (s.staked !== sumBalance) fail(`I1: totals().staked ${s.staked} != sum of balances ${sumBalance}`);
-    if (s.pendingWithdrawals !== sumPending) fail(`I1: totals().pending ${s.pendingWithdrawals} != sum of pending ${sumPending}`);
+    if (s.pendingWithdrawals !== sumPending)
+      fail(`I1: totals().pending ${s.pendingWithdrawals} != sum of pending ${sumPending}`);
     // Holders not read this time count at their mirror balance: any token moved to or from anyone still breaks the sum.
     let inWallets = 0n;
     for (const h of w.holders) inWallets += balanceOf.get(h) ?? m.wallets[h];
-    if (inWallets !== s.totalSupply) fail(`I1: holders hold ${inWallets}, totalSupply ${s.totalSupply}: NMR went elsewhere`);
+    if (inWallets !== s.totalSupply)
+      fail(`I1: holders hold ${inWallets}, totalSupply ${s.totalSupply}: NMR went elsewhere`);
     if (m.minted - s.totalSupply !== m.burned) {
       fail(`I1: minted ${m.minted} - supply ${s.totalSupply} != burned in Settled events ${m.burned}`);
     }
     if (sumBurned !== m.burned) fail(`I1: sum of totalBurned ${sumBurned} != burned in Settled events ${m.burned}`);
     if (s.rewardsPool !== m.pool) fail(`rewards pool ${s.rewardsPool}, mirror ${m.pool}`);
     s.holders.forEach((h, i) => {
-      if (s.holderBalances[i] !== m.wallets[h]) fail(`wallet of ${this.name(h)}: ${s.holderBalances[i]}, mirror ${m.wallets[h]}`);
+      if (s.holderBalances[i] !== m.wallets[h])
+        fail(`wallet of ${this.name(h)}: ${s.holderBalances[i]}, mirror ${m.wallets[h]}`);
     });
 
     // ── Per account: mirror equality, monotonicity, I4, I5, I2, I3
@@ -1809,7 +1880,8 @@ export class InvariantRun {
           ["totalRewarded", p.totalRewarded, c.totalRewarded],
           ["modelCount", p.modelCount, c.modelCount],
         ];
-        for (const [field, before, after] of mono) if (after < before) fail(`M: ${who}.${field} went back ${before} -> ${after}`);
+        for (const [field, before, after] of mono)
+          if (after < before) fail(`M: ${who}.${field} went back ${before} -> ${after}`);
 
         // I4: nobody else moves a staker's NMR. Settlement is the only outside action that changes its money.
         const own = rec !== undefined && rec.caller === addr;
@@ -1817,7 +1889,9 @@ export class InvariantRun {
         const moneyBefore = p.balance + p.pendingWithdrawal;
         const moneyAfter = c.balance + c.pendingWithdrawal;
         if (!own && events.length === 0 && (c.balance !== p.balance || c.pendingWithdrawal !== p.pendingWithdrawal)) {
-          fail(`I4/I5: ${who}'s balance/pending changed (${p.balance}/${p.pendingWithdrawal} -> ${c.balance}/${c.pendingWithdrawal}) by someone else's ${rec?.kind}`);
+          fail(
+            `I4/I5: ${who}'s balance/pending changed (${p.balance}/${p.pendingWithdrawal} -> ${c.balance}/${c.pendingWithdrawal}) by someone else's ${rec?.kind}`,
+          );
         }
         if (rec?.privileged && (c.balance !== p.balance || c.pendingWithdrawal !== p.pendingWithdrawal)) {
           fail(`I5: privileged ${rec.kind} changed ${who}'s balance/pending`);
@@ -1835,9 +1909,12 @@ export class InvariantRun {
           for (const e of events) {
             const cap = m.rounds[e.round].cap;
             if (e.burned > (e.stakeAtRisk * cap) / RATE_SCALE) {
-              fail(`I5: round ${e.round} burned ${e.burned} from ${who}, above rateCap x stake ${(e.stakeAtRisk * cap) / RATE_SCALE}`);
+              fail(
+                `I5: round ${e.round} burned ${e.burned} from ${who}, above rateCap x stake ${(e.stakeAtRisk * cap) / RATE_SCALE}`,
+              );
             }
-            if (e.delta < 0n ? e.burned > -e.delta : e.burned !== 0n) fail(`I5: round ${e.round} burned ${e.burned} for delta ${e.delta}`);
+            if (e.delta < 0n ? e.burned > -e.delta : e.burned !== 0n)
+              fail(`I5: round ${e.round} burned ${e.burned} for delta ${e.delta}`);
           }
         }
         if (rec?.kind === "deposit" && own && c.balance < p.balance) fail(`I4: deposit lowered ${who}'s balance`);
@@ -1856,15 +1933,19 @@ export class InvariantRun {
         if (vectorPruned(a, round)) fail(`allocationAt(${who}, ${round}) should revert AllocationHistoryPruned`);
         const total = sum(v.bps);
         if (v.bps.length !== c.modelCount || v.idsLength !== c.modelCount) {
-          fail(`I2: allocationAt(${who}, ${round}) has ${v.bps.length} weights / ${v.idsLength} models, account has ${c.modelCount}`);
+          fail(
+            `I2: allocationAt(${who}, ${round}) has ${v.bps.length} weights / ${v.idsLength} models, account has ${c.modelCount}`,
+          );
         }
         if (v.idsHash !== registry) fail(`I2: allocationAt(${who}, ${round}) names models other than the account's`);
         if (total !== BPS && total !== 0) fail(`I2: allocationAt(${who}, ${round}) sums to ${total}`);
         if (v.bps.some((x) => x > BPS)) fail(`I2: allocationAt(${who}, ${round}) has a weight above 10,000`);
         const mirrorW = vectorAt(a, round);
-        if (total === 0 && mirrorW !== null) fail(`I2: allocationAt(${who}, ${round}) is all zero after a vector was set`);
+        if (total === 0 && mirrorW !== null)
+          fail(`I2: allocationAt(${who}, ${round}) is all zero after a vector was set`);
         const expectW = mirrorW ?? a.models.map(() => 0);
-        if (v.bps.join(",") !== expectW.join(",")) fail(`allocationAt(${who}, ${round}) = [${v.bps}], mirror [${expectW}]`);
+        if (v.bps.join(",") !== expectW.join(","))
+          fail(`allocationAt(${who}, ${round}) = [${v.bps}], mirror [${expectW}]`);
         if (stake !== stakeAt(a, round)) fail(`stakeAt(${who}, ${round}) = ${stake}, mirror ${stakeAt(a, round)}`);
         if (round > m.current) continue;
         // I3: rounds that are open keep what they opened with.
@@ -1874,7 +1955,8 @@ export class InvariantRun {
         if (snap === undefined) {
           rd.snaps[addr] = { stake, w: [...v.bps] };
         } else {
-          if (stake !== snap.stake) fail(`I3: stakeAt(${who}, ${round}) changed from ${snap.stake} to ${stake} after the round opened`);
+          if (stake !== snap.stake)
+            fail(`I3: stakeAt(${who}, ${round}) changed from ${snap.stake} to ${stake} after the round opened`);
           if (v.bps.join(",") !== pad(snap.w, v.bps.length).join(",")) {
             fail(`I3: allocationAt(${who}, ${round}) changed from [${snap.w}] to [${v.bps}] after the round opened`);
           }
@@ -1887,13 +1969,15 @@ export class InvariantRun {
       const rd = m.rounds[e.round];
       const snap = rd.snaps[e.account];
       if (!snap) fail(`I3: no opening snapshot of ${this.name(e.account)} for round ${e.round}`);
-      if (e.stakeAtRisk !== snap.stake) fail(`I3: Settled(${this.name(e.account)}, ${e.round}).stakeAtRisk ${e.stakeAtRisk} != snapshot ${snap.stake}`);
+      if (e.stakeAtRisk !== snap.stake)
+        fail(`I3: Settled(${this.name(e.account)}, ${e.round}).stakeAtRisk ${e.stakeAtRisk} != snapshot ${snap.stake}`);
       const a = m.accounts[e.account];
       // Published rates, applied at most at the round's cap.
       const clamp = (x: bigint) => (x > rd.cap ? rd.cap : x < -rd.cap ? -rd.cap : x);
       const ratesBySlot = a.models.map((id) => (rd.root && rd.rates ? clamp(rd.rates[id] ?? 0n) : 0n));
       const expected = roundDelta(snap.stake, pad(snap.w, a.models.length), ratesBySlot);
-      if (e.delta !== expected) fail(`I3: Settled(${this.name(e.account)}, ${e.round}).delta ${e.delta} != roundDelta(snapshot) ${expected}`);
+      if (e.delta !== expected)
+        fail(`I3: Settled(${this.name(e.account)}, ${e.round}).delta ${e.delta} != roundDelta(snapshot) ${expected}`);
     }
 
     // I4: a staker's wallet grows only through its own claim, by exactly the claimed amount.
@@ -1902,9 +1986,12 @@ export class InvariantRun {
       w.stakers.forEach((h) => {
         const diff = balanceOf.get(h)! - before.get(h)!;
         if (diff > 0n && !(rec?.claimed && rec.claimed.account === h && rec.claimed.amount === diff)) {
-          fail(`I4: ${this.name(h)}'s wallet grew by ${diff} through ${rec?.kind} by ${this.name(rec?.caller ?? ZERO)}`);
+          fail(
+            `I4: ${this.name(h)}'s wallet grew by ${diff} through ${rec?.kind} by ${this.name(rec?.caller ?? ZERO)}`,
+          );
         }
-        if (diff < 0n && !(rec && rec.caller === h)) fail(`I4: ${this.name(h)}'s wallet shrank by ${-diff} through someone else's ${rec?.kind}`);
+        if (diff < 0n && !(rec && rec.caller === h))
+          fail(`I4: ${this.name(h)}'s wallet shrank by ${-diff} through someone else's ${rec?.kind}`);
       });
     }
 

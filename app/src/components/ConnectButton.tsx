@@ -84,14 +84,23 @@ export function ConnectButton() {
   // window.ethereum fallback, useful only when nothing announced itself.
   const announced = connectors.filter((c) => c.type === "injected" && c.id !== "injected");
   const wallets = connectors.filter(
-    (c) => c.id === DEV_WALLET_ID || announced.includes(c) || (c.id === "injected" && hasLegacyInjected && announced.length === 0),
+    (c) =>
+      c.id === DEV_WALLET_ID ||
+      announced.includes(c) ||
+      (c.id === "injected" && hasLegacyInjected && announced.length === 0),
   );
 
   if (status === "connected" && address) {
     const name = contracts?.accountNames[address];
     return (
       <div className="menu" ref={ref}>
-        <button type="button" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="account-button">
+        <button
+          type="button"
+          aria-haspopup="true"
+          aria-expanded={open}
+          onClick={() => setOpen(!open)}
+          data-testid="account-button"
+        >
           <span className="mono">{shortAddress(address)}</span>
           {name ? <span className="muted">({name})</span> : null}
         </button>
@@ -125,7 +134,9 @@ export function ConnectButton() {
       </button>
       {open ? (
         <div className="menu-panel" role="group" aria-label="Choose a wallet">
-          {wallets.length === 0 ? <p className="small muted">No browser wallet found. Install one, or view any address read-only.</p> : null}
+          {wallets.length === 0 ? (
+            <p className="small muted">No browser wallet found. Install one, or view any address read-only.</p>
+          ) : null}
           {wallets.map((c) => (
             <div key={c.uid}>
               {c.id === DEV_WALLET_ID ? <DevAccountSelect /> : null}
@@ -141,7 +152,9 @@ export function ConnectButton() {
           ))}
           {connect.error ? (
             <p className="notice error small" role="alert">
-              {connect.error.name === "UserRejectedRequestError" ? "You declined the connection in your wallet." : connect.error.message.split("\n")[0]}
+              {connect.error.name === "UserRejectedRequestError"
+                ? "You declined the connection in your wallet."
+                : connect.error.message.split("\n")[0]}
             </p>
           ) : null}
         </div>

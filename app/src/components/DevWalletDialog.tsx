@@ -33,10 +33,17 @@ export default function DevWalletDialog() {
   if (!request) return null;
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="devwallet-title" data-testid="dev-wallet-prompt">
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="devwallet-title"
+        data-testid="dev-wallet-prompt"
+      >
         <h2 id="devwallet-title">Development wallet</h2>
         <p className="small muted">
-          {request.kind === "transaction" ? "Sign and send this transaction?" : "Sign this message?"} (Hardhat test key, local chain only)
+          {request.kind === "transaction" ? "Sign and send this transaction?" : "Sign this message?"} (Hardhat test key,
+          local chain only)
         </p>
         <dl className="small">
           <dt>From</dt>

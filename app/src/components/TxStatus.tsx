@@ -29,9 +29,11 @@ export function TxStatus({
 }) {
   if (state.phase === "idle") return null;
   const stages: { key: string; label: string; state: "todo" | "active" | "done" | "failed" }[] = [];
-  const stepPrefix = (i: number) => (state.steps.length > 1 ? `${i + 1}/${state.steps.length} ${state.steps[i]}: ` : "");
+  const stepPrefix = (i: number) =>
+    state.steps.length > 1 ? `${i + 1}/${state.steps.length} ${state.steps[i]}: ` : "";
   const order = ["checking", "wallet", "pending", "confirmed"] as const;
-  const reached = state.phase === "failed" || state.phase === "rejected" ? -1 : order.indexOf(state.phase as (typeof order)[number]);
+  const reached =
+    state.phase === "failed" || state.phase === "rejected" ? -1 : order.indexOf(state.phase as (typeof order)[number]);
   order.forEach((phase, i) => {
     const label = { checking: "Check", wallet: "Wallet", pending: "Block", confirmed: "Confirmed" }[phase];
     let s: "todo" | "active" | "done" | "failed" = "todo";
@@ -43,9 +45,16 @@ export function TxStatus({
     const stoppedAt = state.phase === "rejected" ? 1 : state.hash ? 2 : state.error?.kind === "revert" ? 0 : 1;
     stages.forEach((s, i) => (s.state = i < stoppedAt ? "done" : i === stoppedAt ? "failed" : "todo"));
   }
-  const tone = state.phase === "confirmed" ? "ok" : state.phase === "failed" || state.phase === "rejected" ? "error" : "info";
+  const tone =
+    state.phase === "confirmed" ? "ok" : state.phase === "failed" || state.phase === "rejected" ? "error" : "info";
   return (
-    <div className={`notice ${tone}`} role={tone === "error" ? "alert" : "status"} aria-live="polite" data-testid={testId} data-phase={state.phase}>
+    <div
+      className={`notice ${tone}`}
+      role={tone === "error" ? "alert" : "status"}
+      aria-live="polite"
+      data-testid={testId}
+      data-phase={state.phase}
+    >
       <ol className="tx-steps" aria-label="Transaction progress">
         {stages.map((s) => (
           <li key={s.key} data-state={s.state}>
@@ -56,10 +65,16 @@ export function TxStatus({
       <div>
         {stepPrefix(state.stepIndex)}
         {state.error ? state.error.message : PHASE_TEXT[state.phase]}
-        {state.phase === "confirmed" && state.blockNumber !== undefined ? ` Included in block ${state.blockNumber}.` : null}
+        {state.phase === "confirmed" && state.blockNumber !== undefined
+          ? ` Included in block ${state.blockNumber}.`
+          : null}
         {state.phase === "confirmed" && doneText ? ` ${doneText}` : null}
       </div>
-      {state.hash ? <div className="small mono" style={{ overflowWrap: "anywhere" }}>Transaction {state.hash}</div> : null}
+      {state.hash ? (
+        <div className="small mono" style={{ overflowWrap: "anywhere" }}>
+          Transaction {state.hash}
+        </div>
+      ) : null}
       {state.phase === "failed" || state.phase === "rejected" ? (
         <div className="row" style={{ marginTop: "0.4rem" }}>
           <button type="button" className="small" onClick={onRetry}>

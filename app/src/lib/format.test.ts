@@ -8,7 +8,7 @@ test("formatNmr rounds half up to two decimals and groups thousands", () => {
   assert.equal(formatNmr(0n), "0.00");
   assert.equal(formatNmr(1234567n * E + 5n * 10n ** 15n), "1,234,567.01"); // .005 rounds up
   assert.equal(formatNmr(4n * 10n ** 15n), "0.00");
-  assert.equal(formatNmr(-25n * E / 10n), "-2.50");
+  assert.equal(formatNmr((-25n * E) / 10n), "-2.50");
   assert.equal(formatNmr(-1n), "0.00"); // no "-0.00"
   assert.equal(formatNmr(999_999n * E, 0), "999,999");
 });

@@ -41,7 +41,13 @@ export function relativeTime(seconds: number | bigint, nowSeconds: number): stri
   const diff = Number(seconds) - nowSeconds;
   const abs = Math.abs(diff);
   const [value, unit] =
-    abs < 90 ? [Math.round(abs), "second"] : abs < 5400 ? [Math.round(abs / 60), "minute"] : abs < 129600 ? [Math.round(abs / 3600), "hour"] : [Math.round(abs / 86400), "day"];
+    abs < 90
+      ? [Math.round(abs), "second"]
+      : abs < 5400
+        ? [Math.round(abs / 60), "minute"]
+        : abs < 129600
+          ? [Math.round(abs / 3600), "hour"]
+          : [Math.round(abs / 86400), "day"];
   const text = `${value} ${unit}${value === 1 ? "" : "s"}`;
   return diff >= 0 ? `in ${text}` : `${text} ago`;
 }

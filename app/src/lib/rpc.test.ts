@@ -23,7 +23,10 @@ function fakeNode(answer: (method: string, params: unknown[]) => unknown) {
 
 test("ethCall encodes the call, pins the block and decodes the typed result", async () => {
   const { client, calls } = fakeNode((_method, params) => {
-    const { functionName, args } = decodeFunctionData({ abi: portfolioStakeAbi, data: (params[0] as { data: `0x${string}` }).data });
+    const { functionName, args } = decodeFunctionData({
+      abi: portfolioStakeAbi,
+      data: (params[0] as { data: `0x${string}` }).data,
+    });
     assert.equal(functionName, "allocationAt");
     assert.deepEqual(args, ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8", 31]);
     return encodeFunctionResult({
@@ -47,7 +50,9 @@ test("ethCall encodes the call, pins the block and decodes the typed result", as
 });
 
 test("blockHeader reads number and timestamp; a pending block has no number", async () => {
-  const { client } = fakeNode((_m, params) => (params[0] === "pending" ? { number: null, timestamp: "0x10" } : { number: "0x86", timestamp: "0x5" }));
+  const { client } = fakeNode((_m, params) =>
+    params[0] === "pending" ? { number: null, timestamp: "0x10" } : { number: "0x86", timestamp: "0x5" },
+  );
   assert.deepEqual(await blockHeader(client), { number: 134n, timestamp: 5n });
   assert.deepEqual(await blockHeader(client, "pending"), { number: null, timestamp: 16n });
 });

@@ -35,7 +35,10 @@ export async function ethCall<
   return decodeFunctionResult({ abi, functionName, args, data: result } as never) as never;
 }
 
-export async function blockHeader(client: ChainClient, tag: BlockTag = "latest"): Promise<{ number: bigint | null; timestamp: bigint }> {
+export async function blockHeader(
+  client: ChainClient,
+  tag: BlockTag = "latest",
+): Promise<{ number: bigint | null; timestamp: bigint }> {
   const block = (await client.request({ method: "eth_getBlockByNumber", params: [tag, false] } as never)) as {
     number: Hex | null;
     timestamp: Hex;

@@ -20,7 +20,11 @@ app.get("/accounts/:address/history", async (c) => {
   const address = c.req.param("address").toLowerCase() as `0x${string}`;
   if (!isAddress(address)) return c.json({ error: `"${address}" is not an address` }, 400);
   const [row] = await db.select().from(schema.account).where(eq(schema.account.address, address));
-  const events = await db.select().from(schema.accountEvent).where(eq(schema.accountEvent.account, address)).orderBy(desc(schema.accountEvent.blockNumber), desc(schema.accountEvent.logIndex));
+  const events = await db
+    .select()
+    .from(schema.accountEvent)
+    .where(eq(schema.accountEvent.account, address))
+    .orderBy(desc(schema.accountEvent.blockNumber), desc(schema.accountEvent.logIndex));
   return c.json(json({ account: row ?? null, events }));
 });
 
@@ -28,7 +32,11 @@ app.get("/accounts/:address/history", async (c) => {
 app.get("/models/:id/performance", async (c) => {
   const id = c.req.param("id").toLowerCase() as `0x${string}`;
   if (!/^0x[0-9a-f]{32}$/.test(id)) return c.json({ error: `"${id}" is not a bytes16 model id` }, 400);
-  const rows = await db.select().from(schema.modelRound).where(eq(schema.modelRound.model, id)).orderBy(schema.modelRound.round);
+  const rows = await db
+    .select()
+    .from(schema.modelRound)
+    .where(eq(schema.modelRound.model, id))
+    .orderBy(schema.modelRound.round);
   return c.json(json({ model: id, rounds: rows }));
 });
 
@@ -41,7 +49,12 @@ app.get("/rounds/:round/allocations", async (c) => {
     .select()
     .from(schema.allocation)
     .where(lte(schema.allocation.effectiveRound, r))
-    .orderBy(schema.allocation.account, desc(schema.allocation.effectiveRound), desc(schema.allocation.blockNumber), desc(schema.allocation.logIndex));
+    .orderBy(
+      schema.allocation.account,
+      desc(schema.allocation.effectiveRound),
+      desc(schema.allocation.blockNumber),
+      desc(schema.allocation.logIndex),
+    );
   const latest = new Map<string, (typeof rows)[number]>();
   for (const row of rows) if (!latest.has(row.account)) latest.set(row.account, row);
   const models = await db.select().from(schema.model);
@@ -73,9 +86,15 @@ app.get("/accounts/:address/vector/:round", async (c) => {
     .select()
     .from(schema.allocation)
     .where(and(eq(schema.allocation.account, address), lte(schema.allocation.effectiveRound, r)))
-    .orderBy(desc(schema.allocation.effectiveRound), desc(schema.allocation.blockNumber), desc(schema.allocation.logIndex))
+    .orderBy(
+      desc(schema.allocation.effectiveRound),
+      desc(schema.allocation.blockNumber),
+      desc(schema.allocation.logIndex),
+    )
     .limit(1);
-  return c.json(json({ account: address, round: r, weights: row?.weights ?? [], effectiveRound: row?.effectiveRound ?? null }));
+  return c.json(
+    json({ account: address, round: r, weights: row?.weights ?? [], effectiveRound: row?.effectiveRound ?? null }),
+  );
 });
 
 export default app;

@@ -23,13 +23,29 @@ export function AccountSummary({ snapshot: s }: { snapshot: AccountSnapshot }) {
       <h2 id="summary-title">
         Stake
         <span className="small muted">
-          Round {s.currentRound} is the newest open round · chain time {formatTime(s.chainTime)} · block {s.blockNumber.toString()}
+          Round {s.currentRound} is the newest open round · chain time {formatTime(s.chainTime)} · block{" "}
+          {s.blockNumber.toString()}
         </span>
       </h2>
       <dl className="stats">
-        <Stat label="Locked in the contract" value={`${formatNmr(locked)} NMR`} hint="stake + pending withdrawal" testId="locked" />
-        <Stat label={`At risk in round ${s.currentRound}`} value={`${formatNmr(s.current.stake)} NMR`} hint="the newest open round" testId="at-risk-current" />
-        <Stat label={`At risk from round ${s.next.round}`} value={`${formatNmr(a.balance)} NMR`} hint="your stake as things stand" testId="balance" />
+        <Stat
+          label="Locked in the contract"
+          value={`${formatNmr(locked)} NMR`}
+          hint="stake + pending withdrawal"
+          testId="locked"
+        />
+        <Stat
+          label={`At risk in round ${s.currentRound}`}
+          value={`${formatNmr(s.current.stake)} NMR`}
+          hint="the newest open round"
+          testId="at-risk-current"
+        />
+        <Stat
+          label={`At risk from round ${s.next.round}`}
+          value={`${formatNmr(a.balance)} NMR`}
+          hint="your stake as things stand"
+          testId="balance"
+        />
         <Stat
           label="Pending withdrawal"
           value={`${formatNmr(a.pendingWithdrawal)} NMR`}
@@ -44,17 +60,31 @@ export function AccountSummary({ snapshot: s }: { snapshot: AccountSnapshot }) {
           }
           testId="pending-withdrawal"
         />
-        <Stat label="Rewards received" value={`${formatNmr(a.totalRewarded)} NMR`} hint="lifetime payouts" testId="rewarded" />
+        <Stat
+          label="Rewards received"
+          value={`${formatNmr(a.totalRewarded)} NMR`}
+          hint="lifetime payouts"
+          testId="rewarded"
+        />
         <Stat label="Burned" value={`${formatNmr(a.totalBurned)} NMR`} hint="lifetime burns" />
         {a.unpaidRewards > 0n ? (
-          <Stat label="Unpaid rewards" value={`${formatNmr(a.unpaidRewards)} NMR`} hint="owed; the rewards pool was short" />
+          <Stat
+            label="Unpaid rewards"
+            value={`${formatNmr(a.unpaidRewards)} NMR`}
+            hint="owed; the rewards pool was short"
+          />
         ) : null}
         <Stat
           label="Settled through"
           value={a.nextSettleRound === 0 ? "—" : `round ${a.nextSettleRound - 1}`}
           hint={a.nextSettleRound === 0 ? "never staked" : "results applied to the stake"}
         />
-        <Stat label="NMR in wallet" value={`${formatNmr(s.wallet.nmrBalance)} NMR`} hint="not staked" testId="wallet-nmr" />
+        <Stat
+          label="NMR in wallet"
+          value={`${formatNmr(s.wallet.nmrBalance)} NMR`}
+          hint="not staked"
+          testId="wallet-nmr"
+        />
       </dl>
       {a.manager !== "0x0000000000000000000000000000000000000000" ? (
         <p className="small muted" style={{ marginBottom: 0 }}>

@@ -89,7 +89,10 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
           ) : null}
           <AccountSummary snapshot={data} />
           {data.models.length === 0 ? (
-            <p className="notice info">This address has no registered models. The operator registers a staker&apos;s models before it can allocate.</p>
+            <p className="notice info">
+              This address has no registered models. The operator registers a staker&apos;s models before it can
+              allocate.
+            </p>
           ) : (
             <ModelTable snapshot={data} contracts={contracts} />
           )}

@@ -39,7 +39,15 @@ const draftFrom = (weights: number[]): Draft => ({
   errors: weights.map(() => null),
 });
 
-export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: AccountSnapshot; contracts: AppContracts; role: Role }) {
+export function AllocationEditor({
+  snapshot: s,
+  contracts,
+  role,
+}: {
+  snapshot: AccountSnapshot;
+  contracts: AppContracts;
+  role: Role;
+}) {
   const saved = s.next.bps; // the vector that applies from the next round as things stand
   const savedKey = saved.join(",");
   const [draft, setDraft] = useState<Draft>(() => draftFrom(saved));
@@ -70,13 +78,17 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
   useEffect(() => {
     if (savedKey === lastSavedKey) return;
     setLastSavedKey(savedKey);
-    if (tx.state.phase === "confirmed" || sameWeights(draft.weights, lastSavedKey.split(",").map(Number))) setDraft(draftFrom(saved));
+    if (tx.state.phase === "confirmed" || sameWeights(draft.weights, lastSavedKey.split(",").map(Number)))
+      setDraft(draftFrom(saved));
   }, [savedKey, lastSavedKey, saved, draft.weights, tx.state.phase]);
 
   const total = checkTotal(draft.weights);
   const invalidField = draft.errors.some(Boolean);
   const dirty = !sameWeights(draft.weights, saved);
-  const preview = useMemo(() => previewChanges(saved, draft.weights, s.next.stake), [saved, draft.weights, s.next.stake]);
+  const preview = useMemo(
+    () => previewChanges(saved, draft.weights, s.next.stake),
+    [saved, draft.weights, s.next.stake],
+  );
   const onePercent = stakeForBps(s.next.stake, 100);
 
   const update = (weights: number[]) => {
@@ -93,7 +105,11 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
       return next;
     });
   };
-  const onSlider = (i: number, bps: number) => setDraft((d) => ({ ...draftFrom(setWeight(d.weights, i, bps)), errors: d.errors.map((e, j) => (j === i ? null : e)) }));
+  const onSlider = (i: number, bps: number) =>
+    setDraft((d) => ({
+      ...draftFrom(setWeight(d.weights, i, bps)),
+      errors: d.errors.map((e, j) => (j === i ? null : e)),
+    }));
 
   let blocker: string | null = null;
   if (invalidField) blocker = "Fix the highlighted field first.";
@@ -110,8 +126,20 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
         label: "Save allocation",
         prepare: (account) =>
           role === "owner"
-            ? simulateContract(getChainClient(), { account, address: contracts.stake.address, abi: contracts.stake.abi, functionName: "setAllocation", args: [models, weights] })
-            : simulateContract(getChainClient(), { account, address: contracts.stake.address, abi: contracts.stake.abi, functionName: "setAllocationFor", args: [s.address, models, weights] }),
+            ? simulateContract(getChainClient(), {
+                account,
+                address: contracts.stake.address,
+                abi: contracts.stake.abi,
+                functionName: "setAllocation",
+                args: [models, weights],
+              })
+            : simulateContract(getChainClient(), {
+                account,
+                address: contracts.stake.address,
+                abi: contracts.stake.abi,
+                functionName: "setAllocationFor",
+                args: [s.address, models, weights],
+              }),
       },
     ]);
   };
@@ -125,7 +153,8 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
         </span>
       </h2>
       <p className="small muted" style={{ marginTop: 0 }}>
-        The new vector takes effect from {nextRoundText(s)}. Saving again before then replaces it. Weights are in steps of 0.01% (1 basis point) and must total exactly 100%.
+        The new vector takes effect from {nextRoundText(s)}. Saving again before then replaces it. Weights are in steps
+        of 0.01% (1 basis point) and must total exactly 100%.
         {role === "manager" ? " You are this account's manager: you can change its weights, never move its NMR." : ""}
       </p>
       {notice ? (
@@ -191,10 +220,21 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
                       aria-invalid={error ? true : undefined}
                       aria-describedby={error ? `weight-error-${i}` : undefined}
                       onChange={(e) => onText(i, e.target.value)}
-                      onBlur={() => !draft.errors[i] && setDraft((d) => ({ ...d, texts: d.texts.map((t, j) => (j === i ? bpsToPercentInput(d.weights[i]) : t)) }))}
+                      onBlur={() =>
+                        !draft.errors[i] &&
+                        setDraft((d) => ({
+                          ...d,
+                          texts: d.texts.map((t, j) => (j === i ? bpsToPercentInput(d.weights[i]) : t)),
+                        }))
+                      }
                     />
                     {error ? (
-                      <div id={`weight-error-${i}`} className="small" style={{ color: "var(--danger)", whiteSpace: "normal" }} role="alert">
+                      <div
+                        id={`weight-error-${i}`}
+                        className="small"
+                        style={{ color: "var(--danger)", whiteSpace: "normal" }}
+                        role="alert"
+                      >
                         {error}
                       </div>
                     ) : null}
@@ -223,7 +263,11 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
       </div>
       <div className="editor-total" role="status" aria-live="polite" data-testid="editor-total" data-ok={total.ok}>
         <strong>Total {formatBps(total.total)}</strong>
-        {total.ok ? <span className="badge ok">exactly 100%</span> : <span className="badge error">{total.message.replace(/^Total is [^:]+: /, "")}</span>}
+        {total.ok ? (
+          <span className="badge ok">exactly 100%</span>
+        ) : (
+          <span className="badge error">{total.message.replace(/^Total is [^:]+: /, "")}</span>
+        )}
         <span className="spacer" />
         <span className="small muted">{total.total.toLocaleString("en-US")} / 10,000 bps</span>
       </div>
@@ -271,7 +315,13 @@ export function AllocationEditor({ snapshot: s, contracts, role }: { snapshot: A
       ) : null}
 
       <div className="row" style={{ marginTop: "0.75rem" }}>
-        <button type="button" className="primary" onClick={save} disabled={Boolean(blocker) || tx.busy} aria-describedby="save-blocker">
+        <button
+          type="button"
+          className="primary"
+          onClick={save}
+          disabled={Boolean(blocker) || tx.busy}
+          aria-describedby="save-blocker"
+        >
           {tx.busy ? "Saving…" : "Save allocation"}
         </button>
         {blocker ? (

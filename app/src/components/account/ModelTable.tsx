@@ -24,7 +24,8 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
       </h2>
       {pending ? (
         <p className="notice info" data-testid="pending-vector">
-          A new vector is pending: it takes effect from {nextRoundText(s)}. Open rounds keep the weights they opened with.
+          A new vector is pending: it takes effect from {nextRoundText(s)}. Open rounds keep the weights they opened
+          with.
         </p>
       ) : (
         <p className="small muted">
@@ -63,13 +64,27 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
               const changed = s.next.bps[i] !== s.current.bps[i];
               return (
                 <tr key={id} data-model={id}>
-                  <th scope="row" style={{ fontWeight: 500, textTransform: "none", letterSpacing: 0, color: "var(--fg)", fontSize: "inherit" }}>
+                  <th
+                    scope="row"
+                    style={{
+                      fontWeight: 500,
+                      textTransform: "none",
+                      letterSpacing: 0,
+                      color: "var(--fg)",
+                      fontSize: "inherit",
+                    }}
+                  >
                     {modelLabel(contracts, id)}
                     <div className="mono small muted hide-sm">{id}</div>
                   </th>
-                  <td className="num" data-testid={`current-bps-${i}`}>{formatBps(s.current.bps[i] ?? 0)}</td>
+                  <td className="num" data-testid={`current-bps-${i}`}>
+                    {formatBps(s.current.bps[i] ?? 0)}
+                  </td>
                   <td className="num">{formatNmr(s.current.modelStakes[i] ?? 0n)}</td>
-                  <td className={`num ${changed ? (s.next.bps[i] > s.current.bps[i] ? "delta-up" : "delta-down") : ""}`} data-testid={`next-bps-${i}`}>
+                  <td
+                    className={`num ${changed ? (s.next.bps[i] > s.current.bps[i] ? "delta-up" : "delta-down") : ""}`}
+                    data-testid={`next-bps-${i}`}
+                  >
                     {formatBps(s.next.bps[i] ?? 0)}
                   </td>
                   <td className="num">{formatNmr(s.next.modelStakes[i] ?? 0n)}</td>

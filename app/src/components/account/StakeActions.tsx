@@ -30,7 +30,10 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
   const [text, setText] = useState("");
   const [touched, setTouched] = useState(false);
   const tx = useTransactionFlow();
-  const parsed = parseNmrAmount(text, { max: s.wallet.nmrBalance, maxLabel: `your wallet's ${formatNmr(s.wallet.nmrBalance)} NMR` });
+  const parsed = parseNmrAmount(text, {
+    max: s.wallet.nmrBalance,
+    maxLabel: `your wallet's ${formatNmr(s.wallet.nmrBalance)} NMR`,
+  });
   const needsApproval = parsed.ok && s.wallet.allowance < parsed.wei;
   const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
 
@@ -52,11 +55,18 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
               args: [s.address, contracts.stake.address],
             })) >= amount,
           prepare: (account) =>
-            simulateContract(getChainClient(), { account, address: contracts.nmr.address, abi: contracts.nmr.abi, functionName: "approve", args: [contracts.stake.address, amount] }),
+            simulateContract(getChainClient(), {
+              account,
+              address: contracts.nmr.address,
+              abi: contracts.nmr.abi,
+              functionName: "approve",
+              args: [contracts.stake.address, amount],
+            }),
         },
         {
           label: `Deposit ${formatNmr(amount)} NMR`,
-          prepare: (account) => simulateContract(getChainClient(), { account, ...stake, functionName: "deposit", args: [amount] }),
+          prepare: (account) =>
+            simulateContract(getChainClient(), { account, ...stake, functionName: "deposit", args: [amount] }),
         },
       ])
       .then((ok) => ok && (setText(""), setTouched(false)));
@@ -80,12 +90,18 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
               style={{ flex: 1, minWidth: 0 }}
               autoComplete="off"
             />
-            <button type="button" className="small" onClick={() => setText(nmrToInput(s.wallet.nmrBalance))} disabled={s.wallet.nmrBalance === 0n}>
+            <button
+              type="button"
+              className="small"
+              onClick={() => setText(nmrToInput(s.wallet.nmrBalance))}
+              disabled={s.wallet.nmrBalance === 0n}
+            >
               Max
             </button>
           </div>
           <div id="deposit-help" className="small muted">
-            In your wallet: {formatNmr(s.wallet.nmrBalance)} NMR. The contract may take: {formatAllowance(s.wallet.allowance)}.
+            In your wallet: {formatNmr(s.wallet.nmrBalance)} NMR. The contract may take:{" "}
+            {formatAllowance(s.wallet.allowance)}.
           </div>
           {touched && !parsed.ok ? (
             <div className="small" style={{ color: "var(--danger)" }} role="alert">
@@ -122,7 +138,10 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
   const request = useTransactionFlow();
   const claim = useTransactionFlow();
   const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
-  const parsed = parseNmrAmount(text, { max: s.account.balance, maxLabel: `your stake of ${formatNmr(s.account.balance)} NMR` });
+  const parsed = parseNmrAmount(text, {
+    max: s.account.balance,
+    maxLabel: `your stake of ${formatNmr(s.account.balance)} NMR`,
+  });
   const w = withdrawalStatus(s);
   const releaseIfNow = s.chainTime + s.parameters.withdrawalDelay;
 
@@ -132,7 +151,18 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
     if (!parsed.ok) return;
     const amount = parsed.wei;
     void request
-      .run([{ label: `Request ${formatNmr(amount)} NMR`, prepare: (account) => simulateContract(getChainClient(), { account, ...stake, functionName: "requestWithdrawal", args: [amount] }) }])
+      .run([
+        {
+          label: `Request ${formatNmr(amount)} NMR`,
+          prepare: (account) =>
+            simulateContract(getChainClient(), {
+              account,
+              ...stake,
+              functionName: "requestWithdrawal",
+              args: [amount],
+            }),
+        },
+      ])
       .then((ok) => ok && (setText(""), setTouched(false)));
   };
 
@@ -146,13 +176,15 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
           <p className="notice ok">{formatNmr(w.amount)} NMR is released and can be claimed now.</p>
         ) : w.state === "waiting-time" ? (
           <p className="notice info">
-            {formatNmr(w.amount)} NMR pending. Release date: <strong>{formatTime(w.releaseAt)}</strong> ({relativeTime(w.releaseAt, s.chainTime)}), once
-            rounds up to {w.lastRound} are settled (settled through round {w.settledThrough} now).
+            {formatNmr(w.amount)} NMR pending. Release date: <strong>{formatTime(w.releaseAt)}</strong> (
+            {relativeTime(w.releaseAt, s.chainTime)}), once rounds up to {w.lastRound} are settled (settled through
+            round {w.settledThrough} now).
           </p>
         ) : (
           <p className="notice info">
-            {formatNmr(w.amount)} NMR pending; the release date {formatTime(w.releaseAt)} has passed, but the rounds it was at risk in are settled only through
-            round {w.settledThrough} of {w.lastRound}. It becomes claimable when the keeper settles them.
+            {formatNmr(w.amount)} NMR pending; the release date {formatTime(w.releaseAt)} has passed, but the rounds it
+            was at risk in are settled only through round {w.settledThrough} of {w.lastRound}. It becomes claimable when
+            the keeper settles them.
           </p>
         )}
         {w.state !== "none" ? (
@@ -160,12 +192,26 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
             type="button"
             className="primary"
             disabled={w.state !== "claimable" || claim.busy}
-            onClick={() => void claim.run([{ label: "Claim withdrawal", prepare: (account) => simulateContract(getChainClient(), { account, ...stake, functionName: "claimWithdrawal" }) }])}
+            onClick={() =>
+              void claim.run([
+                {
+                  label: "Claim withdrawal",
+                  prepare: (account) =>
+                    simulateContract(getChainClient(), { account, ...stake, functionName: "claimWithdrawal" }),
+                },
+              ])
+            }
           >
             Claim {formatNmr(w.amount)} NMR
           </button>
         ) : null}
-        <TxStatus state={claim.state} onRetry={() => void claim.retry()} onDismiss={claim.reset} testId="claim-tx" doneText="Claimed: the NMR is in your wallet." />
+        <TxStatus
+          state={claim.state}
+          onRetry={() => void claim.retry()}
+          onDismiss={claim.reset}
+          testId="claim-tx"
+          doneText="Claimed: the NMR is in your wallet."
+        />
       </div>
 
       <form onSubmit={submit} noValidate style={{ marginTop: "1rem" }}>
@@ -183,13 +229,19 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
               style={{ flex: 1, minWidth: 0 }}
               autoComplete="off"
             />
-            <button type="button" className="small" onClick={() => setText(nmrToInput(s.account.balance))} disabled={s.account.balance === 0n}>
+            <button
+              type="button"
+              className="small"
+              onClick={() => setText(nmrToInput(s.account.balance))}
+              disabled={s.account.balance === 0n}
+            >
               Max
             </button>
           </div>
           <div id="withdraw-help" className="small muted">
-            Stake: {formatNmr(s.account.balance)} NMR. It stops being put at risk from round {s.next.round}, stays burnable by the rounds open now, and is released
-            no earlier than {formatTime(releaseIfNow)} (the {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay) once round {s.currentRound} is settled.
+            Stake: {formatNmr(s.account.balance)} NMR. It stops being put at risk from round {s.next.round}, stays
+            burnable by the rounds open now, and is released no earlier than {formatTime(releaseIfNow)} (the{" "}
+            {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay) once round {s.currentRound} is settled.
           </div>
           {touched && !parsed.ok ? (
             <div className="small" style={{ color: "var(--danger)" }} role="alert">

@@ -137,7 +137,9 @@ export function useAccountSnapshot(contracts: AppContracts | undefined, address:
 }
 
 /** A pending withdrawal can be claimed once released and once every round it was at risk in is settled. */
-export function withdrawalStatus(s: AccountSnapshot):
+export function withdrawalStatus(
+  s: AccountSnapshot,
+):
   | { state: "none" }
   | { state: "claimable"; amount: bigint }
   | { state: "waiting-time"; amount: bigint; releaseAt: number; settledThrough: number; lastRound: number }
@@ -145,7 +147,12 @@ export function withdrawalStatus(s: AccountSnapshot):
   const a = s.account;
   if (a.pendingWithdrawal === 0n) return { state: "none" };
   const settledThrough = a.nextSettleRound - 1;
-  const common = { amount: a.pendingWithdrawal, releaseAt: a.withdrawalReleaseAt, settledThrough, lastRound: a.withdrawalLastRound };
+  const common = {
+    amount: a.pendingWithdrawal,
+    releaseAt: a.withdrawalReleaseAt,
+    settledThrough,
+    lastRound: a.withdrawalLastRound,
+  };
   if (s.chainTime < a.withdrawalReleaseAt) return { state: "waiting-time", ...common };
   if (a.nextSettleRound <= a.withdrawalLastRound) return { state: "waiting-settlement", ...common };
   return { state: "claimable", amount: a.pendingWithdrawal };

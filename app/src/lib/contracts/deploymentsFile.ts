@@ -31,7 +31,10 @@ const MARKER = "const deployedContracts = ";
 const repoRoot = () => path.resolve(/*turbopackIgnore: true*/ process.cwd(), "..");
 
 export function deploymentsFilePath(): string {
-  return process.env.DEPLOYMENTS_FILE || path.join(/*turbopackIgnore: true*/ repoRoot(), "deployments", "deployedContracts.ts");
+  return (
+    process.env.DEPLOYMENTS_FILE ||
+    path.join(/*turbopackIgnore: true*/ repoRoot(), "deployments", "deployedContracts.ts")
+  );
 }
 
 type FileContract = { address: string; deployBlock?: number };
@@ -89,8 +92,12 @@ export function lookupDeployment(chainId: number): DeploymentLookup {
     const env = fromEnvironment(chainId);
     if (env) return { ok: true, deployment: env };
     const file = deploymentsFilePath();
-    const hint = chainId === 31337 ? "Start the local chain and the demo with `npm start` at the repository root." : "Deploy with scripts/deploy.ts first.";
-    if (!existsSync(file)) return { ok: false, error: `No deployment on chain ${chainId}: ${file} does not exist. ${hint}` };
+    const hint =
+      chainId === 31337
+        ? "Start the local chain and the demo with `npm start` at the repository root."
+        : "Deploy with scripts/deploy.ts first.";
+    if (!existsSync(file))
+      return { ok: false, error: `No deployment on chain ${chainId}: ${file} does not exist. ${hint}` };
     const chain = parseDeploymentsFile(readFileSync(file, "utf8"))[String(chainId)];
     if (!chain?.PortfolioStake || !chain.NMR) {
       return { ok: false, error: `No PortfolioStake deployment on chain ${chainId} in ${file}. ${hint}` };
@@ -99,13 +106,19 @@ export function lookupDeployment(chainId: number): DeploymentLookup {
       ok: true,
       deployment: {
         chainId,
-        stake: { address: getAddress(chain.PortfolioStake.address), deployBlock: chain.PortfolioStake.deployBlock ?? 0 },
+        stake: {
+          address: getAddress(chain.PortfolioStake.address),
+          deployBlock: chain.PortfolioStake.deployBlock ?? 0,
+        },
         nmr: { address: getAddress(chain.NMR.address), deployBlock: chain.NMR.deployBlock ?? 0 },
         ...demoNames(chain.PortfolioStake.address),
         source: file,
       },
     };
   } catch (error) {
-    return { ok: false, error: `Could not read the deployment: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      error: `Could not read the deployment: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

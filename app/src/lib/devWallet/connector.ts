@@ -76,9 +76,16 @@ export function devWallet() {
         }
         case "eth_sendTransaction": {
           const [tx] = params as [RpcTransaction];
-          if (tx.from && getAddress(tx.from) !== address) throw new Error(`the development wallet holds ${address}, not ${tx.from}`);
+          if (tx.from && getAddress(tx.from) !== address)
+            throw new Error(`the development wallet holds ${address}, not ${tx.from}`);
           const value = tx.value ? hexToBigInt(tx.value) : undefined;
-          const approved = await requestDevWalletApproval({ kind: "transaction", from: address, to: tx.to, data: tx.data, value });
+          const approved = await requestDevWalletApproval({
+            kind: "transaction",
+            from: address,
+            to: tx.to,
+            data: tx.data,
+            value,
+          });
           if (!approved) throw new UserRejectedRequestError(new Error("Rejected in the development wallet"));
           const { send } = await signer();
           return send({ to: tx.to, data: tx.data, value, gas: tx.gas ? hexToBigInt(tx.gas) : undefined } as never);
@@ -108,7 +115,11 @@ export function devWallet() {
       async setup() {
         announceAccount = (address) => config.emitter.emit("change", { accounts: [address] });
       },
-      async connect<withCapabilities extends boolean = false>(_parameters?: { chainId?: number; isReconnecting?: boolean; withCapabilities?: withCapabilities | boolean }) {
+      async connect<withCapabilities extends boolean = false>(_parameters?: {
+        chainId?: number;
+        isReconnecting?: boolean;
+        withCapabilities?: withCapabilities | boolean;
+      }) {
         storage()?.setItem(CONNECTED_KEY, "true");
         return {
           accounts: [selected().address] as never,
@@ -131,7 +142,8 @@ export function devWallet() {
         return storage()?.getItem(CONNECTED_KEY) === "true";
       },
       async switchChain({ chainId }) {
-        if (chainId !== appChain.id) throw new SwitchChainError(new Error(`the development wallet only knows chain ${appChain.id}`));
+        if (chainId !== appChain.id)
+          throw new SwitchChainError(new Error(`the development wallet only knows chain ${appChain.id}`));
         return appChain;
       },
       onAccountsChanged(accounts) {

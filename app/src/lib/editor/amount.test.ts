@@ -6,7 +6,7 @@ const E = 10n ** 18n;
 
 test("decimal NMR text to wei, exactly", () => {
   assert.deepEqual(parseNmrAmount("250"), { ok: true, wei: 250n * E });
-  assert.deepEqual(parseNmrAmount("12.5"), { ok: true, wei: 125n * E / 10n });
+  assert.deepEqual(parseNmrAmount("12.5"), { ok: true, wei: (125n * E) / 10n });
   assert.deepEqual(parseNmrAmount("1,234.000000000000000001"), { ok: true, wei: 1234n * E + 1n });
   assert.deepEqual(parseNmrAmount(".1"), { ok: true, wei: E / 10n });
   assert.deepEqual(parseNmrAmount("0.1"), { ok: true, wei: 100_000_000_000_000_000n }); // not 0.1 in binary floating point

@@ -10,7 +10,10 @@ test("editorHref and parseWeightsParam round-trip", () => {
     { modelId: a, bps: 6000 },
     { modelId: b, bps: 4000 },
   ]);
-  assert.equal(href, `/account/0x70997970C51812dc3A010C7d01b50e0d17dc79C8?weights=${a}:6000,${b.toLowerCase()}:4000#editor`);
+  assert.equal(
+    href,
+    `/account/0x70997970C51812dc3A010C7d01b50e0d17dc79C8?weights=${a}:6000,${b.toLowerCase()}:4000#editor`,
+  );
   const param = new URL(href, "http://x").searchParams.get("weights");
   assert.deepEqual(parseWeightsParam(param), {
     entries: [

@@ -85,7 +85,10 @@ describe("even split", () => {
       assert.equal(w.length, n);
       assert.equal(totalBps(w), 10_000);
       assert.ok(Math.max(...w) - Math.min(...w) <= 1);
-      assert.ok(w.every((x, i) => i === 0 || x <= w[i - 1]), "leftover bps go to the first models");
+      assert.ok(
+        w.every((x, i) => i === 0 || x <= w[i - 1]),
+        "leftover bps go to the first models",
+      );
     });
   }
   test("3 models: 3334, 3333, 3333", () => assert.deepEqual(evenSplit(3), [3334, 3333, 3333]));
@@ -117,7 +120,8 @@ describe("remainder and clear", () => {
 });
 
 describe("total check", () => {
-  test("exactly 10,000 is savable", () => assert.deepEqual(checkTotal([2500, 2500, 5000]), { ok: true, total: 10_000 }));
+  test("exactly 10,000 is savable", () =>
+    assert.deepEqual(checkTotal([2500, 2500, 5000]), { ok: true, total: 10_000 }));
   test("short says by how much", () => {
     const r = checkTotal([2500, 2500, 4950]);
     assert.equal(r.ok, false);
@@ -151,7 +155,8 @@ describe("stake per weight and preview", () => {
     assert.equal(rows[0].nmrAfter, 400n * 10n ** 18n);
     assert.equal(rows[2].nmrBefore, 0n);
   });
-  test("preview of vectors of different lengths is an error", () => assert.throws(() => previewChanges([1], [1, 2], 1n)));
+  test("preview of vectors of different lengths is an error", () =>
+    assert.throws(() => previewChanges([1], [1, 2], 1n)));
   test("sameWeights", () => {
     assert.ok(sameWeights([1, 2], [1, 2]));
     assert.ok(!sameWeights([1, 2], [2, 1]));
@@ -164,11 +169,14 @@ describe("loading entries onto the registry order", () => {
   const b = "0x" + "b".repeat(32);
   const c = "0x" + "c".repeat(32);
   test("places weights by model id, zero for unlisted, reports unknown ids", () => {
-    const r = weightsFromEntries([a, b, c.toUpperCase().replace("0X", "0x")], [
-      { modelId: c, bps: 7000 },
-      { modelId: a, bps: 3000 },
-      { modelId: "0x" + "d".repeat(32), bps: 1 },
-    ]);
+    const r = weightsFromEntries(
+      [a, b, c.toUpperCase().replace("0X", "0x")],
+      [
+        { modelId: c, bps: 7000 },
+        { modelId: a, bps: 3000 },
+        { modelId: "0x" + "d".repeat(32), bps: 1 },
+      ],
+    );
     assert.deepEqual(r.weights, [3000, 0, 7000]);
     assert.deepEqual(r.unknown, ["0x" + "d".repeat(32)]);
   });

@@ -87,15 +87,14 @@ export function setWeight(weights: readonly number[], index: number, bps: number
   return next;
 }
 
-export type TotalCheck =
-  | { ok: true; total: number }
-  | { ok: false; total: number; off: number; message: string };
+export type TotalCheck = { ok: true; total: number } | { ok: false; total: number; off: number; message: string };
 
 /** Whether a vector can be saved: exactly 100% in total, and says by how much it is off otherwise. */
 export function checkTotal(weights: readonly number[]): TotalCheck {
   weights.forEach(assertBps);
   const total = totalBps(weights);
-  if (weights.length === 0) return { ok: false, total, off: -TOTAL_BPS, message: "This account has no models to allocate to" };
+  if (weights.length === 0)
+    return { ok: false, total, off: -TOTAL_BPS, message: "This account has no models to allocate to" };
   if (total === TOTAL_BPS) return { ok: true, total };
   const off = total - TOTAL_BPS;
   const message =

@@ -59,7 +59,10 @@ describe("details in the messages", () => {
   test("InsufficientBalance formats NMR", () =>
     assert.match(revert("InsufficientBalance", [1500n * 10n ** 18n, 2n ** 64n]), /1,500\.00 NMR.*18\.45 NMR/));
   test("ModelNotOwned names the model", () =>
-    assert.match(revert("ModelNotOwned", ["0x527e9049164c15eb2caa23a92bb55da7", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"]), /carol_07 belongs to 0x3C44…93BC/));
+    assert.match(
+      revert("ModelNotOwned", ["0x527e9049164c15eb2caa23a92bb55da7", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"]),
+      /carol_07 belongs to 0x3C44…93BC/,
+    ));
   test("WithdrawalPending says to claim first", () =>
     assert.match(revert("WithdrawalPending", [500n * 10n ** 18n, 75]), /500\.00 NMR.*round 75.*claim it/));
   test("ParameterOutOfBounds decodes the bytes32 name", () =>
@@ -87,7 +90,11 @@ describe("describeError on what viem and wallets throw", () => {
     assert.match(r.message, /paused/);
   });
   test("an RPC error carrying revert data in error.data", () => {
-    const data = encodeErrorResult({ abi: nmrAbi, errorName: "ERC20InsufficientAllowance", args: ["0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", 0n, 10n ** 18n] });
+    const data = encodeErrorResult({
+      abi: nmrAbi,
+      errorName: "ERC20InsufficientAllowance",
+      args: ["0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", 0n, 10n ** 18n],
+    });
     const http = new HttpRequestError({ url: "http://127.0.0.1:8545", body: {}, details: "execution reverted" });
     Object.assign(http, { data });
     const r = describeError(http);
@@ -98,5 +105,6 @@ describe("describeError on what viem and wallets throw", () => {
     const r = describeError(new HttpRequestError({ url: "http://127.0.0.1:8545", body: {}, details: "fetch failed" }));
     assert.equal(r.kind, "network");
   });
-  test("a plain Error keeps its first line", () => assert.equal(describeError(new Error("boom\nstack")).message, "boom"));
+  test("a plain Error keeps its first line", () =>
+    assert.equal(describeError(new Error("boom\nstack")).message, "boom"));
 });

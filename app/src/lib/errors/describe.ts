@@ -76,7 +76,8 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
     `Model ${ctx.modelLabel(modelId)} is already registered to ${shortAddress(owner)}.`,
   InvalidModelId: () => "A model id of zero is not valid.",
   SignatureExpired: ([deadline]) => `The signed reallocation expired at ${when(deadline)}.`,
-  InvalidNonce: ([expected, provided]) => `The signed reallocation uses nonce ${provided}; the account expects ${expected}.`,
+  InvalidNonce: ([expected, provided]) =>
+    `The signed reallocation uses nonce ${provided}; the account expects ${expected}.`,
   InvalidSignature: () => "The signature is not the staker's or its manager's.",
   // Operator, keeper and admin errors (a staker rarely sees these)
   ParameterOutOfBounds: ([name, value, min, max]) =>
@@ -84,18 +85,21 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
   RoundTooEarly: ([notBefore]) => `The next round cannot open before ${when(notBefore)}.`,
   UnknownRound: ([round]) => `Round ${round} has not been opened.`,
   RoundAlreadyPublished: ([round]) => `Round ${round} is already published.`,
-  RoundNotResolved: ([round, resolvesAt]) => `Round ${round} resolves at ${when(resolvesAt)}; it cannot be published before.`,
+  RoundNotResolved: ([round, resolvesAt]) =>
+    `Round ${round} resolves at ${when(resolvesAt)}; it cannot be published before.`,
   PublishDeadlinePassed: ([round, deadline]) => `Round ${round}'s publication deadline passed at ${when(deadline)}.`,
   InvalidRoot: () => "A results root of zero is not valid.",
   AccountNotStaking: ([account]) => `${shortAddress(account)} has never staked.`,
   RoundOutOfOrder: ([account, expected, provided]) =>
     `${shortAddress(account)} must be settled for round ${expected} next, not round ${provided}.`,
-  RoundNotSettleable: ([round]) => `Round ${round} cannot be settled yet: it is neither published nor past its deadline.`,
+  RoundNotSettleable: ([round]) =>
+    `Round ${round} cannot be settled yet: it is neither published nor past its deadline.`,
   ModelListMismatch: ([account]) => `The model list given for ${shortAddress(account)} is not its registered list.`,
   InvalidModelSlot: ([slot]) => `Model slot ${slot} does not exist for this account.`,
   DuplicateModelResult: ([slot]) => `The results give model slot ${slot} twice.`,
   MissingModelResult: ([slot]) => `The results lack model slot ${slot}, which had weight in that round.`,
-  InvalidProof: ([account, round]) => `The results proof for ${shortAddress(account)} in round ${round} does not match the published root.`,
+  InvalidProof: ([account, round]) =>
+    `The results proof for ${shortAddress(account)} in round ${round} does not match the published root.`,
   BatchTooLarge: ([size, max]) => `The batch has ${size} settlements; at most ${max} fit in one call.`,
   SettlementBehind: ([account, nextSettleRound]) =>
     `${shortAddress(account)} has unsettled rounds from round ${nextSettleRound}: too many vectors are waiting on settlement. ` +
@@ -153,7 +157,12 @@ function findRevertData(error: BaseError): Hex | undefined {
     if (e instanceof ContractFunctionRevertedError && e.raw) data = e.raw;
     const candidate = (e as { data?: unknown }).data;
     if (!data && typeof candidate === "string" && /^0x[0-9a-fA-F]{8}/.test(candidate)) data = candidate as Hex;
-    if (!data && candidate && typeof candidate === "object" && typeof (candidate as { data?: unknown }).data === "string") {
+    if (
+      !data &&
+      candidate &&
+      typeof candidate === "object" &&
+      typeof (candidate as { data?: unknown }).data === "string"
+    ) {
       const inner = (candidate as { data: string }).data;
       if (/^0x[0-9a-fA-F]{8}/.test(inner)) data = inner as Hex;
     }
@@ -174,15 +183,24 @@ export function describeError(error: unknown, context: DescribeContext = {}): De
       const described = describeRevertData(data, context);
       if (described) return described;
     }
-    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+    const reverted = error.walk(
+      (e) => e instanceof ContractFunctionRevertedError,
+    ) as ContractFunctionRevertedError | null;
     if (reverted?.reason) return { kind: "revert", message: `The contract refused: ${reverted.reason}` };
     if (reverted) return { kind: "revert", message: "The contract refused the transaction without giving a reason." };
 
     const text = `${error.shortMessage} ${error.details ?? ""}`;
     if (/insufficient funds/i.test(text))
       return { kind: "funds", message: "Your wallet does not have enough ETH to pay for gas." };
-    if (error.walk((e) => (e as { name?: string }).name === "HttpRequestError" || (e as { name?: string }).name === "TimeoutError"))
-      return { kind: "network", message: "Could not reach the chain's RPC endpoint. Check that the node is running, then retry." };
+    if (
+      error.walk(
+        (e) => (e as { name?: string }).name === "HttpRequestError" || (e as { name?: string }).name === "TimeoutError",
+      )
+    )
+      return {
+        kind: "network",
+        message: "Could not reach the chain's RPC endpoint. Check that the node is running, then retry.",
+      };
     if (error.walk((e) => (e as { name?: string }).name === "ChainMismatchError"))
       return { kind: "other", message: "Your wallet is on another network: switch networks, then retry." };
     if (error.walk((e) => (e as { name?: string }).name === "ConnectorNotConnectedError"))

@@ -50,7 +50,12 @@ export function useTransactionFlow(context: DescribeContext = {}) {
       const steps = stepsRef.current;
       const labels = steps.map((s) => s.label);
       if (status !== "connected" || !address) {
-        setState({ phase: "failed", stepIndex: startIndex, steps: labels, error: { kind: "other", message: "Connect a wallet first." } });
+        setState({
+          phase: "failed",
+          stepIndex: startIndex,
+          steps: labels,
+          error: { kind: "other", message: "Connect a wallet first." },
+        });
         return false;
       }
       if (chainId !== appChain.id) {
@@ -85,10 +90,22 @@ export function useTransactionFlow(context: DescribeContext = {}) {
             });
             return false;
           }
-          setState({ phase: i === steps.length - 1 ? "confirmed" : "checking", stepIndex: i, steps: labels, hash, blockNumber: receipt.blockNumber });
+          setState({
+            phase: i === steps.length - 1 ? "confirmed" : "checking",
+            stepIndex: i,
+            steps: labels,
+            hash,
+            blockNumber: receipt.blockNumber,
+          });
         } catch (error) {
           const described = describeError(error, context);
-          setState({ phase: described.kind === "rejected" ? "rejected" : "failed", stepIndex: i, steps: labels, hash, error: described });
+          setState({
+            phase: described.kind === "rejected" ? "rejected" : "failed",
+            stepIndex: i,
+            steps: labels,
+            hash,
+            error: described,
+          });
           return false;
         }
       }
