@@ -8,48 +8,67 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IPortfolioStake} from "./interfaces/IPortfolioStake.sol";
 import {IERC20Burnable} from "./interfaces/IERC20Burnable.sol";
+import {INumeraire} from "./interfaces/INumeraire.sol";
 import {PackedWeights} from "./libraries/PackedWeights.sol";
+import {StakeStorage} from "./libraries/StakeStorage.sol";
+import {SettlementLogic} from "./libraries/SettlementLogic.sol";
+import {RegistryLogic} from "./libraries/RegistryLogic.sol";
 
 /**
  * @title PortfolioStake
  * @notice Lock NMR once per account and spread it over your Numerai models with a basis-point weight vector that
  * can change at any time without unstaking. See IPortfolioStake for units and the round rule.
  *
- * @dev Storage is laid out around the hot paths:
- * - a reallocation by the staker touches the global slot (round, pause), one account slot (model-list hash,
- *   vector count) and one vector slot (up to 16 models, effective round included: see PackedWeights);
- * - stakes are OpenZeppelin Checkpoints keyed by the round they take effect in, so a round's stake at risk is the
- *   checkpoint in force when it opened;
- * - settlement walks an account's vectors with a cursor (rounds settle in order), so it never searches.
- * Loops run over at most MAX_MODELS models or over caller-supplied calldata capped at MAX_SETTLEMENTS_PER_CALL.
+ * @dev State lives in one StakeStorage.Layout (see there for the slot layout around the hot paths). Settlement and
+ * the model registry run in linked libraries (SettlementLogic, RegistryLogic) on that storage, which keeps this
+ * contract under the 24 KiB limit; reallocation, the hot path, stays here. Loops run over at most MAX_MODELS models,
+ * at most VECTOR_HISTORY stored vectors, or caller-supplied calldata capped at MAX_SETTLEMENTS_PER_CALL.
+ *
+ * Burns leave the system for real, with the token's own mechanism chosen at deployment (burnMode) and every burn
+ * checked by its effect: see the constructor and `_burn`.
  */
 contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransient, Multicall, EIP712 {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using Checkpoints for Checkpoints.Trace224;
     using PackedWeights for uint256;
+    using PackedWeights for uint256[4];
 
     // ───────────────────────────────────────── Constants ─────────────────────────────────────────
 
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
-    /// @notice Models per account: every loop over an account's models is bounded by this.
-    uint256 public constant MAX_MODELS = 32;
+    /// @notice Registry indexes per account (every loop over an account's models is bounded by this). Real Numerai
+    /// accounts have up to 50 models.
+    uint256 public constant MAX_MODELS = StakeStorage.MAX_MODELS;
     /// @notice A weight vector sums to exactly this many basis points.
-    uint256 public constant BPS = 10_000;
+    uint256 public constant BPS = StakeStorage.BPS;
     /// @notice Rates are 18-decimal fractions of the stake.
-    int256 public constant RATE_SCALE = 1e18;
-    /// @notice Weight vectors kept per account (a ring): enough for every round that can still be settled, so a
-    /// reallocation overwrites a warm slot instead of writing a fresh one (5,000 gas instead of 22,100).
-    uint256 public constant VECTOR_HISTORY = 64;
+    int256 public constant RATE_SCALE = StakeStorage.RATE_SCALE;
+    /// @notice Weight vectors kept per account (a ring), sized from the parameter bounds so that it can never block
+    /// a staker whose settleable rounds are all settled.
+    /// @dev A reallocation must not overwrite a vector that an unsettled round still needs, so it reverts
+    /// SettlementBehind when more than VECTOR_HISTORY - 1 opened rounds are unsettled. For a staker that settled
+    /// everything settleable, the oldest unsettled round r is one that cannot be settled yet: at the latest until
+    /// its proofDeadline = openedAt(r) + resolutionDelay + publishWindow + proofGracePeriod <= 60 + 30 + 30 days
+    /// (the bounds). Rounds open at least MIN_ROUND_INTERVAL_FLOOR = 12 hours apart whatever the parameters were
+    /// over time, so at most 120 days / 12 hours + 1 = 241 rounds are unsettled then: < VECTOR_HISTORY = 256.
+    /// Rejected alternatives: a ring of 64 with setters refusing parameters whose horizon / interval reaches it would
+    /// refuse Numerai's own schedule (daily rounds resolving 20-60 business days later: up to ~90 days with the
+    /// publication window and grace), and a check of the current parameters alone is unsound (rounds opened under a
+    /// longer horizon are still unsettled after the interval is lowered). The cost of a larger ring is paid once per
+    /// ring slot: the first VECTOR_HISTORY reallocations of an account write a fresh slot (22,100 gas), every later
+    /// one overwrites a warm one (5,000), whatever the ring size.
+    uint256 public constant VECTOR_HISTORY = StakeStorage.VECTOR_HISTORY;
     /// @notice Account-rounds one settle call may process.
-    uint256 public constant MAX_SETTLEMENTS_PER_CALL = 256;
+    uint256 public constant MAX_SETTLEMENTS_PER_CALL = StakeStorage.MAX_SETTLEMENTS_PER_CALL;
+    /// @notice invalidateNonces moves a nonce forward by at most this much per call.
+    uint256 public constant MAX_NONCE_JUMP = type(uint16).max;
 
     uint40 public constant MAX_WITHDRAWAL_DELAY = 60 days;
     uint40 public constant MIN_ROUND_INTERVAL_FLOOR = 12 hours;
@@ -60,113 +79,58 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     uint40 public constant MAX_PUBLISH_WINDOW = 30 days;
     uint64 public constant MIN_RATE_CAP = 0.001e18;
     uint64 public constant MAX_RATE_CAP = 0.25e18;
+    /// @notice The proof grace period is the time after a round's publication deadline during which its results
+    /// settle only with proofs; after it, a published round an account cannot prove counts as zero for that account.
+    /// At least a day, so the operator's keeper always has time to settle every provable result (a loss settled as
+    /// zero instead would be a loss not taken); at most 30 days, so a bad publication delays an exit by a bounded time.
+    uint40 public constant MIN_PROOF_GRACE_PERIOD = 1 days;
+    uint40 public constant MAX_PROOF_GRACE_PERIOD = 30 days;
     uint32 public constant MAX_FIRST_ROUND = 2 ** 31;
 
     bytes32 public constant SET_ALLOCATION_TYPEHASH =
         keccak256("SetAllocation(address account,bytes16[] modelIds,uint16[] bps,uint256 nonce,uint256 deadline)");
+    bytes32 public constant ACCEPT_MODELS_TYPEHASH =
+        keccak256("AcceptModels(address account,bytes16[] modelIds,uint256 nonce,uint256 deadline)");
+
+    /// @dev A selector no token implements: a call to it succeeds only on a token with a permissive fallback.
+    bytes4 private constant NO_SUCH_FUNCTION = bytes4(keccak256("portfolioStakeBurnProbe()"));
+    uint256 private constant H = StakeStorage.VECTOR_HISTORY;
 
     /// @notice The staked token (NMR).
     IERC20 public immutable nmr;
-    /// @notice Where burned NMR goes; zero means the token's own `burn` is called.
+    /// @notice How burned NMR leaves the system.
+    BurnMode public immutable burnMode;
+    /// @notice Where burned NMR goes in Sink mode (zero in the other modes).
     address public immutable burnSink;
     /// @notice Number of the first round the contract opens (aligns round numbers with Numerai's).
     uint32 public immutable firstRound;
 
     // ────────────────────────────────────────── Storage ──────────────────────────────────────────
 
-    struct Account {
-        // slot 0: money
-        uint128 balance;
-        uint128 pending;
-        // slot 1: everything a reallocation by the staker reads and writes
-        bytes20 modelsHash; // keccak256 of the registry list, truncated: checks a caller's list in one SLOAD
-        uint24 allocationCount; // vectors ever stored; the newest VECTOR_HISTORY are kept
-        uint32 lastAllocationRound;
-        uint8 modelCount;
-        uint32 nextSettleRound;
-        // slot 2: control and settlement
-        address manager;
-        uint32 withdrawalLastRound;
-        uint32 settleCursor;
-        // slot 3
-        uint40 withdrawalReleaseAt;
-        uint128 unpaidRewards;
-        // slot 4
-        uint128 totalRewarded;
-        uint128 totalBurned;
-    }
-
-    struct ModelInfo {
-        address owner;
-        uint8 slot;
-    }
-
-    struct RoundData {
-        uint40 openedAt;
-        uint40 resolvesAt;
-        uint40 deadline;
-        uint64 rateCap;
-    }
-
-    /// @dev An account's money while its rounds are settled in memory.
-    struct Ledger {
-        address account;
-        uint256 balance;
-        uint256 pending;
-        uint256 unpaid;
-        uint256 paid;
-        uint256 burnedFromBalance;
-        uint256 burnedFromPending;
-        uint256 cursor;
-        uint256 pendingLastRound; // pending withdrawals were at risk up to this round
-        bool modelsChecked;
-    }
-
-    /// @dev What one round's result computation needs (kept in memory to stay within the stack).
-    struct RoundContext {
-        address account;
-        bytes32 root;
-        uint64 cap;
-        uint256 stake;
-        uint256 word0;
-        uint256 word1;
-    }
-
-    // Global slot: read by every deposit and reallocation.
-    uint32 private _currentRound;
-    uint40 private _lastOpenedAt;
-    bool private _paused;
-
-    Parameters private _params;
-
-    uint128 private _totalStaked;
-    uint128 private _totalPending;
-    uint256 private _rewardsPool;
-
-    mapping(address account => Account) private _accounts;
-    mapping(address account => bytes16[]) private _models;
-    mapping(bytes16 modelId => ModelInfo) private _modelInfo;
-    mapping(address account => mapping(uint256 index => uint256)) private _vectorWord0;
-    mapping(address account => mapping(uint256 index => uint256)) private _vectorWord1;
-    mapping(address account => Checkpoints.Trace224) private _stakeHistory;
-    mapping(uint32 round => RoundData) private _rounds;
-    mapping(uint32 round => bytes32) private _roots;
-    mapping(address account => uint256) private _nonces;
+    StakeStorage.Layout private _s;
 
     modifier whenNotPaused() {
-        if (_paused) revert EnforcedPause();
+        if (_s.paused) revert EnforcedPause();
         _;
     }
 
     /**
      * @param nmr_ The staked token.
-     * @param burnSink_ Zero if the token has `burn(uint256)`; otherwise the fixed address burned NMR is sent to.
+     * @param burnMode_ How burns work on this token: NumeraireMint for the real NMR (its `mint(v)` burns), ERC20Burn
+     * for a standard `burn(uint256)`, Sink for a token that cannot burn (transfers to `burnSink_`).
+     * @param burnSink_ In Sink mode the fixed address burned NMR is sent to (not zero, not this contract); zero
+     * otherwise.
      * @param admin Receives DEFAULT_ADMIN_ROLE (grants the operator and pauser roles).
      * @param firstRound_ Number of the first round to open (>= 1).
      * @param params Initial parameters, each within its bounds.
+     * @dev The token/mode pair is probed with cheap deterministic calls, so a deployment whose burns could not work
+     * (and would then make every loss unsettleable) fails instead: NumeraireMint needs `mint(0)` to return an
+     * ABI-encoded true (a token without it, or with a silent fallback, returns nothing); ERC20Burn needs `burn(0)` to
+     * succeed and a function no token has to revert (NMR's empty fallback makes a missing `burn` look successful).
      */
     constructor(
         IERC20 nmr_,
+        BurnMode burnMode_,
         address burnSink_,
         address admin,
         uint32 firstRound_,
@@ -177,15 +141,21 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         if (firstRound_ == 0 || firstRound_ > MAX_FIRST_ROUND) {
             revert ParameterOutOfBounds("firstRound", firstRound_, 1, MAX_FIRST_ROUND);
         }
+        _probeBurn(address(nmr_), burnMode_, burnSink_);
         nmr = nmr_;
+        burnMode = burnMode_;
         burnSink = burnSink_;
         firstRound = firstRound_;
-        _currentRound = firstRound_ - 1;
-        _setWithdrawalDelay(params.withdrawalDelay);
-        _setMinRoundInterval(params.minRoundInterval);
-        _setResolutionDelay(params.resolutionDelay);
-        _setPublishWindow(params.publishWindow);
-        _setRateCap(params.rateCap);
+        _s.currentRound = firstRound_ - 1;
+        _checkParameters(params);
+        _s.params = params;
+        emit ParameterUpdated("withdrawalDelay", 0, params.withdrawalDelay);
+        emit ParameterUpdated("minRoundInterval", 0, params.minRoundInterval);
+        emit ParameterUpdated("resolutionDelay", 0, params.resolutionDelay);
+        emit ParameterUpdated("publishWindow", 0, params.publishWindow);
+        emit ParameterUpdated("rateCap", 0, params.rateCap);
+        emit ParameterUpdated("proofGracePeriod", 0, params.proofGracePeriod);
+        emit BurnConfigured(burnMode_, burnSink_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
@@ -194,13 +164,13 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     /// @inheritdoc IPortfolioStake
     function deposit(uint256 amount) external nonReentrant whenNotPaused {
         if (amount == 0) revert ZeroAmount();
-        Account storage a = _accounts[msg.sender];
-        uint32 effective = _currentRound + 1;
+        StakeStorage.Account storage a = _s.accounts[msg.sender];
+        uint32 effective = _s.currentRound + 1;
         if (a.nextSettleRound == 0) a.nextSettleRound = effective;
         uint256 balance = a.balance + amount;
         a.balance = balance.toUint128();
-        _totalStaked = (_totalStaked + amount).toUint128();
-        _stakeHistory[msg.sender].push(effective, uint224(balance));
+        _s.totalStaked = (_s.totalStaked + amount).toUint128();
+        _s.stakeHistory[msg.sender].push(effective, uint224(balance));
         emit Deposited(msg.sender, amount, balance, effective);
         nmr.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -212,7 +182,7 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
 
     /// @inheritdoc IPortfolioStake
     function setAllocationFor(address account, bytes16[] calldata modelIds, uint16[] calldata bps) external {
-        if (msg.sender != account && msg.sender != _accounts[account].manager) {
+        if (msg.sender != account && msg.sender != _s.accounts[account].manager) {
             revert NotStakerOrManager(msg.sender, account);
         }
         _setAllocation(account, msg.sender, modelIds, bps);
@@ -227,9 +197,7 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         uint256 deadline,
         bytes calldata signature
     ) external {
-        if (block.timestamp > deadline) revert SignatureExpired(deadline);
-        uint256 expected = _nonces[account];
-        if (nonce != expected) revert InvalidNonce(expected, nonce);
+        _checkNonce(account, nonce, deadline);
         bytes32 digest = _hashTypedDataV4(
             keccak256(
                 abi.encode(
@@ -244,28 +212,39 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         );
         address signer = account;
         if (!SignatureChecker.isValidSignatureNow(account, digest, signature)) {
-            signer = _accounts[account].manager;
+            signer = _s.accounts[account].manager;
             if (signer == address(0) || !SignatureChecker.isValidSignatureNow(signer, digest, signature)) {
                 revert InvalidSignature();
             }
         }
-        _nonces[account] = expected + 1;
+        // _setAllocation uses the nonce checked above.
         _setAllocation(account, signer, modelIds, bps);
     }
 
     /// @inheritdoc IPortfolioStake
     function setManager(address manager) external {
-        _accounts[msg.sender].manager = manager;
+        StakeStorage.Account storage a = _s.accounts[msg.sender];
+        a.manager = manager;
+        _useNonce(a, msg.sender);
         emit ManagerSet(msg.sender, manager);
+    }
+
+    /// @inheritdoc IPortfolioStake
+    function invalidateNonces(uint256 newNonce) external {
+        StakeStorage.Account storage a = _s.accounts[msg.sender];
+        uint256 current = a.nonce;
+        if (newNonce <= current || newNonce - current > MAX_NONCE_JUMP) revert InvalidNonceJump(current, newNonce);
+        a.nonce = newNonce.toUint32();
+        emit NonceUsed(msg.sender, newNonce - 1);
     }
 
     /// @inheritdoc IPortfolioStake
     function requestWithdrawal(uint256 amount) external {
         if (amount == 0) revert ZeroAmount();
-        Account storage a = _accounts[msg.sender];
+        StakeStorage.Account storage a = _s.accounts[msg.sender];
         uint256 balance = a.balance;
         if (amount > balance) revert InsufficientBalance(amount, balance);
-        uint32 current = _currentRound;
+        uint32 current = _s.currentRound;
         uint256 pending = a.pending;
         // One pending withdrawal at a time (requests in the same round merge): a single "at risk until" round then
         // stays exact, and an earlier request never becomes burnable by rounds opened after it left the stake.
@@ -274,20 +253,20 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         }
         balance -= amount;
         pending += amount;
-        uint40 releaseAt = uint40(block.timestamp) + _params.withdrawalDelay;
+        uint40 releaseAt = uint40(block.timestamp) + _s.params.withdrawalDelay;
         a.balance = uint128(balance);
         a.pending = uint128(pending);
         a.withdrawalLastRound = current;
         a.withdrawalReleaseAt = releaseAt;
-        _totalStaked -= uint128(amount);
-        _totalPending += uint128(amount);
-        _stakeHistory[msg.sender].push(current + 1, uint224(balance));
+        _s.totalStaked -= uint128(amount);
+        _s.totalPending += uint128(amount);
+        _s.stakeHistory[msg.sender].push(current + 1, uint224(balance));
         emit WithdrawalRequested(msg.sender, amount, pending, balance, current, releaseAt);
     }
 
     /// @inheritdoc IPortfolioStake
     function claimWithdrawal() external nonReentrant {
-        Account storage a = _accounts[msg.sender];
+        StakeStorage.Account storage a = _s.accounts[msg.sender];
         uint256 amount = a.pending;
         if (amount == 0) revert NothingToClaim();
         if (block.timestamp < a.withdrawalReleaseAt) revert WithdrawalLocked(a.withdrawalReleaseAt);
@@ -295,9 +274,53 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
             revert RoundsUnsettled(a.nextSettleRound, a.withdrawalLastRound);
         }
         a.pending = 0;
-        _totalPending -= uint128(amount);
+        _s.totalPending -= uint128(amount);
         emit WithdrawalClaimed(msg.sender, amount);
         nmr.safeTransfer(msg.sender, amount);
+    }
+
+    // ────────────────────────────────────────── Registry ─────────────────────────────────────────
+
+    /// @inheritdoc IPortfolioStake
+    function proposeModels(address account, bytes16[] calldata modelIds) external onlyRole(OPERATOR_ROLE) {
+        RegistryLogic.propose(_s, account, modelIds);
+    }
+
+    /// @inheritdoc IPortfolioStake
+    function cancelModelProposals(bytes16[] calldata modelIds) external {
+        RegistryLogic.cancel(_s, modelIds, msg.sender, hasRole(OPERATOR_ROLE, msg.sender));
+    }
+
+    /// @inheritdoc IPortfolioStake
+    function acceptModels(bytes16[] calldata modelIds) external {
+        RegistryLogic.accept(_s, msg.sender, modelIds);
+    }
+
+    /// @inheritdoc IPortfolioStake
+    function acceptModelsBySig(
+        address account,
+        bytes16[] calldata modelIds,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        _checkNonce(account, nonce, deadline);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(ACCEPT_MODELS_TYPEHASH, account, keccak256(abi.encodePacked(modelIds)), nonce, deadline)
+            )
+        );
+        if (!SignatureChecker.isValidSignatureNow(account, digest, signature)) revert InvalidSignature();
+        _useNonce(_s.accounts[account], account);
+        RegistryLogic.accept(_s, account, modelIds);
+    }
+
+    /// @inheritdoc IPortfolioStake
+    function unbindModels(address account, bytes16[] calldata modelIds) external {
+        if (msg.sender != account && !hasRole(OPERATOR_ROLE, msg.sender)) {
+            revert NotOperatorOrAccount(msg.sender, account);
+        }
+        RegistryLogic.unbind(_s, account, modelIds, msg.sender);
     }
 
     // ───────────────────────────────────────── Settlement ────────────────────────────────────────
@@ -305,77 +328,49 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     /// @inheritdoc IPortfolioStake
     function fundRewards(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        uint256 pool = _rewardsPool + amount;
-        _rewardsPool = pool;
+        uint256 pool = _s.rewardsPool + amount;
+        _s.rewardsPool = pool;
         emit RewardsFunded(msg.sender, amount, pool);
         nmr.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @inheritdoc IPortfolioStake
     function settle(AccountResults calldata results) external nonReentrant {
-        uint256 size = results.results.length;
-        if (size > MAX_SETTLEMENTS_PER_CALL) revert BatchTooLarge(size, MAX_SETTLEMENTS_PER_CALL);
-        _disposeBurned(_settleAccount(results));
+        SettlementLogic.settleOne(_s, results, _burnConfig());
     }
 
     /// @inheritdoc IPortfolioStake
     function settleBatch(AccountResults[] calldata batch) external nonReentrant {
-        uint256 size;
-        for (uint256 i; i < batch.length; ++i) size += batch[i].results.length;
-        if (size > MAX_SETTLEMENTS_PER_CALL) revert BatchTooLarge(size, MAX_SETTLEMENTS_PER_CALL);
-        uint256 burned;
-        for (uint256 i; i < batch.length; ++i) burned += _settleAccount(batch[i]);
-        _disposeBurned(burned);
+        SettlementLogic.settleMany(_s, batch, _burnConfig());
     }
 
     // ────────────────────────────────────────── Operator ─────────────────────────────────────────
 
     /// @inheritdoc IPortfolioStake
-    function registerModels(address account, bytes16[] calldata modelIds) external onlyRole(OPERATOR_ROLE) {
-        if (account == address(0)) revert ZeroAddress();
-        if (modelIds.length == 0) revert InvalidModelId();
-        bytes16[] storage list = _models[account];
-        uint256 count = list.length;
-        if (count + modelIds.length > MAX_MODELS) revert TooManyModels(count + modelIds.length, MAX_MODELS);
-        for (uint256 i; i < modelIds.length; ++i) {
-            bytes16 id = modelIds[i];
-            if (id == bytes16(0)) revert InvalidModelId();
-            address owner = _modelInfo[id].owner;
-            if (owner != address(0)) revert ModelAlreadyRegistered(id, owner);
-            _modelInfo[id] = ModelInfo(account, uint8(count));
-            list.push(id);
-            emit ModelRegistered(account, id, uint8(count));
-            ++count;
-        }
-        Account storage a = _accounts[account];
-        a.modelCount = uint8(count);
-        a.modelsHash = bytes20(keccak256(abi.encodePacked(list)));
-    }
-
-    /// @inheritdoc IPortfolioStake
     function openRound() external onlyRole(OPERATOR_ROLE) returns (uint32 round) {
-        Parameters memory p = _params;
+        Parameters memory p = _s.params;
         uint40 now_ = uint40(block.timestamp);
-        uint40 last = _lastOpenedAt;
+        uint40 last = _s.lastOpenedAt;
         if (last != 0 && now_ < last + p.minRoundInterval) revert RoundTooEarly(last + p.minRoundInterval);
-        round = _currentRound + 1;
-        _currentRound = round;
-        _lastOpenedAt = now_;
+        round = _s.currentRound + 1;
+        _s.currentRound = round;
+        _s.lastOpenedAt = now_;
         uint40 resolvesAt = now_ + p.resolutionDelay;
         uint40 deadline = resolvesAt + p.publishWindow;
-        _rounds[round] = RoundData(now_, resolvesAt, deadline, p.rateCap);
-        emit RoundOpened(round, now_, resolvesAt, deadline, p.rateCap);
+        uint40 proofDeadline = deadline + p.proofGracePeriod;
+        _s.rounds[round] = StakeStorage.RoundData(now_, resolvesAt, deadline, proofDeadline, p.rateCap);
+        emit RoundOpened(round, now_, resolvesAt, deadline, proofDeadline, p.rateCap);
     }
 
     /// @inheritdoc IPortfolioStake
     function publishRound(uint32 round, bytes32 root, string calldata leavesURI) external onlyRole(OPERATOR_ROLE) {
-        RoundData memory r = _rounds[round];
+        StakeStorage.RoundData memory r = _s.rounds[round];
         if (r.openedAt == 0) revert UnknownRound(round);
         if (root == bytes32(0)) revert InvalidRoot();
-        if (_roots[round] != bytes32(0)) revert RoundAlreadyPublished(round);
+        if (_s.roots[round] != bytes32(0)) revert RoundAlreadyPublished(round);
         if (block.timestamp < r.resolvesAt) revert RoundNotResolved(round, r.resolvesAt);
         if (block.timestamp > r.deadline) revert PublishDeadlinePassed(round, r.deadline);
-        _roots[round] = root;
+        _s.roots[round] = root;
         emit RoundPublished(round, root, leavesURI);
     }
 
@@ -383,69 +378,92 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
 
     /// @inheritdoc IPortfolioStake
     function pause() external onlyRole(PAUSER_ROLE) {
-        if (_paused) revert EnforcedPause();
-        _paused = true;
+        if (_s.paused) revert EnforcedPause();
+        _s.paused = true;
         emit Paused(msg.sender);
     }
 
     /// @inheritdoc IPortfolioStake
     function unpause() external onlyRole(PAUSER_ROLE) {
-        if (!_paused) revert ExpectedPause();
-        _paused = false;
+        if (!_s.paused) revert ExpectedPause();
+        _s.paused = false;
         emit Unpaused(msg.sender);
     }
 
     /// @inheritdoc IPortfolioStake
     function setWithdrawalDelay(uint40 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setWithdrawalDelay(value);
+        Parameters memory p = _s.params;
+        emit ParameterUpdated("withdrawalDelay", p.withdrawalDelay, value);
+        p.withdrawalDelay = value;
+        _setParameters(p);
     }
 
     /// @inheritdoc IPortfolioStake
     function setMinRoundInterval(uint40 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setMinRoundInterval(value);
+        Parameters memory p = _s.params;
+        emit ParameterUpdated("minRoundInterval", p.minRoundInterval, value);
+        p.minRoundInterval = value;
+        _setParameters(p);
     }
 
     /// @inheritdoc IPortfolioStake
     function setResolutionDelay(uint40 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setResolutionDelay(value);
+        Parameters memory p = _s.params;
+        emit ParameterUpdated("resolutionDelay", p.resolutionDelay, value);
+        p.resolutionDelay = value;
+        _setParameters(p);
     }
 
     /// @inheritdoc IPortfolioStake
     function setPublishWindow(uint40 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setPublishWindow(value);
+        Parameters memory p = _s.params;
+        emit ParameterUpdated("publishWindow", p.publishWindow, value);
+        p.publishWindow = value;
+        _setParameters(p);
     }
 
     /// @inheritdoc IPortfolioStake
     function setRateCap(uint64 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setRateCap(value);
+        Parameters memory p = _s.params;
+        emit ParameterUpdated("rateCap", p.rateCap, value);
+        p.rateCap = value;
+        _setParameters(p);
+    }
+
+    /// @inheritdoc IPortfolioStake
+    function setProofGracePeriod(uint40 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Parameters memory p = _s.params;
+        emit ParameterUpdated("proofGracePeriod", p.proofGracePeriod, value);
+        p.proofGracePeriod = value;
+        _setParameters(p);
     }
 
     // ─────────────────────────────────────────── Views ───────────────────────────────────────────
 
     /// @inheritdoc IPortfolioStake
     function currentRound() external view returns (uint32) {
-        return _currentRound;
+        return _s.currentRound;
     }
 
     /// @inheritdoc IPortfolioStake
     function roundInfo(uint32 round) external view returns (RoundInfo memory) {
-        RoundData memory r = _rounds[round];
-        return RoundInfo(r.openedAt, r.resolvesAt, r.deadline, r.rateCap, _roots[round]);
+        StakeStorage.RoundData memory r = _s.rounds[round];
+        return RoundInfo(r.openedAt, r.resolvesAt, r.deadline, r.proofDeadline, r.rateCap, _s.roots[round]);
     }
 
     /// @inheritdoc IPortfolioStake
     function parameters() external view returns (Parameters memory) {
-        return _params;
+        return _s.params;
     }
 
     /// @inheritdoc IPortfolioStake
     function paused() external view returns (bool) {
-        return _paused;
+        return _s.paused;
     }
 
     /// @inheritdoc IPortfolioStake
     function accountOf(address account) external view returns (AccountView memory v) {
-        Account storage a = _accounts[account];
+        StakeStorage.Account storage a = _s.accounts[account];
         v.balance = a.balance;
         v.pendingWithdrawal = a.pending;
         v.withdrawalLastRound = a.withdrawalLastRound;
@@ -462,13 +480,18 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
 
     /// @inheritdoc IPortfolioStake
     function modelsOf(address account) external view returns (bytes16[] memory) {
-        return _models[account];
+        return _s.models[account];
     }
 
     /// @inheritdoc IPortfolioStake
     function modelOwner(bytes16 modelId) external view returns (address owner, uint8 slot) {
-        ModelInfo memory info = _modelInfo[modelId];
+        StakeStorage.ModelInfo memory info = _s.modelInfo[modelId];
         return (info.owner, info.slot);
+    }
+
+    /// @inheritdoc IPortfolioStake
+    function modelProposal(bytes16 modelId) external view returns (address account) {
+        return _s.proposals[modelId];
     }
 
     /// @inheritdoc IPortfolioStake
@@ -476,58 +499,57 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         address account,
         uint32 round
     ) external view returns (bytes16[] memory modelIds, uint16[] memory bps) {
-        modelIds = _models[account];
-        (uint256 word0, uint256 word1) = _vectorAt(account, round);
+        modelIds = _s.models[account];
+        uint256[4] memory words = _vectorAt(account, round);
         bps = new uint16[](modelIds.length);
-        for (uint256 i; i < modelIds.length; ++i) bps[i] = uint16(_weight(word0, word1, i));
+        for (uint256 i; i < modelIds.length; ++i) bps[i] = uint16(words.weight(i));
     }
 
     /// @inheritdoc IPortfolioStake
     function stakeAt(address account, uint32 round) public view returns (uint256) {
-        return _stakeHistory[account].upperLookupRecent(round);
+        return _s.stakeHistory[account].upperLookupRecent(round);
     }
 
     /// @inheritdoc IPortfolioStake
     function modelStakesAt(address account, uint32 round) external view returns (uint256[] memory stakes) {
         uint256 stake = stakeAt(account, round);
-        (uint256 word0, uint256 word1) = _vectorAt(account, round);
-        uint256 count = _accounts[account].modelCount;
+        uint256[4] memory words = _vectorAt(account, round);
+        uint256 count = _s.accounts[account].modelCount;
         stakes = new uint256[](count);
-        for (uint256 i; i < count; ++i) stakes[i] = (stake * _weight(word0, word1, i)) / BPS;
+        for (uint256 i; i < count; ++i) stakes[i] = (stake * words.weight(i)) / BPS;
     }
 
     /// @inheritdoc IPortfolioStake
     function totals() external view returns (uint256 staked, uint256 pendingWithdrawals, uint256 rewardsPool) {
-        return (_totalStaked, _totalPending, _rewardsPool);
+        return (_s.totalStaked, _s.totalPending, _s.rewardsPool);
     }
 
     /// @inheritdoc IPortfolioStake
     function nonces(address account) external view returns (uint256) {
-        return _nonces[account];
+        return _s.accounts[account].nonce;
     }
 
     // ───────────────────────────────────────── Internals ─────────────────────────────────────────
 
     function _setAllocation(address account, address by, bytes16[] calldata modelIds, uint16[] calldata bps) private {
-        if (_paused) revert EnforcedPause();
+        if (_s.paused) revert EnforcedPause();
         uint256 n = modelIds.length;
         if (n != bps.length) revert LengthMismatch(n, bps.length);
         if (n == 0) revert EmptyAllocation();
         if (n > MAX_MODELS) revert TooManyModels(n, MAX_MODELS);
 
-        Account storage a = _accounts[account];
+        StakeStorage.Account storage a = _s.accounts[account];
         uint256 count = a.modelCount;
         // The canonical list (the whole registry, in order) is checked by its hash alone; any other list is
         // checked model by model.
-        if (n == count && a.modelsHash == bytes20(_hashWords(modelIds))) {
-            (uint256 word0, uint256 word1) = _packCanonical(modelIds, bps);
-            uint32 effective = _storeVector(a, account, word0, word1);
+        if (n == count && a.modelsHash == bytes16(_hashWords(modelIds))) {
+            uint32 effective = _storeVector(a, account, _packCanonical(modelIds, bps));
             _emitAllocationSet(account, effective, by, bps);
         } else {
-            (uint256 word0, uint256 word1) = _packVector(account, modelIds, bps);
-            uint32 effective = _storeVector(a, account, word0, word1);
+            uint256[4] memory words = _packVector(account, modelIds, bps);
+            uint32 effective = _storeVector(a, account, words);
             uint16[] memory weights = new uint16[](count);
-            for (uint256 i; i < count; ++i) weights[i] = uint16(_weight(word0, word1, i));
+            for (uint256 i; i < count; ++i) weights[i] = uint16(words.weight(i));
             emit AllocationSet(account, effective, by, weights);
         }
     }
@@ -543,14 +565,15 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         }
     }
 
-    /// @dev Packs a vector given in registry order (slot i = index i); reverts on a weight above 10,000 or a sum
-    /// other than 10,000. Hot path of every reallocation, hence the assembly loop.
+    /// @dev Packs a vector given in registry order (slot i = index i); reverts on a weight above 10,000, a weight on
+    /// an index freed by unbinding (zero ID) or a sum other than 10,000. Hot path of every reallocation, hence the
+    /// assembly loop.
     function _packCanonical(
         bytes16[] calldata modelIds,
         uint16[] calldata bps
-    ) private pure returns (uint256 word0, uint256 word1) {
+    ) private pure returns (uint256[4] memory words) {
         uint256 sum;
-        uint256 tooLarge; // 1 + index of the first weight above 10,000
+        uint256 bad; // 1 + index of the first weight above 10,000 or on a freed index
         assembly ("memory-safe") {
             let n := bps.length
             for {
@@ -559,21 +582,22 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
                 i := add(i, 1)
             } {
                 let w := calldataload(add(bps.offset, shl(5, i)))
-                if gt(w, 10000) {
-                    tooLarge := add(i, 1)
-                    break
-                }
-                sum := add(sum, w)
-                switch lt(i, 16)
-                case 1 {
-                    word0 := or(word0, shl(mul(i, 14), w))
-                }
-                default {
-                    word1 := or(word1, shl(mul(sub(i, 16), 14), w))
+                if w {
+                    if or(gt(w, 10000), iszero(calldataload(add(modelIds.offset, shl(5, i))))) {
+                        bad := add(i, 1)
+                        break
+                    }
+                    sum := add(sum, w)
+                    let p := add(words, shl(5, shr(4, i)))
+                    mstore(p, or(mload(p), shl(mul(and(i, 15), 14), w)))
                 }
             }
         }
-        if (tooLarge != 0) revert WeightTooLarge(modelIds[tooLarge - 1], bps[tooLarge - 1]);
+        if (bad != 0) {
+            uint256 i = bad - 1;
+            if (bps[i] > BPS) revert WeightTooLarge(modelIds[i], bps[i]);
+            revert WeightOnUnboundSlot(i);
+        }
         if (sum != BPS) revert InvalidWeightSum(sum);
     }
 
@@ -591,32 +615,34 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         }
     }
 
-    /// @dev Stores a packed vector as the one in force from the next round; returns that round.
+    /// @dev Stores a packed vector as the one in force from the next round, uses the account's nonce (same slot as
+    /// the vector count, so it costs no extra storage write) and returns the effective round.
     function _storeVector(
-        Account storage a,
+        StakeStorage.Account storage a,
         address account,
-        uint256 word0,
-        uint256 word1
+        uint256[4] memory words
     ) private returns (uint32 effective) {
-        effective = _currentRound + 1;
+        effective = _s.currentRound + 1;
         uint256 index = a.allocationCount;
         if (a.lastAllocationRound == effective) {
             // A second change before the next round opens replaces the pending vector in place.
             --index;
         } else {
-            // The ring slot taken over belongs to vector index - VECTOR_HISTORY, in force before the next
-            // VECTOR_HISTORY - 1 vectors, i.e. before round effective - (VECTOR_HISTORY - 1) at the latest. It may go
-            // only once every round it could apply to is settled.
+            // The ring slot taken over belongs to vector index - H, in force before the next H - 1 vectors, i.e.
+            // before round effective - (H - 1) at the latest. It may go only once every round it could apply to is
+            // settled. VECTOR_HISTORY is sized so that this holds for a staker that settled all it can.
             uint256 next = a.nextSettleRound;
-            if (index >= VECTOR_HISTORY && next != 0 && effective - (VECTOR_HISTORY - 1) > next) {
+            if (index >= H && next != 0 && effective - (H - 1) > next) {
                 revert SettlementBehind(account, uint32(next));
             }
             a.allocationCount = uint24(index + 1);
             a.lastAllocationRound = effective;
         }
-        index %= VECTOR_HISTORY;
-        _vectorWord0[account][index] = word0.withRound(effective);
-        if (a.modelCount > PackedWeights.WEIGHTS_PER_WORD) _vectorWord1[account][index] = word1;
+        _useNonce(a, account);
+        uint256[4] storage stored = _s.vectors[account][index % H];
+        stored[0] = words[0].withRound(effective);
+        uint256 used = PackedWeights.wordsFor(a.modelCount);
+        for (uint256 k = 1; k < used; ++k) stored[k] = words[k];
     }
 
     /// @dev Validates a vector given in any order (or a subset of the registry) and packs it by registry slot.
@@ -625,11 +651,11 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         address account,
         bytes16[] calldata modelIds,
         uint16[] calldata bps
-    ) private view returns (uint256 word0, uint256 word1) {
+    ) private view returns (uint256[4] memory words) {
         uint256 sum;
         uint256 seen;
         for (uint256 i; i < modelIds.length; ++i) {
-            ModelInfo memory info = _modelInfo[modelIds[i]];
+            StakeStorage.ModelInfo memory info = _s.modelInfo[modelIds[i]];
             if (info.owner == address(0)) revert UnknownModel(modelIds[i]);
             if (info.owner != account) revert ModelNotOwned(modelIds[i], info.owner);
             uint256 slot = info.slot;
@@ -638,246 +664,81 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
             uint256 w = bps[i];
             if (w > BPS) revert WeightTooLarge(modelIds[i], w);
             sum += w;
-            if (slot < PackedWeights.WEIGHTS_PER_WORD) word0 = word0.put(slot, w);
-            else word1 = word1.put(slot, w);
+            uint256 k = slot / PackedWeights.WEIGHTS_PER_WORD;
+            words[k] = words[k].put(slot, w);
         }
         if (sum != BPS) revert InvalidWeightSum(sum);
     }
 
-    /// @dev Settles `r.results` in order for one account; returns the NMR to burn.
-    function _settleAccount(AccountResults calldata r) private returns (uint256) {
-        address account = r.account;
-        Account storage a = _accounts[account];
-        uint32 next = a.nextSettleRound;
-        if (next == 0) revert AccountNotStaking(account);
-        Ledger memory ledger = Ledger(
-            account,
-            a.balance,
-            a.pending,
-            a.unpaidRewards,
-            0,
-            0,
-            0,
-            a.settleCursor,
-            a.withdrawalLastRound,
-            false
-        );
+    /// @dev Checks a signature's deadline and nonce (it is used by the caller once the signature checks out).
+    function _checkNonce(address account, uint256 nonce, uint256 deadline) private view {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline);
+        uint256 expected = _s.accounts[account].nonce;
+        if (nonce != expected) revert InvalidNonce(expected, nonce);
+    }
 
-        for (uint256 k; k < r.results.length; ++k) {
-            RoundResult calldata res = r.results[k];
-            if (res.round != next) revert RoundOutOfOrder(account, next, res.round);
-            _settleRound(ledger, a, r, res);
-            ++next;
+    /// @dev Uses `account`'s current nonce: signatures made for it are void from now on.
+    function _useNonce(StakeStorage.Account storage a, address account) private {
+        uint32 nonce = a.nonce;
+        a.nonce = nonce + 1;
+        emit NonceUsed(account, nonce);
+    }
+
+    /// @dev The vector in force at `round` (all zeros before the first vector), by binary search (for views).
+    function _vectorAt(address account, uint32 round) private view returns (uint256[4] memory words) {
+        uint256 count = _s.accounts[account].allocationCount;
+        (uint256 later, uint256 oldest) = StakeStorage.searchVectors(_s, account, count, round);
+        mapping(uint256 => uint256[4]) storage ring = _s.vectors[account];
+        if (later == oldest) {
+            if (oldest == 0) return words;
+            revert AllocationHistoryPruned(round, ring[oldest % H][0].round());
         }
+        uint256[4] storage stored = ring[(later - 1) % H];
+        for (uint256 k; k < PackedWeights.WORDS; ++k) words[k] = stored[k];
+    }
 
-        a.nextSettleRound = next;
-        a.settleCursor = uint32(ledger.cursor);
-        uint256 burned = ledger.burnedFromBalance + ledger.burnedFromPending;
-        if (ledger.balance != a.balance) {
-            _stakeHistory[account].push(_currentRound + 1, uint224(ledger.balance));
-            _totalStaked = (_totalStaked + ledger.paid - ledger.burnedFromBalance).toUint128();
-            a.balance = uint128(ledger.balance);
+    /// @dev Refuses a token/mode pair whose burns cannot work (see the constructor).
+    function _probeBurn(address token, BurnMode mode, address sink) private {
+        if (mode == BurnMode.Sink) {
+            if (sink == address(0) || sink == address(this)) revert InvalidBurnSink(sink);
+            return;
         }
-        if (ledger.burnedFromPending != 0) {
-            _totalPending -= uint128(ledger.burnedFromPending);
-            a.pending = uint128(ledger.pending);
+        if (sink != address(0)) revert InvalidBurnSink(sink);
+        bool ok;
+        if (mode == BurnMode.NumeraireMint) {
+            bytes memory returned;
+            // solhint-disable-next-line avoid-low-level-calls
+            (ok, returned) = token.call(abi.encodeCall(INumeraire.mint, (0)));
+            ok = ok && SettlementLogic.isTrue(returned);
+        } else {
+            // solhint-disable-next-line avoid-low-level-calls
+            (ok, ) = token.call(abi.encodeCall(IERC20Burnable.burn, (0)));
+            // solhint-disable-next-line avoid-low-level-calls
+            (bool permissive, ) = token.call(abi.encodeWithSelector(NO_SUCH_FUNCTION));
+            ok = ok && !permissive;
         }
-        a.unpaidRewards = uint128(ledger.unpaid);
-        if (ledger.paid != 0) a.totalRewarded += uint128(ledger.paid);
-        if (burned != 0) a.totalBurned += uint128(burned);
-        return burned;
+        if (!ok) revert BurnModeUnsupported(mode);
     }
 
-    /// @dev Settles one round (the account's next) into `ledger`.
-    function _settleRound(
-        Ledger memory ledger,
-        Account storage a,
-        AccountResults calldata r,
-        RoundResult calldata res
-    ) private {
-        uint32 round = res.round;
-        bytes32 root = _roots[round];
-        RoundData memory rd = _rounds[round];
-        // Settleable once published, or once its publication deadline passed (then it counts as zero).
-        if (rd.openedAt == 0 || (root == bytes32(0) && block.timestamp <= rd.deadline)) {
-            revert RoundNotSettleable(round);
-        }
-        uint256 stake = _stakeHistory[r.account].upperLookupRecent(round);
-        int64[] memory rates = new int64[](a.modelCount);
-        int256 delta;
-        if (root != bytes32(0) && stake != 0) {
-            (uint256 word0, uint256 word1) = _vectorForSettlement(ledger, r.account, a.allocationCount, round);
-            if (word0 | word1 != 0) {
-                if (!ledger.modelsChecked) {
-                    if (
-                        r.models.length != a.modelCount ||
-                        bytes20(keccak256(abi.encodePacked(r.models))) != a.modelsHash
-                    ) revert ModelListMismatch(r.account);
-                    ledger.modelsChecked = true;
-                }
-                delta = _roundDelta(
-                    RoundContext(r.account, root, rd.rateCap, stake, word0, word1),
-                    r.models,
-                    res,
-                    rates
-                );
-            }
-        }
-        _applyDelta(ledger, round, stake, rates, delta);
+    function _burnConfig() private view returns (SettlementLogic.BurnConfig memory) {
+        return SettlementLogic.BurnConfig(nmr, burnMode, burnSink);
     }
 
-    /// @dev Applies one round's result to the ledger and reports it.
-    function _applyDelta(
-        Ledger memory ledger,
-        uint32 round,
-        uint256 stake,
-        int64[] memory rates,
-        int256 delta
-    ) private {
-        uint256 burned = delta < 0 ? _takeLoss(ledger, uint256(-delta), round <= ledger.pendingLastRound) : 0;
-        uint256 paid = _payOwed(ledger, delta > 0 ? uint256(delta) : 0);
-        emit Settled(ledger.account, round, stake, rates, delta, paid, burned, ledger.unpaid, ledger.balance);
+    function _setParameters(Parameters memory p) private {
+        _checkParameters(p);
+        _s.params = p;
     }
 
-    /// @dev A loss comes from the stake, then from the pending withdrawal if it was at risk in that round, never
-    /// beyond both (the stake may already be lower than the round's snapshot after earlier rounds' burns).
-    function _takeLoss(Ledger memory ledger, uint256 loss, bool pendingAtRisk) private pure returns (uint256) {
-        uint256 fromBalance = loss < ledger.balance ? loss : ledger.balance;
-        uint256 rest = loss - fromBalance;
-        uint256 fromPending = !pendingAtRisk
-            ? 0
-            : rest < ledger.pending
-                ? rest
-                : ledger.pending;
-        ledger.balance -= fromBalance;
-        ledger.pending -= fromPending;
-        ledger.burnedFromBalance += fromBalance;
-        ledger.burnedFromPending += fromPending;
-        return fromBalance + fromPending;
-    }
-
-    /// @dev Pays `gain` plus rewards owed from earlier rounds from the pool as far as it goes; the rest stays owed.
-    function _payOwed(Ledger memory ledger, uint256 gain) private returns (uint256 paid) {
-        uint256 owed = ledger.unpaid + gain;
-        if (owed == 0) return 0;
-        uint256 pool = _rewardsPool;
-        paid = owed < pool ? owed : pool;
-        _rewardsPool = pool - paid;
-        ledger.unpaid = owed - paid;
-        ledger.balance += paid;
-        ledger.paid += paid;
-    }
-
-    /// @dev Checks one round's rates and multiproof, and returns sum(stake x weight / BPS x rate / 1e18), each
-    /// model's term rounded toward zero.
-    function _roundDelta(
-        RoundContext memory c,
-        bytes16[] calldata models,
-        RoundResult calldata res,
-        int64[] memory rates
-    ) private pure returns (int256 delta) {
-        uint256 n = res.slots.length;
-        if (n != res.rates.length) revert LengthMismatch(n, res.rates.length);
-        bytes32[] memory leaves = new bytes32[](n);
-        uint256 seen;
-        for (uint256 i; i < n; ++i) {
-            uint8 slot = res.slots[i];
-            if (slot >= models.length) revert InvalidModelSlot(slot);
-            if (seen & (1 << slot) != 0) revert DuplicateModelResult(slot);
-            seen |= 1 << slot;
-            int64 rate = res.rates[i];
-            leaves[i] = keccak256(bytes.concat(keccak256(abi.encode(res.round, models[slot], rate))));
-            // A published rate beyond the round's cap is applied at the cap: bounded, and never unsettleable.
-            if (rate > int64(c.cap)) rate = int64(c.cap);
-            else if (rate < -int64(c.cap)) rate = -int64(c.cap);
-            rates[slot] = rate;
-            uint256 modelStake = (c.stake * _weight(c.word0, c.word1, slot)) / BPS;
-            delta += (int256(modelStake) * rate) / RATE_SCALE;
-        }
-        for (uint256 s; s < models.length; ++s) {
-            if (seen & (1 << s) == 0 && _weight(c.word0, c.word1, s) != 0) revert MissingModelResult(uint8(s));
-        }
-        if (!MerkleProof.multiProofVerifyCalldata(res.proof, res.proofFlags, c.root, leaves)) {
-            revert InvalidProof(c.account, res.round);
-        }
-    }
-
-    /// @dev The vector in force at `round`, found by moving the settlement cursor forward (rounds settle in order).
-    function _vectorForSettlement(
-        Ledger memory ledger,
-        address account,
-        uint256 vectors,
-        uint32 round
-    ) private view returns (uint256 word0, uint256 word1) {
-        if (vectors == 0) return (0, 0);
-        mapping(uint256 => uint256) storage words = _vectorWord0[account];
-        uint256 cursor = ledger.cursor;
-        // Vectors older than the ring were overwritten only once no unsettled round could use them.
-        if (cursor + VECTOR_HISTORY < vectors) cursor = vectors - VECTOR_HISTORY;
-        while (cursor + 1 < vectors && words[(cursor + 1) % VECTOR_HISTORY].round() <= round) ++cursor;
-        ledger.cursor = cursor;
-        word0 = words[cursor % VECTOR_HISTORY];
-        if (word0.round() > round) return (0, 0);
-        return (word0, _vectorWord1[account][cursor % VECTOR_HISTORY]);
-    }
-
-    /// @dev The vector in force at `round`, by binary search (for views).
-    function _vectorAt(address account, uint32 round) private view returns (uint256 word0, uint256 word1) {
-        mapping(uint256 => uint256) storage words = _vectorWord0[account];
-        uint256 high = _accounts[account].allocationCount;
-        uint256 oldest = high > VECTOR_HISTORY ? high - VECTOR_HISTORY : 0;
-        uint256 low = oldest;
-        while (low < high) {
-            uint256 mid = (low + high) / 2;
-            if (words[mid % VECTOR_HISTORY].round() <= round) low = mid + 1;
-            else high = mid;
-        }
-        if (low == oldest) {
-            if (oldest == 0) return (0, 0);
-            revert AllocationHistoryPruned(round, words[oldest % VECTOR_HISTORY].round());
-        }
-        uint256 index = (low - 1) % VECTOR_HISTORY;
-        return (words[index], _vectorWord1[account][index]);
-    }
-
-    function _weight(uint256 word0, uint256 word1, uint256 slot) private pure returns (uint256) {
-        return slot < PackedWeights.WEIGHTS_PER_WORD ? word0.get(slot) : word1.get(slot);
-    }
-
-    function _disposeBurned(uint256 amount) private {
-        if (amount == 0) return;
-        if (burnSink == address(0)) IERC20Burnable(address(nmr)).burn(amount);
-        else nmr.safeTransfer(burnSink, amount);
-    }
-
-    function _setWithdrawalDelay(uint40 value) private {
-        _checkBounds("withdrawalDelay", value, 0, MAX_WITHDRAWAL_DELAY);
-        emit ParameterUpdated("withdrawalDelay", _params.withdrawalDelay, value);
-        _params.withdrawalDelay = value;
-    }
-
-    function _setMinRoundInterval(uint40 value) private {
-        _checkBounds("minRoundInterval", value, MIN_ROUND_INTERVAL_FLOOR, MIN_ROUND_INTERVAL_CEILING);
-        emit ParameterUpdated("minRoundInterval", _params.minRoundInterval, value);
-        _params.minRoundInterval = value;
-    }
-
-    function _setResolutionDelay(uint40 value) private {
-        _checkBounds("resolutionDelay", value, MIN_RESOLUTION_DELAY, MAX_RESOLUTION_DELAY);
-        emit ParameterUpdated("resolutionDelay", _params.resolutionDelay, value);
-        _params.resolutionDelay = value;
-    }
-
-    function _setPublishWindow(uint40 value) private {
-        _checkBounds("publishWindow", value, MIN_PUBLISH_WINDOW, MAX_PUBLISH_WINDOW);
-        emit ParameterUpdated("publishWindow", _params.publishWindow, value);
-        _params.publishWindow = value;
-    }
-
-    function _setRateCap(uint64 value) private {
-        _checkBounds("rateCap", value, MIN_RATE_CAP, MAX_RATE_CAP);
-        emit ParameterUpdated("rateCap", _params.rateCap, value);
-        _params.rateCap = value;
+    /// @dev Every parameter rule in one place, for the constructor and every setter. Each value is within its
+    /// hard-coded bounds. Cross-parameter rules belong here too; VECTOR_HISTORY needs none, as it is sized from the
+    /// bounds themselves (see its NatSpec).
+    function _checkParameters(Parameters memory p) private pure {
+        _checkBounds("withdrawalDelay", p.withdrawalDelay, 0, MAX_WITHDRAWAL_DELAY);
+        _checkBounds("minRoundInterval", p.minRoundInterval, MIN_ROUND_INTERVAL_FLOOR, MIN_ROUND_INTERVAL_CEILING);
+        _checkBounds("resolutionDelay", p.resolutionDelay, MIN_RESOLUTION_DELAY, MAX_RESOLUTION_DELAY);
+        _checkBounds("publishWindow", p.publishWindow, MIN_PUBLISH_WINDOW, MAX_PUBLISH_WINDOW);
+        _checkBounds("rateCap", p.rateCap, MIN_RATE_CAP, MAX_RATE_CAP);
+        _checkBounds("proofGracePeriod", p.proofGracePeriod, MIN_PROOF_GRACE_PERIOD, MAX_PROOF_GRACE_PERIOD);
     }
 
     function _checkBounds(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {

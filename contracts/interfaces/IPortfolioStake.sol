@@ -15,6 +15,17 @@ pragma solidity ^0.8.27;
 interface IPortfolioStake {
     // ─────────────────────────────────────────── Types ───────────────────────────────────────────
 
+    /// @notice How burned NMR leaves the system; fixed at deployment (see the contract's constructor).
+    /// - NumeraireMint: the token's `mint(uint256 v)`, which on NMR burns `v` of the caller's tokens and returns
+    ///   true (false on failure, no revert). The real NMR token has no `burn`.
+    /// - ERC20Burn: a standard `burn(uint256)` (OpenZeppelin ERC20Burnable).
+    /// - Sink: a transfer to a fixed address nobody controls (the supply does not fall).
+    enum BurnMode {
+        NumeraireMint,
+        ERC20Burn,
+        Sink
+    }
+
     /// @notice Bounded protocol parameters (see the contract for the hard-coded bounds).
     struct Parameters {
         uint40 withdrawalDelay; // seconds between a withdrawal request and the earliest claim
@@ -22,6 +33,7 @@ interface IPortfolioStake {
         uint40 resolutionDelay; // seconds after opening before a round can be published
         uint40 publishWindow; // seconds after resolution during which the operator may publish
         uint64 rateCap; // max |rate| per model per round, 18 decimals (0.05e18 = 5%)
+        uint40 proofGracePeriod; // seconds after the publication deadline during which only proven results settle
     }
 
     /// @notice A round's schedule and published result, all fixed when the round opens (except the root).
@@ -29,6 +41,7 @@ interface IPortfolioStake {
         uint40 openedAt;
         uint40 resolvesAt; // earliest publication time
         uint40 deadline; // unpublished after this time: counts as a zero result
+        uint40 proofDeadline; // published but unproven for an account after this time: may settle as zero for it
         uint64 rateCap; // the cap in force when the round opened
         bytes32 root; // Merkle root of (round, modelId, rate) leaves; zero while unpublished
     }
@@ -44,7 +57,7 @@ interface IPortfolioStake {
         uint256 totalRewarded; // lifetime payouts credited
         uint256 totalBurned; // lifetime burns
         address manager; // key allowed to change the weight vector (zero: none)
-        uint8 modelCount;
+        uint8 modelCount; // registry indexes in use (bound models and indexes freed by unbinding; never decreases)
         uint32 allocationCount; // number of stored weight vectors
         uint32 lastAllocationRound; // effective round of the newest vector (0: none)
     }
@@ -53,12 +66,16 @@ interface IPortfolioStake {
     /// @dev `slots[i]` is the account's registry index of the model whose rate is `rates[i]`; the pairs must be in
     /// the leaf order of the multiproof (`StandardMerkleTree.getMultiProof`). Empty when the account had nothing at
     /// risk in the round or the round expired unpublished.
+    /// `unprovable` (with everything else empty) settles a published round as zero for the account: allowed only
+    /// after the round's `proofDeadline`, for a round whose published tree cannot prove the account's weighted models
+    /// (missing leaves, a lost leaf file, a bad tree). Anyone may use it then; the Settled event says so.
     struct RoundResult {
         uint32 round;
         uint8[] slots;
         int64[] rates;
         bytes32[] proof;
         bool[] proofFlags;
+        bool unprovable;
     }
 
     /// @notice Consecutive rounds to settle for one account, starting at its `nextSettleRound`.
@@ -72,8 +89,23 @@ interface IPortfolioStake {
 
     // ─────────────────────────────────────────── Events ──────────────────────────────────────────
 
-    /// @notice `modelId` was bound to `account` at registry index `slot`.
+    /// @notice The operator proposed binding `modelId` to `account`; nothing is bound until the account accepts.
+    event ModelProposed(address indexed account, bytes16 indexed modelId);
+    /// @notice The proposal of `modelId` to `account` was withdrawn by the operator, declined by the account, or
+    /// replaced by a proposal to another account.
+    event ModelProposalCancelled(address indexed account, bytes16 indexed modelId);
+    /// @notice `account` accepted `modelId`, now bound to it at registry index `slot` (an index left free by an
+    /// unbound model is reused first).
     event ModelRegistered(address indexed account, bytes16 indexed modelId, uint8 slot);
+    /// @notice `modelId` was unbound from `account` by `by` (the account or the operator); registry index `slot`
+    /// is free (its ID reads zero in modelsOf) until the account accepts another model.
+    event ModelUnbound(address indexed account, bytes16 indexed modelId, uint8 slot, address by);
+    /// @notice `staker` used its nonce `nonce`: signatures for nonces up to `nonce` are void and
+    /// `nonces(staker)` is now `nonce + 1`. Emitted by every direct or signed reallocation, every manager change and
+    /// every explicit invalidation.
+    event NonceUsed(address indexed staker, uint256 nonce);
+    /// @notice How this contract burns NMR (fixed at deployment); `sink` is zero unless `mode` is Sink.
+    event BurnConfigured(BurnMode mode, address sink);
     /// @notice `staker` locked `amount`; `balance` is its new stake, at risk from `effectiveRound`.
     event Deposited(address indexed staker, uint256 amount, uint256 balance, uint32 effectiveRound);
     /// @notice `staker`'s new weight vector, set by `by`, applies from `effectiveRound` on.
@@ -94,7 +126,14 @@ interface IPortfolioStake {
     /// @notice `staker` received `amount` of its pending withdrawal.
     event WithdrawalClaimed(address indexed staker, uint256 amount);
     /// @notice Round `round` opened; stakes and weights in force now are the ones it puts at risk.
-    event RoundOpened(uint32 indexed round, uint40 openedAt, uint40 resolvesAt, uint40 deadline, uint64 rateCap);
+    event RoundOpened(
+        uint32 indexed round,
+        uint40 openedAt,
+        uint40 resolvesAt,
+        uint40 deadline,
+        uint40 proofDeadline,
+        uint64 rateCap
+    );
     /// @notice The operator published the Merkle root of round `round`'s per-model rates; `leavesURI` locates the
     /// full leaf list anyone can check against `root`.
     event RoundPublished(uint32 indexed round, bytes32 root, string leavesURI);
@@ -105,6 +144,8 @@ interface IPortfolioStake {
     /// @param paid Credited to the stake from the rewards pool (may include earlier unpaid rewards).
     /// @param burned Taken from the stake (then from the pending withdrawal) and burned.
     /// @param unpaidRewards Rewards still owed after this settlement because the pool was short.
+    /// @param unprovable True when the round was published but settled as zero for this account, unproven after its
+    /// proof deadline (see RoundResult.unprovable).
     event Settled(
         address indexed staker,
         uint32 indexed round,
@@ -114,7 +155,8 @@ interface IPortfolioStake {
         uint256 paid,
         uint256 burned,
         uint256 unpaidRewards,
-        uint256 balance
+        uint256 balance,
+        bool unprovable
     );
     /// @notice `from` added `amount` to the rewards pool, now `pool`.
     event RewardsFunded(address indexed from, uint256 amount, uint256 pool);
@@ -150,10 +192,29 @@ interface IPortfolioStake {
     error InvalidWeightSum(uint256 sum);
     error ModelAlreadyRegistered(bytes16 modelId, address owner);
     error InvalidModelId();
+    /// @notice `modelId` is not proposed to `account` (acceptModels), or not proposed at all (cancelModelProposals).
+    error ModelNotProposed(bytes16 modelId, address account);
+    /// @notice Only the operator or the account itself may do this.
+    error NotOperatorOrAccount(address caller, address account);
+    /// @notice `modelId` still carries weight in the vector in force from `effectiveRound`, which an unsettled,
+    /// open or future round uses: reallocate it away and settle the rounds that use it first.
+    error ModelWeighted(bytes16 modelId, uint32 effectiveRound);
+    /// @notice A weight on a registry index whose model was unbound.
+    error WeightOnUnboundSlot(uint256 slot);
 
     error SignatureExpired(uint256 deadline);
     error InvalidNonce(uint256 expected, uint256 provided);
     error InvalidSignature();
+    /// @notice invalidateNonces needs a new nonce above the current one and at most MAX_NONCE_JUMP above it.
+    error InvalidNonceJump(uint256 current, uint256 requested);
+
+    /// @notice The token/burn-mode pair failed its deployment probe (see the constructor).
+    error BurnModeUnsupported(BurnMode mode);
+    /// @notice The sink must be a non-zero address other than this contract in Sink mode, and zero otherwise.
+    error InvalidBurnSink(address sink);
+    /// @notice A burn of `amount` did not take effect: the call returned false, or this contract's balance (or, when
+    /// burning, the token's supply) did not fall by exactly `amount`.
+    error BurnFailed(uint256 amount);
 
     error ParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
     error RoundTooEarly(uint40 notBefore);
@@ -166,6 +227,11 @@ interface IPortfolioStake {
     error AccountNotStaking(address account);
     error RoundOutOfOrder(address account, uint32 expected, uint32 provided);
     error RoundNotSettleable(uint32 round);
+    /// @notice Only a published round can be settled as unprovable (an unpublished one counts as zero after its
+    /// deadline without the flag).
+    error RoundNotPublished(uint32 round);
+    /// @notice A published round may be settled as unprovable only after `proofDeadline`.
+    error ProofGracePeriodActive(uint32 round, uint40 proofDeadline);
     error ModelListMismatch(address account);
     error InvalidModelSlot(uint8 slot);
     error DuplicateModelResult(uint8 slot);
@@ -173,7 +239,8 @@ interface IPortfolioStake {
     error InvalidProof(address account, uint32 round);
     error BatchTooLarge(uint256 size, uint256 max);
     /// @notice A new vector would overwrite the oldest kept one while rounds it applies to are unsettled: settle the
-    /// account (anyone may) up to `nextSettleRound` + VECTOR_HISTORY - 1 first.
+    /// account (anyone may) up to `nextSettleRound` + VECTOR_HISTORY - 1 first. VECTOR_HISTORY is sized so that this
+    /// never refuses an account whose settleable rounds are all settled.
     error SettlementBehind(address account, uint32 nextSettleRound);
     /// @notice Vectors in force before `oldestKeptRound` are no longer stored (read them from AllocationSet events).
     error AllocationHistoryPruned(uint32 round, uint32 oldestKeptRound);
@@ -183,16 +250,19 @@ interface IPortfolioStake {
     /// @notice Locks `amount` NMR (pulled with transferFrom) in the caller's account; at risk from the next round.
     function deposit(uint256 amount) external;
 
-    /// @notice Replaces the caller's whole weight vector; applies from the next round on.
-    /// @param modelIds Models of the caller (any order; unlisted models get weight zero).
+    /// @notice Replaces the caller's whole weight vector; applies from the next round on. Uses the caller's nonce
+    /// (NonceUsed): signatures made for it are void.
+    /// @param modelIds Models of the caller (any order; unlisted models get weight zero). The full registry list in
+    /// registry order (modelsOf, zero IDs of unbound indexes included, with weight 0) takes the cheapest path.
     /// @param bps Basis points per model, summing to exactly 10,000.
     function setAllocation(bytes16[] calldata modelIds, uint16[] calldata bps) external;
 
-    /// @notice Same as setAllocation, for `account`, called by the account or its manager.
+    /// @notice Same as setAllocation, for `account`, called by the account or its manager. Uses the account's nonce.
     function setAllocationFor(address account, bytes16[] calldata modelIds, uint16[] calldata bps) external;
 
     /// @notice Same as setAllocation, authorised by an EIP-712 signature of the account or its manager.
-    /// @param nonce Must equal `nonces(account)`; consumed on success.
+    /// @param nonce Must equal `nonces(account)`; consumed on success. Any direct reallocation, manager change or
+    /// invalidateNonces by the account uses the nonce first, so a signature older than them is void.
     /// @param deadline Unix time after which the signature is void.
     function setAllocationBySig(
         address account,
@@ -203,8 +273,13 @@ interface IPortfolioStake {
         bytes calldata signature
     ) external;
 
-    /// @notice Authorises `manager` to change the caller's weight vector (never to move NMR); zero revokes.
+    /// @notice Authorises `manager` to change the caller's weight vector (never to move NMR); zero revokes. Uses the
+    /// caller's nonce, so signatures made before (by the staker or any manager) are void.
     function setManager(address manager) external;
+
+    /// @notice Voids every signature of the caller with a nonce below `newNonce` (above the current nonce, by at
+    /// most MAX_NONCE_JUMP): cancels signed reallocations or acceptances handed out but not yet used.
+    function invalidateNonces(uint256 newNonce) external;
 
     /// @notice Takes `amount` out of the stake put at risk in rounds opened from now on. It stays burnable by
     /// rounds open now and can be claimed after the delay, once those rounds are settled. Requests in the same round
@@ -214,21 +289,48 @@ interface IPortfolioStake {
     /// @notice Sends the caller its whole pending withdrawal once released.
     function claimWithdrawal() external;
 
+    // ────────────────────────────────────────── Registry ─────────────────────────────────────────
+
+    /// @notice Proposes binding `modelIds` to `account` (operator only). Nothing is bound until the account accepts;
+    /// a proposal of a model to another account replaces the earlier one. Proposals use none of the account's
+    /// MAX_MODELS registry indexes.
+    function proposeModels(address account, bytes16[] calldata modelIds) external;
+
+    /// @notice Withdraws proposals (operator), or declines proposals made to the caller (the account).
+    function cancelModelProposals(bytes16[] calldata modelIds) external;
+
+    /// @notice Binds models proposed to the caller (its consent). Each takes the lowest free registry index.
+    function acceptModels(bytes16[] calldata modelIds) external;
+
+    /// @notice Same as acceptModels, authorised by an EIP-712 AcceptModels signature of `account` itself (a manager
+    /// cannot consent); uses the account's nonce.
+    function acceptModelsBySig(
+        address account,
+        bytes16[] calldata modelIds,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Unbinds models from `account` (the account or the operator). Allowed only while a model carries no
+    /// weight in the vectors that unsettled, open or future rounds use (reverts ModelWeighted otherwise); its index
+    /// is then free and the ID may be proposed again, to anyone.
+    function unbindModels(address account, bytes16[] calldata modelIds) external;
+
     // ───────────────────────────────────────── Settlement ────────────────────────────────────────
 
     /// @notice Adds `amount` NMR to the rewards pool that pays positive results.
     function fundRewards(uint256 amount) external;
 
-    /// @notice Settles consecutive rounds for one account (permissionless).
+    /// @notice Settles consecutive rounds for one account (permissionless). Idempotent: results for rounds the
+    /// account already settled are skipped, so a call that was overtaken by another settlement does not revert.
     function settle(AccountResults calldata results) external;
 
-    /// @notice Settles consecutive rounds for several accounts in one transaction (permissionless).
+    /// @notice Settles consecutive rounds for several accounts in one transaction (permissionless). Idempotent per
+    /// account: an account already settled past some of its results (or all of them) is skipped as far as it is.
     function settleBatch(AccountResults[] calldata batch) external;
 
     // ────────────────────────────────────────── Operator ─────────────────────────────────────────
-
-    /// @notice Binds `modelIds` to `account` (operator only). Registration is permanent.
-    function registerModels(address account, bytes16[] calldata modelIds) external;
 
     /// @notice Opens the next round (operator only), snapshotting every account's stake and vector.
     function openRound() external returns (uint32 round);
@@ -237,7 +339,8 @@ interface IPortfolioStake {
     /// round's `resolvesAt` and its `deadline`.
     /// @dev Leaves are `(uint32 round, bytes16 modelId, int64 rate)` (OpenZeppelin StandardMerkleTree). The tree must
     /// hold a leaf for every registered model (rate 0 when a model has no score): a weighted model without a leaf
-    /// cannot be settled for that round. `leavesURI` points at the full leaf list so anyone can rebuild the root.
+    /// cannot be proven for that round, which then counts as zero for its account once the round's proofDeadline
+    /// passed. `leavesURI` points at the full leaf list so anyone can rebuild the root.
     function publishRound(uint32 round, bytes32 root, string calldata leavesURI) external;
 
     // ─────────────────────────────────────────── Admin ───────────────────────────────────────────
@@ -263,6 +366,9 @@ interface IPortfolioStake {
     /// @notice Sets the per-model per-round rate cap within its bounds; applies to rounds opened later.
     function setRateCap(uint64 value) external;
 
+    /// @notice Sets the proof grace period (seconds) within its bounds; applies to rounds opened later.
+    function setProofGracePeriod(uint40 value) external;
+
     // ─────────────────────────────────────────── Views ───────────────────────────────────────────
 
     /// @notice The newest opened round (`firstRound - 1` before the first opening).
@@ -280,11 +386,14 @@ interface IPortfolioStake {
     /// @notice One account's state.
     function accountOf(address account) external view returns (AccountView memory);
 
-    /// @notice The account's models in registry order.
+    /// @notice The account's models in registry order; a zero ID marks an index freed by unbindModels.
     function modelsOf(address account) external view returns (bytes16[] memory);
 
     /// @notice The account a model is bound to (zero: unregistered) and its registry index.
     function modelOwner(bytes16 modelId) external view returns (address owner, uint8 slot);
+
+    /// @notice The account `modelId` is proposed to and not yet accepted by (zero: none).
+    function modelProposal(bytes16 modelId) external view returns (address account);
 
     /// @notice The weight vector that applies in `round` (all zeros before the first vector), in registry order.
     /// @dev The newest VECTOR_HISTORY vectors are kept; earlier rounds revert AllocationHistoryPruned (the
@@ -303,6 +412,9 @@ interface IPortfolioStake {
     /// @notice Sums kept for the solvency invariant: stakes, pending withdrawals, rewards pool.
     function totals() external view returns (uint256 staked, uint256 pendingWithdrawals, uint256 rewardsPool);
 
-    /// @notice The next nonce for `account`'s signed reallocations.
+    /// @notice The next nonce for `account`'s signatures (reallocations and model acceptances).
     function nonces(address account) external view returns (uint256);
+
+    /// @notice How burned NMR leaves the system (fixed at deployment).
+    function burnMode() external view returns (BurnMode);
 }
