@@ -22,11 +22,15 @@ import {
   FIRST_ROUND,
   NMR,
   RATE,
+  bindModels,
   deployFixture,
   evenBps,
+  mintTo,
   modelId,
   modelIds,
   openRound,
+  stakeFactory,
+  BurnMode,
 } from "./helpers/fixtures";
 import {
   accountObject,
@@ -59,6 +63,7 @@ const BOUNDS = {
   resolutionDelay: { min: DAY, max: 60n * DAY },
   publishWindow: { min: DAY, max: 30n * DAY },
   rateCap: { min: RATE("0.001"), max: RATE("0.25") },
+  proofGracePeriod: { min: DAY, max: 30n * DAY },
 };
 type ParamName = keyof typeof BOUNDS;
 const PARAM_NAMES = Object.keys(BOUNDS) as ParamName[];
@@ -75,6 +80,8 @@ function setParam(stake: PortfolioStake, name: ParamName, value: bigint) {
       return stake.setPublishWindow(value);
     case "rateCap":
       return stake.setRateCap(value);
+    case "proofGracePeriod":
+      return stake.setProofGracePeriod(value);
   }
 }
 
@@ -121,17 +128,19 @@ describe("PortfolioStake (core)", function () {
   describe("constructor", function () {
     async function deployArgs(overrides: {
       token?: string;
+      burnMode?: bigint;
       burnSink?: string;
       admin?: string;
       firstRound?: bigint;
       params?: Partial<typeof DEFAULT_PARAMS>;
     }) {
       const [admin] = await ethers.getSigners();
-      const token = overrides.token ?? (await (await ethers.deployContract("MockNMR")).getAddress());
-      const factory = await ethers.getContractFactory("PortfolioStake");
+      const token = overrides.token ?? (await (await ethers.deployContract("NMRLike")).getAddress());
+      const factory = await stakeFactory();
       const deploy = () =>
         factory.deploy(
           token,
+          overrides.burnMode ?? BurnMode.NumeraireMint,
           overrides.burnSink ?? ethers.ZeroAddress,
           overrides.admin ?? admin.address,
           overrides.firstRound ?? FIRST_ROUND,
@@ -186,10 +195,13 @@ describe("PortfolioStake (core)", function () {
       });
     }
 
-    it("stores a non-zero burn sink as given", async function () {
+    it("stores a non-zero burn sink as given (Sink mode)", async function () {
       const sink = ethers.Wallet.createRandom().address;
-      const { deploy } = await deployArgs({ burnSink: sink });
-      expect(await (await deploy()).burnSink()).to.equal(sink);
+      const token = await (await ethers.deployContract("MockERC20NoBurn")).getAddress();
+      const { deploy } = await deployArgs({ token, burnMode: BurnMode.Sink, burnSink: sink });
+      const stake = await deploy();
+      expect(await stake.burnSink()).to.equal(sink);
+      expect(await stake.burnMode()).to.equal(BurnMode.Sink);
     });
 
     it("starts at firstRound - 1 with its parameters, token, roles and nothing staked", async function () {
@@ -198,6 +210,7 @@ describe("PortfolioStake (core)", function () {
       expect(await stake.firstRound()).to.equal(FIRST_ROUND);
       expect(await stake.nmr()).to.equal(await nmr.getAddress());
       expect(await stake.burnSink()).to.equal(ethers.ZeroAddress);
+      expect(await stake.burnMode()).to.equal(BurnMode.NumeraireMint);
       expect(paramsObject(await stake.parameters())).to.deep.equal(DEFAULT_PARAMS);
       expect(await stake.paused()).to.equal(false);
       expect(await stake.totals()).to.deep.equal([0n, 0n, 0n]);
@@ -238,13 +251,18 @@ describe("PortfolioStake (core)", function () {
         ["ParameterUpdated", name32("resolutionDelay"), 0n, DEFAULT_PARAMS.resolutionDelay],
         ["ParameterUpdated", name32("publishWindow"), 0n, DEFAULT_PARAMS.publishWindow],
         ["ParameterUpdated", name32("rateCap"), 0n, DEFAULT_PARAMS.rateCap],
+        ["ParameterUpdated", name32("proofGracePeriod"), 0n, DEFAULT_PARAMS.proofGracePeriod],
+        ["BurnConfigured", BurnMode.NumeraireMint, ethers.ZeroAddress],
         ["RoleGranted", ethers.ZeroHash, admin.address, admin.address],
       ]);
     });
 
     it("exposes its limits and bounds as constants matching the design", async function () {
       const { stake } = await loadFixture(deployFixture);
-      expect(await stake.MAX_MODELS()).to.equal(32n);
+      expect(await stake.MAX_MODELS()).to.equal(64n);
+      expect(await stake.VECTOR_HISTORY()).to.equal(256n);
+      expect(await stake.MIN_PROOF_GRACE_PERIOD()).to.equal(BOUNDS.proofGracePeriod.min);
+      expect(await stake.MAX_PROOF_GRACE_PERIOD()).to.equal(BOUNDS.proofGracePeriod.max);
       expect(await stake.BPS()).to.equal(10_000n);
       expect(await stake.RATE_SCALE()).to.equal(10n ** 18n);
       expect(await stake.MAX_WITHDRAWAL_DELAY()).to.equal(BOUNDS.withdrawalDelay.max);
@@ -343,25 +361,25 @@ describe("PortfolioStake (core)", function () {
       await expectRejected(fx, () => fx.stake.connect(fx.alice).deposit(0), "ZeroAmount", []);
     });
 
-    it("rejects a deposit without allowance (the token's ERC20InsufficientAllowance)", async function () {
+    it("rejects a deposit without allowance (the token's InsufficientAllowance)", async function () {
       const fx = await loadFixture(deployFixture);
-      await fx.nmr.mint(fx.outsider.address, NMR(5));
+      await mintTo(fx.nmr, fx.outsider.address, NMR(5));
       await expectRejected(
         fx,
         () => fx.stake.connect(fx.outsider).deposit(NMR(5)),
-        "ERC20InsufficientAllowance",
-        [await fx.stake.getAddress(), 0n, NMR(5)],
+        "InsufficientAllowance",
+        [fx.outsider.address, await fx.stake.getAddress(), 0n, NMR(5)],
         { contract: fx.nmr },
       );
     });
 
-    it("rejects a deposit above the staker's token balance (the token's ERC20InsufficientBalance)", async function () {
+    it("rejects a deposit above the staker's token balance (the token's InsufficientBalance)", async function () {
       const fx = await loadFixture(deployFixture);
       await fx.nmr.connect(fx.outsider).approve(await fx.stake.getAddress(), ethers.MaxUint256);
       await expectRejected(
         fx,
         () => fx.stake.connect(fx.outsider).deposit(NMR(5)),
-        "ERC20InsufficientBalance",
+        "InsufficientBalance",
         [fx.outsider.address, 0n, NMR(5)],
         { contract: fx.nmr },
       );
@@ -470,7 +488,7 @@ describe("PortfolioStake (core)", function () {
       const { stake, alice, operator, models } = await loadFixture(deployFixture);
       await stake.connect(alice).setAllocation(models.alice, [1000, 2000, 3000, 4000]);
       const extra = modelId("alice-late-model");
-      await stake.connect(operator).registerModels(alice.address, [extra]);
+      await bindModels(stake, operator, alice, [extra]);
       const [ids, bps] = await stake.allocationAt(alice.address, R0);
       expect(ids).to.deep.equal([...models.alice, extra]);
       expect(bps).to.deep.equal([1000n, 2000n, 3000n, 4000n, 0n]);
@@ -640,12 +658,13 @@ describe("PortfolioStake (core)", function () {
   describe("setAllocationBySig (EIP-712)", function () {
     async function signedFixture() {
       const fx = await loadFixture(deployFixture);
+      // setManager uses alice's nonce 0: the next signature is for nonce 1.
       await fx.stake.connect(fx.alice).setManager(fx.manager.address);
       const message = {
         account: fx.alice.address,
         modelIds: fx.models.alice,
         bps: [1000, 2000, 3000, 4000],
-        nonce: 0n,
+        nonce: 1n,
         deadline: FAR_FUTURE,
       };
       return { ...fx, message };
@@ -667,7 +686,7 @@ describe("PortfolioStake (core)", function () {
       await expect(submit(fx, fx.message, sig))
         .to.emit(fx.stake, "AllocationSet")
         .withArgs(fx.alice.address, R0, fx.alice.address, [1000, 2000, 3000, 4000]);
-      expect(await fx.stake.nonces(fx.alice.address)).to.equal(1n);
+      expect(await fx.stake.nonces(fx.alice.address)).to.equal(2n);
       expect(await weightsAt(fx.stake, fx.alice.address, R0)).to.deep.equal([1000n, 2000n, 3000n, 4000n]);
       expect(await fx.stake.nonces(fx.keeper.address)).to.equal(0n);
     });
@@ -678,11 +697,11 @@ describe("PortfolioStake (core)", function () {
       await expect(submit(fx, fx.message, sig))
         .to.emit(fx.stake, "AllocationSet")
         .withArgs(fx.alice.address, R0, fx.manager.address, [1000, 2000, 3000, 4000]);
-      expect(await fx.stake.nonces(fx.alice.address)).to.equal(1n);
+      expect(await fx.stake.nonces(fx.alice.address)).to.equal(2n);
       expect(await fx.stake.nonces(fx.manager.address)).to.equal(0n);
     });
 
-    it("staker and manager share one nonce sequence 0, 1, 2", async function () {
+    it("staker and manager share one nonce sequence 1, 2, 3 (setManager used 0)", async function () {
       const fx = await signedFixture();
       const m = fx.models.alice;
       const steps = [
@@ -691,11 +710,11 @@ describe("PortfolioStake (core)", function () {
         { signer: fx.alice, ids: [m[3], m[2]], bps: [6000, 4000] },
       ];
       for (const [i, s] of steps.entries()) {
-        const message = { ...fx.message, modelIds: s.ids, bps: s.bps, nonce: BigInt(i) };
+        const message = { ...fx.message, modelIds: s.ids, bps: s.bps, nonce: BigInt(i + 1) };
         await expect(submit(fx, message, await signAllocation(fx.stake, s.signer, message)))
           .to.emit(fx.stake, "AllocationSet")
           .withArgs(fx.alice.address, R0, s.signer.address, toRegistryOrder(m, s.ids, s.bps));
-        expect(await fx.stake.nonces(fx.alice.address)).to.equal(BigInt(i + 1));
+        expect(await fx.stake.nonces(fx.alice.address)).to.equal(BigInt(i + 2));
       }
       expect(await weightsAt(fx.stake, fx.alice.address, R0)).to.deep.equal([0n, 0n, 4000n, 6000n]);
     });
@@ -716,7 +735,7 @@ describe("PortfolioStake (core)", function () {
       const sig = await signAllocation(fx.stake, fx.alice, message);
       await time.setNextBlockTimestamp(deadline);
       await expect(submit(fx, message, sig)).to.emit(fx.stake, "AllocationSet");
-      expect(await fx.stake.nonces(fx.alice.address)).to.equal(1n);
+      expect(await fx.stake.nonces(fx.alice.address)).to.equal(2n);
     });
 
     it("rejects a signature one second past its deadline (SignatureExpired)", async function () {
@@ -728,18 +747,18 @@ describe("PortfolioStake (core)", function () {
       await expectRejected(fx, () => submit(fx, message, sig), "SignatureExpired", [deadline]);
     });
 
-    it("rejects a replayed signature (InvalidNonce(1, 0))", async function () {
+    it("rejects a replayed signature (InvalidNonce(2, 1))", async function () {
       const fx = await signedFixture();
       const sig = await signAllocation(fx.stake, fx.alice, fx.message);
       await submit(fx, fx.message, sig);
-      await expectRejected(fx, () => submit(fx, fx.message, sig), "InvalidNonce", [1n, 0n]);
+      await expectRejected(fx, () => submit(fx, fx.message, sig), "InvalidNonce", [2n, 1n]);
     });
 
-    it("rejects a signature for a future nonce (InvalidNonce(0, 1))", async function () {
+    it("rejects a signature for a future nonce (InvalidNonce(1, 2))", async function () {
       const fx = await signedFixture();
-      const message = { ...fx.message, nonce: 1n };
+      const message = { ...fx.message, nonce: 2n };
       const sig = await signAllocation(fx.stake, fx.alice, message);
-      await expectRejected(fx, () => submit(fx, message, sig), "InvalidNonce", [0n, 1n]);
+      await expectRejected(fx, () => submit(fx, message, sig), "InvalidNonce", [1n, 2n]);
     });
 
     for (const who of ["outsider", "bob", "keeper"] as const) {
@@ -750,16 +769,19 @@ describe("PortfolioStake (core)", function () {
       });
     }
 
-    it("rejects a revoked manager's signature (InvalidSignature)", async function () {
+    it("rejects a revoked manager's signature (InvalidNonce for an older one, InvalidSignature for a new one)", async function () {
       const fx = await signedFixture();
       const sig = await signAllocation(fx.stake, fx.manager, fx.message);
-      await fx.stake.connect(fx.alice).setManager(ethers.ZeroAddress);
-      await expectRejected(fx, () => submit(fx, fx.message, sig), "InvalidSignature", []);
+      await fx.stake.connect(fx.alice).setManager(ethers.ZeroAddress); // uses nonce 1
+      await expectRejected(fx, () => submit(fx, fx.message, sig), "InvalidNonce", [2n, 1n]);
+      const fresh = { ...fx.message, nonce: 2n };
+      const freshSig = await signAllocation(fx.stake, fx.manager, fresh);
+      await expectRejected(fx, () => submit(fx, fresh, freshSig), "InvalidSignature", []);
     });
 
     it("rejects a signature for another account (alice's signature submitted for bob)", async function () {
       const fx = await signedFixture();
-      const message = { ...fx.message, modelIds: fx.models.bob, bps: evenBps(4) };
+      const message = { ...fx.message, modelIds: fx.models.bob, bps: evenBps(4), nonce: 0n }; // bob's nonce
       const sig = await signAllocation(fx.stake, fx.alice, message);
       await expectRejected(fx, () => submit(fx, { ...message, account: fx.bob.address }, sig), "InvalidSignature", []);
     });
@@ -803,7 +825,7 @@ describe("PortfolioStake (core)", function () {
 
     it("rejects anything for the zero account (InvalidSignature)", async function () {
       const fx = await signedFixture();
-      const message = { ...fx.message, account: ethers.ZeroAddress };
+      const message = { ...fx.message, account: ethers.ZeroAddress, nonce: 0n };
       const sig = await signAllocation(fx.stake, fx.alice, message);
       await expectRejected(fx, () => submit(fx, message, sig), "InvalidSignature", []);
       await expectRejected(fx, () => submit(fx, message, "0x" + "00".repeat(65)), "InvalidSignature", []);
@@ -861,8 +883,8 @@ describe("PortfolioStake (core)", function () {
       bad("another account's whole canonical list", B, evenBps(4), "ModelNotOwned", (bob) => [B[0], bob]),
       bad("an unregistered model", [A[0], UNKNOWN], [5000, 5000], "UnknownModel", () => [UNKNOWN]),
       bad("the zero model ID", [ZERO_ID], [10_000], "UnknownModel", () => [ZERO_ID]),
-      bad("33 entries (more than MAX_MODELS)", [...A, ...modelIds("extra", 29)], evenBps(33), "TooManyModels", () => [
-        33, 32,
+      bad("65 entries (more than MAX_MODELS)", [...A, ...modelIds("extra", 61)], evenBps(65), "TooManyModels", () => [
+        65, 64,
       ]),
     ];
 
@@ -871,9 +893,10 @@ describe("PortfolioStake (core)", function () {
       "setAllocationFor (by the manager)": (fx, ids, bps) =>
         fx.stake.connect(fx.manager).setAllocationFor(fx.alice.address, ids, bps),
       "setAllocationBySig (valid staker signature)": async (fx, ids, bps) => {
-        const message = { account: fx.alice.address, modelIds: ids, bps, nonce: 0n, deadline: FAR_FUTURE };
+        const nonce = await fx.stake.nonces(fx.alice.address);
+        const message = { account: fx.alice.address, modelIds: ids, bps, nonce, deadline: FAR_FUTURE };
         const sig = await signAllocation(fx.stake, fx.alice, message);
-        return fx.stake.connect(fx.keeper).setAllocationBySig(fx.alice.address, ids, bps, 0n, FAR_FUTURE, sig);
+        return fx.stake.connect(fx.keeper).setAllocationBySig(fx.alice.address, ids, bps, nonce, FAR_FUTURE, sig);
       },
     };
 
@@ -894,7 +917,8 @@ describe("PortfolioStake (core)", function () {
             await fx.stake.connect(fx.alice).setAllocation(A, [1000, 2000, 3000, 4000]);
             await expectRejected(fx, () => send(fx, c.ids, c.bps), c.error, c.args(fx.bob.address));
             expect(await weightsAt(fx.stake, fx.alice.address, R0)).to.deep.equal([1000n, 2000n, 3000n, 4000n]);
-            expect(await fx.stake.nonces(fx.alice.address)).to.equal(0n);
+            // setManager and the direct setAllocation used nonces 0 and 1; the rejected call used none.
+            expect(await fx.stake.nonces(fx.alice.address)).to.equal(2n);
           });
         }
       });
@@ -1213,12 +1237,15 @@ describe("PortfolioStake (core)", function () {
     });
   });
 
-  // ══════════════════════════════════════════ registerModels ═════════════════════════════════════════
-  describe("registerModels", function () {
-    it("binds models to slots in order: ModelRegistered, modelsOf, modelOwner, modelCount", async function () {
+  // ═══════════════════════════════ registry: proposeModels + acceptModels ═══════════════════════════════
+  // (was "registerModels": binding now needs the operator's proposal and the staker's acceptance; the consent rules
+  // themselves are tested in test/contracts/registryConsent.test.ts)
+  describe("registry: proposeModels + acceptModels", function () {
+    it("binds accepted models to slots in order: ModelRegistered, modelsOf, modelOwner, modelCount", async function () {
       const { stake, operator, outsider } = await loadFixture(deployFixture);
       const ids = modelIds("dave", 3);
-      const tx = stake.connect(operator).registerModels(outsider.address, ids);
+      await stake.connect(operator).proposeModels(outsider.address, ids);
+      const tx = stake.connect(outsider).acceptModels(ids);
       for (const [slot, id] of ids.entries()) {
         await expect(tx).to.emit(stake, "ModelRegistered").withArgs(outsider.address, id, slot);
       }
@@ -1232,7 +1259,7 @@ describe("PortfolioStake (core)", function () {
     it("appends to an existing list: new slots follow the old ones", async function () {
       const { stake, operator, alice, models } = await loadFixture(deployFixture);
       const ids = modelIds("alice-more", 2);
-      await expect(stake.connect(operator).registerModels(alice.address, ids))
+      await expect(bindModels(stake, operator, alice, ids))
         .to.emit(stake, "ModelRegistered")
         .withArgs(alice.address, ids[0], 4)
         .and.to.emit(stake, "ModelRegistered")
@@ -1242,13 +1269,13 @@ describe("PortfolioStake (core)", function () {
       expect(await stake.modelOwner(ids[1])).to.deep.equal([alice.address, 5n]);
     });
 
-    it("accepts exactly 32 models in one call, and up to 32 by appending", async function () {
+    it("accepts exactly 64 models in one call, and up to 64 by appending", async function () {
       const { stake, operator, outsider, alice } = await loadFixture(deployFixture);
-      await stake.connect(operator).registerModels(outsider.address, modelIds("dave", 32));
-      expect((await stake.accountOf(outsider.address)).modelCount).to.equal(32n);
-      await stake.connect(operator).registerModels(alice.address, modelIds("alice-more", 28));
-      expect((await stake.accountOf(alice.address)).modelCount).to.equal(32n);
-      expect((await stake.modelsOf(alice.address)).length).to.equal(32);
+      await bindModels(stake, operator, outsider, modelIds("dave", 64));
+      expect((await stake.accountOf(outsider.address)).modelCount).to.equal(64n);
+      await bindModels(stake, operator, alice, modelIds("alice-more", 60));
+      expect((await stake.accountOf(alice.address)).modelCount).to.equal(64n);
+      expect((await stake.modelsOf(alice.address)).length).to.equal(64);
     });
 
     it("an unknown model has no owner", async function () {
@@ -1256,59 +1283,53 @@ describe("PortfolioStake (core)", function () {
       expect(await stake.modelOwner(modelId("nobody"))).to.deep.equal([ethers.ZeroAddress, 0n]);
     });
 
-    it("rejects 33 models in one call (TooManyModels(33, 32))", async function () {
+    it("rejects accepting 65 models in one call (TooManyModels(65, 64))", async function () {
       const fx = await loadFixture(deployFixture);
-      const ids = modelIds("dave", 33);
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, ids),
-        "TooManyModels",
-        [33, 32],
-      );
+      const ids = modelIds("dave", 65);
+      await fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, ids);
+      await expectRejected(fx, () => fx.stake.connect(fx.outsider).acceptModels(ids), "TooManyModels", [65, 64]);
       expect(await fx.stake.modelOwner(ids[0])).to.deep.equal([ethers.ZeroAddress, 0n]);
     });
 
-    it("rejects appending beyond 32 (TooManyModels(33, 32))", async function () {
+    it("rejects accepting beyond 64 (TooManyModels(65, 64))", async function () {
       const fx = await loadFixture(deployFixture);
+      const more = modelIds("alice-more", 61);
+      await fx.stake.connect(fx.operator).proposeModels(fx.alice.address, more);
+      await expectRejected(fx, () => fx.stake.connect(fx.alice).acceptModels(more), "TooManyModels", [65, 64]);
+      await fx.stake.connect(fx.alice).acceptModels(more.slice(0, 60));
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.alice.address, modelIds("alice-more", 29)),
+        () => fx.stake.connect(fx.alice).acceptModels([more[60]]),
         "TooManyModels",
-        [33, 32],
-      );
-      await fx.stake.connect(fx.operator).registerModels(fx.alice.address, modelIds("alice-more", 28));
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.alice.address, [modelId("one-too-many")]),
-        "TooManyModels",
-        [33, 32],
+        [65, 64],
       );
     });
 
-    it("rejects a model already registered to the same or another account (ModelAlreadyRegistered(id, owner))", async function () {
+    it("rejects proposing a model bound to the same or another account (ModelAlreadyRegistered(id, owner))", async function () {
       const fx = await loadFixture(deployFixture);
       const { stake, operator, alice, bob, models } = fx;
       await expectRejected(
         fx,
-        () => stake.connect(operator).registerModels(alice.address, [models.alice[2]]),
+        () => stake.connect(operator).proposeModels(alice.address, [models.alice[2]]),
         "ModelAlreadyRegistered",
         [models.alice[2], alice.address],
       );
       await expectRejected(
         fx,
-        () => stake.connect(operator).registerModels(bob.address, [models.alice[0]]),
+        () => stake.connect(operator).proposeModels(bob.address, [models.alice[0]]),
         "ModelAlreadyRegistered",
         [models.alice[0], alice.address],
       );
     });
 
-    it("rejects a model repeated within one call, registering none of the call's models", async function () {
+    it("rejects a model repeated within one acceptance, binding none of the call's models", async function () {
       const fx = await loadFixture(deployFixture);
       const [a, b] = modelIds("dave", 2);
+      await fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, [a, b, a]);
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, [a, b, a]),
-        "ModelAlreadyRegistered",
+        () => fx.stake.connect(fx.outsider).acceptModels([a, b, a]),
+        "ModelNotProposed",
         [a, fx.outsider.address],
       );
       expect(await fx.stake.modelOwner(a)).to.deep.equal([ethers.ZeroAddress, 0n]);
@@ -1321,27 +1342,28 @@ describe("PortfolioStake (core)", function () {
       const [a] = modelIds("dave", 1);
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, [zero]),
+        () => fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, [zero]),
         "InvalidModelId",
         [],
       );
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, [a, zero]),
+        () => fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, [a, zero]),
         "InvalidModelId",
         [],
       );
-      expect(await fx.stake.modelOwner(a)).to.deep.equal([ethers.ZeroAddress, 0n]);
+      expect(await fx.stake.modelProposal(a)).to.equal(ethers.ZeroAddress);
     });
 
-    it("rejects an empty list (InvalidModelId)", async function () {
+    it("rejects an empty list (InvalidModelId), to propose and to accept", async function () {
       const fx = await loadFixture(deployFixture);
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, []),
+        () => fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, []),
         "InvalidModelId",
         [],
       );
+      await expectRejected(fx, () => fx.stake.connect(fx.outsider).acceptModels([]), "InvalidModelId", []);
     });
 
     it("rejects the zero account (ZeroAddress)", async function () {
@@ -1349,23 +1371,23 @@ describe("PortfolioStake (core)", function () {
       const ids = modelIds("nobody", 1);
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(ethers.ZeroAddress, ids),
+        () => fx.stake.connect(fx.operator).proposeModels(ethers.ZeroAddress, ids),
         "ZeroAddress",
         [],
         {
           accounts: [ethers.ZeroAddress],
         },
       );
-      expect(await fx.stake.modelOwner(ids[0])).to.deep.equal([ethers.ZeroAddress, 0n]);
+      expect(await fx.stake.modelProposal(ids[0])).to.equal(ethers.ZeroAddress);
     });
 
-    it("rejects callers without OPERATOR_ROLE, the admin included (AccessControlUnauthorizedAccount)", async function () {
+    it("rejects proposals by callers without OPERATOR_ROLE, the admin included (AccessControlUnauthorizedAccount)", async function () {
       const fx = await loadFixture(deployFixture);
       const role = await fx.stake.OPERATOR_ROLE();
       for (const caller of [fx.admin, fx.pauser, fx.alice, fx.outsider]) {
         await expectRejected(
           fx,
-          () => fx.stake.connect(caller).registerModels(caller.address, modelIds("self", 1)),
+          () => fx.stake.connect(caller).proposeModels(caller.address, modelIds("self", 1)),
           "AccessControlUnauthorizedAccount",
           [caller.address, role],
         );
@@ -1375,29 +1397,28 @@ describe("PortfolioStake (core)", function () {
     it("works while paused", async function () {
       const { stake, operator, pauser, outsider } = await loadFixture(deployFixture);
       await stake.connect(pauser).pause();
-      await expect(stake.connect(operator).registerModels(outsider.address, modelIds("dave", 1))).to.emit(
-        stake,
-        "ModelRegistered",
-      );
+      await expect(bindModels(stake, operator, outsider, modelIds("dave", 1))).to.emit(stake, "ModelRegistered");
     });
   });
 
   // ════════════════════════════════════════════ openRound ════════════════════════════════════════════
   describe("openRound", function () {
-    it("opens firstRound at any time: RoundOpened(round, openedAt, resolvesAt, deadline, rateCap), roundInfo", async function () {
+    it("opens firstRound at any time: RoundOpened(round, openedAt, resolvesAt, deadline, proofDeadline, rateCap), roundInfo", async function () {
       const { stake, operator } = await loadFixture(deployFixture);
       expect(await stake.connect(operator).openRound.staticCall()).to.equal(R0);
       const t = await nextTimestamp();
       const resolvesAt = t + DEFAULT_PARAMS.resolutionDelay;
       const deadline = resolvesAt + DEFAULT_PARAMS.publishWindow;
+      const proofDeadline = deadline + DEFAULT_PARAMS.proofGracePeriod;
       await expect(stake.connect(operator).openRound())
         .to.emit(stake, "RoundOpened")
-        .withArgs(R0, t, resolvesAt, deadline, DEFAULT_PARAMS.rateCap);
+        .withArgs(R0, t, resolvesAt, deadline, proofDeadline, DEFAULT_PARAMS.rateCap);
       expect(await stake.currentRound()).to.equal(R0);
       expect(roundObject(await stake.roundInfo(R0))).to.deep.equal({
         openedAt: t,
         resolvesAt,
         deadline,
+        proofDeadline,
         rateCap: DEFAULT_PARAMS.rateCap,
         root: ethers.ZeroHash,
       });
@@ -1420,6 +1441,7 @@ describe("PortfolioStake (core)", function () {
           notBefore,
           (v: bigint) => v > notBefore,
           (v: bigint) => v > notBefore,
+          (v: bigint) => v > notBefore,
           DEFAULT_PARAMS.rateCap,
         );
       expect(await stake.currentRound()).to.equal(R0 + 1n);
@@ -1433,6 +1455,7 @@ describe("PortfolioStake (core)", function () {
       await stake.connect(admin).setPublishWindow(3n * DAY);
       await stake.connect(admin).setRateCap(RATE("0.1"));
       await stake.connect(admin).setMinRoundInterval(2n * DAY);
+      await stake.connect(admin).setProofGracePeriod(4n * DAY);
       expect(roundObject(await stake.roundInfo(r))).to.deep.equal(before);
       // The new interval already binds the next opening.
       await time.increase(DAY);
@@ -1441,7 +1464,7 @@ describe("PortfolioStake (core)", function () {
       const t = await nextTimestamp();
       await expect(stake.connect(operator).openRound())
         .to.emit(stake, "RoundOpened")
-        .withArgs(r + 1n, t, t + 2n * DAY, t + 5n * DAY, RATE("0.1"));
+        .withArgs(r + 1n, t, t + 2n * DAY, t + 5n * DAY, t + 9n * DAY, RATE("0.1"));
     });
 
     it("rounds go on while paused", async function () {
@@ -1458,6 +1481,7 @@ describe("PortfolioStake (core)", function () {
           openedAt: 0n,
           resolvesAt: 0n,
           deadline: 0n,
+          proofDeadline: 0n,
           rateCap: 0n,
           root: ethers.ZeroHash,
         });
@@ -1641,7 +1665,7 @@ describe("PortfolioStake (core)", function () {
       // Round R0 expired unpublished: the keeper settles it while paused, then alice claims.
       await expect(settleExpired(stake, keeper, alice.address, R0, R0))
         .to.emit(stake, "Settled")
-        .withArgs(alice.address, R0, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(60));
+        .withArgs(alice.address, R0, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(60), false);
       expect((await stake.accountOf(alice.address)).nextSettleRound).to.equal(R0 + 1n);
       await expect(stake.connect(alice).claimWithdrawal()).to.changeTokenBalance(nmr, alice, NMR(40));
       expect(await stake.paused()).to.equal(true);
@@ -1909,8 +1933,8 @@ describe("PortfolioStake (core)", function () {
   });
 
   // ═══════════════════════════════════ large accounts (two words) ════════════════════════════════════
-  describe("accounts with 16 to 32 models (one or two packed words)", function () {
-    for (const [offset, count] of [16, 17, 24, 31, 32].entries()) {
+  describe("accounts with 16 to 64 models (one to four packed words)", function () {
+    for (const [offset, count] of [16, 17, 24, 31, 32, 33, 48, 50, 64].entries()) {
       it(`${count} models: canonical, reordered and subset vectors round-trip through every slot`, async function () {
         const fx = await loadFixture(deployFixture);
         const { stake, operator } = fx;
@@ -1976,7 +2000,7 @@ describe("PortfolioStake (core)", function () {
       const { stake, operator, alice, models } = fx;
       await stake.connect(alice).setAllocation(models.alice, [1000, 2000, 3000, 4000]);
       const more = modelIds("alice-more", 14); // 18 models
-      await stake.connect(operator).registerModels(alice.address, more);
+      await bindModels(stake, operator, alice, more);
       const all = [...models.alice, ...more];
       expect(await weightsAt(stake, alice.address, R0)).to.deep.equal(
         toRegistryOrder(all, models.alice, [1000, 2000, 3000, 4000]),
@@ -1992,39 +2016,37 @@ describe("PortfolioStake (core)", function () {
       );
     });
 
-    it("rejects registering a 33rd model on a 32-model account (TooManyModels(33, 32))", async function () {
+    it("rejects accepting a 65th model on a 64-model account (TooManyModels(65, 64))", async function () {
       const fx = await loadFixture(deployFixture);
       const signer = (await ethers.getSigners())[30];
-      await registerAccount(fx, signer, "full", 32);
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.operator).registerModels(signer.address, [modelId("thirty-third")]),
-        "TooManyModels",
-        [33, 32],
-        { accounts: [signer.address] },
-      );
+      await registerAccount(fx, signer, "full", 64);
+      const extra = modelId("sixty-fifth");
+      await fx.stake.connect(fx.operator).proposeModels(signer.address, [extra]);
+      await expectRejected(fx, () => fx.stake.connect(signer).acceptModels([extra]), "TooManyModels", [65, 64], {
+        accounts: [signer.address],
+      });
     });
 
-    it("rejects a 33-entry vector on a 32-model account (TooManyModels(33, 32))", async function () {
+    it("rejects a 65-entry vector on a 64-model account (TooManyModels(65, 64))", async function () {
       const fx = await loadFixture(deployFixture);
       const signer = (await ethers.getSigners())[30];
-      const ids = await registerAccount(fx, signer, "full", 32);
-      await fx.stake.connect(signer).setAllocation(ids, distinctBps(32));
+      const ids = await registerAccount(fx, signer, "full", 64);
+      await fx.stake.connect(signer).setAllocation(ids, distinctBps(64));
       await expectRejected(
         fx,
-        () => fx.stake.connect(signer).setAllocation([...ids, ids[0]], evenBps(33)),
+        () => fx.stake.connect(signer).setAllocation([...ids, ids[0]], evenBps(65)),
         "TooManyModels",
-        [33, 32],
+        [65, 64],
         { accounts: [signer.address] },
       );
-      expect(await weightsAt(fx.stake, signer.address, R0)).to.deep.equal(distinctBps(32).map(BigInt));
+      expect(await weightsAt(fx.stake, signer.address, R0)).to.deep.equal(distinctBps(64).map(BigInt));
     });
 
-    it("a weight of 10,000 fits every slot, the last one of word 1 included (14-bit packing)", async function () {
+    it("a weight of 10,000 fits every slot, the last one of each word included (14-bit packing)", async function () {
       const fx = await loadFixture(deployFixture);
       const signer = (await ethers.getSigners())[31];
-      const ids = await registerAccount(fx, signer, "edge", 32);
-      for (const slot of [0, 15, 16, 31]) {
+      const ids = await registerAccount(fx, signer, "edge", 64);
+      for (const slot of [0, 15, 16, 31, 32, 47, 48, 63]) {
         const bps = ids.map((_, i) => (i === slot ? 10_000 : 0));
         await fx.stake.connect(signer).setAllocation(ids, bps);
         expect(await weightsAt(fx.stake, signer.address, R0)).to.deep.equal(bps.map(BigInt));
@@ -2178,21 +2200,22 @@ describe("PortfolioStake (core)", function () {
       }
     });
 
-    it("past VECTOR_HISTORY (64) vectors, the newest 64 stay readable and older rounds revert AllocationHistoryPruned", async function () {
+    it("past VECTOR_HISTORY (256) vectors, the newest 256 stay readable and older rounds revert AllocationHistoryPruned", async function () {
       const { stake, bob, operator, models } = await loadFixture(deployFixture);
-      expect(await stake.VECTOR_HISTORY()).to.equal(64n);
-      const vectorFor = (k: number) => [k * 100, 10_000 - k * 100, 0, 0];
+      expect(await stake.VECTOR_HISTORY()).to.equal(256n);
+      const vectorFor = (k: number) => [k * 30, 10_000 - k * 30, 0, 0];
       // bob never stakes, so nothing needs settling and the ring may turn freely.
-      for (let k = 0; k < 70; k++) {
+      for (let k = 0; k < 262; k++) {
         await stake.connect(bob).setAllocation(models.bob, vectorFor(k));
         await openRound(stake, operator);
       }
-      expect((await stake.accountOf(bob.address)).allocationCount).to.equal(70n);
+      expect((await stake.accountOf(bob.address)).allocationCount).to.equal(262n);
       const oldestKept = R0 + 6n; // vectors 0..5 (effective R0..R0+5) were overwritten
-      for (let k = 6; k < 70; k++) {
+      for (let k = 6; k < 262; k += 5) {
         expect(await weightsAt(stake, bob.address, R0 + BigInt(k))).to.deep.equal(vectorFor(k).map(BigInt));
       }
-      expect(await weightsAt(stake, bob.address, R0 + 500n)).to.deep.equal(vectorFor(69).map(BigInt));
+      expect(await weightsAt(stake, bob.address, R0 + 261n)).to.deep.equal(vectorFor(261).map(BigInt));
+      expect(await weightsAt(stake, bob.address, R0 + 900n)).to.deep.equal(vectorFor(261).map(BigInt));
       for (const r of [R0 + 5n, R0, BEFORE]) {
         await expect(stake.allocationAt(bob.address, r))
           .to.be.revertedWithCustomError(stake, "AllocationHistoryPruned")
@@ -2203,35 +2226,35 @@ describe("PortfolioStake (core)", function () {
       }
     });
 
-    it("a 65th vector may not overwrite one an unsettled round needs (SettlementBehind) until that round is settled", async function () {
+    it("a 257th vector may not overwrite one an unsettled round needs (SettlementBehind) until that round is settled", async function () {
       const fx = await loadFixture(deployFixture);
       const { stake, alice, operator, keeper, models } = fx;
       await stake.connect(alice).deposit(NMR(1));
-      const vectorFor = (k: number) => [k * 100, 0, 0, 10_000 - k * 100];
-      for (let k = 0; k < 64; k++) {
+      const vectorFor = (k: number) => [k * 30, 0, 0, 10_000 - k * 30];
+      for (let k = 0; k < 256; k++) {
         await stake.connect(alice).setAllocation(models.alice, vectorFor(k));
         await openRound(stake, operator);
       }
       const current = await stake.currentRound();
-      expect(current).to.equal(R0 + 63n);
+      expect(current).to.equal(R0 + 255n);
       await expectRejected(
         fx,
-        () => stake.connect(alice).setAllocation(models.alice, vectorFor(64)),
+        () => stake.connect(alice).setAllocation(models.alice, vectorFor(256)),
         "SettlementBehind",
         [alice.address, R0],
       );
       await settleExpired(stake, keeper, alice.address, R0, R0);
-      await expect(stake.connect(alice).setAllocation(models.alice, vectorFor(64)))
+      await expect(stake.connect(alice).setAllocation(models.alice, vectorFor(256)))
         .to.emit(stake, "AllocationSet")
-        .withArgs(alice.address, R0 + 64n, alice.address, vectorFor(64));
+        .withArgs(alice.address, R0 + 256n, alice.address, vectorFor(256));
       await expect(stake.allocationAt(alice.address, R0))
         .to.be.revertedWithCustomError(stake, "AllocationHistoryPruned")
         .withArgs(R0, R0 + 1n);
       expect(await weightsAt(stake, alice.address, R0 + 1n)).to.deep.equal(vectorFor(1).map(BigInt));
-      expect(await weightsAt(stake, alice.address, R0 + 64n)).to.deep.equal(vectorFor(64).map(BigInt));
+      expect(await weightsAt(stake, alice.address, R0 + 256n)).to.deep.equal(vectorFor(256).map(BigInt));
       // A second change in the same round overwrites in place and needs no further settlement.
-      await stake.connect(alice).setAllocation(models.alice, vectorFor(65));
-      expect(await weightsAt(stake, alice.address, R0 + 64n)).to.deep.equal(vectorFor(65).map(BigInt));
+      await stake.connect(alice).setAllocation(models.alice, vectorFor(257));
+      expect(await weightsAt(stake, alice.address, R0 + 256n)).to.deep.equal(vectorFor(257).map(BigInt));
     });
   });
 
@@ -2246,9 +2269,9 @@ describe("PortfolioStake (core)", function () {
       const before = await stake.totals();
       await expect(settleExpired(stake, keeper, alice.address, R0, R0 + 1n))
         .to.emit(stake, "Settled")
-        .withArgs(alice.address, R0, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(100))
+        .withArgs(alice.address, R0, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(100), false)
         .and.to.emit(stake, "Settled")
-        .withArgs(alice.address, R0 + 1n, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(100));
+        .withArgs(alice.address, R0 + 1n, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(100), false);
       const v = await stake.accountOf(alice.address);
       expect(v.nextSettleRound).to.equal(R0 + 2n);
       expect(v.balance).to.equal(NMR(100));
@@ -2259,10 +2282,11 @@ describe("PortfolioStake (core)", function () {
   describe("round-number headroom", function () {
     it("refuses a firstRound above 2^31, so `round + 1` can never overflow and lock an exit", async function () {
       const [admin] = await ethers.getSigners();
-      const nmr = await ethers.deployContract("MockNMR");
-      const factory = await ethers.getContractFactory("PortfolioStake");
+      const nmr = await ethers.deployContract("NMRLike");
+      const factory = await stakeFactory();
       const token = await nmr.getAddress();
-      const deploy = (first: bigint) => factory.deploy(token, ethers.ZeroAddress, admin.address, first, DEFAULT_PARAMS);
+      const deploy = (first: bigint) =>
+        factory.deploy(token, BurnMode.NumeraireMint, ethers.ZeroAddress, admin.address, first, DEFAULT_PARAMS);
       const max = 2n ** 31n;
       for (const first of [max + 1n, UINT32_MAX]) {
         await expect(deploy(first))

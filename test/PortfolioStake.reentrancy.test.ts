@@ -6,7 +6,17 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake, ReentrantNMR } from "../typechain-types";
-import { DEFAULT_PARAMS, NMR, RATE, deploySystem, evenBps, modelIds, openRound } from "./helpers/fixtures";
+import {
+  DEFAULT_PARAMS,
+  NMR,
+  RATE,
+  bindModels,
+  deploySystem,
+  evenBps,
+  mintTo,
+  modelIds,
+  openRound,
+} from "./helpers/fixtures";
 import { accountRoundResult, buildRoundTree } from "../scripts/lib/results";
 
 async function reentrantFixture() {
@@ -14,9 +24,9 @@ async function reentrantFixture() {
   const { nmr, stake, operator } = system;
   const [, , , alice] = await ethers.getSigners();
   const models = modelIds("alice", 2);
-  await stake.connect(operator).registerModels(alice.address, models);
+  await bindModels(stake, operator, alice, models);
   for (const signer of [alice, operator]) {
-    await nmr.mint(signer.address, NMR(1000));
+    await mintTo(nmr, signer.address, NMR(1000));
     await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
   }
   await stake.connect(alice).deposit(NMR(100));

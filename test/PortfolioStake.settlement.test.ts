@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../scripts/lib/results";
-import { DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "./helpers/fixtures";
+import { BurnMode, DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "./helpers/fixtures";
 import { modelTerm, referenceDelta, type ExpectedSettled } from "./helpers/reference";
 import {
   SettlementHarness,
@@ -220,6 +220,7 @@ describe("PortfolioStake settlement", function () {
           0n,
           0n,
           NMR(1017),
+          false,
         );
       h.ref.settle(alice.address, R0);
       await h.check(alice.address);
@@ -515,9 +516,10 @@ describe("PortfolioStake settlement", function () {
       return h.settle(staker.address, R0 + 1n);
     }
 
-    it("with a burnable token (burnSink = 0) the total supply falls by the burned amount", async function () {
+    it("with NMR's burn (NumeraireMint mode, NMRLike) the total supply falls by the burned amount", async function () {
       const { h, nmr, stake, alice, models } = await fork(baseFixture);
       expect(await stake.burnSink()).to.equal(ethers.ZeroAddress);
+      expect(await stake.burnMode()).to.equal(BurnMode.NumeraireMint);
       const supply = await nmr.totalSupply();
       const { events } = await lossScenario(h, alice, models.alice);
       // 700 x -3% + 300 x -4.5% = -34.5 per round
@@ -571,6 +573,7 @@ describe("PortfolioStake settlement", function () {
         burned: 0n,
         unpaidRewards: 0n,
         balance: 0n,
+        unprovable: false,
       });
       expect(await h.claim(alice)).to.equal(NMR(1000));
     });
@@ -657,7 +660,12 @@ describe("PortfolioStake settlement", function () {
       await rejects(settleWith(arg(a0, a0)), "RoundOutOfOrder", [alice.address, R0 + 1n, R0]);
 
       await h.settle(alice.address, R0);
-      await rejects(settleWith(arg(a0)), "RoundOutOfOrder", [alice.address, R0 + 1n, R0]);
+      // A round settled already is skipped (idempotent settlement): no revert, nothing changes.
+      const before = await snapshot();
+      await expect(settleWith(arg(a0))()).not.to.emit(fx.stake, "Settled");
+      expect(await snapshot()).to.deep.equal(before);
+      // After the skipped rounds, the results must still go on from the account's next round.
+      await rejects(settleWith(arg(a0, a2)), "RoundOutOfOrder", [alice.address, R0 + 1n, R0 + 2n]);
     });
 
     it("RoundNotSettleable: a round open and unpublished before its deadline, a round not opened yet", async function () {
@@ -839,26 +847,35 @@ describe("PortfolioStake settlement", function () {
       expect(events.some((e) => e.burned > 0n)).to.equal(true);
     });
 
-    it("keeper idempotence: re-sending settled rounds reverts RoundOutOfOrder and changes nothing", async function () {
+    it("keeper idempotence: re-sent settled rounds are skipped, never a revert; the rest of a batch settles", async function () {
       const { h, stake, nmr, stakers, keeper } = await fork(manyAccountsFixture);
       const addresses = stakers.map((s) => s.signer.address);
       const [a, b] = addresses;
       const stale = h.results(a, R0, R0 + 1n);
       await h.settle(a, R0 + 1n);
       const before = await observableState(stake, nmr, addresses);
-      await expect(stake.connect(keeper).settle(stale))
-        .to.be.revertedWithCustomError(stake, "RoundOutOfOrder")
-        .withArgs(a, R0 + 2n, R0);
-      // A batch holding one stale entry reverts as a whole, the fresh entry included.
-      await expect(stake.connect(keeper).settleBatch([h.results(b, R0, R0 + 3n), stale]))
-        .to.be.revertedWithCustomError(stake, "RoundOutOfOrder")
-        .withArgs(a, R0 + 2n, R0);
+      // Everything in it is settled already: a no-op.
+      await expect(stake.connect(keeper).settle(stale)).not.to.emit(stake, "Settled");
       expect(await observableState(stake, nmr, addresses)).to.deep.equal(before);
-      // Dropping the stale entry, the keeper's next run goes through.
-      await h.settleBatch([
-        { account: b, to: R0 + 3n },
-        { account: a, to: R0 + 3n },
-      ]);
+      // A batch holding a stale entry goes through: the stale entry is skipped, the fresh one settles.
+      const { events } = await (async () => {
+        const entries = [{ account: b, to: R0 + 3n }];
+        const args = [h.results(b, R0, R0 + 3n), stale];
+        const tx = await stake.connect(keeper).settleBatch(args);
+        const receipt = (await tx.wait())!;
+        const expected = entries.flatMap(({ account, to }) => h.ref.settleUpTo(account, to));
+        const got = settledEvents(stake, receipt);
+        expect(got.map((e) => e.account)).to.deep.equal(expected.map((e) => e.account));
+        expect(got).to.deep.equal(expected);
+        return { events: got };
+      })();
+      expect(events).to.have.length(4);
+      await h.check(b);
+      await h.check(a);
+      // An entry overlapping what is settled (a: R0..R0+3 with R0, R0+1 settled) settles only the rest.
+      const overlapping = await (await stake.connect(keeper).settleBatch([h.results(a, R0, R0 + 3n)])).wait();
+      expect(settledEvents(stake, overlapping!)).to.deep.equal(h.ref.settleUpTo(a, R0 + 3n));
+      await h.check(a);
     });
   });
 

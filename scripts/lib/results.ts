@@ -122,6 +122,7 @@ export interface RoundResultArg {
   rates: bigint[];
   proof: string[];
   proofFlags: boolean[];
+  unprovable: boolean; // settle a published round as zero for the account (only after its proofDeadline)
 }
 
 /**
@@ -136,7 +137,7 @@ export function accountRoundResult(
   registry: string[],
   onlyWeighted?: readonly (number | bigint)[],
 ): RoundResultArg {
-  if (tree === null) return { round: BigInt(round), slots: [], rates: [], proof: [], proofFlags: [] };
+  if (tree === null) return emptyRoundResult(round);
   const indexById = new Map<string, number>();
   for (const [i, [, id]] of tree.entries()) indexById.set(id, i);
   const slots: number[] = [];
@@ -148,7 +149,7 @@ export function accountRoundResult(
     slots.push(slot);
     treeIndices.push(index);
   });
-  if (treeIndices.length === 0) return { round: BigInt(round), slots: [], rates: [], proof: [], proofFlags: [] };
+  if (treeIndices.length === 0) return emptyRoundResult(round);
   const multi = tree.getMultiProof(treeIndices);
   // The contract hashes leaves in the order of `slots`; getMultiProof reorders leaves, so follow its order.
   const order = multi.leaves.map(([, id]) => registry.findIndex((m) => normaliseModelId(m) === id));
@@ -158,7 +159,21 @@ export function accountRoundResult(
     rates: multi.leaves.map(([, , rate]) => BigInt(rate)),
     proof: multi.proof,
     proofFlags: multi.proofFlags,
+    unprovable: false,
   };
+}
+
+/** No rates, no proof: an expired unpublished round, or a round in which the account had nothing at risk. */
+export function emptyRoundResult(round: bigint | number): RoundResultArg {
+  return { round: BigInt(round), slots: [], rates: [], proof: [], proofFlags: [], unprovable: false };
+}
+
+/**
+ * A published round settled as zero for an account that cannot prove it (its leaves missing from the tree, a lost
+ * leaf file, a bad tree): accepted by the contract only after the round's proofDeadline.
+ */
+export function unprovableRoundResult(round: bigint | number): RoundResultArg {
+  return { ...emptyRoundResult(round), unprovable: true };
 }
 
 /**

@@ -6,9 +6,9 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockNMR, PortfolioStake } from "../../typechain-types";
+import type { PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
-import { NMR, modelIds } from "./fixtures";
+import { NMR, bindModels, mintTo, modelIds, type AnyToken } from "./fixtures";
 
 /** A parameter name as the contract's bytes32 (ParameterUpdated / ParameterOutOfBounds). */
 export const name32 = (name: string): string => ethers.encodeBytes32String(name);
@@ -64,7 +64,7 @@ export function malleate(signature: string): string {
 
 /** The result of a round that expired unpublished: no rates, no proof; it counts as zero. */
 export function expiredResult(round: bigint | number): IPortfolioStake.RoundResultStruct {
-  return { round, slots: [], rates: [], proof: [], proofFlags: [] };
+  return { round, slots: [], rates: [], proof: [], proofFlags: [], unprovable: false };
 }
 
 /** Moves time past the publication deadline of `round` (no-op if already past). */
@@ -119,16 +119,19 @@ export function modelStakes(stake: bigint, weights: (bigint | number)[]): bigint
 
 // ──────────────────────────────────────── Accounts ────────────────────────────────────────
 
-/** Registers `count` models for `signer`, mints it 1,000,000 NMR and approves the staking contract. */
+/**
+ * Binds `count` models to `signer` (proposed by the operator, accepted by `signer`), mints it 1,000,000 NMR and
+ * approves the staking contract.
+ */
 export async function registerAccount(
-  fx: { stake: PortfolioStake; nmr: MockNMR; operator: HardhatEthersSigner },
+  fx: { stake: PortfolioStake; nmr: AnyToken; operator: HardhatEthersSigner },
   signer: HardhatEthersSigner,
   label: string,
   count: number,
 ): Promise<string[]> {
   const ids = modelIds(label, count);
-  await fx.stake.connect(fx.operator).registerModels(signer.address, ids);
-  await fx.nmr.mint(signer.address, NMR(1_000_000));
+  await bindModels(fx.stake, fx.operator, signer, ids);
+  await mintTo(fx.nmr, signer.address, NMR(1_000_000));
   await fx.nmr.connect(signer).approve(await fx.stake.getAddress(), ethers.MaxUint256);
   return ids;
 }
@@ -160,11 +163,19 @@ export function paramsObject(p: IPortfolioStake.ParametersStructOutput) {
     resolutionDelay: p.resolutionDelay,
     publishWindow: p.publishWindow,
     rateCap: p.rateCap,
+    proofGracePeriod: p.proofGracePeriod,
   };
 }
 
 export function roundObject(r: IPortfolioStake.RoundInfoStructOutput) {
-  return { openedAt: r.openedAt, resolvesAt: r.resolvesAt, deadline: r.deadline, rateCap: r.rateCap, root: r.root };
+  return {
+    openedAt: r.openedAt,
+    resolvesAt: r.resolvesAt,
+    deadline: r.deadline,
+    proofDeadline: r.proofDeadline,
+    rateCap: r.rateCap,
+    root: r.root,
+  };
 }
 
 // ───────────────────────────────────── State snapshot ─────────────────────────────────────
@@ -174,7 +185,7 @@ export function roundObject(r: IPortfolioStake.RoundInfoStructOutput) {
  * for the current and next round, nonces, model lists, token balances, totals, parameters, pause and round state.
  * Two snapshots deep-equal exactly when a call had no visible effect.
  */
-export async function stateSnapshot(stake: PortfolioStake, nmr: MockNMR, accounts: string[]) {
+export async function stateSnapshot(stake: PortfolioStake, nmr: AnyToken, accounts: string[]) {
   const current = await stake.currentRound();
   const perAccount: Record<string, unknown> = {};
   for (const account of accounts) {
@@ -199,6 +210,7 @@ export async function stateSnapshot(stake: PortfolioStake, nmr: MockNMR, account
     totals: [...(await stake.totals())],
     roundNow: roundObject(await stake.roundInfo(current)),
     held: await nmr.balanceOf(await stake.getAddress()),
+    supply: await nmr.totalSupply(),
     perAccount,
   };
 }

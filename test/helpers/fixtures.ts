@@ -1,7 +1,15 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockERC20NoBurn, MockNMR, PortfolioStake, ReentrantNMR } from "../../typechain-types";
+import type { ContractFactory, Signer } from "ethers";
+import type {
+  BrokenBurnToken,
+  MockERC20NoBurn,
+  MockNMR,
+  NMRLike,
+  PortfolioStake,
+  ReentrantNMR,
+} from "../../typechain-types";
 
 export const DAY = 24n * 60n * 60n;
 export const NMR = (n: number | string) => ethers.parseEther(String(n));
@@ -13,8 +21,64 @@ export const DEFAULT_PARAMS = {
   resolutionDelay: 21n * DAY,
   publishWindow: 7n * DAY,
   rateCap: RATE("0.05"),
+  proofGracePeriod: 7n * DAY,
 };
 export const FIRST_ROUND = 1000n;
+
+/** IPortfolioStake.BurnMode. */
+export const BurnMode = { NumeraireMint: 0n, ERC20Burn: 1n, Sink: 2n } as const;
+
+/** Every test token; NMRLike (written from DESIGN.md's description of NMR) is the default everywhere. */
+export type TokenName = "NMRLike" | "MockNMR" | "MockERC20NoBurn" | "ReentrantNMR" | "BrokenBurnToken";
+export type AnyToken = NMRLike | MockNMR | MockERC20NoBurn | ReentrantNMR | BrokenBurnToken;
+
+/** The burn mode each test token works with. */
+export const TOKEN_BURN_MODE: Record<TokenName, bigint> = {
+  NMRLike: BurnMode.NumeraireMint,
+  MockNMR: BurnMode.ERC20Burn,
+  ReentrantNMR: BurnMode.ERC20Burn,
+  MockERC20NoBurn: BurnMode.Sink,
+  BrokenBurnToken: BurnMode.NumeraireMint,
+};
+
+/**
+ * The PortfolioStake factory with its libraries (SettlementLogic, RegistryLogic) freshly deployed and linked.
+ * Every deployment of PortfolioStake goes through it (`ethers.getContractFactory("PortfolioStake")` alone fails:
+ * missing links).
+ */
+export async function stakeFactory(signer?: Signer): Promise<ContractFactory> {
+  const settlement = await ethers.deployContract("SettlementLogic", signer);
+  const registry = await ethers.deployContract("RegistryLogic", signer);
+  return ethers.getContractFactory("PortfolioStake", {
+    signer,
+    libraries: { SettlementLogic: await settlement.getAddress(), RegistryLogic: await registry.getAddress() },
+  });
+}
+
+/**
+ * Creates `amount` test tokens for `to`: NMRLike and BrokenBurnToken through `faucet`, the OpenZeppelin mocks through
+ * `mint(address,uint256)`. (Calling `mint(address,uint256)` on NMRLike would hit its empty fallback and do nothing.)
+ */
+export async function mintTo(token: AnyToken, to: string, amount: bigint): Promise<void> {
+  const t = token as unknown as {
+    interface: { hasFunction(key: string): boolean };
+    faucet(to: string, amount: bigint): Promise<unknown>;
+    mint(to: string, amount: bigint): Promise<unknown>;
+  };
+  if (t.interface.hasFunction("faucet")) await t.faucet(to, amount);
+  else await t.mint(to, amount);
+}
+
+/** Binds `ids` to `staker` the only way there is: the operator proposes, the staker accepts. */
+export async function bindModels(
+  stake: PortfolioStake,
+  operator: HardhatEthersSigner,
+  staker: HardhatEthersSigner,
+  ids: string[],
+) {
+  await stake.connect(operator).proposeModels(staker.address, ids);
+  return stake.connect(staker).acceptModels(ids);
+}
 
 /** A Numerai model UUID (or any label) as the contract's bytes16 model ID. */
 export function modelId(uuidOrLabel: string): string {
@@ -36,46 +100,52 @@ export function evenBps(count: number): number[] {
 }
 
 /**
- * A token (MockNMR by default, or MockERC20NoBurn with a burn sink) and PortfolioStake, with the operator and pauser
- * roles granted to signers 1 and 2. Nothing else.
+ * A token (NMRLike by default, burned through its `mint`; or another test token with the burn mode it works with)
+ * and PortfolioStake, with the operator and pauser roles granted to signers 1 and 2. Nothing else.
  */
-export async function deploySystem<Token extends MockNMR | MockERC20NoBurn | ReentrantNMR = MockNMR>(
-  options: { token?: "MockNMR" | "MockERC20NoBurn" | "ReentrantNMR"; burnSink?: string; firstRound?: bigint } = {},
+export async function deploySystem<Token extends AnyToken = NMRLike>(
+  options: {
+    token?: TokenName;
+    burnMode?: bigint;
+    burnSink?: string;
+    firstRound?: bigint;
+    params?: Partial<typeof DEFAULT_PARAMS>;
+  } = {},
 ) {
   const [admin, operator, pauser] = await ethers.getSigners();
-  const nmr = (await ethers.deployContract(options.token ?? "MockNMR")) as unknown as Token;
-  const stake = (await ethers.deployContract("PortfolioStake", [
+  const tokenName = options.token ?? "NMRLike";
+  const nmr = (await ethers.deployContract(tokenName)) as unknown as Token;
+  const factory = await stakeFactory();
+  const stake = (await factory.deploy(
     await nmr.getAddress(),
+    options.burnMode ?? TOKEN_BURN_MODE[tokenName],
     options.burnSink ?? ethers.ZeroAddress,
     admin.address,
     options.firstRound ?? FIRST_ROUND,
-    DEFAULT_PARAMS,
-  ])) as unknown as PortfolioStake;
+    { ...DEFAULT_PARAMS, ...options.params },
+  )) as unknown as PortfolioStake;
+  await stake.waitForDeployment();
   await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
   await stake.connect(admin).grantRole(await stake.PAUSER_ROLE(), pauser.address);
   return { nmr, stake, admin, operator, pauser };
 }
 
-/** Mints 1,000,000 NMR to `signer` and approves the staking contract for all of it. */
-export async function fundAndApprove(
-  nmr: MockNMR | MockERC20NoBurn,
-  stake: PortfolioStake,
-  signer: HardhatEthersSigner,
-) {
-  await nmr.mint(signer.address, NMR(1_000_000));
+/** Mints 1,000,000 NMR to `signer` and approves the staking contract for all of it (from a zero allowance). */
+export async function fundAndApprove(nmr: AnyToken, stake: PortfolioStake, signer: HardhatEthersSigner) {
+  await mintTo(nmr, signer.address, NMR(1_000_000));
   await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
 }
 
 /**
- * Deployed system: mock NMR, PortfolioStake, roles granted, three funded stakers with 4 registered models each
- * (alice, bob, carol), a funded operator, no deposits yet and no round opened.
+ * Deployed system: NMRLike, PortfolioStake, roles granted, three funded stakers with 4 bound models each
+ * (alice, bob, carol; proposed by the operator and accepted), a funded operator, no deposits yet and no round opened.
  */
 export async function deployFixture() {
   return withStakers(await deploySystem());
 }
 
-/** Adds alice, bob and carol (4 registered models each, funded and approved) and funds the operator. */
-export async function withStakers<Token extends MockNMR | MockERC20NoBurn>(
+/** Adds alice, bob and carol (4 bound models each, funded and approved) and funds the operator. */
+export async function withStakers<Token extends AnyToken>(
   system: Awaited<ReturnType<typeof deploySystem<Token>>>,
 ) {
   const { nmr, stake, operator } = system;
@@ -87,9 +157,9 @@ export async function withStakers<Token extends MockNMR | MockERC20NoBurn>(
     [carol, "carol"],
   ] as const) {
     await fundAndApprove(nmr, stake, signer);
-    await stake.connect(operator).registerModels(signer.address, models[name]);
+    await bindModels(stake, operator, signer, models[name]);
   }
-  await nmr.mint(operator.address, NMR(10_000_000));
+  await mintTo(nmr, operator.address, NMR(10_000_000));
   await nmr.connect(operator).approve(await stake.getAddress(), ethers.MaxUint256);
   return { ...system, alice, bob, carol, manager, keeper, outsider, models };
 }

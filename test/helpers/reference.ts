@@ -14,6 +14,7 @@
  * - A gain plus rewards owed from earlier rounds is paid from the rewards pool as far as it goes; the rest stays owed
  *   (unpaidRewards). Owed rewards are paid at the account's next settlement, whatever that round's result.
  * - A round that was never published (its deadline passed) counts as zero for everybody.
+ * - A published round settled as unprovable for an account (after its proof deadline) counts as zero for it.
  *
  * The model does not know about time: the caller decides when a round may be published or settled, and the chain
  * has to agree (tests check the reverts separately).
@@ -61,6 +62,7 @@ export interface ExpectedSettled {
   burned: bigint;
   unpaidRewards: bigint;
   balance: bigint;
+  unprovable: boolean;
 }
 
 /** The fields of IPortfolioStake.AccountView the model keeps. */
@@ -96,6 +98,8 @@ export interface SettleOptions {
   /** Prove only the models weighted in the round (zero-weight models then report rate 0). Default: prove every
    * registered model that has a leaf, as scripts/lib/results.ts accountRoundResult does. */
   onlyWeighted?: boolean;
+  /** Settle published rounds as unprovable: zero for the account (allowed after the round's proof deadline). */
+  unprovable?: boolean;
 }
 
 /** Newest checkpoint whose round is <= `round`. */
@@ -301,7 +305,8 @@ export class ReferenceModel {
     const weights = this.weightsAt(address, round);
     const rates = a.models.map(() => 0n);
     let delta = 0n;
-    if (this.published.has(round) && stakeAtRisk > 0n && weights.some((w) => w > 0n)) {
+    const unprovable = Boolean(opts.unprovable) && this.published.has(round);
+    if (!unprovable && this.published.has(round) && stakeAtRisk > 0n && weights.some((w) => w > 0n)) {
       const proved = this.provedRates(a, round, weights, opts);
       proved.forEach((rate, slot) => {
         if (rate === undefined) return;
@@ -341,6 +346,7 @@ export class ReferenceModel {
       burned,
       unpaidRewards: a.unpaid,
       balance: a.balance,
+      unprovable,
     };
   }
 

@@ -7,13 +7,23 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
-import type { MockERC20NoBurn, MockNMR, PortfolioStake } from "../../typechain-types";
+import type { MockERC20NoBurn, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "../../scripts/lib/results";
-import { NMR, deploySystem, modelIds, openRound, withStakers } from "./fixtures";
+import {
+  BurnMode,
+  NMR,
+  bindModels,
+  deploySystem,
+  mintTo,
+  modelIds,
+  openRound,
+  withStakers,
+  type AnyToken,
+} from "./fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled, type SettleOptions } from "./reference";
 
-export type Token = MockNMR | MockERC20NoBurn;
+export type Token = AnyToken;
 
 /** The Settled events of a receipt, as plain objects comparable with ExpectedSettled. */
 export function settledEvents(stake: PortfolioStake, receipt: ContractTransactionReceipt): ExpectedSettled[] {
@@ -32,6 +42,7 @@ export function settledEvents(stake: PortfolioStake, receipt: ContractTransactio
       burned: a.burned,
       unpaidRewards: a.unpaidRewards,
       balance: a.balance,
+      unprovable: a.unprovable,
     });
   }
   return out;
@@ -223,7 +234,9 @@ export class SettlementHarness {
     const results = [];
     for (let r = from; r <= to; r++) {
       const weighted = opts.onlyWeighted ? this.ref.weightsAt(account, r) : undefined;
-      results.push(accountRoundResult(r, this.trees.get(r) ?? null, models, weighted));
+      const tree = this.trees.get(r) ?? null;
+      if (opts.unprovable && tree !== null) results.push({ ...accountRoundResult(r, null, models), unprovable: true });
+      else results.push(accountRoundResult(r, tree, models, weighted));
     }
     return { account, models, results };
   }
@@ -311,17 +324,17 @@ export class SettlementHarness {
   }
 }
 
-/** Signers beyond the fixture's nine, each funded and approved, with `count` registered models. */
+/** Signers beyond the fixture's nine, each funded and approved, with `count` bound models. */
 export async function extraStaker(
-  fx: { stake: PortfolioStake; nmr: MockNMR | MockERC20NoBurn; operator: HardhatEthersSigner },
+  fx: { stake: PortfolioStake; nmr: AnyToken; operator: HardhatEthersSigner },
   index: number,
   count: number,
   label = `staker${index}`,
 ) {
   const signer = (await ethers.getSigners())[index];
   const models = modelIds(label, count);
-  await fx.stake.connect(fx.operator).registerModels(signer.address, models);
-  await fx.nmr.mint(signer.address, NMR(1_000_000));
+  await bindModels(fx.stake, fx.operator, signer, models);
+  await mintTo(fx.nmr, signer.address, NMR(1_000_000));
   await fx.nmr.connect(signer).approve(await fx.stake.getAddress(), ethers.MaxUint256);
   return { signer, models };
 }
@@ -332,6 +345,10 @@ export async function extraStaker(
  */
 export async function deployNoBurnFixture() {
   const sink = (await ethers.getSigners())[9];
-  const system = await deploySystem<MockERC20NoBurn>({ token: "MockERC20NoBurn", burnSink: sink.address });
+  const system = await deploySystem<MockERC20NoBurn>({
+    token: "MockERC20NoBurn",
+    burnMode: BurnMode.Sink,
+    burnSink: sink.address,
+  });
   return { ...(await withStakers(system)), sink };
 }
