@@ -16,7 +16,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { deployPortfolioStake } from "./lib/deploy";
 import { DEFAULT_DEMO_ROUNDS, DEMO_ACCOUNTS, generateDemoHistory } from "./lib/demo";
-import type { MockNMR, PortfolioStake } from "../typechain-types";
+import type { MockNMR, NMRLike, PortfolioStake } from "../typechain-types";
 
 const { ethers } = hre;
 
@@ -31,7 +31,9 @@ async function main() {
   const deployed = await deployPortfolioStake(hre);
   console.log(`PortfolioStake ${deployed.stake.address}, mock NMR ${deployed.nmr.address} (${deployed.file})`);
   const stake = (await ethers.getContractAt("PortfolioStake", deployed.stake.address)) as unknown as PortfolioStake;
-  const nmr = (await ethers.getContractAt("MockNMR", deployed.nmr.address)) as unknown as MockNMR;
+  const nmrAbi = deployed.nmr.abi as { name?: string }[];
+  const nmrName = nmrAbi.some((f) => f.name === "faucet") ? "NMRLike" : "MockNMR";
+  const nmr = (await ethers.getContractAt(nmrName, deployed.nmr.address)) as unknown as MockNMR | NMRLike;
   const [operator, ...rest] = await ethers.getSigners();
   const stakers = rest.slice(0, DEMO_ACCOUNTS.length);
   const manager = rest[DEMO_ACCOUNTS.length];

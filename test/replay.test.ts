@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { formatRate, rateFromScores, type ModelRate } from "../scripts/lib/results";
-import { DAY, DEFAULT_PARAMS, NMR, deploySystem, fundAndApprove, modelId } from "./helpers/fixtures";
+import { DAY, DEFAULT_PARAMS, NMR, bindModels, deploySystem, fundAndApprove, modelId } from "./helpers/fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "./helpers/reference";
 import { SettlementHarness } from "./helpers/settlement";
 import { loadDailyScores, type DailyScores } from "./helpers/scores";
@@ -274,7 +274,7 @@ describe("Replay of real Numerai daily scores", function () {
     }
 
     // 2. On chain, with the same schedule (the harness also checks every call against its own model).
-    await stake.connect(operator).registerModels(staker.address, models);
+    await bindModels(stake, operator, staker, models);
     const h = await SettlementHarness.attach({ stake, nmr, operator, keeper }, [staker.address]);
     const chain = chainDriver(h, staker, operator);
     const actual = await runSchedule(chain, data, names);

@@ -10,7 +10,7 @@ import path from "node:path";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { NMR, deployFixture, evenBps, modelIds, openRound } from "./helpers/fixtures";
+import { NMR, bindModels, deployFixture, evenBps, modelIds, openRound } from "./helpers/fixtures";
 import {
   RebalanceValidationError,
   parseRebalanceCsv,
@@ -322,9 +322,9 @@ describe("rebalance script", function () {
     it("checks accounts and models against the chain, reports every problem at once and sends nothing", async function () {
       const fx = await loadFixture(managedFixture);
       const { stake, alice, bob, carol, manager, outsider, keeper, pauser, operator, models } = fx;
-      await stake.connect(operator).registerModels(outsider.address, modelIds("outsider", 1));
+      await bindModels(stake, operator, outsider, modelIds("outsider", 1));
       const unknown = modelIds("nobody", 1)[0];
-      const manyUnknown = modelIds("many", 33);
+      const manyUnknown = modelIds("many", 65);
       const file = JSON.stringify({
         accounts: [
           // unknown model, and bob's model in alice's vector
@@ -337,10 +337,10 @@ describe("rebalance script", function () {
           },
           // the outsider does not let the manager change its vector
           { account: outsider.address, weights: [{ model: modelIds("outsider", 1)[0], bps: 10_000 }] },
-          // 33 models: more than the contract allows
+          // 65 models: more than the contract allows
           {
             account: carol.address,
-            weights: manyUnknown.map((model, i) => ({ model, bps: i === 0 ? 10_000 - 32 : 1 })),
+            weights: manyUnknown.map((model, i) => ({ model, bps: i === 0 ? 10_000 - 64 : 1 })),
           },
           // a file problem, reported with the chain's
           { account: bob.address, weights: [{ model: models.bob[0], bps: 9000 }] },
@@ -363,9 +363,9 @@ describe("rebalance script", function () {
         `${outsider.address} (accounts[1]): not your account: the signer ${manager.address} is neither this account nor its manager (it has no manager)`,
       );
       expect(problems).to.include(
-        `${carol.address} (accounts[2]): 33 models listed; the contract allows at most 32 per account`,
+        `${carol.address} (accounts[2]): 65 models listed; the contract allows at most 64 per account`,
       );
-      expect(problems.filter((p) => p.startsWith("accounts[2].weights["))).to.have.length(33); // each unknown model named
+      expect(problems.filter((p) => p.startsWith("accounts[2].weights["))).to.have.length(65); // each unknown model named
       expect(problems).to.include("accounts[4].weights[0]: weight -5 bps is negative");
       expect(problems).to.include(
         `accounts[4].weights[0]: model ${models.carol[0]} belongs to ${carol.address}, not to ${keeper.address}`,
@@ -374,7 +374,7 @@ describe("rebalance script", function () {
       expect(problems).to.include(
         `${keeper.address} (accounts[4]): not your account: the signer ${manager.address} is neither this account nor its manager (it has no manager)`,
       );
-      expect(problems).to.have.length(10 + 33);
+      expect(problems).to.have.length(10 + 65);
       expect(problems.slice(0, 2)).to.deep.equal([
         // the file's problems first, then the chain's
         `accounts[4].weights[0]: weight -5 bps is negative`,
@@ -386,14 +386,14 @@ describe("rebalance script", function () {
     it("refuses an account whose settlement is too far behind for a new vector (the contract's SettlementBehind)", async function () {
       const fx = await loadFixture(managedFixture);
       const { stake, alice, manager, operator, models } = fx;
-      // 64 vectors in 64 rounds without settling: the next one would overwrite a vector still needed.
-      for (let i = 0; i < 63; i++) {
+      // 256 vectors in 256 rounds without settling: the next one would overwrite a vector still needed.
+      for (let i = 0; i < 255; i++) {
         await openRound(stake, operator);
         await stake.connect(alice).setAllocation(models.alice, i % 2 ? evenBps(4) : [10_000, 0, 0, 0]);
       }
       await openRound(stake, operator);
       const view = await stake.accountOf(alice.address);
-      expect(view.allocationCount).to.equal(64n);
+      expect(view.allocationCount).to.equal(256n);
       const file = JSON.stringify({
         accounts: [{ account: alice.address, weights: [{ model: models.alice[1], bps: 10_000 }] }],
       });
@@ -757,7 +757,7 @@ describe("rebalance script", function () {
       // Every account already holds a vector (a reallocation, not a first allocation), and has signed once before
       // (its nonce slot is not fresh), as in steady use.
       for (const [i, s] of extra.entries()) {
-        await stake.connect(operator).registerModels(s.address, ids[i]);
+        await bindModels(stake, operator, s, ids[i]);
         await stake.connect(s).setManager(manager.address);
         await stake.connect(s).setAllocation(ids[i], evenBps(4));
       }

@@ -14,7 +14,8 @@
  *    - per-model means and sds drawn around the real user-model figures (CORR 0.020 ± 0.006, sd 0.019; MMC
  *      0.0035 ± 0.003, sd 0.009), then the payout rate = clip(0.5 CORR + 2 MMC, -5%, +5%): ~24% negative rounds.
  *    Each series has its own PRNG stream, so a shorter run is a prefix of a longer one with the same seed.
- * 2. generateDemoHistory: on a deployed PortfolioStake (MockNMR), registers the demo accounts, deposits, sets and
+ * 2. generateDemoHistory: on a deployed PortfolioStake (MockNMR or NMRLike), binds the demo accounts' models (the
+ *    operator proposes, each account accepts), deposits, sets and
  *    changes vectors (a manager on one account, suggestions from scripts/lib/suggest.ts on two), funds the rewards
  *    pool, then opens rounds on Numerai's schedule (Tuesday to Saturday, moving the chain clock a day at a time),
  *    publishes each round once it resolves with the operator job (leaf files in `roundsDir`), settles with the keeper
@@ -22,7 +23,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { ethers, type Signer } from "ethers";
-import type { MockNMR, PortfolioStake } from "../../typechain-types";
+import type { MockNMR, NMRLike, PortfolioStake } from "../../typechain-types";
 import { runKeeper } from "./keeper";
 import { publishRoundResults, type ResultRow } from "./operator";
 import { NUMERAI_2024_FORMULA, normaliseModelId } from "./results";
@@ -236,7 +237,7 @@ export function demoGenesisDate(rounds: number, nowMs: number, weekdays: readonl
 
 export interface DemoActors {
   stake: PortfolioStake;
-  nmr: MockNMR;
+  nmr: MockNMR | NMRLike; // a local test token: MockNMR (mint(to, v)) or NMRLike (faucet(to, v))
   operator: Signer; // OPERATOR_ROLE: registers models, opens and publishes rounds; also funds the pool and keeps
   stakers: Signer[]; // one per DEMO_ACCOUNTS entry (alice, bob, carol, dave)
   manager: Signer; // bob's manager
@@ -280,6 +281,19 @@ export interface DemoSummary {
 }
 
 /**
+ * Creates test tokens: NMRLike's `faucet(to, v)`, or MockNMR's `mint(to, v)`. (On NMRLike, as on the real NMR,
+ * `mint(uint256)` burns and a call to `mint(address,uint256)` would hit the empty fallback and do nothing.)
+ */
+export function testTokens(nmr: MockNMR | NMRLike, signer: Signer, to: string, amount: bigint) {
+  const token = new ethers.Contract(
+    nmr.target,
+    ["function faucet(address to, uint256 value)", "function mint(address to, uint256 value)"],
+    signer,
+  );
+  return nmr.interface.hasFunction("faucet") ? token.faucet(to, amount) : token.mint(to, amount);
+}
+
+/**
  * Generates the demo history on a freshly deployed PortfolioStake (mock NMR). Throws if the demo accounts already
  * have models (run it once per chain).
  */
@@ -317,13 +331,14 @@ export async function generateDemoHistory(actors: DemoActors, options: DemoOptio
 
   // ── Setup: tokens, rewards pool, the first three accounts.
   const firstRound = (await stake.currentRound()) + 1n;
-  await send(nmr.connect(operator).mint(await operator.getAddress(), nmrWei(1_000_000)));
+  await send(testTokens(nmr, operator, await operator.getAddress(), nmrWei(1_000_000)));
   await send(nmr.connect(operator).approve(stakeAddress, ethers.MaxUint256));
   await send(op.fundRewards(nmrWei(250_000)));
   act(`rewards pool funded with 250,000 NMR`);
   const join = async (who: typeof alice) => {
-    await send(op.registerModels(who.address, who.models));
-    await send(nmr.connect(who.signer).mint(who.address, nmrWei(100_000)));
+    await send(op.proposeModels(who.address, who.models));
+    await send(stake.connect(who.signer).acceptModels(who.models));
+    await send(testTokens(nmr, who.signer, who.address, nmrWei(100_000)));
     await send(nmr.connect(who.signer).approve(stakeAddress, ethers.MaxUint256));
     await send(stake.connect(who.signer).deposit(nmrWei(who.spec.deposit)));
     await send(stake.connect(who.signer).setAllocation(who.models, who.spec.initialBps(who.models.length)));

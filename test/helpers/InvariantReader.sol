@@ -49,7 +49,8 @@ contract InvariantReader {
     ) external view returns (uint256[] memory out) {
         uint256 size = 16 + holders.length;
         for (uint256 i; i < accounts.length; ++i) {
-            size += 20 + (toRound >= fromRounds[i] ? toRound + 1 - fromRounds[i] : 0) * 36;
+            // per round: stakeAt, then [ids.length, keccak(ids), bps.length, bps...] of up to 64 models
+            size += 20 + (toRound >= fromRounds[i] ? toRound + 1 - fromRounds[i] : 0) * 68;
         }
         out = new uint256[](size);
         uint256 n;

@@ -46,13 +46,13 @@ export const TOKEN_BURN_MODE: Record<TokenName, bigint> = {
  * Every deployment of PortfolioStake goes through it (`ethers.getContractFactory("PortfolioStake")` alone fails:
  * missing links).
  */
-export async function stakeFactory(signer?: Signer): Promise<ContractFactory> {
+export async function stakeFactory(signer?: Signer): Promise<ContractFactory<unknown[], PortfolioStake>> {
   const settlement = await ethers.deployContract("SettlementLogic", signer);
   const registry = await ethers.deployContract("RegistryLogic", signer);
-  return ethers.getContractFactory("PortfolioStake", {
+  return (await ethers.getContractFactory("PortfolioStake", {
     signer,
     libraries: { SettlementLogic: await settlement.getAddress(), RegistryLogic: await registry.getAddress() },
-  });
+  })) as unknown as ContractFactory<unknown[], PortfolioStake>;
 }
 
 /**

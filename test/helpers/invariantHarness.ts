@@ -21,11 +21,12 @@
  */
 import { ethers } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockNMR, PortfolioStake } from "../../typechain-types";
+import type { NMRLike, PortfolioStake } from "../../typechain-types";
 import {
   accountRoundResult,
   buildRoundTree,
   roundDelta,
+  unprovableRoundResult,
   type RoundResultArg,
   type RoundTree,
 } from "../../scripts/lib/results";
@@ -35,8 +36,8 @@ import type { ChainAccount, ChainState, StateReader } from "./invariantReader";
 // ───────────────────────────────────────── Constants (from the contract's NatSpec) ─────────────────────────────────
 
 export const BPS = 10_000;
-export const MAX_MODELS = 32;
-export const VECTOR_HISTORY = 64;
+export const MAX_MODELS = 64;
+export const VECTOR_HISTORY = 256;
 const RATE_SCALE = 10n ** 18n;
 const HOUR = 3_600;
 const DAY = 24 * HOUR;
@@ -49,6 +50,7 @@ export const BOUNDS = {
   minRoundInterval: [12 * HOUR, 7 * DAY],
   resolutionDelay: [1 * DAY, 60 * DAY],
   publishWindow: [1 * DAY, 30 * DAY],
+  proofGracePeriod: [1 * DAY, 30 * DAY],
 } as const;
 export const RATE_CAP_BOUNDS = [10n ** 15n, 25n * 10n ** 16n] as const;
 /** Rounds re-read after each action, at most (the rounds opened in the sequence and unsettled ones, newest first). */
@@ -62,6 +64,7 @@ export interface Params {
   resolutionDelay: number;
   publishWindow: number;
   rateCap: bigint;
+  proofGracePeriod: number;
 }
 
 export interface MVector {
@@ -100,6 +103,7 @@ export interface MRound {
   openedAt: number;
   resolvesAt: number;
   deadline: number;
+  proofDeadline: number; // published but unprovable for an account after this: may settle as zero for it
   cap: bigint;
   root: string | null;
   rates: Record<string, bigint> | null;
@@ -122,6 +126,7 @@ export interface Mirror {
   accounts: Record<string, MAccount>;
   rounds: Record<number, MRound>;
   owners: Record<string, string>; // modelId -> owner
+  proposals: Record<string, string>; // modelId -> account it is proposed to (not accepted yet)
   foreignModels: string[]; // models in the round files that are not registered here
   modelCounter: number;
 }
@@ -130,7 +135,7 @@ export interface Mirror {
 export interface World {
   provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
   stake: PortfolioStake;
-  nmr: MockNMR;
+  nmr: NMRLike;
   stakeAddress: string;
   nmrAddress: string;
   admin: string;
@@ -178,6 +183,7 @@ interface SettledEvent {
   burned: bigint;
   unpaidRewards: bigint;
   balance: bigint;
+  unprovable: boolean;
 }
 
 interface ActionRecord {
@@ -353,7 +359,9 @@ export class InvariantRun {
           ["fundRewards", 4],
           ["pauseToggle", 2],
           ["setParameter", 3],
-          ["registerModels", 1],
+          ["proposeModels", 2],
+          ["acceptModels", 2],
+          ["invalidateNonces", 1],
           ["donate", 1],
         ];
     if (!setup && this.rng.bool(0.06)) this.warp();
@@ -688,16 +696,25 @@ export class InvariantRun {
       let burnedBal = 0n;
       let burnedPend = 0n;
       const balanceBefore = a.balance;
-      for (const res of entry.results) {
+      // Idempotent settlement: the leading results for rounds already settled are skipped.
+      let k = 0;
+      while (k < entry.results.length && Number(entry.results[k].round) < next) k++;
+      if (k === entry.results.length) continue;
+      for (const res of entry.results.slice(k)) {
         const round = Number(res.round);
         if (round !== next) return { error: "RoundOutOfOrder" };
         const rd = m.rounds[round];
-        if (rd === undefined || (rd.root === null && ts <= rd.deadline)) return { error: "RoundNotSettleable" };
+        if (rd === undefined) return { error: "RoundNotSettleable" };
+        const unprovable = Boolean(res.unprovable);
+        if (unprovable) {
+          if (rd.root === null) return { error: "RoundNotPublished" };
+          if (ts <= rd.proofDeadline) return { error: "ProofGracePeriodActive" };
+        } else if (rd.root === null && ts <= rd.deadline) return { error: "RoundNotSettleable" };
         const stake = stakeAt(a, round);
         const rates = a.models.map(() => 0n);
         let delta = 0n;
         const weights = vectorAt(a, round);
-        if (rd.root !== null && stake !== 0n && weights !== null) {
+        if (!unprovable && rd.root !== null && stake !== 0n && weights !== null) {
           if (!modelsChecked) {
             const same =
               entry.models.length === a.models.length && entry.models.every((id, i) => low(id) === a.models[i]);
@@ -759,6 +776,7 @@ export class InvariantRun {
           burned,
           unpaidRewards: unpaid,
           balance,
+          unprovable,
         });
         next++;
       }
@@ -798,7 +816,7 @@ export class InvariantRun {
       : amount === 0n
         ? "ZeroAmount"
         : amount > wallet
-          ? "ERC20InsufficientBalance"
+          ? "InsufficientBalance" // NMRLike's (its selector differs from the staking contract's error)
           : null;
     const out = await this.send(who, this.w.stakeAddress, this.encode("deposit", [amount]), ts);
     this.note(`${this.name(who)} deposit ${fmt(amount)} -> ${out.ok ? "ok" : out.error}`);
@@ -832,6 +850,7 @@ export class InvariantRun {
     );
     this.expectOutcome(kind, predicted, out);
     if (out.ok) {
+      this.acct(account).nonce++; // every reallocation uses the account's nonce (NonceUsed)
       const stored = this.storeVector(account, ids, bps);
       const events = (await this.logsOf(out.hash!)).filter((e) => e.name === "AllocationSet");
       if (events.length !== 1) this.fail(`${kind}: ${events.length} AllocationSet events`);
@@ -961,7 +980,6 @@ export class InvariantRun {
       ts,
       ` signed by ${this.name(signerAddr)} nonce ${nonce}`,
     );
-    if (rec.ok) a.nonce++;
     return rec;
   }
 
@@ -974,7 +992,30 @@ export class InvariantRun {
     this.note(`${this.name(who)} setManager(${this.name(manager)}) -> ${out.ok ? "ok" : out.error}`);
     this.expectOutcome("setManager", null, out);
     this.acct(who).manager = low(manager);
+    this.acct(who).nonce++; // a manager change voids older signatures
     return this.record("setManager", who, out.ok);
+  }
+
+  /** The staker voids its signatures below a new nonce (sometimes not above the current one, or too far). */
+  async invalidateNonces(): Promise<ActionRecord> {
+    const r = this.rng;
+    const who = r.pick(this.w.stakers);
+    const a = this.acct(who);
+    const jump = r.weighted<() => number>([
+      [() => 1, 50],
+      [() => r.int(2, 70_000), 30],
+      [() => 0, 10],
+      [() => 65_536, 5],
+      [() => 65_535, 5],
+    ])();
+    const newNonce = a.nonce + jump;
+    const ts = this.nextTs();
+    const predicted = jump === 0 || jump > 65_535 ? "InvalidNonceJump" : null;
+    const out = await this.send(who, this.w.stakeAddress, this.encode("invalidateNonces", [newNonce]), ts);
+    this.note(`${this.name(who)} invalidateNonces(${newNonce}) (nonce ${a.nonce}) -> ${out.ok ? "ok" : out.error}`);
+    this.expectOutcome("invalidateNonces", predicted, out);
+    if (out.ok) a.nonce = newNonce;
+    return this.record("invalidateNonces", who, out.ok);
   }
 
   private async withdrawalRequest(who: string, amount: bigint, kind: string): Promise<ActionRecord> {
@@ -1130,10 +1171,12 @@ export class InvariantRun {
       const round = ++m.current;
       m.lastOpenedAt = ts;
       const resolvesAt = ts + m.params.resolutionDelay;
+      const deadline = resolvesAt + m.params.publishWindow;
       m.rounds[round] = {
         openedAt: ts,
         resolvesAt,
-        deadline: resolvesAt + m.params.publishWindow,
+        deadline,
+        proofDeadline: deadline + m.params.proofGracePeriod,
         cap: m.params.rateCap,
         root: null,
         rates: null,
@@ -1147,8 +1190,8 @@ export class InvariantRun {
   private async checkRoundInfo(round: number) {
     const info = await this.w.stake.roundInfo(round);
     const rd = this.m.rounds[round];
-    const got = [info.openedAt, info.resolvesAt, info.deadline, info.rateCap].map(Number).join(",");
-    const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.cap].map(Number).join(",");
+    const got = [info.openedAt, info.resolvesAt, info.deadline, info.proofDeadline, info.rateCap].map(Number).join(",");
+    const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.proofDeadline, rd.cap].map(Number).join(",");
     if (got !== want || info.root !== (rd.root ?? ethers.ZeroHash)) {
       this.fail(`roundInfo(${round}) = ${got} ${info.root}, expected ${want} ${rd.root}`);
     }
@@ -1165,7 +1208,11 @@ export class InvariantRun {
     }
     for (let round = Math.max(m.firstRound, m.current - WINDOW); round <= m.current; round++) {
       const rd = m.rounds[round];
-      if (!rd || rd.root !== null) continue;
+      if (!rd) continue;
+      if (rd.root !== null) {
+        targets.push(rd.proofDeadline, rd.proofDeadline + 1);
+        continue;
+      }
       targets.push(rd.resolvesAt - 1, rd.resolvesAt, rd.deadline, rd.deadline + 1);
     }
     if (m.lastOpenedAt) targets.push(m.lastOpenedAt + m.params.minRoundInterval - 1);
@@ -1297,7 +1344,15 @@ export class InvariantRun {
       const rd = m.rounds[round];
       const tree = rd?.root ? trees.get(rd.root)! : null;
       const weights = vectorAt(a, round) ?? a.models.map(() => 0);
-      results.push(accountRoundResult(round, tree, a.models, onlyWeighted ? weights : undefined));
+      // Past its proof deadline a published round may settle as unprovable (zero) for the account: always when its
+      // tree lacks a weighted model's leaf (the operator omitted one), sometimes anyway.
+      const pastGrace = rd !== undefined && rd.root !== null && ts > rd.proofDeadline;
+      const missingLeaf =
+        pastGrace &&
+        this.needsProof(a, round) &&
+        weights.some((w, slot) => w !== 0 && rd.rates?.[a.models[slot]] === undefined);
+      if (pastGrace && (missingLeaf || r.bool(0.15))) results.push(unprovableRoundResult(round));
+      else results.push(accountRoundResult(round, tree, a.models, onlyWeighted ? weights : undefined));
     }
     let models = [...a.models];
     const anyProof = results.some(
@@ -1306,7 +1361,18 @@ export class InvariantRun {
     if (!anyProof && r.bool(0.3)) models = [];
     let desc = `${this.name(account)} ${start}..${start + count - 1}${onlyWeighted ? " weighted" : ""}`;
     if (!clean && r.bool(0.12) && results.length) {
-      const defect = r.pick(["rate", "drop", "duplicate", "badSlot", "length", "models", "order", "emptyModels"]);
+      const defect = r.pick([
+        "rate",
+        "drop",
+        "duplicate",
+        "badSlot",
+        "length",
+        "models",
+        "order",
+        "emptyModels",
+        "unprovableEarly",
+        "unprovableUnpublished",
+      ]);
       const proofRounds = results.filter((res) => this.needsProof(a, Number(res.round)));
       const target = proofRounds.length ? r.pick(proofRounds) : r.pick(results);
       const rd = m.rounds[Number(target.round)];
@@ -1357,6 +1423,21 @@ export class InvariantRun {
         case "emptyModels":
           models = [];
           break;
+        case "unprovableEarly": {
+          // A published round flagged unprovable before its proof deadline: ProofGracePeriodActive.
+          const early = results.findIndex((res) => {
+            const x = m.rounds[Number(res.round)];
+            return x !== undefined && x.root !== null && ts <= x.proofDeadline;
+          });
+          if (early >= 0) results[early] = unprovableRoundResult(results[early].round);
+          break;
+        }
+        case "unprovableUnpublished": {
+          // An unpublished round flagged unprovable: RoundNotPublished (expired rounds need no flag).
+          const unpublished = results.findIndex((res) => m.rounds[Number(res.round)]?.root === null);
+          if (unpublished >= 0) results[unpublished] = unprovableRoundResult(results[unpublished].round);
+          break;
+        }
       }
       desc += ` defect:${defect}@${target.round}`;
     }
@@ -1403,10 +1484,11 @@ export class InvariantRun {
         burned: e.args.burned,
         unpaidRewards: e.args.unpaidRewards,
         balance: e.args.balance,
+        unprovable: e.args.unprovable,
       }));
       const show = (e: SettledEvent) =>
         `${this.name(e.account)} r${e.round} stake=${e.stakeAtRisk} rates=[${e.rates}] delta=${e.delta} paid=${e.paid} ` +
-        `burned=${e.burned} unpaid=${e.unpaidRewards} balance=${e.balance}`;
+        `burned=${e.burned} unpaid=${e.unpaidRewards} balance=${e.balance}${e.unprovable ? " unprovable" : ""}`;
       if (got.length !== sim.events.length || got.some((e, i) => show(e) !== show(sim.events[i]))) {
         this.fail(
           `${kind}: Settled events differ from the mirror\n  got:\n    ${got.map(show).join("\n    ")}\n  expected:\n    ` +
@@ -1457,7 +1539,9 @@ export class InvariantRun {
     const ts = this.settleTimestamp();
     const account = this.settleAccount(ts);
     const a = m.accounts[low(account)];
-    const start = a.nextSettleRound || m.current;
+    let start = a.nextSettleRound || m.current;
+    // Sometimes a keeper that was overtaken: its results start with rounds already settled (skipped, no revert).
+    if (a.nextSettleRound > m.firstRound && r.bool(0.12)) start = Math.max(m.firstRound, start - r.int(1, 3));
     const avail = this.available(start, ts);
     const count = r.weighted<() => number>([
       [() => (avail ? r.int(1, Math.min(avail, 8)) : 1), 80],
@@ -1509,8 +1593,8 @@ export class InvariantRun {
     const ts = this.nextTs();
     let predicted: string | null = null;
     if (amount === 0n) predicted = "ZeroAmount";
-    else if (funder === this.w.outsider) predicted = "ERC20InsufficientAllowance";
-    else if (amount > wallet) predicted = "ERC20InsufficientBalance";
+    else if (funder === this.w.outsider) predicted = "InsufficientAllowance";
+    else if (amount > wallet) predicted = "InsufficientBalance";
     const out = await this.send(funder, this.w.stakeAddress, this.encode("fundRewards", [amount]), ts);
     this.note(`${this.name(funder)} fundRewards ${fmt(amount)} -> ${out.ok ? "ok" : out.error}`);
     this.expectOutcome("fundRewards", predicted, out);
@@ -1591,6 +1675,7 @@ export class InvariantRun {
       "resolutionDelay",
       "publishWindow",
       "rateCap",
+      "proofGracePeriod",
     ] as const);
     let value: bigint;
     let inBounds: boolean;
@@ -1630,39 +1715,50 @@ export class InvariantRun {
       if (name === "rateCap") m.params.rateCap = value;
       else m.params[name] = Number(value);
       const p = await this.w.stake.parameters();
-      const got = [p.withdrawalDelay, p.minRoundInterval, p.resolutionDelay, p.publishWindow, p.rateCap].join(",");
+      const got = [
+        p.withdrawalDelay,
+        p.minRoundInterval,
+        p.resolutionDelay,
+        p.publishWindow,
+        p.rateCap,
+        p.proofGracePeriod,
+      ].join(",");
       const want = [
         m.params.withdrawalDelay,
         m.params.minRoundInterval,
         m.params.resolutionDelay,
         m.params.publishWindow,
         m.params.rateCap,
+        m.params.proofGracePeriod,
       ].join(",");
       if (got !== want) this.fail(`parameters() = ${got}, expected ${want}`);
     }
     return this.record(fn, caller, out.ok, true);
   }
 
-  async registerModels(): Promise<ActionRecord> {
+  /** The operator (rarely someone else) proposes models to an account; nothing is bound until it accepts. */
+  async proposeModels(): Promise<ActionRecord> {
     const r = this.rng;
     const m = this.m;
     const caller = r.bool(0.9) ? this.w.operator : r.pick([this.w.admin, this.w.outsider]);
     const account = r.bool(0.95) ? r.pick(this.w.stakers) : ZERO;
     const a = m.accounts[low(account)];
     const fresh = () => ethers.dataSlice(ethers.id(`fuzz-model-${m.modelCounter++}-${r.u32()}`), 0, 16);
+    const pending = Object.keys(m.proposals);
     const ids = r.weighted<() => string[]>([
-      [() => [fresh()], 50],
+      [() => [fresh()], 45],
       [() => [fresh(), fresh()], 20],
       [() => [r.pick(Object.keys(m.owners))], 8],
+      [() => (pending.length ? [r.pick(pending)] : [fresh()]), 6], // re-proposed, possibly to another account
       [() => [fresh(), ZERO_MODEL], 5],
       [() => [], 4],
-      [() => Array.from({ length: MAX_MODELS + 1 - (a?.models.length ?? 0) }, fresh), 8],
+      [() => Array.from({ length: MAX_MODELS + 1 - (a?.models.length ?? 0) }, fresh), 6],
       [
         () => {
           const id = fresh();
           return [id, id];
         },
-        5,
+        6,
       ],
     ])();
     const ts = this.nextTs();
@@ -1670,33 +1766,87 @@ export class InvariantRun {
     if (caller !== this.w.operator) predicted = "AccessControlUnauthorizedAccount";
     else if (account === ZERO) predicted = "ZeroAddress";
     else if (ids.length === 0) predicted = "InvalidModelId";
-    else if (a.models.length + ids.length > MAX_MODELS) predicted = "TooManyModels";
     else {
-      const seen = new Set<string>();
       for (const id of ids) {
         if (id === ZERO_MODEL) {
           predicted = "InvalidModelId";
           break;
         }
-        if (m.owners[id] !== undefined || seen.has(id)) {
+        if (m.owners[id] !== undefined) {
           predicted = "ModelAlreadyRegistered";
           break;
         }
-        seen.add(id);
       }
     }
-    const out = await this.send(caller, this.w.stakeAddress, this.encode("registerModels", [account, ids]), ts);
+    const out = await this.send(caller, this.w.stakeAddress, this.encode("proposeModels", [account, ids]), ts);
     this.note(
-      `${this.name(caller)} registerModels(${this.name(account)}, ${ids.length} ids) -> ${out.ok ? "ok" : out.error}`,
+      `${this.name(caller)} proposeModels(${this.name(account)}, ${ids.length} ids) -> ${out.ok ? "ok" : out.error}`,
     );
-    this.expectOutcome("registerModels", predicted, out);
+    this.expectOutcome("proposeModels", predicted, out);
+    if (out.ok) for (const id of ids) m.proposals[id] = a.addr;
+    return this.record("proposeModels", caller, out.ok, true);
+  }
+
+  /** A staker accepts models: mostly what is proposed to it, sometimes what is not (ModelNotProposed). */
+  async acceptModels(): Promise<ActionRecord> {
+    const r = this.rng;
+    const m = this.m;
+    const proposed = this.w.stakers.filter((x) => Object.values(m.proposals).includes(x));
+    const who = proposed.length && r.bool(0.85) ? r.pick(proposed) : r.pick(this.w.stakers);
+    let a = this.acct(who);
+    // The usual flow: the operator proposes a model or two to the account first (checked as an action of its own).
+    if (!Object.values(m.proposals).includes(a.addr) && a.models.length < MAX_MODELS && r.bool(0.7)) {
+      const ids = Array.from({ length: r.int(1, 2) }, () =>
+        ethers.dataSlice(ethers.id(`fuzz-model-${m.modelCounter++}-${r.u32()}`), 0, 16),
+      );
+      const out = await this.send(
+        this.w.operator,
+        this.w.stakeAddress,
+        this.encode("proposeModels", [who, ids]),
+        this.nextTs(),
+      );
+      this.note(`operator proposeModels(${this.name(who)}, ${ids.length} ids) -> ${out.ok ? "ok" : out.error}`);
+      this.expectOutcome("proposeModels", null, out);
+      for (const id of ids) m.proposals[id] = a.addr;
+      await this.after(this.record("proposeModels", this.w.operator, true, true));
+      a = this.acct(who);
+    }
+    const mine = Object.keys(m.proposals).filter((id) => m.proposals[id] === a.addr);
+    const others = Object.keys(m.proposals).filter((id) => m.proposals[id] !== a.addr);
+    const ids = r.weighted<() => string[]>([
+      [() => (mine.length ? mine.slice(0, Math.max(1, MAX_MODELS - a.models.length)) : [this.unknownModel()]), 40],
+      [() => (mine.length ? mine : [this.unknownModel()]), 10],
+      [() => (mine.length ? r.shuffle(mine).slice(0, r.int(1, Math.min(3, mine.length))) : [this.unknownModel()]), 20],
+      [() => (others.length ? [r.pick(others)] : [this.unknownModel()]), 10],
+      [() => (mine.length ? [mine[0], mine[0]] : []), 8],
+      [() => [], 4],
+      [() => [this.unknownModel()], 8],
+    ])();
+    // The contract binds in order, each model checked against its proposal, then against the capacity.
+    let predicted: string | null = ids.length === 0 ? "InvalidModelId" : null;
+    const left = { ...m.proposals };
+    let count = a.models.length;
+    for (const id of ids) {
+      if (predicted !== null) break;
+      if (left[id] !== a.addr) predicted = "ModelNotProposed";
+      else if (count === MAX_MODELS) predicted = "TooManyModels";
+      else {
+        delete left[id];
+        count++;
+      }
+    }
+    const ts = this.nextTs();
+    const out = await this.send(who, this.w.stakeAddress, this.encode("acceptModels", [ids]), ts);
+    this.note(`${this.name(who)} acceptModels(${ids.length} ids) -> ${out.ok ? "ok" : out.error}`);
+    this.expectOutcome("acceptModels", predicted, out);
     if (out.ok) {
       for (const id of ids) {
+        delete m.proposals[id];
         m.owners[id] = a.addr;
         a.models.push(id);
       }
     }
-    return this.record("registerModels", caller, out.ok, true);
+    return this.record("acceptModels", who, out.ok);
   }
 
   /** Plain token transfer to the contract: not staked, not in the pool; the contract must simply hold more. */
@@ -1776,7 +1926,8 @@ export class InvariantRun {
       if (subjects.has(addr)) return this.openFrom(addr);
       return rec?.kind === "openRound" ? Math.max(m.firstRound, m.current) : to;
     });
-    const readNonces = all || rec?.kind === "setAllocationBySig";
+    const nonceKinds = ["setAllocation", "setAllocationFor", "setAllocationBySig", "setManager", "invalidateNonces"];
+    const readNonces = all || (rec !== undefined && nonceKinds.includes(rec.kind));
     // Per action the stakers' wallets and the contract; every holder at the begin/end reads.
     const holders = all ? w.holders : [...w.stakers, w.stakeAddress];
     const s = await w.reader.read(fromRounds, to, { models: all, nonces: readNonces, holders }, accounts);
@@ -1819,6 +1970,17 @@ export class InvariantRun {
       fail(`I1: holders hold ${inWallets}, totalSupply ${s.totalSupply}: NMR went elsewhere`);
     if (m.minted - s.totalSupply !== m.burned) {
       fail(`I1: minted ${m.minted} - supply ${s.totalSupply} != burned in Settled events ${m.burned}`);
+    }
+    // I1, per action: burned NMR leaves the token's supply (NMRLike burns through its `mint`): the supply falls by
+    // exactly what this action's Settled events burned, and by nothing otherwise.
+    if (prev) {
+      const burnedNow = (rec?.settled ?? []).reduce((x, e) => x + e.burned, 0n);
+      if (prev.totalSupply - s.totalSupply !== burnedNow) {
+        fail(
+          `I1: totalSupply ${prev.totalSupply} -> ${s.totalSupply} (fell by ${prev.totalSupply - s.totalSupply}), ` +
+            `this action burned ${burnedNow}`,
+        );
+      }
     }
     if (sumBurned !== m.burned) fail(`I1: sum of totalBurned ${sumBurned} != burned in Settled events ${m.burned}`);
     if (s.rewardsPool !== m.pool) fail(`rewards pool ${s.rewardsPool}, mirror ${m.pool}`);
@@ -1975,7 +2137,11 @@ export class InvariantRun {
       // Published rates, applied at most at the round's cap.
       const clamp = (x: bigint) => (x > rd.cap ? rd.cap : x < -rd.cap ? -rd.cap : x);
       const ratesBySlot = a.models.map((id) => (rd.root && rd.rates ? clamp(rd.rates[id] ?? 0n) : 0n));
-      const expected = roundDelta(snap.stake, pad(snap.w, a.models.length), ratesBySlot);
+      // A round settled as unprovable counts as zero for the account; only a published round past its proof
+      // deadline may be (the block time of the settlement is m.now).
+      if (e.unprovable && (rd.root === null || m.now <= rd.proofDeadline))
+        fail(`Settled(${this.name(e.account)}, ${e.round}) unprovable before its proof deadline or unpublished`);
+      const expected = e.unprovable ? 0n : roundDelta(snap.stake, pad(snap.w, a.models.length), ratesBySlot);
       if (e.delta !== expected)
         fail(`I3: Settled(${this.name(e.account)}, ${e.round}).delta ${e.delta} != roundDelta(snapshot) ${expected}`);
     }
@@ -2056,6 +2222,7 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
       resolutionDelay: Number(p.resolutionDelay),
       publishWindow: Number(p.publishWindow),
       rateCap: p.rateCap,
+      proofGracePeriod: Number(p.proofGracePeriod),
     },
     pool: 0n,
     donated: 0n,
@@ -2065,6 +2232,7 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
     accounts: {},
     rounds: {},
     owners: {},
+    proposals: {},
     foreignModels,
     modelCounter: 0,
   };

@@ -40,6 +40,9 @@ export function readerArtifact(): ReaderArtifact {
   return artifact;
 }
 
+/** Account-rounds one eth_call reads at most (each is a stakeAt and an allocationAt of up to 64 models). */
+const ACCOUNT_ROUNDS_PER_CALL = 150;
+
 /** Sentinel word for a round whose vector view reverted (AllocationHistoryPruned). */
 export const NO_VECTOR = ethers.MaxUint256;
 
@@ -107,12 +110,48 @@ export class StateReader {
     this.iface = new ethers.Interface(readerArtifact().abi);
   }
 
-  /** Reads state; rounds fromRounds[i]..toRound for accounts[i] (none when fromRounds[i] > toRound). */
+  /**
+   * Reads state; rounds fromRounds[i]..toRound for accounts[i] (none when fromRounds[i] > toRound). Long reads are
+   * split over several eth_calls by account (a call may use at most 2^24 gas, EIP-7825); nothing changes between
+   * them (no transaction), so the parts are merged into one consistent state.
+   */
   async read(
     fromRounds: readonly number[],
     toRound: number,
     opts: { models?: boolean; nonces?: boolean; holders?: readonly string[] } = {},
     accounts = this.accounts,
+  ): Promise<ChainState> {
+    const rounds = (i: number) => (toRound >= fromRounds[i] ? toRound - fromRounds[i] + 1 : 0);
+    const groups: number[][] = [];
+    let size = Infinity;
+    for (let i = 0; i < accounts.length; i++) {
+      if (size + rounds(i) > ACCOUNT_ROUNDS_PER_CALL) {
+        groups.push([]);
+        size = 0;
+      }
+      groups[groups.length - 1].push(i);
+      size += rounds(i) + 1;
+    }
+    if (groups.length <= 1) return this.readOnce(fromRounds, toRound, opts, accounts);
+    const parts = [];
+    for (const g of groups) {
+      parts.push(
+        await this.readOnce(
+          g.map((i) => fromRounds[i]),
+          toRound,
+          opts,
+          g.map((i) => accounts[i]),
+        ),
+      );
+    }
+    return { ...parts[0], accounts: parts.flatMap((p) => p.accounts) };
+  }
+
+  private async readOnce(
+    fromRounds: readonly number[],
+    toRound: number,
+    opts: { models?: boolean; nonces?: boolean; holders?: readonly string[] },
+    accounts: readonly string[],
   ): Promise<ChainState> {
     const holders = opts.holders ?? this.holders;
     const flags = (opts.models ? 1 : 0) | (opts.nonces ? 2 : 0);
