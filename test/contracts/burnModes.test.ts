@@ -67,7 +67,11 @@ async function lossSystem(token: TokenName, burnMode: bigint, sink = ethers.Zero
   );
   await time.increase(DEFAULT_PARAMS.resolutionDelay);
   await stake.connect(operator).publishRound(R0, tree.root, "");
-  const results = { account: alice.address, models: models.alice, results: [accountRoundResult(R0, tree, models.alice)] };
+  const results = {
+    account: alice.address,
+    models: models.alice,
+    results: [accountRoundResult(R0, tree, models.alice)],
+  };
   return { ...fx, results, loss: NMR(47), sink };
 }
 
@@ -161,9 +165,7 @@ describe("Burn modes: losses leave the system for real, checked by their effect"
       const self = await tryDeploy(token, BurnMode.Sink, ethers.ZeroAddress);
       const selfAddress = ethers.getCreateAddress({ from: deployer.address, nonce: await deployer.getNonce() });
       const [admin] = await ethers.getSigners();
-      await expect(
-        self.factory.deploy(token, BurnMode.Sink, selfAddress, admin.address, FIRST_ROUND, DEFAULT_PARAMS),
-      )
+      await expect(self.factory.deploy(token, BurnMode.Sink, selfAddress, admin.address, FIRST_ROUND, DEFAULT_PARAMS))
         .to.be.revertedWithCustomError(self.factory, "InvalidBurnSink")
         .withArgs(selfAddress);
       const sink = ethers.Wallet.createRandom().address;

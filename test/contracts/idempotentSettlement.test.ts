@@ -98,9 +98,7 @@ describe("Idempotent settlement: a front-run never fails a keeper's batch", func
     // A single settle of an up-to-date account: nothing happens.
     const before = [await nmr.totalSupply(), await stake.accountOf(alice.address), await stake.totals()];
     await expect(stake.connect(keeper).settle(planned[0])).not.to.emit(stake, "Settled");
-    expect([await nmr.totalSupply(), await stake.accountOf(alice.address), await stake.totals()]).to.deep.equal(
-      before,
-    );
+    expect([await nmr.totalSupply(), await stake.accountOf(alice.address), await stake.totals()]).to.deep.equal(before);
   });
 
   it("the same account twice in one batch: the second entry is skipped", async function () {
@@ -116,7 +114,11 @@ describe("Idempotent settlement: a front-run never fails a keeper's batch", func
     await h.settle(alice.address, R0);
     const stale = h.results(alice.address, R0, R0).results[0];
     const gap = h.results(alice.address, R0 + 2n, R0 + 2n).results[0];
-    await expect(stake.connect(keeper).settle({ account: alice.address, models: h.ref.modelsOf(alice.address), results: [stale, gap] }))
+    await expect(
+      stake
+        .connect(keeper)
+        .settle({ account: alice.address, models: h.ref.modelsOf(alice.address), results: [stale, gap] }),
+    )
       .to.be.revertedWithCustomError(stake, "RoundOutOfOrder")
       .withArgs(alice.address, R0 + 1n, R0 + 2n);
   });

@@ -23,8 +23,8 @@ describe("NMRLike (a token that behaves like NMR)", function () {
       const { nmr, owner, address } = await loadFixture(tokenFixture);
       const burn = new ethers.Interface(["function burn(uint256)", "function burnFrom(address,uint256)"]);
       const supply = await nmr.totalSupply();
-      await expect(owner.sendTransaction({ to: address, data: burn.encodeFunctionData("burn", [NMR(10)]) })).not.to
-        .be.reverted;
+      await expect(owner.sendTransaction({ to: address, data: burn.encodeFunctionData("burn", [NMR(10)]) })).not.to.be
+        .reverted;
       await expect(
         owner.sendTransaction({ to: address, data: burn.encodeFunctionData("burnFrom", [owner.address, NMR(10)]) }),
       ).not.to.be.reverted;

@@ -155,7 +155,10 @@ describe("Nonces: any newer choice of the staker voids older signatures", functi
         ["setAllocationFor", () => stake.connect(manager).setAllocationFor(alice.address, [models.alice[0]], [10_000])],
         ["setAllocationBySig", async () => (await signed(fx, manager)).submit()],
         ["setManager", () => stake.connect(alice).setManager(keeper.address)],
-        ["invalidateNonces", async () => stake.connect(alice).invalidateNonces((await stake.nonces(alice.address)) + 7n)],
+        [
+          "invalidateNonces",
+          async () => stake.connect(alice).invalidateNonces((await stake.nonces(alice.address)) + 7n),
+        ],
         ["setAllocation", () => stake.connect(alice).setAllocation(models.alice, evenBps(4))],
       ];
       for (const [what, step] of steps) {
@@ -177,8 +180,8 @@ describe("Nonces: any newer choice of the staker voids older signatures", functi
       const fx = await loadFixture(managedFixture);
       const n = await fx.stake.nonces(fx.alice.address);
       await expect(fx.stake.connect(fx.alice).setAllocation(fx.models.alice, [1, 2, 3, 4])).to.be.reverted;
-      await expect(fx.stake.connect(fx.outsider).setAllocationFor(fx.alice.address, fx.models.alice, evenBps(4))).to
-        .be.reverted;
+      await expect(fx.stake.connect(fx.outsider).setAllocationFor(fx.alice.address, fx.models.alice, evenBps(4))).to.be
+        .reverted;
       expect(await fx.stake.nonces(fx.alice.address)).to.equal(n);
     });
   });

@@ -20,7 +20,8 @@ const OTHERS = modelIds("other-participant", 20);
 function rates(models: string[], percents: string[]): ModelRate[] {
   return models.map((modelId, i) => ({ modelId, rate: RATE(percents[i]) / 100n }));
 }
-const others = (k: number): ModelRate[] => OTHERS.map((modelId, i) => ({ modelId, rate: RATE(((i + k) % 9) - 4) / 100n }));
+const others = (k: number): ModelRate[] =>
+  OTHERS.map((modelId, i) => ({ modelId, rate: RATE(((i + k) % 9) - 4) / 100n }));
 
 /**
  * alice 1,000 NMR on [40, 30, 20, 10]%, bob 2,000 on [100, 0, 0, 0]%, carol 500 on [0, 50, 50, 0]%; a funded pool;
@@ -47,7 +48,11 @@ async function openFixture() {
 async function missingLeavesFixture() {
   const fx = await openFixture();
   const { h, models } = fx;
-  await h.publish(R0, [...rates(models.bob, ["-3", "1", "2", "3"]), ...rates(models.carol, ["1", "2", "-4", "5"]), ...others(0)]);
+  await h.publish(R0, [
+    ...rates(models.bob, ["-3", "1", "2", "3"]),
+    ...rates(models.carol, ["1", "2", "-4", "5"]),
+    ...others(0),
+  ]);
   await h.publish(R0 + 1n, [
     ...rates(models.alice, ["2", "-1", "3", "1"]),
     ...rates(models.bob, ["1", "1", "1", "1"]),
@@ -157,10 +162,9 @@ describe("Unprovable published rounds count as zero after the proof grace period
         ]);
         return {
           events,
-          views: [
-            await fx.stake.accountOf(fx.bob.address),
-            await fx.stake.accountOf(fx.carol.address),
-          ].map((v) => [...v]),
+          views: [await fx.stake.accountOf(fx.bob.address), await fx.stake.accountOf(fx.carol.address)].map((v) => [
+            ...v,
+          ]),
         };
       };
       const got = await settleBoth(broken);
@@ -237,7 +241,9 @@ describe("Unprovable published rounds count as zero after the proof grace period
         .withArgs(R0);
       // Without the flag an expired round settles as zero, reported as not unprovable.
       await expect(
-        stake.connect(keeper).settle({ account: alice.address, models: [], results: [accountRoundResult(R0, null, [])] }),
+        stake
+          .connect(keeper)
+          .settle({ account: alice.address, models: [], results: [accountRoundResult(R0, null, [])] }),
       )
         .to.emit(stake, "Settled")
         .withArgs(alice.address, R0, NMR(1000), [0, 0, 0, 0], 0, 0, 0, 0, NMR(600), false);
