@@ -1,14 +1,16 @@
 /**
- * Gas per operation, measured from receipts on the in-process Hardhat network (Prague rules).
+ * Gas per operation, measured from receipts on the in-process Hardhat network (Prague rules), with NMRLike (the token
+ * that behaves like NMR; burns go through its `mint`, checked by their effect).
  * Run: npm run gas   (writes the table to stdout and to gas-report.md)
  *
  * "Floor" is what any design must pay for the same effect: 21,000 base + the calldata + writing the new vector's
  * storage words (22,100 each for a fresh slot, 5,000 when overwritten) + the event that carries the vector.
+ * Steady state: after VECTOR_HISTORY (256) reallocations in successive rounds every new vector overwrites a ring slot.
  */
 import { writeFileSync } from "node:fs";
 import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import type { MockNMR, PortfolioStake } from "../typechain-types";
+import type { NMRLike, PortfolioStake } from "../typechain-types";
 import { accountRoundResult, buildRoundTree } from "./lib/results";
 
 const DAY = 86_400;
@@ -18,8 +20,10 @@ const PARAMS = {
   resolutionDelay: 21 * DAY,
   publishWindow: 7 * DAY,
   rateCap: ethers.parseEther("0.05"),
+  proofGracePeriod: 7 * DAY,
 };
-const SIZES = [1, 4, 8, 16, 32];
+const SIZES = [1, 4, 8, 16, 32, 50, 64];
+const NUMERAIRE_MINT = 0; // IPortfolioStake.BurnMode
 
 function calldataGas(data: string): number {
   const bytes = ethers.getBytes(data);
@@ -55,16 +59,18 @@ async function main() {
   if (network.name !== "hardhat") throw new Error("Run the benchmark on the in-process network: npm run gas");
   const signers = await ethers.getSigners();
   const [admin] = signers;
-  const nmr = (await ethers.deployContract("MockNMR")) as unknown as MockNMR;
-  const stake = (await ethers.deployContract("PortfolioStake", [
-    await nmr.getAddress(),
-    ethers.ZeroAddress,
-    admin.address,
-    1,
-    PARAMS,
-  ])) as unknown as PortfolioStake;
+  const nmr = (await ethers.deployContract("NMRLike")) as unknown as NMRLike;
+  const libraries = {
+    SettlementLogic: await (await ethers.deployContract("SettlementLogic")).getAddress(),
+    RegistryLogic: await (await ethers.deployContract("RegistryLogic")).getAddress(),
+  };
+  const stake = (await ethers.deployContract(
+    "PortfolioStake",
+    [await nmr.getAddress(), NUMERAIRE_MINT, ethers.ZeroAddress, admin.address, 1, PARAMS],
+    { libraries },
+  )) as unknown as PortfolioStake;
   await stake.grantRole(await stake.OPERATOR_ROLE(), admin.address);
-  await nmr.mint(admin.address, ethers.parseEther("1000000000"));
+  await nmr.faucet(admin.address, ethers.parseEther("1000000000"));
   await nmr.approve(await stake.getAddress(), ethers.MaxUint256);
   await stake.fundRewards(ethers.parseEther("1000000"));
 
@@ -81,9 +87,10 @@ async function main() {
     const signer = signers[k + 1];
     const models = ids(signer.address, n);
     accounts.set(n, { signer, models });
-    const reg = await gasOf(stake.registerModels(signer.address, models));
-    rows.push([`registerModels (${n} models)`, String(reg.gas)]);
-    await nmr.mint(signer.address, ethers.parseEther("100000"));
+    const proposed = await gasOf(stake.proposeModels(signer.address, models));
+    const accepted = await gasOf(stake.connect(signer).acceptModels(models));
+    rows.push([`proposeModels + acceptModels (${n} models)`, `${proposed.gas} + ${accepted.gas}`]);
+    await nmr.faucet(signer.address, ethers.parseEther("100000"));
     await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
     const dep = await gasOf(stake.connect(signer).deposit(ethers.parseEther("1000")));
     if (n === 1) rows.push(["deposit (first)", String(dep.gas)]);
@@ -111,6 +118,7 @@ async function main() {
     String((await gasOf(stake.connect(s1).requestWithdrawal(ethers.parseEther("5")))).gas),
   ]);
   rows.push(["setManager", String((await gasOf(stake.connect(s1).setManager(admin.address))).gas)]);
+  rows.push(["invalidateNonces", String((await gasOf(stake.connect(s1).invalidateNonces(100))).gas)]);
   rows.push(["openRound", String((await nextRound()).gas)]);
 
   // Settlement: one published round with every model's rate, then one account-round per size.
@@ -146,8 +154,9 @@ async function main() {
   const batchAccounts = signers.slice(8, 28);
   const batchModels = batchAccounts.map((s) => ids(s.address, 4));
   for (const [i, s] of batchAccounts.entries()) {
-    await stake.registerModels(s.address, batchModels[i]);
-    await nmr.mint(s.address, ethers.parseEther("1000"));
+    await stake.proposeModels(s.address, batchModels[i]);
+    await stake.connect(s).acceptModels(batchModels[i]);
+    await nmr.faucet(s.address, ethers.parseEther("1000"));
     await nmr.connect(s).approve(await stake.getAddress(), ethers.MaxUint256);
     await stake.connect(s).deposit(ethers.parseEther("1000"));
     await stake.connect(s).setAllocation(batchModels[i], evenBps(4));
@@ -244,7 +253,7 @@ async function main() {
   for (const row of allocRows) row.splice(2, 0, String(steady.get(Number(row[0]))));
 
   const allocTable = [
-    "| models | new round, first 64 vectors | floor (fresh slot) | new round, steady state | floor (reused slot) | same round again | reordered list (per-model checks) | first ever |",
+    "| models | new round, first 256 vectors | floor (fresh slot) | new round, steady state | floor (reused slot) | same round again | reordered list (per-model checks) | first ever |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...allocRows.map(
       ([n, gas, steadyGas, floor, again, againFloor, shuffled, first]) =>

@@ -9,7 +9,7 @@ import type { PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { chainTime, describeFailure, stakersFromEvents } from "./chain";
 import { RoundBook } from "./leafFiles";
-import { accountRoundResult } from "./results";
+import { accountRoundResult, unprovableRoundResult } from "./results";
 
 type AccountResults = IPortfolioStake.AccountResultsStruct;
 
@@ -204,8 +204,12 @@ async function planAccount(
   for (let round = view.nextSettleRound; round <= current && results.length < limit; round++) {
     if (stopBefore !== undefined && round >= stopBefore) break;
     const status = await book.status(round, now);
-    if (status.kind === "published") results.push(accountRoundResult(round, status.tree, models));
-    else if (status.kind === "expired") results.push(accountRoundResult(round, null, models));
+    if (status.kind === "published") {
+      // After its proof deadline, a round whose tree lacks one of the account's weighted models counts as zero.
+      const unprovable = now > status.proofDeadline && (await lacksWeightedLeaf(stake, account, round, models, status));
+      results.push(unprovable ? unprovableRoundResult(round) : accountRoundResult(round, status.tree, models));
+    } else if (status.kind === "expired") results.push(accountRoundResult(round, null, models));
+    else if (status.kind === "unprovable") results.push(unprovableRoundResult(round));
     else {
       stop = { round, kind: status.kind, reason: status.reason };
       break;
@@ -213,6 +217,22 @@ async function planAccount(
   }
   return { results: results.length ? { account, models, results } : null, stop };
 }
+
+/** Whether the published tree of `round` has no leaf for a model the account weights in that round. */
+async function lacksWeightedLeaf(
+  stake: PortfolioStake,
+  account: string,
+  round: bigint,
+  models: string[],
+  status: { tree: { entries(): Iterable<[number, [bigint, string, bigint]]> } },
+): Promise<boolean> {
+  const [, weights] = await stake.allocationAt(account, round);
+  const inTree = new Set<string>();
+  for (const [, [, id]] of status.tree.entries()) inTree.add(id.toLowerCase());
+  return models.some((id, slot) => weights[slot] !== 0n && id !== ZERO_MODEL && !inTree.has(id.toLowerCase()));
+}
+
+const ZERO_MODEL = "0x" + "00".repeat(16);
 
 type Fitted =
   | { kind: "fits"; batch: AccountResults[]; gas: bigint }
@@ -285,10 +305,11 @@ async function isolateFailures(
 /** What the contract's settlement errors mean for whoever runs the keeper. */
 const HINTS: Record<string, string> = {
   MissingModelResult:
-    "the round's published tree has no leaf for one of the account's weighted models (the operator's tree is incomplete)",
+    "the round's published tree has no leaf for one of the account's weighted models (the operator's tree is incomplete); after the round's proof deadline the keeper settles it as zero",
   InvalidProof: "the proof does not verify against the root on chain",
   ModelListMismatch: "the account's model list changed while planning; run again",
-  RoundOutOfOrder: "another keeper settled this account meanwhile; run again",
+  RoundOutOfOrder: "the results skip a round (rounds already settled are skipped, never a gap); run again",
+  ProofGracePeriodActive: "the round cannot be proven for this account and its proof grace period is not over yet",
 };
 
 function explain(reason: string): string {

@@ -9,10 +9,11 @@ import { ZERO_ROOT } from "./chain";
 import { treeFromFile, type RoundFile, type RoundTree } from "./results";
 
 export type RoundStatus =
-  | { kind: "published"; tree: RoundTree }
+  | { kind: "published"; tree: RoundTree; proofDeadline: bigint }
   | { kind: "expired" } // unpublished past its deadline: settles as zero
+  | { kind: "unprovable"; reason: string } // published, no usable leaf file, past its proof deadline: settles as zero
   | { kind: "waiting"; reason: string } // not settleable yet; normal
-  | { kind: "blocked"; reason: string }; // published, but its leaf file is missing or does not match: needs a person
+  | { kind: "blocked"; reason: string }; // published, leaf file missing or wrong, proof deadline ahead: needs a person
 
 /** The leaf file of `round`, checked against the root on chain. Throws a plain-language reason otherwise. */
 export function loadLeafFile(dir: string, round: bigint, onChainRoot: string): RoundTree {
@@ -53,7 +54,10 @@ export class RoundBook {
   ) {}
 
   forgetWaiting() {
-    for (const [round, status] of this.known) if (status.kind === "waiting") this.known.delete(round);
+    for (const [round, status] of this.known) {
+      // A blocked round becomes unprovable once its proof deadline passes (or its leaf file may appear).
+      if (status.kind === "waiting" || status.kind === "blocked") this.known.delete(round);
+    }
   }
 
   /** `now`: the latest block's time; the next block is later, so `now > deadline` is safe to rely on. */
@@ -70,9 +74,13 @@ export class RoundBook {
     if (info.openedAt === 0n) return { kind: "waiting", reason: "not opened yet" };
     if (info.root !== ZERO_ROOT) {
       try {
-        return { kind: "published", tree: loadLeafFile(this.dir, round, info.root) };
+        return { kind: "published", tree: loadLeafFile(this.dir, round, info.root), proofDeadline: info.proofDeadline };
       } catch (e) {
-        return { kind: "blocked", reason: (e as Error).message };
+        const reason = (e as Error).message;
+        // Past its proof deadline a published round nobody can prove counts as zero (RoundResult.unprovable).
+        if (now > info.proofDeadline) return { kind: "unprovable", reason };
+        const graceEnds = new Date(Number(info.proofDeadline) * 1000).toISOString();
+        return { kind: "blocked", reason: `${reason} (it settles as zero after ${graceEnds} if nobody can prove it)` };
       }
     }
     if (now > info.deadline) return { kind: "expired" };

@@ -6,6 +6,7 @@
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
+import type { Interface } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { NMRLike } from "../../typechain-types";
 import { NMR } from "../helpers/fixtures";
@@ -189,7 +190,7 @@ describe("NMRLike (a token that behaves like NMR)", function () {
         ["symbol", []],
       ];
       for (const [fn, args] of calls) {
-        const data = nmr.interface.encodeFunctionData(fn, args);
+        const data = (nmr.interface as unknown as Interface).encodeFunctionData(fn, args);
         // One byte more: the payload check refuses it.
         const longer = data + "00";
         await expect(owner.sendTransaction({ to: address, data: longer }), `${fn} with one byte more`)
