@@ -462,12 +462,14 @@ describe("PortfolioStake settlement", function () {
       expect(b.events.map((e) => e.delta)).to.deep.equal([0n, NMR(-50)]);
     });
 
-    it("after the 64-vector ring wrapped, settlement still finds the vector in force in each round", async function () {
+    it("after the 256-vector ring wrapped, settlement still finds the vector in force in each round", async function () {
       const { h, stake, alice, operator, models } = await fork(baseFixture);
       await h.fund(operator, NMR(100_000));
       await h.deposit(alice, NMR(10_000));
       await h.allocate(alice, [10_000, 0, 0, 0]);
-      const firstPublished = R0 + 40n;
+      // Rounds before it expire unpublished (zero, no vector looked up): the first proven round is settled when the
+      // account holds more than VECTOR_HISTORY vectors, so the settlement cursor must jump over the overwritten ones.
+      const firstPublished = R0 + 240n;
       const vector = (k: number) => {
         const w = 100 * ((k * 37) % 101);
         return k % 2 ? [0, 0, w, 10_000 - w] : [w, 10_000 - w, 0, 0];
@@ -483,12 +485,12 @@ describe("PortfolioStake settlement", function () {
         const last = await h.lastSettleable(alice.address);
         if (last >= h.ref.view(alice.address).nextSettleRound) await h.settle(alice.address, last);
       };
-      for (let k = 0; k < 72; k++) {
+      for (let k = 0; k < 264; k++) {
         await h.open();
         await h.allocate(alice, vector(k));
         await keeper();
       }
-      expect((await stake.accountOf(alice.address)).allocationCount).to.equal(73n);
+      expect((await stake.accountOf(alice.address)).allocationCount).to.equal(265n);
       while (h.ref.view(alice.address).nextSettleRound <= h.ref.currentRound) {
         await time.increase(DAY);
         await keeper();
