@@ -1297,12 +1297,7 @@ describe("PortfolioStake (core)", function () {
       await fx.stake.connect(fx.operator).proposeModels(fx.alice.address, more);
       await expectRejected(fx, () => fx.stake.connect(fx.alice).acceptModels(more), "TooManyModels", [65, 64]);
       await fx.stake.connect(fx.alice).acceptModels(more.slice(0, 60));
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.alice).acceptModels([more[60]]),
-        "TooManyModels",
-        [65, 64],
-      );
+      await expectRejected(fx, () => fx.stake.connect(fx.alice).acceptModels([more[60]]), "TooManyModels", [65, 64]);
     });
 
     it("rejects proposing a model bound to the same or another account (ModelAlreadyRegistered(id, owner))", async function () {
@@ -1326,12 +1321,10 @@ describe("PortfolioStake (core)", function () {
       const fx = await loadFixture(deployFixture);
       const [a, b] = modelIds("dave", 2);
       await fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, [a, b, a]);
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.outsider).acceptModels([a, b, a]),
-        "ModelNotProposed",
-        [a, fx.outsider.address],
-      );
+      await expectRejected(fx, () => fx.stake.connect(fx.outsider).acceptModels([a, b, a]), "ModelNotProposed", [
+        a,
+        fx.outsider.address,
+      ]);
       expect(await fx.stake.modelOwner(a)).to.deep.equal([ethers.ZeroAddress, 0n]);
       expect(await fx.stake.modelOwner(b)).to.deep.equal([ethers.ZeroAddress, 0n]);
     });

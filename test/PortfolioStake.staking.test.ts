@@ -204,13 +204,7 @@ describe("PortfolioStake: staking, allocation, withdrawals, administration", fun
       const { stake, nmr, alice, pauser, outsider } = fx;
       await expectRejected(fx, () => stake.connect(alice).deposit(0), "ZeroAmount");
       await expectRejected(fx, () => stake.connect(fx.operator).fundRewards(0), "ZeroAmount");
-      await expectRejected(
-        fx,
-        () => stake.connect(outsider).deposit(NMR(1)),
-        "InsufficientAllowance",
-        undefined,
-        nmr,
-      );
+      await expectRejected(fx, () => stake.connect(outsider).deposit(NMR(1)), "InsufficientAllowance", undefined, nmr);
       await stake.connect(pauser).pause();
       await expectRejected(fx, () => stake.connect(alice).deposit(NMR(1)), "EnforcedPause");
     });

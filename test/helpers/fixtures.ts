@@ -145,9 +145,7 @@ export async function deployFixture() {
 }
 
 /** Adds alice, bob and carol (4 bound models each, funded and approved) and funds the operator. */
-export async function withStakers<Token extends AnyToken>(
-  system: Awaited<ReturnType<typeof deploySystem<Token>>>,
-) {
+export async function withStakers<Token extends AnyToken>(system: Awaited<ReturnType<typeof deploySystem<Token>>>) {
   const { nmr, stake, operator } = system;
   const [, , , alice, bob, carol, manager, keeper, outsider] = await ethers.getSigners();
   const models = { alice: modelIds("alice", 4), bob: modelIds("bob", 4), carol: modelIds("carol", 4) };
