@@ -10,7 +10,8 @@ echo "── typecheck" && npx tsc --noEmit -p . && (cd indexer && npx tsc --noE
 echo "── solhint" && npx solhint --disc --max-warnings 0 "contracts/**/*.sol"
 echo "── prettier (contracts)" && npx prettier --check "contracts/**/*.sol"
 echo "── web app: typecheck and unit tests" && npm run typecheck -w app && npm run test:unit -w app
-echo "── hardhat tests with coverage" && npx hardhat coverage
+# Instrumented, the long tests (256-vector rings, worst-bound simulations) need more than the default 4 GB heap.
+echo "── hardhat tests with coverage" && NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=8192" npx hardhat coverage
 node scripts/check-coverage.js "${COVERAGE_MIN:-100}"
 # Coverage instruments the contract and runs only a short fuzz; the full property run is uninstrumented.
 echo "── invariant fuzzing (FUZZ_RUNS=${FUZZ_RUNS:-2000} sequences)" && FUZZ_RUNS="${FUZZ_RUNS:-2000}" npx hardhat test test/PortfolioStake.invariants.test.ts

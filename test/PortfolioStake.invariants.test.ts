@@ -115,7 +115,7 @@ interface Base {
   ring?: boolean;
 }
 
-const BASES: Base[] = [
+const ALL_BASES: Base[] = [
   { name: "fresh, fast rounds", root: fastRoot, prefix: 0 },
   { name: "20 random actions in, fast rounds", root: fastRoot, prefix: 20 },
   { name: "40 random actions in, fast rounds", root: fastRoot, prefix: 40 },
@@ -125,6 +125,12 @@ const BASES: Base[] = [
   { name: "60 random actions in, default parameters", root: defaultRoot, prefix: 60 },
   { name: "alice's 256-vector ring full, then 20 random actions, fast rounds", root: fastRoot, prefix: 20, ring: true },
 ];
+/**
+ * Under solidity-coverage the ring base is left out: its 256-round prefix re-reads every round after every action,
+ * which instrumented takes most of the coverage run and its memory (the ring is covered by unit tests; the full fuzz,
+ * uninstrumented, runs it).
+ */
+const BASES: Base[] = COVERAGE ? ALL_BASES.filter((b) => !b.ring) : ALL_BASES;
 
 const stats = newStats();
 

@@ -6,9 +6,19 @@
  * accounts are unaffected.
  */
 import { expect } from "chai";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { accountRoundResult, buildRoundTree, unprovableRoundResult, type ModelRate } from "../../scripts/lib/results";
+import {
+  accountRoundResult,
+  buildRoundTree,
+  roundFile,
+  unprovableRoundResult,
+  type ModelRate,
+} from "../../scripts/lib/results";
+import { runKeeper } from "../../scripts/lib/keeper";
 import { DAY, DEFAULT_PARAMS, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
 import { name32 } from "../helpers/core";
 import type { ExpectedSettled } from "../helpers/reference";
@@ -284,6 +294,59 @@ describe("Unprovable published rounds count as zero after the proof grace period
       await expect(tx)
         .to.emit(stake, "RoundOpened")
         .withArgs(R0 + 2n, info.openedAt, info.resolvesAt, info.deadline, info.proofDeadline, info.rateCap);
+    });
+  });
+
+  describe("the keeper job (scripts/lib/keeper.ts)", function () {
+    /** The leaf files of the published rounds the harness knows (what the operator job writes). */
+    function leafFiles(h: SettlementHarness): string {
+      const dir = mkdtempSync(path.join(tmpdir(), "portfolio-stake-unprovable-"));
+      for (const [round, tree] of h.trees) {
+        writeFileSync(path.join(dir, `round-${round}.json`), JSON.stringify(roundFile(round, tree)));
+      }
+      return dir;
+    }
+
+    it("a lost leaf file: blocked until the proof deadline (said so), then every account settles it as zero", async function () {
+      const { h, stake, keeper, alice, bob, carol } = await fork(badRootFixture);
+      const dir = leafFiles(h); // no file for R0: its root matches no leaf file anyway
+      const accounts = [alice, bob, carol].map((s) => s.address);
+      const early = await runKeeper(stake.connect(keeper), { roundsDir: dir, accounts });
+      expect(early.settledAccountRounds).to.equal(0);
+      expect(early.blocked).to.have.length(1);
+      expect(early.blocked[0].round).to.equal(R0);
+      expect(early.blocked[0].reason).to.match(/leaf file .* is missing \(it settles as zero after .*\)/);
+
+      await time.increaseTo((await stake.roundInfo(R0)).proofDeadline + 1n);
+      const late = await runKeeper(stake.connect(keeper), { roundsDir: dir, accounts });
+      expect(late.blocked).to.deep.equal([]);
+      expect(late.failures).to.deep.equal([]);
+      for (const account of accounts) {
+        const [event] = await stake.queryFilter(stake.filters.Settled(account, R0));
+        expect(event.args.unprovable).to.equal(true);
+        expect((await stake.accountOf(account)).nextSettleRound).to.be.greaterThan(R0);
+      }
+    });
+
+    it("a tree without one account's leaves: the others settle, that account fails until the proof deadline, then settles as zero and goes on with proofs", async function () {
+      const { h, stake, keeper, alice, bob, carol } = await fork(missingLeavesFixture);
+      const dir = leafFiles(h);
+      const accounts = [alice, bob, carol].map((s) => s.address);
+      const early = await runKeeper(stake.connect(keeper), { roundsDir: dir, accounts });
+      expect(early.failures).to.have.length(1);
+      expect(early.failures[0].accounts).to.deep.equal([alice.address]);
+      expect(early.failures[0].reason).to.match(/MissingModelResult/);
+      for (const s of [bob, carol]) expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(R0 + 2n);
+      expect((await stake.accountOf(alice.address)).nextSettleRound).to.equal(R0);
+
+      await time.increaseTo((await stake.roundInfo(R0)).proofDeadline + 1n);
+      const late = await runKeeper(stake.connect(keeper), { roundsDir: dir, accounts });
+      expect(late.failures).to.deep.equal([]);
+      const events = await stake.queryFilter(stake.filters.Settled(alice.address));
+      expect(events.map((e) => [e.args.round, e.args.unprovable])).to.deep.equal([
+        [R0, true],
+        [R0 + 1n, false],
+      ]);
     });
   });
 });
