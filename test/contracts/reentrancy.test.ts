@@ -5,9 +5,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { PortfolioStake, ReentrantNMR } from "../typechain-types";
-import { DEFAULT_PARAMS, NMR, RATE, deploySystem, evenBps, modelIds, openRound } from "./helpers/fixtures";
-import { accountRoundResult, buildRoundTree } from "../scripts/lib/results";
+import type { PortfolioStake, ReentrantNMR } from "../../typechain-types";
+import { DEFAULT_PARAMS, NMR, RATE, deploySystem, evenBps, modelIds, openRound } from "../helpers/fixtures";
+import { accountRoundResult, buildRoundTree } from "../../scripts/lib/results";
 
 async function reentrantFixture() {
   const system = await deploySystem<ReentrantNMR>({ token: "ReentrantNMR" });

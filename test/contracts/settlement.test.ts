@@ -2,16 +2,16 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../scripts/lib/results";
-import { DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "./helpers/fixtures";
-import { modelTerm, referenceDelta, type ExpectedSettled } from "./helpers/reference";
+import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../../scripts/lib/results";
+import { DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
+import { modelTerm, referenceDelta, type ExpectedSettled } from "../helpers/reference";
 import {
   SettlementHarness,
   deployNoBurnFixture,
   extraStaker,
   observableState,
   settledEvents,
-} from "./helpers/settlement";
+} from "../helpers/settlement";
 
 const R0 = FIRST_ROUND;
 const CAP = RATE("0.05");
