@@ -11,11 +11,11 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { formatRate, rateFromScores, type ModelRate } from "../scripts/lib/results";
-import { DAY, DEFAULT_PARAMS, NMR, deploySystem, fundAndApprove, modelId } from "./helpers/fixtures";
-import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "./helpers/reference";
-import { SettlementHarness } from "./helpers/settlement";
-import { loadDailyScores, type DailyScores } from "./helpers/scores";
+import { formatRate, rateFromScores, type ModelRate } from "../../scripts/lib/results";
+import { DAY, DEFAULT_PARAMS, NMR, deploySystem, fundAndApprove, modelId } from "../helpers/fixtures";
+import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "../helpers/reference";
+import { SettlementHarness } from "../helpers/settlement";
+import { loadDailyScores, type DailyScores } from "../helpers/scores";
 
 const FIRST = 1090; // Numerai round numbers: the contract's firstRound
 const LAST = 1187; // 98 rounds; the file's last ~10 rounds were still provisional, so they are left out

@@ -14,11 +14,11 @@ import {
   resultRows,
   simulateScores,
   type SimulatedModel,
-} from "../scripts/lib/demo";
-import { rateFromScores, roundDelta, treeFromFile, type RoundFile } from "../scripts/lib/results";
-import { autocorrelation, mean, median, pearson } from "../scripts/lib/stats";
-import { deploySystem } from "./helpers/fixtures";
-import { loadDailyScores } from "./helpers/scores";
+} from "../../scripts/lib/demo";
+import { rateFromScores, roundDelta, treeFromFile, type RoundFile } from "../../scripts/lib/results";
+import { autocorrelation, mean, median, pearson } from "../../scripts/lib/stats";
+import { deploySystem } from "../helpers/fixtures";
+import { loadDailyScores } from "../helpers/scores";
 
 const ROUNDS = 30;
 const SEED = 7;
