@@ -5,7 +5,7 @@
  * signatures, withdrawal requests and claims by stakers and by others on their behalf, round openings, publications,
  * settlements, reward funding, pause, parameter changes, model registration, donations), each started from one of a
  * few base states restored with loadFixture (evm_snapshot/evm_revert), with every invariant checked after every
- * action. The checks are described in test/helpers/invariantHarness.ts.
+ * action. The harness is in test/helpers/invariant/ (mirror, inputs, actions, checks; see its index.ts).
  *
  * Environment:
  *   FUZZ_RUNS=n      number of sequences (default 2000; under solidity-coverage 40)
@@ -17,17 +17,19 @@
 import { expect } from "chai";
 import hre, { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { DAY, deployFixture, modelIds, NMR } from "./helpers/fixtures";
-import { Prng, hexSeed, mixSeed, parseSeed } from "./helpers/prng";
-import { StateReader, readerArtifact } from "./helpers/invariantReader";
+import { DAY, deployFixture, modelIds, NMR } from "../helpers/fixtures";
+import { eip712Domain } from "../helpers/eip712";
+import { Prng, hexSeed, mixSeed, parseSeed } from "../helpers/prng";
 import {
   InvariantError,
   InvariantRun,
+  StateReader,
   initialMirror,
   newStats,
+  readerArtifact,
   type Mirror,
   type World,
-} from "./helpers/invariantHarness";
+} from "../helpers/invariant";
 
 const COVERAGE = Boolean((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING);
 const SEED = parseSeed(process.env.FUZZ_SEED, 0x5eed0001);
@@ -91,7 +93,7 @@ async function root(fast: boolean) {
       holders,
       stakers,
     ),
-    chainId: (await ethers.provider.getNetwork()).chainId,
+    domain: await eip712Domain(stake),
     gas: COVERAGE ? "0x" + (200_000_000).toString(16) : "0x" + (15_000_000).toString(16),
   };
   // Two models that appear in the round files but are not registered here (other Numerai participants).
@@ -133,7 +135,7 @@ function failure(e: unknown, where: string, seed: number, run: InvariantRun | un
   const header = e instanceof InvariantError ? "Invariant violated" : "Unexpected error";
   const err = new Error(
     `${header} in ${where} (sequence seed ${hexSeed(seed)}): ${message}\n` +
-      `  reproduce: FUZZ_SEED=${hexSeed(SEED)} ${replay} FUZZ_VERBOSE=1 npx hardhat test test/PortfolioStake.invariants.test.ts\n` +
+      `  reproduce: FUZZ_SEED=${hexSeed(SEED)} ${replay} FUZZ_VERBOSE=1 npx hardhat test test/invariants/invariants.test.ts\n` +
       `  actions (latest last):\n    ${log}`,
   );
   if (!(e instanceof InvariantError) && e instanceof Error) err.stack = `${err.message}\n${e.stack}`;
