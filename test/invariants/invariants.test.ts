@@ -10,6 +10,9 @@
  * Environment:
  *   FUZZ_RUNS=n      number of sequences (default 2000; under solidity-coverage 40)
  *   FUZZ_SEED=x      master seed, decimal or 0x-hex, or "random" (default 0x5eed0001)
+ *   FUZZ_SHARD=i/n   run only the sequences whose index (0..FUZZ_RUNS-1) is i modulo n, with the same per-sequence
+ *                    seeds as the whole run: n processes with 0/n .. (n-1)/n together run exactly the FUZZ_RUNS sequences
+ *                    of one unsharded run (needs a fixed FUZZ_SEED)
  *   FUZZ_BASE=b FUZZ_SEQ=i   replay one sequence (printed with every failure), e.g. with FUZZ_VERBOSE=1
  *   FUZZ_MIN_LEN / FUZZ_MAX_LEN   actions per sequence (default 2..6: the bases supply the history)
  *   FUZZ_VERBOSE=1   print every action;  FUZZ_STATS=1  print the revert reasons seen
@@ -39,6 +42,25 @@ const MAX_LEN = Number(process.env.FUZZ_MAX_LEN ?? 6);
 const ONLY_BASE = process.env.FUZZ_BASE === undefined ? undefined : Number(process.env.FUZZ_BASE);
 const ONLY_SEQ = process.env.FUZZ_SEQ === undefined ? undefined : Number(process.env.FUZZ_SEQ);
 const VERBOSE = Boolean(process.env.FUZZ_VERBOSE);
+const SHARD = parseShard(process.env.FUZZ_SHARD);
+if (SHARD.count > 1 && process.env.FUZZ_SEED?.trim().toLowerCase() === "random") {
+  throw new Error("FUZZ_SHARD needs a fixed FUZZ_SEED: with FUZZ_SEED=random every shard would draw its own seed");
+}
+/** Sequence indexes 0..RUNS-1 this process runs. */
+const IN_SHARD = Array.from({ length: Math.max(RUNS, 0) }, (_, i) => i).filter((i) => i % SHARD.count === SHARD.index);
+const SHARD_LABEL = SHARD.count > 1 ? `shard ${SHARD.index}/${SHARD.count}: ${IN_SHARD.length} of ${RUNS}` : `${RUNS}`;
+
+/** FUZZ_SHARD "i/n" (0 <= i < n); unset: the whole run, 0/1. */
+function parseShard(text: string | undefined): { index: number; count: number } {
+  if (text === undefined || text.trim() === "") return { index: 0, count: 1 };
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || !(count >= 1) || !(index < count)) {
+    throw new Error(`FUZZ_SHARD must be i/n with 0 <= i < n, e.g. 0/2 and 1/2 (got "${text}")`);
+  }
+  return { index, count };
+}
 
 /** Short round lifecycle so that a 10-action sequence sees rounds open, resolve, publish, expire and settle. */
 const FAST = { withdrawalDelay: DAY, minRoundInterval: 12n * 3600n, resolutionDelay: DAY, publishWindow: DAY };
@@ -166,12 +188,16 @@ const baseFixtures = BASES.map((base, b) => {
 
 describe("PortfolioStake invariants (property fuzzing)", function () {
   this.timeout(0); // thousands of sequences in one test: the run length is set by FUZZ_RUNS, not by a timer
-  it(`random action sequences keep every invariant (seed ${hexSeed(SEED)}, ${RUNS} sequences)`, async function () {
+  it(`random action sequences keep every invariant (seed ${hexSeed(SEED)}, ${SHARD_LABEL} sequences)`, async function () {
     const started = Date.now();
+    if (SHARD.count > 1)
+      console.log(`      FUZZ_SHARD ${SHARD_LABEL} sequences (index % ${SHARD.count} == ${SHARD.index})`);
     for (let b = 0; b < BASES.length; b++) {
       if (ONLY_BASE !== undefined && b !== ONLY_BASE) continue;
-      // Sequences i with i % bases == b start from base b; grouped so each base is built once.
+      // Sequences i with i % bases == b start from base b; grouped so each base is built once (and only if this shard
+      // runs one of its sequences). A sequence's seed depends on (seed, base, index) only, never on the shard.
       for (let i = b; i < RUNS; i += BASES.length) {
+        if (i % SHARD.count !== SHARD.index) continue;
         const index = Math.floor(i / BASES.length);
         if (ONLY_SEQ !== undefined && index !== ONLY_SEQ) continue;
         const base = await loadFixture(baseFixtures[b]);
@@ -204,7 +230,8 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
     console.log(
       `      ${stats.sequences} sequences, ${stats.actions} actions (${stats.reverted} expected reverts), ` +
         `${stats.checks} invariant checks, ${stats.settledRounds} account-rounds settled, ${stats.claims} claims, ` +
-        `${seconds.toFixed(1)} s (seed ${hexSeed(SEED)})\n      ok/attempted: ${kinds}`,
+        `${seconds.toFixed(1)} s (seed ${hexSeed(SEED)}${SHARD.count > 1 ? `, shard ${SHARD.index}/${SHARD.count}` : ""})` +
+        `\n      ok/attempted: ${kinds}`,
     );
     if (process.env.FUZZ_STATS) {
       const reverts = Object.entries(stats.reverts).sort(([, x], [, y]) => y - x);

@@ -51,6 +51,8 @@ export class InvariantRun {
   prev: ChainState | undefined;
   /** The current round when the sequence began. */
   seqStartRound: number;
+  /** Invariant checks made by this run (see CheckedRun.checks). */
+  checks = 0;
   private warpTo = 0;
   private lastError = "";
   /** Latest nonce read per account (nonces are read only after signed reallocations and at sequence ends). */
@@ -230,8 +232,6 @@ export class InvariantRun {
   private record(kind: string, caller: string, ok: boolean, privileged = false, subjects = [caller]): ActionRecord {
     return { kind, caller: low(caller), ok, privileged, subjects: subjects.map(low) };
   }
-
-  // ──────────────────────────────────────── Random inputs ────────────────────────────────────────
 
   // ─────────────────────────────────────────── Actions ───────────────────────────────────────────
 

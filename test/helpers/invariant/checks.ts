@@ -49,6 +49,12 @@ export interface CheckedRun {
   readonly nonces: Map<string, bigint>;
   /** The current round when the sequence began (its end check re-reads every round opened since). */
   readonly seqStartRound: number;
+  /**
+   * Checks this run has made. After an action that writes no staker, the staker whose every open round is re-read
+   * turns with it: counted per run (not in the shared Stats), so a sequence checks the same things whether it runs in
+   * the whole fuzz, in a shard (FUZZ_SHARD) or alone (FUZZ_BASE / FUZZ_SEQ).
+   */
+  checks: number;
 }
 
 /** Checks the round's schedule and root as roundInfo() reports them against the mirror. */
@@ -121,7 +127,7 @@ export async function checkInvariants(
   const to = m.current + 1;
   // Accounts whose every open round is re-read: the ones the action wrote, else one staker in turn.
   const subjects = new Set((rec?.subjects ?? []).filter((x) => w.stakers.includes(x)));
-  if (subjects.size === 0) subjects.add(w.stakers[run.stats.checks % w.stakers.length]);
+  if (subjects.size === 0) subjects.add(w.stakers[run.checks % w.stakers.length]);
   const fromRounds = accounts.map((addr) => {
     if (!w.stakers.includes(addr) || mode === "light") return to + 1;
     if (fromRound !== undefined) return fromRound;
@@ -133,6 +139,7 @@ export async function checkInvariants(
   // Per action the stakers' wallets and the contract; every holder at the begin/end reads.
   const holders = all ? w.holders : [...w.stakers, w.stakeAddress];
   const s = await w.reader.read(fromRounds, to, { models: all, nonces: readNonces, holders }, accounts);
+  run.checks++;
   run.stats.checks++;
   const name = (address: string) => short(address, w);
   const where = rec ? `after ${rec.kind} by ${name(rec.caller)}` : mode;
