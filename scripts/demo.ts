@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
+import { at } from "./lib/checks";
 import { deployPortfolioStake } from "./lib/deploy";
 import { DEFAULT_DEMO_ROUNDS, DEMO_ACCOUNTS, generateDemoHistory } from "./lib/demo";
 import type { MockNMR, PortfolioStake } from "../typechain-types";
@@ -32,11 +33,12 @@ async function main() {
   console.log(`PortfolioStake ${deployed.stake.address}, mock NMR ${deployed.nmr.address} (${deployed.file})`);
   const stake = (await ethers.getContractAt("PortfolioStake", deployed.stake.address)) as unknown as PortfolioStake;
   const nmr = (await ethers.getContractAt("MockNMR", deployed.nmr.address)) as unknown as MockNMR;
-  const [operator, ...rest] = await ethers.getSigners();
-  const stakers = rest.slice(0, DEMO_ACCOUNTS.length);
-  const manager = rest[DEMO_ACCOUNTS.length];
+  const signers = await ethers.getSigners();
+  const operator = at(signers, 0, "signers");
+  const stakers = signers.slice(1, 1 + DEMO_ACCOUNTS.length);
+  const manager = at(signers, 1 + DEMO_ACCOUNTS.length, "signers");
 
-  if ((await stake.modelsOf(stakers[0].address)).length > 0) {
+  if ((await stake.modelsOf(at(stakers, 0, "stakers").address)).length > 0) {
     console.log(`The demo history is already on this chain (round ${await stake.currentRound()}); nothing generated.`);
     if (existsSync(summaryFile)) console.log(`Accounts and models: ${summaryFile}; leaf files: ${roundsDir}`);
     return;

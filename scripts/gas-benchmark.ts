@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { MockNMR, PortfolioStake } from "../typechain-types";
+import { at } from "./lib/checks";
 import { accountRoundResult, buildRoundTree } from "./lib/results";
 
 const DAY = 86_400;
@@ -54,7 +55,7 @@ function allocationFloor(n: number, data: string, freshSlot: boolean): number {
 async function main() {
   if (network.name !== "hardhat") throw new Error("Run the benchmark on the in-process network: npm run gas");
   const signers = await ethers.getSigners();
-  const [admin] = signers;
+  const admin = at(signers, 0, "signers");
   const nmr = (await ethers.deployContract("MockNMR")) as unknown as MockNMR;
   const stake = (await ethers.deployContract("PortfolioStake", [
     await nmr.getAddress(),
@@ -78,7 +79,7 @@ async function main() {
 
   // One account per size: register, deposit, then reallocate.
   for (const [k, n] of SIZES.entries()) {
-    const signer = signers[k + 1];
+    const signer = at(signers, k + 1, "signers");
     const models = ids(signer.address, n);
     accounts.set(n, { signer, models });
     const reg = await gasOf(stake.registerModels(signer.address, models));
@@ -143,14 +144,14 @@ async function main() {
   }
 
   // Batch: 20 accounts x 4 models settling one published round, and one account settling 20 rounds.
-  const batchAccounts = signers.slice(8, 28);
-  const batchModels = batchAccounts.map((s) => ids(s.address, 4));
-  for (const [i, s] of batchAccounts.entries()) {
-    await stake.registerModels(s.address, batchModels[i]);
+  const batchStakers = signers.slice(8, 28).map((signer) => ({ signer, models: ids(signer.address, 4) }));
+  if (batchStakers.length !== 20) throw new Error(`the batch benchmark needs 28 signers, not ${signers.length}`);
+  for (const { signer: s, models } of batchStakers) {
+    await stake.registerModels(s.address, models);
     await nmr.mint(s.address, ethers.parseEther("1000"));
     await nmr.connect(s).approve(await stake.getAddress(), ethers.MaxUint256);
     await stake.connect(s).deposit(ethers.parseEther("1000"));
-    await stake.connect(s).setAllocation(batchModels[i], evenBps(4));
+    await stake.connect(s).setAllocation(models, evenBps(4));
   }
   const trees = new Map<bigint, ReturnType<typeof buildRoundTree>>();
   const firstBatchRound = (await stake.currentRound()) + 1n;
@@ -161,7 +162,7 @@ async function main() {
       r,
       buildRoundTree(
         r,
-        [...batchModels.flat(), ...allModels].map((modelId, j) => ({
+        [...batchStakers.flatMap((b) => b.models), ...allModels].map((modelId, j) => ({
           modelId,
           rate: ethers.parseEther(String((((j + k) % 9) - 4) / 100)),
         })),
@@ -182,17 +183,17 @@ async function main() {
     return { account: s.address, models, results };
   };
   // Bring everyone to the first batch round, then measure.
-  for (const [i, s] of batchAccounts.entries()) {
-    const pre = await settleUpTo(s, batchModels[i], firstBatchRound - 1n);
+  for (const { signer: s, models } of batchStakers) {
+    const pre = await settleUpTo(s, models, firstBatchRound - 1n);
     if (pre.results.length) await stake.settle(pre);
   }
   const batch = [];
-  for (const [i, s] of batchAccounts.slice(0, 19).entries())
-    batch.push(await settleUpTo(s, batchModels[i], firstBatchRound));
+  for (const { signer: s, models } of batchStakers.slice(0, 19))
+    batch.push(await settleUpTo(s, models, firstBatchRound));
   const b = await gasOf(stake.settleBatch(batch));
   rows.push([`settleBatch 19 accounts x 1 round (4 models)`, `${b.gas} (${Math.round(b.gas / 19)} per account-round)`]);
-  const last = batchAccounts[19];
-  const many = await settleUpTo(last, batchModels[19], firstBatchRound + 19n);
+  const last = at(batchStakers, 19, "batch stakers");
+  const many = await settleUpTo(last.signer, last.models, firstBatchRound + 19n);
   const m = await gasOf(stake.settle(many));
   rows.push([
     `settle 1 account x ${many.results.length} rounds (4 models)`,

@@ -21,7 +21,7 @@
  * re-running with the same results says so and exits 0; results that build a different root are refused.
  */
 import hre from "hardhat";
-import { chainDeployments } from "./lib/deployments";
+import { deployedContract } from "./lib/deployments";
 import { loadFormula, publishRoundResults, readResultsFile, type UnknownModelPolicy } from "./lib/operator";
 import { formatRate, parseDecimal } from "./lib/results";
 import type { PortfolioStake } from "../typechain-types";
@@ -38,7 +38,7 @@ async function main() {
   const rows = readResultsFile(RESULTS);
 
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deployment = chainDeployments(chainId).PortfolioStake;
+  const deployment = deployedContract(chainId, "PortfolioStake");
   const [signer] = await hre.ethers.getSigners();
   const stake = (await hre.ethers.getContractAt(
     "PortfolioStake",

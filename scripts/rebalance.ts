@@ -61,7 +61,7 @@
  *   }
  */
 import hre from "hardhat";
-import { chainDeployments } from "./lib/deployments";
+import { deployedContract } from "./lib/deployments";
 import {
   DEFAULT_GAS_BUDGET,
   MODES,
@@ -82,8 +82,9 @@ function positiveInteger(name: string): bigint | undefined {
 
 async function chooseSigner(address: string | undefined) {
   const signers = await hre.ethers.getSigners();
-  if (!signers.length) throw new Error("No signer for this network: set DEPLOYER_KEY (see hardhat.config.ts)");
-  if (!address) return signers[0];
+  const [first] = signers;
+  if (!first) throw new Error("No signer for this network: set DEPLOYER_KEY (see hardhat.config.ts)");
+  if (!address) return first;
   const signer = signers.find((s) => s.address.toLowerCase() === address.trim().toLowerCase());
   if (!signer) throw new Error(`SIGNER=${address} is not one of this network's accounts`);
   return signer;
@@ -100,7 +101,7 @@ async function main() {
   const names = env.MODEL_NAMES ? readNamesFile(env.MODEL_NAMES) : undefined;
   const request = readRebalanceFile(env.REBALANCE_FILE, { names });
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deployment = chainDeployments(chainId).PortfolioStake;
+  const deployment = deployedContract(chainId, "PortfolioStake");
   const signer = await chooseSigner(env.SIGNER);
   const stake = (await hre.ethers.getContractAt(
     "PortfolioStake",

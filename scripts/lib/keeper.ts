@@ -8,6 +8,7 @@
 import type { PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { chainTime, describeFailure, stakersFromEvents } from "./chain";
+import { at } from "./checks";
 import { RoundBook } from "./leafFiles";
 import { accountRoundResult } from "./results";
 
@@ -126,7 +127,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       const found = await isolateFailures(stake, book, batch, now, current, stuckAt);
       for (const f of found) addStop(report.failures, f.account, f);
       if (found.length === 0) {
-        const round = BigInt(batch[0].results[0].round);
+        const { round } = firstOf(batch);
         const reason = `settleBatch reverts, yet every account settles alone: ${fitted.reason}`;
         report.failures.push({ round, reason, accounts: batch.map((a) => String(a.account)) });
         report.complete = false;
@@ -135,8 +136,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       continue;
     }
     if (fitted.kind === "too-big") {
-      const account = String(batch[0].account);
-      const round = BigInt(batch[0].results[0].round);
+      const { account, round } = firstOf(batch);
       stuckAt.set(account, round);
       addStop(report.failures, account, {
         round,
@@ -173,7 +173,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       if (sendFailures >= MAX_CONSECUTIVE_SEND_FAILURES) {
         const accountsInBatch = sent.map((a) => String(a.account));
         report.failures.push({
-          round: BigInt(sent[0].results[0].round),
+          round: firstOf(sent).round,
           reason: `settleBatch failed ${sendFailures} times in a row: ${reason}`,
           accounts: accountsInBatch,
         });
@@ -275,7 +275,7 @@ async function isolateFailures(
       if (failure === null) good = mid;
       else [bad, reason] = [mid, failure];
     }
-    const round = BigInt(plan.results[good].round);
+    const round = BigInt(at(plan.results, good, `planned rounds of ${account}`).round);
     stuckAt.set(account, round);
     failures.push({ account, round, reason: explain(reason) });
   }
@@ -294,6 +294,13 @@ const HINTS: Record<string, string> = {
 function explain(reason: string): string {
   const name = /^(\w+)\(/.exec(reason)?.[1];
   return name && HINTS[name] ? `${reason}: ${HINTS[name]}` : reason;
+}
+
+/** The first account of a batch and its first round (a planned account always has at least one round). */
+function firstOf(batch: AccountResults[]): { account: string; round: bigint } {
+  const first = at(batch, 0, "batch");
+  const account = String(first.account);
+  return { account, round: BigInt(at(first.results, 0, `planned rounds of ${account}`).round) };
 }
 
 function countRounds(batch: AccountResults[]): number {

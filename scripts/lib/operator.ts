@@ -43,11 +43,10 @@ export function parseFormula(value: unknown, source = "formula"): PayoutFormula 
     throw new Error(`${source}: expected {"corrWeight": "0.5", "mmcWeight": "2", "cap": "0.05"}`);
   }
   const record = value as Record<string, unknown>;
-  const keys = ["corrWeight", "mmcWeight", "cap"];
-  const unknown = Object.keys(record).filter((k) => !keys.includes(k));
+  const keys: readonly (keyof PayoutFormula)[] = ["corrWeight", "mmcWeight", "cap"];
+  const unknown = Object.keys(record).filter((k) => !keys.some((key) => key === k));
   if (unknown.length) throw new Error(`${source}: unknown key(s) ${unknown.join(", ")}; expected ${keys.join(", ")}`);
-  const formula = {} as Record<string, string>;
-  for (const key of keys) {
+  const decimal = (key: keyof PayoutFormula): string => {
     const v = record[key];
     if (typeof v !== "string" && typeof v !== "number")
       throw new Error(`${source}: ${key} is missing or not a decimal`);
@@ -56,12 +55,17 @@ export function parseFormula(value: unknown, source = "formula"): PayoutFormula 
     } catch {
       throw new Error(`${source}: ${key} "${v}" is not a number`);
     }
-    formula[key] = String(v);
-  }
+    return String(v);
+  };
+  const formula: PayoutFormula = {
+    corrWeight: decimal("corrWeight"),
+    mmcWeight: decimal("mmcWeight"),
+    cap: decimal("cap"),
+  };
   const cap = parseDecimal(formula.cap);
   if (cap <= 0n || cap > ONE)
     throw new Error(`${source}: cap ${formula.cap} must be above 0 and at most 1 (a fraction)`);
-  return formula as unknown as PayoutFormula;
+  return formula;
 }
 
 /** The formula from a JSON string or a JSON file path (the FORMULA variable); the Numerai 2024 rule when unset. */
