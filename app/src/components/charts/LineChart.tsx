@@ -51,10 +51,12 @@ export function LineChart({
       .join("");
   const xTicks = xTickIndexes(points, plotWidth);
   const xLabel = (i: number) => (fromZero ? (i === 0 ? "start" : `round ${rounds[i - 1]}`) : `round ${rounds[i]}`);
+  const [only, ...others] = series;
+  const span = `${rounds[0] ?? "?"} to ${rounds.at(-1) ?? "?"}`;
   const description =
-    series.length === 1
-      ? `Rounds ${rounds[0]} to ${rounds.at(-1)}: ends at ${formatPercent(series[0].values.at(-1) ?? NaN)}, lowest ${formatPercent(Math.min(...all))}, highest ${formatPercent(Math.max(...all))}.`
-      : `${series.length} series over rounds ${rounds[0]} to ${rounds.at(-1)}; the table below has the numbers.`;
+    only && others.length === 0
+      ? `Rounds ${span}: ends at ${formatPercent(only.values.at(-1) ?? NaN)}, lowest ${formatPercent(Math.min(...all))}, highest ${formatPercent(Math.max(...all))}.`
+      : `${series.length} series over rounds ${span}; the table below has the numbers.`;
   return (
     <figure className="chart" data-testid={testId} ref={ref}>
       <figcaption className="chart-title">{title}</figcaption>

@@ -207,6 +207,6 @@ export function describeError(error: unknown, context: DescribeContext = {}): De
       return { kind: "other", message: "Your wallet is not connected: connect it, then retry." };
     return { kind: "other", message: error.shortMessage };
   }
-  if (error instanceof Error) return { kind: "other", message: error.message.split("\n")[0] };
+  if (error instanceof Error) return { kind: "other", message: error.message.split("\n")[0] ?? error.message };
   return { kind: "other", message: String(error) };
 }

@@ -145,9 +145,10 @@ export function toAccountEvents(
       const at = `${row.kind} at block ${row.blockNumber}/${row.logIndex}`;
       switch (row.kind) {
         case "model_registered": {
-          const match = /^(0x[0-9a-fA-F]{32}):(\d+)$/.exec(row.detail ?? "");
-          if (!match) throw new IndexerError(`${at}: model and slot missing (${row.detail})`);
-          return { ...base, kind: "model-registered", modelId: match[1].toLowerCase() as Hex, slot: Number(match[2]) };
+          const [, modelId, slot] = /^(0x[0-9a-fA-F]{32}):(\d+)$/.exec(row.detail ?? "") ?? [];
+          if (modelId === undefined || slot === undefined)
+            throw new IndexerError(`${at}: model and slot missing (${row.detail})`);
+          return { ...base, kind: "model-registered", modelId: modelId.toLowerCase() as Hex, slot: Number(slot) };
         }
         case "deposit":
           return {

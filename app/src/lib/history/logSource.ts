@@ -167,7 +167,8 @@ export function withOpenRounds(
   let next = 0;
   let open = 0;
   return sorted.map((event) => {
-    while (next < openings.length && byChainOrder(openings[next], event) < 0) open = openings[next++].round;
+    for (let opening = openings[next]; opening && byChainOrder(opening, event) < 0; opening = openings[++next])
+      open = opening.round;
     return { ...event, openRound: open } as AccountEvent;
   });
 }
