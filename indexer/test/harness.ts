@@ -95,10 +95,15 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
     string,
     Record<string, { address: Address; deployBlock: number }>
   >;
+  const contract = (name: string) => {
+    const deployed = all["31337"]?.[name];
+    if (!deployed) throw new Error(`${script} wrote no ${name} for chain 31337 in ${env.DEPLOYMENTS_FILE}`);
+    return deployed;
+  };
   return {
     deploymentsFile: env.DEPLOYMENTS_FILE,
-    stake: all["31337"].PortfolioStake,
-    nmr: all["31337"].NMR,
+    stake: contract("PortfolioStake"),
+    nmr: contract("NMR"),
     demoJson: path.join(env.DEMO_DIR, "demo.json"),
   };
 }
