@@ -10,7 +10,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { NMR, deployFixture, evenBps, modelId, modelIds, openRound } from "../helpers/fixtures";
+import { NMR, deployFixture, evenBps, modelId, modelIds, openRound, signerAt } from "../helpers/fixtures";
 import { signAllocation } from "../helpers/eip712";
 import {
   type Fixture,
@@ -335,7 +335,7 @@ describe("PortfolioStake", function () {
       it(`${count} models: canonical, reordered and subset vectors round-trip through every slot`, async function () {
         const fx = await loadFixture(deployFixture);
         const { stake, operator } = fx;
-        const signer = (await ethers.getSigners())[10 + offset];
+        const signer = await signerAt(10 + offset);
         const ids = await registerAccount(fx, signer, `big-${count}`, count);
         await stake.connect(signer).deposit(NMR(3200));
 
@@ -360,11 +360,11 @@ describe("PortfolioStake", function () {
 
         // Next round: all on the last slot; the previous round keeps its vector.
         const r = await openRound(stake, operator);
-        await expect(stake.connect(signer).setAllocation([ids[count - 1]], [10_000]))
+        await expect(stake.connect(signer).setAllocation([ids[count - 1]!], [10_000]))
           .to.emit(stake, "AllocationSet")
-          .withArgs(signer.address, r + 1n, signer.address, toRegistryOrder(ids, [ids[count - 1]], [10_000]));
+          .withArgs(signer.address, r + 1n, signer.address, toRegistryOrder(ids, [ids[count - 1]!], [10_000]));
         expect(await weightsAt(stake, signer.address, r + 1n)).to.deep.equal(
-          toRegistryOrder(ids, [ids[count - 1]], [10_000]),
+          toRegistryOrder(ids, [ids[count - 1]!], [10_000]),
         );
         expect(await weightsAt(stake, signer.address, r)).to.deep.equal(reversedBps.map(BigInt));
       });
@@ -373,9 +373,9 @@ describe("PortfolioStake", function () {
     it("a new vector clears the second word: no stale weights survive on slots 16..31", async function () {
       const fx = await loadFixture(deployFixture);
       const { stake, operator } = fx;
-      const signer = (await ethers.getSigners())[20];
+      const signer = await signerAt(20);
       const ids = await registerAccount(fx, signer, "stale", 20);
-      const word1Only = [ids[16], ids[19]];
+      const word1Only = [ids[16]!, ids[19]!];
       await stake.connect(signer).setAllocation(word1Only, [4000, 6000]);
       // Same round, canonical path: everything on slot 0.
       const allOnFirst = ids.map((_, i) => (i === 0 ? 10_000 : 0));
@@ -385,11 +385,11 @@ describe("PortfolioStake", function () {
       const r = await openRound(stake, operator);
       await stake.connect(signer).setAllocation(word1Only, [4000, 6000]);
       const r2 = await openRound(stake, operator);
-      await stake.connect(signer).setAllocation([ids[1]], [10_000]);
+      await stake.connect(signer).setAllocation([ids[1]!], [10_000]);
       expect(await weightsAt(stake, signer.address, r + 1n)).to.deep.equal(
         toRegistryOrder(ids, word1Only, [4000, 6000]),
       );
-      expect(await weightsAt(stake, signer.address, r2 + 1n)).to.deep.equal(toRegistryOrder(ids, [ids[1]], [10_000]));
+      expect(await weightsAt(stake, signer.address, r2 + 1n)).to.deep.equal(toRegistryOrder(ids, [ids[1]!], [10_000]));
     });
 
     it("an account that grows past 16 models keeps its one-word vectors and accepts two-word ones", async function () {
@@ -415,7 +415,7 @@ describe("PortfolioStake", function () {
 
     it("rejects registering a 33rd model on a 32-model account (TooManyModels(33, 32))", async function () {
       const fx = await loadFixture(deployFixture);
-      const signer = (await ethers.getSigners())[30];
+      const signer = await signerAt(30);
       await registerAccount(fx, signer, "full", 32);
       await expectRejected(
         fx,
@@ -428,12 +428,12 @@ describe("PortfolioStake", function () {
 
     it("rejects a 33-entry vector on a 32-model account (TooManyModels(33, 32))", async function () {
       const fx = await loadFixture(deployFixture);
-      const signer = (await ethers.getSigners())[30];
+      const signer = await signerAt(30);
       const ids = await registerAccount(fx, signer, "full", 32);
       await fx.stake.connect(signer).setAllocation(ids, distinctBps(32));
       await expectRejected(
         fx,
-        () => fx.stake.connect(signer).setAllocation([...ids, ids[0]], evenBps(33)),
+        () => fx.stake.connect(signer).setAllocation([...ids, ids[0]!], evenBps(33)),
         "TooManyModels",
         [33, 32],
         { accounts: [signer.address] },
@@ -443,7 +443,7 @@ describe("PortfolioStake", function () {
 
     it("a weight of 10,000 fits every slot, the last one of word 1 included (14-bit packing)", async function () {
       const fx = await loadFixture(deployFixture);
-      const signer = (await ethers.getSigners())[31];
+      const signer = await signerAt(31);
       const ids = await registerAccount(fx, signer, "edge", 32);
       for (const slot of [0, 15, 16, 31]) {
         const bps = ids.map((_, i) => (i === slot ? 10_000 : 0));

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { DEFAULT_PARAMS, FIRST_ROUND, deployFixture } from "../helpers/fixtures";
+import { DEFAULT_PARAMS, FIRST_ROUND, deployFixture, namedSigners } from "../helpers/fixtures";
 import { BEFORE, name32, BOUNDS, PARAM_NAMES, paramsObject } from "../helpers/unit";
 
 describe("PortfolioStake", function () {
@@ -20,7 +20,7 @@ describe("PortfolioStake", function () {
       firstRound?: bigint;
       params?: Partial<typeof DEFAULT_PARAMS>;
     }) {
-      const [admin] = await ethers.getSigners();
+      const { admin } = await namedSigners();
       const token = overrides.token ?? (await (await ethers.deployContract("MockNMR")).getAddress());
       const factory = await ethers.getContractFactory("PortfolioStake");
       const deploy = () =>

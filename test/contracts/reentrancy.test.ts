@@ -6,13 +6,22 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake, ReentrantNMR } from "../../typechain-types";
-import { DEFAULT_PARAMS, NMR, RATE, deploySystem, evenBps, modelIds, openRound } from "../helpers/fixtures";
+import {
+  DEFAULT_PARAMS,
+  NMR,
+  RATE,
+  deploySystem,
+  evenBps,
+  modelIds,
+  namedSigners,
+  openRound,
+} from "../helpers/fixtures";
 import { accountRoundResult, buildRoundTree } from "../../scripts/lib/results";
 
 async function reentrantFixture() {
   const system = await deploySystem<ReentrantNMR>({ token: "ReentrantNMR" });
   const { nmr, stake, operator } = system;
-  const [, , , alice] = await ethers.getSigners();
+  const { alice } = await namedSigners();
   const models = modelIds("alice", 2);
   await stake.connect(operator).registerModels(alice.address, models);
   for (const signer of [alice, operator]) {

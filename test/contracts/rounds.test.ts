@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { DAY, DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
+import { DAY, DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, namedSigners, openRound } from "../helpers/fixtures";
 import {
   R0,
   BEFORE,
@@ -250,7 +250,7 @@ describe("PortfolioStake", function () {
 
   describe("round-number headroom", function () {
     it("refuses a firstRound above 2^31, so `round + 1` can never overflow and lock an exit", async function () {
-      const [admin] = await ethers.getSigners();
+      const { admin } = await namedSigners();
       const nmr = await ethers.deployContract("MockNMR");
       const factory = await ethers.getContractFactory("PortfolioStake");
       const token = await nmr.getAddress();

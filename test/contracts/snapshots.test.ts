@@ -90,7 +90,7 @@ describe("PortfolioStake", function () {
         const order = [0, 1, 2, 3];
         for (let i = order.length - 1; i > 0; i--) {
           const j = rand(i + 1);
-          [order[i], order[j]] = [order[j], order[i]];
+          [order[i], order[j]] = [order[j]!, order[i]!];
         }
         order.length = k;
         const bps: number[] = [];
@@ -101,7 +101,7 @@ describe("PortfolioStake", function () {
           left -= w;
         }
         bps.push(left);
-        return { ids: order.map((i) => ids[i]), bps };
+        return { ids: order.map((i) => ids[i]!), bps };
       };
 
       const vectors = new Map<bigint, bigint[]>(); // effective round -> registry-order weights

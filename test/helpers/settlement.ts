@@ -10,7 +10,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse } from "et
 import type { MockERC20NoBurn, MockNMR, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "../../scripts/lib/results";
-import { NMR, deploySystem, modelIds, openRound, withStakers } from "./fixtures";
+import { NMR, deploySystem, modelIds, openRound, signerAt, withStakers } from "./fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled, type SettleOptions } from "./reference";
 
 export type Token = MockNMR | MockERC20NoBurn;
@@ -250,7 +250,7 @@ export class SettlementHarness {
     const sinkBefore = this.burnSink === ethers.ZeroAddress ? 0n : await this.token.balanceOf(this.burnSink);
 
     let tx: ContractTransactionResponse;
-    if (!batch && args.length === 1) tx = await this.stake.connect(keeper).settle(args[0]);
+    if (!batch && args.length === 1) tx = await this.stake.connect(keeper).settle(args[0]!);
     else tx = await this.stake.connect(keeper).settleBatch(args);
     const receipt = (await tx.wait())!;
 
@@ -318,7 +318,7 @@ export async function extraStaker(
   count: number,
   label = `staker${index}`,
 ) {
-  const signer = (await ethers.getSigners())[index];
+  const signer = await signerAt(index);
   const models = modelIds(label, count);
   await fx.stake.connect(fx.operator).registerModels(signer.address, models);
   await fx.nmr.mint(signer.address, NMR(1_000_000));
@@ -331,7 +331,7 @@ export async function extraStaker(
  * deployFixture (alice, bob, carol with 4 models each), no deposits, no round opened.
  */
 export async function deployNoBurnFixture() {
-  const sink = (await ethers.getSigners())[9];
+  const sink = await signerAt(9);
   const system = await deploySystem<MockERC20NoBurn>({ token: "MockERC20NoBurn", burnSink: sink.address });
   return { ...(await withStakers(system)), sink };
 }

@@ -132,7 +132,7 @@ export function distinctBps(n: number): number[] {
   const triangle = (n * (n - 1)) / 2;
   const base = Math.floor((10_000 - triangle) / n);
   const out = Array.from({ length: n }, (_, i) => base + i);
-  out[n - 1] += 10_000 - out.reduce((s, w) => s + w, 0);
+  out[n - 1]! += 10_000 - out.reduce((s, w) => s + w, 0);
   return out;
 }
 
@@ -142,7 +142,7 @@ export function toRegistryOrder(registry: string[], ids: string[], bps: number[]
   ids.forEach((id, i) => {
     const slot = registry.indexOf(id);
     if (slot < 0) throw new Error(`model ${id} not in registry`);
-    out[slot] = BigInt(bps[i]);
+    out[slot] = BigInt(bps[i]!);
   });
   return out;
 }

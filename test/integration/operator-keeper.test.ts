@@ -57,7 +57,11 @@ async function threeRoundsFixture() {
     await stake.connect(s).deposit(NMR(1000));
     await stake.connect(s).setAllocation(ids, evenBps(4));
   }
-  const rounds = [await openRound(stake, operator), await openRound(stake, operator), await openRound(stake, operator)];
+  const rounds: [bigint, bigint, bigint] = [
+    await openRound(stake, operator),
+    await openRound(stake, operator),
+    await openRound(stake, operator),
+  ];
   await time.increaseTo((await stake.roundInfo(rounds[2])).resolvesAt);
   return { ...fx, op: stake.connect(operator), rounds, all: [...models.alice, ...models.bob, ...models.carol] };
 }
@@ -153,7 +157,7 @@ async function historyFixture() {
     if (BigInt(await time.latest()) < resolvesAt) await time.increaseTo(resolvesAt);
     await publishResolved();
   }
-  await time.increaseTo((await stake.roundInfo(rounds[SKIPPED])).deadline + 1n);
+  await time.increaseTo((await stake.roundInfo(rounds[SKIPPED]!)).deadline + 1n);
   const published = await Promise.all(rounds.map(async (r) => (await stake.roundInfo(r)).root !== ethers.ZeroHash));
   expect(published).to.deep.equal(rounds.map((_, k) => k !== SKIPPED));
   return { ...fx, op, dir, rounds, atRisk, rates, stakers, publishGas };
@@ -161,11 +165,11 @@ async function historyFixture() {
 
 /** Expected balance: deposits plus each round's delta from the stake and vector it opened with (pool never short). */
 function expectedBalance(history: Awaited<ReturnType<typeof historyFixture>>, name: "alice" | "bob" | "carol") {
-  let balance = history.atRisk[history.atRisk.length - 1].stake[name];
+  let balance = history.atRisk[history.atRisk.length - 1]!.stake[name]!;
   history.rounds.forEach((_, k) => {
-    const { stake, bps } = history.atRisk[k];
-    const ratesBySlot = history.models[name].map((m) => history.rates[k].get(m)!);
-    balance += roundDelta(stake[name], bps[name], ratesBySlot);
+    const { stake, bps } = history.atRisk[k]!;
+    const ratesBySlot = history.models[name].map((m) => history.rates[k]!.get(m)!);
+    balance += roundDelta(stake[name]!, bps[name]!, ratesBySlot);
   });
   return balance;
 }
@@ -221,7 +225,7 @@ describe("operator job: publishing", function () {
     expect(content.leaves.find((l) => l.modelId === models.alice[0])!.rate).to.equal(RATE("0.007").toString());
     expect(content.leaves.find((l) => l.modelId === models.alice[3])!.rate).to.equal(RATE("0.02").toString());
     const [event] = await op.queryFilter(op.filters.RoundPublished(rounds[0]));
-    expect(event.args.leavesURI)
+    expect(event!.args.leavesURI)
       .to.equal(result.uri)
       .and.to.match(/^file:\/\/.*round-\d+\.json$/);
   });
@@ -346,7 +350,7 @@ describe("keeper job", function () {
     ).to.equal(true);
     for (const name of ["alice", "bob", "carol"] as const) {
       const view = await stake.accountOf(stakers[name].address);
-      expect(view.nextSettleRound, name).to.equal(rounds[HISTORY_ROUNDS - 1] + 1n);
+      expect(view.nextSettleRound, name).to.equal(rounds[HISTORY_ROUNDS - 1]! + 1n);
       expect(view.balance, name).to.equal(expectedBalance(history, name));
     }
     // The expired round settled as zero for everyone: no rates, no delta.
@@ -387,7 +391,7 @@ describe("keeper job", function () {
     const unbounded = await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget: 10n ** 9n });
     expect(unbounded.transactions).to.have.length(1);
     const oneRun = await settlementState(stake, accounts);
-    const perAccountRound = unbounded.transactions[0].gasUsed / BigInt(3 * HISTORY_ROUNDS);
+    const perAccountRound = unbounded.transactions[0]!.gasUsed / BigInt(3 * HISTORY_ROUNDS);
 
     await loadFixture(historyFixture);
     const gasBudget = perAccountRound * 5n; // room for a few account-rounds per transaction, not 30
@@ -405,10 +409,10 @@ describe("keeper job", function () {
     const bad = path.join(copy, `round-${rounds[2]}.json`);
     const original = readFileSync(bad, "utf8");
     const tampered = JSON.parse(original) as RoundFile;
-    tampered.leaves[0].rate = (BigInt(tampered.leaves[0].rate) + 1n).toString();
+    tampered.leaves[0]!.rate = (BigInt(tampered.leaves[0]!.rate) + 1n).toString();
     writeFileSync(bad, JSON.stringify(tampered));
     const inconsistent = await runKeeper(stake.connect(keeper), { roundsDir: copy });
-    expect(inconsistent.blocked[0].reason).to.match(
+    expect(inconsistent.blocked[0]!.reason).to.match(
       /round-\d+\.json is inconsistent \(.*leaves rebuild root .*\): refusing it/,
     );
     // Self-consistent (its root matches its leaves), but not what was published.
@@ -421,20 +425,20 @@ describe("keeper job", function () {
     const report = await runKeeper(stake.connect(keeper), { roundsDir: copy });
     expect(report.transactions).to.have.length(0); // the first run already settled the two rounds before it
     expect(report.blocked).to.have.length(1);
-    expect(report.blocked[0].round).to.equal(rounds[2]);
-    expect(report.blocked[0].reason).to.match(
+    expect(report.blocked[0]!.round).to.equal(rounds[2]);
+    expect(report.blocked[0]!.reason).to.match(
       new RegExp(
         `round-${rounds[2]}.json builds root 0x[0-9a-f]{64}, but round ${rounds[2]}'s root on chain is 0x[0-9a-f]{64}: refusing it`,
       ),
     );
-    expect(report.blocked[0].accounts).to.have.members(Object.values(stakers).map((s) => s.address));
+    expect(report.blocked[0]!.accounts).to.have.members(Object.values(stakers).map((s) => s.address));
     for (const s of Object.values(stakers))
       expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(rounds[2]);
 
     rmSync(bad);
     const missing = await runKeeper(stake.connect(keeper), { roundsDir: copy });
     expect(missing.transactions).to.have.length(0);
-    expect(missing.blocked[0].reason).to.match(/is published but its leaf file .* is missing/);
+    expect(missing.blocked[0]!.reason).to.match(/is published but its leaf file .* is missing/);
     writeFileSync(bad, original);
     const fixed = await runKeeper(stake.connect(keeper), { roundsDir: copy });
     expect(fixed.blocked).to.deep.equal([]);
@@ -461,14 +465,14 @@ describe("keeper job", function () {
     expect(early.settledAccountRounds).to.equal(3); // round 0 only: round 1 is still publishable
     expect(early.waiting).to.have.length(1);
     expect(early.waiting[0]).to.include({ round: rounds[1] });
-    expect(early.waiting[0].reason).to.match(/not published yet \(settles as zero after .* if it never is\)/);
+    expect(early.waiting[0]!.reason).to.match(/not published yet \(settles as zero after .* if it never is\)/);
 
     await time.increaseTo((await stake.roundInfo(rounds[1])).deadline + 1n);
     const late = await runKeeper(stake.connect(keeper), { roundsDir: dir });
     expect(late.settledAccountRounds).to.equal(6);
     const [zero] = await stake.queryFilter(stake.filters.Settled(alice.address, rounds[1]));
-    expect(zero.args.delta).to.equal(0n);
-    expect(zero.args.stakeAtRisk).to.equal(NMR(1000)); // opened before anything was settled
+    expect(zero!.args.delta).to.equal(0n);
+    expect(zero!.args.stakeAtRisk).to.equal(NMR(1000)); // opened before anything was settled
     // Two published rounds at +1% on 1,000 NMR, and a zero in between.
     expect((await stake.accountOf(alice.address)).balance).to.equal(NMR(1020));
   });
@@ -495,15 +499,15 @@ describe("keeper job", function () {
 
     const report = await runKeeper(stake.connect(keeper), { roundsDir: dir });
     expect(report.failures).to.have.length(1);
-    expect(report.failures[0].accounts).to.deep.equal([alice.address]);
-    expect(report.failures[0].round).to.equal(rounds[1]);
-    expect(report.failures[0].reason).to.match(/^MissingModelResult\(0\): the round's published tree has no leaf/);
+    expect(report.failures[0]!.accounts).to.deep.equal([alice.address]);
+    expect(report.failures[0]!.round).to.equal(rounds[1]);
+    expect(report.failures[0]!.reason).to.match(/^MissingModelResult\(0\): the round's published tree has no leaf/);
     expect(report.settledAccountRounds).to.equal(1 + 3 + 3);
     expect((await stake.accountOf(alice.address)).nextSettleRound).to.equal(rounds[1]);
     for (const s of [bob, carol]) expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(rounds[2] + 1n);
     const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
     expect(again.transactions).to.have.length(0);
-    expect(again.failures[0].accounts).to.deep.equal([alice.address]);
+    expect(again.failures[0]!.accounts).to.deep.equal([alice.address]);
   });
 
   it("a transaction that fails to send: tries again from fresh state, and gives up with a summary if it keeps failing", async function () {
@@ -547,8 +551,8 @@ describe("keeper job", function () {
     expect(broken.transactions).to.have.length(0);
     expect(broken.complete).to.equal(false);
     expect(broken.failures).to.have.length(1);
-    expect(broken.failures[0].reason).to.equal("settleBatch failed 3 times in a row: nonce too low");
-    expect(broken.failures[0].accounts).to.have.length(3);
+    expect(broken.failures[0]!.reason).to.equal("settleBatch failed 3 times in a row: nonce too low");
+    expect(broken.failures[0]!.accounts).to.have.length(3);
   });
 
   it("rejects options outside the contract's limits", async function () {

@@ -229,7 +229,7 @@ describe("rebalance script", function () {
       );
       expect(out.lines[1]).to.match(/^\s+model\s+current\s+target\s+change\s+NMR current\s+NMR target$/);
       // alice: 25% -> 40% of 1,000 NMR
-      expect(out.lines[2].split(/\s+/).filter(Boolean)).to.deep.equal([
+      expect(out.lines[2]!.split(/\s+/).filter(Boolean)).to.deep.equal([
         models.alice[0],
         "25.00%",
         "40.00%",
@@ -237,7 +237,7 @@ describe("rebalance script", function () {
         "250.00",
         "400.00",
       ]);
-      expect(out.lines[5].split(/\s+/).filter(Boolean)).to.deep.equal([
+      expect(out.lines[5]!.split(/\s+/).filter(Boolean)).to.deep.equal([
         models.alice[3],
         "25.00%",
         "0.00%",
@@ -245,7 +245,7 @@ describe("rebalance script", function () {
         "250.00",
         "0.00",
       ]);
-      expect(out.lines[6].split(/\s+/).filter(Boolean)).to.deep.equal(["total", "100.00%", "100.00%"]);
+      expect(out.lines[6]!.split(/\s+/).filter(Boolean)).to.deep.equal(["total", "100.00%", "100.00%"]);
       // carol: 3,000 NMR, all on her last model
       expect(text).to.contain(
         `${carol.address} (accounts[2]), as its manager: 3,000.00 NMR at risk from round 1001; to change`,
@@ -298,7 +298,7 @@ describe("rebalance script", function () {
       );
       expect(await ethers.provider.getTransactionCount(manager.address)).to.equal(txsBefore + 1);
       // One account alone: the call itself, no multicall wrapper.
-      const tx = await ethers.provider.getTransaction(report.transactions[0].hash);
+      const tx = await ethers.provider.getTransaction(report.transactions[0]!.hash);
       expect(tx!.data.slice(0, 10)).to.equal(stake.interface.getFunction("setAllocationFor").selector);
     });
   });
@@ -314,13 +314,13 @@ describe("rebalance script", function () {
       const report = await runRebalance(stake, manager, readRebalanceFile(file), { log: out.log });
       expect(await ethers.provider.getTransactionCount(manager.address)).to.equal(txsBefore + 1);
       expect(report.transactions).to.have.length(1);
-      expect(report.transactions[0].accounts).to.deep.equal([alice.address, bob.address, carol.address]);
+      expect(report.transactions[0]!.accounts).to.deep.equal([alice.address, bob.address, carol.address]);
       expect(await nextVector(stake, alice.address)).to.deep.equal(TARGETS.alice);
       expect(await nextVector(stake, bob.address)).to.deep.equal(TARGETS.bob);
       expect(await nextVector(stake, carol.address)).to.deep.equal(TARGETS.carol);
       const events = await allocationEvents(stake, fromBlock);
       expect(events.map((e) => [e.args.staker, e.args.effectiveRound, e.args.by, e.transactionHash])).to.deep.equal(
-        [alice, bob, carol].map((s) => [s.address, 1001n, manager.address, report.transactions[0].hash]),
+        [alice, bob, carol].map((s) => [s.address, 1001n, manager.address, report.transactions[0]!.hash]),
       );
       expect(out.text()).to.match(/\[1\/1\] mined in block \d+, \d+ gas/);
 
@@ -360,7 +360,7 @@ describe("rebalance script", function () {
       });
       expect(await ethers.provider.getTransactionCount(manager.address)).to.equal(managerTxs); // the manager only signed
       expect(await ethers.provider.getTransactionCount(keeper.address)).to.equal(relayerTxs + 1);
-      const tx = await ethers.provider.getTransaction(report.transactions[0].hash);
+      const tx = await ethers.provider.getTransaction(report.transactions[0]!.hash);
       const decoded = stake.interface.parseTransaction(tx!)!;
       expect(decoded.name).to.equal("multicall");
       expect(decoded.args[0].map((d: string) => stake.interface.parseTransaction({ data: d })!.name)).to.deep.equal([
@@ -369,12 +369,12 @@ describe("rebalance script", function () {
         "setAllocationBySig",
       ]);
       for (const [i, s] of [alice, bob, carol].entries())
-        expect(await stake.nonces(s.address)).to.equal(nonces[i] + 1n);
+        expect(await stake.nonces(s.address)).to.equal(nonces[i]! + 1n);
       expect(await nextVector(stake, carol.address)).to.deep.equal(TARGETS.carol);
       const events = await allocationEvents(stake, fromBlock);
       expect(events.map((e) => e.args.by)).to.deep.equal([manager.address, manager.address, manager.address]);
       expect(report.signatures.map((s) => [s.account, s.nonce])).to.deep.equal(
-        [alice, bob, carol].map((s, i) => [s.address, nonces[i].toString()]),
+        [alice, bob, carol].map((s, i) => [s.address, nonces[i]!.toString()]),
       );
     });
 
@@ -560,13 +560,13 @@ describe("rebalance script", function () {
       // Every account already holds a vector (a reallocation, not a first allocation), and has signed once before
       // (its nonce slot is not fresh), as in steady use.
       for (const [i, s] of extra.entries()) {
-        await stake.connect(operator).registerModels(s.address, ids[i]);
+        await stake.connect(operator).registerModels(s.address, ids[i]!);
         await stake.connect(s).setManager(manager.address);
-        await stake.connect(s).setAllocation(ids[i], evenBps(4));
+        await stake.connect(s).setAllocation(ids[i]!, evenBps(4));
       }
       const once = extra.map((s, i) => ({
         account: s.address,
-        weights: ids[i].map((model, j) => ({ model, bps: j ? 2000 : 4000 })),
+        weights: ids[i]!.map((model, j) => ({ model, bps: j ? 2000 : 4000 })),
       }));
       await runRebalance(stake, manager, request(JSON.stringify({ accounts: once })), { ...quiet, mode: "signed" });
       const rows: string[] = [];
@@ -578,12 +578,12 @@ describe("rebalance script", function () {
           // [10000 - 3x, x, x, x] with x unique per run: never already at target.
           const accounts = extra.slice(0, n).map((s, i) => ({
             account: s.address,
-            weights: ids[i].map((model, j) => ({ model, bps: j ? 100 + run : 10_000 - 3 * (100 + run) })),
+            weights: ids[i]!.map((model, j) => ({ model, bps: j ? 100 + run : 10_000 - 3 * (100 + run) })),
           }));
           const report = await runRebalance(stake, manager, request(JSON.stringify({ accounts })), { ...quiet, mode });
           expect(report.changed).to.have.length(n);
           expect(report.transactions).to.have.length(1);
-          const gas = report.transactions[0].gasUsed;
+          const gas = report.transactions[0]!.gasUsed;
           rows.push(
             `${mode.padEnd(9)} N=${String(n).padStart(2)}: ${String(gas).padStart(7)} gas (${gas / BigInt(n)} per account)`,
           );

@@ -173,7 +173,7 @@ const baseFixtures = BASES.map((base, b) => {
     const run = new InvariantRun(world, mirror, new Prng(seed), newStats());
     try {
       await run.begin();
-      if (base.ring) await run.ringPrefix(world.stakers[0]);
+      if (base.ring) await run.ringPrefix(world.stakers[0]!);
       for (let i = 0; i < base.prefix; i++) await run.step(i < 10 && !base.ring);
       await run.unpauseIfPaused();
       await run.check(undefined, "end", mirror.firstRound); // every round from the first one
@@ -200,7 +200,7 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
         if (i % SHARD.count !== SHARD.index) continue;
         const index = Math.floor(i / BASES.length);
         if (ONLY_SEQ !== undefined && index !== ONLY_SEQ) continue;
-        const base = await loadFixture(baseFixtures[b]);
+        const base = await loadFixture(baseFixtures[b]!);
         const seed = mixSeed(SEED, b, index);
         const rng = new Prng(seed);
         const run = new InvariantRun(base.world, structuredClone(base.mirror), rng, stats);
@@ -211,7 +211,7 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
         } catch (e) {
           throw failure(
             e,
-            `base ${b} (${BASES[b].name}) sequence ${index}`,
+            `base ${b} (${BASES[b]!.name}) sequence ${index}`,
             seed,
             run,
             `FUZZ_BASE=${b} FUZZ_SEQ=${index}`,

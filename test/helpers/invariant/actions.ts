@@ -239,7 +239,7 @@ export class InvariantRun {
     const r = this.rng;
     const who = staker ?? r.pick(this.w.stakers);
     const a = this.acct(who);
-    const wallet = this.m.wallets[who];
+    const wallet = this.m.wallets[who]!;
     const amount =
       fixedAmount ??
       r.weighted<() => bigint>([
@@ -262,8 +262,8 @@ export class InvariantRun {
       if (a.nextSettleRound === 0) a.nextSettleRound = this.m.current + 1;
       a.balance += amount;
       setCheckpoint(a, this.m.current + 1, a.balance);
-      this.m.wallets[who] -= amount;
-      this.m.wallets[this.w.stakeAddress] += amount;
+      this.m.wallets[who]! -= amount;
+      this.m.wallets[this.w.stakeAddress]! += amount;
     }
     return this.record("deposit", who, out.ok);
   }
@@ -290,7 +290,7 @@ export class InvariantRun {
       const stored = storeVector(this.m, account, ids, bps);
       const events = (await this.logsOf(out.hash!)).filter((e) => e.name === "AllocationSet");
       if (events.length !== 1) this.fail(`${kind}: ${events.length} AllocationSet events`);
-      const e = events[0];
+      const e = events[0]!;
       const weights = (e.args.weights as bigint[]).map(Number);
       if (
         low(e.args.staker) !== low(account) ||
@@ -384,7 +384,7 @@ export class InvariantRun {
     const caller = r.pick(this.w.actors);
     const ts = this.nextTs();
     const deadline = r.bool(0.9) ? ts + r.int(0, 3 * DAY) : ts - r.int(1, 100);
-    const signature = await signSetAllocation(this.w.signers[signerAddr], this.w.domain, {
+    const signature = await signSetAllocation(this.w.signers[signerAddr]!, this.w.domain, {
       account,
       modelIds: ids,
       bps,
@@ -455,7 +455,7 @@ export class InvariantRun {
 
   async requestWithdrawal(): Promise<ActionRecord> {
     const r = this.rng;
-    const funded = this.w.stakers.filter((s) => this.m.accounts[s].balance > 0n);
+    const funded = this.w.stakers.filter((s) => this.m.accounts[s]!.balance > 0n);
     const who = funded.length && r.bool(0.85) ? r.pick(funded) : r.pick(this.w.stakers);
     const bal = this.acct(who).balance;
     const amount = r.weighted<() => bigint>([
@@ -497,13 +497,13 @@ export class InvariantRun {
     if (out.ok) {
       const amount = a.pending;
       const events = (await this.logsOf(out.hash!)).filter((e) => e.name === "WithdrawalClaimed");
-      if (events.length !== 1 || low(events[0].args.staker) !== low(who) || events[0].args.amount !== amount) {
+      if (events.length !== 1 || low(events[0]!.args.staker) !== low(who) || events[0]!.args.amount !== amount) {
         this.fail(
           `claimWithdrawal: WithdrawalClaimed events ${events.map((e) => e.args.toString())}, expected ${amount}`,
         );
       }
-      this.m.wallets[who] += amount;
-      this.m.wallets[this.w.stakeAddress] -= amount;
+      this.m.wallets[who]! += amount;
+      this.m.wallets[this.w.stakeAddress]! -= amount;
       a.pending = 0n;
       a.tranches = [];
       a.pendingBurns = [];
@@ -515,7 +515,7 @@ export class InvariantRun {
 
   async claimWithdrawal(): Promise<ActionRecord> {
     const r = this.rng;
-    const pending = this.w.stakers.filter((s) => this.m.accounts[s].pending > 0n);
+    const pending = this.w.stakers.filter((s) => this.m.accounts[s]!.pending > 0n);
     const who = pending.length && r.bool(0.8) ? r.pick(pending) : r.pick(this.w.stakers);
     let a = this.acct(who);
     // Half the time, first settle (as an action of its own) the rounds the pending amount was at risk in.
@@ -553,7 +553,7 @@ export class InvariantRun {
     const r = this.rng;
     const m = this.m;
     const caller =
-      onTime || r.bool(0.95) ? this.w.operator : r.pick([this.w.admin, this.w.outsider, this.w.stakers[0]]);
+      onTime || r.bool(0.95) ? this.w.operator : r.pick([this.w.admin, this.w.outsider, this.w.stakers[0]!]);
     if (onTime && m.lastOpenedAt !== 0) {
       this.warpTo = Math.max(this.warpTo, m.lastOpenedAt + m.params.minRoundInterval);
     } else if (m.lastOpenedAt !== 0) {
@@ -619,7 +619,7 @@ export class InvariantRun {
     const m = this.m;
     const caller = r.bool(0.95) ? this.w.operator : r.pick([this.w.admin, this.w.keeper]);
     const opened = Object.keys(m.rounds).map(Number);
-    const unpublished = opened.filter((n) => m.rounds[n].root === null && m.rounds[n].deadline > m.now);
+    const unpublished = opened.filter((n) => m.rounds[n]!.root === null && m.rounds[n]!.deadline > m.now);
     let round: number;
     let zeroRoot = false;
     const variant = r.weighted<string>([
@@ -631,13 +631,13 @@ export class InvariantRun {
     ]);
     if (variant === "valid" && unpublished.length) {
       round = r.pick(unpublished);
-      const rd = m.rounds[round];
+      const rd = m.rounds[round]!;
       const lo = Math.max(m.now + 1, rd.resolvesAt);
       this.warpTo = Math.max(this.warpTo, r.bool(0.8) ? lo : r.int(lo, rd.deadline));
     } else if (variant === "unknown") {
       round = r.bool() ? m.current + 1 : m.firstRound - 1;
-    } else if (variant === "published" && opened.some((n) => m.rounds[n].root !== null)) {
-      round = r.pick(opened.filter((n) => m.rounds[n].root !== null));
+    } else if (variant === "published" && opened.some((n) => m.rounds[n]!.root !== null)) {
+      round = r.pick(opened.filter((n) => m.rounds[n]!.root !== null));
     } else {
       round = opened.length ? r.pick(opened) : m.current + 1;
       zeroRoot = variant === "zeroRoot";
@@ -684,8 +684,8 @@ export class InvariantRun {
     this.expectOutcome("publishRound", predicted, out);
     if (out.ok) {
       trees.set(root, tree);
-      rd.root = root;
-      rd.rates = rates;
+      rd!.root = root;
+      rd!.rates = rates;
       await checkRoundInfo(this.w, this.m, round);
     }
     return this.record("publishRound", caller, out.ok, true);
@@ -735,7 +735,7 @@ export class InvariantRun {
       const show = (e: SettledEvent) =>
         `${this.name(e.account)} r${e.round} stake=${e.stakeAtRisk} rates=[${e.rates}] delta=${e.delta} paid=${e.paid} ` +
         `burned=${e.burned} unpaid=${e.unpaidRewards} balance=${e.balance}`;
-      if (got.length !== sim.events.length || got.some((e, i) => show(e) !== show(sim.events[i]))) {
+      if (got.length !== sim.events.length || got.some((e, i) => show(e) !== show(sim.events[i]!))) {
         this.fail(
           `${kind}: Settled events differ from the mirror\n  got:\n    ${got.map(show).join("\n    ")}\n  expected:\n    ` +
             sim.events.map(show).join("\n    "),
@@ -747,7 +747,7 @@ export class InvariantRun {
       }
       this.m.pool = sim.pool;
       this.m.burned += sim.burned;
-      this.m.wallets[this.w.stakeAddress] -= sim.burned;
+      this.m.wallets[this.w.stakeAddress]! -= sim.burned;
       rec.settled = got;
       this.stats.settledRounds += got.length;
     }
@@ -760,9 +760,9 @@ export class InvariantRun {
     const m = this.m;
     if (r.bool(0.35)) {
       const deadlines = this.w.stakers
-        .map((s) => m.rounds[m.accounts[s].nextSettleRound])
+        .map((s) => m.rounds[m.accounts[s]!.nextSettleRound])
         .filter((rd) => rd !== undefined && rd.root === null && rd.deadline >= m.now + 1)
-        .map((rd) => rd.deadline + (r.bool(0.8) ? 1 : 0));
+        .map((rd) => rd!.deadline + (r.bool(0.8) ? 1 : 0));
       if (deadlines.length) this.warpTo = Math.max(this.warpTo, r.pick(deadlines));
     }
     return this.nextTs();
@@ -772,8 +772,8 @@ export class InvariantRun {
   private settleAccount(ts: number, exclude: Record<string, number> = {}): string {
     const r = this.rng;
     const m = this.m;
-    const staking = this.w.stakers.filter((s) => m.accounts[s].nextSettleRound !== 0);
-    const ready = staking.filter((s) => this.available(exclude[s] ?? m.accounts[s].nextSettleRound, ts) > 0);
+    const staking = this.w.stakers.filter((s) => m.accounts[s]!.nextSettleRound !== 0);
+    const ready = staking.filter((s) => this.available(exclude[s] ?? m.accounts[s]!.nextSettleRound, ts) > 0);
     if (ready.length && r.bool(0.8)) return r.pick(ready);
     if (staking.length && r.bool(0.9)) return r.pick(staking);
     return r.pick(this.w.actors);
@@ -784,7 +784,7 @@ export class InvariantRun {
     const m = this.m;
     const ts = this.settleTimestamp();
     const account = this.settleAccount(ts);
-    const a = m.accounts[low(account)];
+    const a = m.accounts[low(account)]!;
     const start = a.nextSettleRound || m.current;
     const avail = this.available(start, ts);
     const count = r.weighted<() => number>([
@@ -844,8 +844,8 @@ export class InvariantRun {
     this.expectOutcome("fundRewards", predicted, out);
     if (out.ok) {
       this.m.pool += amount;
-      this.m.wallets[funder] -= amount;
-      this.m.wallets[this.w.stakeAddress] += amount;
+      this.m.wallets[funder]! -= amount;
+      this.m.wallets[this.w.stakeAddress]! += amount;
     }
     return this.record("fundRewards", funder, out.ok, funder === this.w.operator);
   }
@@ -956,7 +956,7 @@ export class InvariantRun {
       );
       inBounds = value >= BigInt(lo) && value <= BigInt(hi);
     }
-    const fn = "set" + name[0].toUpperCase() + name.slice(1);
+    const fn = "set" + name[0]!.toUpperCase() + name.slice(1);
     const ts = this.nextTs();
     const predicted =
       caller !== this.w.admin ? "AccessControlUnauthorizedAccount" : inBounds ? null : "ParameterOutOfBounds";
@@ -1007,7 +1007,7 @@ export class InvariantRun {
     if (caller !== this.w.operator) predicted = "AccessControlUnauthorizedAccount";
     else if (account === ZERO) predicted = "ZeroAddress";
     else if (ids.length === 0) predicted = "InvalidModelId";
-    else if (a.models.length + ids.length > MAX_MODELS) predicted = "TooManyModels";
+    else if (a!.models.length + ids.length > MAX_MODELS) predicted = "TooManyModels";
     else {
       const seen = new Set<string>();
       for (const id of ids) {
@@ -1029,8 +1029,8 @@ export class InvariantRun {
     this.expectOutcome("registerModels", predicted, out);
     if (out.ok) {
       for (const id of ids) {
-        m.owners[id] = a.addr;
-        a.models.push(id);
+        m.owners[id] = a!.addr;
+        a!.models.push(id);
       }
     }
     return this.record("registerModels", caller, out.ok, true);
@@ -1045,8 +1045,8 @@ export class InvariantRun {
     this.note(`keeper transfers ${fmt(amount)} to the contract -> ${out.ok ? "ok" : out.error}`);
     this.expectOutcome("donate", null, out);
     this.m.donated += amount;
-    this.m.wallets[this.w.keeper] -= amount;
-    this.m.wallets[this.w.stakeAddress] += amount;
+    this.m.wallets[this.w.keeper]! -= amount;
+    this.m.wallets[this.w.stakeAddress]! += amount;
     return this.record("donate", this.w.keeper, true);
   }
 

@@ -60,7 +60,7 @@ export interface CheckedRun {
 /** Checks the round's schedule and root as roundInfo() reports them against the mirror. */
 export async function checkRoundInfo(w: World, m: Mirror, round: number) {
   const info = await w.stake.roundInfo(round);
-  const rd = m.rounds[round];
+  const rd = m.rounds[round]!;
   const got = [info.openedAt, info.resolvesAt, info.deadline, info.rateCap].map(Number).join(",");
   const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.cap].map(Number).join(",");
   if (got !== want || info.root !== (rd.root ?? ethers.ZeroHash)) {
@@ -96,9 +96,9 @@ export function checkPendingAtRisk(a: MAccount) {
 export function openFrom(m: Mirror, staker: string): number {
   const floor = Math.max(m.firstRound, m.current + 1 - WINDOW);
   let lo = Math.max(m.firstRound, m.current);
-  const next = m.accounts[staker].nextSettleRound;
+  const next = m.accounts[staker]!.nextSettleRound;
   if (next !== 0 && next < lo) lo = next;
-  for (let r = lo - 1; r >= floor; r--) if (m.rounds[r] && m.rounds[r].resolvesAt > m.now) lo = r;
+  for (let r = lo - 1; r >= floor; r--) if (m.rounds[r] && m.rounds[r]!.resolvesAt > m.now) lo = r;
   return Math.max(lo, floor);
 }
 
@@ -127,7 +127,7 @@ export async function checkInvariants(
   const to = m.current + 1;
   // Accounts whose every open round is re-read: the ones the action wrote, else one staker in turn.
   const subjects = new Set((rec?.subjects ?? []).filter((x) => w.stakers.includes(x)));
-  if (subjects.size === 0) subjects.add(w.stakers[run.checks % w.stakers.length]);
+  if (subjects.size === 0) subjects.add(w.stakers[run.checks % w.stakers.length]!);
   const fromRounds = accounts.map((addr) => {
     if (!w.stakers.includes(addr) || mode === "light") return to + 1;
     if (fromRound !== undefined) return fromRound;
@@ -143,7 +143,7 @@ export async function checkInvariants(
   run.stats.checks++;
   const name = (address: string) => short(address, w);
   const where = rec ? `after ${rec.kind} by ${name(rec.caller)}` : mode;
-  const fail = (msg: string): never => failRun(`${where}: ${msg}`);
+  const fail: (msg: string) => never = (msg) => failRun(`${where}: ${msg}`);
 
   // ── Globals and monotonicity
   if (s.currentRound !== m.current) fail(`currentRound ${s.currentRound}, mirror ${m.current}`);
@@ -175,7 +175,7 @@ export async function checkInvariants(
     fail(`I1: totals().pending ${s.pendingWithdrawals} != sum of pending ${sumPending}`);
   // Holders not read this time count at their mirror balance: any token moved to or from anyone still breaks the sum.
   let inWallets = 0n;
-  for (const h of w.holders) inWallets += balanceOf.get(h) ?? m.wallets[h];
+  for (const h of w.holders) inWallets += balanceOf.get(h) ?? m.wallets[h]!;
   if (inWallets !== s.totalSupply)
     fail(`I1: holders hold ${inWallets}, totalSupply ${s.totalSupply}: NMR went elsewhere`);
   if (m.minted - s.totalSupply !== m.burned) {
@@ -192,14 +192,14 @@ export async function checkInvariants(
   const prevByAddr = new Map<string, ChainAccount>();
   if (prev) {
     const prevAccounts = prev.accounts.length === w.actors.length ? w.actors : w.stakers;
-    prevAccounts.forEach((addr, i) => prevByAddr.set(addr, prev.accounts[i]));
+    prevAccounts.forEach((addr, i) => prevByAddr.set(addr, prev.accounts[i]!));
   }
   const settledBy = new Map<string, SettledEvent[]>();
   for (const e of rec?.settled ?? []) settledBy.set(e.account, [...(settledBy.get(e.account) ?? []), e]);
 
   accounts.forEach((addr, i) => {
-    const c = s.accounts[i];
-    const a = m.accounts[addr];
+    const c = s.accounts[i]!;
+    const a = m.accounts[addr]!;
     const who = name(addr);
     const want: [string, bigint | number | string, bigint | number | string][] = [
       ["balance", c.balance, a.balance],
@@ -213,7 +213,7 @@ export async function checkInvariants(
       ["manager", c.manager, a.manager],
       ["modelCount", c.modelCount, a.models.length],
       ["allocationCount", c.allocationCount, a.vectors.length],
-      ["lastAllocationRound", c.lastAllocationRound, a.vectors.length ? a.vectors[a.vectors.length - 1].round : 0],
+      ["lastAllocationRound", c.lastAllocationRound, a.vectors.length ? a.vectors[a.vectors.length - 1]!.round : 0],
     ];
     if (c.nonce !== undefined) {
       want.push(["nonce", c.nonce, BigInt(a.nonce)]);
@@ -268,7 +268,7 @@ export async function checkInvariants(
           fail(`I5: ${who}'s balance+pending ${moneyBefore} -> ${moneyAfter}, events burned ${burned} paid ${paid}`);
         }
         for (const e of events) {
-          const cap = m.rounds[e.round].cap;
+          const cap = m.rounds[e.round]!.cap;
           if (e.burned > (e.stakeAtRisk * cap) / RATE_SCALE) {
             fail(
               `I5: round ${e.round} burned ${e.burned} from ${who}, above rateCap x stake ${(e.stakeAtRisk * cap) / RATE_SCALE}`,
@@ -285,8 +285,8 @@ export async function checkInvariants(
     const registry = registryHash(a.models);
     for (let round = c.fromRound; round <= to && c.stakes.length > 0; round++) {
       const k = round - c.fromRound;
-      const v = c.vectors[k];
-      const stake = c.stakes[k];
+      const v = c.vectors[k]!;
+      const stake = c.stakes[k]!;
       if (v.pruned) {
         if (!vectorPruned(a, round)) fail(`I2: allocationAt(${who}, ${round}) reverted but the vector is kept`);
         continue;
@@ -327,12 +327,12 @@ export async function checkInvariants(
 
   // I3: each settled round's result depends only on the snapshot taken at its opening.
   for (const e of rec?.settled ?? []) {
-    const rd = m.rounds[e.round];
+    const rd = m.rounds[e.round]!;
     const snap = rd.snaps[e.account];
     if (!snap) fail(`I3: no opening snapshot of ${name(e.account)} for round ${e.round}`);
     if (e.stakeAtRisk !== snap.stake)
       fail(`I3: Settled(${name(e.account)}, ${e.round}).stakeAtRisk ${e.stakeAtRisk} != snapshot ${snap.stake}`);
-    const a = m.accounts[e.account];
+    const a = m.accounts[e.account]!;
     // Published rates, applied at most at the round's cap.
     const clamp = (x: bigint) => (x > rd.cap ? rd.cap : x < -rd.cap ? -rd.cap : x);
     const ratesBySlot = a.models.map((id) => (rd.root && rd.rates ? clamp(rd.rates[id] ?? 0n) : 0n));
@@ -356,7 +356,7 @@ export async function checkInvariants(
 
   // Keep the staker part as the previous read.
   if (all) {
-    run.prev = { ...s, accounts: w.stakers.map((x) => s.accounts[w.actors.indexOf(x)]) };
+    run.prev = { ...s, accounts: w.stakers.map((x) => s.accounts[w.actors.indexOf(x)]!) };
   } else {
     run.prev = s;
   }

@@ -45,7 +45,7 @@ export function split(rng: Prng, k: number): number[] {
   if (style === 0) {
     const base = Math.floor(BPS / k);
     const out = Array.from({ length: k }, () => base);
-    out[r.int(0, k - 1)] += BPS - base * k;
+    out[r.int(0, k - 1)]! += BPS - base * k;
     return out;
   }
   if (style === 1) {
@@ -107,9 +107,9 @@ export function invalidVector(rng: Prng, m: Mirror, a: MAccount): { ids: string[
   switch (defect) {
     case "sum": {
       const i = r.int(0, bps.length - 1);
-      if (bps[i] > 0 && r.bool()) bps[i] -= r.int(1, bps[i]);
-      else bps[i] += r.int(1, Math.max(1, 65_535 - bps[i]));
-      if (bps[i] > 65_535) bps[i] = 65_535;
+      if (bps[i]! > 0 && r.bool()) bps[i]! -= r.int(1, bps[i]!);
+      else bps[i]! += r.int(1, Math.max(1, 65_535 - bps[i]!));
+      if (bps[i]! > 65_535) bps[i] = 65_535;
       break;
     }
     case "tooLarge":
@@ -118,7 +118,7 @@ export function invalidVector(rng: Prng, m: Mirror, a: MAccount): { ids: string[
     case "duplicate": {
       const j = r.int(0, ids.length - 1);
       const i = at();
-      ids.splice(i, 0, ids[j]);
+      ids.splice(i, 0, ids[j]!);
       bps.splice(i, 0, r.bool() ? 0 : r.int(0, BPS));
       break;
     }
@@ -226,7 +226,7 @@ export function settleEntry(
         if (target.rates.length) {
           const i = r.int(0, target.rates.length - 1);
           const cap = rd?.cap ?? 0n;
-          target.rates[i] = target.rates[i] + 1n <= cap ? target.rates[i] + 1n : target.rates[i] - 1n;
+          target.rates[i] = target.rates[i]! + 1n <= cap ? target.rates[i]! + 1n : target.rates[i]! - 1n;
         }
         break;
       case "drop": {
@@ -243,8 +243,8 @@ export function settleEntry(
       case "duplicate":
         if (target.slots.length) {
           const i = r.int(0, target.slots.length - 1);
-          target.slots.push(target.slots[i]);
-          target.rates.push(target.rates[i]);
+          target.slots.push(target.slots[i]!);
+          target.rates.push(target.rates[i]!);
         }
         break;
       case "badSlot":
@@ -258,12 +258,12 @@ export function settleEntry(
       case "models":
         if (models.length >= 2) {
           const i = r.int(0, models.length - 2);
-          [models[i], models[i + 1]] = [models[i + 1], models[i]];
+          [models[i], models[i + 1]] = [models[i + 1]!, models[i]!];
         } else models = [...models, unknownModel(r, m)];
         break;
       case "order":
-        if (r.bool() || results.length === 1) results[0].round = BigInt(start + 1);
-        else results[results.length - 1].round = results[results.length - 2].round;
+        if (r.bool() || results.length === 1) results[0]!.round = BigInt(start + 1);
+        else results[results.length - 1]!.round = results[results.length - 2]!.round;
         break;
       case "emptyModels":
         models = [];

@@ -209,14 +209,14 @@ export function pad(w: readonly number[], n: number): number[] {
 }
 
 export function stakeAt(a: MAccount, round: number): bigint {
-  for (let i = a.stakeCps.length - 1; i >= 0; i--) if (a.stakeCps[i].round <= round) return a.stakeCps[i].value;
+  for (let i = a.stakeCps.length - 1; i >= 0; i--) if (a.stakeCps[i]!.round <= round) return a.stakeCps[i]!.value;
   return 0n;
 }
 
 /** The vector in force at `round` padded to the registry, or null before the first one. */
 export function vectorAt(a: MAccount, round: number): number[] | null {
   for (let i = a.vectors.length - 1; i >= 0; i--)
-    if (a.vectors[i].round <= round) return pad(a.vectors[i].w, a.models.length);
+    if (a.vectors[i]!.round <= round) return pad(a.vectors[i]!.w, a.models.length);
   return null;
 }
 
@@ -224,7 +224,7 @@ export function vectorAt(a: MAccount, round: number): number[] | null {
 export function vectorPruned(a: MAccount, round: number): boolean {
   const count = a.vectors.length;
   if (count <= VECTOR_HISTORY) return false;
-  return round < a.vectors[count - VECTOR_HISTORY].round;
+  return round < a.vectors[count - VECTOR_HISTORY]!.round;
 }
 
 export function setCheckpoint(a: MAccount, round: number, value: bigint) {
@@ -293,14 +293,14 @@ export function vectorError(m: Mirror, account: string, ids: string[], bps: numb
   } else {
     const seen = new Set<number>();
     for (let i = 0; i < ids.length; i++) {
-      const owner = m.owners[low(ids[i])];
+      const owner = m.owners[low(ids[i]!)];
       if (owner === undefined) return "UnknownModel";
       if (owner !== a.addr) return "ModelNotOwned";
-      const slot = a.models.indexOf(low(ids[i]));
+      const slot = a.models.indexOf(low(ids[i]!));
       if (seen.has(slot)) return "DuplicateModel";
       seen.add(slot);
-      if (bps[i] > BPS) return "WeightTooLarge";
-      total += bps[i];
+      if (bps[i]! > BPS) return "WeightTooLarge";
+      total += bps[i]!;
     }
   }
   if (total !== BPS) return "InvalidWeightSum";
@@ -322,7 +322,7 @@ export function vectorError(m: Mirror, account: string, ids: string[], bps: numb
 export function storeVector(m: Mirror, account: string, ids: string[], bps: number[]): MVector {
   const a = acct(m, account);
   const weights = a.models.map(() => 0);
-  ids.forEach((id, i) => (weights[a.models.indexOf(low(id))] = bps[i]));
+  ids.forEach((id, i) => (weights[a.models.indexOf(low(id))] = bps[i]!));
   const effective = m.current + 1;
   const last = a.vectors[a.vectors.length - 1];
   if (last && last.round === effective) last.w = weights;
@@ -389,16 +389,16 @@ export function simulateSettle(
         const seen = new Set<number>();
         let leavesInTree = true;
         for (let i = 0; i < res.slots.length; i++) {
-          const slot = res.slots[i];
+          const slot = res.slots[i]!;
           if (slot >= entry.models.length) return { error: "InvalidModelSlot" };
           if (seen.has(slot)) return { error: "DuplicateModelResult" };
           seen.add(slot);
-          const published = res.rates[i];
-          if (rd.rates?.[a.models[slot]] !== published) leavesInTree = false;
+          const published = res.rates[i]!;
+          if (rd.rates?.[a.models[slot]!] !== published) leavesInTree = false;
           // A published rate beyond the round's cap is applied at the cap.
           const rate = published > rd.cap ? rd.cap : published < -rd.cap ? -rd.cap : published;
           rates[slot] = rate;
-          const modelStake = (stake * BigInt(weights[slot])) / BigInt(BPS);
+          const modelStake = (stake * BigInt(weights[slot]!)) / BigInt(BPS);
           delta += (modelStake * rate) / RATE_SCALE;
         }
         for (let s = 0; s < a.models.length; s++) {

@@ -152,7 +152,7 @@ export class StateReader {
       accounts: [],
     };
     for (let a = 0; a < accounts.length; a++) {
-      const rounds = toRound >= fromRounds[a] ? toRound - fromRounds[a] + 1 : 0;
+      const rounds = toRound >= fromRounds[a]! ? toRound - fromRounds[a]! + 1 : 0;
       const acct: ChainAccount = {
         balance: word(),
         pendingWithdrawal: word(),
@@ -166,7 +166,7 @@ export class StateReader {
         modelCount: num(),
         allocationCount: num(),
         lastAllocationRound: num(),
-        fromRound: fromRounds[a],
+        fromRound: fromRounds[a]!,
         stakes: [],
         vectors: [],
       };
