@@ -16,7 +16,8 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { MockNMR, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
-import { DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "./fixtures";
+import type { Interface } from "ethers";
+import { DAY, FIRST_ROUND, NMR, RATE, modelIds, type deployFixture } from "./fixtures";
 
 export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 
@@ -76,7 +77,7 @@ export async function expectRejected(
   call: () => Promise<unknown>,
   error: string,
   args?: unknown[],
-  options: { contract?: { interface: any }; accounts?: string[] } = {},
+  options: { contract?: { interface: Interface }; accounts?: string[] } = {},
 ) {
   const accounts = everyone(fx, options.accounts);
   const before = await stateSnapshot(fx.stake, fx.nmr, accounts);

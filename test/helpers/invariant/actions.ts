@@ -7,7 +7,7 @@
 import { ethers } from "ethers";
 import { buildRoundTree } from "../../../scripts/lib/results";
 import { signSetAllocation } from "../eip712";
-import { Prng } from "../prng";
+import type { Prng } from "../prng";
 import type { ChainState } from "./reader";
 import { checkInvariants, checkPendingAtRisk, checkRoundInfo } from "./checks";
 import { amount as randomAmount, invalidVector, rateFor, settleEntry, validVector } from "./inputs";
