@@ -17,7 +17,6 @@ import hre from "hardhat";
 import { at } from "./lib/checks";
 import { deployPortfolioStake } from "./lib/deploy";
 import { DEFAULT_DEMO_ROUNDS, DEMO_ACCOUNTS, generateDemoHistory } from "./lib/demo";
-import type { MockNMR, PortfolioStake } from "../typechain-types";
 
 const { ethers } = hre;
 
@@ -31,8 +30,8 @@ async function main() {
 
   const deployed = await deployPortfolioStake(hre);
   console.log(`PortfolioStake ${deployed.stake.address}, mock NMR ${deployed.nmr.address} (${deployed.file})`);
-  const stake = (await ethers.getContractAt("PortfolioStake", deployed.stake.address)) as unknown as PortfolioStake;
-  const nmr = (await ethers.getContractAt("MockNMR", deployed.nmr.address)) as unknown as MockNMR;
+  const stake = await ethers.getContractAt("PortfolioStake", deployed.stake.address);
+  const nmr = await ethers.getContractAt("MockNMR", deployed.nmr.address);
   const signers = await ethers.getSigners();
   const operator = at(signers, 0, "signers");
   const stakers = signers.slice(1, 1 + DEMO_ACCOUNTS.length);

@@ -8,7 +8,6 @@
 import { writeFileSync } from "node:fs";
 import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import type { MockNMR, PortfolioStake } from "../typechain-types";
 import { at } from "./lib/checks";
 import { accountRoundResult, buildRoundTree } from "./lib/results";
 
@@ -56,21 +55,30 @@ async function main() {
   if (network.name !== "hardhat") throw new Error("Run the benchmark on the in-process network: npm run gas");
   const signers = await ethers.getSigners();
   const admin = at(signers, 0, "signers");
-  const nmr = (await ethers.deployContract("MockNMR")) as unknown as MockNMR;
-  const stake = (await ethers.deployContract("PortfolioStake", [
+  const nmr = await ethers.deployContract("MockNMR");
+  const stake = await ethers.deployContract("PortfolioStake", [
     await nmr.getAddress(),
     ethers.ZeroAddress,
     admin.address,
     1,
     PARAMS,
-  ])) as unknown as PortfolioStake;
+  ]);
   await stake.grantRole(await stake.OPERATOR_ROLE(), admin.address);
   await nmr.mint(admin.address, ethers.parseEther("1000000000"));
   await nmr.approve(await stake.getAddress(), ethers.MaxUint256);
   await stake.fundRewards(ethers.parseEther("1000000"));
 
-  const rows: string[][] = [];
-  const allocRows: string[][] = [];
+  const rows: [operation: string, gas: string][] = [];
+  /** setAllocation gas for one account of `models` models, and the floor each case cannot go below. */
+  const allocRows: {
+    models: number;
+    newRound: number; // first vector of a new round (fresh slot)
+    newRoundFloor: number;
+    again: number; // a second vector in the same round
+    againFloor: number;
+    shuffled: number; // the same models in another order
+    first: number; // the account's first vector ever
+  }[] = [];
   const accounts = new Map<number, { signer: (typeof signers)[number]; models: string[] }>();
   const nextRound = async () => {
     await network.provider.send("evm_increaseTime", [DAY]);
@@ -95,15 +103,15 @@ async function main() {
     const reversedIds = [...models].reverse();
     await nextRound();
     const shuffled = await gasOf(stake.connect(signer).setAllocation(reversedIds, evenBps(n)));
-    allocRows.push([
-      String(n),
-      String(next.gas),
-      String(allocationFloor(n, next.data, true)),
-      String(again.gas),
-      String(allocationFloor(n, again.data, false)),
-      String(shuffled.gas),
-      String(first.gas),
-    ]);
+    allocRows.push({
+      models: n,
+      newRound: next.gas,
+      newRoundFloor: allocationFloor(n, next.data, true),
+      again: again.gas,
+      againFloor: allocationFloor(n, again.data, false),
+      shuffled: shuffled.gas,
+      first: first.gas,
+    });
   }
   const { signer: s1 } = accounts.get(1)!;
   rows.push(["deposit (top-up)", String((await gasOf(stake.connect(s1).deposit(ethers.parseEther("10")))).gas)]);
@@ -242,14 +250,13 @@ async function main() {
       if (k === ring) steady.set(n, realloc.gas);
     }
   }
-  for (const row of allocRows) row.splice(2, 0, String(steady.get(Number(row[0]))));
 
   const allocTable = [
     "| models | new round, first 64 vectors | floor (fresh slot) | new round, steady state | floor (reused slot) | same round again | reordered list (per-model checks) | first ever |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...allocRows.map(
-      ([n, gas, steadyGas, floor, again, againFloor, shuffled, first]) =>
-        `| ${n} | ${gas} | ${floor} | **${steadyGas}** | ${againFloor} | ${again} | ${shuffled} | ${first} |`,
+      (r) =>
+        `| ${r.models} | ${r.newRound} | ${r.newRoundFloor} | **${steady.get(r.models) ?? "n/a"}** | ${r.againFloor} | ${r.again} | ${r.shuffled} | ${r.first} |`,
     ),
   ].join("\n");
   const opsTable = ["| operation | gas |", "|---|---:|", ...rows.map(([op, gas]) => `| ${op} | ${gas} |`)].join("\n");

@@ -17,7 +17,6 @@
 import hre from "hardhat";
 import { deployedContract } from "./lib/deployments";
 import { runKeeper } from "./lib/keeper";
-import type { PortfolioStake } from "../typechain-types";
 
 function positiveInteger(name: string): number | undefined {
   const text = process.env[name];
@@ -30,11 +29,7 @@ async function main() {
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
   const deployment = deployedContract(chainId, "PortfolioStake");
   const [signer] = await hre.ethers.getSigners();
-  const stake = (await hre.ethers.getContractAt(
-    "PortfolioStake",
-    deployment.address,
-    signer,
-  )) as unknown as PortfolioStake;
+  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const gasBudget = positiveInteger("GAS_BUDGET");
   const report = await runKeeper(stake, {
     roundsDir: process.env.ROUNDS_DIR || "rounds",

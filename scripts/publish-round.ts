@@ -24,7 +24,6 @@ import hre from "hardhat";
 import { deployedContract } from "./lib/deployments";
 import { loadFormula, publishRoundResults, readResultsFile, type UnknownModelPolicy } from "./lib/operator";
 import { formatRate, parseDecimal } from "./lib/results";
-import type { PortfolioStake } from "../typechain-types";
 
 const POLICIES: UnknownModelPolicy[] = ["error", "skip", "include"];
 
@@ -40,11 +39,7 @@ async function main() {
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
   const deployment = deployedContract(chainId, "PortfolioStake");
   const [signer] = await hre.ethers.getSigners();
-  const stake = (await hre.ethers.getContractAt(
-    "PortfolioStake",
-    deployment.address,
-    signer,
-  )) as unknown as PortfolioStake;
+  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const result = await publishRoundResults(stake, BigInt(ROUND), rows, {
     outDir: OUT_DIR || "rounds",
     formula,
@@ -74,9 +69,9 @@ async function main() {
     );
     return;
   }
-  console.log(`Leaf file ${result.file} (${result.uri})`);
+  console.log(`Leaf file ${result.file} (${result.uri ?? "no URI"})`);
   console.log(`Published round ${ROUND}: root ${result.root}`);
-  console.log(`  tx ${result.txHash}, gas ${result.gasUsed}`);
+  console.log(`  tx ${result.txHash ?? "not sent"}, gas ${result.gasUsed ?? "unknown"}`);
 }
 
 main().catch((error) => {

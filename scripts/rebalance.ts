@@ -71,7 +71,6 @@ import {
   runRebalance,
   type Mode,
 } from "./lib/rebalance";
-import type { PortfolioStake } from "../typechain-types";
 
 function positiveInteger(name: string): bigint | undefined {
   const text = process.env[name];
@@ -95,7 +94,7 @@ async function main() {
   if (!env.REBALANCE_FILE)
     throw new Error("Set REBALANCE_FILE=targets.json (or .csv); see the header of scripts/rebalance.ts for the format");
   const mode = (env.MODE || "multicall").trim() as Mode;
-  if (!MODES.includes(mode)) throw new Error(`MODE="${env.MODE}": use ${MODES.join(" or ")}`);
+  if (!MODES.includes(mode)) throw new Error(`MODE="${mode}": use ${MODES.join(" or ")}`);
   const dryRun = ["1", "true", "yes"].includes((env.DRY_RUN ?? "").toLowerCase());
 
   const names = env.MODEL_NAMES ? readNamesFile(env.MODEL_NAMES) : undefined;
@@ -103,11 +102,7 @@ async function main() {
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
   const deployment = deployedContract(chainId, "PortfolioStake");
   const signer = await chooseSigner(env.SIGNER);
-  const stake = (await hre.ethers.getContractAt(
-    "PortfolioStake",
-    deployment.address,
-    signer,
-  )) as unknown as PortfolioStake;
+  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   console.log(
     `Rebalance from ${request.source}: ${request.accounts.length} account(s), signer ${signer.address}, contract ${deployment.address}${dryRun ? " (dry run)" : ""}`,
   );

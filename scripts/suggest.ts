@@ -40,7 +40,6 @@ import {
   type Method,
   type RebalanceFile,
 } from "./lib/suggest";
-import type { PortfolioStake } from "../typechain-types";
 
 const { ethers } = hre;
 
@@ -66,7 +65,7 @@ async function main() {
   const account = ethers.getAddress(env.ACCOUNT);
   const window = env.ROUNDS ? Number(env.ROUNDS) : 60;
   if (!Number.isInteger(window) || window < 1)
-    throw new Error(`ROUNDS="${env.ROUNDS}" must be a positive whole number`);
+    throw new Error(`ROUNDS="${env.ROUNDS ?? ""}" must be a positive whole number`);
   const method = (env.METHOD ?? "probability").trim();
   if (!isMethod(method)) throw new Error(`METHOD="${method}": use one of ${METHODS.join(", ")}`);
   const minBps = parseBps(env.MIN_WEIGHT, 0, "MIN_WEIGHT");
@@ -75,7 +74,7 @@ async function main() {
 
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const deployment = deployedContract(chainId, "PortfolioStake");
-  const stake = (await ethers.getContractAt("PortfolioStake", deployment.address)) as unknown as PortfolioStake;
+  const stake = await ethers.getContractAt("PortfolioStake", deployment.address);
   const models = [...(await stake.modelsOf(account))];
   if (models.length === 0) throw new Error(`${account} has no registered models`);
   const next = (await stake.currentRound()) + 1n;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { LocalPortfolioStakeModule, PortfolioStakeModule } from "../../ignition/modules/PortfolioStake";
 import { DEPLOYMENTS_FILE, type DeployedContract, writeChainDeployments } from "./deployments";
@@ -28,14 +29,16 @@ export async function deployPortfolioStake(
 ): Promise<{ stake: DeployedContract; nmr: DeployedContract; file: string }> {
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
   const local = chainId === LOCAL_CHAIN_ID;
-  const parameters = options.parameters ? JSON.parse(readFileSync(options.parameters, "utf8")) : undefined;
+  const parameters = options.parameters
+    ? (JSON.parse(readFileSync(options.parameters, "utf8")) as DeploymentParameters)
+    : undefined;
   if (!local && !parameters) {
     throw new Error(
       "Deploying to a public chain needs a parameters file: IGNITION_PARAMETERS=ignition/parameters/mainnet.json (set admin, operator and pauser in it)",
     );
   }
   const placeholder = JSON.stringify(parameters ?? {}).match(/REPLACE_WITH_[A-Z_]+/);
-  if (placeholder) throw new Error(`${options.parameters}: fill in ${placeholder[0]} before deploying`);
+  if (placeholder) throw new Error(`${options.parameters ?? "parameters"}: fill in ${placeholder[0]} before deploying`);
 
   // IGNITION_DEPLOYMENT_ID keeps separate journals for test chains that run side by side (default: chain-<id>).
   const deploymentId = process.env.IGNITION_DEPLOYMENT_ID || undefined;

@@ -12,7 +12,8 @@ import { at } from "./checks";
 import { RoundBook } from "./leafFiles";
 import { accountRoundResult } from "./results";
 
-type AccountResults = IPortfolioStake.AccountResultsStruct;
+/** settleBatch's entry for one account; the keeper always plans with the account as a plain address string. */
+type AccountResults = IPortfolioStake.AccountResultsStruct & { account: string };
 
 /** The contract's MAX_SETTLEMENTS_PER_CALL. */
 export const MAX_ACCOUNT_ROUNDS_PER_TX = 256;
@@ -129,7 +130,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       if (found.length === 0) {
         const { round } = firstOf(batch);
         const reason = `settleBatch reverts, yet every account settles alone: ${fitted.reason}`;
-        report.failures.push({ round, reason, accounts: batch.map((a) => String(a.account)) });
+        report.failures.push({ round, reason, accounts: batch.map((a) => a.account) });
         report.complete = false;
         break;
       }
@@ -171,7 +172,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       sendFailures++;
       log(`keeper: a settleBatch transaction failed (${reason}); re-reading the chain and trying again`);
       if (sendFailures >= MAX_CONSECUTIVE_SEND_FAILURES) {
-        const accountsInBatch = sent.map((a) => String(a.account));
+        const accountsInBatch = sent.map((a) => a.account);
         report.failures.push({
           round: firstOf(sent).round,
           reason: `settleBatch failed ${sendFailures} times in a row: ${reason}`,
@@ -252,7 +253,7 @@ async function isolateFailures(
 ): Promise<{ account: string; round: bigint; reason: string }[]> {
   const failures = [];
   for (const planned of batch) {
-    const account = String(planned.account);
+    const { account } = planned;
     const fresh = await planAccount(stake, book, account, now, current, planned.results.length, stuckAt.get(account));
     if (!fresh.results) continue; // settled by someone else meanwhile
     const plan = fresh.results;
@@ -299,7 +300,7 @@ function explain(reason: string): string {
 /** The first account of a batch and its first round (a planned account always has at least one round). */
 function firstOf(batch: AccountResults[]): { account: string; round: bigint } {
   const first = at(batch, 0, "batch");
-  const account = String(first.account);
+  const { account } = first;
   return { account, round: BigInt(at(first.results, 0, `planned rounds of ${account}`).round) };
 }
 

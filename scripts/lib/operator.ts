@@ -77,7 +77,7 @@ export function loadFormula(spec: string | undefined): PayoutFormula {
   try {
     return parseFormula(JSON.parse(isInline ? spec : readFileSync(spec, "utf8")), source);
   } catch (e) {
-    if (e instanceof SyntaxError) throw new Error(`${source} is not valid JSON: ${e.message}`);
+    if (e instanceof SyntaxError) throw new Error(`${source} is not valid JSON: ${e.message}`, { cause: e });
     throw e;
   }
 }
@@ -143,8 +143,9 @@ export function ratesFromRows(rows: ResultRow[], options: RateOptions): RoundRat
       fail(row.model === "" ? "the model is missing" : (e as Error).message);
       continue;
     }
-    if (firstLine.has(id)) {
-      fail(`model ${row.model} already appears at ${firstLine.get(id)}`);
+    const earlier = firstLine.get(id);
+    if (earlier !== undefined) {
+      fail(`model ${row.model} already appears at ${earlier}`);
       continue;
     }
     firstLine.set(id, row.line);
@@ -299,7 +300,7 @@ export async function publishRoundResults(
     const receipt = await tx.wait();
     return { status: "published", ...base, uri, txHash: tx.hash, gasUsed: receipt?.gasUsed };
   } catch (e) {
-    throw new Error(`publishRound(${round}) failed: ${describeFailure(e, stake)}`);
+    throw new Error(`publishRound(${round}) failed: ${describeFailure(e, stake)}`, { cause: e });
   }
 }
 

@@ -190,7 +190,7 @@ function groupRows(
     if (row.line !== undefined) group.lines.push(row.line);
     if (row.unit === "percent" || String(row.weight).includes("%")) group.percent = true;
     const model = resolveModel(row.model, names, hasNames);
-    let usable = true;
+    let usable: boolean;
     if ("problem" in model) {
       out.add(row.where, model.problem);
       usable = false;
@@ -240,12 +240,16 @@ function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') ((cell += '"'), i++);
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") (cells.push(cell), (cell = ""));
-    else cell += c;
+    else if (c === ",") {
+      cells.push(cell);
+      cell = "";
+    } else cell += c;
   }
   cells.push(cell);
   return cells.map((x) => x.trim());
@@ -408,7 +412,8 @@ export function parseRebalanceJson(text: string, options: ParseOptions = {}): Re
       }
       const rowUnit =
         key === "percent" ? "percent" : key === "bps" ? "bps" : readUnit(w.unit, unit, `${wWhere}.unit`, out);
-      if (key === "bps" && String(w.bps).includes("%")) return reject(`"bps" takes basis points, not "${w.bps}"`);
+      if (key === "bps" && String(w.bps).includes("%"))
+        return reject(`"bps" takes basis points, not "${String(w.bps)}"`);
       rows.push({ account, model: w.model, weight: w[key], unit: rowUnit, where: wWhere });
     });
   });

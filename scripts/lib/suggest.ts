@@ -23,7 +23,6 @@ import type { PortfolioStake } from "../../typechain-types";
 import { at } from "./checks";
 import { toModelId } from "./operator";
 import { normaliseModelId, parseDecimal, rateFromScores, treeFromFile, type RoundFile } from "./results";
-import { TOTAL_BPS, type Series } from "./suggestCore";
 
 export * from "./suggestCore";
 
@@ -161,7 +160,7 @@ export function ratesFromResultsFile(file: string): RoundRates {
     if (!Array.isArray(parsed.rounds))
       throw new Error(`${file}: expected {"rounds": [{"round": n, "rates": {model: rate}}]}`);
     for (const { round, rates } of parsed.rounds) {
-      out.set(Number(round), out.get(Number(round)) ?? new Map());
+      out.set(Number(round), out.get(Number(round)) ?? new Map<string, number>());
       for (const [model, rate] of Object.entries(rates ?? {}))
         if (rate !== null && rate !== "NA") put(Number(round), model, parseDecimal(String(rate)));
     }

@@ -210,7 +210,7 @@ export function suggestWeights(series: readonly Series[], options: SuggestOption
 export function windowReturn(bps: readonly number[], series: readonly Series[]): { total: number; perRound: number[] } {
   const rounds = Math.max(0, ...series.map((x) => x.length));
   const perRound = Array.from({ length: rounds }, (_, r) =>
-    series.reduce((acc, x, m) => acc + ((bps[m] ?? 0) / TOTAL_BPS) * (isPresent(x[r]) ? (x[r] as number) : 0), 0),
+    series.reduce((acc, x, m) => acc + ((bps[m] ?? 0) / TOTAL_BPS) * (isPresent(x[r]) ? x[r] : 0), 0),
   );
   return { total: perRound.reduce((a, b) => a + b, 0), perRound };
 }

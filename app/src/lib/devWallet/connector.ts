@@ -8,6 +8,7 @@ import {
   type Address,
   type EIP1193RequestFn,
   type Hex,
+  type TypedDataDefinition,
   custom,
   fromHex,
   getAddress,
@@ -107,7 +108,7 @@ export function devWallet() {
           const [, json] = params as [Address, string];
           const approved = await requestDevWalletApproval({ kind: "signature", from: address, message: json });
           if (!approved) throw new UserRejectedRequestError(new Error("Rejected in the development wallet"));
-          return (await signer()).account.signTypedData(JSON.parse(json));
+          return (await signer()).account.signTypedData(JSON.parse(json) as TypedDataDefinition);
         }
         default:
           return forward.request({ method, params } as never);

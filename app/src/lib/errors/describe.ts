@@ -121,7 +121,7 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
 };
 
 export const NMR_ERRORS: Describers<typeof nmrAbi> = {
-  ERC20InsufficientAllowance: ([spender, allowance, needed]) =>
+  ERC20InsufficientAllowance: ([, allowance, needed]) =>
     `The staking contract may spend only ${nmr(allowance)} of your NMR but needs ${nmr(needed)}: approve a larger amount first.`,
   ERC20InsufficientBalance: ([sender, balance, needed]) =>
     `${shortAddress(sender)} holds ${nmr(balance)} but ${nmr(needed)} is needed.`,

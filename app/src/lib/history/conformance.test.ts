@@ -1,16 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkHistory } from "./conformance";
+import type { Hex } from "viem";
 import type { AccountEvent, AccountHistory } from "./types";
 import { at as itemAt } from "../../../../scripts/lib/checks";
 
 const E18 = 10n ** 18n;
 const ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
-const at = (block: number, openRound: number, logIndex = 0) => ({
+const at = (
+  block: number,
+  openRound: number,
+  logIndex = 0,
+): { blockNumber: bigint; logIndex: number; openRound: number; txHash: Hex } => ({
   blockNumber: BigInt(block),
   logIndex,
   openRound,
-  txHash: `0x${block.toString(16).padStart(64, "0")}` as `0x${string}`,
+  txHash: `0x${block.toString(16).padStart(64, "0")}`,
 });
 const settled = (block: number, round: number, rates: bigint[]): AccountEvent => ({
   ...at(block, round + 1),

@@ -196,7 +196,7 @@ describe("history from the indexer", () => {
     const source = (data: Record<string, Row[]>, chainId = 31337) =>
       indexerHistorySource("http://indexer", { chainId: 31337 }, fakeIndexer(data, 35, chainId).gql);
     await assert.rejects(source(tables, 1).accountHistory(ALICE), /follows 1, not this app's chain 31337/);
-    await assert.rejects(source(tables).accountHistory("0x1234" as Address), /is not an address/);
+    await assert.rejects(source(tables).accountHistory("0x1234"), /is not an address/);
     await assert.rejects(
       source({ ...tables, allocations: [] }).accountHistory(ALICE),
       /allocation at block 6\/0: its vector is not in the allocation table/,

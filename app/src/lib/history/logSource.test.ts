@@ -25,7 +25,7 @@ function log(
   const event = portfolioStakeAbi.find((x) => x.type === "event" && x.name === eventName) as {
     inputs: readonly { name: string; type: string; indexed?: boolean }[];
   };
-  const topics = encodeEventTopics({ abi: portfolioStakeAbi, eventName, args } as never) as Hex[];
+  const topics = encodeEventTopics({ abi: portfolioStakeAbi, eventName, args }) as Hex[];
   const plain = event.inputs.filter((i) => !i.indexed);
   const data = encodeAbiParameters(plain as never, plain.map((i) => args[i.name]) as never);
   return {
