@@ -125,7 +125,7 @@ describe("PortfolioStake", function () {
       const events = receipt.logs
         .map((log) => stake.interface.parseLog(log))
         .filter((e) => e !== null)
-        .map((e) => [e.name, ...e.args]);
+        .map((e): unknown[] => [e.name, ...e.args]);
       expect(events).to.deep.equal([
         ["ParameterUpdated", name32("withdrawalDelay"), 0n, DEFAULT_PARAMS.withdrawalDelay],
         ["ParameterUpdated", name32("minRoundInterval"), 0n, DEFAULT_PARAMS.minRoundInterval],

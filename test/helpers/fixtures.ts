@@ -82,13 +82,13 @@ export async function deploySystem<Token extends MockNMR | MockERC20NoBurn | Ree
 ) {
   const { admin, operator, pauser } = await namedSigners();
   const nmr = (await ethers.deployContract(options.token ?? "MockNMR")) as unknown as Token;
-  const stake = (await ethers.deployContract("PortfolioStake", [
+  const stake = await ethers.deployContract("PortfolioStake", [
     await nmr.getAddress(),
     options.burnSink ?? ethers.ZeroAddress,
     admin.address,
     options.firstRound ?? FIRST_ROUND,
     DEFAULT_PARAMS,
-  ])) as unknown as PortfolioStake;
+  ]);
   await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
   await stake.connect(admin).grantRole(await stake.PAUSER_ROLE(), pauser.address);
   return { nmr, stake, admin, operator, pauser };

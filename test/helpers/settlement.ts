@@ -10,6 +10,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse } from "et
 import type { MockERC20NoBurn, MockNMR, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "../../scripts/lib/results";
+import { typedEvent } from "./events";
 import { NMR, deploySystem, modelIds, openRound, signerAt, withStakers } from "./fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled, type SettleOptions } from "./reference";
 
@@ -19,9 +20,9 @@ export type Token = MockNMR | MockERC20NoBurn;
 export function settledEvents(stake: PortfolioStake, receipt: ContractTransactionReceipt): ExpectedSettled[] {
   const out: ExpectedSettled[] = [];
   for (const log of receipt.logs) {
-    const parsed = stake.interface.parseLog(log);
-    if (parsed?.name !== "Settled") continue;
-    const a = parsed.args;
+    const settled = typedEvent(stake.interface.parseLog(log), stake.filters.Settled);
+    if (!settled) continue;
+    const a = settled.args;
     out.push({
       account: a.staker,
       round: a.round,

@@ -202,7 +202,7 @@ describe("operator job: publishing", function () {
     const watched = new Proxy(op, {
       get(target, key) {
         if (key === "publishRound") fileExistedAtSend = existsSync(leafPath);
-        return Reflect.get(target, key, target);
+        return Reflect.get(target, key, target) as unknown;
       },
     });
     const result = await publishRoundResults(watched, rounds[0], readResultsFile(file), {
@@ -275,7 +275,7 @@ describe("operator job: publishing", function () {
     );
     expect(again.txHash).to.equal(undefined);
     expect(again.root).to.equal(first.root);
-    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8"))).root).to.equal(first.root);
+    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8")) as RoundFile).root).to.equal(first.root);
     expect(await op.queryFilter(op.filters.RoundPublished(rounds[0]))).to.have.length(1);
 
     writeFileSync(
@@ -290,7 +290,7 @@ describe("operator job: publishing", function () {
       new RegExp(`Round ${rounds[0]} is already published with root ${first.root}; these results build 0x[0-9a-f]{64}`),
     );
     // The refused attempt did not touch the good leaf file.
-    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8"))).root).to.equal(first.root);
+    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8")) as RoundFile).root).to.equal(first.root);
   });
 
   it("refuses rounds not opened, not resolved or past their deadline, unknown models, and a signer without the role", async function () {
@@ -531,11 +531,13 @@ describe("keeper job", function () {
     const failingSends = (times: number) =>
       new Proxy(stake.connect(keeper), {
         get(target, key) {
-          const value = Reflect.get(target, key, target);
+          const value = Reflect.get(target, key, target) as unknown;
           if (key !== "settleBatch") return value;
-          const send = (...args: unknown[]) =>
-            times-- > 0 ? Promise.reject(new Error("nonce too low")) : value(...args);
-          return Object.assign(send, { estimateGas: value.estimateGas });
+          const settleBatch = value as PortfolioStake["settleBatch"];
+          const send = (...args: Parameters<typeof settleBatch>) =>
+            times-- > 0 ? Promise.reject(new Error("nonce too low")) : settleBatch(...args);
+          const estimateGas = (...args: Parameters<typeof settleBatch>) => settleBatch.estimateGas(...args);
+          return Object.assign(send, { estimateGas });
         },
       });
     const lines: string[] = [];

@@ -19,8 +19,18 @@ import {
   runRebalance,
   type RebalanceOptions,
   type RebalanceRequest,
+  type SignedAllocation,
 } from "../../scripts/lib/rebalance";
+import type { JournalData } from "../../scripts/lib/rebalanceJournal";
 import type { PortfolioStake } from "../../typechain-types";
+
+/** The signatures file of a signed run (RebalanceOptions.signaturesFile). */
+interface SignaturesFile {
+  contract: string;
+  signatures: SignedAllocation[];
+  /** Calldata for the contract, one entry per transaction. */
+  transactions: string[];
+}
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "rebalance-"));
 
@@ -363,7 +373,8 @@ describe("rebalance script", function () {
       const tx = await ethers.provider.getTransaction(report.transactions[0]!.hash);
       const decoded = stake.interface.parseTransaction(tx!)!;
       expect(decoded.name).to.equal("multicall");
-      expect(decoded.args[0].map((d: string) => stake.interface.parseTransaction({ data: d })!.name)).to.deep.equal([
+      const calls = decoded.args[0] as string[]; // multicall(bytes[] data)
+      expect(calls.map((d) => stake.interface.parseTransaction({ data: d })!.name)).to.deep.equal([
         "setAllocationBySig",
         "setAllocationBySig",
         "setAllocationBySig",
@@ -390,7 +401,7 @@ describe("rebalance script", function () {
         signaturesFile,
       });
       expect(await snapshot(stake, [alice, bob, carol, manager])).to.deep.equal(before);
-      const written = JSON.parse(readFileSync(signaturesFile, "utf8"));
+      const written = JSON.parse(readFileSync(signaturesFile, "utf8")) as SignaturesFile;
       expect(written.contract).to.equal(await stake.getAddress());
       expect(written.signatures).to.have.length(3);
       expect(written.transactions).to.have.length(1);
@@ -493,7 +504,7 @@ describe("rebalance script", function () {
           failure = error;
         }
         expect((failure as Error).message).to.equal("killed while waiting");
-        expect(JSON.parse(readFileSync(stateFile, "utf8")).transactions).to.deep.equal([
+        expect((JSON.parse(readFileSync(stateFile, "utf8")) as JournalData).transactions).to.deep.equal([
           { hash: firstHash, accounts: [alice.address, bob.address], status: "sent" },
         ]);
 
@@ -526,8 +537,8 @@ describe("rebalance script", function () {
         bob.address,
         carol.address,
       ]);
-      const journal = JSON.parse(readFileSync(stateFile, "utf8"));
-      expect(journal.transactions.map((t: { status: string }) => t.status)).to.deep.equal(["mined", "mined"]);
+      const journal = JSON.parse(readFileSync(stateFile, "utf8")) as JournalData;
+      expect(journal.transactions.map((t) => t.status)).to.deep.equal(["mined", "mined"]);
 
       // And once more: nothing to do, nothing sent.
       await runRebalance(stake, manager, file, options);

@@ -6,7 +6,9 @@
  */
 import { ethers } from "ethers";
 import { buildRoundTree } from "../../../scripts/lib/results";
+import type { TypedContractEvent, TypedLogDescription } from "../../../typechain-types/common";
 import { signSetAllocation } from "../eip712";
+import { typedEvent } from "../events";
 import type { Prng } from "../prng";
 import type { ChainState } from "./reader";
 import { checkInvariants, checkPendingAtRisk, checkRoundInfo } from "./checks";
@@ -44,6 +46,11 @@ import {
   type World,
 } from "./mirror";
 
+/** The actions `step` picks from: the methods of InvariantRun callable without arguments that return an ActionRecord. */
+type ActionName = {
+  [K in keyof InvariantRun]: InvariantRun[K] extends () => Promise<ActionRecord> ? K : never;
+}[keyof InvariantRun];
+
 export class InvariantRun {
   /** Human-readable actions of the sequence so far (printed on failure). */
   readonly log: string[] = [];
@@ -67,8 +74,8 @@ export class InvariantRun {
     readonly stats: Stats,
   ) {
     this.seqStartRound = m.current;
-    this.stakeIface = w.stake.interface as unknown as ethers.Interface;
-    this.tokenIface = w.nmr.interface as unknown as ethers.Interface;
+    this.stakeIface = w.stake.interface;
+    this.tokenIface = w.nmr.interface;
   }
 
   // ─────────────────────────────────────────── Driving ───────────────────────────────────────────
@@ -100,7 +107,7 @@ export class InvariantRun {
    * check after the action the sequence's final (complete) check.
    */
   async step(setup = false, last = false) {
-    const kinds: [keyof InvariantRun & string, number][] = setup
+    const kinds: [ActionName, number][] = setup
       ? [
           ["deposit", 30],
           ["setAllocation", 25],
@@ -132,7 +139,7 @@ export class InvariantRun {
         ];
     if (!setup && this.rng.bool(0.06)) this.warp();
     const kind = this.rng.weighted(kinds);
-    const rec = await (this[kind] as () => Promise<ActionRecord>).call(this);
+    const rec = await this[kind]();
     await this.after(rec, last);
   }
 
@@ -212,14 +219,15 @@ export class InvariantRun {
       this.fail(`${what}: expected revert ${predicted}, got ${out.error}`);
   }
 
-  private async logsOf(hash: string): Promise<ethers.LogDescription[]> {
+  /** The contract's `event` logs of transaction `hash`, decoded (e.g. `this.w.stake.filters.Settled`). */
+  private async logsOf<E extends TypedContractEvent>(hash: string, event: E): Promise<TypedLogDescription<E>[]> {
     const receipt = (await this.rpc("eth_getTransactionReceipt", [hash])) as {
       logs: { address: string; topics: string[]; data: string }[];
     };
-    const out: ethers.LogDescription[] = [];
+    const out: TypedLogDescription<E>[] = [];
     for (const log of receipt.logs) {
       if (low(log.address) !== this.w.stakeAddress) continue;
-      const parsed = this.stakeIface.parseLog(log);
+      const parsed = typedEvent(this.stakeIface.parseLog(log), event);
       if (parsed) out.push(parsed);
     }
     return out;
@@ -288,10 +296,10 @@ export class InvariantRun {
     this.expectOutcome(kind, predicted, out);
     if (out.ok) {
       const stored = storeVector(this.m, account, ids, bps);
-      const events = (await this.logsOf(out.hash!)).filter((e) => e.name === "AllocationSet");
+      const events = await this.logsOf(out.hash!, this.w.stake.filters.AllocationSet);
       if (events.length !== 1) this.fail(`${kind}: ${events.length} AllocationSet events`);
       const e = events[0]!;
-      const weights = (e.args.weights as bigint[]).map(Number);
+      const weights = e.args.weights.map(Number);
       if (
         low(e.args.staker) !== low(account) ||
         Number(e.args.effectiveRound) !== stored.round ||
@@ -496,7 +504,7 @@ export class InvariantRun {
     const rec = this.record(kind, who, out.ok);
     if (out.ok) {
       const amount = a.pending;
-      const events = (await this.logsOf(out.hash!)).filter((e) => e.name === "WithdrawalClaimed");
+      const events = await this.logsOf(out.hash!, this.w.stake.filters.WithdrawalClaimed);
       if (events.length !== 1 || low(events[0]!.args.staker) !== low(who) || events[0]!.args.amount !== amount) {
         this.fail(
           `claimWithdrawal: WithdrawalClaimed events ${events.map((e) => e.args.toString())}, expected ${amount}`,
@@ -720,7 +728,7 @@ export class InvariantRun {
       entries.map((e) => e.account),
     );
     if (out.ok && !("error" in sim)) {
-      const logs = (await this.logsOf(out.hash!)).filter((e) => e.name === "Settled");
+      const logs = await this.logsOf(out.hash!, this.w.stake.filters.Settled);
       const got: SettledEvent[] = logs.map((e) => ({
         account: low(e.args.staker),
         round: Number(e.args.round),
