@@ -1,5 +1,6 @@
-import { HardhatUserConfig, subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { existsSync } from "node:fs";
+import { HardhatUserConfig, subtask, task } from "hardhat/config";
+import { TASK_COMPILE, TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 import "@nomicfoundation/hardhat-ignition-ethers";
 
@@ -17,6 +18,14 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
     };
   }
   return runSuper();
+});
+
+// SKIP_COMPILE=1 (set by `npm test` for the stages that run after its compile): every compile, even a no-op one,
+// rewrites cache/solidity-files-cache.json, and a Hardhat process starting beside it could read that file half
+// written, drop it and recompile everything under the others' feet. Without artifacts it compiles as usual.
+task(TASK_COMPILE, async (args: Record<string, unknown>, hre, runSuper): Promise<unknown> => {
+  if (process.env.SKIP_COMPILE === "1" && existsSync(hre.config.paths.artifacts)) return undefined;
+  return (await runSuper(args)) as unknown;
 });
 
 // RPC URLs and keys come from the environment only, never from files in the repository.
