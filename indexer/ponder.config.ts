@@ -69,6 +69,7 @@ async function localChainDirectory(): Promise<string> {
   } catch (error) {
     throw new Error(
       `Cannot reach the node at ${rpc} (${String(error)}): start the chain first (npm start), or set PONDER_RPC_URL`,
+      { cause: error },
     );
   }
   if (!block)

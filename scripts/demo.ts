@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
+import { at } from "./lib/checks";
 import { deployPortfolioStake } from "./lib/deploy";
 import { DEFAULT_DEMO_ROUNDS, DEMO_ACCOUNTS, generateDemoHistory } from "./lib/demo";
 import type { MockNMR, NMRLike, PortfolioStake } from "../typechain-types";
@@ -38,7 +39,7 @@ async function main() {
   const stakers = rest.slice(0, DEMO_ACCOUNTS.length);
   const manager = rest[DEMO_ACCOUNTS.length];
 
-  if ((await stake.modelsOf(stakers[0].address)).length > 0) {
+  if ((await stake.modelsOf(at(stakers, 0, "stakers").address)).length > 0) {
     console.log(`The demo history is already on this chain (round ${await stake.currentRound()}); nothing generated.`);
     if (existsSync(summaryFile)) console.log(`Accounts and models: ${summaryFile}; leaf files: ${roundsDir}`);
     return;

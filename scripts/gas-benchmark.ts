@@ -11,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { NMRLike, PortfolioStake } from "../typechain-types";
+import { at } from "./lib/checks";
 import { accountRoundResult, buildRoundTree } from "./lib/results";
 
 const DAY = 86_400;
@@ -74,8 +75,17 @@ async function main() {
   await nmr.approve(await stake.getAddress(), ethers.MaxUint256);
   await stake.fundRewards(ethers.parseEther("1000000"));
 
-  const rows: string[][] = [];
-  const allocRows: string[][] = [];
+  const rows: [operation: string, gas: string][] = [];
+  /** setAllocation gas for one account of `models` models, and the floor each case cannot go below. */
+  const allocRows: {
+    models: number;
+    newRound: number; // first vector of a new round (fresh slot)
+    newRoundFloor: number;
+    again: number; // a second vector in the same round
+    againFloor: number;
+    shuffled: number; // the same models in another order
+    first: number; // the account's first vector ever
+  }[] = [];
   const accounts = new Map<number, { signer: (typeof signers)[number]; models: string[] }>();
   const nextRound = async () => {
     await network.provider.send("evm_increaseTime", [DAY]);
@@ -84,7 +94,7 @@ async function main() {
 
   // One account per size: register, deposit, then reallocate.
   for (const [k, n] of SIZES.entries()) {
-    const signer = signers[k + 1];
+    const signer = at(signers, k + 1, "signers");
     const models = ids(signer.address, n);
     accounts.set(n, { signer, models });
     const proposed = await gasOf(stake.proposeModels(signer.address, models));
@@ -101,15 +111,15 @@ async function main() {
     const reversedIds = [...models].reverse();
     await nextRound();
     const shuffled = await gasOf(stake.connect(signer).setAllocation(reversedIds, evenBps(n)));
-    allocRows.push([
-      String(n),
-      String(next.gas),
-      String(allocationFloor(n, next.data, true)),
-      String(again.gas),
-      String(allocationFloor(n, again.data, false)),
-      String(shuffled.gas),
-      String(first.gas),
-    ]);
+    allocRows.push({
+      models: n,
+      newRound: next.gas,
+      newRoundFloor: allocationFloor(n, next.data, true),
+      again: again.gas,
+      againFloor: allocationFloor(n, again.data, false),
+      shuffled: shuffled.gas,
+      first: first.gas,
+    });
   }
   const { signer: s1 } = accounts.get(1)!;
   rows.push(["deposit (top-up)", String((await gasOf(stake.connect(s1).deposit(ethers.parseEther("10")))).gas)]);
@@ -159,7 +169,7 @@ async function main() {
     await nmr.faucet(s.address, ethers.parseEther("1000"));
     await nmr.connect(s).approve(await stake.getAddress(), ethers.MaxUint256);
     await stake.connect(s).deposit(ethers.parseEther("1000"));
-    await stake.connect(s).setAllocation(batchModels[i], evenBps(4));
+    await stake.connect(s).setAllocation(models, evenBps(4));
   }
   const trees = new Map<bigint, ReturnType<typeof buildRoundTree>>();
   const firstBatchRound = (await stake.currentRound()) + 1n;
@@ -170,7 +180,7 @@ async function main() {
       r,
       buildRoundTree(
         r,
-        [...batchModels.flat(), ...allModels].map((modelId, j) => ({
+        [...batchStakers.flatMap((b) => b.models), ...allModels].map((modelId, j) => ({
           modelId,
           rate: ethers.parseEther(String((((j + k) % 9) - 4) / 100)),
         })),
@@ -191,17 +201,17 @@ async function main() {
     return { account: s.address, models, results };
   };
   // Bring everyone to the first batch round, then measure.
-  for (const [i, s] of batchAccounts.entries()) {
-    const pre = await settleUpTo(s, batchModels[i], firstBatchRound - 1n);
+  for (const { signer: s, models } of batchStakers) {
+    const pre = await settleUpTo(s, models, firstBatchRound - 1n);
     if (pre.results.length) await stake.settle(pre);
   }
   const batch = [];
-  for (const [i, s] of batchAccounts.slice(0, 19).entries())
-    batch.push(await settleUpTo(s, batchModels[i], firstBatchRound));
+  for (const { signer: s, models } of batchStakers.slice(0, 19))
+    batch.push(await settleUpTo(s, models, firstBatchRound));
   const b = await gasOf(stake.settleBatch(batch));
   rows.push([`settleBatch 19 accounts x 1 round (4 models)`, `${b.gas} (${Math.round(b.gas / 19)} per account-round)`]);
-  const last = batchAccounts[19];
-  const many = await settleUpTo(last, batchModels[19], firstBatchRound + 19n);
+  const last = at(batchStakers, 19, "batch stakers");
+  const many = await settleUpTo(last.signer, last.models, firstBatchRound + 19n);
   const m = await gasOf(stake.settle(many));
   rows.push([
     `settle 1 account x ${many.results.length} rounds (4 models)`,
@@ -250,14 +260,13 @@ async function main() {
       if (k === ring) steady.set(n, realloc.gas);
     }
   }
-  for (const row of allocRows) row.splice(2, 0, String(steady.get(Number(row[0]))));
 
   const allocTable = [
     "| models | new round, first 256 vectors | floor (fresh slot) | new round, steady state | floor (reused slot) | same round again | reordered list (per-model checks) | first ever |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...allocRows.map(
-      ([n, gas, steadyGas, floor, again, againFloor, shuffled, first]) =>
-        `| ${n} | ${gas} | ${floor} | **${steadyGas}** | ${againFloor} | ${again} | ${shuffled} | ${first} |`,
+      (r) =>
+        `| ${r.models} | ${r.newRound} | ${r.newRoundFloor} | **${steady.get(r.models) ?? "n/a"}** | ${r.againFloor} | ${r.again} | ${r.shuffled} | ${r.first} |`,
     ),
   ].join("\n");
   const opsTable = ["| operation | gas |", "|---|---:|", ...rows.map(([op, gas]) => `| ${op} | ${gas} |`)].join("\n");

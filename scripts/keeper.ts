@@ -15,9 +15,8 @@
  * Exit code 1 when an account could not be settled or a round's leaf file is missing or refused.
  */
 import hre from "hardhat";
-import { chainDeployments } from "./lib/deployments";
+import { deployedContract } from "./lib/deployments";
 import { runKeeper } from "./lib/keeper";
-import type { PortfolioStake } from "../typechain-types";
 
 function positiveInteger(name: string): number | undefined {
   const text = process.env[name];
@@ -28,13 +27,9 @@ function positiveInteger(name: string): number | undefined {
 
 async function main() {
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deployment = chainDeployments(chainId).PortfolioStake;
+  const deployment = deployedContract(chainId, "PortfolioStake");
   const [signer] = await hre.ethers.getSigners();
-  const stake = (await hre.ethers.getContractAt(
-    "PortfolioStake",
-    deployment.address,
-    signer,
-  )) as unknown as PortfolioStake;
+  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const gasBudget = positiveInteger("GAS_BUDGET");
   const report = await runKeeper(stake, {
     roundsDir: process.env.ROUNDS_DIR || "rounds",

@@ -21,10 +21,9 @@
  * re-running with the same results says so and exits 0; results that build a different root are refused.
  */
 import hre from "hardhat";
-import { chainDeployments } from "./lib/deployments";
+import { deployedContract } from "./lib/deployments";
 import { loadFormula, publishRoundResults, readResultsFile, type UnknownModelPolicy } from "./lib/operator";
 import { formatRate, parseDecimal } from "./lib/results";
-import type { PortfolioStake } from "../typechain-types";
 
 const POLICIES: UnknownModelPolicy[] = ["error", "skip", "include"];
 
@@ -38,13 +37,9 @@ async function main() {
   const rows = readResultsFile(RESULTS);
 
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deployment = chainDeployments(chainId).PortfolioStake;
+  const deployment = deployedContract(chainId, "PortfolioStake");
   const [signer] = await hre.ethers.getSigners();
-  const stake = (await hre.ethers.getContractAt(
-    "PortfolioStake",
-    deployment.address,
-    signer,
-  )) as unknown as PortfolioStake;
+  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const result = await publishRoundResults(stake, BigInt(ROUND), rows, {
     outDir: OUT_DIR || "rounds",
     formula,
@@ -74,9 +69,9 @@ async function main() {
     );
     return;
   }
-  console.log(`Leaf file ${result.file} (${result.uri})`);
+  console.log(`Leaf file ${result.file} (${result.uri ?? "no URI"})`);
   console.log(`Published round ${ROUND}: root ${result.root}`);
-  console.log(`  tx ${result.txHash}, gas ${result.gasUsed}`);
+  console.log(`  tx ${result.txHash ?? "not sent"}, gas ${result.gasUsed ?? "unknown"}`);
 }
 
 main().catch((error) => {

@@ -61,7 +61,7 @@
  *   }
  */
 import hre from "hardhat";
-import { chainDeployments } from "./lib/deployments";
+import { deployedContract } from "./lib/deployments";
 import {
   DEFAULT_GAS_BUDGET,
   MODES,
@@ -71,7 +71,6 @@ import {
   runRebalance,
   type Mode,
 } from "./lib/rebalance";
-import type { PortfolioStake } from "../typechain-types";
 
 function positiveInteger(name: string): bigint | undefined {
   const text = process.env[name];
@@ -82,8 +81,9 @@ function positiveInteger(name: string): bigint | undefined {
 
 async function chooseSigner(address: string | undefined) {
   const signers = await hre.ethers.getSigners();
-  if (!signers.length) throw new Error("No signer for this network: set DEPLOYER_KEY (see hardhat.config.ts)");
-  if (!address) return signers[0];
+  const [first] = signers;
+  if (!first) throw new Error("No signer for this network: set DEPLOYER_KEY (see hardhat.config.ts)");
+  if (!address) return first;
   const signer = signers.find((s) => s.address.toLowerCase() === address.trim().toLowerCase());
   if (!signer) throw new Error(`SIGNER=${address} is not one of this network's accounts`);
   return signer;
@@ -94,19 +94,15 @@ async function main() {
   if (!env.REBALANCE_FILE)
     throw new Error("Set REBALANCE_FILE=targets.json (or .csv); see the header of scripts/rebalance.ts for the format");
   const mode = (env.MODE || "multicall").trim() as Mode;
-  if (!MODES.includes(mode)) throw new Error(`MODE="${env.MODE}": use ${MODES.join(" or ")}`);
+  if (!MODES.includes(mode)) throw new Error(`MODE="${mode}": use ${MODES.join(" or ")}`);
   const dryRun = ["1", "true", "yes"].includes((env.DRY_RUN ?? "").toLowerCase());
 
   const names = env.MODEL_NAMES ? readNamesFile(env.MODEL_NAMES) : undefined;
   const request = readRebalanceFile(env.REBALANCE_FILE, { names });
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deployment = chainDeployments(chainId).PortfolioStake;
+  const deployment = deployedContract(chainId, "PortfolioStake");
   const signer = await chooseSigner(env.SIGNER);
-  const stake = (await hre.ethers.getContractAt(
-    "PortfolioStake",
-    deployment.address,
-    signer,
-  )) as unknown as PortfolioStake;
+  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   console.log(
     `Rebalance from ${request.source}: ${request.accounts.length} account(s), signer ${signer.address}, contract ${deployment.address}${dryRun ? " (dry run)" : ""}`,
   );

@@ -64,7 +64,7 @@ function startChild(
   children.push(child);
   child.on("exit", (code, signal) => {
     if (stopping) return;
-    console.error(`${name} stopped (${signal ?? `exit ${code}`}); stopping everything`);
+    console.error(`${name} stopped (${signal ?? `exit ${String(code)}`}); stopping everything`);
     void stopAll(1);
   });
   return child;
@@ -85,7 +85,7 @@ function runStep(title: string, args: string[]): Promise<void> {
     child.on("exit", (code, signal) => {
       children.splice(children.indexOf(child), 1);
       if (code === 0) resolve();
-      else reject(new Error(`${title} failed (${signal ?? `exit ${code}`})`));
+      else reject(new Error(`${title} failed (${signal ?? `exit ${String(code)}`})`));
     });
   });
 }

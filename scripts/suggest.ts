@@ -22,7 +22,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import hre from "hardhat";
-import { chainDeployments } from "./lib/deployments";
+import { at } from "./lib/checks";
+import { deployedContract } from "./lib/deployments";
 import {
   DEFAULT_LAGS,
   METHODS,
@@ -39,7 +40,6 @@ import {
   type Method,
   type RebalanceFile,
 } from "./lib/suggest";
-import type { PortfolioStake } from "../typechain-types";
 
 const { ethers } = hre;
 
@@ -50,7 +50,12 @@ const nmr = (x: number) =>
   `${x >= 0 ? "+" : ""}${x.toLocaleString("en-US", { maximumFractionDigits: 2, minimumFractionDigits: 2 })} NMR`;
 
 function pad(cells: string[], widths: number[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return cells
+    .map((c, i) => {
+      const width = at(widths, i, "column widths");
+      return i === 0 ? c.padEnd(width) : c.padStart(width);
+    })
+    .join("  ");
 }
 
 async function main() {
@@ -60,7 +65,7 @@ async function main() {
   const account = ethers.getAddress(env.ACCOUNT);
   const window = env.ROUNDS ? Number(env.ROUNDS) : 60;
   if (!Number.isInteger(window) || window < 1)
-    throw new Error(`ROUNDS="${env.ROUNDS}" must be a positive whole number`);
+    throw new Error(`ROUNDS="${env.ROUNDS ?? ""}" must be a positive whole number`);
   const method = (env.METHOD ?? "probability").trim();
   if (!isMethod(method)) throw new Error(`METHOD="${method}": use one of ${METHODS.join(", ")}`);
   const minBps = parseBps(env.MIN_WEIGHT, 0, "MIN_WEIGHT");
@@ -68,8 +73,8 @@ async function main() {
   const lags = env.LAGS ? Number(env.LAGS) : DEFAULT_LAGS;
 
   const chainId = (await ethers.provider.getNetwork()).chainId;
-  const deployment = chainDeployments(chainId).PortfolioStake;
-  const stake = (await ethers.getContractAt("PortfolioStake", deployment.address)) as unknown as PortfolioStake;
+  const deployment = deployedContract(chainId, "PortfolioStake");
+  const stake = await ethers.getContractAt("PortfolioStake", deployment.address);
   const models = [...(await stake.modelsOf(account))];
   if (models.length === 0) throw new Error(`${account} has no registered models`);
   const next = (await stake.currentRound()) + 1n;
@@ -100,9 +105,9 @@ async function main() {
   ) as Record<Method, ReturnType<typeof suggestWeights>>;
   const stats = suggestions.probability.stats;
 
-  const span = history.rounds.length
-    ? `rounds ${history.rounds[0]}-${history.rounds[history.rounds.length - 1]}`
-    : "no rounds";
+  const [firstRound] = history.rounds;
+  const lastRound = history.rounds.at(-1);
+  const span = firstRound !== undefined && lastRound !== undefined ? `rounds ${firstRound}-${lastRound}` : "no rounds";
   console.log(
     `Account ${account}: ${models.length} models, ${stakeNmr.toLocaleString("en-US")} NMR at risk from round ${next}`,
   );
@@ -115,7 +120,7 @@ async function main() {
   const widths = [16, 4, 8, 7, 9, 10, 7, 7, 7, 7];
   console.log(pad(head, widths));
   models.forEach((id, i) => {
-    const s = stats[i];
+    const s = at(stats, i, "model statistics");
     console.log(
       pad(
         [

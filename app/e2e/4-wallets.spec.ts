@@ -35,8 +35,12 @@ function installTestWallet(args: { account: string; rpcUrl: string }) {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
       });
-      const body = await response.json();
-      if (body.error) throw body.error;
+      const body = (await response.json()) as {
+        result?: unknown;
+        error?: { code: number; message: string; data?: unknown };
+      };
+      // Rejects like a wallet: with the node's error code, message and data (as an Error, which viem reads the same).
+      if (body.error) throw Object.assign(new Error(body.error.message), body.error);
       return body.result;
     },
     on(event: string, f: (value: unknown) => void) {

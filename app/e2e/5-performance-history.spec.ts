@@ -5,7 +5,8 @@
 import { expect, test } from "@playwright/test";
 import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
 import { checkHistory } from "../src/lib/history/conformance";
-import { logHistorySource, type LogRpc, type RpcLog } from "../src/lib/history/logSource";
+import { logHistorySource, type GetLogsRequest, type LogRpc } from "../src/lib/history/logSource";
+import { at } from "../../scripts/lib/checks";
 import { chain, connectDevWallet, demo, demoAccount, screenshot } from "./helpers";
 
 async function settledEvents(account: `0x${string}`) {
@@ -26,11 +27,11 @@ async function performanceRounds(account: `0x${string}`) {
 test("the chain-log history of every demo account passes the HistorySource conformance checks", async () => {
   const rpc: LogRpc = {
     blockNumber: () => chain.getBlockNumber({ cacheTime: 0 }),
-    getLogs: async ({ address, topics, fromBlock, toBlock }) =>
-      (await chain.request({
+    getLogs: ({ address, topics, fromBlock, toBlock }) =>
+      chain.request<GetLogsRequest>({
         method: "eth_getLogs",
         params: [{ address, topics, fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}` }],
-      } as never)) as RpcLog[],
+      }),
   };
   // Small ranges on purpose: many eth_getLogs calls must still give each event exactly once.
   const source = logHistorySource(
@@ -98,7 +99,9 @@ test("performance by keyboard: another model in detail, and the page on a phone 
   const select = page.getByTestId("model-select");
   await select.focus();
   await page.keyboard.press("ArrowDown");
-  await expect(page.getByTestId("model-detail")).toContainText(`${carol.models[1].name}: rate per round`);
+  await expect(page.getByTestId("model-detail")).toContainText(
+    `${at(carol.models, 1, "carol's models").name}: rate per round`,
+  );
   await page.setViewportSize({ width: 390, height: 844 });
   await page.emulateMedia({ colorScheme: "dark" });
   await expect(page.getByTestId("chart-portfolio-cumulative").locator("svg")).toBeVisible();
@@ -122,10 +125,13 @@ test("a suggestion loads into the editor at exactly 100%, and nothing is sent un
   await page.getByLabel("Maximum weight per model (%)").fill("60");
   const cells = await table
     .locator("tbody tr")
-    .evaluateAll((rows) => rows.map((r) => r.querySelectorAll("td")[3].textContent ?? ""));
+    .evaluateAll((rows) => rows.map((r) => r.querySelectorAll("td")[3]?.textContent ?? ""));
   const bps = cells.map((c) => Math.round(Number(c.replace("%", "")) * 100));
   expect(bps.reduce((a, b) => a + b, 0)).toBe(10_000);
-  for (const w of bps) (expect(w).toBeGreaterThanOrEqual(1000), expect(w).toBeLessThanOrEqual(6000));
+  for (const w of bps) {
+    expect(w).toBeGreaterThanOrEqual(1000);
+    expect(w).toBeLessThanOrEqual(6000);
+  }
   await screenshot(page, "21-suggestions");
   const weightsBefore = await chain.getContractEvents({
     address: demo().stake,
@@ -138,8 +144,9 @@ test("a suggestion loads into the editor at exactly 100%, and nothing is sent un
   const editor = page.locator("#editor");
   await expect(editor.getByTestId("editor-notice")).toContainText("Loaded a suggested vector");
   await expect(editor.getByTestId("editor-total")).toHaveAttribute("data-ok", "true");
-  for (let i = 0; i < dave.models.length; i++) {
-    await expect(editor.getByLabel(`Weight of ${dave.models[i].name} in percent`)).toHaveValue(String(bps[i] / 100));
+  for (const [i, model] of dave.models.entries()) {
+    const weight = at(bps, i, "suggested weights");
+    await expect(editor.getByLabel(`Weight of ${model.name} in percent`)).toHaveValue(String(weight / 100));
   }
   const weightsAfter = await chain.getContractEvents({
     address: demo().stake,
@@ -159,7 +166,7 @@ test("history: every event of the account, newest first, settlements, reallocati
   await page.goto(`/account/${bob.address}/history`);
   const rows = page.getByTestId("history-table").locator("tbody tr");
   await expect(rows.first()).toBeVisible();
-  const blocks = (await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-block"))))) as number[];
+  const blocks = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute("data-block"))));
   expect(blocks.length).toBeGreaterThan(settled.length);
   expect(blocks).toEqual([...blocks].sort((a, b) => b - a));
   await expect(page.locator('tr[data-kind="settled"]')).toHaveCount(settled.length);

@@ -7,6 +7,7 @@ import { hardhat } from "viem/chains";
 import { nmrAbi } from "../src/generated/nmrAbi";
 import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../src/lib/devWallet/keys";
+import { at } from "../../scripts/lib/checks";
 
 export interface Demo {
   stake: Address;
@@ -59,7 +60,7 @@ export async function accountOf(account: Address) {
 /** Test setup outside the UI: `who` sets its NMR allowance for the stake contract. */
 export async function setAllowance(devIndex: number, amount: bigint) {
   const wallet = createWalletClient({
-    account: privateKeyToAccount(DEV_ACCOUNTS[devIndex].privateKey),
+    account: privateKeyToAccount(at(DEV_ACCOUNTS, devIndex, "dev accounts").privateKey),
     chain: hardhat,
     transport: rpc(),
   });
@@ -86,7 +87,9 @@ export async function connectDevWallet(page: Page, devIndex: number) {
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await page.getByLabel("Development account").selectOption(String(devIndex));
   await page.getByRole("button", { name: "Development wallet" }).click();
-  await expect(page.getByTestId("account-button")).toContainText(DEV_ACCOUNTS[devIndex].address.slice(0, 6));
+  await expect(page.getByTestId("account-button")).toContainText(
+    at(DEV_ACCOUNTS, devIndex, "dev accounts").address.slice(0, 6),
+  );
 }
 
 /** Answers the development wallet's Confirm/Reject dialog. */

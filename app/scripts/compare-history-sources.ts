@@ -15,7 +15,7 @@ import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
 import { parseDeploymentsFile } from "../src/lib/contracts/deploymentsFile";
 import { checkHistory } from "../src/lib/history/conformance";
 import { httpGraphQL, indexedHead, indexerHistorySource } from "../src/lib/history/indexerSource";
-import { logHistorySource, type LogRpc, type RpcLog } from "../src/lib/history/logSource";
+import { logHistorySource, type GetLogsRequest, type LogRpc } from "../src/lib/history/logSource";
 import type { AccountEvent } from "../src/lib/history/types";
 
 const RPC_URL = process.env.RPC_URL ?? "http://127.0.0.1:8545";
@@ -27,17 +27,17 @@ const DEPLOYMENTS_FILE =
 const client = createPublicClient({ transport: http(RPC_URL) });
 const rpc: LogRpc = {
   blockNumber: () => client.getBlockNumber({ cacheTime: 0 }),
-  getLogs: async ({ address, topics, fromBlock, toBlock }) =>
-    (await client.request({
+  getLogs: ({ address, topics, fromBlock, toBlock }) =>
+    client.request<GetLogsRequest>({
       method: "eth_getLogs",
       params: [{ address, topics, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) }],
-    } as never)) as RpcLog[],
+    }),
 };
 
 const withoutTime = (events: AccountEvent[]) => events.map(({ timestamp: _, ...rest }) => rest);
 /** JSON with bigints marked and object keys sorted, so equal events print equal whatever their key order. */
 const show = (value: unknown) =>
-  JSON.stringify(value, (_, v) =>
+  JSON.stringify(value, (_key: string, v: unknown): unknown =>
     typeof v === "bigint"
       ? `${v}n`
       : v && typeof v === "object" && !Array.isArray(v)
@@ -88,15 +88,15 @@ async function main() {
     }
     for (const e of indexed.events) {
       if (!blockTimes.has(e.blockNumber)) {
-        const block = (await client.request({
+        const block = await client.request<{ Parameters: [Hex, false]; ReturnType: { timestamp: Hex } }>({
           method: "eth_getBlockByNumber",
           params: [numberToHex(e.blockNumber), false],
-        })) as { timestamp: Hex };
+        });
         blockTimes.set(e.blockNumber, Number(hexToBigInt(block.timestamp)));
       }
       if (e.timestamp !== blockTimes.get(e.blockNumber))
         throw new Error(
-          `${address}: event at block ${e.blockNumber} dated ${e.timestamp}, block time ${blockTimes.get(e.blockNumber)}`,
+          `${address}: event at block ${e.blockNumber} dated ${e.timestamp ?? "no time"}, block time ${blockTimes.get(e.blockNumber) ?? "unknown"}`,
         );
     }
     events += b.length;

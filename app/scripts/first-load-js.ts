@@ -30,7 +30,8 @@ async function main() {
     }
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     const html = await response.text();
-    const scripts = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]))];
+    const sources = [...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]);
+    const scripts = [...new Set(sources.filter((src) => src !== undefined))];
     let raw = 0;
     let gzip = 0;
     for (const src of scripts) {

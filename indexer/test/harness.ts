@@ -95,10 +95,15 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
     string,
     Record<string, { address: Address; deployBlock: number }>
   >;
+  const contract = (name: string) => {
+    const deployed = all["31337"]?.[name];
+    if (!deployed) throw new Error(`${script} wrote no ${name} for chain 31337 in ${env.DEPLOYMENTS_FILE}`);
+    return deployed;
+  };
   return {
     deploymentsFile: env.DEPLOYMENTS_FILE,
-    stake: all["31337"].PortfolioStake,
-    nmr: all["31337"].NMR,
+    stake: contract("PortfolioStake"),
+    nmr: contract("NMR"),
     demoJson: path.join(env.DEMO_DIR, "demo.json"),
   };
 }
@@ -109,8 +114,10 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
  * (pg is Ponder's own Postgres driver.)
  */
 let testDatabase: { admin: string; name: string } | undefined;
+/** Ponder's Postgres driver, imported by a name typed `string` so TypeScript does not look for its types. */
+const PG: string = "pg";
 async function freshDatabase(admin: string): Promise<string> {
-  const { default: pg } = (await import("pg" as string)) as {
+  const { default: pg } = (await import(PG)) as {
     default: {
       Client: new (o: { connectionString: string }) => {
         connect(): Promise<void>;
@@ -133,7 +140,7 @@ async function freshDatabase(admin: string): Promise<string> {
 /** Drops the run's Postgres database, if any (after Ponder has stopped). */
 export async function dropTestDatabase() {
   if (!testDatabase) return;
-  const { default: pg } = (await import("pg" as string)) as {
+  const { default: pg } = (await import(PG)) as {
     default: {
       Client: new (o: { connectionString: string }) => {
         connect(): Promise<void>;

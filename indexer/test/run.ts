@@ -22,7 +22,16 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
-import { createWalletClient, encodeFunctionData, http, maxUint256, parseEther, type Address, type Hex } from "viem";
+import {
+  createWalletClient,
+  encodeFunctionData,
+  http,
+  maxUint256,
+  parseEther,
+  type Abi,
+  type Address,
+  type Hex,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { nmrAbi } from "../../app/src/generated/nmrAbi";
@@ -77,8 +86,8 @@ function randomVector(n: number, random: () => number): number[] {
   return bps;
 }
 
-const randomId = (random: () => number) =>
-  `0x${Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join("")}` as Hex;
+const randomId = (random: () => number): Hex =>
+  `0x${Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join("")}`;
 
 async function main() {
   const t0 = Date.now();
@@ -126,16 +135,17 @@ async function main() {
       return false; // a revert the contract is right to give (e.g. a claim before release): nothing changed
     }
   };
+  const anyFunctionAbi: Abi = portfolioStakeAbi; // function names and arguments given as plain strings and values
   const read = <T>(functionName: string, args: readonly unknown[] = []) =>
-    client.readContract({ address: stake, abi: portfolioStakeAbi, functionName, args } as never) as Promise<T>;
+    client.readContract({ address: stake, abi: anyFunctionAbi, functionName, args }) as Promise<T>;
 
   // The operator and keeper jobs, through the node's unlocked operator account (ethers, as the scripts use it).
   const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const operatorStake = PortfolioStake__factory.connect(stake, await provider.getSigner(demo.operator));
   const roundsDir = demo.roundsDir;
   const nextDay = async () => {
-    await client.request({ method: "evm_increaseTime" as never, params: [DAY] as never });
-    await client.request({ method: "evm_mine" as never });
+    await client.request<{ Parameters: [number]; ReturnType: unknown }>({ method: "evm_increaseTime", params: [DAY] });
+    await client.request<{ Parameters: undefined; ReturnType: unknown }>({ method: "evm_mine" });
     return send(demo.operator, "openRound", []);
   };
   /** Publishes every resolved, unpublished round (random per-model scores), then lets the keeper settle. */
@@ -500,7 +510,7 @@ async function main() {
   // 8. A reorg: a reallocation is indexed, then the chain reverts to before it and takes another branch.
   const dave = stakers[3]!;
   const daveModels = await modelsOf(dave);
-  const snapshot = (await client.request({ method: "evm_snapshot" as never })) as Hex;
+  const snapshot = await client.request<{ Parameters: undefined; ReturnType: Hex }>({ method: "evm_snapshot" });
   const branchA = randomVector(daveModels.length, random);
   assert.ok(await send(dave, "setAllocation", [daveModels, branchA]));
   await waitIndexed(ponder.url, await client.getBlockNumber());
@@ -509,10 +519,11 @@ async function main() {
     `{ account(address: "${dave.toLowerCase()}") { currentWeights } }`,
   );
   assert.deepEqual(before.account.currentWeights, branchA, "branch A indexed");
-  await client.request({ method: "evm_revert" as never, params: [snapshot] as never });
+  await client.request<{ Parameters: [Hex]; ReturnType: boolean }>({ method: "evm_revert", params: [snapshot] });
   const branchB = daveModels.map((_, i) => (i === 0 ? 10_000 : 0));
   assert.ok(await send(dave, "setAllocation", [daveModels, branchB]));
-  for (let i = 0; i < 3; i++) await client.request({ method: "evm_mine" as never });
+  for (let i = 0; i < 3; i++)
+    await client.request<{ Parameters: undefined; ReturnType: unknown }>({ method: "evm_mine" });
   await waitIndexed(ponder.url, await client.getBlockNumber());
   await new Promise((r) => setTimeout(r, 1500));
   const after = await gql<{ account: { currentWeights: number[] }; allocations: { items: { weights: number[] }[] } }>(

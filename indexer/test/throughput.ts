@@ -14,6 +14,7 @@ import { hardhat } from "viem/chains";
 import { nmrAbi } from "../../app/src/generated/nmrAbi";
 import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
+import { at, defined } from "../../scripts/lib/checks";
 import { deployDemo, dropTestDatabase, gql, log, startChain, startPonder, stopAll, waitIndexed, work } from "./harness";
 
 const TARGET = Number(process.env.THROUGHPUT_EVENTS ?? 10_000);
@@ -27,7 +28,7 @@ async function main() {
   const stake = deployed.stake.address;
   const wallet = (i: number) =>
     createWalletClient({
-      account: privateKeyToAccount(DEV_ACCOUNTS[i].privateKey),
+      account: privateKeyToAccount(at(DEV_ACCOUNTS, i, "dev accounts").privateKey),
       chain: hardhat,
       transport: http(rpc),
     });
@@ -79,7 +80,8 @@ async function main() {
   let k = 0;
   while (events < TARGET) {
     const i = k++ % stakers.length;
-    const ids = modelsOf.get(stakers[i])!;
+    const staker = at(stakers, i, "stakers");
+    const ids = defined(modelsOf.get(staker), `model ids of ${staker}`);
     const calls = Array.from({ length: CALLS_PER_TX }, (_, c) => {
       const bps = ids.map((_, m) => (m === c % MODELS ? 10_000 - 1000 * (MODELS - 1) : 1000));
       return encodeFunctionData({ abi: portfolioStakeAbi, functionName: "setAllocation", args: [ids, bps] });
@@ -117,12 +119,13 @@ async function main() {
   const seconds = ponder.readyAfterMs / 1000;
   // The backfill alone, as Ponder logs it (fetching the logs from the node and running the indexing functions).
   const ponderLog = readFileSync(path.join(work, "ponder.log"), "utf8");
-  const at = (message: string) => {
+  const loggedSeconds = (message: string) => {
     const time = new RegExp(`^(\\d\\d):(\\d\\d):(\\d\\d\\.\\d+) .*${message}`, "m").exec(ponderLog);
     if (!time) throw new Error(`no "${message}" line in ${path.join(work, "ponder.log")}`);
     return Number(time[1]) * 3600 + Number(time[2]) * 60 + Number(time[3]);
   };
-  const backfillSeconds = at("Completed backfill indexing across all chains") - at("Started backfill indexing");
+  const backfillSeconds =
+    loggedSeconds("Completed backfill indexing across all chains") - loggedSeconds("Started backfill indexing");
   // Not a broken index: one allocation row per AllocationSet, one account event per account event on chain.
   await waitIndexed(ponder.url, head);
   const indexed = await gql<{ allocations: { totalCount: number } }>(ponder.url, "{ allocations { totalCount } }");

@@ -24,6 +24,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { ethers, type Signer } from "ethers";
 import type { MockNMR, NMRLike, PortfolioStake } from "../../typechain-types";
+import { at, defined } from "./checks";
 import { runKeeper } from "./keeper";
 import { publishRoundResults, type ResultRow } from "./operator";
 import { NUMERAI_2024_FORMULA, normaliseModelId } from "./results";
@@ -107,7 +108,7 @@ export function overlappingSeries(
   const out: number[] = [];
   for (let r = 0; r < rounds; r++) {
     let s = 0;
-    for (let j = 0; j < model.window; j++) s += w[j] * e[r + j];
+    for (const [j, wj] of w.entries()) s += wj * at(e, r + j, "shocks");
     out.push(Math.sqrt(1 - model.freshShare) * (s / norm) + Math.sqrt(model.freshShare) * fresh.normal());
   }
   return out;
@@ -143,9 +144,13 @@ export function simulateScores(
       const mmc: number[] = [];
       const rate: number[] = [];
       for (let r = 0; r < rounds; r++) {
-        const residual = (Math.sqrt(b) * ownerFactor[r] + Math.sqrt(c) * noise[r]) / Math.sqrt(b + c || 1);
-        const zc = Math.sqrt(a) * common[r] + Math.sqrt(b) * ownerFactor[r] + Math.sqrt(c) * noise[r];
-        const zm = model.mmcCommon * common[r] + model.mmcResidual * residual + Math.sqrt(mmcRest) * mmcNoise[r];
+        const commonR = at(common, r, "common factor");
+        const ownerR = at(ownerFactor, r, "owner factor");
+        const noiseR = at(noise, r, "model noise");
+        const mmcNoiseR = at(mmcNoise, r, "MMC noise");
+        const residual = (Math.sqrt(b) * ownerR + Math.sqrt(c) * noiseR) / Math.sqrt(b + c || 1);
+        const zc = Math.sqrt(a) * commonR + Math.sqrt(b) * ownerR + Math.sqrt(c) * noiseR;
+        const zm = model.mmcCommon * commonR + model.mmcResidual * residual + Math.sqrt(mmcRest) * mmcNoiseR;
         const cr = round10(corrMean + corrSd * zc);
         const mm = round10(mmcMean + mmcSd * zm);
         corr.push(cr);
@@ -175,8 +180,8 @@ export function resultRows(models: readonly SimulatedModel[], roundIndex: number
   return models.map((m, i) => ({
     line: `demo[${i}]`,
     model: m.id,
-    corr: m.corr[roundIndex].toFixed(10),
-    mmc: m.mmc[roundIndex].toFixed(10),
+    corr: at(m.corr, roundIndex, `${m.name} CORR`).toFixed(10),
+    mmc: at(m.mmc, roundIndex, `${m.name} MMC`).toFixed(10),
   }));
 }
 
@@ -309,18 +314,25 @@ export async function generateDemoHistory(actors: DemoActors, options: DemoOptio
   const stakeAddress = await stake.getAddress();
   const addresses = await Promise.all(actors.stakers.map((s) => s.getAddress()));
   const managerAddress = await manager.getAddress();
-  if ((await stake.modelsOf(addresses[0])).length > 0)
-    throw new Error(`${addresses[0]} already has models: the demo history exists on this chain`);
+  const firstStaker = at(addresses, 0, "staker addresses");
+  if ((await stake.modelsOf(firstStaker)).length > 0)
+    throw new Error(`${firstStaker} already has models: the demo history exists on this chain`);
   mkdirSync(options.roundsDir, { recursive: true });
 
   const scores = simulateScores(DEMO_ACCOUNTS, R, options.seed);
   const modelsOf = (name: string) => scores.filter((m) => m.owner === name).map((m) => m.id);
-  const [alice, bob, carol, dave] = DEMO_ACCOUNTS.map((spec, i) => ({
+  const demoAccounts = DEMO_ACCOUNTS.map((spec, i) => ({
     spec,
-    signer: actors.stakers[i],
-    address: addresses[i],
+    signer: at(actors.stakers, i, "stakers"),
+    address: at(addresses, i, "staker addresses"),
     models: modelsOf(spec.name),
   }));
+  const account = (name: string) =>
+    defined(
+      demoAccounts.find((a) => a.spec.name === name),
+      `demo account ${name}`,
+    );
+  const [alice, bob, carol, dave] = [account("alice"), account("bob"), account("carol"), account("dave")] as const;
   const actions: string[] = [];
   const act = (line: string) => {
     actions.push(line);
@@ -351,7 +363,7 @@ export async function generateDemoHistory(actors: DemoActors, options: DemoOptio
   act(`bob authorised manager ${managerAddress}`);
 
   // ── Scheduled actions, by index of the round just opened (they take effect from the next round).
-  const at = (fraction: number) => Math.max(1, Math.min(R - 1, Math.floor(fraction * R)));
+  const scheduledIndex = (fraction: number) => Math.max(1, Math.min(R - 1, Math.floor(fraction * R)));
   const managerEvery = Math.max(4, Math.floor(R / 6));
   let bobWithdrawalRequested = false;
   const roundsSoFar = async (account: string, models: string[]) => {
@@ -360,11 +372,11 @@ export async function generateDemoHistory(actors: DemoActors, options: DemoOptio
     return historyWindow(mergeRates(settled, leaves.rates), models, 60, []);
   };
   const scheduled = async (k: number, round: bigint) => {
-    if (k === at(0.15)) {
+    if (k === scheduledIndex(0.15)) {
       await send(stake.connect(carol.signer).deposit(nmrWei(10_000)));
       act(`round ${round}: carol topped up 10,000 NMR`);
     }
-    if (k === at(0.2)) {
+    if (k === scheduledIndex(0.2)) {
       await join(dave);
       act(`round ${round}: dave joined`);
     }
@@ -375,23 +387,23 @@ export async function generateDemoHistory(actors: DemoActors, options: DemoOptio
         bps = suggestWeights(history.rates, { method: "probability", minBps: 500, maxBps: 4000 }).bps;
       } else {
         const [, current] = await stake.allocationAt(bob.address, round + 1n);
-        bps = [...current.slice(1), current[0]].map(Number); // rotate while there is no history yet
+        bps = [...current.slice(1), ...current.slice(0, 1)].map(Number); // rotate while there is no history yet
       }
       await send(stake.connect(manager).setAllocationFor(bob.address, bob.models, bps));
       act(
         `round ${round}: bob's manager set [${bps.join(", ")}] (${history.rounds.length >= 5 ? `probability over ${history.rounds.length} rounds` : "rotation"})`,
       );
     }
-    if (k === at(0.3)) {
+    if (k === scheduledIndex(0.3)) {
       await send(stake.connect(bob.signer).requestWithdrawal(nmrWei(2_000)));
       bobWithdrawalRequested = true;
       act(`round ${round}: bob requested a 2,000 NMR withdrawal`);
     }
-    if (k === at(0.35)) {
+    if (k === scheduledIndex(0.35)) {
       await send(stake.connect(alice.signer).setAllocation(alice.models, [4000, 3000, 2000, 1000]));
       act(`round ${round}: alice set [4000, 3000, 2000, 1000]`);
     }
-    if (k === at(0.55)) {
+    if (k === scheduledIndex(0.55)) {
       const history = await roundsSoFar(carol.address, carol.models);
       const bps =
         history.rounds.length >= 5

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import {
   BURN_MODES,
@@ -71,7 +72,9 @@ export async function deployPortfolioStake(
 ): Promise<{ stake: DeployedContract; nmr: DeployedContract; file: string }> {
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
   const local = chainId === LOCAL_CHAIN_ID;
-  const parameters = options.parameters ? JSON.parse(readFileSync(options.parameters, "utf8")) : undefined;
+  const parameters = options.parameters
+    ? (JSON.parse(readFileSync(options.parameters, "utf8")) as DeploymentParameters)
+    : undefined;
   if (!local && !parameters) {
     throw new Error(
       "Deploying to a public chain needs a parameters file: IGNITION_PARAMETERS=ignition/parameters/mainnet.json (set admin, operator and pauser in it)",

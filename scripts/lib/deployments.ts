@@ -55,3 +55,14 @@ export function chainDeployments(chainId: number | bigint, file = DEPLOYMENTS_FI
   }
   return chain;
 }
+
+/** One contract of one chain's deployment, or a plain-language error saying how to deploy it. */
+export function deployedContract(chainId: number | bigint, name: string, file = DEPLOYMENTS_FILE): DeployedContract {
+  const contract = chainDeployments(chainId, file)[name];
+  if (!contract) {
+    throw new Error(
+      `No ${name} in the deployment for chain ${chainId} in ${file}. Deploy again: npx hardhat run scripts/deploy.ts --network <name>`,
+    );
+  }
+  return contract;
+}

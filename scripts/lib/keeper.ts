@@ -8,10 +8,12 @@
 import type { PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { chainTime, describeFailure, stakersFromEvents } from "./chain";
+import { at } from "./checks";
 import { RoundBook } from "./leafFiles";
 import { accountRoundResult, unprovableRoundResult } from "./results";
 
-type AccountResults = IPortfolioStake.AccountResultsStruct;
+/** settleBatch's entry for one account; the keeper always plans with the account as a plain address string. */
+type AccountResults = IPortfolioStake.AccountResultsStruct & { account: string };
 
 /** The contract's MAX_SETTLEMENTS_PER_CALL. */
 export const MAX_ACCOUNT_ROUNDS_PER_TX = 256;
@@ -126,17 +128,16 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       const found = await isolateFailures(stake, book, batch, now, current, stuckAt);
       for (const f of found) addStop(report.failures, f.account, f);
       if (found.length === 0) {
-        const round = BigInt(batch[0].results[0].round);
+        const { round } = firstOf(batch);
         const reason = `settleBatch reverts, yet every account settles alone: ${fitted.reason}`;
-        report.failures.push({ round, reason, accounts: batch.map((a) => String(a.account)) });
+        report.failures.push({ round, reason, accounts: batch.map((a) => a.account) });
         report.complete = false;
         break;
       }
       continue;
     }
     if (fitted.kind === "too-big") {
-      const account = String(batch[0].account);
-      const round = BigInt(batch[0].results[0].round);
+      const { account, round } = firstOf(batch);
       stuckAt.set(account, round);
       addStop(report.failures, account, {
         round,
@@ -171,9 +172,9 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       sendFailures++;
       log(`keeper: a settleBatch transaction failed (${reason}); re-reading the chain and trying again`);
       if (sendFailures >= MAX_CONSECUTIVE_SEND_FAILURES) {
-        const accountsInBatch = sent.map((a) => String(a.account));
+        const accountsInBatch = sent.map((a) => a.account);
         report.failures.push({
-          round: BigInt(sent[0].results[0].round),
+          round: firstOf(sent).round,
           reason: `settleBatch failed ${sendFailures} times in a row: ${reason}`,
           accounts: accountsInBatch,
         });
@@ -272,7 +273,7 @@ async function isolateFailures(
 ): Promise<{ account: string; round: bigint; reason: string }[]> {
   const failures = [];
   for (const planned of batch) {
-    const account = String(planned.account);
+    const { account } = planned;
     const fresh = await planAccount(stake, book, account, now, current, planned.results.length, stuckAt.get(account));
     if (!fresh.results) continue; // settled by someone else meanwhile
     const plan = fresh.results;
@@ -295,7 +296,7 @@ async function isolateFailures(
       if (failure === null) good = mid;
       else [bad, reason] = [mid, failure];
     }
-    const round = BigInt(plan.results[good].round);
+    const round = BigInt(at(plan.results, good, `planned rounds of ${account}`).round);
     stuckAt.set(account, round);
     failures.push({ account, round, reason: explain(reason) });
   }
@@ -315,6 +316,13 @@ const HINTS: Record<string, string> = {
 function explain(reason: string): string {
   const name = /^(\w+)\(/.exec(reason)?.[1];
   return name && HINTS[name] ? `${reason}: ${HINTS[name]}` : reason;
+}
+
+/** The first account of a batch and its first round (a planned account always has at least one round). */
+function firstOf(batch: AccountResults[]): { account: string; round: bigint } {
+  const first = at(batch, 0, "batch");
+  const { account } = first;
+  return { account, round: BigInt(at(first.results, 0, `planned rounds of ${account}`).round) };
 }
 
 function countRounds(batch: AccountResults[]): number {

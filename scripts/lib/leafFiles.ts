@@ -23,7 +23,7 @@ export function loadLeafFile(dir: string, round: bigint, onChainRoot: string): R
   try {
     content = JSON.parse(readFileSync(file, "utf8")) as RoundFile;
   } catch (e) {
-    throw new Error(`${file} is not valid JSON (${(e as Error).message}): refusing it`);
+    throw new Error(`${file} is not valid JSON (${(e as Error).message}): refusing it`, { cause: e });
   }
   if (BigInt(content.round ?? -1) !== round)
     throw new Error(`${file} is for round ${content.round}, not ${round}: refusing it`);
@@ -31,7 +31,7 @@ export function loadLeafFile(dir: string, round: bigint, onChainRoot: string): R
   try {
     tree = treeFromFile(content);
   } catch (e) {
-    throw new Error(`${file} is inconsistent (${(e as Error).message}): refusing it`);
+    throw new Error(`${file} is inconsistent (${(e as Error).message}): refusing it`, { cause: e });
   }
   if (tree.root !== onChainRoot) {
     throw new Error(

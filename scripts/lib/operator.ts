@@ -43,11 +43,10 @@ export function parseFormula(value: unknown, source = "formula"): PayoutFormula 
     throw new Error(`${source}: expected {"corrWeight": "0.5", "mmcWeight": "2", "cap": "0.05"}`);
   }
   const record = value as Record<string, unknown>;
-  const keys = ["corrWeight", "mmcWeight", "cap"];
-  const unknown = Object.keys(record).filter((k) => !keys.includes(k));
+  const keys: readonly (keyof PayoutFormula)[] = ["corrWeight", "mmcWeight", "cap"];
+  const unknown = Object.keys(record).filter((k) => !keys.some((key) => key === k));
   if (unknown.length) throw new Error(`${source}: unknown key(s) ${unknown.join(", ")}; expected ${keys.join(", ")}`);
-  const formula = {} as Record<string, string>;
-  for (const key of keys) {
+  const decimal = (key: keyof PayoutFormula): string => {
     const v = record[key];
     if (typeof v !== "string" && typeof v !== "number")
       throw new Error(`${source}: ${key} is missing or not a decimal`);
@@ -56,12 +55,17 @@ export function parseFormula(value: unknown, source = "formula"): PayoutFormula 
     } catch {
       throw new Error(`${source}: ${key} "${v}" is not a number`);
     }
-    formula[key] = String(v);
-  }
+    return String(v);
+  };
+  const formula: PayoutFormula = {
+    corrWeight: decimal("corrWeight"),
+    mmcWeight: decimal("mmcWeight"),
+    cap: decimal("cap"),
+  };
   const cap = parseDecimal(formula.cap);
   if (cap <= 0n || cap > ONE)
     throw new Error(`${source}: cap ${formula.cap} must be above 0 and at most 1 (a fraction)`);
-  return formula as unknown as PayoutFormula;
+  return formula;
 }
 
 /** The formula from a JSON string or a JSON file path (the FORMULA variable); the Numerai 2024 rule when unset. */
@@ -73,7 +77,7 @@ export function loadFormula(spec: string | undefined): PayoutFormula {
   try {
     return parseFormula(JSON.parse(isInline ? spec : readFileSync(spec, "utf8")), source);
   } catch (e) {
-    if (e instanceof SyntaxError) throw new Error(`${source} is not valid JSON: ${e.message}`);
+    if (e instanceof SyntaxError) throw new Error(`${source} is not valid JSON: ${e.message}`, { cause: e });
     throw e;
   }
 }
@@ -139,8 +143,9 @@ export function ratesFromRows(rows: ResultRow[], options: RateOptions): RoundRat
       fail(row.model === "" ? "the model is missing" : (e as Error).message);
       continue;
     }
-    if (firstLine.has(id)) {
-      fail(`model ${row.model} already appears at ${firstLine.get(id)}`);
+    const earlier = firstLine.get(id);
+    if (earlier !== undefined) {
+      fail(`model ${row.model} already appears at ${earlier}`);
       continue;
     }
     firstLine.set(id, row.line);
@@ -295,7 +300,7 @@ export async function publishRoundResults(
     const receipt = await tx.wait();
     return { status: "published", ...base, uri, txHash: tx.hash, gasUsed: receipt?.gasUsed };
   } catch (e) {
-    throw new Error(`publishRound(${round}) failed: ${describeFailure(e, stake)}`);
+    throw new Error(`publishRound(${round}) failed: ${describeFailure(e, stake)}`, { cause: e });
   }
 }
 

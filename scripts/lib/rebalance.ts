@@ -23,7 +23,7 @@ import {
   type Mode,
   type SignedAllocation,
 } from "./rebalanceCalls";
-import { type RebalanceRequest } from "./rebalanceFile";
+import type { RebalanceRequest } from "./rebalanceFile";
 import { Journal, waitForReceipt, type WaitOptions } from "./rebalanceJournal";
 import { checkAgainstChain, formatPlanTable, type AccountPlan } from "./rebalancePlan";
 

@@ -82,7 +82,8 @@ export function encodeSetAllocationBySig(stake: PortfolioStake, s: SignedAllocat
 
 /** One transaction's calldata: the call itself when alone (cheaper), else a multicall of them. */
 export function transactionData(stake: PortfolioStake, calls: readonly AllocationCall[]): string {
-  if (calls.length === 1) return calls[0].data;
+  const [first, ...others] = calls;
+  if (first !== undefined && others.length === 0) return first.data;
   return stake.interface.encodeFunctionData("multicall", [calls.map((c) => c.data)]);
 }
 

@@ -109,13 +109,13 @@ export function formatPercent(bps: number | bigint, signed = false): string {
 /** "lines 2-4, 7" from line numbers. */
 function describeLines(lines: number[]): string {
   const sorted = [...new Set(lines)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
+  const runs: { first: number; last: number }[] = [];
+  for (const n of sorted) {
+    const run = runs.at(-1);
+    if (run && n === run.last + 1) run.last = n;
+    else runs.push({ first: n, last: n });
   }
+  const parts = runs.map(({ first, last }) => (first === last ? `${first}` : `${first}-${last}`));
   return `${sorted.length === 1 ? "line" : "lines"} ${parts.join(", ")}`;
 }
 
@@ -190,7 +190,7 @@ function groupRows(
     if (row.line !== undefined) group.lines.push(row.line);
     if (row.unit === "percent" || String(row.weight).includes("%")) group.percent = true;
     const model = resolveModel(row.model, names, hasNames);
-    let usable = true;
+    let usable: boolean;
     if ("problem" in model) {
       out.add(row.where, model.problem);
       usable = false;
@@ -240,12 +240,16 @@ function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') ((cell += '"'), i++);
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") (cells.push(cell), (cell = ""));
-    else cell += c;
+    else if (c === ",") {
+      cells.push(cell);
+      cell = "";
+    } else cell += c;
   }
   cells.push(cell);
   return cells.map((x) => x.trim());
@@ -263,17 +267,18 @@ export function parseRebalanceCsv(text: string, options: ParseOptions = {}): Reb
   const contentLines = lines
     .map((l, i) => ({ text: l, line: i + 1 }))
     .filter((l) => l.text.trim() && !l.text.trim().startsWith("#"));
-  if (!contentLines.length) {
+  const [header, ...body] = contentLines;
+  if (header === undefined) {
     out.add(source, "the file is empty (expected a header account,model,weight and one row per model)");
     return { source, accounts: [], modelNames: invert(names), problems: out.problems };
   }
-  const [header, ...body] = contentLines;
   const columns = splitCsvLine(header.text).map((c) => c.toLowerCase());
   const index = (name: string) => columns.indexOf(name);
   const weightColumns = CSV_WEIGHT_COLUMNS.filter((c) => index(c) >= 0);
   const unknown = columns.filter((c) => !CSV_COLUMNS.includes(c));
   const missing = ["account", "model"].filter((c) => index(c) < 0);
-  if (missing.length || weightColumns.length !== 1 || unknown.length) {
+  const [weightColumn, ...otherWeightColumns] = weightColumns;
+  if (missing.length || weightColumn === undefined || otherWeightColumns.length > 0 || unknown.length) {
     const issues = [
       ...missing.map((c) => `no "${c}" column`),
       weightColumns.length === 0 ? 'no "weight" column' : "",
@@ -286,7 +291,6 @@ export function parseRebalanceCsv(text: string, options: ParseOptions = {}): Reb
     );
     return { source, accounts: [], modelNames: invert(names), problems: out.problems };
   }
-  const weightColumn = weightColumns[0];
   const rows: RawRow[] = [];
   const unreadable = new Set<string>(); // accounts with a line that is not even a row
   for (const { text: lineText, line } of body) {
@@ -400,15 +404,16 @@ export function parseRebalanceJson(text: string, options: ParseOptions = {}): Re
       if (!isRecord(w)) return reject('expected {"model": …, "weight": …}');
       checkKeys(w, WEIGHT_KEYS, wWhere, out);
       const given = (["weight", "bps", "percent"] as const).filter((k) => w[k] !== undefined);
-      if (given.length !== 1) {
+      const [key, ...others] = given;
+      if (key === undefined || others.length > 0) {
         return reject(
           given.length ? `give one of ${given.join(", ")}, not several` : 'no "weight" (or "bps" / "percent")',
         );
       }
-      const key = given[0];
       const rowUnit =
         key === "percent" ? "percent" : key === "bps" ? "bps" : readUnit(w.unit, unit, `${wWhere}.unit`, out);
-      if (key === "bps" && String(w.bps).includes("%")) return reject(`"bps" takes basis points, not "${w.bps}"`);
+      if (key === "bps" && String(w.bps).includes("%"))
+        return reject(`"bps" takes basis points, not "${String(w.bps)}"`);
       rows.push({ account, model: w.model, weight: w[key], unit: rowUnit, where: wWhere });
     });
   });

@@ -5,6 +5,7 @@
  */
 import { formatUnits } from "ethers";
 import type { PortfolioStake } from "../../typechain-types";
+import { at } from "./checks";
 import { formatPercent, TOTAL_BPS, type AccountTarget, type RebalanceRequest } from "./rebalanceFile";
 
 export interface AccountPlan {
@@ -159,7 +160,11 @@ export function formatNmr(wei: bigint): string {
 }
 
 function row(cells: string[], widths: number[]): string {
-  return ("  " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).trimEnd();
+  const padded = cells.map((c, i) => {
+    const width = at(widths, i, "column widths");
+    return i === 0 ? c.padEnd(width) : c.padStart(width);
+  });
+  return ("  " + padded.join("  ")).trimEnd();
 }
 
 /** The before/after table of one account: each model's current and target weight and the NMR each implies. */
@@ -172,20 +177,23 @@ export function formatPlanTable(plan: AccountPlan, modelNames: Map<string, strin
   const share = (bps: number) => (plan.balance * BigInt(bps)) / BigInt(TOTAL_BPS);
   const header = ["model", "current", "target", "change", "NMR current", "NMR target"];
   const body = plan.modelIds.map((id, i) => {
-    const change = plan.targetBps[i] - plan.currentBps[i];
+    const current = at(plan.currentBps, i, "current bps");
+    const target = at(plan.targetBps, i, "target bps");
+    const change = target - current;
+    const name = modelNames.get(id);
     return [
-      modelNames.has(id) ? `${modelNames.get(id)} (${id})` : id,
-      formatPercent(plan.currentBps[i]),
-      formatPercent(plan.targetBps[i]),
+      name !== undefined ? `${name} (${id})` : id,
+      formatPercent(current),
+      formatPercent(target),
       change === 0 ? "-" : formatPercent(change, true),
-      formatNmr(share(plan.currentBps[i])),
-      formatNmr(share(plan.targetBps[i])),
+      formatNmr(share(current)),
+      formatNmr(share(target)),
     ];
   });
   const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
   const total = ["total", formatPercent(sum(plan.currentBps)), formatPercent(sum(plan.targetBps)), "", "", ""];
   const all = [header, ...body, total];
-  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c].length)));
+  const widths = header.map((_, c) => Math.max(...all.map((r) => at(r, c, "table row").length)));
   lines.push(...all.map((cells) => row(cells, widths)));
   if (sum(plan.currentBps) === 0) lines.push("  (no vector yet: no model has stake at risk until one is set)");
   else if (plan.inForceBps.some((bps, i) => bps !== plan.currentBps[i])) {

@@ -65,17 +65,22 @@ export function parseResultsCsv(text: string, file = "results CSV"): ResultRow[]
   return rows;
 }
 
+/** A JSON value as text: strings as they are, numbers and booleans printed, objects and arrays as JSON. */
+function jsonText(v: unknown): string {
+  return typeof v === "string" ? v : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+}
+
 export function parseResultsJson(text: string, file = "results JSON"): ResultRow[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const container = parsed as { round?: unknown; results?: unknown };
   const items = Array.isArray(parsed) ? parsed : container?.results;
   if (!Array.isArray(items)) throw new Error(`${file}: expected an array of results or {"round": n, "results": [...]}`);
-  const fileRound = Array.isArray(parsed) || container.round === undefined ? undefined : String(container.round);
+  const fileRound = Array.isArray(parsed) || container.round === undefined ? undefined : jsonText(container.round);
   return items.map((item, i): ResultRow => {
     const line = `results[${i}]`;
     if (item === null || typeof item !== "object" || Array.isArray(item)) {
@@ -83,16 +88,16 @@ export function parseResultsJson(text: string, file = "results JSON"): ResultRow
     }
     const r = item as Record<string, unknown>;
     const value = (v: unknown) =>
-      v === undefined ? undefined : v === null || MISSING.test(String(v).trim()) ? null : String(v).trim();
+      v === undefined ? undefined : v === null || MISSING.test(jsonText(v).trim()) ? null : jsonText(v).trim();
     const row: ResultRow = {
       line,
-      model: String(r.model ?? "").trim(),
+      model: jsonText(r.model ?? "").trim(),
       corr: value(r.corr),
       mmc: value(r.mmc),
       rate: value(r.rate),
     };
     const round = r.round ?? fileRound;
-    if (round !== undefined) row.round = String(round);
+    if (round !== undefined) row.round = jsonText(round);
     return row;
   });
 }
@@ -105,12 +110,16 @@ export function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') ((cell += '"'), i++);
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ",") (cells.push(cell), (cell = ""));
-    else cell += c;
+    else if (c === ",") {
+      cells.push(cell);
+      cell = "";
+    } else cell += c;
   }
   cells.push(cell);
   return cells;

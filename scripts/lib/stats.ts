@@ -3,6 +3,7 @@
  * PRNG with normal draws, and the statistics both need (means, correlations, autocorrelation, the normal CDF and a
  * standard error of the mean that accounts for overlapping rounds). Plain numbers; missing values are null or NaN.
  */
+import { at } from "./checks";
 
 /** A value that may be missing (null, undefined or NaN). */
 export type Maybe = number | null | undefined;
@@ -34,26 +35,22 @@ export function sd(xs: readonly number[]): number {
 
 /** Pearson correlation over the positions where both series are present; NaN if undefined. */
 export function pearson(a: readonly Maybe[], b: readonly Maybe[]): number {
-  const xs: number[] = [];
-  const ys: number[] = [];
+  const pairs: [number, number][] = [];
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const x = a[i];
     const y = b[i];
-    if (isPresent(x) && isPresent(y)) {
-      xs.push(x);
-      ys.push(y);
-    }
+    if (isPresent(x) && isPresent(y)) pairs.push([x, y]);
   }
-  if (xs.length < 3) return NaN;
-  const mx = mean(xs);
-  const my = mean(ys);
+  if (pairs.length < 3) return NaN;
+  const mx = mean(pairs.map(([x]) => x));
+  const my = mean(pairs.map(([, y]) => y));
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-    syy += (ys[i] - my) ** 2;
+  for (const [x, y] of pairs) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
   }
   return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
 }
@@ -72,7 +69,11 @@ export function autocovariances(xs: readonly Maybe[], maxLag: number): number[] 
   const out: number[] = [];
   for (let k = 0; k <= maxLag; k++) {
     let s = 0;
-    for (let t = 0; t + k < d.length; t++) if (!Number.isNaN(d[t]) && !Number.isNaN(d[t + k])) s += d[t] * d[t + k];
+    for (let t = 0; t + k < d.length; t++) {
+      const x = d[t];
+      const y = d[t + k];
+      if (isPresent(x) && isPresent(y)) s += x * y;
+    }
     out.push(s / n);
   }
   return out;
@@ -81,7 +82,9 @@ export function autocovariances(xs: readonly Maybe[], maxLag: number): number[] 
 /** Lag-k autocorrelation (γk / γ0); NaN when undefined. */
 export function autocorrelation(xs: readonly Maybe[], lag: number): number {
   const g = autocovariances(xs, lag);
-  return g.length > lag && g[0] > 0 ? g[lag] / g[0] : NaN;
+  const g0 = g[0];
+  const gLag = g[lag];
+  return g0 !== undefined && gLag !== undefined && g0 > 0 ? gLag / g0 : NaN;
 }
 
 /**
@@ -94,8 +97,9 @@ export function hacStandardError(xs: readonly Maybe[], lags: number): number {
   if (n < 2) return NaN;
   const L = Math.max(0, Math.min(Math.floor(lags), n - 1));
   const g = autocovariances(xs, L);
-  let longRun = g[0];
-  for (let k = 1; k <= L; k++) longRun += 2 * (1 - k / (L + 1)) * g[k];
+  // γ0 + 2 Σ_{k=1..L} (1 - k/(L+1)) γk
+  let longRun = 0;
+  for (const [k, gk] of g.entries()) longRun += k === 0 ? gk : 2 * (1 - k / (L + 1)) * gk;
   return Math.sqrt(Math.max(longRun, 0) / n);
 }
 
@@ -142,7 +146,8 @@ export function median(xs: readonly Maybe[]): number {
   const v = present(xs).sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  const upper = at(v, mid, "sorted values");
+  return v.length % 2 ? upper : (at(v, mid - 1, "sorted values") + upper) / 2;
 }
 
 /**

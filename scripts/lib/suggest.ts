@@ -13,16 +13,16 @@
  * fewer than `minObservations` rates cannot be scored and gets the minimum weight; when no model can be scored (or
  * every score is 0), the suggestion is the equal vector. Rates are fractions of the stake (0.01 = +1%).
  *
- * The pure functions are in suggestCore.ts (unit-tested in test/suggest.test.ts); the history readers here take rates
+ * The pure functions are in suggestCore.ts (unit-tested in scripts/lib/suggest.test.ts); the history readers here take rates
  * from the chain (Settled events, leaf files of published rounds) or from a results file.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PortfolioStake } from "../../typechain-types";
+import { at } from "./checks";
 import { toModelId } from "./operator";
 import { normaliseModelId, parseDecimal, rateFromScores, treeFromFile, type RoundFile } from "./results";
-import { TOTAL_BPS, type Series } from "./suggestCore";
 
 export * from "./suggestCore";
 
@@ -141,8 +141,9 @@ export function ratesFromResultsFile(file: string): RoundRates {
   const out: RoundRates = new Map();
   const put = (round: number, model: string, rate: bigint) => {
     if (!Number.isInteger(round)) throw new Error(`${file}: round "${round}" is not an integer`);
-    if (!out.has(round)) out.set(round, new Map());
-    if (rate !== 0n) out.get(round)!.set(toModelId(model), toFraction(rate));
+    const rates = out.get(round) ?? new Map<string, number>();
+    out.set(round, rates);
+    if (rate !== 0n) rates.set(toModelId(model), toFraction(rate));
   };
   if (statSync(file).isDirectory()) {
     for (const name of readdirSync(file)) {
@@ -159,7 +160,7 @@ export function ratesFromResultsFile(file: string): RoundRates {
     if (!Array.isArray(parsed.rounds))
       throw new Error(`${file}: expected {"rounds": [{"round": n, "rates": {model: rate}}]}`);
     for (const { round, rates } of parsed.rounds) {
-      out.set(Number(round), out.get(Number(round)) ?? new Map());
+      out.set(Number(round), out.get(Number(round)) ?? new Map<string, number>());
       for (const [model, rate] of Object.entries(rates ?? {}))
         if (rate !== null && rate !== "NA") put(Number(round), model, parseDecimal(String(rate)));
     }
@@ -170,27 +171,33 @@ export function ratesFromResultsFile(file: string): RoundRates {
   const header = cells(lines[0] ?? "").map((h) => h.toLowerCase());
   if (header[0] !== "round" && header[0] !== "roundnumber")
     throw new Error(`${file}: the first column must be "round"`);
-  const missing = (v: string | undefined) => v === undefined || v === "" || v === "NA";
+  const given = (v: string | undefined): v is string => v !== undefined && v !== "" && v !== "NA";
   if (header.includes("model")) {
-    const col = (name: string) => header.indexOf(name);
+    const cell = (row: readonly string[], name: string) => {
+      const col = header.indexOf(name);
+      return col >= 0 ? row[col] : undefined;
+    };
     lines.slice(1).forEach((line) => {
       const row = cells(line);
       const round = Number(row[0]);
-      const model = row[col("model")];
-      if (col("rate") >= 0) {
-        if (!missing(row[col("rate")])) put(round, model, parseDecimal(row[col("rate")]));
+      const model = cell(row, "model") ?? ""; // toModelId rejects an empty model with the row's value in the message
+      if (header.includes("rate")) {
+        const rate = cell(row, "rate");
+        if (given(rate)) put(round, model, parseDecimal(rate));
       } else {
-        const corr = missing(row[col("corr")]) ? null : row[col("corr")];
-        const mmc = missing(row[col("mmc")]) ? null : row[col("mmc")];
-        if (corr !== null || mmc !== null) put(round, model, rateFromScores(corr, mmc));
+        const corr = cell(row, "corr");
+        const mmc = cell(row, "mmc");
+        if (given(corr) || given(mmc))
+          put(round, model, rateFromScores(given(corr) ? corr : null, given(mmc) ? mmc : null));
       }
     });
   } else {
-    const models = cells(lines[0]).slice(1);
+    const models = cells(lines[0] ?? "").slice(1);
     for (const line of lines.slice(1)) {
       const row = cells(line);
       models.forEach((model, i) => {
-        if (!missing(row[i + 1])) put(Number(row[0]), model, parseDecimal(row[i + 1]));
+        const rate = row[i + 1];
+        if (given(rate)) put(Number(row[0]), model, parseDecimal(rate));
       });
     }
   }
@@ -224,7 +231,11 @@ export function withAccountVector(
   models: readonly string[],
   bps: readonly number[],
 ): RebalanceFile {
-  const entry = { account, weights: models.map((model, i) => ({ model: normaliseModelId(model), bps: bps[i] })) };
+  if (models.length !== bps.length) throw new Error(`${models.length} models but ${bps.length} weights for ${account}`);
+  const entry = {
+    account,
+    weights: models.map((model, i) => ({ model: normaliseModelId(model), bps: at(bps, i, "weights") })),
+  };
   const others = (existing?.accounts ?? []).filter((a) => a.account.toLowerCase() !== account.toLowerCase());
   return { accounts: [...others, entry] };
 }

@@ -3,6 +3,7 @@
  * min/max clipping to whole basis points and the in-sample window return. scripts/lib/suggest.ts re-exports it with
  * the history readers; the web app imports it directly, so the CLI and the app suggest the same vector.
  */
+import { at } from "./checks";
 import { hacStandardError, isPresent, mean, normalCdf, present, sd, type Maybe } from "./stats";
 
 export const TOTAL_BPS = 10_000;
@@ -151,18 +152,19 @@ function roundToTotal(real: readonly number[], scores: readonly number[], minBps
   let gap = TOTAL_BPS - out.reduce((a, b) => a + b, 0);
   // Order: largest fractional remainder first, then higher score, then lower index (deterministic).
   const order = real
-    .map((w, i) => ({ i, rem: w - out[i], score: scores[i] }))
+    .map((w, i) => ({ i, rem: w - at(out, i), score: at(scores, i, "scores") }))
     .sort((a, b) => b.rem - a.rem || b.score - a.score || a.i - b.i);
   while (gap !== 0) {
     let moved = false;
     const sequence = gap > 0 ? order : [...order].reverse();
     for (const { i } of sequence) {
-      if (gap > 0 && out[i] < maxBps) {
-        out[i]++;
+      const bps = at(out, i);
+      if (gap > 0 && bps < maxBps) {
+        out[i] = bps + 1;
         gap--;
         moved = true;
-      } else if (gap < 0 && out[i] > minBps) {
-        out[i]--;
+      } else if (gap < 0 && bps > minBps) {
+        out[i] = bps - 1;
         gap++;
         moved = true;
       }
@@ -208,7 +210,7 @@ export function suggestWeights(series: readonly Series[], options: SuggestOption
 export function windowReturn(bps: readonly number[], series: readonly Series[]): { total: number; perRound: number[] } {
   const rounds = Math.max(0, ...series.map((x) => x.length));
   const perRound = Array.from({ length: rounds }, (_, r) =>
-    series.reduce((acc, x, m) => acc + ((bps[m] ?? 0) / TOTAL_BPS) * (isPresent(x[r]) ? (x[r] as number) : 0), 0),
+    series.reduce((acc, x, m) => acc + ((bps[m] ?? 0) / TOTAL_BPS) * (isPresent(x[r]) ? x[r] : 0), 0),
   );
   return { total: perRound.reduce((a, b) => a + b, 0), perRound };
 }

@@ -87,9 +87,47 @@ export function modelId(uuidOrLabel: string): string {
   return ethers.dataSlice(ethers.id(uuidOrLabel), 0, 16);
 }
 
+/** `N` strings: a tuple type when N is a literal (modelIds("alice", 4) indexes as [string, string, string, string]). */
+export type Strings<N extends number, R extends string[] = []> = number extends N
+  ? string[]
+  : R["length"] extends N
+    ? R
+    : Strings<N, [...R, string]>;
+
 /** `count` model IDs for one owner, e.g. modelIds("alice", 4). */
-export function modelIds(owner: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => modelId(`${owner}-model-${i}`));
+export function modelIds<N extends number>(owner: string, count: N): Strings<N> {
+  return Array.from({ length: count }, (_, i) => modelId(`${owner}-model-${i}`)) as Strings<N>;
+}
+
+/**
+ * The Hardhat accounts the fixtures give roles to, by index (hardhat.config.ts configures 40): admin, operator and
+ * pauser, then alice, bob, carol, manager, keeper, outsider.
+ */
+export async function namedSigners() {
+  const all = await ethers.getSigners();
+  const at = (index: number): HardhatEthersSigner => {
+    const signer = all[index];
+    if (!signer) throw new Error(`Hardhat account ${index} does not exist`);
+    return signer;
+  };
+  return {
+    admin: at(0),
+    operator: at(1),
+    pauser: at(2),
+    alice: at(3),
+    bob: at(4),
+    carol: at(5),
+    manager: at(6),
+    keeper: at(7),
+    outsider: at(8),
+  };
+}
+
+/** Hardhat account `index` (beyond the named ones, e.g. for accounts with many models). */
+export async function signerAt(index: number): Promise<HardhatEthersSigner> {
+  const signer = (await ethers.getSigners())[index];
+  if (!signer) throw new Error(`Hardhat account ${index} does not exist`);
+  return signer;
 }
 
 /** An even basis-point split that sums to exactly 10,000 (remainder on the first models). */
@@ -112,19 +150,30 @@ export async function deploySystem<Token extends AnyToken = NMRLike>(
     params?: Partial<typeof DEFAULT_PARAMS>;
   } = {},
 ) {
+<<<<<<< HEAD
   const [admin, operator, pauser] = await ethers.getSigners();
   const tokenName = options.token ?? "NMRLike";
   const nmr = (await ethers.deployContract(tokenName)) as unknown as Token;
   const factory = await stakeFactory();
   const stake = (await factory.deploy(
+=======
+  const { admin, operator, pauser } = await namedSigners();
+  const nmr = (await ethers.deployContract(options.token ?? "MockNMR")) as unknown as Token;
+  const stake = await ethers.deployContract("PortfolioStake", [
+>>>>>>> main
     await nmr.getAddress(),
     options.burnMode ?? TOKEN_BURN_MODE[tokenName],
     options.burnSink ?? ethers.ZeroAddress,
     admin.address,
     options.firstRound ?? FIRST_ROUND,
+<<<<<<< HEAD
     { ...DEFAULT_PARAMS, ...options.params },
   )) as unknown as PortfolioStake;
   await stake.waitForDeployment();
+=======
+    DEFAULT_PARAMS,
+  ]);
+>>>>>>> main
   await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
   await stake.connect(admin).grantRole(await stake.PAUSER_ROLE(), pauser.address);
   return { nmr, stake, admin, operator, pauser };
@@ -147,7 +196,7 @@ export async function deployFixture() {
 /** Adds alice, bob and carol (4 bound models each, funded and approved) and funds the operator. */
 export async function withStakers<Token extends AnyToken>(system: Awaited<ReturnType<typeof deploySystem<Token>>>) {
   const { nmr, stake, operator } = system;
-  const [, , , alice, bob, carol, manager, keeper, outsider] = await ethers.getSigners();
+  const { alice, bob, carol, manager, keeper, outsider } = await namedSigners();
   const models = { alice: modelIds("alice", 4), bob: modelIds("bob", 4), carol: modelIds("carol", 4) };
   for (const [signer, name] of [
     [alice, "alice"],

@@ -79,7 +79,7 @@ export class Prng {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error("pick from an empty list");
-    return items[this.int(0, items.length - 1)];
+    return items[this.int(0, items.length - 1)]!;
   }
 
   /** A shuffled copy (Fisher-Yates). */
@@ -87,7 +87,7 @@ export class Prng {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {
       const j = this.int(0, i);
-      [out[i], out[j]] = [out[j], out[i]];
+      [out[i], out[j]] = [out[j]!, out[i]!];
     }
     return out;
   }
@@ -110,7 +110,7 @@ export class Prng {
       if (x < w) return item;
       x -= w;
     }
-    return items[items.length - 1][0];
+    return items[items.length - 1]![0];
   }
 
   /** Random bytes as 0x-hex. */

@@ -47,7 +47,7 @@ export function modelTerm(stake: bigint, weight: bigint, rate: bigint): bigint {
 /** Sum of modelTerm over slots (weights and rates in registry order; a missing rate counts as zero). */
 export function referenceDelta(stake: bigint, weights: readonly bigint[], rates: readonly bigint[]): bigint {
   let delta = 0n;
-  for (let slot = 0; slot < weights.length; slot++) delta += modelTerm(stake, weights[slot], rates[slot] ?? 0n);
+  for (let slot = 0; slot < weights.length; slot++) delta += modelTerm(stake, weights[slot]!, rates[slot] ?? 0n);
   return delta;
 }
 
@@ -311,7 +311,7 @@ export class ReferenceModel {
       proved.forEach((rate, slot) => {
         if (rate === undefined) return;
         rates[slot] = rate;
-        delta += modelTerm(stakeAtRisk, weights[slot], rate);
+        delta += modelTerm(stakeAtRisk, weights[slot]!, rate);
       });
     }
 

@@ -20,7 +20,7 @@ function parseCsv(file: string): { header: string[]; rows: Map<number, string[]>
     .split(/\r?\n/)
     .filter((l) => l.trim() !== "");
   const cells = (line: string) => line.split(",").map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
-  const header = cells(lines[0]);
+  const header = cells(lines[0]!);
   if (header[0] !== "roundNumber") throw new Error(`${file}: first column is "${header[0]}", not "roundNumber"`);
   const rows = new Map<number, string[]>();
   for (const line of lines.slice(1)) {
@@ -60,7 +60,7 @@ export function loadDailyScores(dir = SCORES_DIR): DailyScores {
       const c = corr.rows.get(round);
       const m = mmc.rows.get(round);
       if (i === undefined || !c || !m) throw new Error(`no score cell for ${model} in round ${round}`);
-      return { corr: value(c[i]), mmc: value(m[i]) };
+      return { corr: value(c[i]!), mmc: value(m[i]!) };
     },
   };
 }

@@ -10,6 +10,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse } from "et
 import type { MockERC20NoBurn, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "../../scripts/lib/results";
+<<<<<<< HEAD
 import {
   BurnMode,
   NMR,
@@ -21,6 +22,10 @@ import {
   withStakers,
   type AnyToken,
 } from "./fixtures";
+=======
+import { typedEvent } from "./events";
+import { NMR, deploySystem, modelIds, openRound, signerAt, withStakers } from "./fixtures";
+>>>>>>> main
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled, type SettleOptions } from "./reference";
 
 export type Token = AnyToken;
@@ -29,9 +34,9 @@ export type Token = AnyToken;
 export function settledEvents(stake: PortfolioStake, receipt: ContractTransactionReceipt): ExpectedSettled[] {
   const out: ExpectedSettled[] = [];
   for (const log of receipt.logs) {
-    const parsed = stake.interface.parseLog(log);
-    if (parsed?.name !== "Settled") continue;
-    const a = parsed.args;
+    const settled = typedEvent(stake.interface.parseLog(log), stake.filters.Settled);
+    if (!settled) continue;
+    const a = settled.args;
     out.push({
       account: a.staker,
       round: a.round,
@@ -263,7 +268,7 @@ export class SettlementHarness {
     const sinkBefore = this.burnSink === ethers.ZeroAddress ? 0n : await this.token.balanceOf(this.burnSink);
 
     let tx: ContractTransactionResponse;
-    if (!batch && args.length === 1) tx = await this.stake.connect(keeper).settle(args[0]);
+    if (!batch && args.length === 1) tx = await this.stake.connect(keeper).settle(args[0]!);
     else tx = await this.stake.connect(keeper).settleBatch(args);
     const receipt = (await tx.wait())!;
 
@@ -331,7 +336,7 @@ export async function extraStaker(
   count: number,
   label = `staker${index}`,
 ) {
-  const signer = (await ethers.getSigners())[index];
+  const signer = await signerAt(index);
   const models = modelIds(label, count);
   await bindModels(fx.stake, fx.operator, signer, models);
   await mintTo(fx.nmr, signer.address, NMR(1_000_000));
@@ -344,11 +349,16 @@ export async function extraStaker(
  * deployFixture (alice, bob, carol with 4 models each), no deposits, no round opened.
  */
 export async function deployNoBurnFixture() {
+<<<<<<< HEAD
   const sink = (await ethers.getSigners())[9];
   const system = await deploySystem<MockERC20NoBurn>({
     token: "MockERC20NoBurn",
     burnMode: BurnMode.Sink,
     burnSink: sink.address,
   });
+=======
+  const sink = await signerAt(9);
+  const system = await deploySystem<MockERC20NoBurn>({ token: "MockERC20NoBurn", burnSink: sink.address });
+>>>>>>> main
   return { ...(await withStakers(system)), sink };
 }

@@ -1,17 +1,22 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect } from "wagmi";
 import { useContracts } from "@/lib/contracts";
 import { DEV_WALLET_ID, selectDevAccount, selectedDevAccountIndex } from "@/lib/devWallet/connector";
 import { DEMO_ROLES, DEV_ACCOUNTS } from "@/lib/devWallet/keys";
 import { accountHref, shortAddress } from "@/lib/format";
 
+const subscribeNothing = () => () => {};
+
+/** False on the server and while hydrating (the wallet exists only in the browser), true from then on. */
 function useMounted() {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
-  return mounted;
+  return useSyncExternalStore(
+    subscribeNothing,
+    () => true,
+    () => false,
+  );
 }
 
 /** Closes a popover on Escape or a click outside it. */
@@ -145,7 +150,10 @@ export function ConnectButton() {
                 onClick={() => connect.mutate({ connector: c }, { onSuccess: close })}
                 disabled={connect.isPending}
               >
-                {c.icon ? <img src={c.icon} alt="" width={18} height={18} /> : null}
+                {c.icon ? (
+                  // eslint-disable-next-line @next/next/no-img-element -- a wallet's own icon (often a data: URI, EIP-6963), not an asset next/image can optimise
+                  <img src={c.icon} alt="" width={18} height={18} />
+                ) : null}
                 {c.id === "injected" ? "Browser wallet" : c.name}
               </button>
             </div>

@@ -30,10 +30,9 @@ export function TxStatus({
   if (state.phase === "idle") return null;
   const stages: { key: string; label: string; state: "todo" | "active" | "done" | "failed" }[] = [];
   const stepPrefix = (i: number) =>
-    state.steps.length > 1 ? `${i + 1}/${state.steps.length} ${state.steps[i]}: ` : "";
+    state.steps.length > 1 ? `${i + 1}/${state.steps.length} ${state.steps[i] ?? ""}: ` : "";
   const order = ["checking", "wallet", "pending", "confirmed"] as const;
-  const reached =
-    state.phase === "failed" || state.phase === "rejected" ? -1 : order.indexOf(state.phase as (typeof order)[number]);
+  const reached = state.phase === "failed" || state.phase === "rejected" ? -1 : order.indexOf(state.phase);
   order.forEach((phase, i) => {
     const label = { checking: "Check", wallet: "Wallet", pending: "Block", confirmed: "Confirmed" }[phase];
     let s: "todo" | "active" | "done" | "failed" = "todo";

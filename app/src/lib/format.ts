@@ -1,5 +1,5 @@
 /** Display formatting shared by the app (pure; no React). */
-import { formatUnits, type Address } from "viem";
+import { formatUnits } from "viem";
 
 export function shortAddress(address: string): string {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
@@ -52,7 +52,7 @@ export function relativeTime(seconds: number | bigint, nowSeconds: number): stri
   return diff >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-export function accountHref(address: Address | string, section?: "performance" | "history"): string {
+export function accountHref(address: string, section?: "performance" | "history"): string {
   return `/account/${address}${section ? `/${section}` : ""}`;
 }
 

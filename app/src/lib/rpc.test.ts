@@ -44,9 +44,11 @@ test("ethCall encodes the call, pins the block and decodes the typed result", as
   });
   assert.deepEqual(ids, ["0x527e9049164c15eb2caa23a92bb55da7"]);
   assert.deepEqual(bps, [10_000]);
-  assert.equal(calls[0].method, "eth_call");
-  assert.equal((calls[0].params[0] as { to: string }).to, STAKE);
-  assert.equal(calls[0].params[1], "0x86");
+  const [call] = calls;
+  assert.ok(call, "one eth_call");
+  assert.equal(call.method, "eth_call");
+  assert.equal((call.params[0] as { to: string }).to, STAKE);
+  assert.equal(call.params[1], "0x86");
 });
 
 test("blockHeader reads number and timestamp; a pending block has no number", async () => {

@@ -31,7 +31,10 @@ export async function ethCall<
   const { address, abi, functionName, args, blockNumber } = parameters;
   const data = encodeFunctionData({ abi, functionName, args } as never);
   const block = blockNumber === undefined ? "latest" : numberToHex(blockNumber);
-  const result = (await client.request({ method: "eth_call", params: [{ to: address, data }, block] } as never)) as Hex;
+  const result = await client.request<{ Parameters: [{ to: Address; data: Hex }, Hex | BlockTag]; ReturnType: Hex }>({
+    method: "eth_call",
+    params: [{ to: address, data }, block],
+  });
   return decodeFunctionResult({ abi, functionName, args, data: result } as never) as never;
 }
 
@@ -39,10 +42,10 @@ export async function blockHeader(
   client: ChainClient,
   tag: BlockTag = "latest",
 ): Promise<{ number: bigint | null; timestamp: bigint }> {
-  const block = (await client.request({ method: "eth_getBlockByNumber", params: [tag, false] } as never)) as {
-    number: Hex | null;
-    timestamp: Hex;
-  } | null;
+  const block = await client.request<{
+    Parameters: [BlockTag, false];
+    ReturnType: { number: Hex | null; timestamp: Hex } | null;
+  }>({ method: "eth_getBlockByNumber", params: [tag, false] });
   if (!block) throw new Error(`the node returned no ${tag} block`);
   return { number: block.number === null ? null : hexToBigInt(block.number), timestamp: hexToBigInt(block.timestamp) };
 }

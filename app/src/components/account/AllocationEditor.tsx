@@ -1,5 +1,6 @@
 "use client";
 
+import { useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
@@ -39,6 +40,23 @@ const draftFrom = (weights: number[]): Draft => ({
   errors: weights.map(() => null),
 });
 
+type Notice = { tone: "info" | "warn" | "error"; text: string };
+
+/** ?weights=<id>:<bps>,… (e.g. "Load into editor" on the performance page): the vector it gives and what was left out. */
+function vectorFromLink(param: string | null, models: readonly string[]): { weights: number[]; notice: Notice } | null {
+  if (!param) return null;
+  const parsed = parseWeightsParam(param);
+  const loaded = weightsFromEntries(models, parsed.entries);
+  const problems = [...parsed.errors, ...loaded.unknown.map((id) => `${id} is not one of this account's models`)];
+  return {
+    weights: loaded.weights,
+    notice: {
+      tone: problems.length ? "warn" : "info",
+      text: `Loaded a suggested vector into the editor (not saved yet).${problems.length ? ` Left out: ${problems.join("; ")}.` : ""}`,
+    },
+  };
+}
+
 export function AllocationEditor({
   snapshot: s,
   contracts,
@@ -50,37 +68,36 @@ export function AllocationEditor({
 }) {
   const saved = s.next.bps; // the vector that applies from the next round as things stand
   const savedKey = saved.join(",");
-  const [draft, setDraft] = useState<Draft>(() => draftFrom(saved));
-  const [notice, setNotice] = useState<{ tone: "info" | "warn" | "error"; text: string } | null>(null);
+  // A vector from the link fills the draft once, when the editor appears.
+  const searchParams = useSearchParams();
+  const [fromLink] = useState(() => vectorFromLink(searchParams.get(WEIGHTS_PARAM), s.models));
+  const [draft, setDraft] = useState<Draft>(() => draftFrom(fromLink ? fromLink.weights : saved));
+  const [notice, setNotice] = useState<Notice | null>(() => fromLink?.notice ?? null);
   const label = (id: string) => modelLabel(contracts, id);
+  const rowLabel = (index: number) => {
+    const id = s.models[index];
+    return id === undefined ? `Model ${index + 1}` : label(id);
+  };
   const tx = useTransactionFlow({ modelLabel: label });
   const walletBlocker = useWriteBlocker();
 
-  // ?weights=<id>:<bps>,… (e.g. "Load into editor" on the performance page) fills the draft once.
   useEffect(() => {
-    const param = new URLSearchParams(window.location.search).get(WEIGHTS_PARAM);
-    if (!param) return;
-    const parsed = parseWeightsParam(param);
-    const loaded = weightsFromEntries(s.models, parsed.entries);
-    const problems = [...parsed.errors, ...loaded.unknown.map((id) => `${id} is not one of this account's models`)];
-    setDraft(draftFrom(loaded.weights));
-    setNotice({
-      tone: problems.length ? "warn" : "info",
-      text: `Loaded a suggested vector into the editor (not saved yet).${problems.length ? ` Left out: ${problems.join("; ")}.` : ""}`,
-    });
-    document.getElementById("editor")?.scrollIntoView({ block: "start" });
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on arrival
-  }, []);
+    if (fromLink) document.getElementById("editor")?.scrollIntoView({ block: "start" });
+  }, [fromLink]);
 
   // When the saved vector changes on chain (our own save confirmed, or another tab/manager), start from it again
-  // unless the user is in the middle of an unrelated edit.
+  // unless the user is in the middle of an unrelated edit (always when the model list itself changed). Adjusted
+  // during render, so no frame shows the old draft against the new snapshot.
   const [lastSavedKey, setLastSavedKey] = useState(savedKey);
-  useEffect(() => {
-    if (savedKey === lastSavedKey) return;
+  if (savedKey !== lastSavedKey) {
     setLastSavedKey(savedKey);
-    if (tx.state.phase === "confirmed" || sameWeights(draft.weights, lastSavedKey.split(",").map(Number)))
+    if (
+      tx.state.phase === "confirmed" ||
+      draft.weights.length !== saved.length ||
+      sameWeights(draft.weights, lastSavedKey.split(",").map(Number))
+    )
       setDraft(draftFrom(saved));
-  }, [savedKey, lastSavedKey, saved, draft.weights, tx.state.phase]);
+  }
 
   const total = checkTotal(draft.weights);
   const invalidField = draft.errors.some(Boolean);
@@ -195,6 +212,8 @@ export function AllocationEditor({
           <tbody>
             {s.models.map((id, i) => {
               const name = label(id);
+              // The draft has one entry per model (it is reset above when the model list changes).
+              const bps = draft.weights[i] ?? 0;
               const error = draft.errors[i];
               return (
                 <tr key={id}>
@@ -205,9 +224,9 @@ export function AllocationEditor({
                       min={0}
                       max={TOTAL_BPS}
                       step={1}
-                      value={draft.weights[i]}
+                      value={bps}
                       aria-label={`Weight of ${name} (slider)`}
-                      aria-valuetext={formatBps(draft.weights[i])}
+                      aria-valuetext={formatBps(bps)}
                       onChange={(e) => onSlider(i, Number(e.target.value))}
                     />
                   </td>
@@ -215,18 +234,21 @@ export function AllocationEditor({
                     <input
                       className="pct"
                       inputMode="decimal"
-                      value={draft.texts[i]}
+                      value={draft.texts[i] ?? ""}
                       aria-label={`Weight of ${name} in percent`}
                       aria-invalid={error ? true : undefined}
                       aria-describedby={error ? `weight-error-${i}` : undefined}
                       onChange={(e) => onText(i, e.target.value)}
-                      onBlur={() =>
-                        !draft.errors[i] &&
+                      onBlur={() => {
+                        if (error) return;
                         setDraft((d) => ({
                           ...d,
-                          texts: d.texts.map((t, j) => (j === i ? bpsToPercentInput(d.weights[i]) : t)),
-                        }))
-                      }
+                          texts: d.texts.map((t, j) => {
+                            const w = d.weights[j];
+                            return j === i && w !== undefined ? bpsToPercentInput(w) : t;
+                          }),
+                        }));
+                      }}
                     />
                     {error ? (
                       <div
@@ -239,7 +261,7 @@ export function AllocationEditor({
                       </div>
                     ) : null}
                   </td>
-                  <td className="num cell-nmr">{formatNmr(stakeForBps(s.next.stake, draft.weights[i]))}</td>
+                  <td className="num cell-nmr">{formatNmr(stakeForBps(s.next.stake, bps))}</td>
                   <td className="cell-rest">
                     <button
                       type="button"
@@ -299,7 +321,7 @@ export function AllocationEditor({
               <tbody>
                 {preview.map((row) => (
                   <tr key={row.index}>
-                    <td>{label(s.models[row.index])}</td>
+                    <td>{rowLabel(row.index)}</td>
                     <td className="num">{formatBps(row.before)}</td>
                     <td className="num">{formatBps(row.after)}</td>
                     <td className={`num ${row.change > 0 ? "delta-up" : row.change < 0 ? "delta-down" : "muted"}`}>

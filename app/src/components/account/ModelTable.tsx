@@ -61,7 +61,9 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
           </thead>
           <tbody>
             {s.models.map((id, i) => {
-              const changed = s.next.bps[i] !== s.current.bps[i];
+              const currentBps = s.current.bps[i] ?? 0;
+              const nextBps = s.next.bps[i] ?? 0;
+              const changed = nextBps !== currentBps;
               return (
                 <tr key={id} data-model={id}>
                   <th
@@ -78,14 +80,14 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
                     <div className="mono small muted hide-sm">{id}</div>
                   </th>
                   <td className="num" data-testid={`current-bps-${i}`}>
-                    {formatBps(s.current.bps[i] ?? 0)}
+                    {formatBps(currentBps)}
                   </td>
                   <td className="num">{formatNmr(s.current.modelStakes[i] ?? 0n)}</td>
                   <td
-                    className={`num ${changed ? (s.next.bps[i] > s.current.bps[i] ? "delta-up" : "delta-down") : ""}`}
+                    className={`num ${changed ? (nextBps > currentBps ? "delta-up" : "delta-down") : ""}`}
                     data-testid={`next-bps-${i}`}
                   >
-                    {formatBps(s.next.bps[i] ?? 0)}
+                    {formatBps(nextBps)}
                   </td>
                   <td className="num">{formatNmr(s.next.modelStakes[i] ?? 0n)}</td>
                 </tr>

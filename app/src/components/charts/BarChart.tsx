@@ -1,6 +1,6 @@
 "use client";
 /** Per-round bars of a return series (up green, down red; a round without a result has no bar), in SVG. */
-import { formatPercent, scaleFor, xTickIndexes } from "./scale";
+import { formatPercent, roundLabel, roundSpan, scaleFor, xTickIndexes } from "./scale";
 import { useChartWidth } from "./useChartWidth";
 
 const H = 200;
@@ -26,7 +26,7 @@ export function BarChart({
   const bar = Math.max(1, step * 0.75);
   const up = present.filter((v) => v > 0).length;
   const down = present.filter((v) => v < 0).length;
-  const description = `${present.length} rounds with a result from round ${rounds[0]} to ${rounds.at(-1)}: ${up} up, ${down} down, best ${formatPercent(Math.max(...present))}, worst ${formatPercent(Math.min(...present))}.`;
+  const description = `${present.length} rounds with a result from round ${roundSpan(rounds)}: ${up} up, ${down} down, best ${formatPercent(Math.max(...present))}, worst ${formatPercent(Math.min(...present))}.`;
   return (
     <figure className="chart" data-testid={testId} ref={ref}>
       <figcaption className="chart-title">{title}</figcaption>
@@ -58,7 +58,7 @@ export function BarChart({
               className={v >= 0 ? "bar-up" : "bar-down"}
               data-round={rounds[i]}
             >
-              <title>{`round ${rounds[i]}: ${formatPercent(v, 2)}`}</title>
+              <title>{`${roundLabel(rounds, i)}: ${formatPercent(v, 2)}`}</title>
             </rect>
           ),
         )}
@@ -70,7 +70,7 @@ export function BarChart({
             textAnchor={i === 0 ? "start" : i === rounds.length - 1 ? "end" : "middle"}
             className="chart-label"
           >
-            {`round ${rounds[i]}`}
+            {roundLabel(rounds, i)}
           </text>
         ))}
       </svg>

@@ -4,7 +4,7 @@
  * round; values are fractions shown as percent. Accessible: role="img" with a label and a description; the pages
  * keep the numbers in a table next to it.
  */
-import { formatPercent, scaleFor, seriesColor, xTickIndexes } from "./scale";
+import { formatPercent, roundLabel, roundSpan, scaleFor, seriesColor, xTickIndexes } from "./scale";
 import { useChartWidth } from "./useChartWidth";
 
 export interface LineSeries {
@@ -50,11 +50,13 @@ export function LineChart({
       .map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y.at(Number.isFinite(v) ? v : 0).toFixed(1)}`)
       .join("");
   const xTicks = xTickIndexes(points, plotWidth);
-  const xLabel = (i: number) => (fromZero ? (i === 0 ? "start" : `round ${rounds[i - 1]}`) : `round ${rounds[i]}`);
+  const xLabel = (i: number) => (fromZero ? (i === 0 ? "start" : roundLabel(rounds, i - 1)) : roundLabel(rounds, i));
+  const [only, ...others] = series;
+  const span = roundSpan(rounds);
   const description =
-    series.length === 1
-      ? `Rounds ${rounds[0]} to ${rounds.at(-1)}: ends at ${formatPercent(series[0].values.at(-1) ?? NaN)}, lowest ${formatPercent(Math.min(...all))}, highest ${formatPercent(Math.max(...all))}.`
-      : `${series.length} series over rounds ${rounds[0]} to ${rounds.at(-1)}; the table below has the numbers.`;
+    only && others.length === 0
+      ? `Rounds ${span}: ends at ${formatPercent(only.values.at(-1) ?? NaN)}, lowest ${formatPercent(Math.min(...all))}, highest ${formatPercent(Math.max(...all))}.`
+      : `${series.length} series over rounds ${span}; the table below has the numbers.`;
   return (
     <figure className="chart" data-testid={testId} ref={ref}>
       <figcaption className="chart-title">{title}</figcaption>
@@ -103,7 +105,7 @@ export function LineChart({
             strokeLinejoin="round"
             data-series={s.label}
           >
-            <title>{`${s.label}: ${formatPercent(s.values.at(-1) ?? NaN)} after round ${rounds.at(-1)}`}</title>
+            <title>{`${s.label}: ${formatPercent(s.values.at(-1) ?? NaN)} after ${roundLabel(rounds, rounds.length - 1)}`}</title>
           </path>
         ))}
       </svg>

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatPercent, percentDigits, scaleFor, seriesColor, xTickIndexes } from "./scale";
+import { at } from "../../../../scripts/lib/checks";
 
 describe("chart scales", () => {
   it("covers the values and zero with round ticks, mapping them onto the pixel range", () => {
@@ -26,7 +27,9 @@ describe("chart scales", () => {
 
   it("gives a flat series a visible band around it", () => {
     const y = scaleFor([0, 0], 100, 0);
-    assert.ok(y.ticks[0] < 0 && y.ticks.at(-1)! > 0);
+    const [first] = y.ticks;
+    const last = y.ticks.at(-1);
+    assert.ok(first !== undefined && last !== undefined && first < 0 && last > 0);
   });
 
   it("writes percentages with a sign and never -0.00%", () => {
@@ -46,9 +49,9 @@ describe("chart scales", () => {
       [20, 1100],
       [60, 700],
       [7, 300],
-    ]) {
+    ] as const) {
       const ticks = xTickIndexes(count, width, 90);
-      const gaps = ticks.slice(1).map((t, i) => ((t - ticks[i]) * width) / (count - 1));
+      const gaps = ticks.slice(1).map((t, i) => ((t - at(ticks, i)) * width) / (count - 1));
       assert.ok(Math.min(...gaps) >= 90 - 1e-9, `${count} rounds on ${width} px: ${ticks}`);
       assert.deepEqual([ticks[0], ticks.at(-1)], [0, count - 1]);
     }

@@ -34,6 +34,19 @@ export function formatPercent(x: number, digits = 2): string {
   return `${x > 0 && Number(text) !== 0 ? "+" : ""}${Number(text) === 0 ? (0).toFixed(digits) : text}%`;
 }
 
+/** "round 12" for x position `i` of a chart over `rounds` (empty past the end). */
+export function roundLabel(rounds: readonly number[], i: number): string {
+  const round = rounds[i];
+  return round === undefined ? "" : `round ${round}`;
+}
+
+/** "3 to 17": the first and the last of `rounds` (empty when there are none). */
+export function roundSpan(rounds: readonly number[]): string {
+  const [first] = rounds;
+  const last = rounds.at(-1);
+  return first === undefined || last === undefined ? "" : `${first} to ${last}`;
+}
+
 /** Indexes of the x labels: the first, every k-th (k the smallest step keeping `minGap` pixels between), the last. */
 export function xTickIndexes(count: number, plotWidth: number, minGap = 90): number[] {
   if (count <= 1) return count === 1 ? [0] : [];

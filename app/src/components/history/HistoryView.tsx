@@ -9,8 +9,10 @@ import type { ModelRegisteredEvent } from "@/lib/history";
 import { timeline, type TimelineRow } from "@/lib/history/timeline";
 import { CopyButton } from "./CopyButton";
 
-const FILTERS: { label: string; kinds: TimelineRow["kind"][] | null }[] = [
-  { label: "All", kinds: null },
+type Filter = { label: string; kinds: TimelineRow["kind"][] | null };
+const ALL: Filter = { label: "All", kinds: null };
+const FILTERS: Filter[] = [
+  ALL,
   { label: "Reallocations", kinds: ["allocation-set"] },
   { label: "Deposits and withdrawals", kinds: ["deposited", "withdrawal-requested", "withdrawal-claimed"] },
   { label: "Settlements", kinds: ["settled"] },
@@ -19,7 +21,7 @@ const FILTERS: { label: string; kinds: TimelineRow["kind"][] | null }[] = [
 
 export function HistoryView({ address }: { address: Address }) {
   const { contracts, history, sourceName } = useAccountHistory(address);
-  const [filter, setFilter] = useState(0);
+  const [filter, setFilter] = useState(ALL);
   const rows = useMemo(() => {
     const events = history.data?.events ?? [];
     const slots = new Map(
@@ -60,19 +62,19 @@ export function HistoryView({ address }: { address: Address }) {
       </p>
     );
 
-  const kinds = FILTERS[filter].kinds;
+  const kinds = filter.kinds;
   const shown = kinds ? rows.filter((r) => kinds.includes(r.kind)) : rows;
   return (
     <section className="card" aria-labelledby="history-h">
       <h2 id="history-h">Events</h2>
       <div className="row wrap" role="group" aria-label="Show">
-        {FILTERS.map((f, i) => (
+        {FILTERS.map((f) => (
           <button
             key={f.label}
             type="button"
-            className={i === filter ? "primary small" : "small"}
-            aria-pressed={i === filter}
-            onClick={() => setFilter(i)}
+            className={f === filter ? "primary small" : "small"}
+            aria-pressed={f === filter}
+            onClick={() => setFilter(f)}
           >
             {f.label}
           </button>

@@ -7,6 +7,7 @@ export function CorrelationMatrix({
   matrix: readonly (readonly number[])[];
 }) {
   if (labels.length < 2) return <p className="muted small">One model: no pairs to correlate.</p>;
+  const name = (i: number) => labels[i] ?? `Model ${i + 1}`; // the matrix is labels.length × labels.length
   return (
     <>
       <p className="muted small">
@@ -29,11 +30,11 @@ export function CorrelationMatrix({
           </thead>
           <tbody>
             {matrix.map((row, i) => (
-              <tr key={labels[i]}>
-                <th scope="row">{labels[i]}</th>
+              <tr key={name(i)}>
+                <th scope="row">{name(i)}</th>
                 {row.map((v, j) => (
                   <td
-                    key={labels[j]}
+                    key={name(j)}
                     className="num"
                     style={
                       Number.isFinite(v)
@@ -45,7 +46,7 @@ export function CorrelationMatrix({
                           }
                         : undefined
                     }
-                    title={`${labels[i]} × ${labels[j]}`}
+                    title={`${name(i)} × ${name(j)}`}
                   >
                     {Number.isFinite(v) ? v.toFixed(2) : "–"}
                   </td>

@@ -17,7 +17,9 @@ export function ModelDetail({
 }) {
   const [m, setM] = useState(0);
   const selectId = useId();
-  const rates = series[m];
+  // The selection is an index into labels and series (parallel, registry order).
+  const rates = series[m] ?? [];
+  const label = labels[m] ?? `Model ${m + 1}`;
   const cum = cumulative(rates);
   const dd = drawdown(cum);
   const worst = Math.min(0, ...dd);
@@ -26,40 +28,35 @@ export function ModelDetail({
       <h3>
         <label htmlFor={selectId}>One model in detail: </label>
         <select id={selectId} value={m} onChange={(e) => setM(Number(e.target.value))} data-testid="model-select">
-          {labels.map((label, i) => (
-            <option key={label} value={i}>
-              {label}
+          {labels.map((option, i) => (
+            <option key={option} value={i}>
+              {option}
             </option>
           ))}
         </select>
       </h3>
       {rates.every((r) => r === null) ? (
-        <p className="notice info">{labels[m]} carried no weight in any settled round: no results to show.</p>
+        <p className="notice info">{label} carried no weight in any settled round: no results to show.</p>
       ) : (
         <>
           <div className="chart-grid-2">
-            <BarChart
-              title={`${labels[m]}: rate per round`}
-              rounds={rounds}
-              values={rates}
-              testId="chart-model-rounds"
-            />
+            <BarChart title={`${label}: rate per round`} rounds={rounds} values={rates} testId="chart-model-rounds" />
             <LineChart
-              title={`${labels[m]}: cumulative return`}
+              title={`${label}: cumulative return`}
               rounds={rounds}
               fromZero
-              series={[{ label: labels[m], values: cum, color: seriesColor(m) }]}
+              series={[{ label, values: cum, color: seriesColor(m) }]}
               area
               testId="chart-model-cumulative"
             />
           </div>
           {worst === 0 ? (
             <p className="small" data-testid="chart-model-drawdown">
-              No drawdown for {labels[m]}: it never fell below an earlier peak.
+              No drawdown for {label}: it never fell below an earlier peak.
             </p>
           ) : (
             <LineChart
-              title={`${labels[m]}: drawdown`}
+              title={`${label}: drawdown`}
               rounds={rounds}
               fromZero
               series={[{ label: "drawdown", values: dd, color: "var(--danger)" }]}
@@ -68,7 +65,7 @@ export function ModelDetail({
             />
           )}
           <details>
-            <summary>{labels[m]} round by round (table)</summary>
+            <summary>{label} round by round (table)</summary>
             <div className="table-wrap">
               <table className="data" data-testid="model-rounds-table">
                 <thead>
@@ -88,16 +85,19 @@ export function ModelDetail({
                   </tr>
                 </thead>
                 <tbody>
-                  {rounds.map((round, i) => (
-                    <tr key={round}>
-                      <th scope="row" className="num">
-                        {round}
-                      </th>
-                      <td className="num">{rates[i] === null ? "no weight" : formatPercent(rates[i]!)}</td>
-                      <td className="num">{formatPercent(cum[i])}</td>
-                      <td className="num">{formatPercent(dd[i])}</td>
-                    </tr>
-                  ))}
+                  {rounds.map((round, i) => {
+                    const rate = rates[i] ?? null;
+                    return (
+                      <tr key={round}>
+                        <th scope="row" className="num">
+                          {round}
+                        </th>
+                        <td className="num">{rate === null ? "no weight" : formatPercent(rate)}</td>
+                        <td className="num">{formatPercent(cum[i] ?? NaN)}</td>
+                        <td className="num">{formatPercent(dd[i] ?? NaN)}</td>
+                      </tr>
+                    );
+                  })}
                 </tbody>
               </table>
             </div>

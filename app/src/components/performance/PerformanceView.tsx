@@ -56,9 +56,12 @@ export function PerformanceView({ address }: { address: Address }) {
   const portfolioDrawdown = drawdown(portfolioCum);
   const summary = summarize(portfolio);
   const totalDelta = results.reduce((a, r) => a + r.delta, 0n);
-  const series = models.map((_, m) => modelSeries(results, m));
-  const labels = models.map((id) => modelLabel(contracts.data, id));
-  const perModel = series.map((s) => summarize(s));
+  const perModel = models.map((id, m) => {
+    const rates = modelSeries(results, m);
+    return { id, label: modelLabel(contracts.data, id), rates, summary: summarize(rates), weight: latestVector?.[m] };
+  });
+  const series = perModel.map((p) => p.rates);
+  const labels = perModel.map((p) => p.label);
 
   return (
     <div className="stack">
@@ -158,8 +161,8 @@ export function PerformanceView({ address }: { address: Address }) {
                       {formatNmr(r.delta)}
                     </td>
                     <td className="num">{formatPercent(r.portfolioRate)}</td>
-                    <td className="num">{formatPercent(portfolioCum[i])}</td>
-                    <td className="num">{formatPercent(portfolioDrawdown[i])}</td>
+                    <td className="num">{formatPercent(portfolioCum[i] ?? NaN)}</td>
+                    <td className="num">{formatPercent(portfolioDrawdown[i] ?? NaN)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -178,7 +181,7 @@ export function PerformanceView({ address }: { address: Address }) {
           title="Cumulative return per model"
           rounds={rounds}
           fromZero
-          series={series.map((s, m) => ({ label: labels[m], values: cumulative(s), color: seriesColor(m) }))}
+          series={perModel.map((p, m) => ({ label: p.label, values: cumulative(p.rates), color: seriesColor(m) }))}
           testId="chart-models-cumulative"
         />
         <div className="table-wrap">
@@ -207,19 +210,17 @@ export function PerformanceView({ address }: { address: Address }) {
               </tr>
             </thead>
             <tbody>
-              {models.map((id, m) => (
+              {perModel.map(({ id, label, summary: s, weight }, m) => (
                 <tr key={id}>
                   <th scope="row">
-                    <i className="swatch" style={{ background: seriesColor(m) }} aria-hidden /> {labels[m]}
+                    <i className="swatch" style={{ background: seriesColor(m) }} aria-hidden /> {label}
                   </th>
-                  <td className="num">{latestVector ? `${(latestVector[m] / 100).toFixed(2)}%` : "–"}</td>
-                  <td className="num">{perModel[m].rounds}</td>
-                  <td className="num">{perModel[m].rounds ? formatPercent(perModel[m].total) : "–"}</td>
-                  <td className="num">{formatPercent(perModel[m].mean, 3)}</td>
-                  <td className="num">
-                    {Number.isFinite(perModel[m].hitRate) ? `${Math.round(perModel[m].hitRate * 100)}%` : "–"}
-                  </td>
-                  <td className="num">{perModel[m].rounds ? formatPercent(perModel[m].maxDrawdown) : "–"}</td>
+                  <td className="num">{weight !== undefined ? `${(weight / 100).toFixed(2)}%` : "–"}</td>
+                  <td className="num">{s.rounds}</td>
+                  <td className="num">{s.rounds ? formatPercent(s.total) : "–"}</td>
+                  <td className="num">{formatPercent(s.mean, 3)}</td>
+                  <td className="num">{Number.isFinite(s.hitRate) ? `${Math.round(s.hitRate * 100)}%` : "–"}</td>
+                  <td className="num">{s.rounds ? formatPercent(s.maxDrawdown) : "–"}</td>
                 </tr>
               ))}
             </tbody>

@@ -16,7 +16,7 @@ import {
   type SuggestionRow,
 } from "@/lib/performance/suggestions";
 
-const pct = (bps: number) => `${(bps / 100).toFixed(2)}%`;
+const pct = (bps: number | undefined) => (bps === undefined ? "–" : `${(bps / 100).toFixed(2)}%`);
 
 export function Suggestions(props: {
   address: Address;
@@ -123,7 +123,7 @@ export function Suggestions(props: {
               {models.map((id, m) => (
                 <tr key={id}>
                   <th scope="row">{labels[m]}</th>
-                  <td className="num">{current ? pct(current[m]) : "–"}</td>
+                  <td className="num">{pct(current?.[m])}</td>
                   {computed.rows.map((r) => (
                     <td key={r.method} className="num">
                       {pct(r.bps[m])}
@@ -155,7 +155,7 @@ export function Suggestions(props: {
               className="button small"
               href={editorHref(
                 address,
-                models.map((modelId, i) => ({ modelId, bps: r.bps[i] })),
+                models.map((modelId, i) => ({ modelId, bps: r.bps[i] ?? 0 })),
               )}
               data-testid={`load-${r.method}`}
             >

@@ -36,7 +36,9 @@ async function fetchContracts(chainId: number): Promise<AppContracts> {
   try {
     response = await fetch(`/api/deployments?chainId=${chainId}`, { cache: "no-store" });
   } catch (error) {
-    throw new Error(`Could not reach the app's server for the contract addresses (${String(error)})`);
+    throw new Error(`Could not reach the app's server for the contract addresses (${String(error)})`, {
+      cause: error,
+    });
   }
   const body = (await response.json()) as DeploymentInfo | { error: string };
   if ("error" in body) throw new MissingDeploymentError(body.error);

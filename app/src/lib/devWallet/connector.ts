@@ -8,6 +8,7 @@ import {
   type Address,
   type EIP1193RequestFn,
   type Hex,
+  type TypedDataDefinition,
   custom,
   fromHex,
   getAddress,
@@ -33,20 +34,27 @@ export function selectedDevAccountIndex(): number {
   return Number.isInteger(stored) && stored >= 0 && stored < DEV_ACCOUNTS.length ? stored : 1;
 }
 
+/** Hardhat account `index` (0-19), or an error naming the index. */
+function devAccount(index: number) {
+  const account = DEV_ACCOUNTS[index];
+  if (!account) throw new Error(`no dev account ${index}`);
+  return account;
+}
+
 let announceAccount: ((address: Address) => void) | undefined;
 
 /** Switches the development wallet to Hardhat account `index` (like picking another account in an extension). */
 export function selectDevAccount(index: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= DEV_ACCOUNTS.length) throw new Error(`no dev account ${index}`);
+  const { address } = devAccount(index);
   storage()?.setItem(ACCOUNT_KEY, String(index));
-  announceAccount?.(DEV_ACCOUNTS[index].address);
+  announceAccount?.(address);
 }
 
 type RpcTransaction = { from?: Address; to?: Address; data?: Hex; value?: Hex; gas?: Hex };
 
 export function devWallet() {
   return createConnector<{ request: EIP1193RequestFn }>((config) => {
-    const selected = () => DEV_ACCOUNTS[selectedDevAccountIndex()];
+    const selected = () => devAccount(selectedDevAccountIndex());
     // Signing code (secp256k1, transaction serialisation) loads only when the dev wallet first signs something.
     const signer = async () => {
       const [{ privateKeyToAccount }, { sendTransaction }, { createClient }] = await Promise.all([
@@ -100,7 +108,7 @@ export function devWallet() {
           const [, json] = params as [Address, string];
           const approved = await requestDevWalletApproval({ kind: "signature", from: address, message: json });
           if (!approved) throw new UserRejectedRequestError(new Error("Rejected in the development wallet"));
-          return (await signer()).account.signTypedData(JSON.parse(json));
+          return (await signer()).account.signTypedData(JSON.parse(json) as TypedDataDefinition);
         }
         default:
           return forward.request({ method, params } as never);

@@ -30,13 +30,13 @@ export function parseWeightsParam(value: string | null | undefined): ParsedWeigh
   for (const raw of value.split(",")) {
     const part = raw.trim();
     if (!part) continue;
-    const match = /^(0x[0-9a-fA-F]{32}):(\d{1,5})$/.exec(part);
-    if (!match) {
+    const [, id, bpsText] = /^(0x[0-9a-fA-F]{32}):(\d{1,5})$/.exec(part) ?? [];
+    if (id === undefined || bpsText === undefined) {
       errors.push(`"${part}" is not <modelId>:<bps> (a bytes16 id and a whole number of basis points)`);
       continue;
     }
-    const modelId = match[1].toLowerCase();
-    const bps = Number(match[2]);
+    const modelId = id.toLowerCase();
+    const bps = Number(bpsText);
     if (bps > 10_000) errors.push(`${modelId}: ${bps} bps is more than 10,000`);
     else if (seen.has(modelId)) errors.push(`${modelId} appears twice`);
     else {

@@ -15,6 +15,7 @@ import {
   totalBps,
   weightsFromEntries,
 } from "./weights";
+import { at } from "../../../../scripts/lib/checks";
 
 describe("parsePercent: percent text to basis points, exactly", () => {
   const cases: [string, number][] = [
@@ -86,7 +87,7 @@ describe("even split", () => {
       assert.equal(totalBps(w), 10_000);
       assert.ok(Math.max(...w) - Math.min(...w) <= 1);
       assert.ok(
-        w.every((x, i) => i === 0 || x <= w[i - 1]),
+        w.every((x, i) => i === 0 || x <= at(w, i - 1)),
         "leftover bps go to the first models",
       );
     });
@@ -152,8 +153,8 @@ describe("stake per weight and preview", () => {
         [2, 0, 1000, 1000],
       ],
     );
-    assert.equal(rows[0].nmrAfter, 400n * 10n ** 18n);
-    assert.equal(rows[2].nmrBefore, 0n);
+    assert.equal(rows[0]?.nmrAfter, 400n * 10n ** 18n);
+    assert.equal(rows[2]?.nmrBefore, 0n);
   });
   test("preview of vectors of different lengths is an error", () =>
     assert.throws(() => previewChanges([1], [1, 2], 1n)));

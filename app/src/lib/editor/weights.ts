@@ -68,8 +68,9 @@ export type EditResult = { ok: true; weights: number[] } | { ok: false; error: s
 
 /** Sets model `index` to whatever makes the total exactly 100%; fails (changing nothing) if the others exceed it. */
 export function putRemainderOn(weights: readonly number[], index: number): EditResult {
-  if (!Number.isInteger(index) || index < 0 || index >= weights.length) throw new Error(`no model at ${index}`);
-  const others = totalBps(weights) - weights[index];
+  const current = weights[index];
+  if (current === undefined) throw new Error(`no model at ${index}`);
+  const others = totalBps(weights) - current;
   if (others > TOTAL_BPS) {
     return { ok: false, error: `The other models already add up to ${formatBps(others)}: lower them first` };
   }
@@ -123,14 +124,17 @@ export interface PreviewRow {
 export function previewChanges(before: readonly number[], after: readonly number[], stakeWei: bigint): PreviewRow[] {
   if (before.length !== after.length) throw new Error(`vectors of ${before.length} and ${after.length} models`);
   return after
-    .map((a, index) => ({
-      index,
-      before: before[index],
-      after: a,
-      change: a - before[index],
-      nmrBefore: stakeForBps(stakeWei, before[index]),
-      nmrAfter: stakeForBps(stakeWei, a),
-    }))
+    .map((a, index) => {
+      const b = before[index] ?? 0; // same length (checked above)
+      return {
+        index,
+        before: b,
+        after: a,
+        change: a - b,
+        nmrBefore: stakeForBps(stakeWei, b),
+        nmrAfter: stakeForBps(stakeWei, a),
+      };
+    })
     .filter((row) => row.before !== 0 || row.after !== 0);
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  type Abi,
   type AbiParameter,
   ContractFunctionExecutionError,
   ContractFunctionRevertedError,
@@ -33,7 +34,7 @@ for (const [label, abi, table] of [
     });
     for (const item of errors) {
       test(item.name, () => {
-        const data = encodeErrorResult({ abi: [item], errorName: item.name, args: item.inputs.map(sample) } as never);
+        const data = encodeErrorResult({ abi: [item] as Abi, errorName: item.name, args: item.inputs.map(sample) });
         const described = describeRevertData(data, { modelLabel: (id) => `model<${id.slice(2, 6)}>` });
         assert.ok(described, "decoded");
         assert.equal(described.kind, "revert");
@@ -47,8 +48,9 @@ for (const [label, abi, table] of [
 }
 
 describe("details in the messages", () => {
+  const anyErrorAbi: Abi = portfolioStakeAbi; // error names and arguments given as plain strings and values
   const revert = (errorName: string, args: unknown[]) =>
-    describeRevertData(encodeErrorResult({ abi: portfolioStakeAbi, errorName, args } as never), {
+    describeRevertData(encodeErrorResult({ abi: anyErrorAbi, errorName, args }), {
       modelLabel: () => "carol_07",
     })!.message;
   test("InvalidWeightSum gives the sum in bps and percent", () =>

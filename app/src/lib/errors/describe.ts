@@ -121,7 +121,7 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
 };
 
 export const NMR_ERRORS: Describers<typeof nmrAbi> = {
-  ERC20InsufficientAllowance: ([spender, allowance, needed]) =>
+  ERC20InsufficientAllowance: ([, allowance, needed]) =>
     `The staking contract may spend only ${nmr(allowance)} of your NMR but needs ${nmr(needed)}: approve a larger amount first.`,
   ERC20InsufficientBalance: ([sender, balance, needed]) =>
     `${shortAddress(sender)} holds ${nmr(balance)} but ${nmr(needed)} is needed.`,
@@ -207,6 +207,6 @@ export function describeError(error: unknown, context: DescribeContext = {}): De
       return { kind: "other", message: "Your wallet is not connected: connect it, then retry." };
     return { kind: "other", message: error.shortMessage };
   }
-  if (error instanceof Error) return { kind: "other", message: error.message.split("\n")[0] };
+  if (error instanceof Error) return { kind: "other", message: error.message.split("\n")[0] ?? error.message };
   return { kind: "other", message: String(error) };
 }

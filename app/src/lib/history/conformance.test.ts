@@ -1,15 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkHistory } from "./conformance";
+import type { Hex } from "viem";
 import type { AccountEvent, AccountHistory } from "./types";
+import { at as itemAt } from "../../../../scripts/lib/checks";
 
 const E18 = 10n ** 18n;
 const ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;
-const at = (block: number, openRound: number, logIndex = 0) => ({
+const at = (
+  block: number,
+  openRound: number,
+  logIndex = 0,
+): { blockNumber: bigint; logIndex: number; openRound: number; txHash: Hex } => ({
   blockNumber: BigInt(block),
   logIndex,
   openRound,
-  txHash: `0x${block.toString(16).padStart(64, "0")}` as `0x${string}`,
+  txHash: `0x${block.toString(16).padStart(64, "0")}`,
 });
 const settled = (block: number, round: number, rates: bigint[]): AccountEvent => ({
   ...at(block, round + 1),
@@ -44,35 +50,36 @@ describe("history conformance (what any HistorySource must return)", () => {
     assert.deepEqual(checkHistory(good()), []);
   });
 
+  const event = (h: AccountHistory, i: number) => itemAt(h.events, i, "events");
   const broken: [string, (h: AccountHistory) => void, RegExp][] = [
     ["events out of order", (h) => h.events.reverse(), /oldest first/],
-    ["a duplicate event", (h) => h.events.splice(1, 0, h.events[0]), /oldest first/],
+    ["a duplicate event", (h) => h.events.splice(1, 0, event(h, 0)), /oldest first/],
     ["an event after toBlock", (h) => (h.toBlock = 10n), /after toBlock/],
     ["a lower-case account", (h) => (h.account = ALICE.toLowerCase() as never), /checksummed/],
     [
       "weights not totalling 10,000",
-      (h) => ((h.events[3] as { weights: number[] }).weights = [4000, 5999]),
+      (h) => ((event(h, 3) as { weights: number[] }).weights = [4000, 5999]),
       /9999 bps/,
     ],
-    ["a skipped slot", (h) => ((h.events[1] as { slot: number }).slot = 2), /slot 2, expected the next free slot 1/],
+    ["a skipped slot", (h) => ((event(h, 1) as { slot: number }).slot = 2), /slot 2, expected the next free slot 1/],
     [
       "an upper-case model id",
-      (h) => ((h.events[0] as { modelId: string }).modelId = "0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+      (h) => ((event(h, 0) as { modelId: string }).modelId = "0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
       /lower-case bytes16/,
     ],
     [
       "a gap between settled rounds",
-      (h) => ((h.events[5] as { round: number }).round = 3),
+      (h) => ((event(h, 5) as { round: number }).round = 3),
       /settled round 3 after round 1/,
     ],
     [
       "rates for the wrong number of models",
-      (h) => ((h.events[4] as { rates: bigint[] }).rates = [1n]),
+      (h) => ((event(h, 4) as { rates: bigint[] }).rates = [1n]),
       /1 rates for 2/,
     ],
-    ["the open round going back", (h) => (h.events[5].openRound = 1), /went back/],
-    ["an allocation effective in the open round", (h) => (h.events[3].openRound = 1), /not after the open round/],
-    ["a bad tx hash", (h) => (h.events[2].txHash = "0x1234"), /32-byte hash/],
+    ["the open round going back", (h) => (event(h, 5).openRound = 1), /went back/],
+    ["an allocation effective in the open round", (h) => (event(h, 3).openRound = 1), /not after the open round/],
+    ["a bad tx hash", (h) => (event(h, 2).txHash = "0x1234"), /32-byte hash/],
   ];
   for (const [what, breakIt, expected] of broken) {
     it(`reports ${what}`, () => {

@@ -19,13 +19,14 @@ export function checkHistory(history: AccountHistory): string[] {
   let lastSettled: number | null = null;
   events.forEach((e, i) => {
     const at = `event ${i} (${e.kind} at block ${e.blockNumber}/${e.logIndex})`;
-    if (i > 0 && byChainOrder(events[i - 1], e) >= 0)
+    const previous = events[i - 1];
+    if (previous && byChainOrder(previous, e) >= 0)
       problems.push(`${at} is not after the previous one: events must be oldest first, without duplicates`);
     if (e.blockNumber > history.toBlock) problems.push(`${at} is after toBlock ${history.toBlock}`);
     if (!/^0x[0-9a-f]{64}$/i.test(e.txHash)) problems.push(`${at}: txHash ${e.txHash} is not a 32-byte hash`);
     if (!isUint(e.openRound)) problems.push(`${at}: openRound ${e.openRound} is not a round number`);
-    if (i > 0 && e.openRound < events[i - 1].openRound)
-      problems.push(`${at}: openRound went back from ${events[i - 1].openRound} to ${e.openRound}`);
+    if (previous && e.openRound < previous.openRound)
+      problems.push(`${at}: openRound went back from ${previous.openRound} to ${e.openRound}`);
     switch (e.kind) {
       case "model-registered":
         if (e.slot !== modelCount) problems.push(`${at}: slot ${e.slot}, expected the next free slot ${modelCount}`);

@@ -87,12 +87,13 @@ export function httpGraphQL(url: string): GraphQLFetch {
 }
 
 const big = (value: string | null, what: string): bigint => {
-  if (value === null || !/^-?\d+$/.test(value)) throw new IndexerError(`the indexer gave no valid ${what} (${value})`);
+  if (value === null || !/^-?\d+$/.test(value))
+    throw new IndexerError(`the indexer gave no valid ${what} (${String(value)})`);
   return BigInt(value);
 };
 const num = (value: number | null, what: string): number => {
   if (value === null || !Number.isSafeInteger(value))
-    throw new IndexerError(`the indexer gave no valid ${what} (${value})`);
+    throw new IndexerError(`the indexer gave no valid ${what} (${String(value)})`);
   return value;
 };
 
@@ -145,9 +146,10 @@ export function toAccountEvents(
       const at = `${row.kind} at block ${row.blockNumber}/${row.logIndex}`;
       switch (row.kind) {
         case "model_registered": {
-          const match = /^(0x[0-9a-fA-F]{32}):(\d+)$/.exec(row.detail ?? "");
-          if (!match) throw new IndexerError(`${at}: model and slot missing (${row.detail})`);
-          return { ...base, kind: "model-registered", modelId: match[1].toLowerCase() as Hex, slot: Number(match[2]) };
+          const [, modelId, slot] = /^(0x[0-9a-fA-F]{32}):(\d+)$/.exec(row.detail ?? "") ?? [];
+          if (modelId === undefined || slot === undefined)
+            throw new IndexerError(`${at}: model and slot missing (${String(row.detail)})`);
+          return { ...base, kind: "model-registered", modelId: modelId.toLowerCase() as Hex, slot: Number(slot) };
         }
         case "deposit":
           return {
@@ -169,7 +171,8 @@ export function toAccountEvents(
           };
         }
         case "manager_set":
-          if (!row.detail || !isAddress(row.detail)) throw new IndexerError(`${at}: manager missing (${row.detail})`);
+          if (!row.detail || !isAddress(row.detail))
+            throw new IndexerError(`${at}: manager missing (${String(row.detail)})`);
           return { ...base, kind: "manager-set", manager: getAddress(row.detail) };
         case "withdrawal_requested":
           return {

@@ -33,7 +33,7 @@ const ACCOUNT_EVENTS = [
 ] as const;
 
 const topic0 = (eventName: (typeof ACCOUNT_EVENTS)[number] | "RoundOpened") =>
-  encodeEventTopics({ abi: portfolioStakeAbi, eventName })[0] as Hex;
+  encodeEventTopics({ abi: portfolioStakeAbi, eventName })[0];
 /** topic0 of each account event, so one filter fetches them all. */
 const ACCOUNT_TOPIC0S = ACCOUNT_EVENTS.map(topic0);
 const ROUND_OPENED_TOPIC0 = topic0("RoundOpened");
@@ -48,6 +48,12 @@ export interface RpcLog {
 }
 
 /** The JSON-RPC calls this source makes: `eth_blockNumber` and `eth_getLogs` (injectable for tests). */
+/** eth_getLogs as LogRpc calls it: `client.request<GetLogsRequest>({ method: "eth_getLogs", params })`. */
+export type GetLogsRequest = {
+  Parameters: [{ address: Address; topics: (Hex | Hex[] | null)[]; fromBlock: Hex; toBlock: Hex }];
+  ReturnType: RpcLog[];
+};
+
 export interface LogRpc {
   blockNumber(): Promise<bigint>;
   getLogs(filter: {
@@ -167,8 +173,9 @@ export function withOpenRounds(
   let next = 0;
   let open = 0;
   return sorted.map((event) => {
-    while (next < openings.length && byChainOrder(openings[next], event) < 0) open = openings[next++].round;
-    return { ...event, openRound: open } as AccountEvent;
+    for (let opening = openings[next]; opening && byChainOrder(opening, event) < 0; opening = openings[++next])
+      open = opening.round;
+    return { ...event, openRound: open };
   });
 }
 
@@ -176,12 +183,13 @@ export function withOpenRounds(
 export function chainLogRpc(): LogRpc {
   const client = getChainClient();
   return {
-    blockNumber: async () => hexToBigInt((await client.request({ method: "eth_blockNumber" })) as Hex),
-    getLogs: async ({ address, topics, fromBlock, toBlock }) =>
-      (await client.request({
+    blockNumber: async () =>
+      hexToBigInt(await client.request<{ Parameters: undefined; ReturnType: Hex }>({ method: "eth_blockNumber" })),
+    getLogs: ({ address, topics, fromBlock, toBlock }) =>
+      client.request<GetLogsRequest>({
         method: "eth_getLogs",
         params: [{ address, topics, fromBlock: numberToHex(fromBlock), toBlock: numberToHex(toBlock) }],
-      } as never)) as RpcLog[],
+      }),
   };
 }
 
@@ -234,7 +242,7 @@ export function logHistorySource(
     name: "chain logs",
     async accountHistory(account: Address): Promise<AccountHistory> {
       const checksummed = getAddress(account);
-      const accountTopic = `0x${checksummed.slice(2).toLowerCase().padStart(64, "0")}` as Hex;
+      const accountTopic: Hex = `0x${checksummed.slice(2).toLowerCase().padStart(64, "0")}`;
       const toBlock = await rpc.blockNumber();
       const [accountLogs, roundLogs] = await Promise.all([
         readLogs(

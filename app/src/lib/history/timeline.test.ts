@@ -46,11 +46,11 @@ describe("account timeline", () => {
       rows.map((r) => r.amount),
       [-(25n * E18) / 2n, null, null, null, 1000n * E18],
     );
-    assert.equal(rows[0].detail, "-1.25% of 1,000.00 NMR at risk, balance 987.50 NMR");
-    assert.equal(rows[1].detail, "from round 5: m1 100.00% (by bob's manager (0x9965…A4dc))");
-    assert.equal(rows[2].detail, "from round 3: m0 75.00%, m2 25.00% (by the account)");
-    assert.equal(rows[3].detail, "m0 in slot 0");
-    assert.equal(rows[4].detail, "balance 1,000.00 NMR, at risk from round 3");
+    assert.equal(rows[0]?.detail, "-1.25% of 1,000.00 NMR at risk, balance 987.50 NMR");
+    assert.equal(rows[1]?.detail, "from round 5: m1 100.00% (by bob's manager (0x9965…A4dc))");
+    assert.equal(rows[2]?.detail, "from round 3: m0 75.00%, m2 25.00% (by the account)");
+    assert.equal(rows[3]?.detail, "m0 in slot 0");
+    assert.equal(rows[4]?.detail, "balance 1,000.00 NMR, at risk from round 3");
     assert.deepEqual(
       rows.map((r) => r.openRound),
       [4, 4, 2, 2, 2],
@@ -112,15 +112,15 @@ describe("account timeline", () => {
         "Manager set",
       ],
     );
-    assert.equal(rows[0].detail, "no result (0% of 200.00 NMR at risk), balance 201.00 NMR, 2.00 NMR of rewards owed");
-    assert.equal(rows[1].detail, "+1.50% of 200.00 NMR at risk, balance 201.00 NMR, 2.00 NMR of rewards owed");
-    assert.deepEqual([rows[2].amount, rows[3].amount], [-140n * E18, null]);
+    assert.equal(rows[0]?.detail, "no result (0% of 200.00 NMR at risk), balance 201.00 NMR, 2.00 NMR of rewards owed");
+    assert.equal(rows[1]?.detail, "+1.50% of 200.00 NMR at risk, balance 201.00 NMR, 2.00 NMR of rewards owed");
+    assert.deepEqual([rows[2]?.amount, rows[3]?.amount], [-140n * E18, null]);
     assert.equal(
-      rows[3].detail,
+      rows[3]?.detail,
       "40.00 NMR from the balance to pending (pending 140.00, balance 60.00 NMR); at risk up to round 7, claimable from 2026-01-01 00:00 UTC",
     );
-    assert.equal(rows[4].detail, "manager removed");
-    assert.equal(rows[5].detail, "manager 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+    assert.equal(rows[4]?.detail, "manager removed");
+    assert.equal(rows[5]?.detail, "manager 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
   });
 
   it("writes percentages with a sign, keeping tiny non-zero ones visible", () => {

@@ -53,9 +53,10 @@ export function roundResults(events: readonly AccountEvent[], modelCount: number
     const weights = padded(vectorAt(allocations, s.round) ?? [], modelCount);
     // An expired (unpublished) round, or one with nothing at risk, reports every rate as 0: no result, not 0%.
     const published = s.rates.some((r) => r !== 0n);
-    const modelRates = Array.from({ length: modelCount }, (_, m) =>
-      published && weights[m] > 0 && m < s.rates.length ? rateToNumber(s.rates[m]) : null,
-    );
+    const modelRates = Array.from({ length: modelCount }, (_, m) => {
+      const rate = s.rates[m];
+      return published && (weights[m] ?? 0) > 0 && rate !== undefined ? rateToNumber(rate) : null;
+    });
     const portfolioRate = s.stakeAtRisk === 0n ? 0 : Number((s.delta * 10n ** 12n) / s.stakeAtRisk) / 1e12;
     return {
       round: s.round,
@@ -118,7 +119,7 @@ export function summarize(rates: readonly Maybe[]): SeriesSummary {
   const dd = drawdown(cum);
   return {
     rounds: values.length,
-    total: cum.length ? cum[cum.length - 1] : 0,
+    total: cum.at(-1) ?? 0,
     mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN,
     hitRate: values.length ? values.filter((v) => v > 0).length / values.length : NaN,
     maxDrawdown: dd.length ? Math.min(0, ...dd) : 0,

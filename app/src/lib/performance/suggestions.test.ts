@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { suggestWeights } from "../../../../scripts/lib/suggestCore";
 import { earnedBy, lastRounds, parseBounds, suggestAll } from "./suggestions";
+import { at } from "../../../../scripts/lib/checks";
 
 const E18 = 10n ** 18n;
 
@@ -25,12 +26,10 @@ describe("weight suggestions in the app", () => {
       for (const w of r.bps) assert.ok(Number.isInteger(w) && w >= 500 && w <= 7000, `${r.method}: ${w}`);
       assert.deepEqual(r.bps, suggestWeights([good, bad, noisy], { method: r.method, minBps: 500, maxBps: 7000 }).bps);
     }
-    const probability = rows[2].bps;
-    assert.ok(
-      probability[0] > probability[2] && probability[2] > probability[1],
-      `prefers the steady winner: ${probability}`,
-    );
-    assert.deepEqual(rows[0].bps, [3334, 3333, 3333]);
+    const probability = at(rows, 2).bps;
+    const weight = (m: number) => at(probability, m);
+    assert.ok(weight(0) > weight(2) && weight(2) > weight(1), `prefers the steady winner: ${probability.join(",")}`);
+    assert.deepEqual(rows[0]?.bps, [3334, 3333, 3333]);
   });
 
   it("uses only the last N rounds, and says what a vector would have earned over them, in NMR on the stakes then", () => {
@@ -57,7 +56,8 @@ describe("weight suggestions in the app", () => {
       (4n * E18) / 100n,
     ); // 1% + 1% of 1 NMR, then 0 + 2% of 1 NMR
     const rows = suggestAll({ series: [good, bad, noisy], stakes, window: 2, minBps: 0, maxBps: 10_000 });
-    assert.deepEqual(rows[0].earned, earnedBy(rows[0].bps, [good, bad, noisy], stakes, 2));
+    const equal = at(rows, 0);
+    assert.deepEqual(equal.earned, earnedBy(equal.bps, [good, bad, noisy], stakes, 2));
   });
 
   it("refuses bounds no vector can meet, in words", () => {

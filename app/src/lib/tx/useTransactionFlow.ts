@@ -67,8 +67,8 @@ export function useTransactionFlow(context: DescribeContext = {}) {
         });
         return false;
       }
-      for (let i = startIndex; i < steps.length; i++) {
-        const step = steps[i];
+      for (const [i, step] of steps.entries()) {
+        if (i < startIndex) continue; // done in an earlier run (retry resumes at the failed step)
         let hash: Hash | undefined;
         try {
           setState({ phase: "checking", stepIndex: i, steps: labels });

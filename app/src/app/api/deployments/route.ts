@@ -9,7 +9,10 @@ export function GET(request: Request) {
   const requested = new URL(request.url).searchParams.get("chainId");
   const chainId = requested === null ? CHAIN_ID : Number(requested);
   if (!Number.isSafeInteger(chainId) || chainId <= 0) {
-    return NextResponse.json({ error: `chainId must be a positive integer, not "${requested}"` }, { status: 400 });
+    return NextResponse.json(
+      { error: `chainId must be a positive integer, not "${String(requested)}"` },
+      { status: 400 },
+    );
   }
   const result = lookupDeployment(chainId);
   if (!result.ok) return NextResponse.json({ error: result.error }, { status: 404 });

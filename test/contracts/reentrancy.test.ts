@@ -5,11 +5,16 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+<<<<<<< HEAD:test/PortfolioStake.reentrancy.test.ts
 import type { PortfolioStake, ReentrantNMR } from "../typechain-types";
+=======
+import type { PortfolioStake, ReentrantNMR } from "../../typechain-types";
+>>>>>>> main:test/contracts/reentrancy.test.ts
 import {
   DEFAULT_PARAMS,
   NMR,
   RATE,
+<<<<<<< HEAD:test/PortfolioStake.reentrancy.test.ts
   bindModels,
   deploySystem,
   evenBps,
@@ -18,11 +23,20 @@ import {
   openRound,
 } from "./helpers/fixtures";
 import { accountRoundResult, buildRoundTree } from "../scripts/lib/results";
+=======
+  deploySystem,
+  evenBps,
+  modelIds,
+  namedSigners,
+  openRound,
+} from "../helpers/fixtures";
+import { accountRoundResult, buildRoundTree } from "../../scripts/lib/results";
+>>>>>>> main:test/contracts/reentrancy.test.ts
 
 async function reentrantFixture() {
   const system = await deploySystem<ReentrantNMR>({ token: "ReentrantNMR" });
   const { nmr, stake, operator } = system;
-  const [, , , alice] = await ethers.getSigners();
+  const { alice } = await namedSigners();
   const models = modelIds("alice", 2);
   await bindModels(stake, operator, alice, models);
   for (const signer of [alice, operator]) {

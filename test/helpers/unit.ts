@@ -1,63 +1,103 @@
 /**
- * Small helpers for the core unit tests (test/PortfolioStake.core.test.ts): EIP-712 signing of SetAllocation, settling
- * rounds that expired unpublished (no proofs needed), weight vectors, larger accounts and a full observable-state
- * snapshot used to prove that a rejected call changed nothing.
+ * Shared helpers of the contract unit suites (test/contracts/*.test.ts): the rounds and bounds the suites name, the
+ * parameter setters by name, `expectRejected` (exact custom error AND an unchanged snapshot of all observable state),
+ * settling rounds that expired unpublished (no proofs needed), weight vectors, larger accounts, plain objects of the
+ * views and the full observable-state snapshot. EIP-712 signing is in ./eip712.ts.
+ *
+ * Conventions of the suites that use them:
+ * - every rejection is checked with its exact custom error (and its arguments) AND with an unchanged snapshot of all
+ *   observable state (`expectRejected`);
+ * - rounds that must be settled (to claim a withdrawal, or to let the vector ring turn) are settled as rounds that
+ *   expired unpublished: past its publication deadline a round settles with empty results and counts as zero.
  */
+import { expect } from "chai";
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
+<<<<<<< HEAD:test/helpers/core.ts
 import { NMR, bindModels, mintTo, modelIds, type AnyToken } from "./fixtures";
+=======
+import type { Interface } from "ethers";
+import { DAY, FIRST_ROUND, NMR, RATE, modelIds, type deployFixture } from "./fixtures";
+
+export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
+
+/** The first round the fixture opens, and the round number before any opening. */
+export const R0 = FIRST_ROUND;
+export const BEFORE = FIRST_ROUND - 1n;
+export const FAR_FUTURE = 2n ** 40n;
+export const UINT32_MAX = 2n ** 32n - 1n;
+>>>>>>> main:test/helpers/unit.ts
 
 /** A parameter name as the contract's bytes32 (ParameterUpdated / ParameterOutOfBounds). */
 export const name32 = (name: string): string => ethers.encodeBytes32String(name);
 
-// ───────────────────────────────────────── EIP-712 ─────────────────────────────────────────
+// ─────────────────────────────────────── Parameters ───────────────────────────────────────
 
-export const SET_ALLOCATION_TYPES = {
-  SetAllocation: [
-    { name: "account", type: "address" },
-    { name: "modelIds", type: "bytes16[]" },
-    { name: "bps", type: "uint16[]" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
+/** The hard-coded parameter bounds, written down independently of the contract. */
+export const BOUNDS = {
+  withdrawalDelay: { min: 0n, max: 60n * DAY },
+  minRoundInterval: { min: DAY / 2n, max: 7n * DAY },
+  resolutionDelay: { min: DAY, max: 60n * DAY },
+  publishWindow: { min: DAY, max: 30n * DAY },
+  rateCap: { min: RATE("0.001"), max: RATE("0.25") },
 };
+export type ParamName = keyof typeof BOUNDS;
+export const PARAM_NAMES = Object.keys(BOUNDS) as ParamName[];
 
-export interface AllocationMessage {
-  account: string;
-  modelIds: string[];
-  bps: number[];
-  nonce: bigint;
-  deadline: bigint;
+/** Calls the setter of parameter `name`. */
+export function setParam(stake: PortfolioStake, name: ParamName, value: bigint) {
+  switch (name) {
+    case "withdrawalDelay":
+      return stake.setWithdrawalDelay(value);
+    case "minRoundInterval":
+      return stake.setMinRoundInterval(value);
+    case "resolutionDelay":
+      return stake.setResolutionDelay(value);
+    case "publishWindow":
+      return stake.setPublishWindow(value);
+    case "rateCap":
+      return stake.setRateCap(value);
+  }
 }
 
-/** Signs a SetAllocation message for `stake` (the domain may be overridden to forge a wrong one). */
-export async function signAllocation(
-  stake: PortfolioStake,
-  signer: HardhatEthersSigner,
-  message: AllocationMessage,
-  domainOverrides: { name?: string; version?: string; chainId?: bigint; verifyingContract?: string } = {},
-): Promise<string> {
-  const { chainId } = await ethers.provider.getNetwork();
-  const domain = {
-    name: "PortfolioStake",
-    version: "1",
-    chainId,
-    verifyingContract: await stake.getAddress(),
-    ...domainOverrides,
-  };
-  return signer.signTypedData(domain, SET_ALLOCATION_TYPES, message);
+// ─────────────────────────────────────── Rejections ───────────────────────────────────────
+
+/** Every account of the fixture, for state snapshots. */
+export function everyone(fx: Fixture, extra: string[] = []): string[] {
+  return [fx.alice, fx.bob, fx.carol, fx.manager, fx.keeper, fx.outsider, fx.operator, fx.admin]
+    .map((s) => s.address)
+    .concat(extra);
 }
 
-/** The same ECDSA signature with s replaced by n - s (and v flipped): valid for ecrecover, rejected by OZ ECDSA. */
-export function malleate(signature: string): string {
-  const sig = ethers.Signature.from(signature);
-  const n = BigInt("0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141");
-  const highS = n - BigInt(sig.s);
-  const v = sig.v === 27 ? 28 : 27;
-  return ethers.concat([sig.r, ethers.toBeHex(highS, 32), ethers.toBeHex(v, 1)]);
+/**
+ * Asserts that `call` reverts with `error` (and `args`, when given) from `contract` (the staking contract by default)
+ * and that no observable state changed.
+ */
+export async function expectRejected(
+  fx: Fixture,
+  call: () => Promise<unknown>,
+  error: string,
+  args?: unknown[],
+  options: { contract?: { interface: Interface }; accounts?: string[] } = {},
+) {
+  const accounts = everyone(fx, options.accounts);
+  const before = await stateSnapshot(fx.stake, fx.nmr, accounts);
+  const assertion = expect(call(), error).to.be.revertedWithCustomError(options.contract ?? fx.stake, error);
+  if (args) await assertion.withArgs(...args);
+  else await assertion;
+  expect(await stateSnapshot(fx.stake, fx.nmr, accounts)).to.deep.equal(before);
+}
+
+// ───────────────────────────────────────── Time ──────────────────────────────────────────
+
+/** Fixes the next block's timestamp (a few seconds ahead) and returns it. */
+export async function nextTimestamp(ahead = 10n): Promise<bigint> {
+  const t = BigInt(await time.latest()) + ahead;
+  await time.setNextBlockTimestamp(t);
+  return t;
 }
 
 // ─────────────────────────────────────── Settlement ───────────────────────────────────────
@@ -97,7 +137,7 @@ export function distinctBps(n: number): number[] {
   const triangle = (n * (n - 1)) / 2;
   const base = Math.floor((10_000 - triangle) / n);
   const out = Array.from({ length: n }, (_, i) => base + i);
-  out[n - 1] += 10_000 - out.reduce((s, w) => s + w, 0);
+  out[n - 1]! += 10_000 - out.reduce((s, w) => s + w, 0);
   return out;
 }
 
@@ -107,9 +147,15 @@ export function toRegistryOrder(registry: string[], ids: string[], bps: number[]
   ids.forEach((id, i) => {
     const slot = registry.indexOf(id);
     if (slot < 0) throw new Error(`model ${id} not in registry`);
-    out[slot] = BigInt(bps[i]);
+    out[slot] = BigInt(bps[i]!);
   });
   return out;
+}
+
+/** The weights in force at `round` (allocationAt), registry order. */
+export async function weightsAt(stake: PortfolioStake, account: string, round: bigint): Promise<bigint[]> {
+  const [, bps] = await stake.allocationAt(account, round);
+  return [...bps];
 }
 
 /** Per-model stakes as modelStakesAt computes them: stake x weight / 10,000, rounded down. */

@@ -5,11 +5,14 @@
  * signatures, withdrawal requests and claims by stakers and by others on their behalf, round openings, publications,
  * settlements, reward funding, pause, parameter changes, model registration, donations), each started from one of a
  * few base states restored with loadFixture (evm_snapshot/evm_revert), with every invariant checked after every
- * action. The checks are described in test/helpers/invariantHarness.ts.
+ * action. The harness is in test/helpers/invariant/ (mirror, inputs, actions, checks; see its index.ts).
  *
  * Environment:
  *   FUZZ_RUNS=n      number of sequences (default 2000; under solidity-coverage 40)
  *   FUZZ_SEED=x      master seed, decimal or 0x-hex, or "random" (default 0x5eed0001)
+ *   FUZZ_SHARD=i/n   run only the sequences whose index (0..FUZZ_RUNS-1) is i modulo n, with the same per-sequence
+ *                    seeds as the whole run: n processes with 0/n .. (n-1)/n together run exactly the FUZZ_RUNS sequences
+ *                    of one unsharded run (needs a fixed FUZZ_SEED)
  *   FUZZ_BASE=b FUZZ_SEQ=i   replay one sequence (printed with every failure), e.g. with FUZZ_VERBOSE=1
  *   FUZZ_MIN_LEN / FUZZ_MAX_LEN   actions per sequence (default 2..6: the bases supply the history)
  *   FUZZ_VERBOSE=1   print every action;  FUZZ_STATS=1  print the revert reasons seen
@@ -17,17 +20,25 @@
 import { expect } from "chai";
 import hre, { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+<<<<<<< HEAD:test/PortfolioStake.invariants.test.ts
 import { DAY, bindModels, deployFixture, mintTo, modelIds, NMR } from "./helpers/fixtures";
 import { Prng, hexSeed, mixSeed, parseSeed } from "./helpers/prng";
 import { StateReader, readerArtifact } from "./helpers/invariantReader";
+=======
+import { DAY, deployFixture, modelIds, NMR } from "../helpers/fixtures";
+import { eip712Domain } from "../helpers/eip712";
+import { Prng, hexSeed, mixSeed, parseSeed } from "../helpers/prng";
+>>>>>>> main:test/invariants/invariants.test.ts
 import {
   InvariantError,
   InvariantRun,
+  StateReader,
   initialMirror,
   newStats,
+  readerArtifact,
   type Mirror,
   type World,
-} from "./helpers/invariantHarness";
+} from "../helpers/invariant";
 
 const COVERAGE = Boolean((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING);
 const SEED = parseSeed(process.env.FUZZ_SEED, 0x5eed0001);
@@ -37,6 +48,25 @@ const MAX_LEN = Number(process.env.FUZZ_MAX_LEN ?? 6);
 const ONLY_BASE = process.env.FUZZ_BASE === undefined ? undefined : Number(process.env.FUZZ_BASE);
 const ONLY_SEQ = process.env.FUZZ_SEQ === undefined ? undefined : Number(process.env.FUZZ_SEQ);
 const VERBOSE = Boolean(process.env.FUZZ_VERBOSE);
+const SHARD = parseShard(process.env.FUZZ_SHARD);
+if (SHARD.count > 1 && process.env.FUZZ_SEED?.trim().toLowerCase() === "random") {
+  throw new Error("FUZZ_SHARD needs a fixed FUZZ_SEED: with FUZZ_SEED=random every shard would draw its own seed");
+}
+/** Sequence indexes 0..RUNS-1 this process runs. */
+const IN_SHARD = Array.from({ length: Math.max(RUNS, 0) }, (_, i) => i).filter((i) => i % SHARD.count === SHARD.index);
+const SHARD_LABEL = SHARD.count > 1 ? `shard ${SHARD.index}/${SHARD.count}: ${IN_SHARD.length} of ${RUNS}` : `${RUNS}`;
+
+/** FUZZ_SHARD "i/n" (0 <= i < n); unset: the whole run, 0/1. */
+function parseShard(text: string | undefined): { index: number; count: number } {
+  if (text === undefined || text.trim() === "") return { index: 0, count: 1 };
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || !(count >= 1) || !(index < count)) {
+    throw new Error(`FUZZ_SHARD must be i/n with 0 <= i < n, e.g. 0/2 and 1/2 (got "${text}")`);
+  }
+  return { index, count };
+}
 
 /** Short round lifecycle so that a 10-action sequence sees rounds open, resolve, publish, expire and settle. */
 const FAST = { withdrawalDelay: DAY, minRoundInterval: 12n * 3600n, resolutionDelay: DAY, publishWindow: DAY };
@@ -92,7 +122,7 @@ async function root(fast: boolean) {
       holders,
       stakers,
     ),
-    chainId: (await ethers.provider.getNetwork()).chainId,
+    domain: await eip712Domain(stake),
     gas: COVERAGE ? "0x" + (200_000_000).toString(16) : "0x" + (15_000_000).toString(16),
   };
   // Two models that appear in the round files but are not registered here (other Numerai participants).
@@ -140,7 +170,7 @@ function failure(e: unknown, where: string, seed: number, run: InvariantRun | un
   const header = e instanceof InvariantError ? "Invariant violated" : "Unexpected error";
   const err = new Error(
     `${header} in ${where} (sequence seed ${hexSeed(seed)}): ${message}\n` +
-      `  reproduce: FUZZ_SEED=${hexSeed(SEED)} ${replay} FUZZ_VERBOSE=1 npx hardhat test test/PortfolioStake.invariants.test.ts\n` +
+      `  reproduce: FUZZ_SEED=${hexSeed(SEED)} ${replay} FUZZ_VERBOSE=1 npx hardhat test test/invariants/invariants.test.ts\n` +
       `  actions (latest last):\n    ${log}`,
   );
   if (!(e instanceof InvariantError) && e instanceof Error) err.stack = `${err.message}\n${e.stack}`;
@@ -156,7 +186,7 @@ const baseFixtures = BASES.map((base, b) => {
     const run = new InvariantRun(world, mirror, new Prng(seed), newStats());
     try {
       await run.begin();
-      if (base.ring) await run.ringPrefix(world.stakers[0]);
+      if (base.ring) await run.ringPrefix(world.stakers[0]!);
       for (let i = 0; i < base.prefix; i++) await run.step(i < 10 && !base.ring);
       await run.unpauseIfPaused();
       await run.check(undefined, "end", mirror.firstRound); // every round from the first one
@@ -171,15 +201,19 @@ const baseFixtures = BASES.map((base, b) => {
 
 describe("PortfolioStake invariants (property fuzzing)", function () {
   this.timeout(0); // thousands of sequences in one test: the run length is set by FUZZ_RUNS, not by a timer
-  it(`random action sequences keep every invariant (seed ${hexSeed(SEED)}, ${RUNS} sequences)`, async function () {
+  it(`random action sequences keep every invariant (seed ${hexSeed(SEED)}, ${SHARD_LABEL} sequences)`, async function () {
     const started = Date.now();
+    if (SHARD.count > 1)
+      console.log(`      FUZZ_SHARD ${SHARD_LABEL} sequences (index % ${SHARD.count} == ${SHARD.index})`);
     for (let b = 0; b < BASES.length; b++) {
       if (ONLY_BASE !== undefined && b !== ONLY_BASE) continue;
-      // Sequences i with i % bases == b start from base b; grouped so each base is built once.
+      // Sequences i with i % bases == b start from base b; grouped so each base is built once (and only if this shard
+      // runs one of its sequences). A sequence's seed depends on (seed, base, index) only, never on the shard.
       for (let i = b; i < RUNS; i += BASES.length) {
+        if (i % SHARD.count !== SHARD.index) continue;
         const index = Math.floor(i / BASES.length);
         if (ONLY_SEQ !== undefined && index !== ONLY_SEQ) continue;
-        const base = await loadFixture(baseFixtures[b]);
+        const base = await loadFixture(baseFixtures[b]!);
         const seed = mixSeed(SEED, b, index);
         const rng = new Prng(seed);
         const run = new InvariantRun(base.world, structuredClone(base.mirror), rng, stats);
@@ -190,7 +224,7 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
         } catch (e) {
           throw failure(
             e,
-            `base ${b} (${BASES[b].name}) sequence ${index}`,
+            `base ${b} (${BASES[b]!.name}) sequence ${index}`,
             seed,
             run,
             `FUZZ_BASE=${b} FUZZ_SEQ=${index}`,
@@ -209,7 +243,8 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
     console.log(
       `      ${stats.sequences} sequences, ${stats.actions} actions (${stats.reverted} expected reverts), ` +
         `${stats.checks} invariant checks, ${stats.settledRounds} account-rounds settled, ${stats.claims} claims, ` +
-        `${seconds.toFixed(1)} s (seed ${hexSeed(SEED)})\n      ok/attempted: ${kinds}`,
+        `${seconds.toFixed(1)} s (seed ${hexSeed(SEED)}${SHARD.count > 1 ? `, shard ${SHARD.index}/${SHARD.count}` : ""})` +
+        `\n      ok/attempted: ${kinds}`,
     );
     if (process.env.FUZZ_STATS) {
       const reverts = Object.entries(stats.reverts).sort(([, x], [, y]) => y - x);

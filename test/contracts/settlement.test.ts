@@ -2,16 +2,22 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+<<<<<<< HEAD:test/PortfolioStake.settlement.test.ts
 import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../scripts/lib/results";
 import { BurnMode, DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "./helpers/fixtures";
 import { modelTerm, referenceDelta, type ExpectedSettled } from "./helpers/reference";
+=======
+import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../../scripts/lib/results";
+import { DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
+import { modelTerm, referenceDelta, type ExpectedSettled } from "../helpers/reference";
+>>>>>>> main:test/contracts/settlement.test.ts
 import {
   SettlementHarness,
   deployNoBurnFixture,
   extraStaker,
   observableState,
   settledEvents,
-} from "./helpers/settlement";
+} from "../helpers/settlement";
 
 const R0 = FIRST_ROUND;
 const CAP = RATE("0.05");
@@ -43,12 +49,12 @@ function unevenBps(n: number, zeroLast = false): number[] {
   const live = zeroLast && n > 1 ? n - 1 : n;
   const total = (live * (live + 1)) / 2;
   const w = Array.from({ length: n }, (_, i) => (i < live ? Math.floor(((i + 1) * 10_000) / total) : 0));
-  w[0] += 10_000 - w.reduce((s, x) => s + x, 0);
+  w[0]! += 10_000 - w.reduce((s, x) => s + x, 0);
   return w;
 }
 
 function rates(models: string[], percents: string[]): ModelRate[] {
-  return models.map((modelId, i) => ({ modelId, rate: P(percents[i]) }));
+  return models.map((modelId, i) => ({ modelId, rate: P(percents[i]!) }));
 }
 
 /** Models of other participants in every published tree: a round tree is never only ours. */
@@ -108,9 +114,9 @@ async function manyAccountsFixture() {
   }
   await h.open();
   await h.open();
-  await h.allocate(stakers[0].signer, [0, 0, 5000, 5000]);
-  await h.requestWithdrawal(stakers[3].signer, NMR(300));
-  await h.deposit(stakers[4].signer, NMR(77));
+  await h.allocate(stakers[0]!.signer, [0, 0, 5000, 5000]);
+  await h.requestWithdrawal(stakers[3]!.signer, NMR(300));
+  await h.deposit(stakers[4]!.signer, NMR(77));
   await h.open();
   await h.open();
   const all = stakers.flatMap((s) => s.models);
@@ -170,7 +176,7 @@ describe("PortfolioStake settlement", function () {
       await h.deposit(carol, NMR(100)); // from R0+3
       for (let i = 0; i < 3; i++) await h.open();
 
-      const table: Record<string, string[][]> = {
+      const table: Record<"alice" | "bob" | "carol", string[][]> = {
         alice: [
           ["2", "-1", "5", "-5"],
           ["-5", "-5", "-5", "-5"],
@@ -199,9 +205,9 @@ describe("PortfolioStake settlement", function () {
       for (let k = 0; k < 6; k++) {
         const r = R0 + BigInt(k);
         await h.publish(r, [
-          ...rates(models.alice, table.alice[k]),
-          ...rates(models.bob, table.bob[k]),
-          ...rates(models.carol, table.carol[k]),
+          ...rates(models.alice, table.alice[k]!),
+          ...rates(models.bob, table.bob[k]!),
+          ...rates(models.carol, table.carol[k]!),
           ...others(k),
         ]);
       }
@@ -239,7 +245,7 @@ describe("PortfolioStake settlement", function () {
       await h.settle(carol.address, R0 + 2n);
       const carolRest = await h.settle(carol.address, R0 + 5n);
       // carol's deposit made during R0+2 is at risk from R0+3 on.
-      expect(carolRest.events[0].stakeAtRisk).to.equal(ethers.parseEther("433.333333333333333333"));
+      expect(carolRest.events[0]!.stakeAtRisk).to.equal(ethers.parseEther("433.333333333333333333"));
       // Every kind of result occurred.
       const deltas = h.settled.map((e) => e.delta);
       expect(deltas.some((d) => d > 0n) && deltas.some((d) => d < 0n) && deltas.some((d) => d === 0n)).to.equal(true);
@@ -263,11 +269,11 @@ describe("PortfolioStake settlement", function () {
         ]);
       }
       const all = await h.settle(alice.address, R0 + 1n);
-      expect(all.events[0].rates).to.deep.equal([P("1"), P("5"), P("-5"), P("3")]);
-      expect(all.events[0].delta).to.equal(NMR(10));
+      expect(all.events[0]!.rates).to.deep.equal([P("1"), P("5"), P("-5"), P("3")]);
+      expect(all.events[0]!.delta).to.equal(NMR(10));
       const weighted = await h.settle(carol.address, R0 + 1n, { onlyWeighted: true });
-      expect(weighted.events[0].rates).to.deep.equal([P("1"), 0n, 0n, 0n]);
-      expect(weighted.events[0].delta).to.equal(NMR(10));
+      expect(weighted.events[0]!.rates).to.deep.equal([P("1"), 0n, 0n, 0n]);
+      expect(weighted.events[0]!.delta).to.equal(NMR(10));
     });
 
     it("accounts with 1, 4, 16 and 32 models settle to the wei (gas from receipts)", async function () {
@@ -280,7 +286,7 @@ describe("PortfolioStake settlement", function () {
       for (const [i, n] of sizes.entries()) {
         const s = await extraStaker(fx, 9 + i, n, `size${n}`);
         h.ref.register(s.signer.address, s.models);
-        await h.deposit(s.signer, deposits[i]);
+        await h.deposit(s.signer, deposits[i]!);
         await h.allocate(s.signer, unevenBps(n, n >= 4));
         stakers.push(s);
       }
@@ -291,15 +297,15 @@ describe("PortfolioStake settlement", function () {
       }
       const gas: Record<number, bigint> = {};
       for (const [i, n] of sizes.entries()) {
-        const one = await h.settle(stakers[i].signer.address, R0);
+        const one = await h.settle(stakers[i]!.signer.address, R0);
         gas[n] = one.receipt.gasUsed;
-        expect(one.events[0].rates.filter((x) => x !== 0n)).to.have.length(n); // every model proved
-        await h.settle(stakers[i].signer.address, R0 + 2n); // two rounds in one call
+        expect(one.events[0]!.rates.filter((x) => x !== 0n)).to.have.length(n); // every model proved
+        await h.settle(stakers[i]!.signer.address, R0 + 2n); // two rounds in one call
       }
       console.log(
         `      settle gas, 1 account-round, 242-leaf tree: ${sizes.map((n) => `${n} model${n > 1 ? "s" : ""} ${gas[n]}`).join(", ")}`,
       );
-      expect(gas[1] < gas[4] && gas[4] < gas[16] && gas[16] < gas[32]).to.equal(true);
+      expect(gas[1]! < gas[4]! && gas[4]! < gas[16]! && gas[16]! < gas[32]!).to.equal(true);
       expect(h.settled.some((e) => e.delta < 0n) && h.settled.some((e) => e.delta > 0n)).to.equal(true);
     });
 
@@ -370,7 +376,7 @@ describe("PortfolioStake settlement", function () {
       for (let i = 0; i < 4; i++) await h.open();
       const percents = ["5", "5", "-1"];
       for (let k = 0; k < 3; k++)
-        await h.publish(R0 + BigInt(k), [...rates(models.alice, [percents[k], "0", "0", "0"]), ...others(4)]);
+        await h.publish(R0 + BigInt(k), [...rates(models.alice, [percents[k]!, "0", "0", "0"]), ...others(4)]);
 
       const a = await h.settle(alice.address, R0 + 1n);
       expect(a.events[0]).to.deep.include({
@@ -432,7 +438,7 @@ describe("PortfolioStake settlement", function () {
         await h.publish(r, [...rates(models.alice, ["-22", "0", "0", "0"]), ...others(14)]);
       const { events } = await h.settle(alice.address, R0 + 4n);
       expect(events.map((e) => e.burned)).to.deep.equal([NMR(22), NMR(22), NMR(22), NMR(22), NMR(12)]);
-      expect(events[4].delta).to.equal(NMR(-22));
+      expect(events[4]!.delta).to.equal(NMR(-22));
       const v = await stake.accountOf(alice.address);
       expect([v.balance, v.pendingWithdrawal, v.totalBurned]).to.deep.equal([0n, 0n, NMR(100)]);
       await expect(stake.connect(alice).claimWithdrawal()).to.be.revertedWithCustomError(stake, "NothingToClaim");
@@ -593,7 +599,7 @@ describe("PortfolioStake settlement", function () {
       const a = await setup();
       await time.setNextBlockTimestamp(a.deadline);
       await a.h.publish(R0, leaves(a.models.alice));
-      expect((await a.h.settle(a.alice.address, R0)).events[0].delta).to.equal(NMR(10));
+      expect((await a.h.settle(a.alice.address, R0)).events[0]!.delta).to.equal(NMR(10));
 
       const b = await setup();
       await time.setNextBlockTimestamp(b.deadline);
@@ -637,7 +643,7 @@ describe("PortfolioStake settlement", function () {
       const wrongRate = { ...res, rates: res.rates.map((x, i) => (i === 0 ? x + 1n : x)) };
       await rejects(settleWith({ ...good, results: [wrongRate] }), "InvalidProof", [alice.address, R0]);
 
-      const swapped = { ...res, slots: [res.slots[1], res.slots[0], ...res.slots.slice(2)] };
+      const swapped = { ...res, slots: [res.slots[1]!, res.slots[0]!, ...res.slots.slice(2)] };
       await rejects(settleWith({ ...good, results: [swapped] }), "InvalidProof", [alice.address, R0]);
 
       const otherRound = { ...(h.results(alice.address, R0 + 1n, R0 + 1n).results[0] as typeof res), round: R0 };
@@ -649,9 +655,9 @@ describe("PortfolioStake settlement", function () {
 
     it("RoundOutOfOrder: a wrong round, rounds out of order, a round settled twice", async function () {
       const { h, alice } = fx;
-      const a0 = h.results(alice.address, R0, R0).results[0];
-      const a1 = h.results(alice.address, R0 + 1n, R0 + 1n).results[0];
-      const a2 = h.results(alice.address, R0 + 2n, R0 + 2n).results[0];
+      const a0 = h.results(alice.address, R0, R0).results[0]!;
+      const a1 = h.results(alice.address, R0 + 1n, R0 + 1n).results[0]!;
+      const a2 = h.results(alice.address, R0 + 2n, R0 + 2n).results[0]!;
       const models = fx.models.alice;
       const arg = (...results: (typeof a0)[]) => ({ account: alice.address, models, results });
 
@@ -721,12 +727,12 @@ describe("PortfolioStake settlement", function () {
 
       // The harness checks every Settled event and the account against the reference, which clamps too.
       const aliceOk = await h.settle(alice.address, R0 + 3n);
-      expect(aliceOk.events[0].rates[3]).to.equal(CAP);
+      expect(aliceOk.events[0]!.rates[3]).to.equal(CAP);
       const carolOk = await h.settle(carol.address, R0 + 3n);
-      expect(carolOk.events[0].rates[0]).to.equal(-CAP); // proved and reported at the cap, weight 0: no effect
-      expect(carolOk.events[0].delta).to.equal(0n); // 250 x 2% + 250 x -2%
+      expect(carolOk.events[0]!.rates[0]).to.equal(-CAP); // proved and reported at the cap, weight 0: no effect
+      expect(carolOk.events[0]!.delta).to.equal(0n); // 250 x 2% + 250 x -2%
       const bobOk = await h.settle(bob.address, R0 + 3n);
-      expect(bobOk.events[0].delta).to.equal(NMR(-20));
+      expect(bobOk.events[0]!.delta).to.equal(NMR(-20));
     });
 
     it("ModelListMismatch, InvalidModelSlot, DuplicateModelResult, MissingModelResult, LengthMismatch", async function () {
@@ -746,7 +752,7 @@ describe("PortfolioStake settlement", function () {
         [4],
       );
       await rejects(
-        settleWith({ ...good, results: [{ ...res, slots: [res.slots[0], res.slots[0], ...res.slots.slice(2)] }] }),
+        settleWith({ ...good, results: [{ ...res, slots: [res.slots[0]!, res.slots[0]!, ...res.slots.slice(2)] }] }),
         "DuplicateModelResult",
         [res.slots[0]],
       );
@@ -852,7 +858,7 @@ describe("PortfolioStake settlement", function () {
     it("keeper idempotence: re-sent settled rounds are skipped, never a revert; the rest of a batch settles", async function () {
       const { h, stake, nmr, stakers, keeper } = await fork(manyAccountsFixture);
       const addresses = stakers.map((s) => s.signer.address);
-      const [a, b] = addresses;
+      const [a, b] = addresses as [string, string];
       const stale = h.results(a, R0, R0 + 1n);
       await h.settle(a, R0 + 1n);
       const before = await observableState(stake, nmr, addresses);
@@ -925,7 +931,7 @@ describe("PortfolioStake settlement", function () {
       const r1 = (list: ExpectedSettled[]) => list.filter((e) => e.round === R0 + 1n).map(pick);
       expect(r1(busy)).to.not.deep.equal(r1(calm));
       // bob's whole stake was requested during R0: R0's loss (-4% of 800) still comes out of the pending amount.
-      expect(busy.find((e) => e.round === R0 && e.account === calm[2].account)).to.deep.include({
+      expect(busy.find((e) => e.round === R0 && e.account === calm[2]!.account)).to.deep.include({
         delta: NMR(-32),
         burned: NMR(32),
         balance: 0n,

@@ -1,8 +1,11 @@
 /**
  * Weight suggestions (scripts/lib/suggest.ts): the pure math. Every vector must be whole basis points within the
  * per-model bounds and sum to exactly 10,000, whatever the inputs (one model, constant rates, all losses, gaps).
+ *
+ * Pure TypeScript, no chain: run with `node --import tsx --test scripts/lib/*.test.ts`.
  */
-import { expect } from "chai";
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,17 +22,30 @@ import {
   withAccountVector,
   METHODS,
   type Series,
-} from "../scripts/lib/suggest";
-import { Rng, hacStandardError, normalCdf, sd } from "../scripts/lib/stats";
+} from "./suggest";
+import { Rng, hacStandardError, normalCdf, sd } from "./stats";
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** |actual - expected| <= delta (chai's closeTo). */
+function assertCloseTo(actual: number | undefined, expected: number, delta: number, message?: string) {
+  assert.ok(
+    actual !== undefined && Math.abs(actual - expected) <= delta,
+    message ?? `expected ${actual} to be within ${delta} of ${expected}`,
+  );
+}
+
+/** `fn` throws an Error whose message contains `text` (chai's `to.throw(string)`). */
+function assertThrowsWith(fn: () => unknown, text: string, message?: string) {
+  assert.throws(fn, (e: unknown) => e instanceof Error && e.message.includes(text), message ?? `expected "${text}"`);
+}
+
 function expectValidVector(bps: number[], n: number, min = 0, max = TOTAL_BPS) {
-  expect(bps).to.have.length(n);
-  expect(sum(bps)).to.equal(TOTAL_BPS);
+  assert.equal(bps.length, n);
+  assert.equal(sum(bps), TOTAL_BPS);
   for (const w of bps) {
-    expect(Number.isInteger(w), `${w} is whole`).to.equal(true);
-    expect(w).to.be.within(min, max);
+    assert.equal(Number.isInteger(w), true, `${w} is whole`);
+    assert.ok(w >= min && w <= max, `${w} within [${min}, ${max}]`);
   }
 }
 
@@ -45,29 +61,29 @@ function overlapping(rng: Rng, n: number, mu: number, sigma: number): number[] {
 describe("weight suggestions (scripts/lib/suggest.ts)", function () {
   describe("allocateBps: proportional, clipped, exactly 10,000", function () {
     it("splits in proportion to the scores when no bound binds, rounding by largest remainder", function () {
-      expect(allocateBps([1, 1, 1])).to.deep.equal([3334, 3333, 3333]);
-      expect(allocateBps([3, 1])).to.deep.equal([7500, 2500]);
-      expect(allocateBps([1, 2, 3, 4, 5, 6, 7])).to.satisfy((b: number[]) => sum(b) === TOTAL_BPS);
-      expect(allocateBps([2, 1, 1], 0, 10_000)).to.deep.equal([5000, 2500, 2500]);
+      assert.deepEqual(allocateBps([1, 1, 1]), [3334, 3333, 3333]);
+      assert.deepEqual(allocateBps([3, 1]), [7500, 2500]);
+      assert.ok(sum(allocateBps([1, 2, 3, 4, 5, 6, 7])) === TOTAL_BPS);
+      assert.deepEqual(allocateBps([2, 1, 1], 0, 10_000), [5000, 2500, 2500]);
     });
 
     it("clips at the maximum and gives the excess to the others in proportion", function () {
-      expect(allocateBps([10, 1, 1, 1], 0, 4000)).to.deep.equal([4000, 2000, 2000, 2000]);
-      expect(allocateBps([10, 2, 1, 1], 0, 4000)).to.deep.equal([4000, 3000, 1500, 1500]);
+      assert.deepEqual(allocateBps([10, 1, 1, 1], 0, 4000), [4000, 2000, 2000, 2000]);
+      assert.deepEqual(allocateBps([10, 2, 1, 1], 0, 4000), [4000, 3000, 1500, 1500]);
     });
 
     it("raises models to the minimum and takes it from the others in proportion", function () {
-      expect(allocateBps([1, 0, 0, 0], 500)).to.deep.equal([8500, 500, 500, 500]);
-      expect(allocateBps([6, 3, 1], 2000)).to.deep.equal([5333, 2667, 2000]); // 5333.3, 2666.7: the larger remainder rounds up
+      assert.deepEqual(allocateBps([1, 0, 0, 0], 500), [8500, 500, 500, 500]);
+      assert.deepEqual(allocateBps([6, 3, 1], 2000), [5333, 2667, 2000]); // 5333.3, 2666.7: the larger remainder rounds up
     });
 
     it("finds the right point when both bounds bind (the fixed point of iterative clipping)", function () {
       // clamp(λ·s, 1000, 5000) with λ = 300: 5000 + 3000 + 1000 + 1000.
-      expect(allocateBps([100, 10, 1, 0.1], 1000, 5000)).to.deep.equal([5000, 3000, 1000, 1000]);
+      assert.deepEqual(allocateBps([100, 10, 1, 0.1], 1000, 5000), [5000, 3000, 1000, 1000]);
     });
 
     it("gives the unscored models the rest when every scored model is at the maximum", function () {
-      expect(allocateBps([1, 1, 0, 0], 0, 3000)).to.deep.equal([3000, 3000, 2000, 2000]);
+      assert.deepEqual(allocateBps([1, 1, 0, 0], 0, 3000), [3000, 3000, 2000, 2000]);
     });
 
     it("holds for thousands of random scores and bounds: whole bps, within bounds, sum 10,000, proportional inside", function () {
@@ -89,51 +105,54 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
         // Models strictly inside the bounds all get λ x score (up to 1 bps of rounding); a higher score never gets
         // fewer bps. Plain comparisons (thousands of trials), one assertion per trial.
         const s = scores.map((x) => (Number.isFinite(x) && x > 0 ? x : 0));
-        const inside = s.map((x, i) => ({ x, w: bps[i] })).filter(({ x, w }) => x > 0 && w > min + 1 && w < max - 1);
+        const inside = s.map((x, i) => ({ x, w: bps[i]! })).filter(({ x, w }) => x > 0 && w > min + 1 && w < max - 1);
         const top = inside.reduce((a, b) => (b.x > a.x ? b : a), inside[0] ?? { x: 1, w: 0 });
         for (const { x, w } of inside)
           if (Math.abs(w - (top.w * x) / top.x) > 2) problems.push(`not proportional: ${w} for ${x}`);
         for (let i = 0; i < n; i++)
-          for (let j = 0; j < n; j++) if (s[i] > s[j] && bps[i] < bps[j]) problems.push(`not monotone: ${i} ${j}`);
-        expect(problems, `trial ${trial}: scores ${scores} min ${min} max ${max} -> ${bps}`).to.deep.equal([]);
+          for (let j = 0; j < n; j++) if (s[i]! > s[j]! && bps[i]! < bps[j]!) problems.push(`not monotone: ${i} ${j}`);
+        assert.deepEqual(problems, [], `trial ${trial}: scores ${scores} min ${min} max ${max} -> ${bps}`);
       }
     });
 
     it("refuses bounds no vector can meet, in plain words", function () {
-      expect(() => allocateBps([1, 1, 1], 0, 3000)).to.throw(
+      assertThrowsWith(
+        () => allocateBps([1, 1, 1], 0, 3000),
         "3 models x maximum 3000 bps = 9000 bps, less than 10,000",
       );
-      expect(() => allocateBps([1, 1, 1, 1, 1, 1], 2000)).to.throw(
+      assertThrowsWith(
+        () => allocateBps([1, 1, 1, 1, 1, 1], 2000),
         "6 models x minimum 2000 bps = 12000 bps, more than 10,000",
       );
-      expect(() => allocateBps([1, 1], 6000, 5000)).to.throw("above the maximum");
-      expect(() => allocateBps([1, 1], 10.5)).to.throw("integer");
-      expect(() => allocateBps([])).to.throw("at least one model");
+      assertThrowsWith(() => allocateBps([1, 1], 6000, 5000), "above the maximum");
+      assertThrowsWith(() => allocateBps([1, 1], 10.5), "integer");
+      assertThrowsWith(() => allocateBps([]), "at least one model");
     });
 
     it("one model gets 10,000 whatever its score", function () {
-      for (const s of [0, 1, NaN, -3, Infinity]) expect(allocateBps([s])).to.deep.equal([10_000]);
+      for (const s of [0, 1, NaN, -3, Infinity]) assert.deepEqual(allocateBps([s]), [10_000]);
     });
   });
 
   describe("statistics and methods", function () {
     it("Φ is accurate in the centre and in the tails", function () {
-      expect(normalCdf(0)).to.equal(0.5);
-      expect(normalCdf(1.959963984540054)).to.be.closeTo(0.975, 1e-12);
-      expect(normalCdf(-1)).to.be.closeTo(0.15865525393145707, 1e-14);
-      expect(normalCdf(-10) / 7.619853024160527e-24).to.be.closeTo(1, 1e-8); // relative, far in the tail
-      expect(normalCdf(40)).to.equal(1);
-      expect(normalCdf(-40)).to.equal(0);
+      assert.equal(normalCdf(0), 0.5);
+      assertCloseTo(normalCdf(1.959963984540054), 0.975, 1e-12);
+      assertCloseTo(normalCdf(-1), 0.15865525393145707, 1e-14);
+      assertCloseTo(normalCdf(-10) / 7.619853024160527e-24, 1, 1e-8); // relative, far in the tail
+      assert.equal(normalCdf(40), 1);
+      assert.equal(normalCdf(-40), 0);
     });
 
     it("the standard error accounts for overlapping rounds (HAC), and equals the plain one without lags", function () {
       const rng = new Rng(5);
       const x = overlapping(rng, 400, 0.01, 0.02);
       const plain = sd(x) / Math.sqrt(x.length);
-      expect(hacStandardError(x, 0)).to.be.closeTo(plain * Math.sqrt((x.length - 1) / x.length), 1e-12);
-      expect(hacStandardError(x, 19)).to.be.greaterThan(2.5 * plain);
+      assertCloseTo(hacStandardError(x, 0), plain * Math.sqrt((x.length - 1) / x.length), 1e-12);
+      assert.ok(hacStandardError(x, 19) > 2.5 * plain);
       const iid = Array.from({ length: 400 }, () => rng.normal());
-      expect(hacStandardError(iid, 19) / (sd(iid) / Math.sqrt(400))).to.be.within(0.75, 1.25);
+      const ratio = hacStandardError(iid, 19) / (sd(iid) / Math.sqrt(400));
+      assert.ok(ratio >= 0.75 && ratio <= 1.25, `${ratio} within [0.75, 1.25]`);
     });
 
     it("P(mean > 0): more evidence for a better model; 0.5 when unknown", function () {
@@ -141,12 +160,12 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       const good = modelStats(overlapping(rng, 120, 0.02, 0.02));
       const weak = modelStats(overlapping(rng, 120, 0.0, 0.02));
       const bad = modelStats(overlapping(rng, 120, -0.02, 0.02));
-      expect(good.pPositive).to.be.greaterThan(0.9);
-      expect(good.pPositive).to.be.greaterThan(weak.pPositive);
-      expect(weak.pPositive).to.be.greaterThan(bad.pPositive);
-      expect(bad.pPositive).to.be.lessThan(0.1);
-      expect(modelStats([]).pPositive).to.equal(0.5);
-      expect(modelStats([0.01]).pPositive).to.equal(0.5);
+      assert.ok(good.pPositive > 0.9);
+      assert.ok(good.pPositive > weak.pPositive);
+      assert.ok(weak.pPositive > bad.pPositive);
+      assert.ok(bad.pPositive < 0.1);
+      assert.equal(modelStats([]).pPositive, 0.5);
+      assert.equal(modelStats([0.01]).pPositive, 0.5);
     });
 
     it("inverse volatility: a calmer model gets more", function () {
@@ -154,7 +173,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       const { bps } = suggestWeights([overlapping(rng, 60, 0.01, 0.01), overlapping(rng, 60, 0.01, 0.03)], {
         method: "inverse-volatility",
       });
-      expect(bps[0]).to.be.greaterThan(2 * bps[1]);
+      assert.ok(bps[0]! > 2 * bps[1]!);
       expectValidVector(bps, 2);
     });
   });
@@ -164,8 +183,8 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
 
     it("one model: 10,000 bps for every method, even with no data", function () {
       for (const method of methods) {
-        expect(suggestWeights([[0.01, 0.02, -0.01]], { method }).bps).to.deep.equal([10_000]);
-        expect(suggestWeights([[]], { method }).bps).to.deep.equal([10_000]);
+        assert.deepEqual(suggestWeights([[0.01, 0.02, -0.01]], { method }).bps, [10_000]);
+        assert.deepEqual(suggestWeights([[]], { method }).bps, [10_000]);
       }
     });
 
@@ -175,15 +194,15 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       const rng = new Rng(1);
       const noisy = overlapping(rng, 20, 0.01, 0.02);
       const up = modelStats(flatUp);
-      expect([up.sd, up.se, up.t, up.pPositive]).to.deep.equal([0, 0, Infinity, 1]);
-      expect(modelStats(flatZero).pPositive).to.equal(0.5);
-      expect(modelStats(Array(20).fill(-0.01)).pPositive).to.equal(0);
+      assert.deepEqual([up.sd, up.se, up.t, up.pPositive], [0, 0, Infinity, 1]);
+      assert.equal(modelStats(flatZero).pPositive, 0.5);
+      assert.equal(modelStats(Array(20).fill(-0.01)).pPositive, 0);
       for (const method of methods) {
         const { bps } = suggestWeights([flatUp, flatZero, noisy], { method, maxBps: 6000 });
         expectValidVector(bps, 3, 0, 6000);
       }
       const inv = suggestWeights([flatUp, noisy], { method: "inverse-volatility", maxBps: 9000 });
-      expect(inv.bps).to.deep.equal([9000, 1000]); // the constant model is capped, not infinite
+      assert.deepEqual(inv.bps, [9000, 1000]); // the constant model is capped, not infinite
     });
 
     it("all models losing: still a valid vector, the least bad gets the most", function () {
@@ -196,14 +215,14 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       const { bps, stats } = suggestWeights(series, { method: "probability" });
       expectValidVector(bps, 3);
       const best = stats.map((s) => s.mean).indexOf(Math.max(...stats.map((s) => s.mean)));
-      expect(bps[best]).to.equal(Math.max(...bps));
+      assert.equal(bps[best], Math.max(...bps));
       // Losses so certain that every P underflows to 0: equal weights, said plainly.
       const certain = suggestWeights([Array(30).fill(-0.05), Array(30).fill(-0.04)], {
         method: "probability",
         minBps: 1000,
       });
-      expect(certain.bps).to.deep.equal([5000, 5000]);
-      expect(certain.notes.join()).to.match(/equal weights/);
+      assert.deepEqual(certain.bps, [5000, 5000]);
+      assert.match(certain.notes.join(), /equal weights/);
     });
 
     it("NaN, null and missing rounds are left out; a model without enough data gets the minimum", function () {
@@ -211,19 +230,19 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       const full = overlapping(rng, 40, 0.015, 0.02);
       const gappy: Series = full.map((x, i) => (i % 3 === 0 ? null : i % 3 === 1 ? NaN : x + 0.005));
       const short: Series = [undefined, 0.02, null, NaN];
-      expect(modelStats(gappy).n).to.equal(13);
-      expect(modelStats(short).n).to.equal(1);
+      assert.equal(modelStats(gappy).n, 13);
+      assert.equal(modelStats(short).n, 1);
       for (const method of methods) {
         const s = suggestWeights([full, gappy, short], { method, minBps: 300, maxBps: 8000 });
         expectValidVector(s.bps, 3, 300, 8000);
         if (method !== "equal") {
-          expect(s.bps[2]).to.equal(300);
-          expect(s.notes.join()).to.match(/fewer than 2 rates/);
+          assert.equal(s.bps[2], 300);
+          assert.match(s.notes.join(), /fewer than 2 rates/);
         }
       }
       const nothing = suggestWeights([[null, NaN], [], [undefined]], { method: "probability" });
-      expect(nothing.bps).to.deep.equal([3334, 3333, 3333]);
-      expect(methodScores("inverse-volatility", nothing.stats)).to.deep.equal([0, 0, 0]);
+      assert.deepEqual(nothing.bps, [3334, 3333, 3333]);
+      assert.deepEqual(methodScores("inverse-volatility", nothing.stats), [0, 0, 0]);
     });
   });
 
@@ -236,17 +255,20 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
           [0.0, 0.03, 0.01],
         ],
       );
-      expect(perRound.map((x) => Number(x.toFixed(12)))).to.deep.equal([0.01, 0.01, 0.005]);
-      expect(total).to.be.closeTo(0.025, 1e-15);
+      assert.deepEqual(
+        perRound.map((x) => Number(x.toFixed(12))),
+        [0.01, 0.01, 0.005],
+      );
+      assertCloseTo(total, 0.025, 1e-15);
     });
 
     it("parseBps takes bps or percent", function () {
-      expect(parseBps("250", 0, "MIN_WEIGHT")).to.equal(250);
-      expect(parseBps("2.5%", 0, "MIN_WEIGHT")).to.equal(250);
-      expect(parseBps("15%", 0, "MAX_WEIGHT")).to.equal(1500);
-      expect(parseBps(undefined, 10_000, "MAX_WEIGHT")).to.equal(10_000);
+      assert.equal(parseBps("250", 0, "MIN_WEIGHT"), 250);
+      assert.equal(parseBps("2.5%", 0, "MIN_WEIGHT"), 250);
+      assert.equal(parseBps("15%", 0, "MAX_WEIGHT"), 1500);
+      assert.equal(parseBps(undefined, 10_000, "MAX_WEIGHT"), 10_000);
       for (const bad of ["abc", "-5", "10001", "0.001%", "2.5"])
-        expect(() => parseBps(bad, 0, "MIN_WEIGHT"), bad).to.throw("MIN_WEIGHT");
+        assertThrowsWith(() => parseBps(bad, 0, "MIN_WEIGHT"), "MIN_WEIGHT", bad);
     });
 
     it("reads rate histories from CSV (wide and long) and JSON; NA and exact zeros are missing", function () {
@@ -262,18 +284,18 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       );
       const wide = ratesFromResultsFile(path.join(dir, "wide.csv"));
       const history = historyWindow(wide, [a, bid], 10, []);
-      expect(history.rounds).to.deep.equal([1, 2, 3]);
-      expect(history.rates).to.deep.equal([
+      assert.deepEqual(history.rounds, [1, 2, 3]);
+      assert.deepEqual(history.rates, [
         [0.01, -0.02, null],
         [null, 0.03, 0.01],
       ]);
-      expect(historyWindow(wide, [a, bid], 2, []).rounds).to.deep.equal([2, 3]);
+      assert.deepEqual(historyWindow(wide, [a, bid], 2, []).rounds, [2, 3]);
       const long = ratesFromResultsFile(path.join(dir, "long.csv"));
-      expect(long.get(1)!.get(a)).to.be.closeTo(0.012, 1e-15); // 0.5 x 0.02 + 2 x 0.001
-      expect(long.get(2)!.get(bid)).to.be.closeTo(0.02, 1e-15);
+      assertCloseTo(long.get(1)!.get(a), 0.012, 1e-15); // 0.5 x 0.02 + 2 x 0.001
+      assertCloseTo(long.get(2)!.get(bid), 0.02, 1e-15);
       const json = ratesFromResultsFile(path.join(dir, "h.json"));
-      expect([...json.get(7)!.entries()]).to.deep.equal([[a, 0.015]]);
-      expect(() => ratesFromResultsFile(path.join(dir, "missing.csv"))).to.throw("does not exist");
+      assert.deepEqual([...json.get(7)!.entries()], [[a, 0.015]]);
+      assertThrowsWith(() => ratesFromResultsFile(path.join(dir, "missing.csv")), "does not exist");
     });
 
     it("the batch file keeps other accounts and replaces this one's vector", function () {
@@ -281,11 +303,11 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       const first = withAccountVector(null, "0xAbC0000000000000000000000000000000000001", m, [6000, 4000]);
       const other = withAccountVector(first, "0x0000000000000000000000000000000000000002", m.slice(0, 1), [10_000]);
       const updated = withAccountVector(other, "0xabc0000000000000000000000000000000000001", m, [5000, 5000]);
-      expect(updated.accounts.map((a) => a.account)).to.deep.equal([
-        "0x0000000000000000000000000000000000000002",
-        "0xabc0000000000000000000000000000000000001",
-      ]);
-      expect(updated.accounts[1].weights).to.deep.equal([
+      assert.deepEqual(
+        updated.accounts.map((a) => a.account),
+        ["0x0000000000000000000000000000000000000002", "0xabc0000000000000000000000000000000000001"],
+      );
+      assert.deepEqual(updated.accounts[1]!.weights, [
         { model: m[0], bps: 5000 },
         { model: m[1], bps: 5000 },
       ]);

@@ -17,11 +17,24 @@ export interface ReaderArtifact {
 
 let artifact: ReaderArtifact | undefined;
 
+/** solc-js, as used here (its own typings declare `compile` as `any`). */
+interface Solc {
+  compile(input: string): string;
+}
+
+/** The parts of solc's standard-JSON output read here (outputSelection asks for InvariantReader's abi and bytecode). */
+interface SolcOutput {
+  errors?: { severity: string; formattedMessage: string }[];
+  contracts: {
+    "InvariantReader.sol": { InvariantReader: { abi: ethers.InterfaceAbi; evm: { bytecode: { object: string } } } };
+  };
+}
+
 /** Compiles InvariantReader.sol (once per process). */
 export function readerArtifact(): ReaderArtifact {
   if (artifact) return artifact;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const solc = require("solc");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily: solc-js is large, and only needed here
+  const solc = require("solc") as Solc;
   const source = fs.readFileSync(path.join(__dirname, "InvariantReader.sol"), "utf8");
   const input = {
     language: "Solidity",
@@ -32,9 +45,9 @@ export function readerArtifact(): ReaderArtifact {
       outputSelection: { "*": { InvariantReader: ["abi", "evm.bytecode.object"] } },
     },
   };
-  const output = JSON.parse(solc.compile(JSON.stringify(input)));
-  const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === "error");
-  if (errors.length) throw new Error(errors.map((e: { formattedMessage: string }) => e.formattedMessage).join("\n"));
+  const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
+  const errors = (output.errors ?? []).filter((e) => e.severity === "error");
+  if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
   const contract = output.contracts["InvariantReader.sol"].InvariantReader;
   artifact = { abi: contract.abi, bytecode: "0x" + contract.evm.bytecode.object };
   return artifact;
@@ -191,7 +204,7 @@ export class StateReader {
       accounts: [],
     };
     for (let a = 0; a < accounts.length; a++) {
-      const rounds = toRound >= fromRounds[a] ? toRound - fromRounds[a] + 1 : 0;
+      const rounds = toRound >= fromRounds[a]! ? toRound - fromRounds[a]! + 1 : 0;
       const acct: ChainAccount = {
         balance: word(),
         pendingWithdrawal: word(),
@@ -205,7 +218,7 @@ export class StateReader {
         modelCount: num(),
         allocationCount: num(),
         lastAllocationRound: num(),
-        fromRound: fromRounds[a],
+        fromRound: fromRounds[a]!,
         stakes: [],
         vectors: [],
       };

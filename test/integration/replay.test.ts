@@ -11,11 +11,19 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+<<<<<<< HEAD:test/replay.test.ts
 import { formatRate, rateFromScores, type ModelRate } from "../scripts/lib/results";
 import { DAY, DEFAULT_PARAMS, NMR, bindModels, deploySystem, fundAndApprove, modelId } from "./helpers/fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "./helpers/reference";
 import { SettlementHarness } from "./helpers/settlement";
 import { loadDailyScores, type DailyScores } from "./helpers/scores";
+=======
+import { formatRate, rateFromScores, type ModelRate } from "../../scripts/lib/results";
+import { DAY, DEFAULT_PARAMS, NMR, deploySystem, fundAndApprove, modelId, signerAt } from "../helpers/fixtures";
+import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "../helpers/reference";
+import { SettlementHarness } from "../helpers/settlement";
+import { loadDailyScores, type DailyScores } from "../helpers/scores";
+>>>>>>> main:test/integration/replay.test.ts
 
 const FIRST = 1090; // Numerai round numbers: the contract's firstRound
 const LAST = 1187; // 98 rounds; the file's last ~10 rounds were still provisional, so they are left out
@@ -133,7 +141,7 @@ async function runSchedule(d: Driver, data: DailyScores, names: string[]): Promi
 
   await d.fund(POOL);
   await d.deposit(DEPOSIT);
-  await d.allocate(weights(VECTORS[0].bps));
+  await d.allocate(weights(VECTORS[0]!.bps));
   for (let day = 0; day < N + RESOLVE_DAYS; day++) {
     if (day < N) {
       const round = Number(await d.open());
@@ -216,8 +224,7 @@ function chainDriver(
 }
 
 async function replayFixture() {
-  const signers = await ethers.getSigners();
-  const [keeper, staker] = [signers[7], signers[9]];
+  const [keeper, staker] = [await signerAt(7), await signerAt(9)];
   const { nmr, stake, operator } = await deploySystem({ firstRound: BigInt(FIRST) });
   for (const s of [staker, operator]) await fundAndApprove(nmr, stake, s);
   return { nmr, stake, operator, keeper, staker };
@@ -235,7 +242,7 @@ describe("Replay of real Numerai daily scores", function () {
   it("reads the score files exactly (NA, scientific notation, the 0.5 CORR + 2 MMC rule)", function () {
     expect(data.rounds).to.have.length(355);
     expect(data.rounds[0]).to.equal(843);
-    expect(data.rounds.every((r, i) => i === 0 || r === data.rounds[i - 1] + 1)).to.equal(true);
+    expect(data.rounds.every((r, i) => i === 0 || r === data.rounds[i - 1]! + 1)).to.equal(true);
     expect(names).to.have.length(20);
     // Round 843, NB_EXAMPLE_MODEL: 0.5 x 0.02332635 + 2 x -0.00908312 = -0.006503065
     const nb = data.score(843, "NB_EXAMPLE_MODEL");
@@ -269,7 +276,7 @@ describe("Replay of real Numerai daily scores", function () {
     for (let r = FIRST; r <= LAST; r++) {
       const w = offline.ref.weightsAt(staker.address, BigInt(r));
       names.forEach((n, i) => {
-        if (w[i] > 0n) expect(data.score(r, n).corr, `${n} weighted in ${r} without a score`).to.not.equal(null);
+        if (w[i]! > 0n) expect(data.score(r, n).corr, `${n} weighted in ${r} without a score`).to.not.equal(null);
       });
     }
 

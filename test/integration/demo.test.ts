@@ -14,11 +14,11 @@ import {
   resultRows,
   simulateScores,
   type SimulatedModel,
-} from "../scripts/lib/demo";
-import { rateFromScores, roundDelta, treeFromFile, type RoundFile } from "../scripts/lib/results";
-import { autocorrelation, mean, median, pearson } from "../scripts/lib/stats";
-import { deploySystem } from "./helpers/fixtures";
-import { loadDailyScores } from "./helpers/scores";
+} from "../../scripts/lib/demo";
+import { rateFromScores, roundDelta, treeFromFile, type RoundFile } from "../../scripts/lib/results";
+import { autocorrelation, mean, median, pearson } from "../../scripts/lib/stats";
+import { deploySystem, signerAt } from "../helpers/fixtures";
+import { loadDailyScores } from "../helpers/scores";
 
 const ROUNDS = 30;
 const SEED = 7;
@@ -29,7 +29,9 @@ function pairwise(models: SimulatedModel[], series: (m: SimulatedModel, i: numbe
   const cross: number[] = [];
   for (let i = 0; i < models.length; i++) {
     for (let j = i + 1; j < models.length; j++) {
-      (models[i].owner === models[j].owner ? same : cross).push(pearson(series(models[i], i), series(models[j], j)));
+      (models[i]!.owner === models[j]!.owner ? same : cross).push(
+        pearson(series(models[i]!, i), series(models[j]!, j)),
+      );
     }
   }
   return { same: median(same), cross: median(cross) };
@@ -40,7 +42,7 @@ describe("demo history (scripts/lib/demo.ts)", function () {
     const { stake, nmr, operator } = await deploySystem();
     const signers = await ethers.getSigners();
     const stakers = signers.slice(30, 30 + DEMO_ACCOUNTS.length);
-    const manager = signers[35];
+    const manager = await signerAt(35);
     const roundsDir = mkdtempSync(path.join(tmpdir(), "portfolio-stake-demo-"));
     const fromBlock = await ethers.provider.getBlockNumber();
     const summary = await generateDemoHistory(
@@ -129,14 +131,14 @@ describe("demo history (scripts/lib/demo.ts)", function () {
 
     // The scenario: a manager acted, bob claimed a withdrawal, alice's stays pending, NMR is all accounted for.
     const [bobView, aliceView] = [
-      await stake.accountOf(summary.accounts[1].address),
-      await stake.accountOf(summary.accounts[0].address),
+      await stake.accountOf(summary.accounts[1]!.address),
+      await stake.accountOf(summary.accounts[0]!.address),
     ];
     expect(bobView.manager).to.equal(manager.address);
     expect(summary.actions.some((l) => l.includes("bob's manager set"))).to.equal(true);
     expect(summary.actions.some((l) => l.includes("bob claimed"))).to.equal(true);
     expect(aliceView.pendingWithdrawal).to.equal(ethers.parseEther("500"));
-    expect(summary.accounts[2].models.length).to.be.greaterThan(16); // two packed weight words
+    expect(summary.accounts[2]!.models.length).to.be.greaterThan(16); // two packed weight words
     const [staked, pending, pool] = await stake.totals();
     expect(await nmr.balanceOf(await stake.getAddress())).to.equal(staked + pending + pool);
   });
@@ -158,8 +160,8 @@ describe("demo history (scripts/lib/demo.ts)", function () {
     expect(rate.cross).to.be.greaterThan(0.05);
     // An owner factor: models of one account correlate more, also once the round mean is removed.
     expect(rate.same).to.be.greaterThan(rate.cross + 0.15);
-    const roundMean = Array.from({ length: R }, (_, r) => mean(models.map((m) => m.corr[r])));
-    const residual = pairwise(models, (m) => m.corr.map((x, r) => x - roundMean[r]));
+    const roundMean = Array.from({ length: R }, (_, r) => mean(models.map((m) => m.corr[r]!)));
+    const residual = pairwise(models, (m) => m.corr.map((x, r) => x - roundMean[r]!));
     expect(residual.same).to.be.greaterThan(residual.cross + 0.2);
     // MMC tracks the model's own CORR (~0.5) but hardly other owners' MMC.
     expect(median(models.map((m) => pearson(m.corr, m.mmc)))).to.be.within(0.35, 0.65);
@@ -193,11 +195,11 @@ describe("demo history (scripts/lib/demo.ts)", function () {
     const short = simulateScores(DEMO_ACCOUNTS, 25, 11);
     const long = simulateScores(DEMO_ACCOUNTS, 80, 11);
     short.forEach((m, i) => {
-      expect(m.id).to.equal(long[i].id);
-      expect(m.rate).to.deep.equal(long[i].rate.slice(0, 25));
-      expect(m.corr).to.deep.equal(long[i].corr.slice(0, 25));
+      expect(m.id).to.equal(long[i]!.id);
+      expect(m.rate).to.deep.equal(long[i]!.rate.slice(0, 25));
+      expect(m.corr).to.deep.equal(long[i]!.corr.slice(0, 25));
     });
-    expect(simulateScores(DEMO_ACCOUNTS, 25, 12)[0].rate).to.not.deep.equal(short[0].rate);
+    expect(simulateScores(DEMO_ACCOUNTS, 25, 12)[0]!.rate).to.not.deep.equal(short[0]!.rate);
     expect(new Set(long.map((m) => m.id)).size).to.equal(long.length);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The batch rebalance script's logic (scripts/lib/rebalance.ts) against the in-process network: file formats, every
  * validation error (and that nothing is sent then), tables, dry runs, skipping, multicall and signed modes,
- * idempotence, and finishing after a crash.
+ * idempotence, and finishing after a crash. Parsing and validating the files alone (no chain) is tested in
+ * scripts/lib/rebalanceFile.test.ts.
  */
 import { expect } from "chai";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,18 +11,30 @@ import path from "node:path";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+<<<<<<< HEAD:test/scripts.rebalance.test.ts
 import { NMR, bindModels, deployFixture, evenBps, modelIds, openRound } from "./helpers/fixtures";
+=======
+import { NMR, deployFixture, evenBps, modelIds, openRound } from "../helpers/fixtures";
+>>>>>>> main:test/integration/rebalance.test.ts
 import {
   RebalanceValidationError,
-  parseRebalanceCsv,
   parseRebalanceJson,
   readRebalanceFile,
   runRebalance,
   type RebalanceOptions,
   type RebalanceRequest,
-} from "../scripts/lib/rebalance";
-import { withAccountVector } from "../scripts/lib/suggest";
-import type { PortfolioStake } from "../typechain-types";
+  type SignedAllocation,
+} from "../../scripts/lib/rebalance";
+import type { JournalData } from "../../scripts/lib/rebalanceJournal";
+import type { PortfolioStake } from "../../typechain-types";
+
+/** The signatures file of a signed run (RebalanceOptions.signaturesFile). */
+interface SignaturesFile {
+  contract: string;
+  signatures: SignedAllocation[];
+  /** Calldata for the contract, one entry per transaction. */
+  transactions: string[];
+}
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "rebalance-"));
 
@@ -30,12 +43,6 @@ function writeTemp(name: string, content: string): string {
   writeFileSync(file, content);
   return file;
 }
-
-/** The same ID as a dashed Numerai UUID. */
-const asUuid = (id: string) => {
-  const h = id.slice(2);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-};
 
 /** A log sink the tests read. */
 function capture() {
@@ -128,197 +135,7 @@ function request(text: string): RebalanceRequest {
 const quiet: RebalanceOptions = { log: () => {} };
 
 describe("rebalance script", function () {
-  describe("file formats", function () {
-    it("reads JSON in percent, basis points, UUIDs and model names", function () {
-      const a = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
-      const [m0, m1, m2, m3] = modelIds("x", 4);
-      const parsed = parseRebalanceJson(
-        JSON.stringify({
-          unit: "percent",
-          names: { alpha: asUuid(m0) },
-          accounts: [
-            {
-              account: a.toLowerCase(),
-              weights: [
-                { model: "ALPHA", weight: 12.5 }, // names are case-insensitive; plain numbers in the file's unit
-                { model: asUuid(m1), weight: "37.50%" },
-                { model: m2.slice(2), bps: 2500 }, // 32 hex digits without 0x
-                { model: m3.toUpperCase().replace("0X", "0x"), percent: "25" },
-              ],
-            },
-          ],
-        }),
-      );
-      expect(parsed.problems).to.deep.equal([]);
-      expect(parsed.accounts).to.have.length(1);
-      expect(parsed.accounts[0].account).to.equal(a);
-      expect(parsed.accounts[0].weights.map((w) => [w.modelId, w.bps])).to.deep.equal([
-        [m0, 1250],
-        [m1, 3750],
-        [m2, 2500],
-        [m3, 2500],
-      ]);
-      expect(parsed.modelNames.get(m0)).to.equal("alpha");
-      // The default unit is basis points; what scripts/suggest.ts writes is valid as is.
-      const suggested = withAccountVector(null, a, [m0, m1], [6000, 4000]);
-      const fromSuggest = parseRebalanceJson(JSON.stringify(suggested));
-      expect(fromSuggest.problems).to.deep.equal([]);
-      expect(fromSuggest.accounts[0].weights.map((w) => w.bps)).to.deep.equal([6000, 4000]);
-    });
-
-    it("reads CSV in percent and basis points (unit column, comments, quotes, BOM, rows of one account anywhere)", function () {
-      const [a, b] = ["0x90F79bf6EB2c4f870365E785982E1f101E93b906", "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"];
-      const [m0, m1, m2] = modelIds("x", 3);
-      const csv = [
-        "\uFEFF# targets",
-        "Account,Model,Weight,Unit",
-        `${a},${asUuid(m0)},25%,`,
-        `${b},"${m2}",100,percent`,
-        "",
-        `${a},${m1},7500,bps`,
-      ].join("\r\n");
-      const parsed = parseRebalanceCsv(csv);
-      expect(parsed.problems).to.deep.equal([]);
-      expect(
-        parsed.accounts.map((t) => [t.account, t.where, t.weights.map((w) => [w.modelId, w.bps, w.where])]),
-      ).to.deep.equal([
-        [
-          a,
-          "lines 3, 6",
-          [
-            [m0, 2500, "line 3"],
-            [m1, 7500, "line 6"],
-          ],
-        ],
-        [b, "line 4", [[m2, 10_000, "line 4"]]],
-      ]);
-      const percentColumn = parseRebalanceCsv(`account,model,percent\n${a},${m0},60\n${a},${m1},40.00\n`);
-      expect(percentColumn.problems).to.deep.equal([]);
-      expect(percentColumn.accounts[0].weights.map((w) => w.bps)).to.deep.equal([6000, 4000]);
-    });
-
-    it("reads the example files", function () {
-      for (const file of ["examples/rebalance.json", "examples/rebalance.csv"]) {
-        const parsed = readRebalanceFile(path.join(__dirname, "..", file));
-        expect(parsed.problems, file).to.deep.equal([]);
-        expect(parsed.accounts, file).to.have.length(1);
-        expect(
-          parsed.accounts[0].weights.reduce((s, w) => s + w.bps, 0),
-          file,
-        ).to.equal(10_000);
-      }
-    });
-  });
-
   describe("validation", function () {
-    it("lists every problem of a CSV file with its line number", function () {
-      const a = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
-      const b = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
-      const c = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
-      const d = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
-      const [m0, m1, m2] = modelIds("x", 3);
-      const csv = [
-        "account,model,weight", // line 1
-        `${a},${m0},50%`, // 2
-        `${a},${asUuid(m0)},50%`, // 3: the same model again, as a UUID
-        `${b},${m0},33.333%`, // 4
-        `${b},${m1},-10`, // 5
-        `${b},${m2},lots`, // 6
-        `${c},${m0},60%`, // 7
-        `${c},${m1},39.5%`, // 8: c sums to 99.5%
-        `${d},${m0},100`, // 9
-        `${d},${m1},10`, // 10: d sums to 110 bps... of what was meant as percent
-        `0x1234,${m0},100%`, // 11
-        `${a},my_model,10%`, // 12
-        `${b},${m0},120%,`, // 13: too many cells (3 columns)
-        `${c},${m2},`, // 14
-        `${d},${m2},10.5`, // 15: fractional basis points
-      ].join("\n");
-      const { problems } = parseRebalanceCsv(csv);
-      expect(problems).to.deep.equal([
-        "line 13: 4 cells for 3 columns (quote values that contain commas)",
-        `line 3: model ${m0} is listed twice for ${a} (first at line 2)`,
-        "line 4: weight 33.333% has more than 2 decimals of a percent: the contract stores whole basis points (0.01%); use 33.33% or 33.34%",
-        "line 5: weight -10 bps is negative",
-        'line 6: weight "lots" is not a number',
-        `line 11: account "0x1234" is not an address`,
-        `line 12: model "my_model" is not a bytes16 ID (0x + 32 hex digits) or a Numerai model UUID (model names need a "names" map)`,
-        "line 14: the weight is missing",
-        "line 15: weight 10.5 bps is not a whole number of basis points",
-      ]);
-      // Sums are checked for accounts whose every row could be read: c (lines 7-8) is 0.5% short.
-      const sums = parseRebalanceCsv(
-        [
-          "account,model,weight",
-          `${c},${m0},60%`,
-          `${c},${m1},39.5%`,
-          `${d},${m0},90`,
-          `${d},${m1},10`,
-          `${a},${m0},60%`,
-          `${a},${m1},4100`,
-        ].join("\n"),
-      );
-      expect(sums.problems).to.deep.equal([
-        `${c} (lines 2-3): weights sum to 99.50% (9950 bps), 0.50% short of 100%`,
-        `${d} (lines 4-5): weights sum to 1.00% (100 bps), 99.00% short of 100% (were these percentages? write "25%" or set the unit to percent)`,
-        `${a} (lines 6-7): weights sum to 101.00% (10100 bps), 1.00% over 100%`,
-      ]);
-      const columns = parseRebalanceCsv(
-        ["account,model,bps,unit", `${a},${m0},50%,`, `${a},${m1},5000,pounds`, `${b},${m0},10000,`].join("\n"),
-      );
-      expect(columns.problems).to.deep.equal([
-        'line 2: the bps column takes basis points, not "50%"',
-        'line 3: unit "pounds" is not "percent" or "bps"',
-      ]);
-      expect(columns.accounts.map((t) => t.account)).to.deep.equal([b]);
-    });
-
-    it("lists every problem of a JSON file with its path", function () {
-      const a = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
-      const [m0, m1] = modelIds("x", 2);
-      const { problems } = parseRebalanceJson(
-        JSON.stringify({
-          unit: "percents",
-          names: { good: m0, bad: "not-an-id" },
-          accounts: [
-            {
-              account: a,
-              weights: [
-                { model: "good", weight: "50%" },
-                { model: m1, bps: "50%" },
-                { model: m1, weigth: 5000 },
-              ],
-            },
-            { account: a.toLowerCase(), weights: [{ model: m0, weight: 10_000 }] },
-            { account: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", weights: [] },
-            {
-              account: "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
-              weights: [
-                { model: "missing", weight: 10_000, bps: 1 },
-                { model: "other", weight: 101, unit: "percent" },
-              ],
-            },
-          ],
-        }),
-      );
-      expect(problems).to.deep.equal([
-        'unit: unit "percents" is not "percent" or "bps"',
-        'names["bad"]: "not-an-id" is not a bytes16 model ID or a Numerai model UUID',
-        'accounts[0].weights[1]: "bps" takes basis points, not "50%"',
-        'accounts[0].weights[2]: unknown field "weigth" (expected model, weight, bps, percent, unit)',
-        'accounts[0].weights[2]: no "weight" (or "bps" / "percent")',
-        `accounts[1]: account ${a} already appears at accounts[0]; give each account once`,
-        'accounts[2].weights: expected a non-empty list of {"model": …, "weight": …}',
-        "accounts[3].weights[0]: give one of weight, bps, not several",
-        'accounts[3].weights[1]: model "other" is neither a bytes16 ID, a Numerai model UUID nor a name in the names map',
-        "accounts[3].weights[1]: weight 101% is above 100%",
-      ]);
-      expect(parseRebalanceJson("{ not json").problems[0]).to.match(/^JSON: not valid JSON/);
-      expect(parseRebalanceCsv("account,model\n").problems).to.deep.equal([
-        'line 1: bad header (no "weight" column); expected account,model,weight with an optional unit column',
-      ]);
-    });
-
     it("checks accounts and models against the chain, reports every problem at once and sends nothing", async function () {
       const fx = await loadFixture(managedFixture);
       const { stake, alice, bob, carol, manager, outsider, keeper, pauser, operator, models } = fx;
@@ -426,7 +243,7 @@ describe("rebalance script", function () {
       );
       expect(out.lines[1]).to.match(/^\s+model\s+current\s+target\s+change\s+NMR current\s+NMR target$/);
       // alice: 25% -> 40% of 1,000 NMR
-      expect(out.lines[2].split(/\s+/).filter(Boolean)).to.deep.equal([
+      expect(out.lines[2]!.split(/\s+/).filter(Boolean)).to.deep.equal([
         models.alice[0],
         "25.00%",
         "40.00%",
@@ -434,7 +251,7 @@ describe("rebalance script", function () {
         "250.00",
         "400.00",
       ]);
-      expect(out.lines[5].split(/\s+/).filter(Boolean)).to.deep.equal([
+      expect(out.lines[5]!.split(/\s+/).filter(Boolean)).to.deep.equal([
         models.alice[3],
         "25.00%",
         "0.00%",
@@ -442,7 +259,7 @@ describe("rebalance script", function () {
         "250.00",
         "0.00",
       ]);
-      expect(out.lines[6].split(/\s+/).filter(Boolean)).to.deep.equal(["total", "100.00%", "100.00%"]);
+      expect(out.lines[6]!.split(/\s+/).filter(Boolean)).to.deep.equal(["total", "100.00%", "100.00%"]);
       // carol: 3,000 NMR, all on her last model
       expect(text).to.contain(
         `${carol.address} (accounts[2]), as its manager: 3,000.00 NMR at risk from round 1001; to change`,
@@ -495,7 +312,7 @@ describe("rebalance script", function () {
       );
       expect(await ethers.provider.getTransactionCount(manager.address)).to.equal(txsBefore + 1);
       // One account alone: the call itself, no multicall wrapper.
-      const tx = await ethers.provider.getTransaction(report.transactions[0].hash);
+      const tx = await ethers.provider.getTransaction(report.transactions[0]!.hash);
       expect(tx!.data.slice(0, 10)).to.equal(stake.interface.getFunction("setAllocationFor").selector);
     });
   });
@@ -511,13 +328,13 @@ describe("rebalance script", function () {
       const report = await runRebalance(stake, manager, readRebalanceFile(file), { log: out.log });
       expect(await ethers.provider.getTransactionCount(manager.address)).to.equal(txsBefore + 1);
       expect(report.transactions).to.have.length(1);
-      expect(report.transactions[0].accounts).to.deep.equal([alice.address, bob.address, carol.address]);
+      expect(report.transactions[0]!.accounts).to.deep.equal([alice.address, bob.address, carol.address]);
       expect(await nextVector(stake, alice.address)).to.deep.equal(TARGETS.alice);
       expect(await nextVector(stake, bob.address)).to.deep.equal(TARGETS.bob);
       expect(await nextVector(stake, carol.address)).to.deep.equal(TARGETS.carol);
       const events = await allocationEvents(stake, fromBlock);
       expect(events.map((e) => [e.args.staker, e.args.effectiveRound, e.args.by, e.transactionHash])).to.deep.equal(
-        [alice, bob, carol].map((s) => [s.address, 1001n, manager.address, report.transactions[0].hash]),
+        [alice, bob, carol].map((s) => [s.address, 1001n, manager.address, report.transactions[0]!.hash]),
       );
       expect(out.text()).to.match(/\[1\/1\] mined in block \d+, \d+ gas/);
 
@@ -557,21 +374,22 @@ describe("rebalance script", function () {
       });
       expect(await ethers.provider.getTransactionCount(manager.address)).to.equal(managerTxs); // the manager only signed
       expect(await ethers.provider.getTransactionCount(keeper.address)).to.equal(relayerTxs + 1);
-      const tx = await ethers.provider.getTransaction(report.transactions[0].hash);
+      const tx = await ethers.provider.getTransaction(report.transactions[0]!.hash);
       const decoded = stake.interface.parseTransaction(tx!)!;
       expect(decoded.name).to.equal("multicall");
-      expect(decoded.args[0].map((d: string) => stake.interface.parseTransaction({ data: d })!.name)).to.deep.equal([
+      const calls = decoded.args[0] as string[]; // multicall(bytes[] data)
+      expect(calls.map((d) => stake.interface.parseTransaction({ data: d })!.name)).to.deep.equal([
         "setAllocationBySig",
         "setAllocationBySig",
         "setAllocationBySig",
       ]);
       for (const [i, s] of [alice, bob, carol].entries())
-        expect(await stake.nonces(s.address)).to.equal(nonces[i] + 1n);
+        expect(await stake.nonces(s.address)).to.equal(nonces[i]! + 1n);
       expect(await nextVector(stake, carol.address)).to.deep.equal(TARGETS.carol);
       const events = await allocationEvents(stake, fromBlock);
       expect(events.map((e) => e.args.by)).to.deep.equal([manager.address, manager.address, manager.address]);
       expect(report.signatures.map((s) => [s.account, s.nonce])).to.deep.equal(
-        [alice, bob, carol].map((s, i) => [s.address, nonces[i].toString()]),
+        [alice, bob, carol].map((s, i) => [s.address, nonces[i]!.toString()]),
       );
     });
 
@@ -587,7 +405,7 @@ describe("rebalance script", function () {
         signaturesFile,
       });
       expect(await snapshot(stake, [alice, bob, carol, manager])).to.deep.equal(before);
-      const written = JSON.parse(readFileSync(signaturesFile, "utf8"));
+      const written = JSON.parse(readFileSync(signaturesFile, "utf8")) as SignaturesFile;
       expect(written.contract).to.equal(await stake.getAddress());
       expect(written.signatures).to.have.length(3);
       expect(written.transactions).to.have.length(1);
@@ -690,7 +508,7 @@ describe("rebalance script", function () {
           failure = error;
         }
         expect((failure as Error).message).to.equal("killed while waiting");
-        expect(JSON.parse(readFileSync(stateFile, "utf8")).transactions).to.deep.equal([
+        expect((JSON.parse(readFileSync(stateFile, "utf8")) as JournalData).transactions).to.deep.equal([
           { hash: firstHash, accounts: [alice.address, bob.address], status: "sent" },
         ]);
 
@@ -723,8 +541,8 @@ describe("rebalance script", function () {
         bob.address,
         carol.address,
       ]);
-      const journal = JSON.parse(readFileSync(stateFile, "utf8"));
-      expect(journal.transactions.map((t: { status: string }) => t.status)).to.deep.equal(["mined", "mined"]);
+      const journal = JSON.parse(readFileSync(stateFile, "utf8")) as JournalData;
+      expect(journal.transactions.map((t) => t.status)).to.deep.equal(["mined", "mined"]);
 
       // And once more: nothing to do, nothing sent.
       await runRebalance(stake, manager, file, options);
@@ -757,13 +575,17 @@ describe("rebalance script", function () {
       // Every account already holds a vector (a reallocation, not a first allocation), and has signed once before
       // (its nonce slot is not fresh), as in steady use.
       for (const [i, s] of extra.entries()) {
+<<<<<<< HEAD:test/scripts.rebalance.test.ts
         await bindModels(stake, operator, s, ids[i]);
+=======
+        await stake.connect(operator).registerModels(s.address, ids[i]!);
+>>>>>>> main:test/integration/rebalance.test.ts
         await stake.connect(s).setManager(manager.address);
-        await stake.connect(s).setAllocation(ids[i], evenBps(4));
+        await stake.connect(s).setAllocation(ids[i]!, evenBps(4));
       }
       const once = extra.map((s, i) => ({
         account: s.address,
-        weights: ids[i].map((model, j) => ({ model, bps: j ? 2000 : 4000 })),
+        weights: ids[i]!.map((model, j) => ({ model, bps: j ? 2000 : 4000 })),
       }));
       await runRebalance(stake, manager, request(JSON.stringify({ accounts: once })), { ...quiet, mode: "signed" });
       const rows: string[] = [];
@@ -775,12 +597,12 @@ describe("rebalance script", function () {
           // [10000 - 3x, x, x, x] with x unique per run: never already at target.
           const accounts = extra.slice(0, n).map((s, i) => ({
             account: s.address,
-            weights: ids[i].map((model, j) => ({ model, bps: j ? 100 + run : 10_000 - 3 * (100 + run) })),
+            weights: ids[i]!.map((model, j) => ({ model, bps: j ? 100 + run : 10_000 - 3 * (100 + run) })),
           }));
           const report = await runRebalance(stake, manager, request(JSON.stringify({ accounts })), { ...quiet, mode });
           expect(report.changed).to.have.length(n);
           expect(report.transactions).to.have.length(1);
-          const gas = report.transactions[0].gasUsed;
+          const gas = report.transactions[0]!.gasUsed;
           rows.push(
             `${mode.padEnd(9)} N=${String(n).padStart(2)}: ${String(gas).padStart(7)} gas (${gas / BigInt(n)} per account)`,
           );

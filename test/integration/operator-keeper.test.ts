@@ -1,6 +1,7 @@
 /**
  * Operator and keeper jobs against the in-process network: results files → validated rates → leaf file → published
- * root; and batched, gas-bounded, idempotent, resumable settlement from the leaf files.
+ * root; and batched, gas-bounded, idempotent, resumable settlement from the leaf files. Parsing and validating the
+ * results files alone (no chain) is tested in scripts/lib/operator.test.ts.
  */
 import { expect } from "chai";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,19 +10,11 @@ import path from "node:path";
 import { ethers } from "hardhat";
 import type { Result } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { PortfolioStake } from "../typechain-types";
-import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "./helpers/fixtures";
-import {
-  ResultsFileError,
-  loadFormula,
-  publishRoundResults,
-  ratesFromRows,
-  readResultsFile,
-  toModelId,
-  type RateOptions,
-} from "../scripts/lib/operator";
-import { parseResultsCsv, parseResultsJson, type ResultRow } from "../scripts/lib/resultsFile";
-import { runKeeper } from "../scripts/lib/keeper";
+import type { PortfolioStake } from "../../typechain-types";
+import { NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
+import { loadFormula, publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
+import { parseResultsCsv } from "../../scripts/lib/resultsFile";
+import { runKeeper } from "../../scripts/lib/keeper";
 import {
   NUMERAI_2024_FORMULA,
   buildRoundTree,
@@ -30,11 +23,9 @@ import {
   roundFile,
   treeFromFile,
   type RoundFile,
-} from "../scripts/lib/results";
+} from "../../scripts/lib/results";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
-const UUID = "8c0a6f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f";
-const UUID_ID = "0x8c0a6f3e1d2b4c5d9e8f0a1b2c3d4e5f";
 const hexId = (byte: string) => "0x" + byte.repeat(16);
 
 /** Awaits `promise` and checks it failed with a message matching `pattern`. */
@@ -47,18 +38,6 @@ async function expectFailure(promise: Promise<unknown>, pattern: RegExp) {
   }
   expect(failure, "expected a failure").to.be.instanceOf(Error);
   expect((failure as Error).message).to.match(pattern);
-}
-
-/** The single problem `ratesFromRows` reports for these rows. */
-function onlyProblem(rows: ResultRow[], options: Partial<RateOptions> = {}): string {
-  try {
-    ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap, ...options });
-  } catch (error) {
-    expect(error).to.be.instanceOf(ResultsFileError);
-    expect((error as ResultsFileError).problems, (error as Error).message).to.have.length(1);
-    return (error as ResultsFileError).problems[0];
-  }
-  expect.fail("expected the rows to be rejected");
 }
 
 function csv(header: string, lines: string[]) {
@@ -78,7 +57,11 @@ async function threeRoundsFixture() {
     await stake.connect(s).deposit(NMR(1000));
     await stake.connect(s).setAllocation(ids, evenBps(4));
   }
-  const rounds = [await openRound(stake, operator), await openRound(stake, operator), await openRound(stake, operator)];
+  const rounds: [bigint, bigint, bigint] = [
+    await openRound(stake, operator),
+    await openRound(stake, operator),
+    await openRound(stake, operator),
+  ];
   await time.increaseTo((await stake.roundInfo(rounds[2])).resolvesAt);
   return { ...fx, op: stake.connect(operator), rounds, all: [...models.alice, ...models.bob, ...models.carol] };
 }
@@ -174,7 +157,7 @@ async function historyFixture() {
     if (BigInt(await time.latest()) < resolvesAt) await time.increaseTo(resolvesAt);
     await publishResolved();
   }
-  await time.increaseTo((await stake.roundInfo(rounds[SKIPPED])).deadline + 1n);
+  await time.increaseTo((await stake.roundInfo(rounds[SKIPPED]!)).deadline + 1n);
   const published = await Promise.all(rounds.map(async (r) => (await stake.roundInfo(r)).root !== ethers.ZeroHash));
   expect(published).to.deep.equal(rounds.map((_, k) => k !== SKIPPED));
   return { ...fx, op, dir, rounds, atRisk, rates, stakers, publishGas };
@@ -182,11 +165,11 @@ async function historyFixture() {
 
 /** Expected balance: deposits plus each round's delta from the stake and vector it opened with (pool never short). */
 function expectedBalance(history: Awaited<ReturnType<typeof historyFixture>>, name: "alice" | "bob" | "carol") {
-  let balance = history.atRisk[history.atRisk.length - 1].stake[name];
+  let balance = history.atRisk[history.atRisk.length - 1]!.stake[name]!;
   history.rounds.forEach((_, k) => {
-    const { stake, bps } = history.atRisk[k];
-    const ratesBySlot = history.models[name].map((m) => history.rates[k].get(m)!);
-    balance += roundDelta(stake[name], bps[name], ratesBySlot);
+    const { stake, bps } = history.atRisk[k]!;
+    const ratesBySlot = history.models[name].map((m) => history.rates[k]!.get(m)!);
+    balance += roundDelta(stake[name]!, bps[name]!, ratesBySlot);
   });
   return balance;
 }
@@ -200,210 +183,6 @@ async function settlementState(stake: PortfolioStake, accounts: string[]) {
 }
 
 // ─────────────────────────────────────────────────── Tests ───────────────────────────────────────────────────
-
-describe("operator job: results files", function () {
-  it("reads CSV: quoted cells, BOM, CRLF, extra columns in any order, NA or empty as no score, line numbers", function () {
-    const text = '\uFEFFtc,"model",mmc,corr\r\n0.1,"' + UUID + '",NA,0.02\r\n\r\n0.2,' + hexId("11") + ",,-1e-2\r\n";
-    const dir = tmp();
-    writeFileSync(path.join(dir, "r.csv"), text);
-    const rows = readResultsFile(path.join(dir, "r.csv"));
-    expect(rows).to.deep.equal([
-      { line: "line 2", model: UUID, corr: "0.02", mmc: null },
-      { line: "line 4", model: hexId("11"), corr: "-1e-2", mmc: null },
-    ]);
-    const { rates } = ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap });
-    expect(rates).to.deep.equal([
-      { modelId: UUID_ID, rate: RATE("0.01") },
-      { modelId: hexId("11"), rate: RATE("-0.005") },
-    ]);
-  });
-
-  it("reads JSON: an array or {round, results}, strings or numbers, null as no score", function () {
-    const rows = parseResultsJson(
-      JSON.stringify({
-        round: 1001,
-        results: [
-          { model: UUID, corr: "0.02", mmc: 0.001 },
-          { model: hexId("22"), rate: null },
-        ],
-      }),
-    );
-    expect(rows).to.deep.equal([
-      { line: "results[0]", model: UUID, corr: "0.02", mmc: "0.001", rate: undefined, round: "1001" },
-      { line: "results[1]", model: hexId("22"), corr: undefined, mmc: undefined, rate: null, round: "1001" },
-    ]);
-    const array = parseResultsJson(JSON.stringify([{ model: hexId("33"), rate: "-0.0123" }]));
-    expect(ratesFromRows(array, { onChainCap: DEFAULT_PARAMS.rateCap }).rates).to.deep.equal([
-      { modelId: hexId("33"), rate: RATE("-0.0123") },
-    ]);
-  });
-
-  it("applies the configured formula, clips to its cap (rates too), reports clipped lines and zero-fills registered models", function () {
-    const rows = parseResultsCsv(csv("model,corr,mmc", [`${hexId("aa")},0.04,0.01`, `${hexId("bb")},-0.02,-0.02`]));
-    const byDefault = ratesFromRows(rows, {
-      onChainCap: DEFAULT_PARAMS.rateCap,
-      registered: [hexId("aa"), hexId("bb"), hexId("cc")],
-    });
-    // 0.5 x 0.04 + 2 x 0.01 = 4%; 0.5 x -0.02 + 2 x -0.02 = -5% (exactly at the cap, not clipped).
-    expect(byDefault.rates).to.deep.equal([
-      { modelId: hexId("aa"), rate: RATE("0.04") },
-      { modelId: hexId("bb"), rate: RATE("-0.05") },
-      { modelId: hexId("cc"), rate: 0n },
-    ]);
-    expect(byDefault.zeroFilled).to.deep.equal([hexId("cc")]);
-    expect(byDefault.clipped).to.deep.equal([]);
-
-    const corrOnly = { corrWeight: "1", mmcWeight: "0", cap: "0.03" };
-    const custom = ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap, formula: corrOnly });
-    expect(custom.rates.map((r) => r.rate)).to.deep.equal([RATE("0.03"), RATE("-0.02")]);
-    expect(custom.clipped).to.deep.equal(["line 2"]);
-    const given = ratesFromRows(parseResultsCsv(csv("model,rate", [`${hexId("aa")},0.2`])), {
-      onChainCap: DEFAULT_PARAMS.rateCap,
-    });
-    expect(given.rates[0].rate).to.equal(RATE("0.05"));
-    expect(given.clipped).to.deep.equal(["line 2"]);
-  });
-
-  it("names each bad line and its problem", function () {
-    const scores = (line: string) => parseResultsCsv(csv("model,corr,mmc", [`${hexId("01")},0.01,0.001`, line]));
-    const cases: [string, ResultRow[], Partial<RateOptions>, RegExp][] = [
-      ["not a model ID", scores("not-a-uuid,0.01,0"), {}, /^line 3: "not-a-uuid" is not a model UUID or bytes16 ID$/],
-      ["model missing", scores(",0.01,0"), {}, /^line 3: the model is missing$/],
-      ["duplicate model", scores(`${hexId("01")},0.02,0`), {}, /^line 3: model 0x(01){16} already appears at line 2$/],
-      ["non-numeric score", scores(`${hexId("02")},abc,0`), {}, /^line 3: corr "abc" is not a number$/],
-      [
-        "score in percent",
-        scores(`${hexId("02")},0.01,2.5`),
-        {},
-        /^line 3: mmc 2.5 is outside \[-1, 1\]: scores are fractions/,
-      ],
-      ["cell count", scores(`${hexId("02")},0.01`), {}, /^line 3: 2 cells, the header has 3$/],
-      [
-        "unregistered model",
-        scores(`${hexId("02")},0.01,0`),
-        { registered: [hexId("01")], unknownModels: "error" },
-        /^line 3: model 0x(02){16} is not registered on chain/,
-      ],
-      ["rate empty", parseResultsCsv(csv("model,rate", [`${hexId("02")},`])), {}, /^line 2: the rate is empty$/],
-      [
-        "rate non-numeric",
-        parseResultsCsv(csv("model,rate", [`${hexId("02")},1%`])),
-        {},
-        /^line 2: rate "1%" is not a number$/,
-      ],
-      [
-        "rate in percent",
-        parseResultsCsv(csv("model,rate", [`${hexId("02")},3`])),
-        {},
-        /^line 2: rate 3 is more than 100% of the stake/,
-      ],
-      [
-        "formula cap above the on-chain cap",
-        parseResultsCsv(csv("model,rate", [`${hexId("02")},0.07`])),
-        { formula: { corrWeight: "0.5", mmcWeight: "2", cap: "0.1" } },
-        /^line 2: rate 7% is beyond the round's on-chain cap ±5%; the formula's cap \(0.1\) must not exceed it$/,
-      ],
-      [
-        "other round",
-        parseResultsCsv(csv("round,model,rate", [`1001,${hexId("02")},0.01`])),
-        { round: 1002n },
-        /^line 2: names round 1001, but round 1002 is being published$/,
-      ],
-      [
-        "JSON item not an object",
-        parseResultsJson('[{"model": "' + hexId("02") + '", "rate": "0"}, 7]'),
-        {},
-        /^results\[1\]: is not an object/,
-      ],
-      [
-        "JSON rate and scores",
-        parseResultsJson(JSON.stringify([{ model: hexId("02"), rate: "0", corr: "0" }])),
-        {},
-        /^results\[0\]: gives both a rate and scores/,
-      ],
-      [
-        "JSON corr without mmc",
-        parseResultsJson(JSON.stringify([{ model: hexId("02"), corr: "0.01" }])),
-        {},
-        /^results\[0\]: needs both corr and mmc/,
-      ],
-      [
-        "JSON boolean score",
-        parseResultsJson(JSON.stringify([{ model: hexId("02"), corr: true, mmc: 0 }])),
-        {},
-        /^results\[0\]: corr "true" is not a number$/,
-      ],
-    ];
-    for (const [name, rows, options, pattern] of cases) expect(onlyProblem(rows, options), name).to.match(pattern);
-  });
-
-  it("lists every problem of a file at once, and publishes nothing", function () {
-    const rows = parseResultsCsv(
-      csv("model,corr,mmc", ["bad,0,0", `${hexId("01")},x,0`, `${hexId("01")},0,0`, `${hexId("02")},0,0`]),
-    );
-    expect(() => ratesFromRows(rows, { onChainCap: DEFAULT_PARAMS.rateCap }))
-      .to.throw(ResultsFileError, /has 3 problem\(s\); nothing was published/)
-      .and.to.satisfy((e: ResultsFileError) =>
-        ["line 2:", "line 3:", "line 4: model"].every((p, i) => e.problems[i].startsWith(p)),
-      );
-    // A wrong file usually repeats one mistake: at most 25 problems are listed.
-    const many = parseResultsCsv(
-      csv(
-        "model,rate",
-        Array.from({ length: 40 }, (_, i) => `m${i},0`),
-      ),
-    );
-    expect(() => ratesFromRows(many, { onChainCap: DEFAULT_PARAMS.rateCap })).to.throw(
-      /40 problem\(s\)[\s\S]*… and 15 more$/,
-    );
-  });
-
-  it("rejects unusable files and headers as a whole", function () {
-    const dir = tmp();
-    expect(() => readResultsFile(path.join(dir, "missing.csv"))).to.throw(/missing.csv does not exist/);
-    writeFileSync(path.join(dir, "bad.json"), "{results: [");
-    expect(() => readResultsFile(path.join(dir, "bad.json"))).to.throw(/bad.json is not valid JSON/);
-    expect(() => parseResultsJson('{"rows": []}')).to.throw(/expected an array of results/);
-    expect(() => parseResultsCsv("id,corr,mmc\n")).to.throw(
-      /line 1: the header must name a "model" column \(found: id, corr, mmc\)/,
-    );
-    expect(() => parseResultsCsv("model,corr,mmc,rate\n")).to.throw(
-      /line 1: give corr and mmc columns or a rate column, not both/,
-    );
-    expect(() => parseResultsCsv("model,corr\n")).to.throw(
-      /line 1: the header must name both corr and mmc columns, or a rate column/,
-    );
-    expect(() => parseResultsCsv("model,rate,Rate\n")).to.throw(/line 1: the header names column "rate" twice/);
-  });
-
-  it("loads the formula from inline JSON or a file, and rejects a wrong one", function () {
-    const dir = tmp();
-    const file = path.join(dir, "formula.json");
-    writeFileSync(file, JSON.stringify({ corrWeight: "0.75", mmcWeight: 2.25, cap: "0.06" }));
-    expect(loadFormula(undefined)).to.deep.equal(NUMERAI_2024_FORMULA);
-    expect(loadFormula(file)).to.deep.equal({ corrWeight: "0.75", mmcWeight: "2.25", cap: "0.06" });
-    expect(loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"0.05"}')).to.deep.equal({
-      corrWeight: "1",
-      mmcWeight: "0",
-      cap: "0.05",
-    });
-    expect(() => loadFormula('{"corrWeigth":"1","mmcWeight":"0","cap":"0.05"}')).to.throw(
-      /FORMULA: unknown key\(s\) corrWeigth/,
-    );
-    expect(() => loadFormula('{"corrWeight":"x","mmcWeight":"0","cap":"0.05"}')).to.throw(
-      /FORMULA: corrWeight "x" is not a number/,
-    );
-    expect(() => loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"0"}')).to.throw(
-      /cap 0 must be above 0 and at most 1/,
-    );
-    expect(() => loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"5"}')).to.throw(
-      /cap 5 must be above 0 and at most 1/,
-    );
-    expect(() => loadFormula('{"corrWeight":"1",')).to.throw(/FORMULA is not valid JSON/);
-    expect(() => loadFormula(path.join(dir, "nope.json"))).to.throw(/neither inline JSON nor an existing file/);
-    expect(toModelId(UUID.toUpperCase())).to.equal(UUID_ID);
-  });
-});
 
 describe("operator job: publishing", function () {
   it("publishes from CSV: writes the leaf file before sending, which rebuilds the on-chain root, zero leaves for the rest", async function () {
@@ -423,7 +202,7 @@ describe("operator job: publishing", function () {
     const watched = new Proxy(op, {
       get(target, key) {
         if (key === "publishRound") fileExistedAtSend = existsSync(leafPath);
-        return Reflect.get(target, key, target);
+        return Reflect.get(target, key, target) as unknown;
       },
     });
     const result = await publishRoundResults(watched, rounds[0], readResultsFile(file), {
@@ -446,7 +225,7 @@ describe("operator job: publishing", function () {
     expect(content.leaves.find((l) => l.modelId === models.alice[0])!.rate).to.equal(RATE("0.007").toString());
     expect(content.leaves.find((l) => l.modelId === models.alice[3])!.rate).to.equal(RATE("0.02").toString());
     const [event] = await op.queryFilter(op.filters.RoundPublished(rounds[0]));
-    expect(event.args.leavesURI)
+    expect(event!.args.leavesURI)
       .to.equal(result.uri)
       .and.to.match(/^file:\/\/.*round-\d+\.json$/);
   });
@@ -496,7 +275,7 @@ describe("operator job: publishing", function () {
     );
     expect(again.txHash).to.equal(undefined);
     expect(again.root).to.equal(first.root);
-    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8"))).root).to.equal(first.root);
+    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8")) as RoundFile).root).to.equal(first.root);
     expect(await op.queryFilter(op.filters.RoundPublished(rounds[0]))).to.have.length(1);
 
     writeFileSync(
@@ -511,7 +290,7 @@ describe("operator job: publishing", function () {
       new RegExp(`Round ${rounds[0]} is already published with root ${first.root}; these results build 0x[0-9a-f]{64}`),
     );
     // The refused attempt did not touch the good leaf file.
-    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8"))).root).to.equal(first.root);
+    expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8")) as RoundFile).root).to.equal(first.root);
   });
 
   it("refuses rounds not opened, not resolved or past their deadline, unknown models, and a signer without the role", async function () {
@@ -571,7 +350,7 @@ describe("keeper job", function () {
     ).to.equal(true);
     for (const name of ["alice", "bob", "carol"] as const) {
       const view = await stake.accountOf(stakers[name].address);
-      expect(view.nextSettleRound, name).to.equal(rounds[HISTORY_ROUNDS - 1] + 1n);
+      expect(view.nextSettleRound, name).to.equal(rounds[HISTORY_ROUNDS - 1]! + 1n);
       expect(view.balance, name).to.equal(expectedBalance(history, name));
     }
     // The expired round settled as zero for everyone: no rates, no delta.
@@ -612,7 +391,7 @@ describe("keeper job", function () {
     const unbounded = await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget: 10n ** 9n });
     expect(unbounded.transactions).to.have.length(1);
     const oneRun = await settlementState(stake, accounts);
-    const perAccountRound = unbounded.transactions[0].gasUsed / BigInt(3 * HISTORY_ROUNDS);
+    const perAccountRound = unbounded.transactions[0]!.gasUsed / BigInt(3 * HISTORY_ROUNDS);
 
     await loadFixture(historyFixture);
     const gasBudget = perAccountRound * 5n; // room for a few account-rounds per transaction, not 30
@@ -630,10 +409,10 @@ describe("keeper job", function () {
     const bad = path.join(copy, `round-${rounds[2]}.json`);
     const original = readFileSync(bad, "utf8");
     const tampered = JSON.parse(original) as RoundFile;
-    tampered.leaves[0].rate = (BigInt(tampered.leaves[0].rate) + 1n).toString();
+    tampered.leaves[0]!.rate = (BigInt(tampered.leaves[0]!.rate) + 1n).toString();
     writeFileSync(bad, JSON.stringify(tampered));
     const inconsistent = await runKeeper(stake.connect(keeper), { roundsDir: copy });
-    expect(inconsistent.blocked[0].reason).to.match(
+    expect(inconsistent.blocked[0]!.reason).to.match(
       /round-\d+\.json is inconsistent \(.*leaves rebuild root .*\): refusing it/,
     );
     // Self-consistent (its root matches its leaves), but not what was published.
@@ -646,20 +425,20 @@ describe("keeper job", function () {
     const report = await runKeeper(stake.connect(keeper), { roundsDir: copy });
     expect(report.transactions).to.have.length(0); // the first run already settled the two rounds before it
     expect(report.blocked).to.have.length(1);
-    expect(report.blocked[0].round).to.equal(rounds[2]);
-    expect(report.blocked[0].reason).to.match(
+    expect(report.blocked[0]!.round).to.equal(rounds[2]);
+    expect(report.blocked[0]!.reason).to.match(
       new RegExp(
         `round-${rounds[2]}.json builds root 0x[0-9a-f]{64}, but round ${rounds[2]}'s root on chain is 0x[0-9a-f]{64}: refusing it`,
       ),
     );
-    expect(report.blocked[0].accounts).to.have.members(Object.values(stakers).map((s) => s.address));
+    expect(report.blocked[0]!.accounts).to.have.members(Object.values(stakers).map((s) => s.address));
     for (const s of Object.values(stakers))
       expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(rounds[2]);
 
     rmSync(bad);
     const missing = await runKeeper(stake.connect(keeper), { roundsDir: copy });
     expect(missing.transactions).to.have.length(0);
-    expect(missing.blocked[0].reason).to.match(/is published but its leaf file .* is missing/);
+    expect(missing.blocked[0]!.reason).to.match(/is published but its leaf file .* is missing/);
     writeFileSync(bad, original);
     const fixed = await runKeeper(stake.connect(keeper), { roundsDir: copy });
     expect(fixed.blocked).to.deep.equal([]);
@@ -686,14 +465,14 @@ describe("keeper job", function () {
     expect(early.settledAccountRounds).to.equal(3); // round 0 only: round 1 is still publishable
     expect(early.waiting).to.have.length(1);
     expect(early.waiting[0]).to.include({ round: rounds[1] });
-    expect(early.waiting[0].reason).to.match(/not published yet \(settles as zero after .* if it never is\)/);
+    expect(early.waiting[0]!.reason).to.match(/not published yet \(settles as zero after .* if it never is\)/);
 
     await time.increaseTo((await stake.roundInfo(rounds[1])).deadline + 1n);
     const late = await runKeeper(stake.connect(keeper), { roundsDir: dir });
     expect(late.settledAccountRounds).to.equal(6);
     const [zero] = await stake.queryFilter(stake.filters.Settled(alice.address, rounds[1]));
-    expect(zero.args.delta).to.equal(0n);
-    expect(zero.args.stakeAtRisk).to.equal(NMR(1000)); // opened before anything was settled
+    expect(zero!.args.delta).to.equal(0n);
+    expect(zero!.args.stakeAtRisk).to.equal(NMR(1000)); // opened before anything was settled
     // Two published rounds at +1% on 1,000 NMR, and a zero in between.
     expect((await stake.accountOf(alice.address)).balance).to.equal(NMR(1020));
   });
@@ -720,15 +499,15 @@ describe("keeper job", function () {
 
     const report = await runKeeper(stake.connect(keeper), { roundsDir: dir });
     expect(report.failures).to.have.length(1);
-    expect(report.failures[0].accounts).to.deep.equal([alice.address]);
-    expect(report.failures[0].round).to.equal(rounds[1]);
-    expect(report.failures[0].reason).to.match(/^MissingModelResult\(0\): the round's published tree has no leaf/);
+    expect(report.failures[0]!.accounts).to.deep.equal([alice.address]);
+    expect(report.failures[0]!.round).to.equal(rounds[1]);
+    expect(report.failures[0]!.reason).to.match(/^MissingModelResult\(0\): the round's published tree has no leaf/);
     expect(report.settledAccountRounds).to.equal(1 + 3 + 3);
     expect((await stake.accountOf(alice.address)).nextSettleRound).to.equal(rounds[1]);
     for (const s of [bob, carol]) expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(rounds[2] + 1n);
     const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
     expect(again.transactions).to.have.length(0);
-    expect(again.failures[0].accounts).to.deep.equal([alice.address]);
+    expect(again.failures[0]!.accounts).to.deep.equal([alice.address]);
   });
 
   it("a transaction that fails to send: tries again from fresh state, and gives up with a summary if it keeps failing", async function () {
@@ -752,11 +531,13 @@ describe("keeper job", function () {
     const failingSends = (times: number) =>
       new Proxy(stake.connect(keeper), {
         get(target, key) {
-          const value = Reflect.get(target, key, target);
+          const value = Reflect.get(target, key, target) as unknown;
           if (key !== "settleBatch") return value;
-          const send = (...args: unknown[]) =>
-            times-- > 0 ? Promise.reject(new Error("nonce too low")) : value(...args);
-          return Object.assign(send, { estimateGas: value.estimateGas });
+          const settleBatch = value as PortfolioStake["settleBatch"];
+          const send = (...args: Parameters<typeof settleBatch>) =>
+            times-- > 0 ? Promise.reject(new Error("nonce too low")) : settleBatch(...args);
+          const estimateGas = (...args: Parameters<typeof settleBatch>) => settleBatch.estimateGas(...args);
+          return Object.assign(send, { estimateGas });
         },
       });
     const lines: string[] = [];
@@ -772,8 +553,8 @@ describe("keeper job", function () {
     expect(broken.transactions).to.have.length(0);
     expect(broken.complete).to.equal(false);
     expect(broken.failures).to.have.length(1);
-    expect(broken.failures[0].reason).to.equal("settleBatch failed 3 times in a row: nonce too low");
-    expect(broken.failures[0].accounts).to.have.length(3);
+    expect(broken.failures[0]!.reason).to.equal("settleBatch failed 3 times in a row: nonce too low");
+    expect(broken.failures[0]!.accounts).to.have.length(3);
   });
 
   it("rejects options outside the contract's limits", async function () {

@@ -1,0 +1,258 @@
+/**
+ * The operator job's results files (scripts/lib/resultsFile.ts, scripts/lib/operator.ts): CSV and JSON parsing, the
+ * payout formula, clipping, zero-filling, and every problem of a bad file named with its line. Pure TypeScript, no
+ * chain: run with `node --import tsx --test scripts/lib/*.test.ts`. Publishing and the keeper, which need a chain, are
+ * in test/integration/operator-keeper.test.ts.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseEther } from "ethers";
+import { ResultsFileError, loadFormula, ratesFromRows, readResultsFile, toModelId, type RateOptions } from "./operator";
+import { parseResultsCsv, parseResultsJson, type ResultRow } from "./resultsFile";
+import { NUMERAI_2024_FORMULA } from "./results";
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
+const UUID = "8c0a6f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f";
+const UUID_ID = "0x8c0a6f3e1d2b4c5d9e8f0a1b2c3d4e5f";
+const hexId = (byte: string) => "0x" + byte.repeat(16);
+/** An 18-decimal rate; the on-chain cap of the unit fixtures (DEFAULT_PARAMS.rateCap in test/helpers/fixtures.ts). */
+const RATE = (fraction: number | string) => parseEther(String(fraction));
+const RATE_CAP = RATE("0.05");
+
+/** `fn` throws an Error whose message matches `pattern` (chai's `to.throw(regex)`). */
+function assertThrowsMatching(fn: () => unknown, pattern: RegExp) {
+  assert.throws(fn, (e: unknown) => e instanceof Error && pattern.test(e.message), `expected ${pattern}`);
+}
+
+/** The single problem `ratesFromRows` reports for these rows. */
+function onlyProblem(rows: ResultRow[], options: Partial<RateOptions> = {}): string {
+  try {
+    ratesFromRows(rows, { onChainCap: RATE_CAP, ...options });
+  } catch (error) {
+    assert.ok(error instanceof ResultsFileError);
+    assert.equal(error.problems.length, 1, error.message);
+    return error.problems[0]!;
+  }
+  assert.fail("expected the rows to be rejected");
+}
+
+function csv(header: string, lines: string[]) {
+  return [header, ...lines].join("\n") + "\n";
+}
+
+describe("operator job: results files", function () {
+  it("reads CSV: quoted cells, BOM, CRLF, extra columns in any order, NA or empty as no score, line numbers", function () {
+    const text = '\uFEFFtc,"model",mmc,corr\r\n0.1,"' + UUID + '",NA,0.02\r\n\r\n0.2,' + hexId("11") + ",,-1e-2\r\n";
+    const dir = tmp();
+    writeFileSync(path.join(dir, "r.csv"), text);
+    const rows = readResultsFile(path.join(dir, "r.csv"));
+    assert.deepEqual(rows, [
+      { line: "line 2", model: UUID, corr: "0.02", mmc: null },
+      { line: "line 4", model: hexId("11"), corr: "-1e-2", mmc: null },
+    ]);
+    const { rates } = ratesFromRows(rows, { onChainCap: RATE_CAP });
+    assert.deepEqual(rates, [
+      { modelId: UUID_ID, rate: RATE("0.01") },
+      { modelId: hexId("11"), rate: RATE("-0.005") },
+    ]);
+  });
+
+  it("reads JSON: an array or {round, results}, strings or numbers, null as no score", function () {
+    const rows = parseResultsJson(
+      JSON.stringify({
+        round: 1001,
+        results: [
+          { model: UUID, corr: "0.02", mmc: 0.001 },
+          { model: hexId("22"), rate: null },
+        ],
+      }),
+    );
+    assert.deepEqual(rows, [
+      { line: "results[0]", model: UUID, corr: "0.02", mmc: "0.001", rate: undefined, round: "1001" },
+      { line: "results[1]", model: hexId("22"), corr: undefined, mmc: undefined, rate: null, round: "1001" },
+    ]);
+    const array = parseResultsJson(JSON.stringify([{ model: hexId("33"), rate: "-0.0123" }]));
+    assert.deepEqual(ratesFromRows(array, { onChainCap: RATE_CAP }).rates, [
+      { modelId: hexId("33"), rate: RATE("-0.0123") },
+    ]);
+  });
+
+  it("applies the configured formula, clips to its cap (rates too), reports clipped lines and zero-fills registered models", function () {
+    const rows = parseResultsCsv(csv("model,corr,mmc", [`${hexId("aa")},0.04,0.01`, `${hexId("bb")},-0.02,-0.02`]));
+    const byDefault = ratesFromRows(rows, {
+      onChainCap: RATE_CAP,
+      registered: [hexId("aa"), hexId("bb"), hexId("cc")],
+    });
+    // 0.5 x 0.04 + 2 x 0.01 = 4%; 0.5 x -0.02 + 2 x -0.02 = -5% (exactly at the cap, not clipped).
+    assert.deepEqual(byDefault.rates, [
+      { modelId: hexId("aa"), rate: RATE("0.04") },
+      { modelId: hexId("bb"), rate: RATE("-0.05") },
+      { modelId: hexId("cc"), rate: 0n },
+    ]);
+    assert.deepEqual(byDefault.zeroFilled, [hexId("cc")]);
+    assert.deepEqual(byDefault.clipped, []);
+
+    const corrOnly = { corrWeight: "1", mmcWeight: "0", cap: "0.03" };
+    const custom = ratesFromRows(rows, { onChainCap: RATE_CAP, formula: corrOnly });
+    assert.deepEqual(
+      custom.rates.map((r) => r.rate),
+      [RATE("0.03"), RATE("-0.02")],
+    );
+    assert.deepEqual(custom.clipped, ["line 2"]);
+    const given = ratesFromRows(parseResultsCsv(csv("model,rate", [`${hexId("aa")},0.2`])), {
+      onChainCap: RATE_CAP,
+    });
+    assert.equal(given.rates[0]!.rate, RATE("0.05"));
+    assert.deepEqual(given.clipped, ["line 2"]);
+  });
+
+  it("names each bad line and its problem", function () {
+    const scores = (line: string) => parseResultsCsv(csv("model,corr,mmc", [`${hexId("01")},0.01,0.001`, line]));
+    const cases: [string, ResultRow[], Partial<RateOptions>, RegExp][] = [
+      ["not a model ID", scores("not-a-uuid,0.01,0"), {}, /^line 3: "not-a-uuid" is not a model UUID or bytes16 ID$/],
+      ["model missing", scores(",0.01,0"), {}, /^line 3: the model is missing$/],
+      ["duplicate model", scores(`${hexId("01")},0.02,0`), {}, /^line 3: model 0x(01){16} already appears at line 2$/],
+      ["non-numeric score", scores(`${hexId("02")},abc,0`), {}, /^line 3: corr "abc" is not a number$/],
+      [
+        "score in percent",
+        scores(`${hexId("02")},0.01,2.5`),
+        {},
+        /^line 3: mmc 2.5 is outside \[-1, 1\]: scores are fractions/,
+      ],
+      ["cell count", scores(`${hexId("02")},0.01`), {}, /^line 3: 2 cells, the header has 3$/],
+      [
+        "unregistered model",
+        scores(`${hexId("02")},0.01,0`),
+        { registered: [hexId("01")], unknownModels: "error" },
+        /^line 3: model 0x(02){16} is not registered on chain/,
+      ],
+      ["rate empty", parseResultsCsv(csv("model,rate", [`${hexId("02")},`])), {}, /^line 2: the rate is empty$/],
+      [
+        "rate non-numeric",
+        parseResultsCsv(csv("model,rate", [`${hexId("02")},1%`])),
+        {},
+        /^line 2: rate "1%" is not a number$/,
+      ],
+      [
+        "rate in percent",
+        parseResultsCsv(csv("model,rate", [`${hexId("02")},3`])),
+        {},
+        /^line 2: rate 3 is more than 100% of the stake/,
+      ],
+      [
+        "formula cap above the on-chain cap",
+        parseResultsCsv(csv("model,rate", [`${hexId("02")},0.07`])),
+        { formula: { corrWeight: "0.5", mmcWeight: "2", cap: "0.1" } },
+        /^line 2: rate 7% is beyond the round's on-chain cap ±5%; the formula's cap \(0.1\) must not exceed it$/,
+      ],
+      [
+        "other round",
+        parseResultsCsv(csv("round,model,rate", [`1001,${hexId("02")},0.01`])),
+        { round: 1002n },
+        /^line 2: names round 1001, but round 1002 is being published$/,
+      ],
+      [
+        "JSON item not an object",
+        parseResultsJson('[{"model": "' + hexId("02") + '", "rate": "0"}, 7]'),
+        {},
+        /^results\[1\]: is not an object/,
+      ],
+      [
+        "JSON rate and scores",
+        parseResultsJson(JSON.stringify([{ model: hexId("02"), rate: "0", corr: "0" }])),
+        {},
+        /^results\[0\]: gives both a rate and scores/,
+      ],
+      [
+        "JSON corr without mmc",
+        parseResultsJson(JSON.stringify([{ model: hexId("02"), corr: "0.01" }])),
+        {},
+        /^results\[0\]: needs both corr and mmc/,
+      ],
+      [
+        "JSON boolean score",
+        parseResultsJson(JSON.stringify([{ model: hexId("02"), corr: true, mmc: 0 }])),
+        {},
+        /^results\[0\]: corr "true" is not a number$/,
+      ],
+    ];
+    for (const [name, rows, options, pattern] of cases) assert.match(onlyProblem(rows, options), pattern, name);
+  });
+
+  it("lists every problem of a file at once, and publishes nothing", function () {
+    const rows = parseResultsCsv(
+      csv("model,corr,mmc", ["bad,0,0", `${hexId("01")},x,0`, `${hexId("01")},0,0`, `${hexId("02")},0,0`]),
+    );
+    assert.throws(
+      () => ratesFromRows(rows, { onChainCap: RATE_CAP }),
+      (e: unknown) =>
+        e instanceof ResultsFileError &&
+        /has 3 problem\(s\); nothing was published/.test(e.message) &&
+        ["line 2:", "line 3:", "line 4: model"].every((p, i) => e.problems[i]!.startsWith(p)),
+    );
+    // A wrong file usually repeats one mistake: at most 25 problems are listed.
+    const many = parseResultsCsv(
+      csv(
+        "model,rate",
+        Array.from({ length: 40 }, (_, i) => `m${i},0`),
+      ),
+    );
+    assertThrowsMatching(() => ratesFromRows(many, { onChainCap: RATE_CAP }), /40 problem\(s\)[\s\S]*… and 15 more$/);
+  });
+
+  it("rejects unusable files and headers as a whole", function () {
+    const dir = tmp();
+    assertThrowsMatching(() => readResultsFile(path.join(dir, "missing.csv")), /missing.csv does not exist/);
+    writeFileSync(path.join(dir, "bad.json"), "{results: [");
+    assertThrowsMatching(() => readResultsFile(path.join(dir, "bad.json")), /bad.json is not valid JSON/);
+    assertThrowsMatching(() => parseResultsJson('{"rows": []}'), /expected an array of results/);
+    assertThrowsMatching(
+      () => parseResultsCsv("id,corr,mmc\n"),
+      /line 1: the header must name a "model" column \(found: id, corr, mmc\)/,
+    );
+    assertThrowsMatching(
+      () => parseResultsCsv("model,corr,mmc,rate\n"),
+      /line 1: give corr and mmc columns or a rate column, not both/,
+    );
+    assertThrowsMatching(
+      () => parseResultsCsv("model,corr\n"),
+      /line 1: the header must name both corr and mmc columns, or a rate column/,
+    );
+    assertThrowsMatching(() => parseResultsCsv("model,rate,Rate\n"), /line 1: the header names column "rate" twice/);
+  });
+
+  it("loads the formula from inline JSON or a file, and rejects a wrong one", function () {
+    const dir = tmp();
+    const file = path.join(dir, "formula.json");
+    writeFileSync(file, JSON.stringify({ corrWeight: "0.75", mmcWeight: 2.25, cap: "0.06" }));
+    assert.deepEqual(loadFormula(undefined), NUMERAI_2024_FORMULA);
+    assert.deepEqual(loadFormula(file), { corrWeight: "0.75", mmcWeight: "2.25", cap: "0.06" });
+    assert.deepEqual(loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"0.05"}'), {
+      corrWeight: "1",
+      mmcWeight: "0",
+      cap: "0.05",
+    });
+    assertThrowsMatching(
+      () => loadFormula('{"corrWeigth":"1","mmcWeight":"0","cap":"0.05"}'),
+      /FORMULA: unknown key\(s\) corrWeigth/,
+    );
+    assertThrowsMatching(
+      () => loadFormula('{"corrWeight":"x","mmcWeight":"0","cap":"0.05"}'),
+      /FORMULA: corrWeight "x" is not a number/,
+    );
+    assertThrowsMatching(
+      () => loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"0"}'),
+      /cap 0 must be above 0 and at most 1/,
+    );
+    assertThrowsMatching(
+      () => loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"5"}'),
+      /cap 5 must be above 0 and at most 1/,
+    );
+    assertThrowsMatching(() => loadFormula('{"corrWeight":"1",'), /FORMULA is not valid JSON/);
+    assertThrowsMatching(() => loadFormula(path.join(dir, "nope.json")), /neither inline JSON nor an existing file/);
+    assert.equal(toModelId(UUID.toUpperCase()), UUID_ID);
+  });
+});

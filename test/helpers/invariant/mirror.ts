@@ -1,0 +1,523 @@
+/**
+ * The invariant fuzz's model of PortfolioStake (test/invariants/invariants.test.ts): the mirror state, written from the
+ * interface NatSpec, and its rules. Every action in ./actions.ts must succeed exactly when these rules allow it, revert
+ * with the error they name otherwise, and leave exactly the state and events they predict:
+ * - `vectorError` / `storeVector`: _setAllocation's checks in the contract's order, and where a vector is stored;
+ * - `simulateSettle`: settle / settleBatch on a copy of the mirror (losses from the balance, then from a pending
+ *   withdrawal at risk; gains and rewards owed from the pool);
+ * - stake checkpoints and the 64-vector ring (`stakeAt`, `vectorAt`, `vectorPruned`).
+ * Also the chain handles shared by every sequence of a base (`World`), the run statistics and the action record the
+ * checks (./checks.ts) read.
+ */
+import { ethers } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { MockNMR, PortfolioStake } from "../../../typechain-types";
+import type { RoundResultArg, RoundTree } from "../../../scripts/lib/results";
+import type { Eip712Domain } from "../eip712";
+import type { StateReader } from "./reader";
+
+// ───────────────────────────────────────── Constants (from the contract's NatSpec) ─────────────────────────────────
+
+export const BPS = 10_000;
+export const MAX_MODELS = 32;
+export const VECTOR_HISTORY = 64;
+export const RATE_SCALE = 10n ** 18n;
+export const HOUR = 3_600;
+export const DAY = 24 * HOUR;
+export const NMR = 10n ** 18n;
+export const ZERO = ethers.ZeroAddress;
+export const ZERO_MODEL = "0x" + "00".repeat(16);
+
+export const BOUNDS = {
+  withdrawalDelay: [0, 60 * DAY],
+  minRoundInterval: [12 * HOUR, 7 * DAY],
+  resolutionDelay: [1 * DAY, 60 * DAY],
+  publishWindow: [1 * DAY, 30 * DAY],
+} as const;
+export const RATE_CAP_BOUNDS = [10n ** 15n, 25n * 10n ** 16n] as const;
+/** Rounds re-read after each action, at most (the rounds opened in the sequence and unsettled ones, newest first). */
+export const WINDOW = 12;
+
+// ───────────────────────────────────────────── Mirror state ─────────────────────────────────────────────────────────
+
+export interface Params {
+  withdrawalDelay: number;
+  minRoundInterval: number;
+  resolutionDelay: number;
+  publishWindow: number;
+  rateCap: bigint;
+}
+
+export interface MVector {
+  round: number; // effective round
+  w: number[]; // registry order, as long as the registry when stored (later models weigh zero)
+}
+
+export interface MAccount {
+  addr: string; // lower-case
+  label: string;
+  models: string[]; // lower-case bytes16, registry order
+  balance: bigint;
+  pending: bigint;
+  unpaid: bigint;
+  totalRewarded: bigint;
+  totalBurned: bigint;
+  withdrawalLastRound: number;
+  releaseAt: number;
+  nextSettleRound: number;
+  manager: string; // lower-case, ZERO for none
+  vectors: MVector[];
+  stakeCps: { round: number; value: bigint }[];
+  nonce: number;
+  /** Withdrawal requests since the last claim: amount and the last round it was at risk in. */
+  tranches: { amount: bigint; lastRound: number }[];
+  /** Burns taken from the pending withdrawal since the last claim, by round. */
+  pendingBurns: { round: number; amount: bigint }[];
+}
+
+export interface MSnap {
+  stake: bigint;
+  w: number[];
+}
+
+export interface MRound {
+  openedAt: number;
+  resolvesAt: number;
+  deadline: number;
+  cap: bigint;
+  root: string | null;
+  rates: Record<string, bigint> | null;
+  /** Chain reads of stakeAt/allocationAt taken right after the round opened, per staker. */
+  snaps: Record<string, MSnap>;
+}
+
+export interface Mirror {
+  firstRound: number;
+  now: number; // timestamp of the latest block
+  current: number;
+  lastOpenedAt: number;
+  paused: boolean;
+  params: Params;
+  pool: bigint;
+  donated: bigint;
+  minted: bigint;
+  burned: bigint; // sum of Settled.burned ever observed
+  wallets: Record<string, bigint>; // token balances of the holders (lower-case)
+  accounts: Record<string, MAccount>;
+  rounds: Record<number, MRound>;
+  owners: Record<string, string>; // modelId -> owner
+  foreignModels: string[]; // models in the round files that are not registered here
+  modelCounter: number;
+}
+
+/** Chain handles shared by every sequence of one base. */
+export interface World {
+  provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
+  stake: PortfolioStake;
+  nmr: MockNMR;
+  stakeAddress: string;
+  nmrAddress: string;
+  admin: string;
+  operator: string;
+  pauser: string;
+  manager: string;
+  keeper: string;
+  outsider: string;
+  stakers: string[];
+  /** Every actor that may call something (stakers first). */
+  actors: string[];
+  /** Token holders the reader reads (stakers, operator, keeper, the contract). */
+  holders: string[];
+  signers: Record<string, HardhatEthersSigner>;
+  reader: StateReader;
+  /** The contract's EIP-712 domain (ERC-5267), read once per base. */
+  domain: Eip712Domain;
+  gas: string;
+}
+
+export interface Stats {
+  sequences: number;
+  actions: number;
+  reverted: number;
+  checks: number;
+  settledRounds: number;
+  claims: number;
+  byKind: Record<string, { ok: number; reverted: number }>;
+  /** Revert reasons seen, by action kind ("kind: Error"). */
+  reverts: Record<string, number>;
+}
+
+export function newStats(): Stats {
+  return { sequences: 0, actions: 0, reverted: 0, checks: 0, settledRounds: 0, claims: 0, byKind: {}, reverts: {} };
+}
+
+export class InvariantError extends Error {}
+
+/** Fails the run with an invariant violation. */
+export function fail(message: string): never {
+  throw new InvariantError(message);
+}
+
+export interface SettledEvent {
+  account: string;
+  round: number;
+  stakeAtRisk: bigint;
+  rates: bigint[];
+  delta: bigint;
+  paid: bigint;
+  burned: bigint;
+  unpaidRewards: bigint;
+  balance: bigint;
+}
+
+export interface ActionRecord {
+  kind: string;
+  caller: string;
+  ok: boolean;
+  privileged: boolean; // admin, operator or pauser action
+  /** Accounts whose storage the action writes (their open rounds are all re-read after it). */
+  subjects: string[];
+  claimed?: { account: string; amount: bigint };
+  settled?: SettledEvent[];
+}
+
+export interface TxOutcome {
+  ok: boolean;
+  hash?: string;
+  error?: string;
+}
+
+export interface AccountResultsArg {
+  account: string;
+  models: string[];
+  results: RoundResultArg[];
+}
+
+// ─────────────────────────────────────────── Mirror helpers ─────────────────────────────────────────────────────────
+
+/** Published round trees by root (a sequence settles with the proofs of the rounds its base published). */
+export const trees = new Map<string, RoundTree>();
+
+export function low(address: string): string {
+  return address.toLowerCase();
+}
+
+export function pad(w: readonly number[], n: number): number[] {
+  const out = w.slice(0, n);
+  while (out.length < n) out.push(0);
+  return out;
+}
+
+export function stakeAt(a: MAccount, round: number): bigint {
+  for (let i = a.stakeCps.length - 1; i >= 0; i--) if (a.stakeCps[i]!.round <= round) return a.stakeCps[i]!.value;
+  return 0n;
+}
+
+/** The vector in force at `round` padded to the registry, or null before the first one. */
+export function vectorAt(a: MAccount, round: number): number[] | null {
+  for (let i = a.vectors.length - 1; i >= 0; i--)
+    if (a.vectors[i]!.round <= round) return pad(a.vectors[i]!.w, a.models.length);
+  return null;
+}
+
+/** Whether allocationAt(round) reverts AllocationHistoryPruned: only the newest VECTOR_HISTORY vectors are kept. */
+export function vectorPruned(a: MAccount, round: number): boolean {
+  const count = a.vectors.length;
+  if (count <= VECTOR_HISTORY) return false;
+  return round < a.vectors[count - VECTOR_HISTORY]!.round;
+}
+
+export function setCheckpoint(a: MAccount, round: number, value: bigint) {
+  const last = a.stakeCps[a.stakeCps.length - 1];
+  if (last && last.round === round) last.value = value;
+  else a.stakeCps.push({ round, value });
+}
+
+export function registryHash(models: readonly string[]): string {
+  return ethers.keccak256(ethers.concat(models.map((m) => ethers.zeroPadBytes(m, 32))));
+}
+
+export function sum(xs: readonly number[]): number {
+  return xs.reduce((s, x) => s + x, 0);
+}
+
+/** A short name for an address (alice, bob, carol, manager, keeper, ...), for logs and messages. */
+export function short(address: string, w: World): string {
+  const a = low(address);
+  const names: [string, string][] = [
+    [w.admin, "admin"],
+    [w.operator, "operator"],
+    [w.pauser, "pauser"],
+    [w.manager, "manager"],
+    [w.keeper, "keeper"],
+    [w.outsider, "outsider"],
+    [w.stakeAddress, "stake"],
+    [ZERO, "zero"],
+  ];
+  const i = w.stakers.indexOf(a);
+  if (i >= 0) return ["alice", "bob", "carol", "dave", "erin"][i] ?? `staker${i}`;
+  for (const [addr, name] of names) if (addr === a) return name;
+  return a.slice(0, 10);
+}
+
+export function fmt(x: bigint): string {
+  return x.toString();
+}
+
+/** The mirror account of `address` (fails if there is none). */
+export function acct(m: Mirror, address: string): MAccount {
+  const a = m.accounts[low(address)];
+  if (!a) fail(`no mirror account for ${address}`);
+  return a;
+}
+
+/** The mirror of an account that never appeared (no models, nothing staked). */
+export function emptyAccount(w: World, addr: string): MAccount {
+  return newAccount(addr, short(addr, w), []);
+}
+
+// ──────────────────────────────────────── Mirror rules (NatSpec) ────────────────────────────────────────
+
+/** _setAllocation's checks, in the contract's order; null when the vector is accepted. */
+export function vectorError(m: Mirror, account: string, ids: string[], bps: number[]): string | null {
+  if (m.paused) return "EnforcedPause";
+  if (ids.length !== bps.length) return "LengthMismatch";
+  if (ids.length === 0) return "EmptyAllocation";
+  if (ids.length > MAX_MODELS) return "TooManyModels";
+  const a = acct(m, account);
+  const canonical = ids.length === a.models.length && ids.every((id, i) => low(id) === a.models[i]);
+  let total = 0;
+  if (canonical) {
+    for (const w of bps) if (w > BPS) return "WeightTooLarge";
+    total = sum(bps);
+  } else {
+    const seen = new Set<number>();
+    for (let i = 0; i < ids.length; i++) {
+      const owner = m.owners[low(ids[i]!)];
+      if (owner === undefined) return "UnknownModel";
+      if (owner !== a.addr) return "ModelNotOwned";
+      const slot = a.models.indexOf(low(ids[i]!));
+      if (seen.has(slot)) return "DuplicateModel";
+      seen.add(slot);
+      if (bps[i]! > BPS) return "WeightTooLarge";
+      total += bps[i]!;
+    }
+  }
+  if (total !== BPS) return "InvalidWeightSum";
+  const effective = m.current + 1;
+  const last = a.vectors[a.vectors.length - 1];
+  const replaces = last !== undefined && last.round === effective;
+  if (
+    !replaces &&
+    a.vectors.length >= VECTOR_HISTORY &&
+    a.nextSettleRound !== 0 &&
+    effective - (VECTOR_HISTORY - 1) > a.nextSettleRound
+  ) {
+    return "SettlementBehind";
+  }
+  return null;
+}
+
+/** Stores an accepted vector for the next round (a second one in the same round replaces it). */
+export function storeVector(m: Mirror, account: string, ids: string[], bps: number[]): MVector {
+  const a = acct(m, account);
+  const weights = a.models.map(() => 0);
+  ids.forEach((id, i) => (weights[a.models.indexOf(low(id))] = bps[i]!));
+  const effective = m.current + 1;
+  const last = a.vectors[a.vectors.length - 1];
+  if (last && last.round === effective) last.w = weights;
+  else a.vectors.push({ round: effective, w: weights });
+  return { round: effective, w: weights };
+}
+
+/** Whether `round` can be settled at `ts`: published, or past its deadline unpublished (then it counts as zero). */
+export function settleable(m: Mirror, round: number, ts: number): boolean {
+  const rd = m.rounds[round];
+  return rd !== undefined && (rd.root !== null || ts > rd.deadline);
+}
+
+/** Whether settling `round` for `a` verifies rates (published, stake at risk, a vector in force). */
+export function needsProof(m: Mirror, a: MAccount, round: number): boolean {
+  const rd = m.rounds[round];
+  return rd !== undefined && rd.root !== null && stakeAt(a, round) !== 0n && vectorAt(a, round) !== null;
+}
+
+/**
+ * Simulates settle/settleBatch on a copy of the mirror; returns the error the contract must raise, or the Settled
+ * events it must emit and the state to adopt.
+ */
+export function simulateSettle(
+  m: Mirror,
+  w: World,
+  entries: AccountResultsArg[],
+  ts: number,
+): { error: string } | { events: SettledEvent[]; accounts: Record<string, MAccount>; pool: bigint; burned: bigint } {
+  const work: Record<string, MAccount> = {};
+  let pool = m.pool;
+  let burnedTotal = 0n;
+  const events: SettledEvent[] = [];
+  for (const entry of entries) {
+    const addr = low(entry.account);
+    const a = (work[addr] ??= structuredClone(m.accounts[addr] ?? emptyAccount(w, addr)));
+    if (a.nextSettleRound === 0) return { error: "AccountNotStaking" };
+    let next = a.nextSettleRound;
+    let modelsChecked = false;
+    let balance = a.balance;
+    let pending = a.pending;
+    let unpaid = a.unpaid;
+    let paidSum = 0n;
+    let burnedBal = 0n;
+    let burnedPend = 0n;
+    const balanceBefore = a.balance;
+    for (const res of entry.results) {
+      const round = Number(res.round);
+      if (round !== next) return { error: "RoundOutOfOrder" };
+      const rd = m.rounds[round];
+      if (rd === undefined || (rd.root === null && ts <= rd.deadline)) return { error: "RoundNotSettleable" };
+      const stake = stakeAt(a, round);
+      const rates = a.models.map(() => 0n);
+      let delta = 0n;
+      const weights = vectorAt(a, round);
+      if (rd.root !== null && stake !== 0n && weights !== null) {
+        if (!modelsChecked) {
+          const same =
+            entry.models.length === a.models.length && entry.models.every((id, i) => low(id) === a.models[i]);
+          if (!same) return { error: "ModelListMismatch" };
+          modelsChecked = true;
+        }
+        if (res.slots.length !== res.rates.length) return { error: "LengthMismatch" };
+        const seen = new Set<number>();
+        let leavesInTree = true;
+        for (let i = 0; i < res.slots.length; i++) {
+          const slot = res.slots[i]!;
+          if (slot >= entry.models.length) return { error: "InvalidModelSlot" };
+          if (seen.has(slot)) return { error: "DuplicateModelResult" };
+          seen.add(slot);
+          const published = res.rates[i]!;
+          if (rd.rates?.[a.models[slot]!] !== published) leavesInTree = false;
+          // A published rate beyond the round's cap is applied at the cap.
+          const rate = published > rd.cap ? rd.cap : published < -rd.cap ? -rd.cap : published;
+          rates[slot] = rate;
+          const modelStake = (stake * BigInt(weights[slot]!)) / BigInt(BPS);
+          delta += (modelStake * rate) / RATE_SCALE;
+        }
+        for (let s = 0; s < a.models.length; s++) {
+          if (!seen.has(s) && weights[s] !== 0) return { error: "MissingModelResult" };
+        }
+        if (!leavesInTree) return { error: "InvalidProof" };
+      }
+      // Loss: from the balance, then from the pending withdrawal if it was at risk in this round.
+      let burned = 0n;
+      if (delta < 0n) {
+        const loss = -delta;
+        const fromBalance = loss < balance ? loss : balance;
+        const rest = loss - fromBalance;
+        const fromPending = round <= a.withdrawalLastRound ? (rest < pending ? rest : pending) : 0n;
+        balance -= fromBalance;
+        pending -= fromPending;
+        burnedBal += fromBalance;
+        burnedPend += fromPending;
+        burned = fromBalance + fromPending;
+        if (fromPending > 0n) a.pendingBurns.push({ round, amount: fromPending });
+      }
+      // Gain plus rewards owed earlier, from the pool as far as it goes.
+      const owed = unpaid + (delta > 0n ? delta : 0n);
+      let paid = 0n;
+      if (owed !== 0n) {
+        paid = owed < pool ? owed : pool;
+        pool -= paid;
+        unpaid = owed - paid;
+        balance += paid;
+        paidSum += paid;
+      }
+      events.push({
+        account: addr,
+        round,
+        stakeAtRisk: stake,
+        rates,
+        delta,
+        paid,
+        burned,
+        unpaidRewards: unpaid,
+        balance,
+      });
+      next++;
+    }
+    a.nextSettleRound = next;
+    if (balance !== balanceBefore) setCheckpoint(a, m.current + 1, balance);
+    a.balance = balance;
+    a.pending = pending;
+    a.unpaid = unpaid;
+    a.totalRewarded += paidSum;
+    a.totalBurned += burnedBal + burnedPend;
+    burnedTotal += burnedBal + burnedPend;
+  }
+  return { events, accounts: work, pool, burned: burnedTotal };
+}
+
+// ─────────────────────────────────────────── Building the mirror ───────────────────────────────────────────
+
+export function newAccount(addr: string, label: string, models: string[]): MAccount {
+  return {
+    addr,
+    label,
+    models,
+    balance: 0n,
+    pending: 0n,
+    unpaid: 0n,
+    totalRewarded: 0n,
+    totalBurned: 0n,
+    withdrawalLastRound: 0,
+    releaseAt: 0,
+    nextSettleRound: 0,
+    manager: ZERO,
+    vectors: [],
+    stakeCps: [],
+    nonce: 0,
+    tranches: [],
+    pendingBurns: [],
+  };
+}
+
+/** Builds the mirror of a freshly deployed system from chain reads (nothing staked, no round opened yet). */
+export async function initialMirror(w: World, foreignModels: string[]): Promise<Mirror> {
+  const stake = w.stake;
+  const p = await stake.parameters();
+  const latest = (await w.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
+    timestamp: string;
+  };
+  const [staked, pending, pool] = await stake.totals();
+  if (staked !== 0n || pending !== 0n || pool !== 0n) throw new Error("initialMirror expects an empty system");
+  const m: Mirror = {
+    firstRound: Number(await stake.firstRound()),
+    now: Number(latest.timestamp),
+    current: Number(await stake.currentRound()),
+    lastOpenedAt: 0,
+    paused: await stake.paused(),
+    params: {
+      withdrawalDelay: Number(p.withdrawalDelay),
+      minRoundInterval: Number(p.minRoundInterval),
+      resolutionDelay: Number(p.resolutionDelay),
+      publishWindow: Number(p.publishWindow),
+      rateCap: p.rateCap,
+    },
+    pool: 0n,
+    donated: 0n,
+    minted: await w.nmr.totalSupply(),
+    burned: 0n,
+    wallets: {},
+    accounts: {},
+    rounds: {},
+    owners: {},
+    foreignModels,
+    modelCounter: 0,
+  };
+  if (m.current !== m.firstRound - 1) throw new Error("initialMirror expects no round opened yet");
+  for (const h of w.holders) m.wallets[h] = await w.nmr.balanceOf(h);
+  for (const addr of w.actors) {
+    const models = (await stake.modelsOf(addr)).map(low);
+    m.accounts[addr] = newAccount(addr, short(addr, w), models);
+    for (const id of models) m.owners[id] = addr;
+  }
+  return m;
+}
