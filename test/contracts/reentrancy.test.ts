@@ -5,33 +5,20 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-<<<<<<< HEAD:test/PortfolioStake.reentrancy.test.ts
-import type { PortfolioStake, ReentrantNMR } from "../typechain-types";
-=======
 import type { PortfolioStake, ReentrantNMR } from "../../typechain-types";
->>>>>>> main:test/contracts/reentrancy.test.ts
 import {
   DEFAULT_PARAMS,
   NMR,
   RATE,
-<<<<<<< HEAD:test/PortfolioStake.reentrancy.test.ts
   bindModels,
   deploySystem,
   evenBps,
   mintTo,
   modelIds,
-  openRound,
-} from "./helpers/fixtures";
-import { accountRoundResult, buildRoundTree } from "../scripts/lib/results";
-=======
-  deploySystem,
-  evenBps,
-  modelIds,
   namedSigners,
   openRound,
 } from "../helpers/fixtures";
 import { accountRoundResult, buildRoundTree } from "../../scripts/lib/results";
->>>>>>> main:test/contracts/reentrancy.test.ts
 
 async function reentrantFixture() {
   const system = await deploySystem<ReentrantNMR>({ token: "ReentrantNMR" });

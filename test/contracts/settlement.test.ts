@@ -2,15 +2,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-<<<<<<< HEAD:test/PortfolioStake.settlement.test.ts
-import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../scripts/lib/results";
-import { BurnMode, DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "./helpers/fixtures";
-import { modelTerm, referenceDelta, type ExpectedSettled } from "./helpers/reference";
-=======
 import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../../scripts/lib/results";
-import { DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
+import { BurnMode, DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
 import { modelTerm, referenceDelta, type ExpectedSettled } from "../helpers/reference";
->>>>>>> main:test/contracts/settlement.test.ts
 import {
   SettlementHarness,
   deployNoBurnFixture,

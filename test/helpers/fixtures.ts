@@ -150,30 +150,19 @@ export async function deploySystem<Token extends AnyToken = NMRLike>(
     params?: Partial<typeof DEFAULT_PARAMS>;
   } = {},
 ) {
-<<<<<<< HEAD
-  const [admin, operator, pauser] = await ethers.getSigners();
+  const { admin, operator, pauser } = await namedSigners();
   const tokenName = options.token ?? "NMRLike";
   const nmr = (await ethers.deployContract(tokenName)) as unknown as Token;
   const factory = await stakeFactory();
   const stake = (await factory.deploy(
-=======
-  const { admin, operator, pauser } = await namedSigners();
-  const nmr = (await ethers.deployContract(options.token ?? "MockNMR")) as unknown as Token;
-  const stake = await ethers.deployContract("PortfolioStake", [
->>>>>>> main
     await nmr.getAddress(),
     options.burnMode ?? TOKEN_BURN_MODE[tokenName],
     options.burnSink ?? ethers.ZeroAddress,
     admin.address,
     options.firstRound ?? FIRST_ROUND,
-<<<<<<< HEAD
     { ...DEFAULT_PARAMS, ...options.params },
   )) as unknown as PortfolioStake;
   await stake.waitForDeployment();
-=======
-    DEFAULT_PARAMS,
-  ]);
->>>>>>> main
   await stake.connect(admin).grantRole(await stake.OPERATOR_ROLE(), operator.address);
   await stake.connect(admin).grantRole(await stake.PAUSER_ROLE(), pauser.address);
   return { nmr, stake, admin, operator, pauser };

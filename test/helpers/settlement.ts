@@ -10,7 +10,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse } from "et
 import type { MockERC20NoBurn, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "../../scripts/lib/results";
-<<<<<<< HEAD
+import { typedEvent } from "./events";
 import {
   BurnMode,
   NMR,
@@ -19,13 +19,10 @@ import {
   mintTo,
   modelIds,
   openRound,
+  signerAt,
   withStakers,
   type AnyToken,
 } from "./fixtures";
-=======
-import { typedEvent } from "./events";
-import { NMR, deploySystem, modelIds, openRound, signerAt, withStakers } from "./fixtures";
->>>>>>> main
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled, type SettleOptions } from "./reference";
 
 export type Token = AnyToken;
@@ -349,16 +346,11 @@ export async function extraStaker(
  * deployFixture (alice, bob, carol with 4 models each), no deposits, no round opened.
  */
 export async function deployNoBurnFixture() {
-<<<<<<< HEAD
-  const sink = (await ethers.getSigners())[9];
+  const sink = await signerAt(9);
   const system = await deploySystem<MockERC20NoBurn>({
     token: "MockERC20NoBurn",
     burnMode: BurnMode.Sink,
     burnSink: sink.address,
   });
-=======
-  const sink = await signerAt(9);
-  const system = await deploySystem<MockERC20NoBurn>({ token: "MockERC20NoBurn", burnSink: sink.address });
->>>>>>> main
   return { ...(await withStakers(system)), sink };
 }

@@ -16,11 +16,18 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
-<<<<<<< HEAD:test/helpers/core.ts
-import { NMR, bindModels, mintTo, modelIds, type AnyToken } from "./fixtures";
-=======
 import type { Interface } from "ethers";
-import { DAY, FIRST_ROUND, NMR, RATE, modelIds, type deployFixture } from "./fixtures";
+import {
+  DAY,
+  FIRST_ROUND,
+  NMR,
+  RATE,
+  bindModels,
+  mintTo,
+  modelIds,
+  type AnyToken,
+  type deployFixture,
+} from "./fixtures";
 
 export type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 
@@ -29,7 +36,6 @@ export const R0 = FIRST_ROUND;
 export const BEFORE = FIRST_ROUND - 1n;
 export const FAR_FUTURE = 2n ** 40n;
 export const UINT32_MAX = 2n ** 32n - 1n;
->>>>>>> main:test/helpers/unit.ts
 
 /** A parameter name as the contract's bytes32 (ParameterUpdated / ParameterOutOfBounds). */
 export const name32 = (name: string): string => ethers.encodeBytes32String(name);
@@ -43,6 +49,7 @@ export const BOUNDS = {
   resolutionDelay: { min: DAY, max: 60n * DAY },
   publishWindow: { min: DAY, max: 30n * DAY },
   rateCap: { min: RATE("0.001"), max: RATE("0.25") },
+  proofGracePeriod: { min: DAY, max: 30n * DAY },
 };
 export type ParamName = keyof typeof BOUNDS;
 export const PARAM_NAMES = Object.keys(BOUNDS) as ParamName[];
@@ -60,6 +67,8 @@ export function setParam(stake: PortfolioStake, name: ParamName, value: bigint) 
       return stake.setPublishWindow(value);
     case "rateCap":
       return stake.setRateCap(value);
+    case "proofGracePeriod":
+      return stake.setProofGracePeriod(value);
   }
 }
 

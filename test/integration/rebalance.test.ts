@@ -11,11 +11,7 @@ import path from "node:path";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-<<<<<<< HEAD:test/scripts.rebalance.test.ts
-import { NMR, bindModels, deployFixture, evenBps, modelIds, openRound } from "./helpers/fixtures";
-=======
-import { NMR, deployFixture, evenBps, modelIds, openRound } from "../helpers/fixtures";
->>>>>>> main:test/integration/rebalance.test.ts
+import { NMR, bindModels, deployFixture, evenBps, modelIds, openRound } from "../helpers/fixtures";
 import {
   RebalanceValidationError,
   parseRebalanceJson,
@@ -575,11 +571,7 @@ describe("rebalance script", function () {
       // Every account already holds a vector (a reallocation, not a first allocation), and has signed once before
       // (its nonce slot is not fresh), as in steady use.
       for (const [i, s] of extra.entries()) {
-<<<<<<< HEAD:test/scripts.rebalance.test.ts
-        await bindModels(stake, operator, s, ids[i]);
-=======
-        await stake.connect(operator).registerModels(s.address, ids[i]!);
->>>>>>> main:test/integration/rebalance.test.ts
+        await bindModels(stake, operator, s, ids[i]!);
         await stake.connect(s).setManager(manager.address);
         await stake.connect(s).setAllocation(ids[i]!, evenBps(4));
       }

@@ -11,19 +11,20 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-<<<<<<< HEAD:test/replay.test.ts
-import { formatRate, rateFromScores, type ModelRate } from "../scripts/lib/results";
-import { DAY, DEFAULT_PARAMS, NMR, bindModels, deploySystem, fundAndApprove, modelId } from "./helpers/fixtures";
-import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "./helpers/reference";
-import { SettlementHarness } from "./helpers/settlement";
-import { loadDailyScores, type DailyScores } from "./helpers/scores";
-=======
 import { formatRate, rateFromScores, type ModelRate } from "../../scripts/lib/results";
-import { DAY, DEFAULT_PARAMS, NMR, deploySystem, fundAndApprove, modelId, signerAt } from "../helpers/fixtures";
+import {
+  DAY,
+  DEFAULT_PARAMS,
+  NMR,
+  bindModels,
+  deploySystem,
+  fundAndApprove,
+  modelId,
+  signerAt,
+} from "../helpers/fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "../helpers/reference";
 import { SettlementHarness } from "../helpers/settlement";
 import { loadDailyScores, type DailyScores } from "../helpers/scores";
->>>>>>> main:test/integration/replay.test.ts
 
 const FIRST = 1090; // Numerai round numbers: the contract's firstRound
 const LAST = 1187; // 98 rounds; the file's last ~10 rounds were still provisional, so they are left out

@@ -20,15 +20,9 @@
 import { expect } from "chai";
 import hre, { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-<<<<<<< HEAD:test/PortfolioStake.invariants.test.ts
-import { DAY, bindModels, deployFixture, mintTo, modelIds, NMR } from "./helpers/fixtures";
-import { Prng, hexSeed, mixSeed, parseSeed } from "./helpers/prng";
-import { StateReader, readerArtifact } from "./helpers/invariantReader";
-=======
-import { DAY, deployFixture, modelIds, NMR } from "../helpers/fixtures";
+import { DAY, bindModels, deployFixture, mintTo, modelIds, NMR } from "../helpers/fixtures";
 import { eip712Domain } from "../helpers/eip712";
 import { Prng, hexSeed, mixSeed, parseSeed } from "../helpers/prng";
->>>>>>> main:test/invariants/invariants.test.ts
 import {
   InvariantError,
   InvariantRun,
