@@ -82,7 +82,7 @@ describe("PortfolioStake", function () {
       // Round R0 expired unpublished: the keeper settles it while paused, then alice claims.
       await expect(settleExpired(stake, keeper, alice.address, R0, R0))
         .to.emit(stake, "Settled")
-        .withArgs(alice.address, R0, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(60));
+        .withArgs(alice.address, R0, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(60), false);
       expect((await stake.accountOf(alice.address)).nextSettleRound).to.equal(R0 + 1n);
       await expect(stake.connect(alice).claimWithdrawal()).to.changeTokenBalance(nmr, alice, NMR(40));
       expect(await stake.paused()).to.equal(true);

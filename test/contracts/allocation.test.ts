@@ -10,7 +10,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { NMR, deployFixture, evenBps, modelId, modelIds, openRound, signerAt } from "../helpers/fixtures";
+import { NMR, bindModels, deployFixture, evenBps, modelId, modelIds, openRound, signerAt } from "../helpers/fixtures";
 import { signAllocation } from "../helpers/eip712";
 import {
   type Fixture,
@@ -121,7 +121,7 @@ describe("PortfolioStake", function () {
       const { stake, alice, operator, models } = await loadFixture(deployFixture);
       await stake.connect(alice).setAllocation(models.alice, [1000, 2000, 3000, 4000]);
       const extra = modelId("alice-late-model");
-      await stake.connect(operator).registerModels(alice.address, [extra]);
+      await bindModels(stake, operator, alice, [extra]);
       const [ids, bps] = await stake.allocationAt(alice.address, R0);
       expect(ids).to.deep.equal([...models.alice, extra]);
       expect(bps).to.deep.equal([1000n, 2000n, 3000n, 4000n, 0n]);
@@ -290,8 +290,8 @@ describe("PortfolioStake", function () {
       bad("another account's whole canonical list", B, evenBps(4), "ModelNotOwned", (bob) => [B[0], bob]),
       bad("an unregistered model", [A[0], UNKNOWN], [5000, 5000], "UnknownModel", () => [UNKNOWN]),
       bad("the zero model ID", [ZERO_ID], [10_000], "UnknownModel", () => [ZERO_ID]),
-      bad("33 entries (more than MAX_MODELS)", [...A, ...modelIds("extra", 29)], evenBps(33), "TooManyModels", () => [
-        33, 32,
+      bad("65 entries (more than MAX_MODELS)", [...A, ...modelIds("extra", 61)], evenBps(65), "TooManyModels", () => [
+        65, 64,
       ]),
     ];
 
@@ -300,9 +300,10 @@ describe("PortfolioStake", function () {
       "setAllocationFor (by the manager)": (fx, ids, bps) =>
         fx.stake.connect(fx.manager).setAllocationFor(fx.alice.address, ids, bps),
       "setAllocationBySig (valid staker signature)": async (fx, ids, bps) => {
-        const message = { account: fx.alice.address, modelIds: ids, bps, nonce: 0n, deadline: FAR_FUTURE };
+        const nonce = await fx.stake.nonces(fx.alice.address);
+        const message = { account: fx.alice.address, modelIds: ids, bps, nonce, deadline: FAR_FUTURE };
         const sig = await signAllocation(fx.stake, fx.alice, message);
-        return fx.stake.connect(fx.keeper).setAllocationBySig(fx.alice.address, ids, bps, 0n, FAR_FUTURE, sig);
+        return fx.stake.connect(fx.keeper).setAllocationBySig(fx.alice.address, ids, bps, nonce, FAR_FUTURE, sig);
       },
     };
 
@@ -323,15 +324,16 @@ describe("PortfolioStake", function () {
             await fx.stake.connect(fx.alice).setAllocation(A, [1000, 2000, 3000, 4000]);
             await expectRejected(fx, () => send(fx, c.ids, c.bps), c.error, c.args(fx.bob.address));
             expect(await weightsAt(fx.stake, fx.alice.address, R0)).to.deep.equal([1000n, 2000n, 3000n, 4000n]);
-            expect(await fx.stake.nonces(fx.alice.address)).to.equal(0n);
+            // setManager and the direct setAllocation used nonces 0 and 1; the rejected call used none.
+            expect(await fx.stake.nonces(fx.alice.address)).to.equal(2n);
           });
         }
       });
     }
   });
 
-  describe("accounts with 16 to 32 models (one or two packed words)", function () {
-    for (const [offset, count] of [16, 17, 24, 31, 32].entries()) {
+  describe("accounts with 16 to 64 models (one to four packed words)", function () {
+    for (const [offset, count] of [16, 17, 24, 31, 32, 33, 48, 50, 64].entries()) {
       it(`${count} models: canonical, reordered and subset vectors round-trip through every slot`, async function () {
         const fx = await loadFixture(deployFixture);
         const { stake, operator } = fx;
@@ -397,7 +399,7 @@ describe("PortfolioStake", function () {
       const { stake, operator, alice, models } = fx;
       await stake.connect(alice).setAllocation(models.alice, [1000, 2000, 3000, 4000]);
       const more = modelIds("alice-more", 14); // 18 models
-      await stake.connect(operator).registerModels(alice.address, more);
+      await bindModels(stake, operator, alice, more);
       const all = [...models.alice, ...more];
       expect(await weightsAt(stake, alice.address, R0)).to.deep.equal(
         toRegistryOrder(all, models.alice, [1000, 2000, 3000, 4000]),
@@ -413,39 +415,37 @@ describe("PortfolioStake", function () {
       );
     });
 
-    it("rejects registering a 33rd model on a 32-model account (TooManyModels(33, 32))", async function () {
+    it("rejects accepting a 65th model on a 64-model account (TooManyModels(65, 64))", async function () {
       const fx = await loadFixture(deployFixture);
       const signer = await signerAt(30);
-      await registerAccount(fx, signer, "full", 32);
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.operator).registerModels(signer.address, [modelId("thirty-third")]),
-        "TooManyModels",
-        [33, 32],
-        { accounts: [signer.address] },
-      );
+      await registerAccount(fx, signer, "full", 64);
+      const extra = modelId("sixty-fifth");
+      await fx.stake.connect(fx.operator).proposeModels(signer.address, [extra]);
+      await expectRejected(fx, () => fx.stake.connect(signer).acceptModels([extra]), "TooManyModels", [65, 64], {
+        accounts: [signer.address],
+      });
     });
 
-    it("rejects a 33-entry vector on a 32-model account (TooManyModels(33, 32))", async function () {
+    it("rejects a 65-entry vector on a 64-model account (TooManyModels(65, 64))", async function () {
       const fx = await loadFixture(deployFixture);
       const signer = await signerAt(30);
-      const ids = await registerAccount(fx, signer, "full", 32);
-      await fx.stake.connect(signer).setAllocation(ids, distinctBps(32));
+      const ids = await registerAccount(fx, signer, "full", 64);
+      await fx.stake.connect(signer).setAllocation(ids, distinctBps(64));
       await expectRejected(
         fx,
-        () => fx.stake.connect(signer).setAllocation([...ids, ids[0]!], evenBps(33)),
+        () => fx.stake.connect(signer).setAllocation([...ids, ids[0]!], evenBps(65)),
         "TooManyModels",
-        [33, 32],
+        [65, 64],
         { accounts: [signer.address] },
       );
-      expect(await weightsAt(fx.stake, signer.address, R0)).to.deep.equal(distinctBps(32).map(BigInt));
+      expect(await weightsAt(fx.stake, signer.address, R0)).to.deep.equal(distinctBps(64).map(BigInt));
     });
 
-    it("a weight of 10,000 fits every slot, the last one of word 1 included (14-bit packing)", async function () {
+    it("a weight of 10,000 fits every slot, the last one of each word included (14-bit packing)", async function () {
       const fx = await loadFixture(deployFixture);
       const signer = await signerAt(31);
-      const ids = await registerAccount(fx, signer, "edge", 32);
-      for (const slot of [0, 15, 16, 31]) {
+      const ids = await registerAccount(fx, signer, "edge", 64);
+      for (const slot of [0, 15, 16, 31, 32, 47, 48, 63]) {
         const bps = ids.map((_, i) => (i === slot ? 10_000 : 0));
         await fx.stake.connect(signer).setAllocation(ids, bps);
         expect(await weightsAt(fx.stake, signer.address, R0)).to.deep.equal(bps.map(BigInt));

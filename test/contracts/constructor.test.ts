@@ -8,24 +8,26 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { DEFAULT_PARAMS, FIRST_ROUND, deployFixture, namedSigners } from "../helpers/fixtures";
+import { BurnMode, DEFAULT_PARAMS, FIRST_ROUND, deployFixture, namedSigners, stakeFactory } from "../helpers/fixtures";
 import { BEFORE, name32, BOUNDS, PARAM_NAMES, paramsObject } from "../helpers/unit";
 
 describe("PortfolioStake", function () {
   describe("constructor", function () {
     async function deployArgs(overrides: {
       token?: string;
+      burnMode?: bigint;
       burnSink?: string;
       admin?: string;
       firstRound?: bigint;
       params?: Partial<typeof DEFAULT_PARAMS>;
     }) {
       const { admin } = await namedSigners();
-      const token = overrides.token ?? (await (await ethers.deployContract("MockNMR")).getAddress());
-      const factory = await ethers.getContractFactory("PortfolioStake");
+      const token = overrides.token ?? (await (await ethers.deployContract("NMRLike")).getAddress());
+      const factory = await stakeFactory();
       const deploy = () =>
         factory.deploy(
           token,
+          overrides.burnMode ?? BurnMode.NumeraireMint,
           overrides.burnSink ?? ethers.ZeroAddress,
           overrides.admin ?? admin.address,
           overrides.firstRound ?? FIRST_ROUND,
@@ -80,10 +82,13 @@ describe("PortfolioStake", function () {
       });
     }
 
-    it("stores a non-zero burn sink as given", async function () {
+    it("stores a non-zero burn sink as given (Sink mode)", async function () {
       const sink = ethers.Wallet.createRandom().address;
-      const { deploy } = await deployArgs({ burnSink: sink });
-      expect(await (await deploy()).burnSink()).to.equal(sink);
+      const token = await (await ethers.deployContract("MockERC20NoBurn")).getAddress();
+      const { deploy } = await deployArgs({ token, burnMode: BurnMode.Sink, burnSink: sink });
+      const stake = await deploy();
+      expect(await stake.burnSink()).to.equal(sink);
+      expect(await stake.burnMode()).to.equal(BurnMode.Sink);
     });
 
     it("starts at firstRound - 1 with its parameters, token, roles and nothing staked", async function () {
@@ -92,6 +97,7 @@ describe("PortfolioStake", function () {
       expect(await stake.firstRound()).to.equal(FIRST_ROUND);
       expect(await stake.nmr()).to.equal(await nmr.getAddress());
       expect(await stake.burnSink()).to.equal(ethers.ZeroAddress);
+      expect(await stake.burnMode()).to.equal(BurnMode.NumeraireMint);
       expect(paramsObject(await stake.parameters())).to.deep.equal(DEFAULT_PARAMS);
       expect(await stake.paused()).to.equal(false);
       expect(await stake.totals()).to.deep.equal([0n, 0n, 0n]);
@@ -132,13 +138,18 @@ describe("PortfolioStake", function () {
         ["ParameterUpdated", name32("resolutionDelay"), 0n, DEFAULT_PARAMS.resolutionDelay],
         ["ParameterUpdated", name32("publishWindow"), 0n, DEFAULT_PARAMS.publishWindow],
         ["ParameterUpdated", name32("rateCap"), 0n, DEFAULT_PARAMS.rateCap],
+        ["ParameterUpdated", name32("proofGracePeriod"), 0n, DEFAULT_PARAMS.proofGracePeriod],
+        ["BurnConfigured", BurnMode.NumeraireMint, ethers.ZeroAddress],
         ["RoleGranted", ethers.ZeroHash, admin.address, admin.address],
       ]);
     });
 
     it("exposes its limits and bounds as constants matching the design", async function () {
       const { stake } = await loadFixture(deployFixture);
-      expect(await stake.MAX_MODELS()).to.equal(32n);
+      expect(await stake.MAX_MODELS()).to.equal(64n);
+      expect(await stake.VECTOR_HISTORY()).to.equal(256n);
+      expect(await stake.MIN_PROOF_GRACE_PERIOD()).to.equal(BOUNDS.proofGracePeriod.min);
+      expect(await stake.MAX_PROOF_GRACE_PERIOD()).to.equal(BOUNDS.proofGracePeriod.max);
       expect(await stake.BPS()).to.equal(10_000n);
       expect(await stake.RATE_SCALE()).to.equal(10n ** 18n);
       expect(await stake.MAX_WITHDRAWAL_DELAY()).to.equal(BOUNDS.withdrawalDelay.max);

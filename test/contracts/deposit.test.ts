@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { NMR, deployFixture, openRound } from "../helpers/fixtures";
+import { NMR, deployFixture, mintTo, openRound } from "../helpers/fixtures";
 import { R0, BEFORE, expectRejected } from "../helpers/unit";
 
 describe("PortfolioStake", function () {
@@ -82,25 +82,25 @@ describe("PortfolioStake", function () {
       await expectRejected(fx, () => fx.stake.connect(fx.alice).deposit(0), "ZeroAmount", []);
     });
 
-    it("rejects a deposit without allowance (the token's ERC20InsufficientAllowance)", async function () {
+    it("rejects a deposit without allowance (the token's InsufficientAllowance)", async function () {
       const fx = await loadFixture(deployFixture);
-      await fx.nmr.mint(fx.outsider.address, NMR(5));
+      await mintTo(fx.nmr, fx.outsider.address, NMR(5));
       await expectRejected(
         fx,
         () => fx.stake.connect(fx.outsider).deposit(NMR(5)),
-        "ERC20InsufficientAllowance",
-        [await fx.stake.getAddress(), 0n, NMR(5)],
+        "InsufficientAllowance",
+        [fx.outsider.address, await fx.stake.getAddress(), 0n, NMR(5)],
         { contract: fx.nmr },
       );
     });
 
-    it("rejects a deposit above the staker's token balance (the token's ERC20InsufficientBalance)", async function () {
+    it("rejects a deposit above the staker's token balance (the token's InsufficientBalance)", async function () {
       const fx = await loadFixture(deployFixture);
       await fx.nmr.connect(fx.outsider).approve(await fx.stake.getAddress(), ethers.MaxUint256);
       await expectRejected(
         fx,
         () => fx.stake.connect(fx.outsider).deposit(NMR(5)),
-        "ERC20InsufficientBalance",
+        "InsufficientBalance",
         [fx.outsider.address, 0n, NMR(5)],
         { contract: fx.nmr },
       );

@@ -1,5 +1,6 @@
 /**
- * registerModels: the model registry (slots, owners, limits, operator role).
+ * The model registry: proposeModels + acceptModels (slots, owners, limits, operator role). The consent rules
+ * themselves (cancel, decline, unbind, freed slots, acceptModelsBySig) are in registryConsent.test.ts.
  *
  * Conventions (test/helpers/unit.ts): every rejection is checked with its exact custom error (and arguments) AND an
  * unchanged snapshot of all observable state (`expectRejected`); rounds that must be settled are settled as rounds that
@@ -8,15 +9,17 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployFixture, modelId, modelIds } from "../helpers/fixtures";
+import { bindModels, deployFixture, modelId, modelIds } from "../helpers/fixtures";
 import { expectRejected } from "../helpers/unit";
 
 describe("PortfolioStake", function () {
-  describe("registerModels", function () {
-    it("binds models to slots in order: ModelRegistered, modelsOf, modelOwner, modelCount", async function () {
+  // (was "registerModels": binding now needs the operator's proposal and the staker's acceptance)
+  describe("registry: proposeModels + acceptModels", function () {
+    it("binds accepted models to slots in order: ModelRegistered, modelsOf, modelOwner, modelCount", async function () {
       const { stake, operator, outsider } = await loadFixture(deployFixture);
       const ids = modelIds("dave", 3);
-      const tx = stake.connect(operator).registerModels(outsider.address, ids);
+      await stake.connect(operator).proposeModels(outsider.address, ids);
+      const tx = stake.connect(outsider).acceptModels(ids);
       for (const [slot, id] of ids.entries()) {
         await expect(tx).to.emit(stake, "ModelRegistered").withArgs(outsider.address, id, slot);
       }
@@ -30,7 +33,7 @@ describe("PortfolioStake", function () {
     it("appends to an existing list: new slots follow the old ones", async function () {
       const { stake, operator, alice, models } = await loadFixture(deployFixture);
       const ids = modelIds("alice-more", 2);
-      await expect(stake.connect(operator).registerModels(alice.address, ids))
+      await expect(bindModels(stake, operator, alice, ids))
         .to.emit(stake, "ModelRegistered")
         .withArgs(alice.address, ids[0], 4)
         .and.to.emit(stake, "ModelRegistered")
@@ -40,13 +43,13 @@ describe("PortfolioStake", function () {
       expect(await stake.modelOwner(ids[1])).to.deep.equal([alice.address, 5n]);
     });
 
-    it("accepts exactly 32 models in one call, and up to 32 by appending", async function () {
+    it("accepts exactly 64 models in one call, and up to 64 by appending", async function () {
       const { stake, operator, outsider, alice } = await loadFixture(deployFixture);
-      await stake.connect(operator).registerModels(outsider.address, modelIds("dave", 32));
-      expect((await stake.accountOf(outsider.address)).modelCount).to.equal(32n);
-      await stake.connect(operator).registerModels(alice.address, modelIds("alice-more", 28));
-      expect((await stake.accountOf(alice.address)).modelCount).to.equal(32n);
-      expect((await stake.modelsOf(alice.address)).length).to.equal(32);
+      await bindModels(stake, operator, outsider, modelIds("dave", 64));
+      expect((await stake.accountOf(outsider.address)).modelCount).to.equal(64n);
+      await bindModels(stake, operator, alice, modelIds("alice-more", 60));
+      expect((await stake.accountOf(alice.address)).modelCount).to.equal(64n);
+      expect((await stake.modelsOf(alice.address)).length).to.equal(64);
     });
 
     it("an unknown model has no owner", async function () {
@@ -54,61 +57,48 @@ describe("PortfolioStake", function () {
       expect(await stake.modelOwner(modelId("nobody"))).to.deep.equal([ethers.ZeroAddress, 0n]);
     });
 
-    it("rejects 33 models in one call (TooManyModels(33, 32))", async function () {
+    it("rejects accepting 65 models in one call (TooManyModels(65, 64))", async function () {
       const fx = await loadFixture(deployFixture);
-      const ids = modelIds("dave", 33);
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, ids),
-        "TooManyModels",
-        [33, 32],
-      );
+      const ids = modelIds("dave", 65);
+      await fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, ids);
+      await expectRejected(fx, () => fx.stake.connect(fx.outsider).acceptModels(ids), "TooManyModels", [65, 64]);
       expect(await fx.stake.modelOwner(ids[0])).to.deep.equal([ethers.ZeroAddress, 0n]);
     });
 
-    it("rejects appending beyond 32 (TooManyModels(33, 32))", async function () {
+    it("rejects accepting beyond 64 (TooManyModels(65, 64))", async function () {
       const fx = await loadFixture(deployFixture);
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.alice.address, modelIds("alice-more", 29)),
-        "TooManyModels",
-        [33, 32],
-      );
-      await fx.stake.connect(fx.operator).registerModels(fx.alice.address, modelIds("alice-more", 28));
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.alice.address, [modelId("one-too-many")]),
-        "TooManyModels",
-        [33, 32],
-      );
+      const more = modelIds("alice-more", 61);
+      await fx.stake.connect(fx.operator).proposeModels(fx.alice.address, more);
+      await expectRejected(fx, () => fx.stake.connect(fx.alice).acceptModels(more), "TooManyModels", [65, 64]);
+      await fx.stake.connect(fx.alice).acceptModels(more.slice(0, 60));
+      await expectRejected(fx, () => fx.stake.connect(fx.alice).acceptModels([more[60]]), "TooManyModels", [65, 64]);
     });
 
-    it("rejects a model already registered to the same or another account (ModelAlreadyRegistered(id, owner))", async function () {
+    it("rejects proposing a model bound to the same or another account (ModelAlreadyRegistered(id, owner))", async function () {
       const fx = await loadFixture(deployFixture);
       const { stake, operator, alice, bob, models } = fx;
       await expectRejected(
         fx,
-        () => stake.connect(operator).registerModels(alice.address, [models.alice[2]]),
+        () => stake.connect(operator).proposeModels(alice.address, [models.alice[2]]),
         "ModelAlreadyRegistered",
         [models.alice[2], alice.address],
       );
       await expectRejected(
         fx,
-        () => stake.connect(operator).registerModels(bob.address, [models.alice[0]]),
+        () => stake.connect(operator).proposeModels(bob.address, [models.alice[0]]),
         "ModelAlreadyRegistered",
         [models.alice[0], alice.address],
       );
     });
 
-    it("rejects a model repeated within one call, registering none of the call's models", async function () {
+    it("rejects a model repeated within one acceptance, binding none of the call's models", async function () {
       const fx = await loadFixture(deployFixture);
       const [a, b] = modelIds("dave", 2);
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, [a, b, a]),
-        "ModelAlreadyRegistered",
-        [a, fx.outsider.address],
-      );
+      await fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, [a, b, a]);
+      await expectRejected(fx, () => fx.stake.connect(fx.outsider).acceptModels([a, b, a]), "ModelNotProposed", [
+        a,
+        fx.outsider.address,
+      ]);
       expect(await fx.stake.modelOwner(a)).to.deep.equal([ethers.ZeroAddress, 0n]);
       expect(await fx.stake.modelOwner(b)).to.deep.equal([ethers.ZeroAddress, 0n]);
     });
@@ -119,27 +109,28 @@ describe("PortfolioStake", function () {
       const [a] = modelIds("dave", 1);
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, [zero]),
+        () => fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, [zero]),
         "InvalidModelId",
         [],
       );
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, [a, zero]),
+        () => fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, [a, zero]),
         "InvalidModelId",
         [],
       );
-      expect(await fx.stake.modelOwner(a)).to.deep.equal([ethers.ZeroAddress, 0n]);
+      expect(await fx.stake.modelProposal(a)).to.equal(ethers.ZeroAddress);
     });
 
-    it("rejects an empty list (InvalidModelId)", async function () {
+    it("rejects an empty list (InvalidModelId), to propose and to accept", async function () {
       const fx = await loadFixture(deployFixture);
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(fx.outsider.address, []),
+        () => fx.stake.connect(fx.operator).proposeModels(fx.outsider.address, []),
         "InvalidModelId",
         [],
       );
+      await expectRejected(fx, () => fx.stake.connect(fx.outsider).acceptModels([]), "InvalidModelId", []);
     });
 
     it("rejects the zero account (ZeroAddress)", async function () {
@@ -147,23 +138,23 @@ describe("PortfolioStake", function () {
       const ids = modelIds("nobody", 1);
       await expectRejected(
         fx,
-        () => fx.stake.connect(fx.operator).registerModels(ethers.ZeroAddress, ids),
+        () => fx.stake.connect(fx.operator).proposeModels(ethers.ZeroAddress, ids),
         "ZeroAddress",
         [],
         {
           accounts: [ethers.ZeroAddress],
         },
       );
-      expect(await fx.stake.modelOwner(ids[0])).to.deep.equal([ethers.ZeroAddress, 0n]);
+      expect(await fx.stake.modelProposal(ids[0])).to.equal(ethers.ZeroAddress);
     });
 
-    it("rejects callers without OPERATOR_ROLE, the admin included (AccessControlUnauthorizedAccount)", async function () {
+    it("rejects proposals by callers without OPERATOR_ROLE, the admin included (AccessControlUnauthorizedAccount)", async function () {
       const fx = await loadFixture(deployFixture);
       const role = await fx.stake.OPERATOR_ROLE();
       for (const caller of [fx.admin, fx.pauser, fx.alice, fx.outsider]) {
         await expectRejected(
           fx,
-          () => fx.stake.connect(caller).registerModels(caller.address, modelIds("self", 1)),
+          () => fx.stake.connect(caller).proposeModels(caller.address, modelIds("self", 1)),
           "AccessControlUnauthorizedAccount",
           [caller.address, role],
         );
@@ -173,10 +164,7 @@ describe("PortfolioStake", function () {
     it("works while paused", async function () {
       const { stake, operator, pauser, outsider } = await loadFixture(deployFixture);
       await stake.connect(pauser).pause();
-      await expect(stake.connect(operator).registerModels(outsider.address, modelIds("dave", 1))).to.emit(
-        stake,
-        "ModelRegistered",
-      );
+      await expect(bindModels(stake, operator, outsider, modelIds("dave", 1))).to.emit(stake, "ModelRegistered");
     });
   });
 });

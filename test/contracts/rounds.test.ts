@@ -9,7 +9,18 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { DAY, DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, namedSigners, openRound } from "../helpers/fixtures";
+import {
+  BurnMode,
+  DAY,
+  DEFAULT_PARAMS,
+  NMR,
+  RATE,
+  deployFixture,
+  evenBps,
+  namedSigners,
+  openRound,
+  stakeFactory,
+} from "../helpers/fixtures";
 import {
   R0,
   BEFORE,
@@ -23,20 +34,22 @@ import {
 
 describe("PortfolioStake", function () {
   describe("openRound", function () {
-    it("opens firstRound at any time: RoundOpened(round, openedAt, resolvesAt, deadline, rateCap), roundInfo", async function () {
+    it("opens firstRound at any time: RoundOpened(round, openedAt, resolvesAt, deadline, proofDeadline, rateCap), roundInfo", async function () {
       const { stake, operator } = await loadFixture(deployFixture);
       expect(await stake.connect(operator).openRound.staticCall()).to.equal(R0);
       const t = await nextTimestamp();
       const resolvesAt = t + DEFAULT_PARAMS.resolutionDelay;
       const deadline = resolvesAt + DEFAULT_PARAMS.publishWindow;
+      const proofDeadline = deadline + DEFAULT_PARAMS.proofGracePeriod;
       await expect(stake.connect(operator).openRound())
         .to.emit(stake, "RoundOpened")
-        .withArgs(R0, t, resolvesAt, deadline, DEFAULT_PARAMS.rateCap);
+        .withArgs(R0, t, resolvesAt, deadline, proofDeadline, DEFAULT_PARAMS.rateCap);
       expect(await stake.currentRound()).to.equal(R0);
       expect(roundObject(await stake.roundInfo(R0))).to.deep.equal({
         openedAt: t,
         resolvesAt,
         deadline,
+        proofDeadline,
         rateCap: DEFAULT_PARAMS.rateCap,
         root: ethers.ZeroHash,
       });
@@ -59,6 +72,7 @@ describe("PortfolioStake", function () {
           notBefore,
           (v: bigint) => v > notBefore,
           (v: bigint) => v > notBefore,
+          (v: bigint) => v > notBefore,
           DEFAULT_PARAMS.rateCap,
         );
       expect(await stake.currentRound()).to.equal(R0 + 1n);
@@ -72,6 +86,7 @@ describe("PortfolioStake", function () {
       await stake.connect(admin).setPublishWindow(3n * DAY);
       await stake.connect(admin).setRateCap(RATE("0.1"));
       await stake.connect(admin).setMinRoundInterval(2n * DAY);
+      await stake.connect(admin).setProofGracePeriod(4n * DAY);
       expect(roundObject(await stake.roundInfo(r))).to.deep.equal(before);
       // The new interval already binds the next opening.
       await time.increase(DAY);
@@ -80,7 +95,7 @@ describe("PortfolioStake", function () {
       const t = await nextTimestamp();
       await expect(stake.connect(operator).openRound())
         .to.emit(stake, "RoundOpened")
-        .withArgs(r + 1n, t, t + 2n * DAY, t + 5n * DAY, RATE("0.1"));
+        .withArgs(r + 1n, t, t + 2n * DAY, t + 5n * DAY, t + 9n * DAY, RATE("0.1"));
     });
 
     it("rounds go on while paused", async function () {
@@ -97,6 +112,7 @@ describe("PortfolioStake", function () {
           openedAt: 0n,
           resolvesAt: 0n,
           deadline: 0n,
+          proofDeadline: 0n,
           rateCap: 0n,
           root: ethers.ZeroHash,
         });
@@ -238,9 +254,9 @@ describe("PortfolioStake", function () {
       const before = await stake.totals();
       await expect(settleExpired(stake, keeper, alice.address, R0, R0 + 1n))
         .to.emit(stake, "Settled")
-        .withArgs(alice.address, R0, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(100))
+        .withArgs(alice.address, R0, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(100), false)
         .and.to.emit(stake, "Settled")
-        .withArgs(alice.address, R0 + 1n, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(100));
+        .withArgs(alice.address, R0 + 1n, NMR(100), [0, 0, 0, 0], 0, 0, 0, 0, NMR(100), false);
       const v = await stake.accountOf(alice.address);
       expect(v.nextSettleRound).to.equal(R0 + 2n);
       expect(v.balance).to.equal(NMR(100));
@@ -251,10 +267,11 @@ describe("PortfolioStake", function () {
   describe("round-number headroom", function () {
     it("refuses a firstRound above 2^31, so `round + 1` can never overflow and lock an exit", async function () {
       const { admin } = await namedSigners();
-      const nmr = await ethers.deployContract("MockNMR");
-      const factory = await ethers.getContractFactory("PortfolioStake");
+      const nmr = await ethers.deployContract("NMRLike");
+      const factory = await stakeFactory();
       const token = await nmr.getAddress();
-      const deploy = (first: bigint) => factory.deploy(token, ethers.ZeroAddress, admin.address, first, DEFAULT_PARAMS);
+      const deploy = (first: bigint) =>
+        factory.deploy(token, BurnMode.NumeraireMint, ethers.ZeroAddress, admin.address, first, DEFAULT_PARAMS);
       const max = 2n ** 31n;
       for (const first of [max + 1n, UINT32_MAX]) {
         await expect(deploy(first))

@@ -41,12 +41,13 @@ describe("PortfolioStake", function () {
   describe("setAllocationBySig (EIP-712)", function () {
     async function signedFixture() {
       const fx = await loadFixture(deployFixture);
+      // setManager uses alice's nonce 0: the next signature is for nonce 1.
       await fx.stake.connect(fx.alice).setManager(fx.manager.address);
       const message = {
         account: fx.alice.address,
         modelIds: fx.models.alice,
         bps: [1000, 2000, 3000, 4000],
-        nonce: 0n,
+        nonce: 1n,
         deadline: FAR_FUTURE,
       };
       return { ...fx, message };
@@ -68,7 +69,7 @@ describe("PortfolioStake", function () {
       await expect(submit(fx, fx.message, sig))
         .to.emit(fx.stake, "AllocationSet")
         .withArgs(fx.alice.address, R0, fx.alice.address, [1000, 2000, 3000, 4000]);
-      expect(await fx.stake.nonces(fx.alice.address)).to.equal(1n);
+      expect(await fx.stake.nonces(fx.alice.address)).to.equal(2n);
       expect(await weightsAt(fx.stake, fx.alice.address, R0)).to.deep.equal([1000n, 2000n, 3000n, 4000n]);
       expect(await fx.stake.nonces(fx.keeper.address)).to.equal(0n);
     });
@@ -79,11 +80,11 @@ describe("PortfolioStake", function () {
       await expect(submit(fx, fx.message, sig))
         .to.emit(fx.stake, "AllocationSet")
         .withArgs(fx.alice.address, R0, fx.manager.address, [1000, 2000, 3000, 4000]);
-      expect(await fx.stake.nonces(fx.alice.address)).to.equal(1n);
+      expect(await fx.stake.nonces(fx.alice.address)).to.equal(2n);
       expect(await fx.stake.nonces(fx.manager.address)).to.equal(0n);
     });
 
-    it("staker and manager share one nonce sequence 0, 1, 2", async function () {
+    it("staker and manager share one nonce sequence 1, 2, 3 (setManager used 0)", async function () {
       const fx = await signedFixture();
       const m = fx.models.alice;
       const steps = [
@@ -92,11 +93,11 @@ describe("PortfolioStake", function () {
         { signer: fx.alice, ids: [m[3], m[2]], bps: [6000, 4000] },
       ];
       for (const [i, s] of steps.entries()) {
-        const message = { ...fx.message, modelIds: s.ids, bps: s.bps, nonce: BigInt(i) };
+        const message = { ...fx.message, modelIds: s.ids, bps: s.bps, nonce: BigInt(i + 1) };
         await expect(submit(fx, message, await signAllocation(fx.stake, s.signer, message)))
           .to.emit(fx.stake, "AllocationSet")
           .withArgs(fx.alice.address, R0, s.signer.address, toRegistryOrder(m, s.ids, s.bps));
-        expect(await fx.stake.nonces(fx.alice.address)).to.equal(BigInt(i + 1));
+        expect(await fx.stake.nonces(fx.alice.address)).to.equal(BigInt(i + 2));
       }
       expect(await weightsAt(fx.stake, fx.alice.address, R0)).to.deep.equal([0n, 0n, 4000n, 6000n]);
     });
@@ -117,7 +118,7 @@ describe("PortfolioStake", function () {
       const sig = await signAllocation(fx.stake, fx.alice, message);
       await time.setNextBlockTimestamp(deadline);
       await expect(submit(fx, message, sig)).to.emit(fx.stake, "AllocationSet");
-      expect(await fx.stake.nonces(fx.alice.address)).to.equal(1n);
+      expect(await fx.stake.nonces(fx.alice.address)).to.equal(2n);
     });
 
     it("rejects a signature one second past its deadline (SignatureExpired)", async function () {
@@ -129,18 +130,18 @@ describe("PortfolioStake", function () {
       await expectRejected(fx, () => submit(fx, message, sig), "SignatureExpired", [deadline]);
     });
 
-    it("rejects a replayed signature (InvalidNonce(1, 0))", async function () {
+    it("rejects a replayed signature (InvalidNonce(2, 1))", async function () {
       const fx = await signedFixture();
       const sig = await signAllocation(fx.stake, fx.alice, fx.message);
       await submit(fx, fx.message, sig);
-      await expectRejected(fx, () => submit(fx, fx.message, sig), "InvalidNonce", [1n, 0n]);
+      await expectRejected(fx, () => submit(fx, fx.message, sig), "InvalidNonce", [2n, 1n]);
     });
 
-    it("rejects a signature for a future nonce (InvalidNonce(0, 1))", async function () {
+    it("rejects a signature for a future nonce (InvalidNonce(1, 2))", async function () {
       const fx = await signedFixture();
-      const message = { ...fx.message, nonce: 1n };
+      const message = { ...fx.message, nonce: 2n };
       const sig = await signAllocation(fx.stake, fx.alice, message);
-      await expectRejected(fx, () => submit(fx, message, sig), "InvalidNonce", [0n, 1n]);
+      await expectRejected(fx, () => submit(fx, message, sig), "InvalidNonce", [1n, 2n]);
     });
 
     for (const who of ["outsider", "bob", "keeper"] as const) {
@@ -151,16 +152,19 @@ describe("PortfolioStake", function () {
       });
     }
 
-    it("rejects a revoked manager's signature (InvalidSignature)", async function () {
+    it("rejects a revoked manager's signature (InvalidNonce for an older one, InvalidSignature for a new one)", async function () {
       const fx = await signedFixture();
       const sig = await signAllocation(fx.stake, fx.manager, fx.message);
-      await fx.stake.connect(fx.alice).setManager(ethers.ZeroAddress);
-      await expectRejected(fx, () => submit(fx, fx.message, sig), "InvalidSignature", []);
+      await fx.stake.connect(fx.alice).setManager(ethers.ZeroAddress); // uses nonce 1
+      await expectRejected(fx, () => submit(fx, fx.message, sig), "InvalidNonce", [2n, 1n]);
+      const fresh = { ...fx.message, nonce: 2n };
+      const freshSig = await signAllocation(fx.stake, fx.manager, fresh);
+      await expectRejected(fx, () => submit(fx, fresh, freshSig), "InvalidSignature", []);
     });
 
     it("rejects a signature for another account (alice's signature submitted for bob)", async function () {
       const fx = await signedFixture();
-      const message = { ...fx.message, modelIds: fx.models.bob, bps: evenBps(4) };
+      const message = { ...fx.message, modelIds: fx.models.bob, bps: evenBps(4), nonce: 0n }; // bob's nonce
       const sig = await signAllocation(fx.stake, fx.alice, message);
       await expectRejected(fx, () => submit(fx, { ...message, account: fx.bob.address }, sig), "InvalidSignature", []);
     });
@@ -204,7 +208,7 @@ describe("PortfolioStake", function () {
 
     it("rejects anything for the zero account (InvalidSignature)", async function () {
       const fx = await signedFixture();
-      const message = { ...fx.message, account: ethers.ZeroAddress };
+      const message = { ...fx.message, account: ethers.ZeroAddress, nonce: 0n };
       const sig = await signAllocation(fx.stake, fx.alice, message);
       await expectRejected(fx, () => submit(fx, message, sig), "InvalidSignature", []);
       await expectRejected(fx, () => submit(fx, message, "0x" + "00".repeat(65)), "InvalidSignature", []);

@@ -157,21 +157,22 @@ describe("PortfolioStake", function () {
       }
     });
 
-    it("past VECTOR_HISTORY (64) vectors, the newest 64 stay readable and older rounds revert AllocationHistoryPruned", async function () {
+    it("past VECTOR_HISTORY (256) vectors, the newest 256 stay readable and older rounds revert AllocationHistoryPruned", async function () {
       const { stake, bob, operator, models } = await loadFixture(deployFixture);
-      expect(await stake.VECTOR_HISTORY()).to.equal(64n);
-      const vectorFor = (k: number) => [k * 100, 10_000 - k * 100, 0, 0];
+      expect(await stake.VECTOR_HISTORY()).to.equal(256n);
+      const vectorFor = (k: number) => [k * 30, 10_000 - k * 30, 0, 0];
       // bob never stakes, so nothing needs settling and the ring may turn freely.
-      for (let k = 0; k < 70; k++) {
+      for (let k = 0; k < 262; k++) {
         await stake.connect(bob).setAllocation(models.bob, vectorFor(k));
         await openRound(stake, operator);
       }
-      expect((await stake.accountOf(bob.address)).allocationCount).to.equal(70n);
+      expect((await stake.accountOf(bob.address)).allocationCount).to.equal(262n);
       const oldestKept = R0 + 6n; // vectors 0..5 (effective R0..R0+5) were overwritten
-      for (let k = 6; k < 70; k++) {
+      for (let k = 6; k < 262; k += 5) {
         expect(await weightsAt(stake, bob.address, R0 + BigInt(k))).to.deep.equal(vectorFor(k).map(BigInt));
       }
-      expect(await weightsAt(stake, bob.address, R0 + 500n)).to.deep.equal(vectorFor(69).map(BigInt));
+      expect(await weightsAt(stake, bob.address, R0 + 261n)).to.deep.equal(vectorFor(261).map(BigInt));
+      expect(await weightsAt(stake, bob.address, R0 + 900n)).to.deep.equal(vectorFor(261).map(BigInt));
       for (const r of [R0 + 5n, R0, BEFORE]) {
         await expect(stake.allocationAt(bob.address, r))
           .to.be.revertedWithCustomError(stake, "AllocationHistoryPruned")
@@ -182,40 +183,40 @@ describe("PortfolioStake", function () {
       }
     });
 
-    it("a 65th vector may not overwrite one an unsettled round needs (SettlementBehind) until that round is settled", async function () {
+    it("a 257th vector may not overwrite one an unsettled round needs (SettlementBehind) until that round is settled", async function () {
       const fx = await loadFixture(deployFixture);
       const { stake, alice, operator, keeper, models } = fx;
       await stake.connect(alice).deposit(NMR(1));
-      const vectorFor = (k: number) => [k * 100, 0, 0, 10_000 - k * 100];
-      for (let k = 0; k < 64; k++) {
+      const vectorFor = (k: number) => [k * 30, 0, 0, 10_000 - k * 30];
+      for (let k = 0; k < 256; k++) {
         await stake.connect(alice).setAllocation(models.alice, vectorFor(k));
         await openRound(stake, operator);
       }
       const current = await stake.currentRound();
-      expect(current).to.equal(R0 + 63n);
+      expect(current).to.equal(R0 + 255n);
       await expectRejected(
         fx,
-        () => stake.connect(alice).setAllocation(models.alice, vectorFor(64)),
+        () => stake.connect(alice).setAllocation(models.alice, vectorFor(256)),
         "SettlementBehind",
         [alice.address, R0],
       );
       await settleExpired(stake, keeper, alice.address, R0, R0);
-      await expect(stake.connect(alice).setAllocation(models.alice, vectorFor(64)))
+      await expect(stake.connect(alice).setAllocation(models.alice, vectorFor(256)))
         .to.emit(stake, "AllocationSet")
-        .withArgs(alice.address, R0 + 64n, alice.address, vectorFor(64));
+        .withArgs(alice.address, R0 + 256n, alice.address, vectorFor(256));
       await expect(stake.allocationAt(alice.address, R0))
         .to.be.revertedWithCustomError(stake, "AllocationHistoryPruned")
         .withArgs(R0, R0 + 1n);
       expect(await weightsAt(stake, alice.address, R0 + 1n)).to.deep.equal(vectorFor(1).map(BigInt));
-      expect(await weightsAt(stake, alice.address, R0 + 64n)).to.deep.equal(vectorFor(64).map(BigInt));
+      expect(await weightsAt(stake, alice.address, R0 + 256n)).to.deep.equal(vectorFor(256).map(BigInt));
       // A second change in the same round overwrites in place and needs no further settlement.
-      await stake.connect(alice).setAllocation(models.alice, vectorFor(65));
-      expect(await weightsAt(stake, alice.address, R0 + 64n)).to.deep.equal(vectorFor(65).map(BigInt));
+      await stake.connect(alice).setAllocation(models.alice, vectorFor(257));
+      expect(await weightsAt(stake, alice.address, R0 + 256n)).to.deep.equal(vectorFor(257).map(BigInt));
     });
 
     // (from the former PortfolioStake.staking.test.ts: the only test of gaps between vectors in a wrapped ring, for an
     // account that stakes and is kept settled)
-    it("allocationAt is right at every round over a long history, including after the 64-vector ring wraps", async function () {
+    it("allocationAt is right at every round over a long history (67 vectors; the 256-vector ring wrapping is tested above)", async function () {
       const { stake, alice, operator, keeper, models } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(1));
       const expected = new Map<bigint, number[]>();
@@ -233,7 +234,7 @@ describe("PortfolioStake", function () {
         const view = await stake.accountOf(alice.address);
         const results = [];
         for (let r = view.nextSettleRound; r <= (await stake.currentRound()) - 29n; r++)
-          results.push({ round: r, slots: [], rates: [], proof: [], proofFlags: [] });
+          results.push({ round: r, slots: [], rates: [], proof: [], proofFlags: [], unprovable: false });
         if (results.length) await stake.connect(keeper).settle({ account: alice.address, models: [], results });
         await openRound(stake, operator);
       }
