@@ -17,7 +17,9 @@ import {
   RATE,
   deploySystem,
   mintTo,
+  namedSigners,
   openRound,
+  signerAt,
   stakeFactory,
   withStakers,
   type AnyToken,
@@ -40,7 +42,7 @@ const DEAD = "0x000000000000000000000000000000000000dEaD";
 
 /** Deploys `token` and tries to deploy PortfolioStake on it with `mode` and `sink`. */
 async function tryDeploy(token: string, mode: bigint, sink = ethers.ZeroAddress) {
-  const [admin] = await ethers.getSigners();
+  const { admin } = await namedSigners();
   const factory = await stakeFactory();
   return { factory, deploy: () => factory.deploy(token, mode, sink, admin.address, FIRST_ROUND, DEFAULT_PARAMS) };
 }
@@ -63,7 +65,7 @@ async function lossSystem(token: TokenName, burnMode: bigint, sink = ethers.Zero
   await openRound(stake, operator);
   const tree = buildRoundTree(
     R0,
-    models.alice.map((modelId, i) => ({ modelId, rate: [RATE("-0.05"), RATE("-0.04"), 0n, 0n][i] })),
+    models.alice.map((modelId, i) => ({ modelId, rate: [RATE("-0.05"), RATE("-0.04"), 0n, 0n][i] ?? 0n })),
   );
   await time.increase(DEFAULT_PARAMS.resolutionDelay);
   await stake.connect(operator).publishRound(R0, tree.root, "");
@@ -77,7 +79,7 @@ async function lossSystem(token: TokenName, burnMode: bigint, sink = ethers.Zero
 
 // Named fixtures (loadFixture needs stable functions).
 const SINK_INDEX = 9;
-const sinkAddress = async () => (await ethers.getSigners())[SINK_INDEX].address;
+const sinkAddress = async () => (await signerAt(SINK_INDEX)).address;
 const nmrLikeLoss = () => lossSystem("NMRLike", BurnMode.NumeraireMint);
 const mockNmrLoss = () => lossSystem("MockNMR", BurnMode.ERC20Burn);
 const noBurnSinkLoss = async () => lossSystem("MockERC20NoBurn", BurnMode.Sink, await sinkAddress());
@@ -85,7 +87,7 @@ const brokenMintLoss = () => lossSystem("BrokenBurnToken", BurnMode.NumeraireMin
 const brokenBurnLoss = () => lossSystem("BrokenBurnToken", BurnMode.ERC20Burn);
 const brokenSinkLoss = async () => lossSystem("BrokenBurnToken", BurnMode.Sink, await sinkAddress());
 
-async function moneyState(stake: PortfolioStake, token: AnyToken, holders: string[]) {
+async function moneyState(stake: PortfolioStake, token: AnyToken, holders: [string, ...string[]]) {
   const stakeAddress = await stake.getAddress();
   const a = await stake.accountOf(holders[0]);
   return {
@@ -156,7 +158,7 @@ describe("Burn modes: losses leave the system for real, checked by their effect"
     });
 
     it("Sink needs a non-zero sink that is not the contract itself; the other modes need a zero sink", async function () {
-      const [deployer] = await ethers.getSigners();
+      const { admin: deployer } = await namedSigners();
       const token = await tokenAddress("MockERC20NoBurn");
       const zero = await tryDeploy(token, BurnMode.Sink);
       await expect(zero.deploy())
@@ -164,7 +166,7 @@ describe("Burn modes: losses leave the system for real, checked by their effect"
         .withArgs(ethers.ZeroAddress);
       const self = await tryDeploy(token, BurnMode.Sink, ethers.ZeroAddress);
       const selfAddress = ethers.getCreateAddress({ from: deployer.address, nonce: await deployer.getNonce() });
-      const [admin] = await ethers.getSigners();
+      const { admin } = await namedSigners();
       await expect(self.factory.deploy(token, BurnMode.Sink, selfAddress, admin.address, FIRST_ROUND, DEFAULT_PARAMS))
         .to.be.revertedWithCustomError(self.factory, "InvalidBurnSink")
         .withArgs(selfAddress);
@@ -200,7 +202,7 @@ describe("Burn modes: losses leave the system for real, checked by their effect"
       expect(before.held - after.held).to.equal(fx.loss);
       expect(before.supply - after.supply).to.equal(fx.loss);
       expect(after.account).to.deep.equal([NMR(1000) - fx.loss, 0n, R0 + 1n, fx.loss]);
-      expect(after.held).to.equal(after.totals[0] + after.totals[1] + after.totals[2]);
+      expect(after.held).to.equal(after.totals[0]! + after.totals[1]! + after.totals[2]!);
     });
 
     it("ERC20Burn on MockNMR: the same through burn(uint256)", async function () {
@@ -219,7 +221,7 @@ describe("Burn modes: losses leave the system for real, checked by their effect"
       await fx.stake.connect(fx.keeper).settle(fx.results);
       const after = await moneyState(fx.stake, fx.nmr, [fx.alice.address, sink]);
       expect(before.held - after.held).to.equal(fx.loss);
-      expect(after.balances[1] - before.balances[1]).to.equal(fx.loss);
+      expect(after.balances[1]! - before.balances[1]!).to.equal(fx.loss);
       expect(after.supply).to.equal(before.supply);
     });
 

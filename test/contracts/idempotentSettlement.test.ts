@@ -13,7 +13,7 @@ const R0 = FIRST_ROUND;
 const OTHERS = modelIds("other-participant", 12);
 
 function rates(models: string[], percents: number[]): ModelRate[] {
-  return models.map((modelId, i) => ({ modelId, rate: (RATE(1) * BigInt(percents[i] * 100)) / 10_000n }));
+  return models.map((modelId, i) => ({ modelId, rate: (RATE(1) * BigInt(percents[i]! * 100)) / 10_000n }));
 }
 
 /**
@@ -32,13 +32,12 @@ async function publishedFixture() {
   await h.allocate(bob, [10_000, 0, 0, 0]);
   await h.allocate(carol, [0, 5000, 5000, 0]);
   for (let k = 0; k < 3; k++) await h.open();
-  const table = [
+  const table: [number, number, number, number][] = [
     [-3, 2, 1, -1],
     [2, 2, -4, 5],
     [-5, 1, 3, 3],
   ];
-  for (let k = 0; k < 3; k++) {
-    const row = table[k];
+  for (const [k, row] of table.entries()) {
     await h.publish(R0 + BigInt(k), [
       ...rates(models.alice, row),
       ...rates(models.bob, [row[2], row[0], row[1], row[3]]),
@@ -97,7 +96,7 @@ describe("Idempotent settlement: a front-run never fails a keeper's batch", func
 
     // A single settle of an up-to-date account: nothing happens.
     const before = [await nmr.totalSupply(), await stake.accountOf(alice.address), await stake.totals()];
-    await expect(stake.connect(keeper).settle(planned[0])).not.to.emit(stake, "Settled");
+    await expect(stake.connect(keeper).settle(planned[0]!)).not.to.emit(stake, "Settled");
     expect([await nmr.totalSupply(), await stake.accountOf(alice.address), await stake.totals()]).to.deep.equal(before);
   });
 
@@ -112,8 +111,8 @@ describe("Idempotent settlement: a front-run never fails a keeper's batch", func
   it("what is not a front-run still reverts: a gap after the skipped rounds (RoundOutOfOrder)", async function () {
     const { h, stake, alice, keeper } = await fork();
     await h.settle(alice.address, R0);
-    const stale = h.results(alice.address, R0, R0).results[0];
-    const gap = h.results(alice.address, R0 + 2n, R0 + 2n).results[0];
+    const stale = h.results(alice.address, R0, R0).results[0]!;
+    const gap = h.results(alice.address, R0 + 2n, R0 + 2n).results[0]!;
     await expect(
       stake
         .connect(keeper)

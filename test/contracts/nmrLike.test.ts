@@ -8,12 +8,11 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { Interface } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { NMRLike } from "../../typechain-types";
-import { NMR } from "../helpers/fixtures";
+import { NMR, namedSigners } from "../helpers/fixtures";
 
 async function tokenFixture() {
-  const [owner, spender, other] = await ethers.getSigners();
-  const nmr = (await ethers.deployContract("NMRLike")) as unknown as NMRLike;
+  const { admin: owner, operator: spender, pauser: other } = await namedSigners();
+  const nmr = await ethers.deployContract("NMRLike");
   await nmr.faucet(owner.address, NMR(1000));
   return { nmr, owner, spender, other, address: await nmr.getAddress() };
 }
@@ -210,7 +209,7 @@ describe("NMRLike (a token that behaves like NMR)", function () {
     it("decimals() returns a uint256 18; name and symbol", async function () {
       const { nmr, address } = await loadFixture(tokenFixture);
       expect(await nmr.decimals()).to.equal(18n);
-      expect(nmr.interface.getFunction("decimals")!.outputs[0].type).to.equal("uint256");
+      expect(nmr.interface.getFunction("decimals").outputs[0]!.type).to.equal("uint256");
       const raw = await ethers.provider.call({ to: address, data: nmr.interface.encodeFunctionData("decimals") });
       expect(raw).to.equal(ethers.zeroPadValue("0x12", 32));
       expect(await nmr.symbol()).to.equal("NMR");

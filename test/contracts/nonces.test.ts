@@ -9,7 +9,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { FIRST_ROUND, bindModels, deployFixture, evenBps, modelIds } from "../helpers/fixtures";
-import { signAllocation } from "../helpers/core";
+import { signAllocation } from "../helpers/eip712";
 
 type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 const FAR = 2n ** 40n;
@@ -42,7 +42,7 @@ async function managedFixture() {
 /** nonces(account) rebuilt from NonceUsed events alone (what an indexer does). */
 async function noncesFromEvents(fx: Fixture, account: string): Promise<bigint> {
   const events = await fx.stake.queryFilter(fx.stake.filters.NonceUsed(account));
-  return events.length ? events[events.length - 1].args.nonce + 1n : 0n;
+  return events.length ? events[events.length - 1]!.args.nonce + 1n : 0n;
 }
 
 describe("Nonces: any newer choice of the staker voids older signatures", function () {
@@ -165,7 +165,7 @@ describe("Nonces: any newer choice of the staker voids older signatures", functi
         const before = await stake.nonces(alice.address);
         const tx = await step();
         const after = await stake.nonces(alice.address);
-        await expect(tx as never, what)
+        await expect(tx, what)
           .to.emit(stake, "NonceUsed")
           .withArgs(alice.address, after - 1n);
         expect(after > before, what).to.equal(true);
@@ -173,7 +173,7 @@ describe("Nonces: any newer choice of the staker voids older signatures", functi
       }
       // The staker is an indexed topic.
       const [event] = await stake.queryFilter(stake.filters.NonceUsed(alice.address));
-      expect(event.topics[1]).to.equal(ethers.zeroPadValue(alice.address.toLowerCase(), 32));
+      expect(event!.topics[1]).to.equal(ethers.zeroPadValue(alice.address.toLowerCase(), 32));
     });
 
     it("a rejected call uses no nonce", async function () {

@@ -21,8 +21,9 @@ import {
   modelId,
   modelIds,
   openRound,
+  signerAt,
 } from "../helpers/fixtures";
-import { distinctBps, registerAccount, settleExpired } from "../helpers/core";
+import { distinctBps, registerAccount, settleExpired } from "../helpers/unit";
 
 type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 const R0 = FIRST_ROUND;
@@ -62,7 +63,7 @@ describe("Registry with consent", function () {
       const tx = await stake.connect(operator).proposeModels(alice.address, [id]);
       await expect(tx).to.emit(stake, "ModelProposed").withArgs(alice.address, id);
       const receipt = (await tx.wait())!;
-      expect(receipt.logs[0].topics[1]).to.equal(topicOf(alice.address)); // the staker is indexed
+      expect(receipt.logs[0]!.topics[1]).to.equal(topicOf(alice.address)); // the staker is indexed
       expect(await stake.modelProposal(id)).to.equal(alice.address);
       expect(await stake.modelOwner(id)).to.deep.equal([ethers.ZeroAddress, 0n]);
       expect(await stake.modelsOf(alice.address)).to.deep.equal(models.alice);
@@ -199,7 +200,7 @@ describe("Registry with consent", function () {
       const { stake, operator, alice, bob, models } = await loadFixture(deployFixture);
       const tx = await stake.connect(operator).unbindModels(alice.address, [models.alice[1]]);
       await expect(tx).to.emit(stake, "ModelUnbound").withArgs(alice.address, models.alice[1], 1, operator.address);
-      expect((await tx.wait())!.logs[0].topics[1]).to.equal(topicOf(alice.address));
+      expect((await tx.wait())!.logs[0]!.topics[1]).to.equal(topicOf(alice.address));
       expect(await stake.modelOwner(models.alice[1])).to.deep.equal([ethers.ZeroAddress, 0n]);
       expect(await stake.modelsOf(alice.address)).to.deep.equal([
         models.alice[0],
@@ -384,7 +385,7 @@ describe("Registry with consent", function () {
       it(`${count} models: accepted, allocated with pairwise distinct weights, settled with a multiproof to the wei`, async function () {
         const fx = await loadFixture(deployFixture);
         const { stake, nmr, operator, keeper } = fx;
-        const signer = (await ethers.getSigners())[count === 64 ? 20 : 21];
+        const signer = await signerAt(count === 64 ? 20 : 21);
         const ids = await registerAccount(fx, signer, `big-${count}`, count);
         expect((await stake.accountOf(signer.address)).modelCount).to.equal(BigInt(count));
         await stake.connect(signer).deposit(NMR(6400));
@@ -395,7 +396,7 @@ describe("Registry with consent", function () {
         await openRound(stake, operator);
         const rates = ids.map((_, i) => (RATE("0.05") * BigInt((i % 11) - 5)) / 5n);
         const tree = buildRoundTree(R0, [
-          ...ids.map((modelId, i) => ({ modelId, rate: rates[i] })),
+          ...ids.map((modelId, i) => ({ modelId, rate: rates[i]! })),
           ...modelIds("others", 100).map((modelId, i) => ({ modelId, rate: BigInt(i) })),
         ]);
         await time.increase(DEFAULT_PARAMS.resolutionDelay);

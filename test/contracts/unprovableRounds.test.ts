@@ -20,7 +20,7 @@ import {
 } from "../../scripts/lib/results";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { DAY, DEFAULT_PARAMS, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
-import { name32 } from "../helpers/core";
+import { name32 } from "../helpers/unit";
 import type { ExpectedSettled } from "../helpers/reference";
 import { SettlementHarness, settledEvents } from "../helpers/settlement";
 
@@ -28,7 +28,7 @@ const R0 = FIRST_ROUND;
 const OTHERS = modelIds("other-participant", 20);
 
 function rates(models: string[], percents: string[]): ModelRate[] {
-  return models.map((modelId, i) => ({ modelId, rate: RATE(percents[i]) / 100n }));
+  return models.map((modelId, i) => ({ modelId, rate: RATE(percents[i]!) / 100n }));
 }
 const others = (k: number): ModelRate[] =>
   OTHERS.map((modelId, i) => ({ modelId, rate: RATE(((i + k) % 9) - 4) / 100n }));
@@ -263,8 +263,8 @@ describe("Unprovable published rounds count as zero after the proof grace period
       const { h, stake, bob, outsider } = await fork(missingLeavesFixture);
       await time.increaseTo((await stake.roundInfo(R0)).proofDeadline + 1n);
       const { events } = await h.settle(bob.address, R0, { unprovable: true, keeper: outsider });
-      expect(events[0].unprovable).to.equal(true);
-      expect(events[0].delta).to.equal(0n);
+      expect(events[0]!.unprovable).to.equal(true);
+      expect(events[0]!.delta).to.equal(0n);
       // A proven settlement before the grace is final: nothing is left to settle as zero later.
       await h.settle(bob.address, R0 + 1n);
       await expect(stake.connect(outsider).settle(unprovable(bob.address, R0 + 1n))).not.to.emit(stake, "Settled");
@@ -314,8 +314,8 @@ describe("Unprovable published rounds count as zero after the proof grace period
       const early = await runKeeper(stake.connect(keeper), { roundsDir: dir, accounts });
       expect(early.settledAccountRounds).to.equal(0);
       expect(early.blocked).to.have.length(1);
-      expect(early.blocked[0].round).to.equal(R0);
-      expect(early.blocked[0].reason).to.match(/leaf file .* is missing \(it settles as zero after .*\)/);
+      expect(early.blocked[0]!.round).to.equal(R0);
+      expect(early.blocked[0]!.reason).to.match(/leaf file .* is missing \(it settles as zero after .*\)/);
 
       await time.increaseTo((await stake.roundInfo(R0)).proofDeadline + 1n);
       const late = await runKeeper(stake.connect(keeper), { roundsDir: dir, accounts });
@@ -323,7 +323,7 @@ describe("Unprovable published rounds count as zero after the proof grace period
       expect(late.failures).to.deep.equal([]);
       for (const account of accounts) {
         const [event] = await stake.queryFilter(stake.filters.Settled(account, R0));
-        expect(event.args.unprovable).to.equal(true);
+        expect(event!.args.unprovable).to.equal(true);
         expect((await stake.accountOf(account)).nextSettleRound).to.be.greaterThan(R0);
       }
     });
@@ -334,8 +334,8 @@ describe("Unprovable published rounds count as zero after the proof grace period
       const accounts = [alice, bob, carol].map((s) => s.address);
       const early = await runKeeper(stake.connect(keeper), { roundsDir: dir, accounts });
       expect(early.failures).to.have.length(1);
-      expect(early.failures[0].accounts).to.deep.equal([alice.address]);
-      expect(early.failures[0].reason).to.match(/MissingModelResult/);
+      expect(early.failures[0]!.accounts).to.deep.equal([alice.address]);
+      expect(early.failures[0]!.reason).to.match(/MissingModelResult/);
       for (const s of [bob, carol]) expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(R0 + 2n);
       expect((await stake.accountOf(alice.address)).nextSettleRound).to.equal(R0);
 
