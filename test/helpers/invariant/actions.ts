@@ -12,7 +12,7 @@ import { typedEvent } from "../events";
 import type { Prng } from "../prng";
 import type { ChainState } from "./reader";
 import { checkInvariants, checkPendingAtRisk, checkRoundInfo } from "./checks";
-import { amount as randomAmount, invalidVector, rateFor, settleEntry, validVector } from "./inputs";
+import { amount as randomAmount, invalidVector, rateFor, settleEntry, unknownModel, validVector } from "./inputs";
 import {
   BOUNDS,
   DAY,
@@ -134,7 +134,9 @@ export class InvariantRun {
           ["fundRewards", 4],
           ["pauseToggle", 2],
           ["setParameter", 3],
-          ["registerModels", 1],
+          ["proposeModels", 2],
+          ["acceptModels", 2],
+          ["invalidateNonces", 1],
           ["donate", 1],
         ];
     if (!setup && this.rng.bool(0.06)) this.warp();
@@ -261,7 +263,7 @@ export class InvariantRun {
       : amount === 0n
         ? "ZeroAmount"
         : amount > wallet
-          ? "ERC20InsufficientBalance"
+          ? "InsufficientBalance" // NMRLike's (its selector differs from the staking contract's error)
           : null;
     const out = await this.send(who, this.w.stakeAddress, this.encode("deposit", [amount]), ts);
     this.note(`${this.name(who)} deposit ${fmt(amount)} -> ${out.ok ? "ok" : out.error}`);
@@ -295,6 +297,7 @@ export class InvariantRun {
     );
     this.expectOutcome(kind, predicted, out);
     if (out.ok) {
+      this.acct(account).nonce++; // every reallocation uses the account's nonce (NonceUsed)
       const stored = storeVector(this.m, account, ids, bps);
       const events = await this.logsOf(out.hash!, this.w.stake.filters.AllocationSet);
       if (events.length !== 1) this.fail(`${kind}: ${events.length} AllocationSet events`);
@@ -418,7 +421,6 @@ export class InvariantRun {
       ts,
       ` signed by ${this.name(signerAddr)} nonce ${nonce}`,
     );
-    if (rec.ok) a.nonce++;
     return rec;
   }
 
@@ -431,7 +433,30 @@ export class InvariantRun {
     this.note(`${this.name(who)} setManager(${this.name(manager)}) -> ${out.ok ? "ok" : out.error}`);
     this.expectOutcome("setManager", null, out);
     this.acct(who).manager = low(manager);
+    this.acct(who).nonce++; // a manager change voids older signatures
     return this.record("setManager", who, out.ok);
+  }
+
+  /** The staker voids its signatures below a new nonce (sometimes not above the current one, or too far). */
+  async invalidateNonces(): Promise<ActionRecord> {
+    const r = this.rng;
+    const who = r.pick(this.w.stakers);
+    const a = this.acct(who);
+    const jump = r.weighted<() => number>([
+      [() => 1, 50],
+      [() => r.int(2, 70_000), 30],
+      [() => 0, 10],
+      [() => 65_536, 5],
+      [() => 65_535, 5],
+    ])();
+    const newNonce = a.nonce + jump;
+    const ts = this.nextTs();
+    const predicted = jump === 0 || jump > 65_535 ? "InvalidNonceJump" : null;
+    const out = await this.send(who, this.w.stakeAddress, this.encode("invalidateNonces", [newNonce]), ts);
+    this.note(`${this.name(who)} invalidateNonces(${newNonce}) (nonce ${a.nonce}) -> ${out.ok ? "ok" : out.error}`);
+    this.expectOutcome("invalidateNonces", predicted, out);
+    if (out.ok) a.nonce = newNonce;
+    return this.record("invalidateNonces", who, out.ok);
   }
 
   private async withdrawalRequest(who: string, amount: bigint, kind: string): Promise<ActionRecord> {
@@ -587,10 +612,12 @@ export class InvariantRun {
       const round = ++m.current;
       m.lastOpenedAt = ts;
       const resolvesAt = ts + m.params.resolutionDelay;
+      const deadline = resolvesAt + m.params.publishWindow;
       m.rounds[round] = {
         openedAt: ts,
         resolvesAt,
-        deadline: resolvesAt + m.params.publishWindow,
+        deadline,
+        proofDeadline: deadline + m.params.proofGracePeriod,
         cap: m.params.rateCap,
         root: null,
         rates: null,
@@ -612,7 +639,11 @@ export class InvariantRun {
     }
     for (let round = Math.max(m.firstRound, m.current - WINDOW); round <= m.current; round++) {
       const rd = m.rounds[round];
-      if (!rd || rd.root !== null) continue;
+      if (!rd) continue;
+      if (rd.root !== null) {
+        targets.push(rd.proofDeadline, rd.proofDeadline + 1);
+        continue;
+      }
       targets.push(rd.resolvesAt - 1, rd.resolvesAt, rd.deadline, rd.deadline + 1);
     }
     if (m.lastOpenedAt) targets.push(m.lastOpenedAt + m.params.minRoundInterval - 1);
@@ -739,10 +770,11 @@ export class InvariantRun {
         burned: e.args.burned,
         unpaidRewards: e.args.unpaidRewards,
         balance: e.args.balance,
+        unprovable: e.args.unprovable,
       }));
       const show = (e: SettledEvent) =>
         `${this.name(e.account)} r${e.round} stake=${e.stakeAtRisk} rates=[${e.rates}] delta=${e.delta} paid=${e.paid} ` +
-        `burned=${e.burned} unpaid=${e.unpaidRewards} balance=${e.balance}`;
+        `burned=${e.burned} unpaid=${e.unpaidRewards} balance=${e.balance}${e.unprovable ? " unprovable" : ""}`;
       if (got.length !== sim.events.length || got.some((e, i) => show(e) !== show(sim.events[i]!))) {
         this.fail(
           `${kind}: Settled events differ from the mirror\n  got:\n    ${got.map(show).join("\n    ")}\n  expected:\n    ` +
@@ -793,7 +825,9 @@ export class InvariantRun {
     const ts = this.settleTimestamp();
     const account = this.settleAccount(ts);
     const a = m.accounts[low(account)]!;
-    const start = a.nextSettleRound || m.current;
+    let start = a.nextSettleRound || m.current;
+    // Sometimes a keeper that was overtaken: its results start with rounds already settled (skipped, no revert).
+    if (a.nextSettleRound > m.firstRound && r.bool(0.12)) start = Math.max(m.firstRound, start - r.int(1, 3));
     const avail = this.available(start, ts);
     const count = r.weighted<() => number>([
       [() => (avail ? r.int(1, Math.min(avail, 8)) : 1), 80],
@@ -845,8 +879,8 @@ export class InvariantRun {
     const ts = this.nextTs();
     let predicted: string | null = null;
     if (amount === 0n) predicted = "ZeroAmount";
-    else if (funder === this.w.outsider) predicted = "ERC20InsufficientAllowance";
-    else if (amount > wallet) predicted = "ERC20InsufficientBalance";
+    else if (funder === this.w.outsider) predicted = "InsufficientAllowance";
+    else if (amount > wallet) predicted = "InsufficientBalance";
     const out = await this.send(funder, this.w.stakeAddress, this.encode("fundRewards", [amount]), ts);
     this.note(`${this.name(funder)} fundRewards ${fmt(amount)} -> ${out.ok ? "ok" : out.error}`);
     this.expectOutcome("fundRewards", predicted, out);
@@ -936,6 +970,7 @@ export class InvariantRun {
       "resolutionDelay",
       "publishWindow",
       "rateCap",
+      "proofGracePeriod",
     ] as const);
     let value: bigint;
     let inBounds: boolean;
@@ -975,39 +1010,50 @@ export class InvariantRun {
       if (name === "rateCap") m.params.rateCap = value;
       else m.params[name] = Number(value);
       const p = await this.w.stake.parameters();
-      const got = [p.withdrawalDelay, p.minRoundInterval, p.resolutionDelay, p.publishWindow, p.rateCap].join(",");
+      const got = [
+        p.withdrawalDelay,
+        p.minRoundInterval,
+        p.resolutionDelay,
+        p.publishWindow,
+        p.rateCap,
+        p.proofGracePeriod,
+      ].join(",");
       const want = [
         m.params.withdrawalDelay,
         m.params.minRoundInterval,
         m.params.resolutionDelay,
         m.params.publishWindow,
         m.params.rateCap,
+        m.params.proofGracePeriod,
       ].join(",");
       if (got !== want) this.fail(`parameters() = ${got}, expected ${want}`);
     }
     return this.record(fn, caller, out.ok, true);
   }
 
-  async registerModels(): Promise<ActionRecord> {
+  /** The operator (rarely someone else) proposes models to an account; nothing is bound until it accepts. */
+  async proposeModels(): Promise<ActionRecord> {
     const r = this.rng;
     const m = this.m;
     const caller = r.bool(0.9) ? this.w.operator : r.pick([this.w.admin, this.w.outsider]);
     const account = r.bool(0.95) ? r.pick(this.w.stakers) : ZERO;
     const a = m.accounts[low(account)];
     const fresh = () => ethers.dataSlice(ethers.id(`fuzz-model-${m.modelCounter++}-${r.u32()}`), 0, 16);
+    const pending = Object.keys(m.proposals);
     const ids = r.weighted<() => string[]>([
-      [() => [fresh()], 50],
+      [() => [fresh()], 45],
       [() => [fresh(), fresh()], 20],
       [() => [r.pick(Object.keys(m.owners))], 8],
+      [() => (pending.length ? [r.pick(pending)] : [fresh()]), 6], // re-proposed, possibly to another account
       [() => [fresh(), ZERO_MODEL], 5],
       [() => [], 4],
-      [() => Array.from({ length: MAX_MODELS + 1 - (a?.models.length ?? 0) }, fresh), 8],
+      [() => Array.from({ length: MAX_MODELS + 1 - (a?.models.length ?? 0) }, fresh), 6],
       [
         () => {
           const id = fresh();
           return [id, id];
         },
-        5,
+        6,
       ],
     ])();
     const ts = this.nextTs();
@@ -1015,33 +1061,88 @@ export class InvariantRun {
     if (caller !== this.w.operator) predicted = "AccessControlUnauthorizedAccount";
     else if (account === ZERO) predicted = "ZeroAddress";
     else if (ids.length === 0) predicted = "InvalidModelId";
-    else if (a!.models.length + ids.length > MAX_MODELS) predicted = "TooManyModels";
     else {
-      const seen = new Set<string>();
       for (const id of ids) {
         if (id === ZERO_MODEL) {
           predicted = "InvalidModelId";
           break;
         }
-        if (m.owners[id] !== undefined || seen.has(id)) {
+        if (m.owners[id] !== undefined) {
           predicted = "ModelAlreadyRegistered";
           break;
         }
-        seen.add(id);
       }
     }
-    const out = await this.send(caller, this.w.stakeAddress, this.encode("registerModels", [account, ids]), ts);
+    const out = await this.send(caller, this.w.stakeAddress, this.encode("proposeModels", [account, ids]), ts);
     this.note(
-      `${this.name(caller)} registerModels(${this.name(account)}, ${ids.length} ids) -> ${out.ok ? "ok" : out.error}`,
+      `${this.name(caller)} proposeModels(${this.name(account)}, ${ids.length} ids) -> ${out.ok ? "ok" : out.error}`,
     );
-    this.expectOutcome("registerModels", predicted, out);
+    this.expectOutcome("proposeModels", predicted, out);
+    if (out.ok) for (const id of ids) m.proposals[id] = a!.addr;
+    return this.record("proposeModels", caller, out.ok, true);
+  }
+
+  /** A staker accepts models: mostly what is proposed to it, sometimes what is not (ModelNotProposed). */
+  async acceptModels(): Promise<ActionRecord> {
+    const r = this.rng;
+    const m = this.m;
+    const proposed = this.w.stakers.filter((x) => Object.values(m.proposals).includes(x));
+    const who = proposed.length && r.bool(0.85) ? r.pick(proposed) : r.pick(this.w.stakers);
+    let a = this.acct(who);
+    // The usual flow: the operator proposes a model or two to the account first (checked as an action of its own).
+    if (!Object.values(m.proposals).includes(a.addr) && a.models.length < MAX_MODELS && r.bool(0.7)) {
+      const ids = Array.from({ length: r.int(1, 2) }, () =>
+        ethers.dataSlice(ethers.id(`fuzz-model-${m.modelCounter++}-${r.u32()}`), 0, 16),
+      );
+      const out = await this.send(
+        this.w.operator,
+        this.w.stakeAddress,
+        this.encode("proposeModels", [who, ids]),
+        this.nextTs(),
+      );
+      this.note(`operator proposeModels(${this.name(who)}, ${ids.length} ids) -> ${out.ok ? "ok" : out.error}`);
+      this.expectOutcome("proposeModels", null, out);
+      for (const id of ids) m.proposals[id] = a.addr;
+      await this.after(this.record("proposeModels", this.w.operator, true, true));
+      a = this.acct(who);
+    }
+    const mine = Object.keys(m.proposals).filter((id) => m.proposals[id] === a.addr);
+    const others = Object.keys(m.proposals).filter((id) => m.proposals[id] !== a.addr);
+    const unknown = () => unknownModel(r, m);
+    const ids = r.weighted<() => string[]>([
+      [() => (mine.length ? mine.slice(0, Math.max(1, MAX_MODELS - a.models.length)) : [unknown()]), 40],
+      [() => (mine.length ? mine : [unknown()]), 10],
+      [() => (mine.length ? r.shuffle(mine).slice(0, r.int(1, Math.min(3, mine.length))) : [unknown()]), 20],
+      [() => (others.length ? [r.pick(others)] : [unknown()]), 10],
+      [() => (mine[0] !== undefined ? [mine[0], mine[0]] : []), 8],
+      [() => [], 4],
+      [() => [unknown()], 8],
+    ])();
+    // The contract binds in order, each model checked against its proposal, then against the capacity.
+    let predicted: string | null = ids.length === 0 ? "InvalidModelId" : null;
+    const left = { ...m.proposals };
+    let count = a.models.length;
+    for (const id of ids) {
+      if (predicted !== null) break;
+      if (left[id] !== a.addr) predicted = "ModelNotProposed";
+      else if (count === MAX_MODELS) predicted = "TooManyModels";
+      else {
+        delete left[id];
+        count++;
+      }
+    }
+    const ts = this.nextTs();
+    const out = await this.send(who, this.w.stakeAddress, this.encode("acceptModels", [ids]), ts);
+    this.note(`${this.name(who)} acceptModels(${ids.length} ids) -> ${out.ok ? "ok" : out.error}`);
+    this.expectOutcome("acceptModels", predicted, out);
     if (out.ok) {
       for (const id of ids) {
-        m.owners[id] = a!.addr;
-        a!.models.push(id);
+        delete m.proposals[id];
+        m.owners[id] = a.addr;
+        a.models.push(id);
       }
     }
-    return this.record("registerModels", caller, out.ok, true);
+    return this.record("acceptModels", who, out.ok);
   }
 
   /** Plain token transfer to the contract: not staked, not in the pool; the contract must simply hold more. */

@@ -61,8 +61,8 @@ export interface CheckedRun {
 export async function checkRoundInfo(w: World, m: Mirror, round: number) {
   const info = await w.stake.roundInfo(round);
   const rd = m.rounds[round]!;
-  const got = [info.openedAt, info.resolvesAt, info.deadline, info.rateCap].map(Number).join(",");
-  const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.cap].map(Number).join(",");
+  const got = [info.openedAt, info.resolvesAt, info.deadline, info.proofDeadline, info.rateCap].map(Number).join(",");
+  const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.proofDeadline, rd.cap].map(Number).join(",");
   if (got !== want || info.root !== (rd.root ?? ethers.ZeroHash)) {
     fail(`roundInfo(${round}) = ${got} ${info.root}, expected ${want} ${rd.root}`);
   }
@@ -135,7 +135,8 @@ export async function checkInvariants(
     if (subjects.has(addr)) return openFrom(m, addr);
     return rec?.kind === "openRound" ? Math.max(m.firstRound, m.current) : to;
   });
-  const readNonces = all || rec?.kind === "setAllocationBySig";
+  const nonceKinds = ["setAllocation", "setAllocationFor", "setAllocationBySig", "setManager", "invalidateNonces"];
+  const readNonces = all || (rec !== undefined && nonceKinds.includes(rec.kind));
   // Per action the stakers' wallets and the contract; every holder at the begin/end reads.
   const holders = all ? w.holders : [...w.stakers, w.stakeAddress];
   const s = await w.reader.read(fromRounds, to, { models: all, nonces: readNonces, holders }, accounts);
@@ -180,6 +181,17 @@ export async function checkInvariants(
     fail(`I1: holders hold ${inWallets}, totalSupply ${s.totalSupply}: NMR went elsewhere`);
   if (m.minted - s.totalSupply !== m.burned) {
     fail(`I1: minted ${m.minted} - supply ${s.totalSupply} != burned in Settled events ${m.burned}`);
+  }
+  // I1, per action: burned NMR leaves the token's supply (NMRLike burns through its `mint`): the supply falls by
+  // exactly what this action's Settled events burned, and by nothing otherwise.
+  if (prev) {
+    const burnedNow = (rec?.settled ?? []).reduce((x, e) => x + e.burned, 0n);
+    if (prev.totalSupply - s.totalSupply !== burnedNow) {
+      fail(
+        `I1: totalSupply ${prev.totalSupply} -> ${s.totalSupply} (fell by ${prev.totalSupply - s.totalSupply}), ` +
+          `this action burned ${burnedNow}`,
+      );
+    }
   }
   if (sumBurned !== m.burned) fail(`I1: sum of totalBurned ${sumBurned} != burned in Settled events ${m.burned}`);
   if (s.rewardsPool !== m.pool) fail(`rewards pool ${s.rewardsPool}, mirror ${m.pool}`);
@@ -336,7 +348,11 @@ export async function checkInvariants(
     // Published rates, applied at most at the round's cap.
     const clamp = (x: bigint) => (x > rd.cap ? rd.cap : x < -rd.cap ? -rd.cap : x);
     const ratesBySlot = a.models.map((id) => (rd.root && rd.rates ? clamp(rd.rates[id] ?? 0n) : 0n));
-    const expected = roundDelta(snap.stake, pad(snap.w, a.models.length), ratesBySlot);
+    // A round settled as unprovable counts as zero for the account; only a published round past its proof
+    // deadline may be (the block time of the settlement is m.now).
+    if (e.unprovable && (rd.root === null || m.now <= rd.proofDeadline))
+      fail(`Settled(${name(e.account)}, ${e.round}) unprovable before its proof deadline or unpublished`);
+    const expected = e.unprovable ? 0n : roundDelta(snap.stake, pad(snap.w, a.models.length), ratesBySlot);
     if (e.delta !== expected)
       fail(`I3: Settled(${name(e.account)}, ${e.round}).delta ${e.delta} != roundDelta(snapshot) ${expected}`);
   }

@@ -4,7 +4,7 @@
  * settlement entries with proofs from the published trees (sometimes with one defect). Drawing order is part of the
  * sequence: the same seed gives the same inputs.
  */
-import { accountRoundResult, type RoundResultArg } from "../../../scripts/lib/results";
+import { accountRoundResult, unprovableRoundResult, type RoundResultArg } from "../../../scripts/lib/results";
 import type { Prng } from "../prng";
 import {
   BPS,
@@ -210,14 +210,36 @@ export function settleEntry(
     const rd = m.rounds[round];
     const tree = rd?.root ? trees.get(rd.root)! : null;
     const weights = vectorAt(a, round) ?? a.models.map(() => 0);
-    results.push(accountRoundResult(round, tree, a.models, onlyWeighted ? weights : undefined));
+    // Past its proof deadline a published round may settle as unprovable (zero) for the account: always when its
+    // tree lacks a weighted model's leaf (the operator omitted one), sometimes anyway.
+    const pastGrace = rd !== undefined && rd.root !== null && ts > rd.proofDeadline;
+    const missingLeaf =
+      pastGrace &&
+      needsProof(m, a, round) &&
+      weights.some((wt, slot) => {
+        const id = a.models[slot];
+        return wt !== 0 && id !== undefined && rd.rates?.[id] === undefined;
+      });
+    if (pastGrace && (missingLeaf || r.bool(0.15))) results.push(unprovableRoundResult(round));
+    else results.push(accountRoundResult(round, tree, a.models, onlyWeighted ? weights : undefined));
   }
   let models = [...a.models];
   const anyProof = results.some((res) => needsProof(m, a, Number(res.round)) && settleable(m, Number(res.round), ts));
   if (!anyProof && r.bool(0.3)) models = [];
   let desc = `${short(account, w)} ${start}..${start + count - 1}${onlyWeighted ? " weighted" : ""}`;
   if (!clean && r.bool(0.12) && results.length) {
-    const defect = r.pick(["rate", "drop", "duplicate", "badSlot", "length", "models", "order", "emptyModels"]);
+    const defect = r.pick([
+      "rate",
+      "drop",
+      "duplicate",
+      "badSlot",
+      "length",
+      "models",
+      "order",
+      "emptyModels",
+      "unprovableEarly",
+      "unprovableUnpublished",
+    ]);
     const proofRounds = results.filter((res) => needsProof(m, a, Number(res.round)));
     const target = proofRounds.length ? r.pick(proofRounds) : r.pick(results);
     const rd = m.rounds[Number(target.round)];
@@ -268,6 +290,23 @@ export function settleEntry(
       case "emptyModels":
         models = [];
         break;
+      case "unprovableEarly": {
+        // A published round flagged unprovable before its proof deadline: ProofGracePeriodActive.
+        const early = results.findIndex((res) => {
+          const x = m.rounds[Number(res.round)];
+          return x !== undefined && x.root !== null && ts <= x.proofDeadline;
+        });
+        const hit = results[early];
+        if (hit) results[early] = unprovableRoundResult(hit.round);
+        break;
+      }
+      case "unprovableUnpublished": {
+        // An unpublished round flagged unprovable: RoundNotPublished (expired rounds need no flag).
+        const unpublished = results.findIndex((res) => m.rounds[Number(res.round)]?.root === null);
+        const hit = results[unpublished];
+        if (hit) results[unpublished] = unprovableRoundResult(hit.round);
+        break;
+      }
     }
     desc += ` defect:${defect}@${target.round}`;
   }

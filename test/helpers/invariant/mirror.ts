@@ -11,7 +11,7 @@
  */
 import { ethers } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { MockNMR, PortfolioStake } from "../../../typechain-types";
+import type { NMRLike, PortfolioStake } from "../../../typechain-types";
 import type { RoundResultArg, RoundTree } from "../../../scripts/lib/results";
 import type { Eip712Domain } from "../eip712";
 import type { StateReader } from "./reader";
@@ -19,8 +19,8 @@ import type { StateReader } from "./reader";
 // ───────────────────────────────────────── Constants (from the contract's NatSpec) ─────────────────────────────────
 
 export const BPS = 10_000;
-export const MAX_MODELS = 32;
-export const VECTOR_HISTORY = 64;
+export const MAX_MODELS = 64;
+export const VECTOR_HISTORY = 256;
 export const RATE_SCALE = 10n ** 18n;
 export const HOUR = 3_600;
 export const DAY = 24 * HOUR;
@@ -33,6 +33,7 @@ export const BOUNDS = {
   minRoundInterval: [12 * HOUR, 7 * DAY],
   resolutionDelay: [1 * DAY, 60 * DAY],
   publishWindow: [1 * DAY, 30 * DAY],
+  proofGracePeriod: [1 * DAY, 30 * DAY],
 } as const;
 export const RATE_CAP_BOUNDS = [10n ** 15n, 25n * 10n ** 16n] as const;
 /** Rounds re-read after each action, at most (the rounds opened in the sequence and unsettled ones, newest first). */
@@ -46,6 +47,7 @@ export interface Params {
   resolutionDelay: number;
   publishWindow: number;
   rateCap: bigint;
+  proofGracePeriod: number;
 }
 
 export interface MVector {
@@ -84,6 +86,7 @@ export interface MRound {
   openedAt: number;
   resolvesAt: number;
   deadline: number;
+  proofDeadline: number; // published but unprovable for an account after this: may settle as zero for it
   cap: bigint;
   root: string | null;
   rates: Record<string, bigint> | null;
@@ -106,6 +109,7 @@ export interface Mirror {
   accounts: Record<string, MAccount>;
   rounds: Record<number, MRound>;
   owners: Record<string, string>; // modelId -> owner
+  proposals: Record<string, string>; // modelId -> account it is proposed to (not accepted yet)
   foreignModels: string[]; // models in the round files that are not registered here
   modelCounter: number;
 }
@@ -114,7 +118,7 @@ export interface Mirror {
 export interface World {
   provider: { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
   stake: PortfolioStake;
-  nmr: MockNMR;
+  nmr: NMRLike;
   stakeAddress: string;
   nmrAddress: string;
   admin: string;
@@ -168,6 +172,7 @@ export interface SettledEvent {
   burned: bigint;
   unpaidRewards: bigint;
   balance: bigint;
+  unprovable: boolean;
 }
 
 export interface ActionRecord {
@@ -369,16 +374,25 @@ export function simulateSettle(
     let burnedBal = 0n;
     let burnedPend = 0n;
     const balanceBefore = a.balance;
-    for (const res of entry.results) {
+    // Idempotent settlement: the leading results for rounds already settled are skipped.
+    let k = 0;
+    while (k < entry.results.length && Number(entry.results[k]!.round) < next) k++;
+    if (k === entry.results.length) continue;
+    for (const res of entry.results.slice(k)) {
       const round = Number(res.round);
       if (round !== next) return { error: "RoundOutOfOrder" };
       const rd = m.rounds[round];
-      if (rd === undefined || (rd.root === null && ts <= rd.deadline)) return { error: "RoundNotSettleable" };
+      if (rd === undefined) return { error: "RoundNotSettleable" };
+      const unprovable = Boolean(res.unprovable);
+      if (unprovable) {
+        if (rd.root === null) return { error: "RoundNotPublished" };
+        if (ts <= rd.proofDeadline) return { error: "ProofGracePeriodActive" };
+      } else if (rd.root === null && ts <= rd.deadline) return { error: "RoundNotSettleable" };
       const stake = stakeAt(a, round);
       const rates = a.models.map(() => 0n);
       let delta = 0n;
       const weights = vectorAt(a, round);
-      if (rd.root !== null && stake !== 0n && weights !== null) {
+      if (!unprovable && rd.root !== null && stake !== 0n && weights !== null) {
         if (!modelsChecked) {
           const same =
             entry.models.length === a.models.length && entry.models.every((id, i) => low(id) === a.models[i]);
@@ -440,6 +454,7 @@ export function simulateSettle(
         burned,
         unpaidRewards: unpaid,
         balance,
+        unprovable,
       });
       next++;
     }
@@ -500,6 +515,7 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
       resolutionDelay: Number(p.resolutionDelay),
       publishWindow: Number(p.publishWindow),
       rateCap: p.rateCap,
+      proofGracePeriod: Number(p.proofGracePeriod),
     },
     pool: 0n,
     donated: 0n,
@@ -509,6 +525,7 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
     accounts: {},
     rounds: {},
     owners: {},
+    proposals: {},
     foreignModels,
     modelCounter: 0,
   };

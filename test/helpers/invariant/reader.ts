@@ -134,15 +134,20 @@ export class StateReader {
     opts: { models?: boolean; nonces?: boolean; holders?: readonly string[] } = {},
     accounts = this.accounts,
   ): Promise<ChainState> {
-    const rounds = (i: number) => (toRound >= fromRounds[i] ? toRound - fromRounds[i] + 1 : 0);
+    const rounds = (i: number) => {
+      const from = fromRounds[i] ?? toRound + 1;
+      return toRound >= from ? toRound - from + 1 : 0;
+    };
     const groups: number[][] = [];
     let size = Infinity;
     for (let i = 0; i < accounts.length; i++) {
-      if (size + rounds(i) > ACCOUNT_ROUNDS_PER_CALL) {
-        groups.push([]);
+      let group = groups[groups.length - 1];
+      if (group === undefined || size + rounds(i) > ACCOUNT_ROUNDS_PER_CALL) {
+        group = [];
+        groups.push(group);
         size = 0;
       }
-      groups[groups.length - 1].push(i);
+      group.push(i);
       size += rounds(i) + 1;
     }
     if (groups.length <= 1) return this.readOnce(fromRounds, toRound, opts, accounts);
@@ -150,14 +155,16 @@ export class StateReader {
     for (const g of groups) {
       parts.push(
         await this.readOnce(
-          g.map((i) => fromRounds[i]),
+          g.map((i) => fromRounds[i]!),
           toRound,
           opts,
-          g.map((i) => accounts[i]),
+          g.map((i) => accounts[i]!),
         ),
       );
     }
-    return { ...parts[0], accounts: parts.flatMap((p) => p.accounts) };
+    const [first] = parts;
+    if (first === undefined) return this.readOnce(fromRounds, toRound, opts, accounts);
+    return { ...first, accounts: parts.flatMap((p) => p.accounts) };
   }
 
   private async readOnce(
