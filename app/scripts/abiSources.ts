@@ -16,8 +16,14 @@ export const GENERATED_ABIS: readonly AbiSource[] = [
     file: "portfolioStakeAbi.ts",
     exportName: "portfolioStakeAbi",
   },
-  // The local chain's NMR; its ABI is a superset of ERC-20 (plus mint and the OpenZeppelin ERC-20 errors).
-  { artifact: "artifacts/contracts/mocks/MockNMR.sol/MockNMR.json", file: "nmrAbi.ts", exportName: "nmrAbi" },
+  // The NMR token's interface, from NMRLike (contracts/mocks/NMRLike.sol), which behaves like the real NMR: ERC-20
+  // plus `changeApproval(spender, oldValue, newValue)` (NMR's approve only goes from zero or to zero), `mint(v)` (a
+  // burn on NMR!) and NMRLike's own errors (the real token reverts without data). Not MockNMR: its ABI lacks
+  // changeApproval.
+  { artifact: "artifacts/contracts/mocks/NMRLike.sol/NMRLike.json", file: "nmrAbi.ts", exportName: "nmrAbi" },
+  // MockNMR (an OpenZeppelin ERC-20, still selectable for local chains with LOCAL_NMR=MockNMR): only used to decode
+  // its OpenZeppelin ERC-20 errors into plain words.
+  { artifact: "artifacts/contracts/mocks/MockNMR.sol/MockNMR.json", file: "mockNmrAbi.ts", exportName: "mockNmrAbi" },
 ];
 
 export function readArtifactAbi(artifact: string): readonly unknown[] {

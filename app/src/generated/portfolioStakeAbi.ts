@@ -8,6 +8,11 @@ export const portfolioStakeAbi = [
         "type": "address"
       },
       {
+        "internalType": "enum IPortfolioStake.BurnMode",
+        "name": "burnMode_",
+        "type": "uint8"
+      },
+      {
         "internalType": "address",
         "name": "burnSink_",
         "type": "address"
@@ -48,6 +53,11 @@ export const portfolioStakeAbi = [
             "internalType": "uint64",
             "name": "rateCap",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint40",
+            "name": "proofGracePeriod",
+            "type": "uint40"
           }
         ],
         "internalType": "struct IPortfolioStake.Parameters",
@@ -134,6 +144,28 @@ export const portfolioStakeAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "BurnFailed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum IPortfolioStake.BurnMode",
+        "name": "mode",
+        "type": "uint8"
+      }
+    ],
+    "name": "BurnModeUnsupported",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "CheckpointUnorderedInsertion",
     "type": "error"
@@ -197,6 +229,17 @@ export const portfolioStakeAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "sink",
+        "type": "address"
+      }
+    ],
+    "name": "InvalidBurnSink",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "InvalidModelId",
     "type": "error"
@@ -226,6 +269,22 @@ export const portfolioStakeAbi = [
       }
     ],
     "name": "InvalidNonce",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "current",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      }
+    ],
+    "name": "InvalidNonceJump",
     "type": "error"
   },
   {
@@ -287,11 +346,6 @@ export const portfolioStakeAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "MerkleProofInvalidMultiproof",
-    "type": "error"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint8",
@@ -343,6 +397,54 @@ export const portfolioStakeAbi = [
       }
     ],
     "name": "ModelNotOwned",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes16",
+        "name": "modelId",
+        "type": "bytes16"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "ModelNotProposed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes16",
+        "name": "modelId",
+        "type": "bytes16"
+      },
+      {
+        "internalType": "uint32",
+        "name": "effectiveRound",
+        "type": "uint32"
+      }
+    ],
+    "name": "ModelWeighted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NotOperatorOrAccount",
     "type": "error"
   },
   {
@@ -401,6 +503,22 @@ export const portfolioStakeAbi = [
       },
       {
         "internalType": "uint40",
+        "name": "proofDeadline",
+        "type": "uint40"
+      }
+    ],
+    "name": "ProofGracePeriodActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "round",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint40",
         "name": "deadline",
         "type": "uint40"
       }
@@ -422,6 +540,17 @@ export const portfolioStakeAbi = [
       }
     ],
     "name": "RoundAlreadyPublished",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "round",
+        "type": "uint32"
+      }
+    ],
+    "name": "RoundNotPublished",
     "type": "error"
   },
   {
@@ -605,6 +734,17 @@ export const portfolioStakeAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "slot",
+        "type": "uint256"
+      }
+    ],
+    "name": "WeightOnUnboundSlot",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes16",
         "name": "modelId",
         "type": "bytes16"
@@ -690,6 +830,25 @@ export const portfolioStakeAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": false,
+        "internalType": "enum IPortfolioStake.BurnMode",
+        "name": "mode",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "sink",
+        "type": "address"
+      }
+    ],
+    "name": "BurnConfigured",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": true,
         "internalType": "address",
         "name": "staker",
@@ -756,6 +915,44 @@ export const portfolioStakeAbi = [
         "internalType": "bytes16",
         "name": "modelId",
         "type": "bytes16"
+      }
+    ],
+    "name": "ModelProposalCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes16",
+        "name": "modelId",
+        "type": "bytes16"
+      }
+    ],
+    "name": "ModelProposed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes16",
+        "name": "modelId",
+        "type": "bytes16"
       },
       {
         "indexed": false,
@@ -765,6 +962,56 @@ export const portfolioStakeAbi = [
       }
     ],
     "name": "ModelRegistered",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes16",
+        "name": "modelId",
+        "type": "bytes16"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "slot",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "ModelUnbound",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "staker",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      }
+    ],
+    "name": "NonceUsed",
     "type": "event"
   },
   {
@@ -934,6 +1181,12 @@ export const portfolioStakeAbi = [
       },
       {
         "indexed": false,
+        "internalType": "uint40",
+        "name": "proofDeadline",
+        "type": "uint40"
+      },
+      {
+        "indexed": false,
         "internalType": "uint64",
         "name": "rateCap",
         "type": "uint64"
@@ -1023,6 +1276,12 @@ export const portfolioStakeAbi = [
         "internalType": "uint256",
         "name": "balance",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "unprovable",
+        "type": "bool"
       }
     ],
     "name": "Settled",
@@ -1105,6 +1364,19 @@ export const portfolioStakeAbi = [
   },
   {
     "inputs": [],
+    "name": "ACCEPT_MODELS_TYPEHASH",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "BPS",
     "outputs": [
       {
@@ -1150,6 +1422,32 @@ export const portfolioStakeAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_NONCE_JUMP",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_PROOF_GRACE_PERIOD",
+    "outputs": [
+      {
+        "internalType": "uint40",
+        "name": "",
+        "type": "uint40"
       }
     ],
     "stateMutability": "view",
@@ -1210,6 +1508,19 @@ export const portfolioStakeAbi = [
   {
     "inputs": [],
     "name": "MAX_WITHDRAWAL_DELAY",
+    "outputs": [
+      {
+        "internalType": "uint40",
+        "name": "",
+        "type": "uint40"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MIN_PROOF_GRACE_PERIOD",
     "outputs": [
       {
         "internalType": "uint40",
@@ -1353,6 +1664,52 @@ export const portfolioStakeAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes16[]",
+        "name": "modelIds",
+        "type": "bytes16[]"
+      }
+    ],
+    "name": "acceptModels",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes16[]",
+        "name": "modelIds",
+        "type": "bytes16[]"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "acceptModelsBySig",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "account",
         "type": "address"
@@ -1462,6 +1819,19 @@ export const portfolioStakeAbi = [
   },
   {
     "inputs": [],
+    "name": "burnMode",
+    "outputs": [
+      {
+        "internalType": "enum IPortfolioStake.BurnMode",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "burnSink",
     "outputs": [
       {
@@ -1471,6 +1841,19 @@ export const portfolioStakeAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes16[]",
+        "name": "modelIds",
+        "type": "bytes16[]"
+      }
+    ],
+    "name": "cancelModelProposals",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1639,6 +2022,19 @@ export const portfolioStakeAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "newNonce",
+        "type": "uint256"
+      }
+    ],
+    "name": "invalidateNonces",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes16",
         "name": "modelId",
         "type": "bytes16"
@@ -1655,6 +2051,25 @@ export const portfolioStakeAbi = [
         "internalType": "uint8",
         "name": "slot",
         "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes16",
+        "name": "modelId",
+        "type": "bytes16"
+      }
+    ],
+    "name": "modelProposal",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -1797,6 +2212,11 @@ export const portfolioStakeAbi = [
             "internalType": "uint64",
             "name": "rateCap",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint40",
+            "name": "proofGracePeriod",
+            "type": "uint40"
           }
         ],
         "internalType": "struct IPortfolioStake.Parameters",
@@ -1830,6 +2250,24 @@ export const portfolioStakeAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes16[]",
+        "name": "modelIds",
+        "type": "bytes16[]"
+      }
+    ],
+    "name": "proposeModels",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "round",
         "type": "uint32"
@@ -1846,24 +2284,6 @@ export const portfolioStakeAbi = [
       }
     ],
     "name": "publishRound",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "account",
-        "type": "address"
-      },
-      {
-        "internalType": "bytes16[]",
-        "name": "modelIds",
-        "type": "bytes16[]"
-      }
-    ],
-    "name": "registerModels",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1942,6 +2362,11 @@ export const portfolioStakeAbi = [
           {
             "internalType": "uint40",
             "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "proofDeadline",
             "type": "uint40"
           },
           {
@@ -2076,6 +2501,19 @@ export const portfolioStakeAbi = [
         "type": "uint40"
       }
     ],
+    "name": "setProofGracePeriod",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint40",
+        "name": "value",
+        "type": "uint40"
+      }
+    ],
     "name": "setPublishWindow",
     "outputs": [],
     "stateMutability": "nonpayable",
@@ -2160,6 +2598,11 @@ export const portfolioStakeAbi = [
                 "internalType": "bool[]",
                 "name": "proofFlags",
                 "type": "bool[]"
+              },
+              {
+                "internalType": "bool",
+                "name": "unprovable",
+                "type": "bool"
               }
             ],
             "internalType": "struct IPortfolioStake.RoundResult[]",
@@ -2217,6 +2660,11 @@ export const portfolioStakeAbi = [
                 "internalType": "bool[]",
                 "name": "proofFlags",
                 "type": "bool[]"
+              },
+              {
+                "internalType": "bool",
+                "name": "unprovable",
+                "type": "bool"
               }
             ],
             "internalType": "struct IPortfolioStake.RoundResult[]",
@@ -2298,6 +2746,24 @@ export const portfolioStakeAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes16[]",
+        "name": "modelIds",
+        "type": "bytes16[]"
+      }
+    ],
+    "name": "unbindModels",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

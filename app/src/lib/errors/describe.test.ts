@@ -10,9 +10,10 @@ import {
   stringToHex,
   UserRejectedRequestError,
 } from "viem";
+import { mockNmrAbi } from "@/generated/mockNmrAbi";
 import { nmrAbi } from "@/generated/nmrAbi";
 import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
-import { describeError, describeRevertData, NMR_ERRORS, STAKE_ERRORS } from "./describe";
+import { describeError, describeRevertData, MOCK_NMR_ERRORS, NMR_ERRORS, STAKE_ERRORS } from "./describe";
 
 function sample(param: AbiParameter): unknown {
   if (param.type === "address") return "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
@@ -26,6 +27,7 @@ function sample(param: AbiParameter): unknown {
 for (const [label, abi, table] of [
   ["PortfolioStake", portfolioStakeAbi, STAKE_ERRORS],
   ["NMR", nmrAbi, NMR_ERRORS],
+  ["MockNMR", mockNmrAbi, MOCK_NMR_ERRORS],
 ] as const) {
   describe(`every ${label} custom error has its own plain-language message`, () => {
     const errors = abi.filter((item) => item.type === "error");
@@ -94,13 +96,18 @@ describe("describeError on what viem and wallets throw", () => {
   test("an RPC error carrying revert data in error.data", () => {
     const data = encodeErrorResult({
       abi: nmrAbi,
-      errorName: "ERC20InsufficientAllowance",
-      args: ["0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512", 0n, 10n ** 18n],
+      errorName: "InsufficientAllowance",
+      args: [
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+        0n,
+        10n ** 18n,
+      ],
     });
     const http = new HttpRequestError({ url: "http://127.0.0.1:8545", body: {}, details: "execution reverted" });
     Object.assign(http, { data });
     const r = describeError(http);
-    assert.equal(r.errorName, "ERC20InsufficientAllowance");
+    assert.equal(r.errorName, "InsufficientAllowance");
     assert.match(r.message, /approve a larger amount/);
   });
   test("an unreachable RPC", () => {

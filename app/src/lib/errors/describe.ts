@@ -12,6 +12,7 @@ import {
   type ContractErrorName,
   type Hex,
 } from "viem";
+import { mockNmrAbi } from "@/generated/mockNmrAbi";
 import { nmrAbi } from "@/generated/nmrAbi";
 import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
 import { formatNmr, formatTime, shortAddress } from "@/lib/format";
@@ -75,10 +76,21 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
   ModelAlreadyRegistered: ([modelId, owner], ctx) =>
     `Model ${ctx.modelLabel(modelId)} is already registered to ${shortAddress(owner)}.`,
   InvalidModelId: () => "A model id of zero is not valid.",
+  ModelNotProposed: ([modelId, account], ctx) =>
+    `Model ${ctx.modelLabel(modelId)} is not proposed to ${shortAddress(account)}: the operator must propose it before it can be accepted.`,
+  NotOperatorOrAccount: ([caller, account]) =>
+    `${shortAddress(caller)} may not do this for ${shortAddress(account)}: only the operator or the account itself can.`,
+  ModelWeighted: ([modelId, effectiveRound], ctx) =>
+    `Model ${ctx.modelLabel(modelId)} still has weight in the allocation in force from round ${effectiveRound}: ` +
+    `save an allocation without it, and wait until no open or unsettled round uses it, before unbinding it.`,
+  WeightOnUnboundSlot: ([slot]) =>
+    `The allocation gives weight to model slot ${slot}, whose model was unbound: a freed slot must have weight 0.`,
   SignatureExpired: ([deadline]) => `The signed reallocation expired at ${when(deadline)}.`,
   InvalidNonce: ([expected, provided]) =>
     `The signed reallocation uses nonce ${provided}; the account expects ${expected}.`,
   InvalidSignature: () => "The signature is not the staker's or its manager's.",
+  InvalidNonceJump: ([current, requested]) =>
+    `Pending signatures can be cancelled by moving the nonce from ${current} to a higher value, at most 65,535 above it; ${requested} is not allowed.`,
   // Operator, keeper and admin errors (a staker rarely sees these)
   ParameterOutOfBounds: ([name, value, min, max]) =>
     `Parameter ${bytes32Text(name)} = ${value} is outside its allowed range ${min}–${max}.`,
@@ -106,6 +118,16 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
     `Settle the account first (anyone may run the keeper), then save again.`,
   AllocationHistoryPruned: ([round, oldestKeptRound]) =>
     `The vector in force in round ${round} is no longer stored on chain (the oldest kept applies from round ${oldestKeptRound}).`,
+  RoundNotPublished: ([round]) =>
+    `Round ${round} has no published results, so it cannot be settled as unprovable (an unpublished round counts as zero after its deadline).`,
+  ProofGracePeriodActive: ([round, proofDeadline]) =>
+    `Round ${round}'s results can still be proven until ${when(proofDeadline)}; only after that may it be settled as unprovable.`,
+  // Deployment (constructor) and burning
+  BurnModeUnsupported: ([mode]) =>
+    `The NMR token does not support burn mode ${mode} (${["NMR's mint-burn", "ERC-20 burn", "transfer to a sink"][Number(mode)] ?? "unknown"}).`,
+  InvalidBurnSink: ([sink]) =>
+    `The burn sink ${shortAddress(sink)} is not valid: it must be a non-zero address (not the contract) when burning by transfer, and zero otherwise.`,
+  BurnFailed: ([amount]) => `Burning ${nmr(amount)} did not take effect: the NMR token refused or ignored the burn.`,
   // Inherited from OpenZeppelin
   AccessControlUnauthorizedAccount: ([account]) => `${shortAddress(account)} does not have the role this action needs.`,
   AccessControlBadConfirmation: () => "A role can only be renounced by the account holding it.",
@@ -116,11 +138,24 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
   CheckpointUnorderedInsertion: () => "A snapshot was written out of order (internal error).",
   InvalidShortString: () => "Invalid short string (internal error).",
   StringTooLong: () => "A string is too long (internal error).",
-  MerkleProofInvalidMultiproof: () => "The results multiproof is malformed.",
   SafeCastOverflowedUintDowncast: ([bits, value]) => `The value ${value} does not fit in ${bits} bits.`,
 };
 
+/** NMRLike's errors (the NMR token's interface; the real NMR reverts without data). */
 export const NMR_ERRORS: Describers<typeof nmrAbi> = {
+  InsufficientAllowance: ([, , allowance, needed]) =>
+    `The staking contract may spend only ${nmr(allowance)} of your NMR but needs ${nmr(needed)}: approve a larger amount first.`,
+  InsufficientBalance: ([owner, balance, needed]) =>
+    `${shortAddress(owner)} holds ${nmr(balance)} of NMR but ${nmr(needed)} is needed.`,
+  ApproveNonZeroToNonZero: ([spender, current, value]) =>
+    `The NMR token cannot change an allowance from one non-zero amount to another with approve ` +
+    `(${shortAddress(spender)} may spend ${nmr(current)}; asked: ${nmr(value)}): it has to go through changeApproval, or to zero first.`,
+  PayloadSize: ([expected, actual]) =>
+    `The NMR token received call data of ${actual} bytes where it expects exactly ${expected}.`,
+};
+
+/** The OpenZeppelin ERC-20 errors of MockNMR (a local chain deployed with LOCAL_NMR=MockNMR). */
+export const MOCK_NMR_ERRORS: Describers<typeof mockNmrAbi> = {
   ERC20InsufficientAllowance: ([, allowance, needed]) =>
     `The staking contract may spend only ${nmr(allowance)} of your NMR but needs ${nmr(needed)}: approve a larger amount first.`,
   ERC20InsufficientBalance: ([sender, balance, needed]) =>
@@ -139,6 +174,7 @@ export function describeRevertData(data: Hex, context: DescribeContext = {}): De
   for (const [abi, table] of [
     [portfolioStakeAbi, STAKE_ERRORS],
     [nmrAbi, NMR_ERRORS],
+    [mockNmrAbi, MOCK_NMR_ERRORS],
   ] as const) {
     try {
       const decoded = decodeErrorResult({ abi, data });
