@@ -9,6 +9,7 @@ import { simulateContract, readContract } from "viem/actions";
 import { getChainClient } from "@/lib/chain";
 import { useTransactionFlow, useWriteBlocker } from "@/lib/tx/useTransactionFlow";
 import { TxStatus } from "@/components/TxStatus";
+import { prepareAllowance } from "@/lib/tx/allowance";
 
 /** Deposit (approve first when the allowance is short), request a withdrawal, claim a released one. */
 export function StakeActions({ snapshot, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
@@ -54,14 +55,8 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
               functionName: "allowance",
               args: [s.address, contracts.stake.address],
             })) >= amount,
-          prepare: (account) =>
-            simulateContract(getChainClient(), {
-              account,
-              address: contracts.nmr.address,
-              abi: contracts.nmr.abi,
-              functionName: "approve",
-              args: [contracts.stake.address, amount],
-            }),
+          // NMR's approve only goes from or to zero: a short non-zero allowance is raised with changeApproval.
+          prepare: (account) => prepareAllowance(contracts.nmr, account, contracts.stake.address, amount),
         },
         {
           label: `Deposit ${formatNmr(amount)} NMR`,
