@@ -16,7 +16,17 @@ const FILTERS: Filter[] = [
   { label: "Reallocations", kinds: ["allocation-set"] },
   { label: "Deposits and withdrawals", kinds: ["deposited", "withdrawal-requested", "withdrawal-claimed"] },
   { label: "Settlements", kinds: ["settled"] },
-  { label: "Managers and models", kinds: ["manager-set", "model-registered"] },
+  {
+    label: "Managers and models",
+    kinds: [
+      "manager-set",
+      "model-registered",
+      "model-proposed",
+      "model-proposal-cancelled",
+      "model-unbound",
+      "nonces-invalidated",
+    ],
+  },
 ];
 
 export function HistoryView({ address }: { address: Address }) {
@@ -31,6 +41,7 @@ export function HistoryView({ address }: { address: Address }) {
       events,
       {
         model: (slot) => (slots.has(slot) ? modelLabel(contracts.data, slots.get(slot)!) : `slot ${slot}`),
+        modelById: (id) => modelLabel(contracts.data, id),
         address: (a) => contracts.data?.accountNames[a],
       },
       address,

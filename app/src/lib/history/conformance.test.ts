@@ -61,7 +61,11 @@ describe("history conformance (what any HistorySource must return)", () => {
       (h) => ((event(h, 3) as { weights: number[] }).weights = [4000, 5999]),
       /9999 bps/,
     ],
-    ["a skipped slot", (h) => ((event(h, 1) as { slot: number }).slot = 2), /slot 2, expected the next free slot 1/],
+    [
+      "a skipped slot",
+      (h) => ((event(h, 1) as { slot: number }).slot = 2),
+      /slot 2, expected a freed slot or the next new one 1/,
+    ],
     [
       "an upper-case model id",
       (h) => ((event(h, 0) as { modelId: string }).modelId = "0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
@@ -81,6 +85,22 @@ describe("history conformance (what any HistorySource must return)", () => {
     ["an allocation effective in the open round", (h) => (event(h, 3).openRound = 1), /not after the open round/],
     ["a bad tx hash", (h) => (event(h, 2).txHash = "0x1234"), /32-byte hash/],
   ];
+  it("accepts a freed slot reused by a newly accepted model", () => {
+    const h = good();
+    h.events.push(
+      { ...at(40, 9, 0), kind: "model-unbound", modelId: "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", slot: 0, by: ALICE },
+      { ...at(41, 9, 0), kind: "model-registered", modelId: "0xcccccccccccccccccccccccccccccccc", slot: 0 },
+    );
+    assert.deepEqual(checkHistory(h), []);
+    h.events.push({
+      ...at(42, 9, 0),
+      kind: "model-registered",
+      modelId: "0xdddddddddddddddddddddddddddddddd",
+      slot: 0,
+    });
+    assert.ok(checkHistory(h).some((p) => /slot 0, expected a freed slot or the next new one 2/.test(p)));
+  });
+
   for (const [what, breakIt, expected] of broken) {
     it(`reports ${what}`, () => {
       const h = good();

@@ -14,7 +14,8 @@ export function checkHistory(history: AccountHistory): string[] {
   const { events } = history;
   if (!isAddress(history.account) || getAddress(history.account) !== history.account)
     problems.push(`account ${history.account} is not a checksummed address`);
-  let modelCount = 0;
+  let modelCount = 0; // registry indexes, freed ones included
+  const freeSlots = new Set<number>();
   const modelIds = new Set<string>();
   let lastSettled: number | null = null;
   events.forEach((e, i) => {
@@ -29,12 +30,20 @@ export function checkHistory(history: AccountHistory): string[] {
       problems.push(`${at}: openRound went back from ${previous.openRound} to ${e.openRound}`);
     switch (e.kind) {
       case "model-registered":
-        if (e.slot !== modelCount) problems.push(`${at}: slot ${e.slot}, expected the next free slot ${modelCount}`);
+        if (e.slot !== modelCount && !freeSlots.has(e.slot))
+          problems.push(`${at}: slot ${e.slot}, expected a freed slot or the next new one ${modelCount}`);
         if (!/^0x[0-9a-f]{32}$/.test(e.modelId))
           problems.push(`${at}: model id ${e.modelId} is not lower-case bytes16`);
         if (modelIds.has(e.modelId)) problems.push(`${at}: model ${e.modelId} registered twice`);
         modelIds.add(e.modelId);
-        modelCount++;
+        if (freeSlots.has(e.slot)) freeSlots.delete(e.slot);
+        else modelCount++;
+        break;
+      case "model-unbound":
+        if (!modelIds.has(e.modelId)) problems.push(`${at}: model ${e.modelId} unbound but not registered`);
+        if (e.slot >= modelCount || freeSlots.has(e.slot)) problems.push(`${at}: slot ${e.slot} is not a bound slot`);
+        modelIds.delete(e.modelId);
+        freeSlots.add(e.slot);
         break;
       case "allocation-set": {
         const total = e.weights.reduce((a, b) => a + b, 0);
@@ -66,6 +75,14 @@ export function checkHistory(history: AccountHistory): string[] {
         break;
       case "manager-set":
         if (!isAddress(e.manager)) problems.push(`${at}: manager ${e.manager} is not an address`);
+        break;
+      case "model-proposed":
+      case "model-proposal-cancelled":
+        if (!/^0x[0-9a-f]{32}$/.test(e.modelId))
+          problems.push(`${at}: model id ${e.modelId} is not lower-case bytes16`);
+        break;
+      case "nonces-invalidated":
+        if (e.nonce < 0n) problems.push(`${at}: negative nonce ${e.nonce}`);
         break;
     }
   });

@@ -60,16 +60,28 @@ function fakeNode(logs: (RpcLog & { address: Address })[], head: number) {
 }
 
 const chainLogs = [
-  log("RoundOpened", { round: 1, openedAt: 1000n, resolvesAt: 2000n, deadline: 3000n, rateCap: E18 / 4n }, 3),
+  log(
+    "RoundOpened",
+    { round: 1, openedAt: 1000n, resolvesAt: 2000n, deadline: 3000n, proofDeadline: 3500n, rateCap: E18 / 4n },
+    3,
+  ),
   log("ModelRegistered", { account: ALICE, modelId: MODEL_A, slot: 0 }, 4, 0),
   log("ModelRegistered", { account: ALICE, modelId: MODEL_B, slot: 1 }, 4, 1),
   log("ModelRegistered", { account: BOB, modelId: "0xcccccccccccccccccccccccccccccccc", slot: 0 }, 4, 2),
   log("Deposited", { staker: ALICE, amount: 1000n * E18, balance: 1000n * E18, effectiveRound: 2 }, 5),
   log("AllocationSet", { staker: ALICE, effectiveRound: 2, by: ALICE, weights: [7500, 2500] }, 6),
   log("Deposited", { staker: BOB, amount: 5n * E18, balance: 5n * E18, effectiveRound: 2 }, 7),
-  log("RoundOpened", { round: 2, openedAt: 2000n, resolvesAt: 3000n, deadline: 4000n, rateCap: E18 / 4n }, 10),
+  log(
+    "RoundOpened",
+    { round: 2, openedAt: 2000n, resolvesAt: 3000n, deadline: 4000n, proofDeadline: 4500n, rateCap: E18 / 4n },
+    10,
+  ),
   log("ManagerSet", { staker: ALICE, manager: BOB }, 10, 1), // same block, after the opening
-  log("RoundOpened", { round: 3, openedAt: 3000n, resolvesAt: 4000n, deadline: 5000n, rateCap: E18 / 4n }, 19),
+  log(
+    "RoundOpened",
+    { round: 3, openedAt: 3000n, resolvesAt: 4000n, deadline: 5000n, proofDeadline: 5500n, rateCap: E18 / 4n },
+    19,
+  ),
   log(
     "Settled",
     {
@@ -82,6 +94,7 @@ const chainLogs = [
       burned: 0n,
       unpaidRewards: 0n,
       balance: (10025n * E18) / 10n,
+      unprovable: false,
     },
     20,
   ),
@@ -175,6 +188,68 @@ describe("history from chain logs", () => {
     });
   }
 
+  it("reads proposals, unbinding, unprovable settlements and invalidateNonces; NonceUsed of other calls is left out", async () => {
+    const logs = [
+      log(
+        "RoundOpened",
+        { round: 1, openedAt: 1000n, resolvesAt: 2000n, deadline: 3000n, proofDeadline: 3500n, rateCap: E18 / 4n },
+        3,
+      ),
+      log("ModelProposed", { account: ALICE, modelId: MODEL_A }, 4, 0),
+      log("ModelProposalCancelled", { account: ALICE, modelId: MODEL_B }, 4, 1),
+      log("ModelRegistered", { account: ALICE, modelId: MODEL_A, slot: 0 }, 5, 0),
+      log("AllocationSet", { staker: ALICE, effectiveRound: 2, by: ALICE, weights: [10000] }, 6, 0),
+      log("NonceUsed", { staker: ALICE, nonce: 0n }, 6, 1), // the same transaction as the AllocationSet: left out
+      log("NonceUsed", { staker: ALICE, nonce: 99n }, 7, 0), // invalidateNonces(100)
+      log("ModelUnbound", { account: ALICE, modelId: MODEL_A, slot: 0, by: BOB }, 8, 0),
+      log(
+        "Settled",
+        {
+          staker: ALICE,
+          round: 1,
+          stakeAtRisk: 10n * E18,
+          rates: [0n],
+          delta: 0n,
+          paid: 0n,
+          burned: 0n,
+          unpaidRewards: 0n,
+          balance: 10n * E18,
+          unprovable: true,
+        },
+        9,
+      ),
+    ];
+    // The same transaction hash for block 6's two logs.
+    const sameTx = logs[4]!.transactionHash;
+    logs[5] = { ...logs[5]!, transactionHash: sameTx };
+    const { rpc } = fakeNode(logs, 10);
+    const history = await logHistorySource(
+      { stake: { address: STAKE, abi: portfolioStakeAbi, deployBlock: 0n } },
+      rpc,
+    ).accountHistory(ALICE);
+    assert.deepEqual(
+      history.events.map((e) => e.kind),
+      [
+        "model-proposed",
+        "model-proposal-cancelled",
+        "model-registered",
+        "allocation-set",
+        "nonces-invalidated",
+        "model-unbound",
+        "settled",
+      ],
+    );
+    const [proposed, , , , nonces, unbound, settled] = history.events;
+    assert.equal(proposed?.kind === "model-proposed" && proposed.modelId, MODEL_A);
+    assert.equal(nonces?.kind === "nonces-invalidated" && nonces.nonce, 99n);
+    assert.deepEqual(unbound?.kind === "model-unbound" && [unbound.modelId, unbound.slot, unbound.by], [
+      MODEL_A,
+      0,
+      BOB,
+    ]);
+    assert.equal(settled?.kind === "settled" && settled.unprovable, true);
+  });
+
   it("reads nothing before the deploy block and refuses pending logs", async () => {
     const { rpc } = fakeNode(chainLogs, 31);
     const late = await logHistorySource(
@@ -208,7 +283,11 @@ describe("history from chain logs", () => {
     // Reorganisation: the withdrawal request (block 21) is gone; a claim and a new round arrive.
     node.logs = [
       ...chainLogs.slice(0, 11),
-      log("RoundOpened", { round: 4, openedAt: 4000n, resolvesAt: 5000n, deadline: 6000n, rateCap: E18 / 4n }, 29),
+      log(
+        "RoundOpened",
+        { round: 4, openedAt: 4000n, resolvesAt: 5000n, deadline: 6000n, proofDeadline: 6500n, rateCap: E18 / 4n },
+        29,
+      ),
       at(chainLogs, 12),
     ];
     node.head = 40;

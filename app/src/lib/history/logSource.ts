@@ -24,6 +24,10 @@ export const LOG_BLOCK_RANGE = BigInt(process.env.NEXT_PUBLIC_LOG_BLOCK_RANGE ??
 
 const ACCOUNT_EVENTS = [
   "ModelRegistered",
+  "ModelProposed",
+  "ModelProposalCancelled",
+  "ModelUnbound",
+  "NonceUsed",
   "Deposited",
   "AllocationSet",
   "ManagerSet",
@@ -100,6 +104,21 @@ export function toAccountEvent(log: RpcLog): Decoded | null {
         modelId: decoded.args.modelId.toLowerCase() as Hex,
         slot: decoded.args.slot,
       };
+    case "ModelProposed":
+      return { ...base, kind: "model-proposed", modelId: decoded.args.modelId.toLowerCase() as Hex };
+    case "ModelProposalCancelled":
+      return { ...base, kind: "model-proposal-cancelled", modelId: decoded.args.modelId.toLowerCase() as Hex };
+    case "ModelUnbound":
+      return {
+        ...base,
+        kind: "model-unbound",
+        modelId: decoded.args.modelId.toLowerCase() as Hex,
+        slot: decoded.args.slot,
+        by: decoded.args.by,
+      };
+    case "NonceUsed":
+      // Kept only when alone in its transaction (invalidateNonces): see withoutNonceEchoes.
+      return { ...base, kind: "nonces-invalidated", nonce: decoded.args.nonce };
     case "Deposited":
       return {
         ...base,
@@ -142,10 +161,20 @@ export function toAccountEvent(log: RpcLog): Decoded | null {
         burned: decoded.args.burned,
         unpaidRewards: decoded.args.unpaidRewards,
         balance: decoded.args.balance,
+        unprovable: decoded.args.unprovable,
       };
     default:
       return null;
   }
+}
+
+/**
+ * Drops the NonceUsed logs of setAllocation, setManager and acceptModelsBySig (another event of the account in the
+ * same transaction says what happened); what is left is invalidateNonces, a cancellation of pending signatures.
+ */
+export function withoutNonceEchoes<E extends { kind: string; txHash: Hash }>(events: readonly E[]): E[] {
+  const withOther = new Set(events.filter((e) => e.kind !== "nonces-invalidated").map((e) => e.txHash));
+  return events.filter((e) => e.kind !== "nonces-invalidated" || !withOther.has(e.txHash));
 }
 
 /** Round openings (round, position), in chain order. */
@@ -255,7 +284,7 @@ export function logHistorySource(
         ),
         readLogs(rpc, { address, topics: [ROUND_OPENED_TOPIC0] }, deployBlock, toBlock, blockRange, roundReads),
       ]);
-      const events = accountLogs.logs.map(toAccountEvent).filter((e): e is Decoded => e !== null);
+      const events = withoutNonceEchoes(accountLogs.logs.map(toAccountEvent).filter((e): e is Decoded => e !== null));
       const history = {
         account: checksummed,
         events: withOpenRounds(events, toRoundOpenings(roundLogs.logs)),

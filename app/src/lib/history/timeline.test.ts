@@ -123,6 +123,44 @@ describe("account timeline", () => {
     assert.equal(rows[5]?.detail, "manager 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
   });
 
+  it("describes unprovable settlements, model proposals, unbinding and cancelled signatures", () => {
+    const modelId = "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" as const;
+    const events: AccountEvent[] = [
+      { ...at(1), kind: "model-proposed", modelId },
+      { ...at(2), kind: "model-proposal-cancelled", modelId },
+      { ...at(3), kind: "model-unbound", modelId, slot: 1, by: ACCOUNT },
+      { ...at(4), kind: "nonces-invalidated", nonce: 41n },
+      {
+        ...at(6),
+        kind: "settled",
+        round: 5,
+        stakeAtRisk: 200n * E18,
+        rates: [0n, 0n],
+        delta: 0n,
+        paid: 0n,
+        burned: 0n,
+        unpaidRewards: 0n,
+        balance: 200n * E18,
+        unprovable: true,
+      },
+    ];
+    const rows = timeline(events, { ...names, modelById: (id) => `model<${id.slice(2, 6)}>` }, ACCOUNT);
+    assert.deepEqual(
+      rows.map((r) => [r.title, r.detail]),
+      [
+        ["Round 5 settled", "settled as unprovable (counts as zero) on 200.00 NMR at risk, balance 200.00 NMR"],
+        ["Signatures cancelled", "every signed request with a nonce up to 41 can no longer be used"],
+        ["Model unbound", "model<aaaa> left slot 1 (by the account); the slot is free"],
+        ["Model proposal cancelled", "the proposal of model<aaaa> was withdrawn, declined or replaced"],
+        ["Model proposed", "the operator proposed model<aaaa>; it is bound once the account accepts it"],
+      ],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.amount),
+      [0n, null, null, null, null],
+    );
+  });
+
   it("writes percentages with a sign, keeping tiny non-zero ones visible", () => {
     assert.deepEqual([0.0293, -0.0125, 0, -0.000005, 0.00004].map(signedPercent), [
       "+2.93%",

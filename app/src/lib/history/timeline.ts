@@ -24,6 +24,8 @@ export interface TimelineRow {
 export interface TimelineNames {
   /** A model by its registry slot. */
   model(slot: number): string;
+  /** A model by its id (proposals have no slot yet); default: the short id. */
+  modelById?(modelId: string): string;
   /** A known address's name (demo accounts, the manager), else undefined. */
   address?(address: Address): string | undefined;
 }
@@ -56,6 +58,9 @@ export function timeline(events: readonly AccountEvent[], names: TimelineNames, 
     }));
 }
 
+const modelName = (modelId: string, names: TimelineNames) =>
+  names.modelById?.(modelId) ?? `model ${modelId.slice(0, 10)}…`;
+
 function who(address: Address, names: TimelineNames, account?: Address): string {
   if (account && address.toLowerCase() === account.toLowerCase()) return "the account";
   const name = names.address?.(address);
@@ -70,6 +75,30 @@ function describe(
   switch (e.kind) {
     case "model-registered":
       return { title: "Model registered", amount: null, detail: `${names.model(e.slot)} in slot ${e.slot}` };
+    case "model-proposed":
+      return {
+        title: "Model proposed",
+        amount: null,
+        detail: `the operator proposed ${modelName(e.modelId, names)}; it is bound once the account accepts it`,
+      };
+    case "model-proposal-cancelled":
+      return {
+        title: "Model proposal cancelled",
+        amount: null,
+        detail: `the proposal of ${modelName(e.modelId, names)} was withdrawn, declined or replaced`,
+      };
+    case "model-unbound":
+      return {
+        title: "Model unbound",
+        amount: null,
+        detail: `${modelName(e.modelId, names)} left slot ${e.slot} (by ${who(e.by, names, account)}); the slot is free`,
+      };
+    case "nonces-invalidated":
+      return {
+        title: "Signatures cancelled",
+        amount: null,
+        detail: `every signed request with a nonce up to ${e.nonce} can no longer be used`,
+      };
     case "deposited":
       return {
         title: "Deposit",
@@ -104,9 +133,11 @@ function describe(
       const what =
         e.stakeAtRisk === 0n
           ? "nothing at risk"
-          : e.rates.every((r) => r === 0n)
-            ? `no result (0% of ${formatNmr(e.stakeAtRisk)} NMR at risk)`
-            : `${signedPercent(rate)} of ${formatNmr(e.stakeAtRisk)} NMR at risk`;
+          : e.unprovable
+            ? `settled as unprovable (counts as zero) on ${formatNmr(e.stakeAtRisk)} NMR at risk`
+            : e.rates.every((r) => r === 0n)
+              ? `no result (0% of ${formatNmr(e.stakeAtRisk)} NMR at risk)`
+              : `${signedPercent(rate)} of ${formatNmr(e.stakeAtRisk)} NMR at risk`;
       return {
         title: `Round ${e.round} settled`,
         amount: e.delta,

@@ -19,6 +19,32 @@ export interface ModelRegisteredEvent extends EventBase {
   modelId: Hex; // bytes16, lower-case
   slot: number;
 }
+/** The operator proposed a model to the account; it binds once the account accepts (acceptModels). */
+export interface ModelProposedEvent extends EventBase {
+  kind: "model-proposed";
+  modelId: Hex; // bytes16, lower-case
+}
+/** A proposal withdrawn by the operator, declined by the account, or replaced by a proposal to another account. */
+export interface ModelProposalCancelledEvent extends EventBase {
+  kind: "model-proposal-cancelled";
+  modelId: Hex;
+}
+/** A model left the account; its slot is free (modelsOf shows a zero id there) and may be reused. */
+export interface ModelUnboundEvent extends EventBase {
+  kind: "model-unbound";
+  modelId: Hex;
+  slot: number;
+  by: Address;
+}
+/**
+ * invalidateNonces: the account cancelled every signature made for nonces below `nonce + 1`. (NonceUsed logs of
+ * setAllocation, setManager and acceptModelsBySig are left out: their own event already says what happened.)
+ */
+export interface NoncesInvalidatedEvent extends EventBase {
+  kind: "nonces-invalidated";
+  /** The last nonce used; the next signature needs nonce + 1. */
+  nonce: bigint;
+}
 export interface DepositedEvent extends EventBase {
   kind: "deposited";
   amount: bigint;
@@ -57,10 +83,19 @@ export interface SettledEvent extends EventBase {
   burned: bigint;
   unpaidRewards: bigint;
   balance: bigint;
+  /**
+   * Settled as unprovable (the round was published but its result for this account could not be proven before the
+   * proof deadline): counts as zero. Absent when the source does not say (older indexer schemas).
+   */
+  unprovable?: boolean;
 }
 
 export type AccountEvent =
   | ModelRegisteredEvent
+  | ModelProposedEvent
+  | ModelProposalCancelledEvent
+  | ModelUnboundEvent
+  | NoncesInvalidatedEvent
   | DepositedEvent
   | AllocationSetEvent
   | ManagerSetEvent
