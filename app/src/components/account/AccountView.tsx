@@ -5,6 +5,7 @@ import { useConnection } from "wagmi";
 import { type AppContracts, useContracts } from "@/lib/contracts";
 import { useAccountSnapshot } from "@/lib/account/snapshot";
 import { accountHref, shortAddress } from "@/lib/format";
+import { boundModelCount } from "@/lib/editor/weights";
 import { AccountSummary } from "./AccountSummary";
 import dynamic from "next/dynamic";
 import Link from "next/link";
@@ -88,7 +89,7 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
             </p>
           ) : null}
           <AccountSummary snapshot={data} />
-          {data.models.length === 0 ? (
+          {boundModelCount(data.models) === 0 ? (
             <p className="notice info">
               This address has no registered models. The operator registers a staker&apos;s models before it can
               allocate.
@@ -96,7 +97,7 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
           ) : (
             <ModelTable snapshot={data} contracts={contracts} />
           )}
-          {role !== "viewer" && data.models.length > 0 ? (
+          {role !== "viewer" && boundModelCount(data.models) > 0 ? (
             <AllocationEditor snapshot={data} contracts={contracts} role={role} />
           ) : null}
           {role === "owner" ? <StakeActions snapshot={data} contracts={contracts} /> : null}

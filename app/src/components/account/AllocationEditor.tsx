@@ -9,7 +9,8 @@ import {
   bpsToPercentInput,
   checkTotal,
   clearWeights,
-  evenSplit,
+  evenSplitOver,
+  isFreeSlot,
   formatBps,
   parsePercent,
   previewChanges,
@@ -180,7 +181,7 @@ export function AllocationEditor({
         </p>
       ) : null}
       <div className="row" style={{ marginBottom: "0.5rem" }}>
-        <button type="button" onClick={() => update(evenSplit(s.models.length))}>
+        <button type="button" onClick={() => update(evenSplitOver(s.models))}>
           Split evenly
         </button>
         <button type="button" onClick={() => update(clearWeights(s.models.length))}>
@@ -211,6 +212,7 @@ export function AllocationEditor({
           </thead>
           <tbody>
             {s.models.map((id, i) => {
+              if (isFreeSlot(id)) return null; // a freed slot: weight 0, not a model
               const name = label(id);
               // The draft has one entry per model (it is reset above when the model list changes).
               const bps = draft.weights[i] ?? 0;

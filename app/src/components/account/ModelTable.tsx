@@ -2,7 +2,7 @@
 
 import type { AccountSnapshot } from "@/lib/account/snapshot";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
-import { formatBps } from "@/lib/editor/weights";
+import { boundModelCount, formatBps, isFreeSlot } from "@/lib/editor/weights";
 import { formatNmr, formatTime, relativeTime } from "@/lib/format";
 
 /** When the next round's vector takes effect, in words. */
@@ -20,7 +20,7 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
     <section className="card" aria-labelledby="models-title">
       <h2 id="models-title">
         Models and weights
-        <span className="small muted">{s.models.length} models</span>
+        <span className="small muted">{boundModelCount(s.models)} models</span>
       </h2>
       {pending ? (
         <p className="notice info" data-testid="pending-vector">
@@ -61,6 +61,7 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
           </thead>
           <tbody>
             {s.models.map((id, i) => {
+              if (isFreeSlot(id)) return null; // a freed slot (modelsOf gives a zero id): not a model
               const currentBps = s.current.bps[i] ?? 0;
               const nextBps = s.next.bps[i] ?? 0;
               const changed = nextBps !== currentBps;

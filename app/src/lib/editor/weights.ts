@@ -60,6 +60,22 @@ export function evenSplit(n: number): number[] {
   return Array.from({ length: n }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
+/**
+ * A freed registry slot: modelsOf gives a zero id where a model was unbound. It stays in the list (vectors are in
+ * slot order and the canonical setAllocation list includes it) but is never shown as a model and must weigh 0.
+ */
+export const isFreeSlot = (modelId: string) => /^0x0+$/.test(modelId);
+
+/** How many of the slots hold a model. */
+export const boundModelCount = (models: readonly string[]) => models.filter((m) => !isFreeSlot(m)).length;
+
+/** evenSplit over the bound slots only; freed slots get 0. */
+export function evenSplitOver(models: readonly string[]): number[] {
+  const split = evenSplit(boundModelCount(models));
+  let next = 0;
+  return models.map((m) => (isFreeSlot(m) ? 0 : (split[next++] ?? 0)));
+}
+
 export function clearWeights(n: number): number[] {
   return Array.from({ length: n }, () => 0);
 }
