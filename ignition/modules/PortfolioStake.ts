@@ -90,7 +90,7 @@ export const LocalPortfolioStakeModule = buildModule("LocalPortfolioStake", (m) 
 /**
  * Local chain with NMRLike, the test token that behaves like the real NMR (burns through `mint`, empty fallback,
  * approve only from/to zero; `faucet(to, v)` for tests), and the staking contract in NumeraireMint mode, as on
- * mainnet. scripts/lib/deploy.ts uses it when LOCAL_NMR=NMRLike.
+ * mainnet. scripts/lib/deploy.ts uses it by default (LOCAL_NMR=MockNMR for the other).
  */
 export const LocalNMRLikePortfolioStakeModule = buildModule("LocalNMRLikePortfolioStake", (m) => {
   const nmr = m.contract("NMRLike", [], { id: "NMR" });

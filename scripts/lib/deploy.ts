@@ -14,7 +14,7 @@ import { DEPLOYMENTS_FILE, type DeployedContract, writeChainDeployments } from "
 export const LOCAL_CHAIN_ID = 31337;
 export const MAINNET_CHAIN_ID = 1;
 
-/** The local chain's token: MockNMR (standard burn; the default) or NMRLike (behaves like the real NMR). */
+/** The local chain's token: NMRLike (behaves like the real NMR; the default) or MockNMR (standard ERC-20 burn). */
 export type LocalToken = "MockNMR" | "NMRLike";
 
 /**
@@ -62,9 +62,9 @@ export async function findDeployBlock(hre: HardhatRuntimeEnvironment, address: s
 }
 
 /**
- * Deploys (or resumes) the Ignition module for the current network: the local chain gets a mock NMR (MockNMR, or
- * NMRLike with `localToken` / LOCAL_NMR=NMRLike), any other chain uses the `nmr` parameter (mainnet NMR by default)
- * and the parameters file's explicit `burnMode`. Writes the chain's entry of deployedContracts.ts.
+ * Deploys (or resumes) the Ignition module for the current network: the local chain gets a test NMR (by default
+ * NMRLike, which behaves like the real token; MockNMR with `localToken` / LOCAL_NMR=MockNMR), any other chain uses the
+ * `nmr` parameter (mainnet NMR by default) and the parameters file's explicit `burnMode`. Writes the chain's entry of deployedContracts.ts.
  */
 export async function deployPortfolioStake(
   hre: HardhatRuntimeEnvironment,
@@ -83,7 +83,7 @@ export async function deployPortfolioStake(
   const placeholder = JSON.stringify(parameters ?? {}).match(/REPLACE_WITH_[A-Z_]+/);
   if (placeholder) throw new Error(`${options.parameters}: fill in ${placeholder[0]} before deploying`);
   if (!local) resolveBurnMode(parameters, chainId, options.parameters);
-  const localToken: LocalToken = options.localToken ?? (process.env.LOCAL_NMR === "NMRLike" ? "NMRLike" : "MockNMR");
+  const localToken: LocalToken = options.localToken ?? (process.env.LOCAL_NMR === "MockNMR" ? "MockNMR" : "NMRLike");
 
   // IGNITION_DEPLOYMENT_ID keeps separate journals for test chains that run side by side (default: chain-<id>).
   const deploymentId = process.env.IGNITION_DEPLOYMENT_ID || undefined;
