@@ -10,7 +10,8 @@ export const account = onchainTable("account", (t) => ({
   balance: t.bigint().notNull(),
   pendingWithdrawal: t.bigint().notNull(),
   manager: t.hex(),
-  modelCount: t.integer().notNull(),
+  nonce: t.bigint().notNull(), // nonces(staker): the last NonceUsed + 1 (setAllocation*, setManager, acceptModelsBySig, invalidateNonces)
+  modelCount: t.integer().notNull(), // registry indexes used, freed ones included (AccountView.modelCount)
   totalDeposited: t.bigint().notNull(),
   totalPaid: t.bigint().notNull(),
   totalBurned: t.bigint().notNull(),
@@ -18,16 +19,53 @@ export const account = onchainTable("account", (t) => ({
   lastSettledRound: t.integer(),
   currentWeights: t.integer().array(),
   currentEffectiveRound: t.integer(),
-  models: t.hex().array().notNull(), // registry order (slot = index)
+  models: t.hex().array().notNull(), // registry order (slot = index), as modelsOf: the zero ID at a freed slot
   // The newest vectors as [effectiveRound, weights]: settlement looks up the one in force from here, through
   // Ponder's cached find(), instead of an SQL query per event (which flushes the cache and was ~30x slower).
   recentVectors: t.json().$type<[number, number[]][]>().notNull(),
 }));
 
+/** Models bound now (a model unbound by ModelUnbound leaves this table; its slot may be reused by another). */
 export const model = onchainTable("model", (t) => ({
   id: t.hex().primaryKey(),
   account: t.hex().notNull(),
   slot: t.integer().notNull(),
+  boundAtBlock: t.bigint().notNull(),
+}));
+
+/** Every binding of a model to an account's slot, current or ended (unboundAtBlock set by ModelUnbound). */
+export const modelBinding = onchainTable(
+  "model_binding",
+  (t) => ({
+    id: t.text().primaryKey(), // block-logIndex of its ModelRegistered
+    model: t.hex().notNull(),
+    account: t.hex().notNull(),
+    slot: t.integer().notNull(),
+    boundAtBlock: t.bigint().notNull(),
+    unboundAtBlock: t.bigint(),
+    unboundBy: t.hex(),
+  }),
+  (table) => ({ byModel: index().on(table.model), byAccount: index().on(table.account, table.slot) }),
+);
+
+/** Pending proposals (ModelProposed), as modelProposal(id): removed when accepted, withdrawn, declined or replaced. */
+export const modelProposal = onchainTable(
+  "model_proposal",
+  (t) => ({
+    id: t.hex().primaryKey(), // the model
+    account: t.hex().notNull(), // the account it is proposed to
+    proposedAtBlock: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ byAccount: index().on(table.account) }),
+);
+
+/** Contract-wide configuration: one row per parameter name (ParameterUpdated), and "burnMode" / "burnSink". */
+export const parameter = onchainTable("parameter", (t) => ({
+  name: t.text().primaryKey(), // withdrawalDelay, ..., proofGracePeriod, burnMode (0 NumeraireMint, 1 ERC20Burn, 2 Sink)
+  value: t.bigint().notNull(),
+  address: t.hex(), // burnSink only
+  blockNumber: t.bigint().notNull(),
 }));
 
 export const allocation = onchainTable(
@@ -67,7 +105,7 @@ export const accountEvent = onchainTable(
   (t) => ({
     id: t.text().primaryKey(), // block-logIndex
     account: t.hex().notNull(),
-    kind: t.text().notNull(), // deposit | withdrawal_requested | withdrawal_claimed | manager_set | allocation | settlement | model_registered
+    kind: t.text().notNull(), // deposit | withdrawal_requested | withdrawal_claimed | manager_set | allocation | settlement | model_registered | model_unbound | model_proposed | model_proposal_cancelled
     amount: t.bigint(),
     balance: t.bigint(),
     round: t.integer(),
@@ -94,6 +132,7 @@ export const round = onchainTable("round", (t) => ({
   openedAt: t.bigint().notNull(),
   resolvesAt: t.bigint().notNull(),
   deadline: t.bigint().notNull(),
+  proofDeadline: t.bigint().notNull(), // after it, a published round nobody can prove settles as zero (unprovable)
   rateCap: t.bigint().notNull(),
   root: t.hex(),
   leavesURI: t.text(),
@@ -102,6 +141,7 @@ export const round = onchainTable("round", (t) => ({
   delta: t.bigint().notNull(),
   paid: t.bigint().notNull(),
   burned: t.bigint().notNull(),
+  unprovableAccounts: t.integer().notNull(), // settlements of this round flagged unprovable
 }));
 
 export const settlement = onchainTable(
@@ -116,6 +156,7 @@ export const settlement = onchainTable(
     burned: t.bigint().notNull(),
     unpaidRewards: t.bigint().notNull(),
     balance: t.bigint().notNull(),
+    unprovable: t.boolean().notNull(), // published, but settled as zero for the account: no proof by its proofDeadline
     txHash: t.hex().notNull(),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.account, table.round] }) }),
@@ -137,6 +178,8 @@ export const modelRound = onchainTable(
 
 export const accountRelations = relations(account, ({ many }) => ({
   models: many(model),
+  bindings: many(modelBinding),
+  proposals: many(modelProposal),
   allocations: many(allocation),
   events: many(accountEvent),
   settlements: many(settlement),
@@ -156,4 +199,10 @@ export const settlementRelations = relations(settlement, ({ one }) => ({
 }));
 export const modelRoundRelations = relations(modelRound, ({ one }) => ({
   model: one(model, { fields: [modelRound.model], references: [model.id] }),
+}));
+export const modelBindingRelations = relations(modelBinding, ({ one }) => ({
+  owner: one(account, { fields: [modelBinding.account], references: [account.address] }),
+}));
+export const modelProposalRelations = relations(modelProposal, ({ one }) => ({
+  proposedTo: one(account, { fields: [modelProposal.account], references: [account.address] }),
 }));

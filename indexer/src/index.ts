@@ -1,5 +1,7 @@
 /** Indexing functions: one per PortfolioStake event; each keeps the tables of ponder.schema.ts in step. */
+import { and, eq, isNull } from "ponder";
 import { ponder, type Context } from "ponder:registry";
+import { hexToString } from "viem";
 import {
   account,
   accountEvent,
@@ -7,17 +9,23 @@ import {
   allocationWeight,
   chainState,
   model,
+  modelBinding,
+  modelProposal,
   modelRound,
+  parameter,
   round,
   settlement,
 } from "ponder:schema";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
+/** The ID modelsOf shows at a freed slot. */
+const ZERO_MODEL = "0x00000000000000000000000000000000";
 const newAccount = (address: `0x${string}`) => ({
   address,
   balance: 0n,
   pendingWithdrawal: 0n,
   manager: null,
+  nonce: 0n,
   modelCount: 0,
   totalDeposited: 0n,
   totalPaid: 0n,
@@ -60,17 +68,56 @@ const dated = async (e: Meta, context: Context) => ({
   openRound: (await context.db.find(chainState, { id: "head" }))?.openRound ?? 0,
 });
 
+/** Registry: an operator proposes, the account accepts (ModelRegistered), either side may unbind. */
+ponder.on("PortfolioStake:ModelProposed", async ({ event, context }) => {
+  const { account: to, modelId } = event.args;
+  const row = { account: to, proposedAtBlock: event.block.number, txHash: event.transaction.hash };
+  await context.db
+    .insert(modelProposal)
+    .values({ id: modelId, ...row })
+    .onConflictDoUpdate(row);
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: to,
+    kind: "model_proposed",
+    detail: modelId,
+    ...(await dated(event, context)),
+  });
+});
+
+ponder.on("PortfolioStake:ModelProposalCancelled", async ({ event, context }) => {
+  const { account: to, modelId } = event.args;
+  const pending = await context.db.find(modelProposal, { id: modelId });
+  if (pending?.account === to) await context.db.delete(modelProposal, { id: modelId });
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: to,
+    kind: "model_proposal_cancelled",
+    detail: modelId,
+    ...(await dated(event, context)),
+  });
+});
+
 ponder.on("PortfolioStake:ModelRegistered", async ({ event, context }) => {
   const { account: owner, modelId, slot } = event.args;
-  await context.db.insert(model).values({ id: modelId, account: owner, slot });
+  // Accepting a proposal binds the model: the proposal is used up (the contract clears it without another event).
+  if (await context.db.find(modelProposal, { id: modelId })) await context.db.delete(modelProposal, { id: modelId });
+  const bound = { account: owner, slot, boundAtBlock: event.block.number };
+  await context.db
+    .insert(model)
+    .values({ id: modelId, ...bound })
+    .onConflictDoUpdate(bound);
+  await context.db.insert(modelBinding).values({ id: eventId(event), model: modelId, ...bound });
+  const models = (row: { models: `0x${string}`[] }) => {
+    const list = [...row.models];
+    while (list.length < slot) list.push(ZERO_MODEL);
+    list[slot] = modelId; // a freed slot is reused first
+    return list;
+  };
   await context.db
     .insert(account)
-    .values({ ...newAccount(owner), modelCount: slot + 1, models: [modelId] })
-    .onConflictDoUpdate((row) => {
-      const models = [...row.models];
-      models[slot] = modelId;
-      return { modelCount: Math.max(row.modelCount, slot + 1), models };
-    });
+    .values({ ...newAccount(owner), modelCount: slot + 1, models: models({ models: [] }) })
+    .onConflictDoUpdate((row) => ({ modelCount: Math.max(row.modelCount, slot + 1), models: models(row) }));
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: owner,
@@ -78,6 +125,60 @@ ponder.on("PortfolioStake:ModelRegistered", async ({ event, context }) => {
     detail: `${modelId}:${slot}`,
     ...(await dated(event, context)),
   });
+});
+
+ponder.on("PortfolioStake:ModelUnbound", async ({ event, context }) => {
+  const { account: owner, modelId, slot, by } = event.args;
+  await context.db.delete(model, { id: modelId });
+  const bindings = await context.db.sql
+    .select()
+    .from(modelBinding)
+    .where(and(eq(modelBinding.model, modelId), eq(modelBinding.account, owner), isNull(modelBinding.unboundAtBlock)));
+  for (const b of bindings)
+    await context.db.update(modelBinding, { id: b.id }).set({ unboundAtBlock: event.block.number, unboundBy: by });
+  await context.db.update(account, { address: owner }).set((row) => {
+    const models = [...row.models];
+    models[slot] = ZERO_MODEL; // modelCount stays: it counts freed indexes too
+    return { models };
+  });
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: owner,
+    kind: "model_unbound",
+    detail: `${modelId}:${slot}:${by}`,
+    ...(await dated(event, context)),
+  });
+});
+
+/** nonces(staker) is the used nonce + 1 (every use is in order; invalidateNonces jumps ahead). */
+ponder.on("PortfolioStake:NonceUsed", async ({ event, context }) => {
+  const { staker, nonce } = event.args;
+  await context.db
+    .insert(account)
+    .values({ ...newAccount(staker), nonce: nonce + 1n })
+    .onConflictDoUpdate({ nonce: nonce + 1n });
+});
+
+ponder.on("PortfolioStake:ParameterUpdated", async ({ event, context }) => {
+  const name = hexToString(event.args.name, { size: 32 });
+  const row = { value: event.args.newValue, address: null, blockNumber: event.block.number };
+  await context.db
+    .insert(parameter)
+    .values({ name, ...row })
+    .onConflictDoUpdate(row);
+});
+
+ponder.on("PortfolioStake:BurnConfigured", async ({ event, context }) => {
+  const { mode, sink } = event.args;
+  const rows = [
+    { name: "burnMode", value: BigInt(mode), address: null },
+    { name: "burnSink", value: 0n, address: sink },
+  ];
+  for (const { name, ...row } of rows)
+    await context.db
+      .insert(parameter)
+      .values({ name, ...row, blockNumber: event.block.number })
+      .onConflictDoUpdate({ ...row, blockNumber: event.block.number });
 });
 
 ponder.on("PortfolioStake:Deposited", async ({ event, context }) => {
@@ -119,7 +220,7 @@ ponder.on("PortfolioStake:AllocationSet", async ({ event, context }) => {
     }));
   const rows = bps
     .map((w, slot) => ({ slot, w }))
-    .filter(({ slot }) => row.models[slot] !== undefined)
+    .filter(({ slot }) => row.models[slot] !== undefined && row.models[slot] !== ZERO_MODEL)
     .map(({ slot, w }) => ({
       allocationId: id,
       account: staker,
@@ -188,13 +289,14 @@ ponder.on("PortfolioStake:WithdrawalClaimed", async ({ event, context }) => {
 });
 
 ponder.on("PortfolioStake:RoundOpened", async ({ event, context }) => {
-  const { round: r, openedAt, resolvesAt, deadline, rateCap } = event.args;
+  const { round: r, openedAt, resolvesAt, deadline, proofDeadline, rateCap } = event.args;
   await context.db.insert(chainState).values({ id: "head", openRound: r }).onConflictDoUpdate({ openRound: r });
   await context.db.insert(round).values({
     round: r,
     openedAt: BigInt(openedAt),
     resolvesAt: BigInt(resolvesAt),
     deadline: BigInt(deadline),
+    proofDeadline: BigInt(proofDeadline),
     rateCap: BigInt(rateCap),
     root: null,
     leavesURI: null,
@@ -203,6 +305,7 @@ ponder.on("PortfolioStake:RoundOpened", async ({ event, context }) => {
     delta: 0n,
     paid: 0n,
     burned: 0n,
+    unprovableAccounts: 0,
   });
 });
 
@@ -213,7 +316,7 @@ ponder.on("PortfolioStake:RoundPublished", async ({ event, context }) => {
 });
 
 ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
-  const { staker, round: r, stakeAtRisk, rates, delta, paid, burned, unpaidRewards, balance } = event.args;
+  const { staker, round: r, stakeAtRisk, rates, delta, paid, burned, unpaidRewards, balance, unprovable } = event.args;
   await context.db.insert(settlement).values({
     account: staker,
     round: r,
@@ -224,6 +327,7 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
     burned,
     unpaidRewards,
     balance,
+    unprovable,
     txHash: event.transaction.hash,
   });
   const before = await context.db.find(account, { address: staker });
@@ -244,6 +348,7 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
     delta: x.delta + delta,
     paid: x.paid + paid,
     burned: x.burned + burned,
+    unprovableAccounts: x.unprovableAccounts + (unprovable ? 1 : 0),
   }));
   // Per-model rates: the vector in force that round tells which models carried weight (others report 0).
   const after = await context.db.find(account, { address: staker });
@@ -251,7 +356,7 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
   for (const [from, weights] of after?.recentVectors ?? []) if (from <= r) vector = weights; // oldest first: last match wins
   for (const [slot, id] of (after?.models ?? []).entries()) {
     const weight = vector[slot] ?? 0;
-    if (weight === 0 || slot >= rates.length) continue;
+    if (weight === 0 || slot >= rates.length || id === ZERO_MODEL) continue;
     await context.db
       .insert(modelRound)
       .values({

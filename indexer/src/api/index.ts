@@ -3,7 +3,7 @@
  * REST routes for what the web app asks most (numbers as strings: they are wei or 18-decimal rates).
  */
 import { Hono } from "hono";
-import { and, client, desc, eq, graphql, lte, replaceBigInts } from "ponder";
+import { and, client, desc, eq, graphql, inArray, lte, replaceBigInts } from "ponder";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 
@@ -15,17 +15,52 @@ app.use("/graphql", graphql({ db, schema }));
 const json = <T>(value: T) => replaceBigInts(value, (v) => String(v));
 const isAddress = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s);
 
-/** An account, its events newest first, its settlements and vectors. */
+/**
+ * An account (nonce and models included: `models` is modelsOf, the zero ID at a freed slot), the models proposed to
+ * it and not yet accepted, and its events newest first.
+ */
 app.get("/accounts/:address/history", async (c) => {
   const address = c.req.param("address").toLowerCase() as `0x${string}`;
   if (!isAddress(address)) return c.json({ error: `"${address}" is not an address` }, 400);
   const [row] = await db.select().from(schema.account).where(eq(schema.account.address, address));
+  const proposals = await db
+    .select()
+    .from(schema.modelProposal)
+    .where(eq(schema.modelProposal.account, address))
+    .orderBy(schema.modelProposal.proposedAtBlock);
   const events = await db
     .select()
     .from(schema.accountEvent)
     .where(eq(schema.accountEvent.account, address))
     .orderBy(desc(schema.accountEvent.blockNumber), desc(schema.accountEvent.logIndex));
-  return c.json(json({ account: row ?? null, events }));
+  return c.json(json({ account: row ?? null, proposals, events }));
+});
+
+/** The account's registry: bound models by slot (modelsOf), pending proposals, and its nonce (nonces). */
+app.get("/accounts/:address/registry", async (c) => {
+  const address = c.req.param("address").toLowerCase() as `0x${string}`;
+  if (!isAddress(address)) return c.json({ error: `"${address}" is not an address` }, 400);
+  const [row] = await db.select().from(schema.account).where(eq(schema.account.address, address));
+  const proposals = await db
+    .select()
+    .from(schema.modelProposal)
+    .where(eq(schema.modelProposal.account, address))
+    .orderBy(schema.modelProposal.proposedAtBlock);
+  return c.json(
+    json({
+      account: address,
+      nonce: row?.nonce ?? 0n,
+      modelCount: row?.modelCount ?? 0,
+      models: row?.models ?? [],
+      proposals: proposals.map((p) => p.id),
+    }),
+  );
+});
+
+/** Contract parameters as last set (ParameterUpdated), the burn mode and sink (BurnConfigured). */
+app.get("/parameters", async (c) => {
+  const rows = await db.select().from(schema.parameter);
+  return c.json(json(Object.fromEntries(rows.map((r) => [r.name, r.name === "burnSink" ? r.address : r.value]))));
 });
 
 /** A model's rate per round, oldest first. */
@@ -57,15 +92,21 @@ app.get("/rounds/:round/allocations", async (c) => {
     );
   const latest = new Map<string, (typeof rows)[number]>();
   for (const row of rows) if (!latest.has(row.account)) latest.set(row.account, row);
-  const models = await db.select().from(schema.model);
-  const out = [];
-  for (const [account, vector] of latest) {
-    for (const m of models.filter((x) => x.account === account)) {
-      if (modelId && m.id !== modelId) continue;
-      const bps = vector.weights[m.slot] ?? 0;
-      if (bps > 0) out.push({ account, model: m.id, bps, effectiveRound: vector.effectiveRound });
-    }
-  }
+  // Per model as expanded when the vector was set: the model bound to each slot then (a slot may be reused later).
+  const ids = [...latest.values()].map((v) => v.id);
+  const weights = ids.length
+    ? await db
+        .select()
+        .from(schema.allocationWeight)
+        .where(
+          modelId
+            ? and(inArray(schema.allocationWeight.allocationId, ids), eq(schema.allocationWeight.model, modelId))
+            : inArray(schema.allocationWeight.allocationId, ids),
+        )
+    : [];
+  const out = weights
+    .filter((w) => w.bps > 0)
+    .map((w) => ({ account: w.account, model: w.model, bps: w.bps, effectiveRound: w.effectiveRound }));
   return c.json(json({ round: r, allocations: out }));
 });
 
