@@ -17,7 +17,7 @@ import hre from "hardhat";
 import { at } from "./lib/checks";
 import { deployPortfolioStake } from "./lib/deploy";
 import { DEFAULT_DEMO_ROUNDS, DEMO_ACCOUNTS, generateDemoHistory } from "./lib/demo";
-import type { MockNMR, NMRLike, PortfolioStake } from "../typechain-types";
+import type { MockNMR, NMRLike } from "../typechain-types";
 
 const { ethers } = hre;
 
@@ -31,13 +31,15 @@ async function main() {
 
   const deployed = await deployPortfolioStake(hre);
   console.log(`PortfolioStake ${deployed.stake.address}, mock NMR ${deployed.nmr.address} (${deployed.file})`);
-  const stake = (await ethers.getContractAt("PortfolioStake", deployed.stake.address)) as unknown as PortfolioStake;
+  const stake = await ethers.getContractAt("PortfolioStake", deployed.stake.address);
   const nmrAbi = deployed.nmr.abi as { name?: string }[];
   const nmrName = nmrAbi.some((f) => f.name === "faucet") ? "NMRLike" : "MockNMR";
   const nmr = (await ethers.getContractAt(nmrName, deployed.nmr.address)) as unknown as MockNMR | NMRLike;
-  const [operator, ...rest] = await ethers.getSigners();
+  const signers = await ethers.getSigners();
+  const operator = at(signers, 0, "signers");
+  const rest = signers.slice(1);
   const stakers = rest.slice(0, DEMO_ACCOUNTS.length);
-  const manager = rest[DEMO_ACCOUNTS.length];
+  const manager = at(rest, DEMO_ACCOUNTS.length, "signers");
 
   if ((await stake.modelsOf(at(stakers, 0, "stakers").address)).length > 0) {
     console.log(`The demo history is already on this chain (round ${await stake.currentRound()}); nothing generated.`);

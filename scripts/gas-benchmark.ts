@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import type { NMRLike, PortfolioStake } from "../typechain-types";
+import { setAllowance } from "./lib/allowance";
 import { at } from "./lib/checks";
 import { accountRoundResult, buildRoundTree } from "./lib/results";
 
@@ -59,20 +59,20 @@ function allocationFloor(n: number, data: string, freshSlot: boolean): number {
 async function main() {
   if (network.name !== "hardhat") throw new Error("Run the benchmark on the in-process network: npm run gas");
   const signers = await ethers.getSigners();
-  const [admin] = signers;
-  const nmr = (await ethers.deployContract("NMRLike")) as unknown as NMRLike;
+  const admin = at(signers, 0, "signers");
+  const nmr = await ethers.deployContract("NMRLike");
   const libraries = {
     SettlementLogic: await (await ethers.deployContract("SettlementLogic")).getAddress(),
     RegistryLogic: await (await ethers.deployContract("RegistryLogic")).getAddress(),
   };
-  const stake = (await ethers.deployContract(
+  const stake = await ethers.deployContract(
     "PortfolioStake",
     [await nmr.getAddress(), NUMERAIRE_MINT, ethers.ZeroAddress, admin.address, 1, PARAMS],
     { libraries },
-  )) as unknown as PortfolioStake;
+  );
   await stake.grantRole(await stake.OPERATOR_ROLE(), admin.address);
   await nmr.faucet(admin.address, ethers.parseEther("1000000000"));
-  await nmr.approve(await stake.getAddress(), ethers.MaxUint256);
+  await setAllowance(nmr, admin, await stake.getAddress(), ethers.MaxUint256);
   await stake.fundRewards(ethers.parseEther("1000000"));
 
   const rows: [operation: string, gas: string][] = [];
@@ -101,7 +101,7 @@ async function main() {
     const accepted = await gasOf(stake.connect(signer).acceptModels(models));
     rows.push([`proposeModels + acceptModels (${n} models)`, `${proposed.gas} + ${accepted.gas}`]);
     await nmr.faucet(signer.address, ethers.parseEther("100000"));
-    await nmr.connect(signer).approve(await stake.getAddress(), ethers.MaxUint256);
+    await setAllowance(nmr, signer, await stake.getAddress(), ethers.MaxUint256);
     const dep = await gasOf(stake.connect(signer).deposit(ethers.parseEther("1000")));
     if (n === 1) rows.push(["deposit (first)", String(dep.gas)]);
     const first = await gasOf(stake.connect(signer).setAllocation(models, evenBps(n)));
@@ -161,13 +161,12 @@ async function main() {
   }
 
   // Batch: 20 accounts x 4 models settling one published round, and one account settling 20 rounds.
-  const batchAccounts = signers.slice(8, 28);
-  const batchModels = batchAccounts.map((s) => ids(s.address, 4));
-  for (const [i, s] of batchAccounts.entries()) {
-    await stake.proposeModels(s.address, batchModels[i]);
-    await stake.connect(s).acceptModels(batchModels[i]);
+  const batchStakers = signers.slice(8, 28).map((signer) => ({ signer, models: ids(signer.address, 4) }));
+  for (const { signer: s, models } of batchStakers) {
+    await stake.proposeModels(s.address, models);
+    await stake.connect(s).acceptModels(models);
     await nmr.faucet(s.address, ethers.parseEther("1000"));
-    await nmr.connect(s).approve(await stake.getAddress(), ethers.MaxUint256);
+    await setAllowance(nmr, s, await stake.getAddress(), ethers.MaxUint256);
     await stake.connect(s).deposit(ethers.parseEther("1000"));
     await stake.connect(s).setAllocation(models, evenBps(4));
   }

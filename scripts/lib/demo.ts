@@ -24,6 +24,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { ethers, type Signer } from "ethers";
 import type { MockNMR, NMRLike, PortfolioStake } from "../../typechain-types";
+import { setAllowance } from "./allowance";
 import { at, defined } from "./checks";
 import { runKeeper } from "./keeper";
 import { publishRoundResults, type ResultRow } from "./operator";
@@ -295,7 +296,8 @@ export function testTokens(nmr: MockNMR | NMRLike, signer: Signer, to: string, a
     ["function faucet(address to, uint256 value)", "function mint(address to, uint256 value)"],
     signer,
   );
-  return nmr.interface.hasFunction("faucet") ? token.faucet(to, amount) : token.mint(to, amount);
+  const create = token.getFunction(nmr.interface.hasFunction("faucet") ? "faucet" : "mint");
+  return create(to, amount) as Promise<{ wait(): Promise<unknown> }>;
 }
 
 /**
@@ -344,14 +346,14 @@ export async function generateDemoHistory(actors: DemoActors, options: DemoOptio
   // ── Setup: tokens, rewards pool, the first three accounts.
   const firstRound = (await stake.currentRound()) + 1n;
   await send(testTokens(nmr, operator, await operator.getAddress(), nmrWei(1_000_000)));
-  await send(nmr.connect(operator).approve(stakeAddress, ethers.MaxUint256));
+  await setAllowance(nmr, operator, stakeAddress, ethers.MaxUint256);
   await send(op.fundRewards(nmrWei(250_000)));
   act(`rewards pool funded with 250,000 NMR`);
   const join = async (who: typeof alice) => {
     await send(op.proposeModels(who.address, who.models));
     await send(stake.connect(who.signer).acceptModels(who.models));
     await send(testTokens(nmr, who.signer, who.address, nmrWei(100_000)));
-    await send(nmr.connect(who.signer).approve(stakeAddress, ethers.MaxUint256));
+    await setAllowance(nmr, who.signer, stakeAddress, ethers.MaxUint256);
     await send(stake.connect(who.signer).deposit(nmrWei(who.spec.deposit)));
     await send(stake.connect(who.signer).setAllocation(who.models, who.spec.initialBps(who.models.length)));
     act(

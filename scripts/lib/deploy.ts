@@ -41,7 +41,7 @@ export function resolveBurnMode(
   if (mode === undefined) {
     throw new Error(`${file}: burnMode ${JSON.stringify(raw)} is not one of ${Object.keys(BURN_MODES).join(", ")}`);
   }
-  const nmr = String(p.nmr ?? MAINNET_NMR).toLowerCase();
+  const nmr = (typeof p.nmr === "string" ? p.nmr : MAINNET_NMR).toLowerCase();
   if (chainId === MAINNET_CHAIN_ID && nmr === MAINNET_NMR.toLowerCase() && mode !== BURN_MODES.NumeraireMint) {
     throw new Error(`${file}: the real NMR token burns through mint(v): burnMode must be NumeraireMint`);
   }
@@ -81,7 +81,8 @@ export async function deployPortfolioStake(
     );
   }
   const placeholder = JSON.stringify(parameters ?? {}).match(/REPLACE_WITH_[A-Z_]+/);
-  if (placeholder) throw new Error(`${options.parameters}: fill in ${placeholder[0]} before deploying`);
+  if (placeholder)
+    throw new Error(`${options.parameters ?? "IGNITION_PARAMETERS"}: fill in ${placeholder[0]} before deploying`);
   if (!local) resolveBurnMode(parameters, chainId, options.parameters);
   const localToken: LocalToken = options.localToken ?? (process.env.LOCAL_NMR === "MockNMR" ? "MockNMR" : "NMRLike");
 
