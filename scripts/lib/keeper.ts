@@ -56,13 +56,25 @@ export interface KeeperReport {
   waiting: StoppedAt[]; // rounds not settleable yet (normal)
   blocked: StoppedAt[]; // published rounds whose leaf file is missing or refused
   failures: StoppedAt[]; // accounts whose next round reverts, or transactions that failed
+  cannotProve: Unprovable[]; // account-rounds nobody can prove yet: each settles as zero after its proof deadline
+  settledUnprovable: Unprovable[]; // account-rounds settled as zero in this run (unprovable, past the proof deadline)
   complete: boolean; // false when stopped by maxBatches or repeated transaction failures
+}
+
+/** A published round that cannot be proven for one account: no usable leaf file, or no leaf for a weighted model. */
+export interface Unprovable {
+  account: string;
+  round: bigint;
+  proofDeadline: bigint; // after it, the round settles as zero for the account (RoundResult.unprovable)
+  reason: string;
 }
 
 /** One account's settleable rounds from its nextSettleRound on, and why it stops there. */
 interface AccountPlan {
   results: AccountResults | null;
-  stop?: { round: bigint; kind: "waiting" | "blocked"; reason: string };
+  stop?: { round: bigint; kind: "waiting" | "blocked"; reason: string; proofDeadline?: bigint };
+  unprovable: Unprovable[]; // planned as unprovable (past their proof deadline)
+  cannotProve: Unprovable[]; // planned rounds that cannot be proven yet (their settleBatch will fail)
 }
 
 /** Settles everything settleable now and reports what it did and what is left. */
@@ -85,10 +97,13 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
     waiting: [],
     blocked: [],
     failures: [],
+    cannotProve: [],
+    settledUnprovable: [],
     complete: true,
   };
   const stuckAt = new Map<string, bigint>(); // account → a round that reverts for it: settle only up to it
   const remaining = new Set(accounts); // accounts that may still have rounds to settle in this run
+  const plannedUnprovable = new Map<string, Unprovable>(); // `${account}:${round}` → why it settles as zero
   let sendFailures = 0;
   let planLimit = maxPerTx; // learned from gas estimates, so most batches fit the budget at the first estimate
   log(`keeper: ${accounts.length} account(s); up to ${maxPerTx} account-rounds and ${gasBudget} gas per transaction`);
@@ -110,6 +125,14 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
     for (const account of [...remaining]) {
       if (size >= planLimit) break;
       const plan = await planAccount(stake, book, account, now, current, planLimit - size, stuckAt.get(account));
+      for (const u of plan.unprovable) plannedUnprovable.set(`${u.account}:${u.round}`, u);
+      const cannot = [...plan.cannotProve];
+      if (plan.stop?.proofDeadline !== undefined) {
+        const { round, reason, proofDeadline } = plan.stop;
+        cannot.push({ account, round, proofDeadline, reason });
+      }
+      for (const u of cannot)
+        if (!report.cannotProve.some((k) => k.account === u.account && k.round === u.round)) report.cannotProve.push(u);
       if (plan.results) {
         batch.push(plan.results);
         size += plan.results.results.length;
@@ -155,6 +178,11 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} was not mined successfully`);
       sendFailures = 0;
       report.settledAccountRounds += rounds;
+      for (const a of sent)
+        for (const r of a.results) {
+          const u = r.unprovable ? plannedUnprovable.get(`${a.account}:${BigInt(r.round)}`) : undefined;
+          if (u) report.settledUnprovable.push(u);
+        }
       report.transactions.push({
         hash: tx.hash,
         accounts: sent.length,
@@ -198,39 +226,60 @@ async function planAccount(
   stopBefore?: bigint,
 ): Promise<AccountPlan> {
   const view = await stake.accountOf(account);
-  if (view.nextSettleRound === 0n) return { results: null }; // never deposited
+  if (view.nextSettleRound === 0n) return { results: null, unprovable: [], cannotProve: [] }; // never deposited
   const models = [...(await stake.modelsOf(account))];
   const results = [];
+  const unprovable: Unprovable[] = [];
+  const cannotProve: Unprovable[] = [];
   let stop: AccountPlan["stop"];
   for (let round = view.nextSettleRound; round <= current && results.length < limit; round++) {
     if (stopBefore !== undefined && round >= stopBefore) break;
     const status = await book.status(round, now);
     if (status.kind === "published") {
-      // After its proof deadline, a round whose tree lacks one of the account's weighted models counts as zero.
-      const unprovable = now > status.proofDeadline && (await lacksWeightedLeaf(stake, account, round, models, status));
-      results.push(unprovable ? unprovableRoundResult(round) : accountRoundResult(round, status.tree, models));
+      // A round whose tree lacks one of the account's weighted models cannot be proven for it (the root is final):
+      // it is reported (the settleBatch still fails, MissingModelResult, as a failure) until its proof deadline, then
+      // counts as zero.
+      const missing = await missingWeightedLeaf(stake, account, round, models, status);
+      if (missing === undefined) {
+        results.push(accountRoundResult(round, status.tree, models));
+        continue;
+      }
+      const reason = `round ${round}'s published tree has no leaf for model ${missing}, which the account weights`;
+      if (now > status.proofDeadline) {
+        results.push(unprovableRoundResult(round));
+        unprovable.push({ account, round, proofDeadline: status.proofDeadline, reason });
+        continue;
+      }
+      cannotProve.push({ account, round, proofDeadline: status.proofDeadline, reason });
+      results.push(accountRoundResult(round, status.tree, models));
     } else if (status.kind === "expired") results.push(accountRoundResult(round, null, models));
-    else if (status.kind === "unprovable") results.push(unprovableRoundResult(round));
-    else {
-      stop = { round, kind: status.kind, reason: status.reason };
+    else if (status.kind === "unprovable") {
+      results.push(unprovableRoundResult(round));
+      const info = await stake.roundInfo(round);
+      unprovable.push({ account, round, proofDeadline: info.proofDeadline, reason: status.reason });
+    } else {
+      stop =
+        status.kind === "blocked"
+          ? { round, kind: status.kind, reason: status.reason, proofDeadline: status.proofDeadline }
+          : { round, kind: status.kind, reason: status.reason };
       break;
     }
   }
-  return { results: results.length ? { account, models, results } : null, stop };
+  return { results: results.length ? { account, models, results } : null, stop, unprovable, cannotProve };
 }
 
-/** Whether the published tree of `round` has no leaf for a model the account weights in that round. */
-async function lacksWeightedLeaf(
+/** A model the account weights in `round` that the published tree of the round has no leaf for, if any. */
+async function missingWeightedLeaf(
   stake: PortfolioStake,
   account: string,
   round: bigint,
   models: string[],
   status: { tree: { entries(): Iterable<[number, [bigint, string, bigint]]> } },
-): Promise<boolean> {
+): Promise<string | undefined> {
   const [, weights] = await stake.allocationAt(account, round);
   const inTree = new Set<string>();
   for (const [, [, id]] of status.tree.entries()) inTree.add(id.toLowerCase());
-  return models.some((id, slot) => weights[slot] !== 0n && id !== ZERO_MODEL && !inTree.has(id.toLowerCase()));
+  return models.find((id, slot) => weights[slot] !== 0n && id !== ZERO_MODEL && !inTree.has(id.toLowerCase()));
 }
 
 const ZERO_MODEL = "0x" + "00".repeat(16);
@@ -347,7 +396,17 @@ function addStop(list: StoppedAt[], account: string, stop: { round: bigint; reas
   else list.push({ round: stop.round, reason: stop.reason, accounts: [account] });
 }
 
+const isoDate = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();
+
 function logSummary(report: KeeperReport, log: (line: string) => void) {
+  for (const u of report.cannotProve)
+    log(
+      `keeper: cannot prove round ${u.round} for ${u.account}: ${u.reason}; it settles as zero after ${isoDate(u.proofDeadline)} (its proof deadline) unless proven before`,
+    );
+  for (const u of report.settledUnprovable)
+    log(
+      `keeper: settled round ${u.round} for ${u.account} as unprovable (zero): past its proof deadline ${isoDate(u.proofDeadline)}; ${u.reason}`,
+    );
   for (const w of report.waiting) log(`keeper: ${w.accounts.length} account(s) wait at round ${w.round}: ${w.reason}`);
   for (const b of report.blocked)
     log(`keeper: ${b.accounts.length} account(s) blocked at round ${b.round}: ${b.reason}`);

@@ -13,7 +13,7 @@ export type RoundStatus =
   | { kind: "expired" } // unpublished past its deadline: settles as zero
   | { kind: "unprovable"; reason: string } // published, no usable leaf file, past its proof deadline: settles as zero
   | { kind: "waiting"; reason: string } // not settleable yet; normal
-  | { kind: "blocked"; reason: string }; // published, leaf file missing or wrong, proof deadline ahead: needs a person
+  | { kind: "blocked"; reason: string; proofDeadline: bigint }; // published, leaf file missing or wrong, proof deadline ahead: needs a person
 
 /** The leaf file of `round`, checked against the root on chain. Throws a plain-language reason otherwise. */
 export function loadLeafFile(dir: string, round: bigint, onChainRoot: string): RoundTree {
@@ -80,7 +80,11 @@ export class RoundBook {
         // Past its proof deadline a published round nobody can prove counts as zero (RoundResult.unprovable).
         if (now > info.proofDeadline) return { kind: "unprovable", reason };
         const graceEnds = new Date(Number(info.proofDeadline) * 1000).toISOString();
-        return { kind: "blocked", reason: `${reason} (it settles as zero after ${graceEnds} if nobody can prove it)` };
+        return {
+          kind: "blocked",
+          reason: `${reason} (it settles as zero after ${graceEnds} if nobody can prove it)`,
+          proofDeadline: info.proofDeadline,
+        };
       }
     }
     if (now > info.deadline) return { kind: "expired" };
