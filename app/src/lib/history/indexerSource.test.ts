@@ -192,6 +192,22 @@ describe("history from the indexer", () => {
     assert.equal(queries.filter((q) => q.startsWith("{ accountEvents")).length, 3);
   });
 
+  it("leaves out the registry's proposal and unbinding rows, as the log source does", async () => {
+    const registryRows = [
+      event(2, 5, 0, "model_proposed", { detail: MODEL_B }),
+      event(2, 6, 0, "model_proposal_cancelled", { detail: MODEL_B }),
+      event(30, 5, 3, "model_unbound", { detail: `${MODEL_B}:1:${ALICE.toLowerCase()}` }),
+    ];
+    const source = (data: Record<string, Row[]>) =>
+      indexerHistorySource("http://indexer", { chainId: 31337 }, fakeIndexer(data, 35).gql);
+    const plain = await source(tables).accountHistory(ALICE);
+    const withRegistry = await source({
+      ...tables,
+      accountEvents: [...(tables.accountEvents ?? []), ...registryRows],
+    }).accountHistory(ALICE);
+    assert.deepEqual(withRegistry.events, plain.events);
+  });
+
   it("refuses an indexer that follows another chain, a bad address, and rows that do not fit together", async () => {
     const source = (data: Record<string, Row[]>, chainId = 31337) =>
       indexerHistorySource("http://indexer", { chainId: 31337 }, fakeIndexer(data, 35, chainId).gql);

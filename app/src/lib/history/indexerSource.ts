@@ -126,6 +126,12 @@ export async function indexedHead(gql: GraphQLFetch, chainId: number): Promise<b
   return BigInt(chain.block.number);
 }
 
+/**
+ * Kinds of indexer rows the history leaves out, as the log source does: registry proposals (pending models are not
+ * the account's yet) and unbindings (the registry's state, shown from modelsOf, not a history line yet).
+ */
+const NOT_IN_HISTORY = new Set(["model_proposed", "model_proposal_cancelled", "model_unbound"]);
+
 /** Turns the indexer's rows of one account into the log source's events (oldest first). Exported for tests. */
 export function toAccountEvents(
   events: readonly EventRow[],
@@ -135,6 +141,7 @@ export function toAccountEvents(
   const allocationById = new Map(allocations.map((a) => [a.id, a]));
   const settlementByRound = new Map(settlements.map((s) => [s.round, s]));
   return events
+    .filter((row) => !NOT_IN_HISTORY.has(row.kind))
     .map((row): AccountEvent => {
       const base = {
         blockNumber: big(row.blockNumber, "block number"),
