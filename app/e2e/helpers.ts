@@ -57,20 +57,36 @@ export async function accountOf(account: Address) {
   });
 }
 
-/** Test setup outside the UI: `who` sets its NMR allowance for the stake contract. */
+/**
+ * Test setup outside the UI: `who` sets its NMR allowance for the stake contract. The local token is NMRLike, whose
+ * approve (like the real NMR's) only goes from or to zero: a non-zero allowance is changed with changeApproval.
+ */
 export async function setAllowance(devIndex: number, amount: bigint) {
-  const wallet = createWalletClient({
-    account: privateKeyToAccount(at(DEV_ACCOUNTS, devIndex, "dev accounts").privateKey),
-    chain: hardhat,
-    transport: rpc(),
-  });
-  const hash = await wallet.writeContract({
-    address: demo().nmr,
-    abi: nmrAbi,
-    functionName: "approve",
-    args: [demo().stake, amount],
-  });
+  const account = privateKeyToAccount(at(DEV_ACCOUNTS, devIndex, "dev accounts").privateKey);
+  const wallet = createWalletClient({ account, chain: hardhat, transport: rpc() });
+  const current = await nmrAllowance(account.address);
+  if (current === amount) return;
+  const hash =
+    current === 0n || amount === 0n
+      ? await wallet.writeContract({
+          address: demo().nmr,
+          abi: nmrAbi,
+          functionName: "approve",
+          args: [demo().stake, amount],
+        })
+      : await wallet.writeContract({
+          address: demo().nmr,
+          abi: nmrAbi,
+          functionName: "changeApproval",
+          args: [demo().stake, current, amount],
+        });
   await chain.waitForTransactionReceipt({ hash });
+  expect(await nmrAllowance(account.address)).toBe(amount);
+}
+
+/** The owner's NMR (token) balance, read from the chain. */
+export async function nmrBalance(owner: Address) {
+  return chain.readContract({ address: demo().nmr, abi: nmrAbi, functionName: "balanceOf", args: [owner] });
 }
 
 export async function nmrAllowance(owner: Address) {
