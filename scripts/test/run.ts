@@ -148,7 +148,12 @@ const coverageSteps = (): Step[] => {
     {
       cmd: BIN("hardhat"),
       args: ["--config", "scripts/test/hardhat.coverage.config.ts", "coverage", "--testfiles", CONTRACT_TESTS],
-      env: { SKIP_COMPILE: "0" }, // coverage compiles its instrumented build (in build/coverage/)
+      // coverage compiles its instrumented build (in build/coverage/); the instrumented suite (256-vector ring and
+      // 64-model tests) needs more than Node's default heap
+      env: {
+        SKIP_COMPILE: "0",
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-old-space-size=8192`.trim(),
+      },
       need: { what: CONTRACT_TESTS, files: contractTests() },
     },
     { cmd: process.execPath, args: ["scripts/check-coverage.js", COVERAGE_MIN] },
