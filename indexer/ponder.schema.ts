@@ -105,7 +105,7 @@ export const accountEvent = onchainTable(
   (t) => ({
     id: t.text().primaryKey(), // block-logIndex
     account: t.hex().notNull(),
-    kind: t.text().notNull(), // deposit | withdrawal_requested | withdrawal_claimed | manager_set | allocation | settlement | model_registered | model_unbound | model_proposed | model_proposal_cancelled
+    kind: t.text().notNull(), // deposit | withdrawal_requested | withdrawal_claimed | manager_set | allocation | settlement | model_registered | model_unbound | model_proposed | model_proposal_cancelled | nonce_used
     amount: t.bigint(),
     balance: t.bigint(),
     round: t.integer(),
@@ -177,7 +177,7 @@ export const modelRound = onchainTable(
 );
 
 export const accountRelations = relations(account, ({ many }) => ({
-  models: many(model),
+  boundModels: many(model), // (the column `models` is the slot list, as modelsOf)
   bindings: many(modelBinding),
   proposals: many(modelProposal),
   allocations: many(allocation),

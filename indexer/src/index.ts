@@ -157,6 +157,15 @@ ponder.on("PortfolioStake:NonceUsed", async ({ event, context }) => {
     .insert(account)
     .values({ ...newAccount(staker), nonce: nonce + 1n })
     .onConflictDoUpdate({ nonce: nonce + 1n });
+  // Kept as an account event: alone in its transaction it is invalidateNonces (readers drop the others, whose own
+  // event in the same transaction says what happened).
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: staker,
+    kind: "nonce_used",
+    detail: String(nonce),
+    ...(await dated(event, context)),
+  });
 });
 
 ponder.on("PortfolioStake:ParameterUpdated", async ({ event, context }) => {
