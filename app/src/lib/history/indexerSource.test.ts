@@ -192,20 +192,35 @@ describe("history from the indexer", () => {
     assert.equal(queries.filter((q) => q.startsWith("{ accountEvents")).length, 3);
   });
 
-  it("leaves out the registry's proposal and unbinding rows, as the log source does", async () => {
-    const registryRows = [
+  it("gives proposals, unbindings and invalidateNonces; NonceUsed rows beside another event are left out", async () => {
+    const rows = [
       event(2, 5, 0, "model_proposed", { detail: MODEL_B }),
       event(2, 6, 0, "model_proposal_cancelled", { detail: MODEL_B }),
       event(30, 5, 3, "model_unbound", { detail: `${MODEL_B}:1:${ALICE.toLowerCase()}` }),
+      event(31, 0, 3, "nonce_used", { detail: "41" }), // alone in its transaction: invalidateNonces
+      { ...event(31, 2, 3, "nonce_used", { detail: "42" }), txHash: hash(30, 0) }, // beside a claim: an echo
     ];
     const source = (data: Record<string, Row[]>) =>
       indexerHistorySource("http://indexer", { chainId: 31337 }, fakeIndexer(data, 35).gql);
     const plain = await source(tables).accountHistory(ALICE);
-    const withRegistry = await source({
-      ...tables,
-      accountEvents: [...(tables.accountEvents ?? []), ...registryRows],
-    }).accountHistory(ALICE);
-    assert.deepEqual(withRegistry.events, plain.events);
+    const more = await source({ ...tables, accountEvents: [...(tables.accountEvents ?? []), ...rows] }).accountHistory(
+      ALICE,
+    );
+    const added = more.events.filter(
+      (e) => !plain.events.some((p) => p.blockNumber === e.blockNumber && p.logIndex === e.logIndex),
+    );
+    assert.deepEqual(
+      added.map((e) => e.kind),
+      ["model-proposed", "model-proposal-cancelled", "model-unbound", "nonces-invalidated"],
+    );
+    const unbound = added[2];
+    assert.deepEqual(unbound?.kind === "model-unbound" && [unbound.modelId, unbound.slot, unbound.by], [
+      MODEL_B,
+      1,
+      ALICE,
+    ]);
+    const invalidated = added[3];
+    assert.equal(invalidated?.kind === "nonces-invalidated" && invalidated.nonce, 41n);
   });
 
   it("refuses an indexer that follows another chain, a bad address, and rows that do not fit together", async () => {

@@ -10,6 +10,7 @@
  */
 import { getAddress, isAddress, type Address, type Hash, type Hex } from "viem";
 import type { AppContracts } from "@/lib/contracts";
+import { withoutNonceEchoes } from "./logSource";
 import { byChainOrder, type AccountEvent, type AccountHistory, type HistorySource } from "./types";
 
 /** Largest page Ponder's GraphQL serves. */
@@ -49,6 +50,7 @@ interface SettlementRow {
   burned: string;
   unpaidRewards: string;
   balance: string;
+  unprovable: boolean;
 }
 interface Page<T> {
   items: T[];
@@ -126,12 +128,6 @@ export async function indexedHead(gql: GraphQLFetch, chainId: number): Promise<b
   return BigInt(chain.block.number);
 }
 
-/**
- * Kinds of indexer rows the history leaves out, as the log source does: registry proposals (pending models are not
- * the account's yet) and unbindings (the registry's state, shown from modelsOf, not a history line yet).
- */
-const NOT_IN_HISTORY = new Set(["model_proposed", "model_proposal_cancelled", "model_unbound"]);
-
 /** Turns the indexer's rows of one account into the log source's events (oldest first). Exported for tests. */
 export function toAccountEvents(
   events: readonly EventRow[],
@@ -140,81 +136,103 @@ export function toAccountEvents(
 ): AccountEvent[] {
   const allocationById = new Map(allocations.map((a) => [a.id, a]));
   const settlementByRound = new Map(settlements.map((s) => [s.round, s]));
-  return events
-    .filter((row) => !NOT_IN_HISTORY.has(row.kind))
-    .map((row): AccountEvent => {
-      const base = {
-        blockNumber: big(row.blockNumber, "block number"),
-        logIndex: num(row.logIndex, "log index"),
-        txHash: row.txHash,
-        openRound: num(row.openRound, "open round"),
-        timestamp: Number(big(row.timestamp, "timestamp")),
-      };
-      const at = `${row.kind} at block ${row.blockNumber}/${row.logIndex}`;
-      switch (row.kind) {
-        case "model_registered": {
-          const [, modelId, slot] = /^(0x[0-9a-fA-F]{32}):(\d+)$/.exec(row.detail ?? "") ?? [];
-          if (modelId === undefined || slot === undefined)
-            throw new IndexerError(`${at}: model and slot missing (${String(row.detail)})`);
-          return { ...base, kind: "model-registered", modelId: modelId.toLowerCase() as Hex, slot: Number(slot) };
-        }
-        case "deposit":
-          return {
-            ...base,
-            kind: "deposited",
-            amount: big(row.amount, "amount"),
-            balance: big(row.balance, "balance"),
-            effectiveRound: num(row.round, "effective round"),
-          };
-        case "allocation": {
-          const vector = allocationById.get(row.id);
-          if (!vector) throw new IndexerError(`${at}: its vector is not in the allocation table`);
-          return {
-            ...base,
-            kind: "allocation-set",
-            effectiveRound: vector.effectiveRound,
-            by: getAddress(vector.by),
-            weights: [...vector.weights],
-          };
-        }
-        case "manager_set":
-          if (!row.detail || !isAddress(row.detail))
-            throw new IndexerError(`${at}: manager missing (${String(row.detail)})`);
-          return { ...base, kind: "manager-set", manager: getAddress(row.detail) };
-        case "withdrawal_requested":
-          return {
-            ...base,
-            kind: "withdrawal-requested",
-            amount: big(row.amount, "amount"),
-            pendingWithdrawal: big(row.pendingWithdrawal, "pending withdrawal"),
-            balance: big(row.balance, "balance"),
-            lastAtRiskRound: num(row.round, "last round at risk"),
-            releaseAt: Number(big(row.releaseAt, "release time")),
-          };
-        case "withdrawal_claimed":
-          return { ...base, kind: "withdrawal-claimed", amount: big(row.amount, "amount") };
-        case "settlement": {
-          const round = num(row.round, "settled round");
-          const s = settlementByRound.get(round);
-          if (!s) throw new IndexerError(`${at}: round ${round}'s settlement is not in the settlement table`);
-          return {
-            ...base,
-            kind: "settled",
-            round,
-            stakeAtRisk: big(s.stakeAtRisk, "stake at risk"),
-            rates: s.rates.map((r) => big(r, "rate")),
-            delta: big(s.delta, "delta"),
-            paid: big(s.paid, "paid"),
-            burned: big(s.burned, "burned"),
-            unpaidRewards: big(s.unpaidRewards, "unpaid rewards"),
-            balance: big(s.balance, "balance"),
-          };
-        }
-        default:
-          throw new IndexerError(`${at}: unknown kind of event "${row.kind}"`);
+  const decoded = events.map((row): AccountEvent => {
+    const base = {
+      blockNumber: big(row.blockNumber, "block number"),
+      logIndex: num(row.logIndex, "log index"),
+      txHash: row.txHash,
+      openRound: num(row.openRound, "open round"),
+      timestamp: Number(big(row.timestamp, "timestamp")),
+    };
+    const at = `${row.kind} at block ${row.blockNumber}/${row.logIndex}`;
+    switch (row.kind) {
+      case "model_registered": {
+        const [, modelId, slot] = /^(0x[0-9a-fA-F]{32}):(\d+)$/.exec(row.detail ?? "") ?? [];
+        if (modelId === undefined || slot === undefined)
+          throw new IndexerError(`${at}: model and slot missing (${String(row.detail)})`);
+        return { ...base, kind: "model-registered", modelId: modelId.toLowerCase() as Hex, slot: Number(slot) };
       }
-    })
-    .sort(byChainOrder);
+      case "model_proposed":
+      case "model_proposal_cancelled": {
+        if (!/^0x[0-9a-fA-F]{32}$/.test(row.detail ?? "")) throw new IndexerError(`${at}: model missing`);
+        const modelId = row.detail!.toLowerCase() as Hex;
+        return row.kind === "model_proposed"
+          ? { ...base, kind: "model-proposed", modelId }
+          : { ...base, kind: "model-proposal-cancelled", modelId };
+      }
+      case "model_unbound": {
+        const [, modelId, slot, by] = /^(0x[0-9a-fA-F]{32}):(\d+):(0x[0-9a-fA-F]{40})$/.exec(row.detail ?? "") ?? [];
+        if (modelId === undefined || slot === undefined || by === undefined)
+          throw new IndexerError(`${at}: model, slot and unbinder missing (${String(row.detail)})`);
+        return {
+          ...base,
+          kind: "model-unbound",
+          modelId: modelId.toLowerCase() as Hex,
+          slot: Number(slot),
+          by: getAddress(by),
+        };
+      }
+      case "nonce_used":
+        return { ...base, kind: "nonces-invalidated", nonce: big(row.detail, "nonce") };
+      case "deposit":
+        return {
+          ...base,
+          kind: "deposited",
+          amount: big(row.amount, "amount"),
+          balance: big(row.balance, "balance"),
+          effectiveRound: num(row.round, "effective round"),
+        };
+      case "allocation": {
+        const vector = allocationById.get(row.id);
+        if (!vector) throw new IndexerError(`${at}: its vector is not in the allocation table`);
+        return {
+          ...base,
+          kind: "allocation-set",
+          effectiveRound: vector.effectiveRound,
+          by: getAddress(vector.by),
+          weights: [...vector.weights],
+        };
+      }
+      case "manager_set":
+        if (!row.detail || !isAddress(row.detail))
+          throw new IndexerError(`${at}: manager missing (${String(row.detail)})`);
+        return { ...base, kind: "manager-set", manager: getAddress(row.detail) };
+      case "withdrawal_requested":
+        return {
+          ...base,
+          kind: "withdrawal-requested",
+          amount: big(row.amount, "amount"),
+          pendingWithdrawal: big(row.pendingWithdrawal, "pending withdrawal"),
+          balance: big(row.balance, "balance"),
+          lastAtRiskRound: num(row.round, "last round at risk"),
+          releaseAt: Number(big(row.releaseAt, "release time")),
+        };
+      case "withdrawal_claimed":
+        return { ...base, kind: "withdrawal-claimed", amount: big(row.amount, "amount") };
+      case "settlement": {
+        const round = num(row.round, "settled round");
+        const s = settlementByRound.get(round);
+        if (!s) throw new IndexerError(`${at}: round ${round}'s settlement is not in the settlement table`);
+        return {
+          ...base,
+          kind: "settled",
+          round,
+          stakeAtRisk: big(s.stakeAtRisk, "stake at risk"),
+          rates: s.rates.map((r) => big(r, "rate")),
+          delta: big(s.delta, "delta"),
+          paid: big(s.paid, "paid"),
+          burned: big(s.burned, "burned"),
+          unpaidRewards: big(s.unpaidRewards, "unpaid rewards"),
+          balance: big(s.balance, "balance"),
+          unprovable: s.unprovable,
+        };
+      }
+      default:
+        throw new IndexerError(`${at}: unknown kind of event "${row.kind}"`);
+    }
+  });
+  // NonceUsed rows beside another event of the same transaction are echoes; alone, they are invalidateNonces.
+  return withoutNonceEchoes(decoded).sort(byChainOrder);
 }
 
 export function indexerHistorySource(
@@ -242,7 +260,7 @@ export function indexerHistorySource(
           gql,
           "settlements",
           `{ account: ${lower} }`,
-          "round stakeAtRisk rates delta paid burned unpaidRewards balance",
+          "round stakeAtRisk rates delta paid burned unpaidRewards balance unprovable",
         ),
       ]);
       return { account: checksummed, events: toAccountEvents(events, allocations, settlements), toBlock };
