@@ -7,12 +7,26 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPublicClient, http, type Address } from "viem";
+import { createPublicClient, http, parseAbi, type Address } from "viem";
 import { hardhat } from "viem/chains";
 
 export const INDEXER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ROOT = path.dirname(INDEXER);
 const children: ChildProcess[] = [];
+
+/**
+ * The local test token's functions the tests call: NMRLike (LOCAL_NMR=NMRLike, the default here: it keeps NMR's
+ * rules, approve only from or to zero, changeApproval otherwise) has faucet; MockNMR (INDEXER_TEST_TOKEN=MockNMR) mint.
+ */
+export const TEST_TOKEN = process.env.INDEXER_TEST_TOKEN === "MockNMR" ? "MockNMR" : "NMRLike";
+export const testTokenAbi = parseAbi([
+  "function faucet(address to, uint256 value)",
+  "function mint(address to, uint256 value) returns (bool)",
+  "function approve(address spender, uint256 value) returns (bool)",
+  "function changeApproval(address spender, uint256 oldValue, uint256 newValue) returns (bool)",
+  "function allowance(address owner, address spender) view returns (uint256)",
+]);
+export const createTokensFunction = TEST_TOKEN === "NMRLike" ? "faucet" : "mint";
 
 export const work = mkdtempSync(path.join(tmpdir(), "indexer-test-"));
 
@@ -81,6 +95,7 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
     DEMO_DIR: path.join(work, "demo"),
     DEMO_ROUNDS: String(rounds),
     DEMO_SEED: String(seed),
+    LOCAL_NMR: TEST_TOKEN,
     HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
   };
   const script = rounds > 0 ? "scripts/demo.ts" : "scripts/deploy.ts";

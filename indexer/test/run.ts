@@ -19,7 +19,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 import {
@@ -34,14 +34,15 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { nmrAbi } from "../../app/src/generated/nmrAbi";
 import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { publishRoundResults } from "../../scripts/lib/operator";
+import { buildRoundTree, roundFile } from "../../scripts/lib/results";
 import { PortfolioStake__factory } from "../../typechain-types";
 import {
   ROOT,
+  createTokensFunction,
   deployDemo,
   dropTestDatabase,
   getJson,
@@ -50,6 +51,7 @@ import {
   startChain,
   startPonder,
   stopAll,
+  testTokenAbi,
   waitIndexed,
   work,
 } from "./harness";
@@ -63,6 +65,7 @@ const DAY = 86_400;
 /** More reallocations in one round than the contract's VECTOR_HISTORY (64), while older rounds are unsettled. */
 const BURST = 70;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+const ZERO_MODEL = "0x00000000000000000000000000000000";
 
 /** mulberry32: small, seeded, reproducible. */
 function rng(seed: number) {
@@ -76,9 +79,15 @@ function rng(seed: number) {
   };
 }
 
-/** A random vector over n models: a random non-empty subset, whole bps summing to exactly 10,000. */
-function randomVector(n: number, random: () => number): number[] {
-  const raw: number[] = Array.from({ length: n }, () => (random() < 0.35 ? 0 : random()));
+/**
+ * A random vector over `models` (modelsOf: the zero ID at a freed slot, which must get 0): a random non-empty subset
+ * of the bound models, whole bps summing to exactly 10,000.
+ */
+function randomVector(models: readonly Hex[], random: () => number): number[] {
+  const n = models.length;
+  const bound = (i: number) => models[i] !== ZERO_MODEL;
+  const raw: number[] = Array.from({ length: n }, (_, i) => (random() < 0.35 || !bound(i) ? 0 : random()));
+  if (!raw.some((x) => x > 0)) raw[models.findIndex((_, i) => bound(i))] = 1;
   if (!raw.some((x) => x > 0)) raw[Math.floor(random() * n)] = 1;
   const sum = raw.reduce((a, b) => a + b, 0);
   const bps = raw.map((x) => Math.floor((x / sum) * 10_000));
@@ -119,7 +128,7 @@ async function main() {
     functionName: string,
     args: readonly unknown[],
     address: Address = stake,
-    abi: typeof portfolioStakeAbi | typeof nmrAbi = portfolioStakeAbi,
+    abi: typeof portfolioStakeAbi | typeof testTokenAbi = portfolioStakeAbi,
   ) => {
     try {
       const { request } = await client.simulateContract({
@@ -138,6 +147,25 @@ async function main() {
   const anyFunctionAbi: Abi = portfolioStakeAbi; // function names and arguments given as plain strings and values
   const read = <T>(functionName: string, args: readonly unknown[] = []) =>
     client.readContract({ address: stake, abi: anyFunctionAbi, functionName, args }) as Promise<T>;
+
+  /** Test tokens, and an unlimited allowance under NMR's rule: approve from zero, changeApproval otherwise. */
+  const fund = async (who: Address, amount: bigint) => {
+    const token = deployed.nmr.address;
+    await send(who, createTokensFunction, [who, amount], token, testTokenAbi);
+    const allowance = await client.readContract({
+      address: token,
+      abi: testTokenAbi,
+      functionName: "allowance",
+      args: [who, stake],
+    });
+    if (allowance >= amount) return;
+    count(
+      allowance === 0n ? "approve (from zero)" : "changeApproval",
+      allowance === 0n
+        ? await send(who, "approve", [stake, maxUint256], token, testTokenAbi)
+        : await send(who, "changeApproval", [stake, allowance, maxUint256], token, testTokenAbi),
+    );
+  };
 
   // The operator and keeper jobs, through the node's unlocked operator account (ethers, as the scripts use it).
   const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
@@ -164,6 +192,26 @@ async function main() {
     for (let r = 1; r <= current; r++) {
       const info = await read<{ resolvesAt: number; deadline: number; root: Hex }>("roundInfo", [r]);
       if (info.root !== `0x${"0".repeat(64)}` || now < BigInt(info.resolvesAt) || now > BigInt(info.deadline)) continue;
+      // Once, a tree without a model carol weights (published directly: the operator job gives every registered
+      // model a leaf): nobody can prove that round for her; after its proof deadline the keeper settles it as zero.
+      if (unprovableRound === undefined) {
+        const [ids, bps] = await read<[readonly Hex[], readonly number[]]>("allocationAt", [stakers[2]!, r]);
+        const left = ids.find((id, slot) => bps[slot]! > 0 && id !== ZERO_MODEL);
+        if (left) {
+          unprovableRound = r;
+          const tree = buildRoundTree(
+            BigInt(r),
+            models
+              .filter((m) => m.toLowerCase() !== left.toLowerCase())
+              .map((modelId) => ({ modelId, rate: BigInt(Math.round(random() * 40_000 - 20_000)) * 10n ** 12n })),
+          );
+          writeFileSync(path.join(roundsDir, `round-${r}.json`), JSON.stringify(roundFile(BigInt(r), tree)));
+          await (await operatorStake.publishRound(r, tree.root, "file://incomplete")).wait();
+          log(`round ${r} is published without carol's model ${left}: unprovable for her`);
+          published++;
+          continue;
+        }
+      }
       const rows = models.map((model, i) => ({
         line: `test[${i}]`,
         model,
@@ -173,10 +221,15 @@ async function main() {
       await publishRoundResults(operatorStake, BigInt(r), rows, { outDir: roundsDir, fromBlock });
       published++;
     }
-    const report = await runKeeper(operatorStake, { roundsDir, fromBlock });
+    const lines: string[] = [];
+    const report = await runKeeper(operatorStake, { roundsDir, fromBlock, log: (line) => lines.push(line) });
+    keeperUnprovableLines.push(...lines.filter((line) => /cannot prove|as unprovable/.test(line)));
+    if (process.env.INDEXER_TEST_DEBUG) for (const line of lines) log(line);
     return `${published} published, ${report.settledAccountRounds} account-rounds settled`;
   };
 
+  let unprovableRound: number | undefined;
+  const keeperUnprovableLines: string[] = [];
   const stakers: Address[] = demo.accounts.map((a) => a.address);
   const newcomers: Address[] = [DEV_ACCOUNTS[6]!.address, DEV_ACCOUNTS[7]!.address];
   const modelsOf = (who: Address) => read<readonly Hex[]>("modelsOf", [who]);
@@ -196,13 +249,13 @@ async function main() {
         encodeFunctionData({
           abi: portfolioStakeAbi,
           functionName: "setAllocation",
-          args: [models, randomVector(models.length, random)],
+          args: [models, randomVector(models, random)],
         }),
       );
       count(`burst of ${BURST} setAllocation`, await send(stakers[0]!, "multicall", [calls]));
     } else if (pick < 0.3) {
       const models = await modelsOf(who);
-      const bps = randomVector(models.length, random);
+      const bps = randomVector(models, random);
       count(
         "setAllocation",
         await send(who, "setAllocation", [models.filter((_, m) => bps[m]! > 0), bps.filter((w) => w > 0)]),
@@ -212,28 +265,71 @@ async function main() {
       const models = await modelsOf(bob);
       count(
         "setAllocationFor (manager)",
-        await send(demo.manager, "setAllocationFor", [bob, models, randomVector(models.length, random)]),
+        await send(demo.manager, "setAllocationFor", [bob, models, randomVector(models, random)]),
       );
-    } else if (pick < 0.48) {
+    } else if (pick < 0.45) {
       const amount = parseEther(String(1 + Math.floor(random() * 500)));
-      await send(who, "mint", [who, amount], deployed.nmr.address, nmrAbi);
-      await send(who, "approve", [stake, maxUint256], deployed.nmr.address, nmrAbi);
+      await fund(who, amount);
       count("deposit", await send(who, "deposit", [amount]));
-    } else if (pick < 0.54) {
-      // New models: for a newcomer (who then stakes) or for an existing staker.
+    } else if (pick < 0.5) {
+      // New models: proposed by the operator, accepted by the account (a newcomer, who then stakes, or a staker);
+      // sometimes one more is proposed and then withdrawn or declined, or left pending.
       const newcomer = newcomers[Math.floor(random() * newcomers.length)]!;
       const target = random() < 0.5 ? newcomer : who;
       const ids = Array.from({ length: 1 + Math.floor(random() * 3) }, () => randomId(random));
-      count("registerModels", await send(demo.operator, "registerModels", [target, ids]));
+      const extra = randomId(random);
+      count("proposeModels", await send(demo.operator, "proposeModels", [target, [...ids, extra]]));
+      count("acceptModels", await send(target, "acceptModels", [ids]));
+      const fate = random();
+      if (fate < 0.33)
+        count("cancelModelProposals (operator)", await send(demo.operator, "cancelModelProposals", [[extra]]));
+      else if (fate < 0.66)
+        count("cancelModelProposals (declined)", await send(target, "cancelModelProposals", [[extra]]));
       if (target === newcomer && !stakers.includes(newcomer)) {
         const amount = parseEther(String(100 + Math.floor(random() * 900)));
-        await send(newcomer, "mint", [newcomer, amount], deployed.nmr.address, nmrAbi);
-        await send(newcomer, "approve", [stake, maxUint256], deployed.nmr.address, nmrAbi);
+        await fund(newcomer, amount);
         const ok = await send(newcomer, "deposit", [amount]);
         count("newcomer deposit", ok);
         if (ok) stakers.push(newcomer);
       }
-    } else if (pick < 0.62) {
+    } else if (pick < 0.55) {
+      // Unbinding a model without weight (by the account or the operator), then a new model in its freed slot.
+      const models = await modelsOf(who);
+      const [, bps] = await read<[readonly Hex[], readonly number[]]>("allocationAt", [
+        who,
+        (await read<number>("currentRound")) + 1,
+      ]);
+      const free = models.filter((id, slot) => id !== ZERO_MODEL && !(bps[slot]! > 0));
+      const pickModel = free[Math.floor(random() * free.length)];
+      const by = random() < 0.5 ? who : demo.operator;
+      // A model weighted in a vector some unsettled round still uses cannot leave (ModelWeighted): then a fresh
+      // model, accepted after the latest vector (so weightless), is unbound instead.
+      let ok = pickModel !== undefined && (await send(by, "unbindModels", [who, [pickModel]]));
+      count("unbindModels", ok);
+      if (!ok) {
+        const fresh = randomId(random);
+        await send(demo.operator, "proposeModels", [who, [fresh]]);
+        await send(who, "acceptModels", [[fresh]]);
+        ok = await send(by, "unbindModels", [who, [fresh]]);
+        count("unbindModels (a fresh model)", ok);
+      }
+      if (ok) {
+        const id = randomId(random);
+        count("slot reuse: proposeModels", await send(demo.operator, "proposeModels", [who, [id]]));
+        count("slot reuse: acceptModels", await send(who, "acceptModels", [[id]]));
+      }
+    } else if (pick < 0.58) {
+      // Nonces: setManager and invalidateNonces use them (a direct reallocation does too).
+      if (random() < 0.5 && who !== stakers[1]) {
+        count("setManager", await send(who, "setManager", [random() < 0.5 ? demo.manager : ZERO_ADDRESS]));
+      } else {
+        const nonce = await read<bigint>("nonces", [who]);
+        count(
+          "invalidateNonces",
+          await send(who, "invalidateNonces", [nonce + 1n + BigInt(Math.floor(random() * 100))]),
+        );
+      }
+    } else if (pick < 0.64) {
       count(
         "requestWithdrawal",
         await send(who, "requestWithdrawal", [parseEther(String(1 + Math.floor(random() * 50)))]),
@@ -248,19 +344,76 @@ async function main() {
     }
   }
   // Then days pass (rounds opened, published, settled) until pending withdrawals can be claimed, and are.
+  // (Past the unprovable round's proof deadline too, so that the keeper settles it as zero.)
+  const unprovableSettled = async () =>
+    (
+      await client.getContractEvents({
+        address: stake,
+        abi: portfolioStakeAbi,
+        eventName: "Settled",
+        args: { staker: stakers[2]! },
+        fromBlock: BigInt(fromBlock),
+      })
+    ).some((e) => e.args.unprovable);
   let days = 0;
-  for (; days < 45 && (days < 3 || !done["claimWithdrawal"]); days++) {
+  for (; days < 45 && (days < 3 || !done["claimWithdrawal"] || !(await unprovableSettled())); days++) {
     await nextDay();
     if (days % 4 === 3) await publishAndSettle();
     for (const who of stakers) if (await send(who, "claimWithdrawal", [])) count("claimWithdrawal", true);
   }
   log(`random actions (seed ${SEED}): ${JSON.stringify(done)}; then ${days} days; last: ${await publishAndSettle()}`);
   assert.ok(done["claimWithdrawal"], "a withdrawal was claimed during the run");
+  assert.ok(done["unbindModels"] || done["unbindModels (a fresh model)"], "a model was unbound during the run");
+  assert.ok(done["slot reuse: acceptModels"], "a freed slot was reused");
+  assert.ok(unprovableRound !== undefined && (await unprovableSettled()), "a round was settled as unprovable");
+  assert.ok(
+    keeperUnprovableLines.some((line) => line.includes(`round ${unprovableRound}`)),
+    `the keeper reported the round it could not prove:\n${keeperUnprovableLines.join("\n")}`,
+  );
+  log(`keeper on the unprovable round:\n  ${keeperUnprovableLines.slice(0, 3).join("\n  ")}`);
 
   const head = await client.getBlockNumber();
   await waitIndexed(ponder.url, head);
   log(`ponder indexed up to head block ${head}`);
-  const checks = { accounts: 0, vectors: 0, byModel: 0, settlements: 0, modelRates: 0, rounds: 0 };
+  const checks = {
+    accounts: 0,
+    proposals: 0,
+    vectors: 0,
+    byModel: 0,
+    settlements: 0,
+    unprovable: 0,
+    modelRates: 0,
+    rounds: 0,
+  };
+  /** modelsOf at a block: which model a slot held then (a freed slot may be reused by another model later). */
+  const modelsAt = (who: Address, blockNumber: bigint) =>
+    client.readContract({
+      address: stake,
+      abi: anyFunctionAbi,
+      functionName: "modelsOf",
+      args: [who],
+      blockNumber,
+    }) as Promise<readonly Hex[]>;
+  const since = { address: stake, abi: portfolioStakeAbi, fromBlock: BigInt(fromBlock) } as const;
+  const proposedEvents = await client.getContractEvents({ ...since, eventName: "ModelProposed" });
+  const registeredEvents = await client.getContractEvents({ ...since, eventName: "ModelRegistered" });
+  const vectorsSet = await client.getContractEvents({ ...since, eventName: "AllocationSet" });
+
+  // 0. Proposals: every model ever proposed, pending or not, as modelProposal(id) says.
+  const proposedIds = [...new Set(proposedEvents.map((e) => e.args.modelId!.toLowerCase() as Hex))];
+  const pending = await gql<{ modelProposals: { items: { id: Hex; account: Hex }[] } }>(
+    ponder.url,
+    "{ modelProposals(limit: 1000) { items { id account } } }",
+  );
+  const expectedPending = [];
+  for (const id of proposedIds) {
+    const to = await read<Address>("modelProposal", [id]);
+    if (to !== ZERO_ADDRESS) expectedPending.push({ id, account: to.toLowerCase() });
+    checks.proposals++;
+  }
+  const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id);
+  assert.deepEqual(pending.modelProposals.items.sort(byId), expectedPending.sort(byId), "pending proposals");
+  assert.ok(expectedPending.length > 0, "some proposals are left pending");
 
   // 1. Every account: counters, balances, manager, models.
   const current = await read<number>("currentRound");
@@ -274,7 +427,6 @@ async function main() {
     "the indexer knows exactly the accounts that staked",
   );
   const vectorAt = new Map<string, number[]>(); // `${account}:${round}` → allocationAt weights
-  const modelOwner = new Map<Hex, { account: Address; slot: number }>();
   for (const a of stakers) {
     const lower = a.toLowerCase();
     const view = await read<{
@@ -287,9 +439,22 @@ async function main() {
       manager: Address;
       nextSettleRound: number;
     }>("accountOf", [a]);
-    const { account } = await gql<{ account: Record<string, string | number | null> }>(
+    const { account } = await gql<{ account: Record<string, string | number | string[] | null> }>(
       ponder.url,
-      `{ account(address: "${lower}") { balance pendingWithdrawal manager modelCount totalPaid totalBurned unpaidRewards lastSettledRound } }`,
+      `{ account(address: "${lower}") { balance pendingWithdrawal manager nonce modelCount models totalPaid totalBurned unpaidRewards lastSettledRound } }`,
+    );
+    assert.equal(BigInt(account.nonce as string), await read<bigint>("nonces", [a]), `${a}: nonce`);
+    const registry = await getJson<{ nonce: string; models: Hex[]; proposals: Hex[] }>(
+      `${ponder.url}/accounts/${lower}/registry`,
+    );
+    assert.equal(BigInt(registry.nonce), await read<bigint>("nonces", [a]), `${a}: nonce (REST)`);
+    assert.deepEqual(
+      registry.proposals.sort(),
+      expectedPending
+        .filter((p) => p.account === lower)
+        .map((p) => p.id)
+        .sort(),
+      `${a}: proposals (REST)`,
     );
     assert.equal(BigInt(account.balance as string), view.balance, `${a}: balance`);
     assert.equal(BigInt(account.pendingWithdrawal as string), view.pendingWithdrawal, `${a}: pending withdrawal`);
@@ -299,17 +464,22 @@ async function main() {
     assert.equal(account.modelCount, view.modelCount, `${a}: model count`);
     assert.equal((account.manager as string | null) ?? ZERO_ADDRESS, view.manager.toLowerCase(), `${a}: manager`);
     const models = await modelsOf(a);
-    models.forEach((m, slot) => modelOwner.set(m.toLowerCase() as Hex, { account: a, slot }));
+    assert.deepEqual(
+      account.models,
+      models.map((m) => m.toLowerCase()),
+      `${a}: models by slot (modelsOf, freed slots as the zero ID)`,
+    );
+    assert.deepEqual(registry.models, account.models, `${a}: models (REST)`);
     const indexed = await gql<{ models: { items: { id: Hex; slot: number }[] } }>(
       ponder.url,
       `{ models(where: { account: "${lower}" }, orderBy: "slot", limit: 100) { items { id slot } } }`,
     );
     assert.deepEqual(
-      indexed.models.items.map((m) => m.id),
-      models.map((m) => m.toLowerCase()),
-      `${a}: models`,
+      indexed.models.items.map((m) => [m.id, m.slot]),
+      models.flatMap((m, slot) => (m === ZERO_MODEL ? [] : [[m.toLowerCase(), slot]])),
+      `${a}: bound models`,
     );
-    checks.accounts += 8;
+    checks.accounts += 12;
 
     // 2. Every round: the vector in force (allocationAt).
     for (let r = 1; r <= current + 1; r++) {
@@ -326,9 +496,9 @@ async function main() {
     }
 
     // 3. Settlements: every Settled event, field by field, and the stake at risk it used.
-    const settled = await gql<{ settlements: { items: Record<string, string | number | string[]>[] } }>(
+    const settled = await gql<{ settlements: { items: Record<string, string | number | boolean | string[]>[] } }>(
       ponder.url,
-      `{ settlements(where: { account: "${lower}" }, orderBy: "round", limit: 1000) { items { round stakeAtRisk rates delta paid burned unpaidRewards balance txHash } } }`,
+      `{ settlements(where: { account: "${lower}" }, orderBy: "round", limit: 1000) { items { round stakeAtRisk rates delta paid burned unpaidRewards balance unprovable txHash } } }`,
     );
     const events = await client.getContractEvents({
       address: stake,
@@ -350,9 +520,11 @@ async function main() {
         burned: BigInt(row.burned as string),
         unpaidRewards: BigInt(row.unpaidRewards as string),
         balance: BigInt(row.balance as string),
+        unprovable: row.unprovable,
         txHash: row.txHash,
       };
-      const { round, stakeAtRisk, rates, delta, paid, burned, unpaidRewards, balance } = e.args;
+      const { round, stakeAtRisk, rates, delta, paid, burned, unpaidRewards, balance, unprovable } = e.args;
+      if (unprovable) checks.unprovable++;
       assert.deepEqual(
         got,
         {
@@ -364,6 +536,7 @@ async function main() {
           burned,
           unpaidRewards,
           balance,
+          unprovable,
           txHash: e.transactionHash,
         },
         `${a}: settlement of round ${round}`,
@@ -384,10 +557,10 @@ async function main() {
   })) {
     const { staker, round, rates, stakeAtRisk } = e.args;
     const weights = vectorAt.get(`${staker!.toLowerCase()}:${round}`)!;
-    const models = await modelsOf(staker!);
+    const models = await modelsAt(staker!, e.blockNumber);
     models.forEach((m, slot) => {
       const weight = weights[slot] ?? 0;
-      if (weight === 0) return;
+      if (weight === 0 || m === ZERO_MODEL) return;
       const id = m.toLowerCase() as Hex;
       if (!expectedRates.has(id)) expectedRates.set(id, new Map());
       expectedRates
@@ -395,7 +568,8 @@ async function main() {
         .set(round!, { rate: rates![slot]!, weight, stakeAtRisk: (stakeAtRisk! * BigInt(weight)) / 10_000n });
     });
   }
-  for (const id of modelOwner.keys()) {
+  const everBound = [...new Set(registeredEvents.map((e) => e.args.modelId!.toLowerCase() as Hex))];
+  for (const id of everBound) {
     const perf = await getJson<{ rounds: { round: number; rate: string; weight: number; stakeAtRisk: string }[] }>(
       `${ponder.url}/models/${id}/performance`,
     );
@@ -411,8 +585,21 @@ async function main() {
     checks.modelRates += got.length;
   }
 
-  // 5. Every model's allocations at sampled rounds (each model has one owner: one row or none).
+  // 5. Every model's allocations at sampled rounds: the vector in force (allocationAt), each weight on the model its
+  // slot held when that vector was set (modelsOf at that block: a slot freed later may hold another model now).
+  const modelOwner = new Map<Hex, { account: Address; slot: number }>();
+  const ownersAt = async (r: number) => {
+    modelOwner.clear();
+    for (const a of stakers) {
+      const set = vectorsSet.filter((e) => e.args.staker === a && e.args.effectiveRound! <= r).at(-1);
+      if (!set) continue;
+      (await modelsAt(a, set.blockNumber)).forEach((m, slot) => {
+        if (m !== ZERO_MODEL) modelOwner.set(m.toLowerCase() as Hex, { account: a, slot });
+      });
+    }
+  };
   for (let r = 1; r <= current + 1; r += 4) {
+    await ownersAt(r);
     const { allocations } = await getJson<{ allocations: { account: string; model: Hex; bps: number }[] }>(
       `${ponder.url}/rounds/${r}/allocations`,
     );
@@ -451,10 +638,14 @@ async function main() {
     fromBlock: BigInt(fromBlock),
   });
   for (let r = 1; r <= current; r++) {
-    const info = await read<{ openedAt: number; resolvesAt: number; deadline: number; rateCap: bigint; root: Hex }>(
-      "roundInfo",
-      [r],
-    );
+    const info = await read<{
+      openedAt: number;
+      resolvesAt: number;
+      deadline: number;
+      proofDeadline: number;
+      rateCap: bigint;
+      root: Hex;
+    }>("roundInfo", [r]);
     const totals = await getJson<Record<string, string | number | null>>(`${ponder.url}/rounds/${r}/totals`);
     const ofRound = settledEvents.filter((e) => e.args.round === r);
     const sum = (f: (e: (typeof ofRound)[number]) => bigint) => ofRound.reduce((s, e) => s + f(e), 0n);
@@ -463,6 +654,7 @@ async function main() {
         openedAt: BigInt(totals.openedAt!),
         resolvesAt: BigInt(totals.resolvesAt!),
         deadline: BigInt(totals.deadline!),
+        proofDeadline: BigInt(totals.proofDeadline!),
         rateCap: BigInt(totals.rateCap!),
         root: totals.root ?? `0x${"0".repeat(64)}`,
       },
@@ -470,6 +662,7 @@ async function main() {
         openedAt: BigInt(info.openedAt),
         resolvesAt: BigInt(info.resolvesAt),
         deadline: BigInt(info.deadline),
+        proofDeadline: BigInt(info.proofDeadline),
         rateCap: info.rateCap,
         root: info.root,
       },
@@ -482,6 +675,7 @@ async function main() {
         delta: BigInt(totals.delta!),
         paid: BigInt(totals.paid!),
         burned: BigInt(totals.burned!),
+        unprovableAccounts: totals.unprovableAccounts,
       },
       {
         settledAccounts: ofRound.length,
@@ -489,6 +683,7 @@ async function main() {
         delta: sum((e) => e.args.delta!),
         paid: sum((e) => e.args.paid!),
         burned: sum((e) => e.args.burned!),
+        unprovableAccounts: ofRound.filter((e) => e.args.unprovable).length,
       },
       `round ${r}: totals`,
     );
@@ -511,7 +706,7 @@ async function main() {
   const dave = stakers[3]!;
   const daveModels = await modelsOf(dave);
   const snapshot = await client.request<{ Parameters: undefined; ReturnType: Hex }>({ method: "evm_snapshot" });
-  const branchA = randomVector(daveModels.length, random);
+  const branchA = randomVector(daveModels, random);
   assert.ok(await send(dave, "setAllocation", [daveModels, branchA]));
   await waitIndexed(ponder.url, await client.getBlockNumber());
   const before = await gql<{ account: { currentWeights: number[] } }>(
@@ -520,7 +715,8 @@ async function main() {
   );
   assert.deepEqual(before.account.currentWeights, branchA, "branch A indexed");
   await client.request<{ Parameters: [Hex]; ReturnType: boolean }>({ method: "evm_revert", params: [snapshot] });
-  const branchB = daveModels.map((_, i) => (i === 0 ? 10_000 : 0));
+  const firstBound = daveModels.findIndex((m) => m !== ZERO_MODEL);
+  const branchB = daveModels.map((_, i) => (i === firstBound ? 10_000 : 0));
   assert.ok(await send(dave, "setAllocation", [daveModels, branchB]));
   for (let i = 0; i < 3; i++)
     await client.request<{ Parameters: undefined; ReturnType: unknown }>({ method: "evm_mine" });

@@ -11,11 +11,22 @@ import path from "node:path";
 import { createWalletClient, encodeFunctionData, http, maxUint256, parseEther, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { nmrAbi } from "../../app/src/generated/nmrAbi";
 import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
 import { at, defined } from "../../scripts/lib/checks";
-import { deployDemo, dropTestDatabase, gql, log, startChain, startPonder, stopAll, waitIndexed, work } from "./harness";
+import {
+  createTokensFunction,
+  deployDemo,
+  dropTestDatabase,
+  gql,
+  log,
+  startChain,
+  startPonder,
+  stopAll,
+  testTokenAbi,
+  waitIndexed,
+  work,
+} from "./harness";
 
 const TARGET = Number(process.env.THROUGHPUT_EVENTS ?? 10_000);
 const ACCOUNTS = 16;
@@ -46,24 +57,27 @@ async function main() {
       await operator.writeContract({
         address: stake,
         abi: portfolioStakeAbi,
-        functionName: "registerModels",
+        functionName: "proposeModels",
         args: [s, ids],
       }),
     );
     const w = wallet(i + 1);
     await wait(
+      await w.writeContract({ address: stake, abi: portfolioStakeAbi, functionName: "acceptModels", args: [ids] }),
+    );
+    await wait(
       await w.writeContract({
         address: deployed.nmr.address,
-        abi: nmrAbi,
-        functionName: "mint",
+        abi: testTokenAbi,
+        functionName: createTokensFunction,
         args: [s, parseEther("1000")],
       }),
     );
     await wait(
       await w.writeContract({
         address: deployed.nmr.address,
-        abi: nmrAbi,
-        functionName: "approve",
+        abi: testTokenAbi,
+        functionName: "approve", // from zero: a fresh account
         args: [stake, maxUint256],
       }),
     );
