@@ -13,6 +13,12 @@
  *   ACCOUNTS         comma-separated accounts to settle (default: every staker, from Deposited events)
  *   LOG_BLOCK_RANGE  blocks per eth_getLogs request (default 10000)
  * Exit code 1 when an account could not be settled or a round's leaf file is missing or refused.
+ *
+ * A published round the keeper cannot prove for an account (its leaf file is missing or does not rebuild the root,
+ * or the tree has no leaf for a model the account weights) is reported on a line of its own:
+ *   keeper: cannot prove round <r> for <account>: <why>; it settles as zero after <proof deadline, ISO> ...
+ * and once that proof deadline has passed, settled as unprovable (counts as zero for the account):
+ *   keeper: settled round <r> for <account> as unprovable (zero): past its proof deadline <ISO>; <why>
  */
 import hre from "hardhat";
 import { deployedContract } from "./lib/deployments";
