@@ -372,7 +372,7 @@ async function main() {
   );
   log(`keeper on the unprovable round:\n  ${keeperUnprovableLines.slice(0, 3).join("\n  ")}`);
 
-  const head = await client.getBlockNumber();
+  const head = await client.getBlockNumber({ cacheTime: 0 });
   await waitIndexed(ponder.url, head);
   log(`ponder indexed up to head block ${head}`);
   const checks = {
@@ -708,7 +708,7 @@ async function main() {
   const snapshot = await client.request<{ Parameters: undefined; ReturnType: Hex }>({ method: "evm_snapshot" });
   const branchA = randomVector(daveModels, random);
   assert.ok(await send(dave, "setAllocation", [daveModels, branchA]));
-  await waitIndexed(ponder.url, await client.getBlockNumber());
+  await waitIndexed(ponder.url, await client.getBlockNumber({ cacheTime: 0 }));
   const before = await gql<{ account: { currentWeights: number[] } }>(
     ponder.url,
     `{ account(address: "${dave.toLowerCase()}") { currentWeights } }`,
@@ -720,7 +720,7 @@ async function main() {
   assert.ok(await send(dave, "setAllocation", [daveModels, branchB]));
   for (let i = 0; i < 3; i++)
     await client.request<{ Parameters: undefined; ReturnType: unknown }>({ method: "evm_mine" });
-  await waitIndexed(ponder.url, await client.getBlockNumber());
+  await waitIndexed(ponder.url, await client.getBlockNumber({ cacheTime: 0 }));
   await new Promise((r) => setTimeout(r, 1500));
   const after = await gql<{ account: { currentWeights: number[] }; allocations: { items: { weights: number[] }[] } }>(
     ponder.url,
