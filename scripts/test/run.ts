@@ -59,10 +59,6 @@ const integrationTests = () => testFiles("test/integration", ".test.ts", false);
 const PURE_TESTS = "scripts/lib/*.test.ts";
 const pureTests = () => testFiles("scripts/lib", ".test.ts", false);
 
-const packageScripts = (): Record<string, string> =>
-  (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ??
-  {};
-
 /** One command of a stage. `need` names files that must exist (an empty test folder is a failure, not a pass). */
 interface Step {
   cmd: string;
@@ -77,8 +73,6 @@ interface Stage {
   steps: () => Step[];
   /** Solo wall time in seconds, measured on 2 cores (only used to start the longest stages first). */
   estimate: number;
-  /** Checks the finished log; returns an error message, if any. */
-  verify?: (log: string) => string | undefined;
 }
 
 /** `hardhat test` on `files`; in `npm test` after its compile (--no-compile), on its own with the usual compile. */
@@ -93,39 +87,18 @@ const hardhatTest = (files: string[], what: string, env: Record<string, string>,
 
 const compile: Stage = {
   name: "compile",
-  estimate: 20,
+  estimate: 11,
   steps: () => [{ cmd: BIN("hardhat"), args: ["compile", "--quiet"] }],
 };
 
-const lint: Stage = {
-  name: "lint",
-  estimate: 40,
-  steps: () =>
-    packageScripts().lint
-      ? [{ cmd: NPM, args: ["run", "--silent", "lint"] }]
-      : [
-          { cmd: BIN("solhint"), args: ["--disc", "--max-warnings", "0", "contracts/**/*.sol"] },
-          { cmd: BIN("prettier"), args: ["--check", "contracts/**/*.sol"] },
-        ],
-};
+// Type-aware ESLint needs the TypeChain types, hence after compile.
+const lint: Stage = { name: "lint", estimate: 65, steps: () => [{ cmd: NPM, args: ["run", "--silent", "lint"] }] };
 
-/** `npm run typecheck` (root, app and indexer); the workspaces it does not cover yet are checked here. */
+/** Root, app and indexer. */
 const typecheck: Stage = {
   name: "typecheck",
-  estimate: 60,
-  steps: () => {
-    const script = packageScripts().typecheck ?? "";
-    const steps: Step[] = [
-      script
-        ? { cmd: NPM, args: ["run", "--silent", "typecheck"] }
-        : { cmd: BIN("tsc"), args: ["--noEmit", "-p", "."] },
-    ];
-    const all = /--workspaces|\s-ws\b|--ws\b/.test(script);
-    for (const ws of ["app", "indexer"])
-      if (!all && !new RegExp(`(-w|--workspace)[= ]${ws}\\b`).test(script))
-        steps.push({ cmd: NPM, args: ["run", "--silent", "typecheck", "-w", ws] });
-    return steps;
-  },
+  estimate: 55,
+  steps: () => [{ cmd: NPM, args: ["run", "--silent", "typecheck"] }],
 };
 
 const unitSteps = (): Step[] => {
@@ -133,11 +106,11 @@ const unitSteps = (): Step[] => {
   return [
     pure.length
       ? { cmd: process.execPath, args: ["--import", "tsx", "--test", ...pure] }
-      : { cmd: "", args: [], skip: `no ${PURE_TESTS} yet` },
+      : { cmd: "", args: [], skip: `no ${PURE_TESTS}` },
     { cmd: NPM, args: ["run", "--silent", "test:unit", "-w", "app"] },
   ];
 };
-const unit: Stage = { name: "unit", estimate: 30, steps: unitSteps };
+const unit: Stage = { name: "unit", estimate: 14, steps: unitSteps };
 
 // ── heavy stages ────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -159,7 +132,7 @@ const coverageSteps = (): Step[] => {
     { cmd: process.execPath, args: ["scripts/check-coverage.js", COVERAGE_MIN] },
   ];
 };
-const coverage: Stage = { name: "coverage", estimate: 140, steps: coverageSteps };
+const coverage: Stage = { name: "coverage", estimate: 142, steps: coverageSteps };
 
 const FUZZ_RUNS = process.env.FUZZ_RUNS ?? "2000";
 /** FUZZ_SEED=random is drawn here, once, so that every shard runs the same seed (the test refuses random with shards). */
@@ -178,16 +151,16 @@ const fuzzSteps = (compiled: boolean, shard?: string): Step[] => {
 };
 const fuzzShard = (shard: number, shards: number): Stage => ({
   name: shards > 1 ? `fuzz-${shard + 1}of${shards}` : "fuzz",
-  estimate: 72 / shards + 3,
+  estimate: 76 / shards + 3,
   steps: () => fuzzSteps(true, shards > 1 ? `${shard}/${shards}` : undefined),
 });
 
 const integrationSteps = (compiled: boolean) => [hardhatTest(integrationTests(), INTEGRATION_TESTS, {}, compiled)];
-const integration: Stage = { name: "integration", estimate: 20, steps: () => integrationSteps(true) };
+const integration: Stage = { name: "integration", estimate: 15, steps: () => integrationSteps(true) };
 
-const e2e: Stage = { name: "e2e", estimate: 80, steps: () => [{ cmd: NPM, args: ["run", "test:e2e", "-w", "app"] }] };
+const e2e: Stage = { name: "e2e", estimate: 64, steps: () => [{ cmd: NPM, args: ["run", "test:e2e", "-w", "app"] }] };
 
-const indexer: Stage = { name: "indexer", estimate: 135, steps: () => [{ cmd: NPM, args: ["test", "-w", "indexer"] }] };
+const indexer: Stage = { name: "indexer", estimate: 133, steps: () => [{ cmd: NPM, args: ["test", "-w", "indexer"] }] };
 
 /** The fuzz shards print "N sequences, ..." (one line each); together they must make FUZZ_RUNS. */
 function checkFuzzTotal(results: Result[]): string | undefined {
@@ -367,10 +340,6 @@ async function runStage(stage: Stage, extraEnv: Record<string, string>): Promise
     [status, note] = ["FAILED", String(e)];
   }
   const result: Result = { name: stage.name, status, start, end: Date.now() - T0, log, note };
-  if (status === "ok" && stage.verify) {
-    const problem = stage.verify(readFileSync(log, "utf8"));
-    if (problem) [result.status, result.note] = ["FAILED", problem];
-  }
   closeSync(fd);
   active.delete(stage.name);
   const took = mmss(result.end - result.start);
