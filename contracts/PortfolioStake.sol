@@ -531,8 +531,9 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
 
     // ───────────────────────────────────────── Internals ─────────────────────────────────────────
 
+    // No pause check: a reallocation adds no NMR at risk, and DESIGN.md's exits rule says a pause may never stop a
+    // staker from reallocating.
     function _setAllocation(address account, address by, bytes16[] calldata modelIds, uint16[] calldata bps) private {
-        if (_s.paused) revert EnforcedPause();
         uint256 n = modelIds.length;
         if (n != bps.length) revert LengthMismatch(n, bps.length);
         if (n == 0) revert EmptyAllocation();

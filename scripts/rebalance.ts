@@ -28,8 +28,8 @@
  *
  * What it does: reads the whole file and checks everything against the chain before sending anything (every problem
  * is listed with its CSV line or JSON path: unknown or foreign models, duplicates, sums other than 100% and by how
- * much, weights finer than 0.01%, negative or non-numeric weights, accounts that are not yours, too many models, a
- * paused contract). Prints a before/after table per account (the current column is the vector in force from the next
+ * much, weights finer than 0.01%, negative or non-numeric weights, accounts that are not yours, too many models; a
+ * pause stops deposits only, never a reallocation). Prints a before/after table per account (the current column is the vector in force from the next
  * round, pending changes included). Skips accounts already at target, so re-running after a crash finishes the job
  * without sending anything twice. Exit code 1 on any problem.
  *

@@ -162,9 +162,9 @@ interface IPortfolioStake {
     event RewardsFunded(address indexed from, uint256 amount, uint256 pool);
     /// @notice Parameter `name` changed from `oldValue` to `newValue`.
     event ParameterUpdated(bytes32 indexed name, uint256 oldValue, uint256 newValue);
-    /// @notice New risk (deposits, reallocations) was stopped by `by`.
+    /// @notice New deposits were stopped by `by` (reallocations, exits and settlement go on).
     event Paused(address indexed by);
-    /// @notice New risk is allowed again.
+    /// @notice Deposits are allowed again.
     event Unpaused(address indexed by);
 
     // ─────────────────────────────────────────── Errors ──────────────────────────────────────────
@@ -345,7 +345,7 @@ interface IPortfolioStake {
 
     // ─────────────────────────────────────────── Admin ───────────────────────────────────────────
 
-    /// @notice Stops new risk: deposits and reallocations. Exits, settlement and rounds go on.
+    /// @notice Stops new risk: deposits. Reallocations (they move no NMR in), exits, settlement and rounds go on.
     function pause() external;
 
     /// @notice Allows new risk again.

@@ -42,15 +42,13 @@ export async function checkAgainstChain(
   signer: string,
   request: RebalanceRequest,
 ): Promise<ChainCheck> {
-  const [paused, current, maxModels, vectorHistory] = await Promise.all([
-    stake.paused(),
+  const [current, maxModels, vectorHistory] = await Promise.all([
     stake.currentRound(),
     stake.MAX_MODELS(),
     stake.VECTOR_HISTORY(),
   ]);
   const effectiveRound = current + 1n;
   const problems: string[] = [];
-  if (paused) problems.push("the contract is paused: reallocations are stopped until the pauser unpauses it");
   const checks = await Promise.all(
     request.accounts.map((target) => checkAccount(stake, signer, target, { effectiveRound, maxModels, vectorHistory })),
   );

@@ -146,15 +146,15 @@ describe("PortfolioStake", function () {
       await expectRejected(fx, () => stake.connect(outsider).setAllocation([], []), "EmptyAllocation", []);
     });
 
-    it("rejects while paused (EnforcedPause)", async function () {
-      const fx = await loadFixture(deployFixture);
-      await fx.stake.connect(fx.pauser).pause();
-      await expectRejected(
-        fx,
-        () => fx.stake.connect(fx.alice).setAllocation(fx.models.alice, evenBps(4)),
-        "EnforcedPause",
-        [],
-      );
+    it("works while paused: a pause never stops a reallocation (DESIGN.md, exits nothing can block)", async function () {
+      const { stake, alice, pauser, models } = await loadFixture(deployFixture);
+      await stake.connect(pauser).pause();
+      const bps = [4000, 3000, 2000, 1000];
+      await expect(stake.connect(alice).setAllocation(models.alice, bps))
+        .to.emit(stake, "AllocationSet")
+        .withArgs(alice.address, R0, alice.address, bps);
+      const [, stored] = await stake.allocationAt(alice.address, R0);
+      expect(stored).to.deep.equal(bps.map(BigInt));
     });
   });
 
@@ -233,18 +233,19 @@ describe("PortfolioStake", function () {
       );
     });
 
-    it("rejects the staker and its manager while paused (EnforcedPause)", async function () {
-      const fx = await loadFixture(deployFixture);
-      const { stake, alice, manager, pauser, models } = fx;
+    it("works for the staker and its manager while paused", async function () {
+      const { stake, alice, manager, pauser, models } = await loadFixture(deployFixture);
       await stake.connect(alice).setManager(manager.address);
       await stake.connect(pauser).pause();
-      for (const caller of [alice, manager]) {
-        await expectRejected(
-          fx,
-          () => stake.connect(caller).setAllocationFor(alice.address, models.alice, evenBps(4)),
-          "EnforcedPause",
-          [],
-        );
+      for (const [caller, bps] of [
+        [alice, [1000, 2000, 3000, 4000]],
+        [manager, [2500, 2500, 2500, 2500]],
+      ] as const) {
+        await expect(stake.connect(caller).setAllocationFor(alice.address, models.alice, [...bps]))
+          .to.emit(stake, "AllocationSet")
+          .withArgs(alice.address, R0, caller.address, [...bps]);
+        const [, stored] = await stake.allocationAt(alice.address, R0);
+        expect(stored).to.deep.equal(bps.map(BigInt));
       }
     });
   });

@@ -285,7 +285,6 @@ export function emptyAccount(w: World, addr: string): MAccount {
 
 /** _setAllocation's checks, in the contract's order; null when the vector is accepted. */
 export function vectorError(m: Mirror, account: string, ids: string[], bps: number[]): string | null {
-  if (m.paused) return "EnforcedPause";
   if (ids.length !== bps.length) return "LengthMismatch";
   if (ids.length === 0) return "EmptyAllocation";
   if (ids.length > MAX_MODELS) return "TooManyModels";

@@ -85,7 +85,7 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
         <>
           {data.paused ? (
             <p className="notice warn" role="status">
-              Staking is paused: deposits and reallocations are stopped for now. Withdrawals still work.
+              Staking is paused: deposits are stopped for now. Reallocations and withdrawals still work.
             </p>
           ) : null}
           <AccountSummary snapshot={data} />

@@ -133,7 +133,6 @@ export function AllocationEditor({
   if (invalidField) blocker = "Fix the highlighted field first.";
   else if (!total.ok) blocker = total.message + ".";
   else if (!dirty) blocker = "No change to save: this is already the vector for the next round.";
-  else if (s.paused) blocker = "Staking is paused: reallocations are stopped for now.";
   else if (walletBlocker) blocker = walletBlocker;
 
   const save = () => {

@@ -60,7 +60,7 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
     `An earlier withdrawal of ${nmr(pending)} (at risk until round ${lastAtRiskRound}) is still pending: claim it before requesting another.`,
   NotStakerOrManager: ([caller, account]) =>
     `${shortAddress(caller)} may not change ${shortAddress(account)}'s allocation: only the staker or its manager can.`,
-  EnforcedPause: () => "Staking is paused: deposits and reallocations are stopped for now. Withdrawals still work.",
+  EnforcedPause: () => "Staking is paused: deposits are stopped for now. Reallocations and withdrawals still work.",
   ExpectedPause: () => "Staking is not paused.",
   LengthMismatch: ([modelIds, weights]) => `The allocation lists ${modelIds} models but ${weights} weights.`,
   EmptyAllocation: () => "The allocation is empty: give weight to at least one model.",
