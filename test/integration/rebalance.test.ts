@@ -188,7 +188,7 @@ describe("rebalance script", function () {
       expect(problems).to.include(
         `${keeper.address} (accounts[4]): not your account: the signer ${manager.address} is neither this account nor its manager (it has no manager)`,
       );
-      expect(problems).to.have.length(10 + 65);
+      expect(problems).to.have.length(9 + 65);
       expect(problems.slice(0, 2)).to.deep.equal([
         // the file's problems first, then the chain's
         `accounts[4].weights[0]: weight -5 bps is negative`,
