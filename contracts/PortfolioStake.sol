@@ -17,6 +17,7 @@ import {PackedWeights} from "./libraries/PackedWeights.sol";
 import {StakeStorage} from "./libraries/StakeStorage.sol";
 import {SettlementLogic} from "./libraries/SettlementLogic.sol";
 import {RegistryLogic} from "./libraries/RegistryLogic.sol";
+import {OwedRewards} from "./libraries/OwedRewards.sol";
 
 /**
  * @title PortfolioStake
@@ -77,8 +78,14 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     uint40 public constant MAX_RESOLUTION_DELAY = 60 days;
     uint40 public constant MIN_PUBLISH_WINDOW = 1 days;
     uint40 public constant MAX_PUBLISH_WINDOW = 30 days;
+    /// @notice A rate is a fraction of the round's slice: the cap is at most the whole slice (Numerai's 2026 clip).
     uint64 public constant MIN_RATE_CAP = 0.001e18;
-    uint64 public constant MAX_RATE_CAP = 0.25e18;
+    uint64 public constant MAX_RATE_CAP = 1e18;
+    /// @notice R, the slice divisor: a round puts stake / R at risk (Numerai's atomic staking: 64).
+    uint16 public constant MIN_SLICE_DIVISOR = 1;
+    uint16 public constant MAX_SLICE_DIVISOR = 1024;
+    /// @notice The open rounds together never commit more than this share of a stake (1e18 = 100%).
+    uint256 public constant MAX_EXPOSURE = StakeStorage.MAX_EXPOSURE;
     /// @notice The proof grace period is the time after a round's publication deadline during which its results
     /// settle only with proofs; after it, a published round an account cannot prove counts as zero for that account.
     /// At least a day, so the operator's keeper always has time to settle every provable result (a loss settled as
@@ -147,6 +154,8 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         burnSink = burnSink_;
         firstRound = firstRound_;
         _s.currentRound = firstRound_ - 1;
+        _s.oldestOpenRound = firstRound_;
+        _s.owedFactor = uint128(OwedRewards.FACTOR_ONE);
         _checkParameters(params);
         _s.params = params;
         emit ParameterUpdated("withdrawalDelay", 0, params.withdrawalDelay);
@@ -155,6 +164,7 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         emit ParameterUpdated("publishWindow", 0, params.publishWindow);
         emit ParameterUpdated("rateCap", 0, params.rateCap);
         emit ParameterUpdated("proofGracePeriod", 0, params.proofGracePeriod);
+        emit ParameterUpdated("sliceDivisor", 0, params.sliceDivisor);
         emit BurnConfigured(burnMode_, burnSink_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
@@ -328,10 +338,13 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     /// @inheritdoc IPortfolioStake
     function fundRewards(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        uint256 pool = _s.rewardsPool + amount;
-        _s.rewardsPool = pool;
-        emit RewardsFunded(msg.sender, amount, pool);
+        SettlementLogic.fundRewards(_s, amount);
         nmr.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IPortfolioStake
+    function claimRewards(address account) external nonReentrant {
+        SettlementLogic.claimRewards(_s, account);
     }
 
     /// @inheritdoc IPortfolioStake
@@ -358,8 +371,9 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         uint40 resolvesAt = now_ + p.resolutionDelay;
         uint40 deadline = resolvesAt + p.publishWindow;
         uint40 proofDeadline = deadline + p.proofGracePeriod;
-        _s.rounds[round] = StakeStorage.RoundData(now_, resolvesAt, deadline, proofDeadline, p.rateCap);
-        emit RoundOpened(round, now_, resolvesAt, deadline, proofDeadline, p.rateCap);
+        uint64 cap = SettlementLogic.admitExposure(_s, round, now_, p.rateCap, p.sliceDivisor);
+        _s.rounds[round] = StakeStorage.RoundData(now_, resolvesAt, deadline, proofDeadline, cap, p.sliceDivisor);
+        emit RoundOpened(round, now_, resolvesAt, deadline, proofDeadline, cap, p.sliceDivisor);
     }
 
     /// @inheritdoc IPortfolioStake
@@ -438,6 +452,14 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         _setParameters(p);
     }
 
+    /// @inheritdoc IPortfolioStake
+    function setSliceDivisor(uint16 value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Parameters memory p = _s.params;
+        emit ParameterUpdated("sliceDivisor", p.sliceDivisor, value);
+        p.sliceDivisor = value;
+        _setParameters(p);
+    }
+
     // ─────────────────────────────────────────── Views ───────────────────────────────────────────
 
     /// @inheritdoc IPortfolioStake
@@ -448,7 +470,16 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     /// @inheritdoc IPortfolioStake
     function roundInfo(uint32 round) external view returns (RoundInfo memory) {
         StakeStorage.RoundData memory r = _s.rounds[round];
-        return RoundInfo(r.openedAt, r.resolvesAt, r.deadline, r.proofDeadline, r.rateCap, _s.roots[round]);
+        return
+            RoundInfo(
+                r.openedAt,
+                r.resolvesAt,
+                r.deadline,
+                r.proofDeadline,
+                r.rateCap,
+                _s.roots[round],
+                r.sliceDivisor
+            );
     }
 
     /// @inheritdoc IPortfolioStake
@@ -469,7 +500,7 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         v.withdrawalLastRound = a.withdrawalLastRound;
         v.withdrawalReleaseAt = a.withdrawalReleaseAt;
         v.nextSettleRound = a.nextSettleRound;
-        v.unpaidRewards = a.unpaidRewards;
+        (v.unpaidRewards, v.claimableRewards) = SettlementLogic.owedOf(_s, account);
         v.totalRewarded = a.totalRewarded;
         v.totalBurned = a.totalBurned;
         v.manager = a.manager;
@@ -511,6 +542,12 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IPortfolioStake
+    function sliceAt(address account, uint32 round) external view returns (uint256) {
+        uint16 divisor = _s.rounds[round].sliceDivisor;
+        return stakeAt(account, round) / (divisor != 0 ? divisor : _s.params.sliceDivisor);
+    }
+
+    /// @inheritdoc IPortfolioStake
     function modelStakesAt(address account, uint32 round) external view returns (uint256[] memory stakes) {
         uint256 stake = stakeAt(account, round);
         uint256[4] memory words = _vectorAt(account, round);
@@ -520,8 +557,18 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IPortfolioStake
-    function totals() external view returns (uint256 staked, uint256 pendingWithdrawals, uint256 rewardsPool) {
-        return (_s.totalStaked, _s.totalPending, _s.rewardsPool);
+    function totals()
+        external
+        view
+        returns (
+            uint256 staked,
+            uint256 pendingWithdrawals,
+            uint256 rewardsPool,
+            uint256 owedRewards,
+            uint256 owedReserve
+        )
+    {
+        return (_s.totalStaked, _s.totalPending, _s.rewardsPool, _s.owedTotal, _s.owedReserve);
     }
 
     /// @inheritdoc IPortfolioStake
@@ -731,8 +778,9 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
     }
 
     /// @dev Every parameter rule in one place, for the constructor and every setter. Each value is within its
-    /// hard-coded bounds. Cross-parameter rules belong here too; VECTOR_HISTORY needs none, as it is sized from the
-    /// bounds themselves (see its NatSpec).
+    /// hard-coded bounds, and the rounds that can be open at once (each open from its opening to its proof deadline,
+    /// openings at least minRoundInterval apart) commit at most MAX_EXPOSURE of a stake together. VECTOR_HISTORY
+    /// needs no rule, as it is sized from the bounds themselves (see its NatSpec).
     function _checkParameters(Parameters memory p) private pure {
         _checkBounds("withdrawalDelay", p.withdrawalDelay, 0, MAX_WITHDRAWAL_DELAY);
         _checkBounds("minRoundInterval", p.minRoundInterval, MIN_ROUND_INTERVAL_FLOOR, MIN_ROUND_INTERVAL_CEILING);
@@ -740,6 +788,12 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         _checkBounds("publishWindow", p.publishWindow, MIN_PUBLISH_WINDOW, MAX_PUBLISH_WINDOW);
         _checkBounds("rateCap", p.rateCap, MIN_RATE_CAP, MAX_RATE_CAP);
         _checkBounds("proofGracePeriod", p.proofGracePeriod, MIN_PROOF_GRACE_PERIOD, MAX_PROOF_GRACE_PERIOD);
+        _checkBounds("sliceDivisor", p.sliceDivisor, MIN_SLICE_DIVISOR, MAX_SLICE_DIVISOR);
+        uint256 openRounds = (uint256(p.resolutionDelay) + p.publishWindow + p.proofGracePeriod) / p.minRoundInterval +
+            1;
+        if (openRounds * StakeStorage.exposure(p.rateCap, p.sliceDivisor) > MAX_EXPOSURE) {
+            revert ExposureTooHigh(openRounds, p.rateCap, p.sliceDivisor);
+        }
     }
 
     function _checkBounds(bytes32 name, uint256 value, uint256 min, uint256 max) private pure {

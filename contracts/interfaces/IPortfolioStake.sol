@@ -6,7 +6,15 @@ pragma solidity ^0.8.27;
  * @notice Account-level NMR staking spread over a participant's Numerai models by a basis-point weight vector.
  *
  * Units: NMR amounts in wei (18 decimals); weights in basis points (a vector sums to exactly 10,000);
- * per-model round results ("rates") as signed 18-decimal fractions of the stake (0.05e18 = +5%).
+ * per-model round results ("rates") as signed 18-decimal fractions of the round's slice (0.05e18 = +5%).
+ *
+ * Exposure, no leverage: a round puts a slice of the stake at risk, stake-at-opening / sliceDivisor (R), split by
+ * the vector, and a rate is clipped at the round's rateCap (at most 100% of the slice). The parameters are bounded
+ * so that the rounds that can be open at once commit at most the whole stake: (rounds open at once) x rateCap / R
+ * <= 100%. Gains and losses of a round are measured on the same amount: the slice, limited to what earlier losses
+ * left (a wiped-out account wins nothing more). Worked example (R = 64, cap 100%, daily rounds, 42 days from
+ * opening to proof deadline: 43 rounds open at once, 43/64 = 67% of the stake committed at most): 6,400 NMR on two
+ * models 75/25; a round risks 100 NMR, 75 and 25; rates +20% and -100% give +15 - 25 = -10 NMR.
  *
  * Round rule: rounds are opened by the operator. Anything an account changes while round `r` is the current round
  * (deposit, reallocation, withdrawal request, settlement result) takes effect from round `r + 1`. Rounds that are
@@ -32,8 +40,9 @@ interface IPortfolioStake {
         uint40 minRoundInterval; // seconds between two round openings
         uint40 resolutionDelay; // seconds after opening before a round can be published
         uint40 publishWindow; // seconds after resolution during which the operator may publish
-        uint64 rateCap; // max |rate| per model per round, 18 decimals (0.05e18 = 5%)
+        uint64 rateCap; // max |rate| per model per round, 18-decimal fraction of the slice (1e18 = 100%)
         uint40 proofGracePeriod; // seconds after the publication deadline during which only proven results settle
+        uint16 sliceDivisor; // R: each round puts stake-at-opening / R at risk
     }
 
     /// @notice A round's schedule and published result, all fixed when the round opens (except the root).
@@ -42,8 +51,9 @@ interface IPortfolioStake {
         uint40 resolvesAt; // earliest publication time
         uint40 deadline; // unpublished after this time: counts as a zero result
         uint40 proofDeadline; // published but unproven for an account after this time: may settle as zero for it
-        uint64 rateCap; // the cap in force when the round opened
+        uint64 rateCap; // the cap in force when the round opened (lowered if older rounds left less room)
         bytes32 root; // Merkle root of (round, modelId, rate) leaves; zero while unpublished
+        uint16 sliceDivisor; // the round puts stake-at-opening / sliceDivisor at risk
     }
 
     /// @notice Everything about one account, for front ends and scripts.
@@ -53,7 +63,8 @@ interface IPortfolioStake {
         uint32 withdrawalLastRound; // last round in which the pending amount was at risk
         uint40 withdrawalReleaseAt; // earliest claim time (the rounds up to withdrawalLastRound must be settled too)
         uint32 nextSettleRound; // the next round to settle for this account (0: never staked)
-        uint256 unpaidRewards; // payouts owed but not paid because the rewards pool was short
+        uint256 unpaidRewards; // gains owed because the rewards pool was short (refills pay them pro rata)
+        uint256 claimableRewards; // owed rewards refills already paid: claimRewards credits them to the stake
         uint256 totalRewarded; // lifetime payouts credited
         uint256 totalBurned; // lifetime burns
         address manager; // key allowed to change the weight vector (zero: none)
@@ -125,25 +136,29 @@ interface IPortfolioStake {
     );
     /// @notice `staker` received `amount` of its pending withdrawal.
     event WithdrawalClaimed(address indexed staker, uint256 amount);
-    /// @notice Round `round` opened; stakes and weights in force now are the ones it puts at risk.
+    /// @notice Round `round` opened; stakes and weights in force now are the ones it puts at risk, a slice of
+    /// stake / `sliceDivisor` each, rates clipped at `rateCap` (the parameter, or lower if rounds opened under earlier
+    /// parameters leave less room: the open rounds never commit more than 100% of a stake).
     event RoundOpened(
         uint32 indexed round,
         uint40 openedAt,
         uint40 resolvesAt,
         uint40 deadline,
         uint40 proofDeadline,
-        uint64 rateCap
+        uint64 rateCap,
+        uint16 sliceDivisor
     );
     /// @notice The operator published the Merkle root of round `round`'s per-model rates; `leavesURI` locates the
     /// full leaf list anyone can check against `root`.
     event RoundPublished(uint32 indexed round, bytes32 root, string leavesURI);
     /// @notice Round `round` was settled for `staker`.
-    /// @param stakeAtRisk The account's stake when the round opened.
+    /// @param stakeAtRisk What the round put at risk: the stake it opened with / its sliceDivisor, limited to what
+    /// earlier losses left (stake plus a pending withdrawal still at risk). Gains and losses are measured on it.
     /// @param rates Per-model rates used, in registry order (zero for unweighted models or an expired round).
     /// @param delta Signed result: sum over models of stakeAtRisk x weight x rate.
-    /// @param paid Credited to the stake from the rewards pool (may include earlier unpaid rewards).
+    /// @param paid Credited to the stake from the rewards pool for this round's gain.
     /// @param burned Taken from the stake (then from the pending withdrawal) and burned.
-    /// @param unpaidRewards Rewards still owed after this settlement because the pool was short.
+    /// @param unpaidRewards What the account is owed after this settlement (gains the pool could not pay).
     /// @param unprovable True when the round was published but settled as zero for this account, unproven after its
     /// proof deadline (see RoundResult.unprovable).
     event Settled(
@@ -158,8 +173,21 @@ interface IPortfolioStake {
         uint256 balance,
         bool unprovable
     );
-    /// @notice `from` added `amount` to the rewards pool, now `pool`.
-    event RewardsFunded(address indexed from, uint256 amount, uint256 pool);
+    /// @notice `from` added `amount`: `toOwed` of it paid owed rewards (pro rata, see claimRewards), the rest went to
+    /// the pool, now `pool`. `owedTotal` is still owed in all; an account owed `x` when the factor was `f0` (same
+    /// `owedEpoch`) is now owed x * owedFactor / f0 rounded up (a new epoch: nothing).
+    event RewardsFunded(
+        address indexed from,
+        uint256 amount,
+        uint256 toOwed,
+        uint256 pool,
+        uint256 owedTotal,
+        uint256 owedFactor,
+        uint32 owedEpoch
+    );
+    /// @notice `amount` of `staker`'s owed rewards, paid by refills, was credited to its stake (now `balance`);
+    /// `unpaidRewards` is still owed.
+    event RewardsClaimed(address indexed staker, uint256 amount, uint256 unpaidRewards, uint256 balance);
     /// @notice Parameter `name` changed from `oldValue` to `newValue`.
     event ParameterUpdated(bytes32 indexed name, uint256 oldValue, uint256 newValue);
     /// @notice New deposits were stopped by `by` (reallocations, exits and settlement go on).
@@ -217,6 +245,10 @@ interface IPortfolioStake {
     error BurnFailed(uint256 amount);
 
     error ParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice `openRounds` rounds can be open at once under these parameters ((resolutionDelay + publishWindow +
+    /// proofGracePeriod) / minRoundInterval + 1), and each may take rateCap / sliceDivisor of a stake: together more
+    /// than 100%. Lower the cap or the delays, or raise the interval or the divisor.
+    error ExposureTooHigh(uint256 openRounds, uint256 rateCap, uint256 sliceDivisor);
     error RoundTooEarly(uint40 notBefore);
     error UnknownRound(uint32 round);
     error RoundAlreadyPublished(uint32 round);
@@ -319,8 +351,13 @@ interface IPortfolioStake {
 
     // ───────────────────────────────────────── Settlement ────────────────────────────────────────
 
-    /// @notice Adds `amount` NMR to the rewards pool that pays positive results.
+    /// @notice Adds `amount` NMR for positive results: it pays owed rewards first, every account the same fraction
+    /// of what it is owed (pro rata, whoever settles first), then the rest goes to the pool.
     function fundRewards(uint256 amount) external;
+
+    /// @notice Credits to `account`'s stake the owed rewards refills have paid it (permissionless: the NMR goes to
+    /// the account's stake, never to the caller). Reverts NothingToClaim when there is none.
+    function claimRewards(address account) external;
 
     /// @notice Settles consecutive rounds for one account (permissionless). Idempotent: results for rounds the
     /// account already settled are skipped, so a call that was overtaken by another settlement does not revert.
@@ -369,6 +406,10 @@ interface IPortfolioStake {
     /// @notice Sets the proof grace period (seconds) within its bounds; applies to rounds opened later.
     function setProofGracePeriod(uint40 value) external;
 
+    /// @notice Sets R, the slice divisor (a round puts stake / R at risk), within its bounds; applies to rounds
+    /// opened later.
+    function setSliceDivisor(uint16 value) external;
+
     // ─────────────────────────────────────────── Views ───────────────────────────────────────────
 
     /// @notice The newest opened round (`firstRound - 1` before the first opening).
@@ -403,14 +444,29 @@ interface IPortfolioStake {
         uint32 round
     ) external view returns (bytes16[] memory modelIds, uint16[] memory bps);
 
-    /// @notice The account's stake put at risk in `round` (for a future round: as things stand now).
+    /// @notice The account's stake in `round`: what it opened with (for a future round: as things stand now).
     function stakeAt(address account, uint32 round) external view returns (uint256);
 
-    /// @notice Per-model stake at risk in `round`, in registry order: stakeAt x weight / 10,000 (rounded down).
+    /// @notice What `round` puts at risk for the account at most: stakeAt / the round's sliceDivisor (for a round not
+    /// yet opened: the current parameter). Settlement limits it to what earlier losses left.
+    function sliceAt(address account, uint32 round) external view returns (uint256);
+
+    /// @notice Per-model split of the stake in `round`, in registry order: stakeAt x weight / 10,000 (rounded down).
     function modelStakesAt(address account, uint32 round) external view returns (uint256[] memory);
 
-    /// @notice Sums kept for the solvency invariant: stakes, pending withdrawals, rewards pool.
-    function totals() external view returns (uint256 staked, uint256 pendingWithdrawals, uint256 rewardsPool);
+    /// @notice Sums kept for the solvency invariant (NMR held = staked + pendingWithdrawals + rewardsPool +
+    /// owedReserve): stakes, pending withdrawals, the rewards pool, owed rewards not yet paid (owedRewards) and
+    /// owed rewards paid by refills but not yet credited to stakes (owedReserve).
+    function totals()
+        external
+        view
+        returns (
+            uint256 staked,
+            uint256 pendingWithdrawals,
+            uint256 rewardsPool,
+            uint256 owedRewards,
+            uint256 owedReserve
+        );
 
     /// @notice The next nonce for `account`'s signatures (reallocations and model acceptances).
     function nonces(address account) external view returns (uint256);

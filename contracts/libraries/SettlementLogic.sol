@@ -12,6 +12,7 @@ import {IERC20Burnable} from "../interfaces/IERC20Burnable.sol";
 import {INumeraire} from "../interfaces/INumeraire.sol";
 import {PackedWeights} from "./PackedWeights.sol";
 import {StakeStorage} from "./StakeStorage.sol";
+import {OwedRewards} from "./OwedRewards.sol";
 
 /**
  * @title SettlementLogic
@@ -43,7 +44,8 @@ library SettlementLogic {
         address account;
         uint256 balance;
         uint256 pending;
-        uint256 unpaid;
+        uint256 unpaid; // owed after the rounds settled so far
+        uint256 newlyOwed; // gains of these rounds the pool could not pay
         uint256 paid;
         uint256 burnedFromBalance;
         uint256 burnedFromPending;
@@ -56,7 +58,7 @@ library SettlementLogic {
     /// @dev One settled round, as reported by the Settled event.
     struct Outcome {
         uint32 round;
-        uint256 stake;
+        uint256 atRisk;
         int256 delta;
         uint256 paid;
         uint256 burned;
@@ -67,7 +69,7 @@ library SettlementLogic {
         address account;
         bytes32 root;
         uint64 cap;
-        uint256 stake;
+        uint256 atRisk;
         uint256[4] words;
     }
 
@@ -100,6 +102,65 @@ library SettlementLogic {
         _burn(burn, burned);
     }
 
+    /// @notice PortfolioStake.fundRewards without the transfer: owed rewards first (pro rata), the rest to the pool.
+    function fundRewards(StakeStorage.Layout storage s, uint256 amount) external {
+        uint256 toOwed = OwedRewards.fund(s, amount);
+        uint256 pool = s.rewardsPool + amount - toOwed;
+        s.rewardsPool = pool;
+        emit IPortfolioStake.RewardsFunded(msg.sender, amount, toOwed, pool, s.owedTotal, s.owedFactor, s.owedEpoch);
+    }
+
+    /// @notice PortfolioStake.claimRewards: credits to the account's stake what refills paid of its owed rewards.
+    function claimRewards(StakeStorage.Layout storage s, address account) external {
+        StakeStorage.Account storage a = s.accounts[account];
+        uint256 paid = OwedRewards.sync(s, a);
+        if (paid == 0) revert IPortfolioStake.NothingToClaim();
+        uint256 balance = a.balance + paid;
+        a.balance = uint128(balance);
+        a.totalRewarded += uint128(paid);
+        s.totalStaked += uint128(paid);
+        s.stakeHistory[account].push(s.currentRound + 1, uint224(balance));
+        emit IPortfolioStake.RewardsClaimed(account, paid, a.unpaidRewards, balance);
+    }
+
+    /// @notice What `account` is owed now, and what refills paid of it that is not yet credited (claimable).
+    function owedOf(
+        StakeStorage.Layout storage s,
+        address account
+    ) external view returns (uint256 owed, uint256 claimable) {
+        StakeStorage.Account storage a = s.accounts[account];
+        owed = OwedRewards.owedNow(s, a);
+        claimable = a.unpaidRewards - owed;
+    }
+
+    /// @notice Closes the rounds past their proof deadline (oldest first, each once: at most the rounds that can be
+    /// open at once, 241 at the bounds) and admits round `round`'s exposure, cap / divisor of a stake; returns the
+    /// round's cap. Under fixed parameters PortfolioStake's parameter rule guarantees it fits; rounds opened under
+    /// earlier, longer-lived or riskier parameters can leave less room, and then the new round's cap is lowered to
+    /// what is left, so the open rounds never commit more than MAX_EXPOSURE of a stake (invariant 6) and opening a
+    /// round never reverts for it.
+    function admitExposure(
+        StakeStorage.Layout storage s,
+        uint32 round,
+        uint40 now_,
+        uint64 cap,
+        uint16 divisor
+    ) external returns (uint64) {
+        uint32 oldest = s.oldestOpenRound;
+        uint256 open = s.openExposure;
+        while (oldest < round) {
+            StakeStorage.RoundData storage r = s.rounds[oldest];
+            if (r.proofDeadline >= now_) break;
+            open -= StakeStorage.exposure(r.rateCap, r.sliceDivisor);
+            ++oldest;
+        }
+        uint256 room = StakeStorage.MAX_EXPOSURE - open;
+        if (StakeStorage.exposure(cap, divisor) > room) cap = uint64(room * divisor);
+        s.oldestOpenRound = oldest;
+        s.openExposure = uint64(open + StakeStorage.exposure(cap, divisor));
+        return cap;
+    }
+
     /// @notice Whether `returned` is exactly an ABI-encoded true (what NMR's `mint` returns when it burned).
     function isTrue(bytes memory returned) internal pure returns (bool) {
         return returned.length == 32 && uint256(bytes32(returned)) == 1;
@@ -120,12 +181,15 @@ library SettlementLogic {
         while (k < n && r.results[k].round < next) ++k;
         if (k == n) return 0;
 
+        // Owed rewards refills paid since the account's last update are credited first (see OwedRewards).
+        uint256 owedPaid = OwedRewards.sync(s, a);
         Ledger memory ledger = Ledger(
             account,
-            a.balance,
+            a.balance + owedPaid,
             a.pending,
             a.unpaidRewards,
             0,
+            owedPaid,
             0,
             0,
             a.settleCursor,
@@ -133,6 +197,7 @@ library SettlementLogic {
             false,
             false
         );
+        if (owedPaid != 0) emit IPortfolioStake.RewardsClaimed(account, owedPaid, ledger.unpaid, ledger.balance);
         for (; k < n; ++k) {
             IPortfolioStake.RoundResult calldata res = r.results[k];
             if (res.round != next) revert IPortfolioStake.RoundOutOfOrder(account, next, res.round);
@@ -152,7 +217,7 @@ library SettlementLogic {
             s.totalPending -= uint128(ledger.burnedFromPending);
             a.pending = uint128(ledger.pending);
         }
-        a.unpaidRewards = uint128(ledger.unpaid);
+        if (ledger.newlyOwed != 0) OwedRewards.add(s, a, ledger.newlyOwed);
         if (ledger.paid != 0) a.totalRewarded += uint128(ledger.paid);
         if (burned != 0) a.totalBurned += uint128(burned);
         return burned;
@@ -170,7 +235,10 @@ library SettlementLogic {
         bytes32 root = s.roots[round];
         StakeStorage.RoundData memory rd = s.rounds[round];
         if (rd.openedAt == 0) revert IPortfolioStake.RoundNotSettleable(round);
-        uint256 stake = s.stakeHistory[r.account].upperLookupRecent(round);
+        // The round's slice, limited to what earlier losses left: a round never wins on stake it could not lose.
+        uint256 atRisk = s.stakeHistory[r.account].upperLookupRecent(round) / rd.sliceDivisor;
+        uint256 available = ledger.balance + (round <= ledger.pendingLastRound ? ledger.pending : 0);
+        if (atRisk > available) atRisk = available;
         int64[] memory rates = new int64[](a.modelCount);
         int256 delta;
         if (res.unprovable) {
@@ -183,7 +251,7 @@ library SettlementLogic {
         } else if (root == bytes32(0)) {
             // Unpublished: settleable as zero once its publication deadline passed.
             if (block.timestamp <= rd.deadline) revert IPortfolioStake.RoundNotSettleable(round);
-        } else if (stake != 0) {
+        } else if (atRisk != 0) {
             uint256[4] memory words = _vectorForSettlement(s, ledger, r.account, a, round);
             if (words[0] != 0) {
                 if (!ledger.modelsChecked) {
@@ -193,11 +261,11 @@ library SettlementLogic {
                     ) revert IPortfolioStake.ModelListMismatch(r.account);
                     ledger.modelsChecked = true;
                 }
-                delta = _roundDelta(RoundContext(r.account, root, rd.rateCap, stake, words), r.models, res, rates);
+                delta = _roundDelta(RoundContext(r.account, root, rd.rateCap, atRisk, words), r.models, res, rates);
             }
         }
         ledger.unprovable = res.unprovable;
-        _applyDelta(s, ledger, round, stake, rates, delta);
+        _applyDelta(s, ledger, round, atRisk, rates, delta);
     }
 
     /// @dev Applies one round's result to the ledger and reports it.
@@ -205,13 +273,13 @@ library SettlementLogic {
         StakeStorage.Layout storage s,
         Ledger memory ledger,
         uint32 round,
-        uint256 stake,
+        uint256 atRisk,
         int64[] memory rates,
         int256 delta
     ) private {
         uint256 burned = delta < 0 ? _takeLoss(ledger, uint256(-delta), round <= ledger.pendingLastRound) : 0;
-        uint256 paid = _payOwed(s, ledger, delta > 0 ? uint256(delta) : 0);
-        _emitSettled(ledger, Outcome(round, stake, delta, paid, burned), rates);
+        uint256 paid = delta > 0 ? _payGain(s, ledger, uint256(delta)) : 0;
+        _emitSettled(ledger, Outcome(round, atRisk, delta, paid, burned), rates);
     }
 
     /// @dev Emits Settled (its ten fields come from memory to stay within the stack).
@@ -219,7 +287,7 @@ library SettlementLogic {
         emit IPortfolioStake.Settled(
             ledger.account,
             o.round,
-            o.stake,
+            o.atRisk,
             rates,
             o.delta,
             o.paid,
@@ -230,8 +298,8 @@ library SettlementLogic {
         );
     }
 
-    /// @dev A loss comes from the stake, then from the pending withdrawal if it was at risk in that round, never
-    /// beyond both (the stake may already be lower than the round's snapshot after earlier rounds' burns).
+    /// @dev A loss comes from the stake, then from the pending withdrawal if it was at risk in that round. It never
+    /// exceeds both: |delta| <= atRisk x cap <= atRisk, and atRisk is limited to them.
     function _takeLoss(Ledger memory ledger, uint256 loss, bool pendingAtRisk) private pure returns (uint256) {
         uint256 fromBalance = loss < ledger.balance ? loss : ledger.balance;
         uint256 rest = loss - fromBalance;
@@ -247,23 +315,23 @@ library SettlementLogic {
         return fromBalance + fromPending;
     }
 
-    /// @dev Pays `gain` plus rewards owed from earlier rounds from the pool as far as it goes; the rest stays owed.
-    function _payOwed(
+    /// @dev Pays `gain` from the pool as far as it goes; the rest is owed, paid pro rata by later refills (the pool
+    /// is empty whenever anything is owed, as a refill pays owed rewards first).
+    function _payGain(
         StakeStorage.Layout storage s,
         Ledger memory ledger,
         uint256 gain
     ) private returns (uint256 paid) {
-        uint256 owed = ledger.unpaid + gain;
-        if (owed == 0) return 0;
         uint256 pool = s.rewardsPool;
-        paid = owed < pool ? owed : pool;
+        paid = gain < pool ? gain : pool;
         s.rewardsPool = pool - paid;
-        ledger.unpaid = owed - paid;
+        ledger.unpaid += gain - paid;
+        ledger.newlyOwed += gain - paid;
         ledger.balance += paid;
         ledger.paid += paid;
     }
 
-    /// @dev Checks one round's rates and multiproof, and returns sum(stake x weight / BPS x rate / 1e18), each
+    /// @dev Checks one round's rates and multiproof, and returns sum(atRisk x weight / BPS x rate / 1e18), each
     /// model's term rounded toward zero.
     function _roundDelta(
         RoundContext memory c,
@@ -286,7 +354,7 @@ library SettlementLogic {
             if (rate > int64(c.cap)) rate = int64(c.cap);
             else if (rate < -int64(c.cap)) rate = -int64(c.cap);
             rates[slot] = rate;
-            uint256 modelStake = (c.stake * c.words.weight(slot)) / StakeStorage.BPS;
+            uint256 modelStake = (c.atRisk * c.words.weight(slot)) / StakeStorage.BPS;
             delta += (int256(modelStake) * rate) / StakeStorage.RATE_SCALE;
         }
         for (uint256 i; i < models.length; ++i) {

@@ -29,6 +29,8 @@ library StakeStorage {
     uint256 internal constant BPS = 10_000;
     int256 internal constant RATE_SCALE = 1e18;
     uint256 internal constant MAX_SETTLEMENTS_PER_CALL = 256;
+    /// @dev The open rounds together never commit more than this share of a stake (1e18 = 100%).
+    uint256 internal constant MAX_EXPOSURE = 1e18;
 
     struct Account {
         // slot 0: money
@@ -45,13 +47,16 @@ library StakeStorage {
         address manager;
         uint32 withdrawalLastRound;
         uint32 settleCursor;
+        uint32 owedEpoch; // owed-rewards epoch of `unpaidRewards` (see Layout.owedFactor)
         // slot 3
         uint40 withdrawalReleaseAt;
-        uint128 unpaidRewards;
+        uint128 unpaidRewards; // owed rewards as of `owedFactor` (refills since then paid part of it)
         uint64 freeSlots; // registry indexes freed by unbinding (bit i: index i), reused first
         // slot 4
         uint128 totalRewarded;
         uint128 totalBurned;
+        // slot 5
+        uint128 owedFactor; // Layout.owedFactor when `unpaidRewards` was last brought up to date
     }
 
     struct ModelInfo {
@@ -64,7 +69,8 @@ library StakeStorage {
         uint40 resolvesAt;
         uint40 deadline;
         uint40 proofDeadline;
-        uint64 rateCap;
+        uint64 rateCap; // max |rate|, a fraction of the slice
+        uint16 sliceDivisor; // the round puts stake / sliceDivisor at risk
     }
 
     struct Layout {
@@ -72,10 +78,17 @@ library StakeStorage {
         uint32 currentRound;
         uint40 lastOpenedAt;
         bool paused;
+        uint32 oldestOpenRound; // rounds before it are past their proof deadline (see PortfolioStake.openRound)
+        uint64 openExposure; // sum of rateCap / sliceDivisor (1e18 = 100% of a stake) of rounds from oldestOpenRound
         IPortfolioStake.Parameters params;
         uint128 totalStaked;
         uint128 totalPending;
         uint256 rewardsPool;
+        // Owed rewards (gains the pool could not pay), paid pro rata by refills: see OwedRewards.
+        uint128 owedTotal; // still owed, all accounts
+        uint128 owedReserve; // paid by refills, not yet credited to the accounts' stakes
+        uint128 owedFactor; // share of each epoch's debts still owed, scaled by OwedRewards.FACTOR_ONE
+        uint32 owedEpoch; // a refill that pays everything owed starts a new epoch
         mapping(address account => Account) accounts;
         mapping(address account => bytes16[]) models;
         mapping(bytes16 modelId => ModelInfo) modelInfo;
@@ -104,5 +117,10 @@ library StakeStorage {
             if (ring[mid % VECTOR_HISTORY][0].round() <= round) later = mid + 1;
             else high = mid;
         }
+    }
+
+    /// @dev The share of a stake (1e18 = 100%) a round with this cap and slice divisor can take, rounded up.
+    function exposure(uint256 rateCap, uint256 sliceDivisor) internal pure returns (uint256) {
+        return (rateCap + sliceDivisor - 1) / sliceDivisor;
     }
 }

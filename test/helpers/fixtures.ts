@@ -15,13 +15,19 @@ export const DAY = 24n * 60n * 60n;
 export const NMR = (n: number | string) => ethers.parseEther(String(n));
 export const RATE = (fraction: number | string) => ethers.parseEther(String(fraction)); // 18-decimal rate
 
+/**
+ * The unit fixtures' parameters. R = 1 (a round risks the whole stake) keeps the unit tests' arithmetic readable; the
+ * exposure rule still holds: (21 + 7 + 7 days) / 2 days + 1 = 18 rounds open at once, x 5% = 90% of a stake. Slices
+ * (R > 1) have their own tests (test/contracts/exposure.test.ts) and the fuzz runs Numerai's R = 64.
+ */
 export const DEFAULT_PARAMS = {
   withdrawalDelay: 7n * DAY,
-  minRoundInterval: DAY,
+  minRoundInterval: 2n * DAY,
   resolutionDelay: 21n * DAY,
   publishWindow: 7n * DAY,
   rateCap: RATE("0.05"),
   proofGracePeriod: 7n * DAY,
+  sliceDivisor: 1n,
 };
 export const FIRST_ROUND = 1000n;
 
