@@ -117,7 +117,7 @@ export class InvariantRun {
       ? [
           ["deposit", 30],
           ["setAllocation", 25],
-          ["fundRewards", 10],
+          ["fundRewards", 4],
           ["advanceRound", 15],
           ["publishRound", 10],
           ["settle", 10],
@@ -137,8 +137,8 @@ export class InvariantRun {
           ["publishRound", 7],
           ["settle", 9],
           ["settleBatch", 4],
-          ["fundRewards", 4],
-          ["claimRewards", 2],
+          ["fundRewards", 5],
+          ["claimRewards", 3],
           ["pauseToggle", 2],
           ["setParameter", 3],
           ["proposeModels", 2],
@@ -899,10 +899,12 @@ export class InvariantRun {
       [this.w.outsider, 10],
     ]);
     const wallet = this.m.wallets[funder] ?? 0n;
+    // Mostly small refills, so that the pool often runs short and owed rewards are paid pro rata by later refills.
     const amount = r.weighted<() => bigint>([
       [() => 0n, 4],
-      [() => r.bigint(1n, 10n * NMR), 60],
-      [() => r.bigint(10n * NMR, 2_000n * NMR), 32],
+      [() => r.bigint(1n, NMR), 25],
+      [() => r.bigint(1n, 10n * NMR), 45],
+      [() => r.bigint(10n * NMR, 2_000n * NMR), 22],
       [() => wallet + 1n, 4],
     ])();
     const ts = this.nextTs();
