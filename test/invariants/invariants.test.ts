@@ -71,7 +71,7 @@ const FAST = { withdrawalDelay: DAY, minRoundInterval: 12n * 3600n, resolutionDe
  * - numerai: Numerai's 2026 rules, R = 64 and a cap of 100% of the slice, short lifecycle (19 open, 30%);
  * - extreme: exactly 100% of a stake committed: 12-hour rounds open 3.5 days (8 at once), R = 8, cap 100%.
  */
-type RootKind = "default" | "fast" | "numerai" | "extreme";
+type RootKind = "default" | "fast" | "numerai" | "numeraiShortPool" | "extreme";
 const ROOT_SETTINGS: Record<RootKind, [string, bigint][]> = {
   default: [],
   fast: [
@@ -88,6 +88,7 @@ const ROOT_SETTINGS: Record<RootKind, [string, bigint][]> = {
     ["setMinRoundInterval", FAST.minRoundInterval],
     ["setWithdrawalDelay", FAST.withdrawalDelay],
   ],
+  numeraiShortPool: [],
   extreme: [
     ["setResolutionDelay", DAY],
     ["setPublishWindow", DAY],
@@ -108,7 +109,7 @@ async function root(kind: RootKind) {
   await mintTo(nmr, keeper.address, NMR(1_000_000));
   await nmr.connect(keeper).approve(stakeAddress, ethers.MaxUint256);
   await bindModels(stake, operator, carol, modelIds("carol-extra", 14));
-  for (const [setter, value] of ROOT_SETTINGS[kind]) {
+  for (const [setter, value] of ROOT_SETTINGS[kind === "numeraiShortPool" ? "numerai" : kind]) {
     await (stake.connect(admin) as unknown as Record<string, (v: bigint) => Promise<unknown>>)[setter]!(value);
   }
   const { abi, bytecode } = readerArtifact();
@@ -149,6 +150,7 @@ async function root(kind: RootKind) {
     ),
     domain: await eip712Domain(stake),
     gas: COVERAGE ? "0x" + (200_000_000).toString(16) : "0x" + (15_000_000).toString(16),
+    smallRefills: kind === "numeraiShortPool",
   };
   // Two models that appear in the round files but are not registered here (other Numerai participants).
   const foreign = modelIds("not-staking-here", 2).map(low);
@@ -163,6 +165,9 @@ async function defaultRoot() {
 }
 async function numeraiRoot() {
   return root("numerai");
+}
+async function shortPoolRoot() {
+  return root("numeraiShortPool");
 }
 async function extremeRoot() {
   return root("extreme");
@@ -186,6 +191,11 @@ const ALL_BASES: Base[] = [
   { name: "60 random actions in, default parameters", root: defaultRoot, prefix: 60 },
   { name: "40 random actions in, Numerai 2026 (R = 64, cap 100% of the slice)", root: numeraiRoot, prefix: 40 },
   { name: "80 random actions in, Numerai 2026 (R = 64, cap 100% of the slice)", root: numeraiRoot, prefix: 80 },
+  {
+    name: "60 random actions in, Numerai 2026, refills of at most 1 NMR (owed rewards)",
+    root: shortPoolRoot,
+    prefix: 60,
+  },
   { name: "40 random actions in, extreme bounds (8 rounds open x 1/8, 100% committed)", root: extremeRoot, prefix: 40 },
   { name: "80 random actions in, extreme bounds (8 rounds open x 1/8, 100% committed)", root: extremeRoot, prefix: 80 },
   { name: "alice's 256-vector ring full, then 20 random actions, fast rounds", root: fastRoot, prefix: 20, ring: true },
@@ -278,7 +288,8 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
     console.log(
       `      ${stats.sequences} sequences, ${stats.actions} actions (${stats.reverted} expected reverts), ` +
         `${stats.checks} invariant checks, ${stats.settledRounds} account-rounds settled, ${stats.claims} claims, ` +
-        `${stats.owedRefills} refills paying owed rewards, ${stats.rewardClaims} owed-reward claims, ` +
+        `${stats.gains} gains (${stats.gainsShort} beyond the pool), ${stats.owedRefills} refills paying owed rewards, ` +
+        `${stats.rewardClaims} owed-reward claims, ` +
         `${stats.capsLowered} round caps lowered by the exposure rule, ` +
         `${seconds.toFixed(1)} s (seed ${hexSeed(SEED)}${SHARD.count > 1 ? `, shard ${SHARD.index}/${SHARD.count}` : ""})` +
         `\n      ok/attempted: ${kinds}`,

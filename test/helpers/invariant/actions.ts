@@ -819,6 +819,8 @@ export class InvariantRun {
       this.m.wallets[this.w.stakeAddress]! -= sim.burned;
       rec.settled = got;
       this.stats.settledRounds += got.length;
+      this.stats.gainsShort += got.filter((e) => e.delta > 0n && e.paid < e.delta).length;
+      this.stats.gains += got.filter((e) => e.delta > 0n).length;
     }
     return rec;
   }
@@ -902,7 +904,7 @@ export class InvariantRun {
     // Mostly small refills, so that the pool often runs short and owed rewards are paid pro rata by later refills.
     const amount = r.weighted<() => bigint>([
       [() => 0n, 4],
-      [() => r.bigint(1n, NMR), 25],
+      [() => r.bigint(1n, NMR), this.w.smallRefills ? 200 : 25],
       [() => r.bigint(1n, 10n * NMR), 45],
       [() => r.bigint(10n * NMR, 2_000n * NMR), 22],
       [() => wallet + 1n, 4],
@@ -937,7 +939,17 @@ export class InvariantRun {
   async claimRewards(): Promise<ActionRecord> {
     const r = this.rng;
     const m = this.m;
-    const account = r.bool(0.9) ? r.pick(this.w.stakers) : r.pick([this.w.outsider, this.w.keeper]);
+    // Mostly an account refills have paid something (when there is one), else anyone.
+    const paidSome = this.w.stakers.filter((x) => {
+      const acc = m.accounts[x]!;
+      return acc.unpaid > owedNow(m, acc);
+    });
+    const account =
+      paidSome.length && r.bool(0.8)
+        ? r.pick(paidSome)
+        : r.bool(0.9)
+          ? r.pick(this.w.stakers)
+          : r.pick([this.w.outsider, this.w.keeper]);
     const caller = r.bool(0.6) ? account : r.pick([this.w.keeper, this.w.outsider, this.w.operator]);
     const a = m.accounts[low(account)];
     const left = a ? owedNow(m, a) : 0n;

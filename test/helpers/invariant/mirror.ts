@@ -155,6 +155,8 @@ export interface World {
   /** The contract's EIP-712 domain (ERC-5267), read once per base. */
   domain: Eip712Domain;
   gas: string;
+  /** Refills of at most 1 NMR: the pool runs short, so gains are owed and refills pay them pro rata. */
+  smallRefills?: boolean;
 }
 
 export interface Stats {
@@ -167,6 +169,9 @@ export interface Stats {
   /** Refills that paid owed rewards, claimRewards calls that credited some, rounds opened with a lowered cap. */
   owedRefills: number;
   rewardClaims: number;
+  /** Settled rounds with a gain, and those whose gain the pool could not pay in full. */
+  gains: number;
+  gainsShort: number;
   capsLowered: number;
   byKind: Record<string, { ok: number; reverted: number }>;
   /** Revert reasons seen, by action kind ("kind: Error"). */
@@ -183,6 +188,8 @@ export function newStats(): Stats {
     claims: 0,
     owedRefills: 0,
     rewardClaims: 0,
+    gains: 0,
+    gainsShort: 0,
     capsLowered: 0,
     byKind: {},
     reverts: {},
