@@ -107,7 +107,16 @@ library SettlementLogic {
         uint256 toOwed = OwedRewards.fund(s, amount);
         uint256 pool = s.rewardsPool + amount - toOwed;
         s.rewardsPool = pool;
-        emit IPortfolioStake.RewardsFunded(msg.sender, amount, toOwed, pool, s.owedTotal, s.owedFactor, s.owedEpoch);
+        emit IPortfolioStake.RewardsFunded(
+            msg.sender,
+            amount,
+            toOwed,
+            pool,
+            s.owedTotal,
+            s.owedFactor,
+            s.owedEpoch,
+            s.owedScale
+        );
     }
 
     /// @notice PortfolioStake.claimRewards: credits to the account's stake what refills paid of its owed rewards.

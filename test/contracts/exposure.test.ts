@@ -276,12 +276,12 @@ describe("No leverage: per-round stake slices", function () {
       const events = await settle(stake, keeper, alice.address, trees, rounds[0]!, rounds[15]!);
       expect(events).to.have.length(16);
       // The first 8 rounds each took their whole slice, 100 NMR: her whole stake.
-      expect(events.slice(0, 8).map((e) => e.stakeAtRisk)).to.deep.equal(Array(8).fill(NMR(100)));
-      expect(events.slice(0, 8).map((e) => e.burned)).to.deep.equal(Array(8).fill(NMR(100)));
+      expect(events.slice(0, 8).map((e) => e.stakeAtRisk)).to.deep.equal(Array<bigint>(8).fill(NMR(100)));
+      expect(events.slice(0, 8).map((e) => e.burned)).to.deep.equal(Array<bigint>(8).fill(NMR(100)));
       // The next 8 opened on the same 800 NMR snapshot (she had not settled), but nothing was left to lose: nothing
       // at risk, so nothing won. Measuring the gain on the snapshot would have paid her 800 NMR from the pool.
-      expect(events.slice(8).map((e) => e.stakeAtRisk)).to.deep.equal(Array(8).fill(0n));
-      expect(events.slice(8).map((e) => e.paid)).to.deep.equal(Array(8).fill(0n));
+      expect(events.slice(8).map((e) => e.stakeAtRisk)).to.deep.equal(Array<bigint>(8).fill(0n));
+      expect(events.slice(8).map((e) => e.paid)).to.deep.equal(Array<bigint>(8).fill(0n));
       expect((await stake.accountOf(alice.address)).balance).to.equal(0n);
       expect(supply - (await nmr.totalSupply())).to.equal(NMR(800), "her 800 NMR left the supply");
       expect((await stake.totals()).rewardsPool).to.equal(pool, "the pool paid nothing");

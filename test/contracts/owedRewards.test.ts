@@ -95,7 +95,7 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     // Half of the 70 NMR owed: alice and bob each get half of what they are owed.
     await expect(stake.connect(operator).fundRewards(NMR(35)))
       .to.emit(stake, "RewardsFunded")
-      .withArgs(operator.address, NMR(35), NMR(35), 0n, NMR(35), FACTOR_ONE / 2n, 0n);
+      .withArgs(operator.address, NMR(35), NMR(35), 0n, NMR(35), FACTOR_ONE / 2n, 0n, 0n);
     expect(await owed(stake, alice)).to.deep.equal({ unpaid: NMR(25), claimable: NMR(25), balance: NMR(1_000) });
     expect(await owed(stake, bob)).to.deep.equal({ unpaid: NMR(10), claimable: NMR(10), balance: NMR(1_000) });
     await expectSolvent(stake, nmr);
@@ -145,10 +145,10 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     const held = await nmr.balanceOf(await stake.getAddress());
     await expect(stake.connect(operator).fundRewards(NMR(40)))
       .to.emit(stake, "RewardsFunded")
-      .withArgs(operator.address, NMR(40), NMR(40), 0n, NMR(60), (FACTOR_ONE * 60n) / 100n, 0n);
+      .withArgs(operator.address, NMR(40), NMR(40), 0n, NMR(60), (FACTOR_ONE * 60n) / 100n, 0n, 0n);
     await expect(stake.connect(operator).fundRewards(NMR(160)))
       .to.emit(stake, "RewardsFunded")
-      .withArgs(operator.address, NMR(160), NMR(60), NMR(100), 0n, FACTOR_ONE, 1n);
+      .withArgs(operator.address, NMR(160), NMR(60), NMR(100), 0n, FACTOR_ONE, 1n, 0n);
     expect(await nmr.balanceOf(await stake.getAddress())).to.equal(held + NMR(200), "the refills arrived");
     for (const [who, gain] of [
       [alice, NMR(50)],
@@ -173,6 +173,54 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     await stake.claimRewards(carol.address);
     expect((await stake.totals()).owedReserve).to.equal(0n);
     expect((await stake.accountOf(bob.address)).totalRewarded).to.equal(NMR(20));
+    await expectSolvent(stake, nmr);
+  });
+
+  it("the factor keeps its precision through any number of deep partial refills (rescaled, owedScale)", async function () {
+    // Regression: with the factor alone, refills each 1 wei short of everything owed drove it from 1e36 to 1, after
+    // which no partial refill paid anyone anything while totals() said it had.
+    const fx = await loadFixture(deployFixture);
+    const { stake, nmr, alice, bob, operator, keeper, models } = fx;
+    for (const [signer, ids] of [
+      [alice, models.alice],
+      [bob, models.bob],
+    ] as const) {
+      await stake.connect(signer).deposit(NMR(1_000));
+      await stake.connect(signer).setAllocation(ids, [10_000, 0, 0, 0]);
+    }
+    const rounds: bigint[] = [];
+    for (let i = 0; i < 4; i++) rounds.push(await openRound(stake, operator));
+    const trees = rounds.map((round) =>
+      buildRoundTree(round, [
+        { modelId: models.alice[0], rate: RATE("0.05") },
+        { modelId: models.bob[0], rate: RATE("0.05") },
+      ]),
+    );
+    await time.increaseTo((await stake.roundInfo(rounds[3]!)).resolvesAt);
+    for (const [i, round] of rounds.entries()) await stake.connect(operator).publishRound(round, trees[i]!.root, "");
+    const settleBoth = async (i: number) => {
+      for (const who of [alice, bob]) await settleRound(fx, who, rounds[i]!, trees[i]!, keeper);
+    };
+    // Three refills each 1 wei short of everything owed: the factor would fall by ~1e-20 each time.
+    for (let i = 0; i < 3; i++) {
+      await settleBoth(i); // +50 NMR owed to each (and what the last refill paid credited first)
+      const { owedRewards } = await stake.totals();
+      await stake.connect(operator).fundRewards(owedRewards - 1n);
+    }
+    await settleBoth(3);
+    const { owedRewards } = await stake.totals();
+    const before = await owed(stake, alice);
+    await stake.connect(operator).fundRewards(owedRewards / 2n);
+    const after = await owed(stake, alice);
+    // Half of what she is owed is paid: 25 NMR and a wei or two of rounding, never more than half.
+    expect(after.claimable).to.be.at.most(before.unpaid / 2n + 1n);
+    expect(after.claimable).to.be.at.least(before.unpaid / 2n - 2n);
+    expect(after.claimable + after.unpaid).to.be.at.least(before.unpaid);
+    const t = await stake.totals();
+    const sumOwed = (await owed(stake, alice)).unpaid + (await owed(stake, bob)).unpaid;
+    expect(sumOwed - t.owedRewards).to.be.at.most(4n, "totals() agrees with the accounts to a few wei");
+    await stake.claimRewards(alice.address);
+    await stake.claimRewards(bob.address);
     await expectSolvent(stake, nmr);
   });
 

@@ -18,8 +18,9 @@
  * - A gain is paid from the rewards pool as far as it goes; the rest is owed. Every refill pays owed rewards first,
  *   the same fraction of every account's owed amount (pro rata), the rest going to the pool. Bookkeeping, as
  *   IPortfolioStake's RewardsFunded documents it: a factor F (1e36 at the start of an epoch) is multiplied by the
- *   share still owed after each refill, rounded up; an account owed x when the factor was F0 is owed ceil(x F / F0)
- *   now; a refill that pays everything starts a new epoch. What refills paid is credited to the account's stake by
+ *   share still owed after each refill, rounded up, and by 1e18 whenever it falls below 1e18 (the scale counts it);
+ *   an account owed x when the factor was F0 at scale k0 is owed ceil(x F / (F0 1e18^(k - k0))) now (1 wei when
+ *   more than two scales apart); a refill that pays everything starts a new epoch. What refills paid is credited to the account's stake by
  *   its next settlement or by claimRewards.
  * - A round that was never published (its deadline passed) counts as zero for everybody.
  * - A published round settled as unprovable for an account (after its proof deadline) counts as zero for it.
@@ -32,6 +33,8 @@ export const BPS = 10_000n;
 export const RATE_SCALE = 10n ** 18n;
 export const DEFAULT_RATE_CAP = 5n * 10n ** 16n; // 5%
 export const OWED_FACTOR_ONE = 10n ** 36n;
+/** The factor is kept at or above this by multiplying it by it (the scale counts how often). */
+export const OWED_SCALE_STEP = 10n ** 18n;
 
 function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;
@@ -104,6 +107,7 @@ interface RefAccount {
   unpaid: bigint; // owed, as of owedFactor / owedEpoch below
   owedFactor: bigint;
   owedEpoch: bigint;
+  owedScale: bigint;
   totalRewarded: bigint;
   totalBurned: bigint;
   stakes: Checkpoint<bigint>[];
@@ -145,6 +149,7 @@ export class ReferenceModel {
   owedReserve = 0n;
   owedFactor = OWED_FACTOR_ONE;
   owedEpoch = 0n;
+  owedScale = 0n;
   /** NMR burned by every settlement so far. */
   burned = 0n;
   /** NMR sent out by claimed withdrawals. */
@@ -181,6 +186,7 @@ export class ReferenceModel {
         unpaid: 0n,
         owedFactor: 0n,
         owedEpoch: 0n,
+        owedScale: 0n,
         totalRewarded: 0n,
         totalBurned: 0n,
         stakes: [],
@@ -222,8 +228,13 @@ export class ReferenceModel {
       if (toOwed === this.owedTotal) {
         this.owedEpoch += 1n;
         this.owedFactor = OWED_FACTOR_ONE;
+        this.owedScale = 0n;
       } else {
         this.owedFactor = ceilDiv(this.owedFactor * (this.owedTotal - toOwed), this.owedTotal);
+        if (this.owedFactor < OWED_SCALE_STEP) {
+          this.owedFactor *= OWED_SCALE_STEP;
+          this.owedScale += 1n;
+        }
       }
       this.owedTotal -= toOwed;
       this.owedReserve += toOwed;
@@ -234,7 +245,9 @@ export class ReferenceModel {
 
   private owedNow(a: RefAccount): bigint {
     if (a.unpaid === 0n || a.owedEpoch !== this.owedEpoch) return 0n;
-    return ceilDiv(a.unpaid * this.owedFactor, a.owedFactor);
+    const steps = this.owedScale - a.owedScale;
+    if (steps > 2n) return 1n;
+    return ceilDiv(a.unpaid * this.owedFactor, a.owedFactor * OWED_SCALE_STEP ** steps);
   }
 
   /** Credits to the balance what refills paid of the account's owed rewards; returns it. */
@@ -246,6 +259,7 @@ export class ReferenceModel {
     a.unpaid = left;
     a.owedFactor = this.owedFactor;
     a.owedEpoch = this.owedEpoch;
+    a.owedScale = this.owedScale;
     a.balance += paid;
     a.totalRewarded += paid;
     return paid;
@@ -414,6 +428,7 @@ export class ReferenceModel {
       a.unpaid = this.owedNow(a) + gain - paid;
       a.owedFactor = this.owedFactor;
       a.owedEpoch = this.owedEpoch;
+      a.owedScale = this.owedScale;
       this.owedTotal += gain - paid;
     }
     a.balance += paid;
@@ -454,6 +469,7 @@ export class ReferenceModel {
     copy.owedReserve = this.owedReserve;
     copy.owedFactor = this.owedFactor;
     copy.owedEpoch = this.owedEpoch;
+    copy.owedScale = this.owedScale;
     copy.burned = this.burned;
     copy.claimed = this.claimed;
     for (const [k, a] of this.accounts) {

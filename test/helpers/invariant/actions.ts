@@ -32,6 +32,7 @@ import {
   fmt,
   fundOwed,
   owedNow,
+  owedSnapshot,
   low,
   setCheckpoint,
   settleable,
@@ -962,8 +963,7 @@ export class InvariantRun {
     if (out.ok && a) {
       m.owedReserve -= paid;
       a.unpaid = left;
-      a.owedFactor = m.owedFactor;
-      a.owedEpoch = m.owedEpoch;
+      owedSnapshot(m, a);
       a.balance += paid;
       a.totalRewarded += paid;
       setCheckpoint(a, m.current + 1, a.balance);

@@ -43,6 +43,7 @@ export const SLICE_DIVISOR_BOUNDS = [1, 1024] as const;
 /** The open rounds together never commit more than this share of a stake (1e18 = 100%). */
 export const MAX_EXPOSURE = 10n ** 18n;
 export const OWED_FACTOR_ONE = 10n ** 36n;
+export const OWED_SCALE_STEP = 10n ** 18n;
 /** Rounds re-read after each action, at most (the rounds opened in the sequence and unsettled ones, newest first). */
 export const WINDOW = 12;
 
@@ -72,6 +73,7 @@ export interface MAccount {
   unpaid: bigint; // owed rewards as stored, at owedFactor / owedEpoch below (see owedNow)
   owedFactor: bigint;
   owedEpoch: number;
+  owedScale: number;
   totalRewarded: bigint;
   totalBurned: bigint;
   withdrawalLastRound: number;
@@ -117,6 +119,7 @@ export interface Mirror {
   owedReserve: bigint;
   owedFactor: bigint;
   owedEpoch: number;
+  owedScale: number;
   /** openRound's exposure queue: rounds before oldestOpenRound are closed; openExposure sums the others. */
   oldestOpenRound: number;
   openExposure: bigint;
@@ -376,9 +379,18 @@ export function admitRound(m: Mirror, ts: number): bigint {
 }
 
 /** What `a` is owed now: its stored amount times the factor's fall since, rounded up (zero after a new epoch). */
-export function owedNow(m: Pick<Mirror, "owedFactor" | "owedEpoch">, a: MAccount): bigint {
+export function owedNow(m: Pick<Mirror, "owedFactor" | "owedEpoch" | "owedScale">, a: MAccount): bigint {
   if (a.unpaid === 0n || a.owedEpoch !== m.owedEpoch) return 0n;
-  return ceilDiv(a.unpaid * m.owedFactor, a.owedFactor);
+  const steps = m.owedScale - a.owedScale;
+  if (steps > 2) return 1n;
+  return ceilDiv(a.unpaid * m.owedFactor, a.owedFactor * OWED_SCALE_STEP ** BigInt(steps));
+}
+
+/** Records that `a`'s stored owed amount is as of the current factor, epoch and scale. */
+export function owedSnapshot(m: Mirror, a: MAccount) {
+  a.owedFactor = m.owedFactor;
+  a.owedEpoch = m.owedEpoch;
+  a.owedScale = m.owedScale;
 }
 
 /** A refill of `amount`: owed rewards first, pro rata; returns the part that went to them (the rest: the pool). */
@@ -388,8 +400,13 @@ export function fundOwed(m: Mirror, amount: bigint): bigint {
   if (toOwed === m.owedTotal) {
     m.owedEpoch++;
     m.owedFactor = OWED_FACTOR_ONE;
+    m.owedScale = 0;
   } else {
     m.owedFactor = ceilDiv(m.owedFactor * (m.owedTotal - toOwed), m.owedTotal);
+    if (m.owedFactor < OWED_SCALE_STEP) {
+      m.owedFactor *= OWED_SCALE_STEP;
+      m.owedScale++;
+    }
   }
   m.owedTotal -= toOwed;
   m.owedReserve += toOwed;
@@ -505,8 +522,7 @@ export function simulateSettle(
     if (owedPaid !== 0n) {
       owedReserve -= owedPaid;
       a.unpaid = owedLeft;
-      a.owedFactor = m.owedFactor;
-      a.owedEpoch = m.owedEpoch;
+      owedSnapshot(m, a);
     }
     let balance = a.balance + owedPaid;
     let pending = a.pending;
@@ -605,8 +621,7 @@ export function simulateSettle(
     a.pending = pending;
     if (newlyOwed !== 0n) {
       a.unpaid = unpaid;
-      a.owedFactor = m.owedFactor;
-      a.owedEpoch = m.owedEpoch;
+      owedSnapshot(m, a);
       owedTotal += newlyOwed;
     }
     a.totalRewarded += paidSum;
@@ -628,6 +643,7 @@ export function newAccount(addr: string, label: string, models: string[]): MAcco
     unpaid: 0n,
     owedFactor: 0n,
     owedEpoch: 0,
+    owedScale: 0,
     totalRewarded: 0n,
     totalBurned: 0n,
     withdrawalLastRound: 0,
@@ -672,6 +688,7 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
     owedReserve: 0n,
     owedFactor: OWED_FACTOR_ONE,
     owedEpoch: 0,
+    owedScale: 0,
     oldestOpenRound: 0,
     openExposure: 0n,
     donated: 0n,
