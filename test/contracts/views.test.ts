@@ -10,7 +10,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { DEFAULT_PARAMS, NMR, deployFixture, evenBps, openRound } from "../helpers/fixtures";
 import { signAllocation } from "../helpers/eip712";
-import { R0, FAR_FUTURE, UINT32_MAX, nextTimestamp, modelStakes, accountObject } from "../helpers/unit";
+import { R0, FAR_FUTURE, UINT32_MAX, accountObject, expectTotals, modelStakes, nextTimestamp } from "../helpers/unit";
 
 describe("PortfolioStake", function () {
   describe("views", function () {
@@ -28,6 +28,7 @@ describe("PortfolioStake", function () {
         withdrawalReleaseAt: 0n,
         nextSettleRound: 0n,
         unpaidRewards: 0n,
+        claimableRewards: 0n,
         totalRewarded: 0n,
         totalBurned: 0n,
         manager: ethers.ZeroAddress,
@@ -86,6 +87,7 @@ describe("PortfolioStake", function () {
         withdrawalReleaseAt: t + DEFAULT_PARAMS.withdrawalDelay,
         nextSettleRound: R0,
         unpaidRewards: 0n,
+        claimableRewards: 0n,
         totalRewarded: 0n,
         totalBurned: 0n,
         manager: manager.address,
@@ -95,14 +97,14 @@ describe("PortfolioStake", function () {
       });
     });
 
-    it("totals sum stakes, pending withdrawals and the rewards pool across accounts", async function () {
-      const { stake, alice, bob, operator } = await loadFixture(deployFixture);
+    it("totals sum stakes, pending withdrawals and the rewards pool across accounts (nothing owed)", async function () {
+      const { stake, nmr, alice, bob, operator } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(100));
       await stake.connect(bob).deposit(NMR(50));
       await stake.connect(alice).requestWithdrawal(NMR(30));
       await stake.connect(bob).requestWithdrawal(NMR(5));
       await stake.connect(operator).fundRewards(NMR(7));
-      expect(await stake.totals()).to.deep.equal([NMR(115), NMR(35), NMR(7)]);
+      await expectTotals(stake, nmr, { staked: NMR(115), pendingWithdrawals: NMR(35), rewardsPool: NMR(7) });
     });
 
     it("nonces are per account", async function () {
