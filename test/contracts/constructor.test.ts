@@ -8,7 +8,15 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { BurnMode, DAY, DEFAULT_PARAMS, FIRST_ROUND, deployFixture, namedSigners, stakeFactory } from "../helpers/fixtures";
+import {
+  BurnMode,
+  DAY,
+  DEFAULT_PARAMS,
+  FIRST_ROUND,
+  deployFixture,
+  namedSigners,
+  stakeFactory,
+} from "../helpers/fixtures";
 import {
   BEFORE,
   name32,
