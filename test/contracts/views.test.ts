@@ -71,6 +71,21 @@ describe("PortfolioStake", function () {
       expect(await stake.stakeAt(alice.address, UINT32_MAX)).to.equal(NMR(105));
     });
 
+    it("sliceAt is stakeAt / R rounded down: the round's own R once opened, the current parameter before", async function () {
+      const { stake, admin, alice, outsider, operator } = await loadFixture(deployFixture);
+      const amount = NMR(1000) + 6n; // 1,000 NMR + 6 wei: divisions by 4 and 7 truncate
+      await stake.connect(alice).deposit(amount);
+      expect(await stake.sliceAt(alice.address, R0)).to.equal(amount); // R = 1
+      await stake.connect(admin).setSliceDivisor(4n);
+      expect(await stake.sliceAt(alice.address, R0)).to.equal(amount / 4n);
+      await openRound(stake, operator); // R0 opens with R = 4
+      await stake.connect(admin).setSliceDivisor(7n);
+      expect(await stake.sliceAt(alice.address, R0)).to.equal(250n * 10n ** 18n + 1n);
+      expect(await stake.sliceAt(alice.address, R0 + 1n)).to.equal(142_857_142_857_142_857_143n); // floor(amount / 7)
+      expect(await stake.sliceAt(alice.address, UINT32_MAX)).to.equal(amount / 7n);
+      expect(await stake.sliceAt(outsider.address, R0)).to.equal(0n);
+    });
+
     it("accountOf reports every field after a sequence of actions", async function () {
       const { stake, alice, manager, operator, models } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(100));
