@@ -1,8 +1,10 @@
 /**
  * Shared helpers of the contract unit suites (test/contracts/*.test.ts): the rounds and bounds the suites name, the
- * parameter setters by name, `expectRejected` (exact custom error AND an unchanged snapshot of all observable state),
- * settling rounds that expired unpublished (no proofs needed), weight vectors, larger accounts, plain objects of the
- * views and the full observable-state snapshot. EIP-712 signing is in ./eip712.ts.
+ * parameter setters by name, the exposure rule written down independently (`openRoundsOf`, `exposureOf`), totals()
+ * checked with the solvency invariant by token balance (`expectTotals`), `expectRejected` (exact custom error AND an
+ * unchanged snapshot of all observable state), settling rounds that expired unpublished (no proofs needed), weight
+ * vectors, larger accounts, plain objects of the views and the full observable-state snapshot. EIP-712 signing is in
+ * ./eip712.ts.
  *
  * Conventions of the suites that use them:
  * - every rejection is checked with its exact custom error (and its arguments) AND with an unchanged snapshot of all
