@@ -8,8 +8,34 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { BurnMode, DEFAULT_PARAMS, FIRST_ROUND, deployFixture, namedSigners, stakeFactory } from "../helpers/fixtures";
-import { BEFORE, name32, BOUNDS, PARAM_NAMES, paramsObject } from "../helpers/unit";
+import {
+  BurnMode,
+  DAY,
+  DEFAULT_PARAMS,
+  FIRST_ROUND,
+  deployFixture,
+  namedSigners,
+  stakeFactory,
+} from "../helpers/fixtures";
+import {
+  BEFORE,
+  name32,
+  BOUNDS,
+  MAX_EXPOSURE,
+  PARAM_NAMES,
+  ROOMY_PARAMS,
+  ZERO_TOTALS,
+  exposureOf,
+  paramsObject,
+  totalsObject,
+} from "../helpers/unit";
+
+const HOUR = 3600n;
+
+/** Every parameter at its lower or upper bound. */
+function atBounds(edge: "min" | "max"): typeof DEFAULT_PARAMS {
+  return Object.fromEntries(PARAM_NAMES.map((n) => [n, BOUNDS[n][edge]])) as typeof DEFAULT_PARAMS;
+}
 
 describe("PortfolioStake", function () {
   describe("constructor", function () {
@@ -74,13 +100,106 @@ describe("PortfolioStake", function () {
     }
 
     for (const edge of ["min", "max"] as const) {
-      it(`accepts every parameter at its ${edge === "min" ? "lower" : "upper"} bound`, async function () {
-        const params = Object.fromEntries(PARAM_NAMES.map((n) => [n, BOUNDS[n][edge]])) as typeof DEFAULT_PARAMS;
+      it(`accepts every parameter at its ${edge === "min" ? "lower" : "upper"} bound (R included)`, async function () {
+        const params = atBounds(edge);
+        // Lower bounds: (1 + 1 + 1 days) / 12 hours + 1 = 7 rounds x 0.1% / 1; upper bounds: 120 days / 7 days + 1 =
+        // 18 rounds x 100% / 1024. Both well within 100% of a stake.
+        expect(exposureOf(params)).to.be.at.most(MAX_EXPOSURE);
         const { deploy } = await deployArgs({ params });
         const stake = await deploy();
         expect(paramsObject(await stake.parameters())).to.deep.equal(params);
       });
     }
+
+    // Each parameter alone at either bound, the others at the unit values with R = 1024 (which leaves room for all).
+    for (const name of PARAM_NAMES) {
+      for (const edge of ["min", "max"] as const) {
+        it(`accepts ${name} at its ${edge === "min" ? "lower" : "upper"} bound with the other parameters fitting the exposure rule`, async function () {
+          const params = { ...ROOMY_PARAMS, [name]: BOUNDS[name][edge] };
+          expect(exposureOf(params)).to.be.at.most(MAX_EXPOSURE);
+          const { deploy } = await deployArgs({ params });
+          const stake = await deploy();
+          expect(paramsObject(await stake.parameters())).to.deep.equal(params);
+        });
+      }
+    }
+
+    /** Combinations within every bound whose open rounds would commit more than 100% of a stake. */
+    const tooRisky: { title: string; params: typeof DEFAULT_PARAMS; openRounds: bigint }[] = [
+      {
+        title: "every parameter at its upper bound but R = 1 (18 rounds open x 100%)",
+        params: { ...atBounds("max"), sliceDivisor: 1n },
+        openRounds: 18n,
+      },
+      {
+        title: "the riskiest corner: 12-hour rounds, longest delays, 100% cap, R = 1 (241 rounds open)",
+        params: {
+          withdrawalDelay: 0n,
+          minRoundInterval: 12n * HOUR,
+          resolutionDelay: 60n * DAY,
+          publishWindow: 30n * DAY,
+          rateCap: BOUNDS.rateCap.max,
+          proofGracePeriod: 30n * DAY,
+          sliceDivisor: 1n,
+        },
+        openRounds: 241n,
+      },
+      {
+        title: "the riskiest schedule with R = 240 (241 / 240 of a stake)",
+        params: {
+          withdrawalDelay: 0n,
+          minRoundInterval: 12n * HOUR,
+          resolutionDelay: 60n * DAY,
+          publishWindow: 30n * DAY,
+          rateCap: BOUNDS.rateCap.max,
+          proofGracePeriod: 30n * DAY,
+          sliceDivisor: 240n,
+        },
+        openRounds: 241n,
+      },
+      {
+        title: "the unit schedule (18 rounds open) with a cap one wei above 100% / 18",
+        params: { ...DEFAULT_PARAMS, rateCap: 55_555_555_555_555_556n },
+        openRounds: 18n,
+      },
+    ];
+    for (const { title, params, openRounds } of tooRisky) {
+      it(`rejects ${title} with ExposureTooHigh(openRounds, rateCap, sliceDivisor)`, async function () {
+        expect(exposureOf(params)).to.be.greaterThan(MAX_EXPOSURE);
+        const { factory, deploy } = await deployArgs({ params });
+        await expect(deploy())
+          .to.be.revertedWithCustomError(factory, "ExposureTooHigh")
+          .withArgs(openRounds, params.rateCap, params.sliceDivisor);
+      });
+    }
+
+    it("accepts the riskiest schedule once R leaves room: 241 rounds x 100% / 242", async function () {
+      const params = {
+        withdrawalDelay: BOUNDS.withdrawalDelay.max,
+        minRoundInterval: 12n * HOUR,
+        resolutionDelay: 60n * DAY,
+        publishWindow: 30n * DAY,
+        rateCap: BOUNDS.rateCap.max,
+        proofGracePeriod: 30n * DAY,
+        sliceDivisor: 242n,
+      };
+      expect(exposureOf(params)).to.be.at.most(MAX_EXPOSURE);
+      const { deploy } = await deployArgs({ params });
+      expect(paramsObject(await (await deploy()).parameters())).to.deep.equal(params);
+    });
+
+    it("checks the bounds before the exposure: an out-of-bounds value is ParameterOutOfBounds even when too risky", async function () {
+      const params = { ...DEFAULT_PARAMS, minRoundInterval: 12n * HOUR - 1n, rateCap: BOUNDS.rateCap.max };
+      const { factory, deploy } = await deployArgs({ params });
+      await expect(deploy())
+        .to.be.revertedWithCustomError(factory, "ParameterOutOfBounds")
+        .withArgs(
+          name32("minRoundInterval"),
+          12n * HOUR - 1n,
+          BOUNDS.minRoundInterval.min,
+          BOUNDS.minRoundInterval.max,
+        );
+    });
 
     it("stores a non-zero burn sink as given (Sink mode)", async function () {
       const sink = ethers.Wallet.createRandom().address;
@@ -100,7 +219,7 @@ describe("PortfolioStake", function () {
       expect(await stake.burnMode()).to.equal(BurnMode.NumeraireMint);
       expect(paramsObject(await stake.parameters())).to.deep.equal(DEFAULT_PARAMS);
       expect(await stake.paused()).to.equal(false);
-      expect(await stake.totals()).to.deep.equal([0n, 0n, 0n]);
+      expect(await totalsObject(stake)).to.deep.equal(ZERO_TOTALS);
       expect(await stake.nonces(alice.address)).to.equal(0n);
       expect((await stake.roundInfo(FIRST_ROUND)).openedAt).to.equal(0n);
 
@@ -139,6 +258,7 @@ describe("PortfolioStake", function () {
         ["ParameterUpdated", name32("publishWindow"), 0n, DEFAULT_PARAMS.publishWindow],
         ["ParameterUpdated", name32("rateCap"), 0n, DEFAULT_PARAMS.rateCap],
         ["ParameterUpdated", name32("proofGracePeriod"), 0n, DEFAULT_PARAMS.proofGracePeriod],
+        ["ParameterUpdated", name32("sliceDivisor"), 0n, DEFAULT_PARAMS.sliceDivisor],
         ["BurnConfigured", BurnMode.NumeraireMint, ethers.ZeroAddress],
         ["RoleGranted", ethers.ZeroHash, admin.address, admin.address],
       ]);
@@ -161,6 +281,9 @@ describe("PortfolioStake", function () {
       expect(await stake.MAX_PUBLISH_WINDOW()).to.equal(BOUNDS.publishWindow.max);
       expect(await stake.MIN_RATE_CAP()).to.equal(BOUNDS.rateCap.min);
       expect(await stake.MAX_RATE_CAP()).to.equal(BOUNDS.rateCap.max);
+      expect(await stake.MIN_SLICE_DIVISOR()).to.equal(BOUNDS.sliceDivisor.min);
+      expect(await stake.MAX_SLICE_DIVISOR()).to.equal(BOUNDS.sliceDivisor.max);
+      expect(await stake.MAX_EXPOSURE()).to.equal(MAX_EXPOSURE);
       expect(await stake.SET_ALLOCATION_TYPEHASH()).to.equal(
         ethers.id("SetAllocation(address account,bytes16[] modelIds,uint16[] bps,uint256 nonce,uint256 deadline)"),
       );

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { NMR, deployFixture, mintTo, openRound } from "../helpers/fixtures";
-import { R0, BEFORE, expectRejected } from "../helpers/unit";
+import { R0, BEFORE, expectRejected, expectTotals } from "../helpers/unit";
 
 describe("PortfolioStake", function () {
   describe("deposit", function () {
@@ -22,14 +22,14 @@ describe("PortfolioStake", function () {
       expect(v.balance).to.equal(NMR(100));
       expect(v.pendingWithdrawal).to.equal(0n);
       expect(v.nextSettleRound).to.equal(R0);
-      expect(await stake.totals()).to.deep.equal([NMR(100), 0n, 0n]);
+      await expectTotals(stake, nmr, { staked: NMR(100) });
       expect(await stake.stakeAt(alice.address, BEFORE)).to.equal(0n);
       expect(await stake.stakeAt(alice.address, R0)).to.equal(NMR(100));
       expect(await stake.stakeAt(alice.address, R0 + 100n)).to.equal(NMR(100));
     });
 
     it("a deposit during round r adds to the balance from r + 1 and leaves round r's stake", async function () {
-      const { stake, alice, operator } = await loadFixture(deployFixture);
+      const { stake, nmr, alice, operator } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(100));
       const r = await openRound(stake, operator);
       await expect(stake.connect(alice).deposit(NMR(50)))
@@ -38,7 +38,7 @@ describe("PortfolioStake", function () {
       expect(await stake.stakeAt(alice.address, r)).to.equal(NMR(100));
       expect(await stake.stakeAt(alice.address, r + 1n)).to.equal(NMR(150));
       expect((await stake.accountOf(alice.address)).balance).to.equal(NMR(150));
-      expect(await stake.totals()).to.deep.equal([NMR(150), 0n, 0n]);
+      await expectTotals(stake, nmr, { staked: NMR(150) });
     });
 
     it("two deposits in the same round merge into one stake for the next round", async function () {
@@ -66,7 +66,7 @@ describe("PortfolioStake", function () {
       await stake.connect(alice).deposit(NMR(10));
       await stake.connect(bob).deposit(NMR(20));
       await stake.connect(carol).deposit(NMR(30));
-      expect(await stake.totals()).to.deep.equal([NMR(60), 0n, 0n]);
+      await expectTotals(stake, nmr, { staked: NMR(60) });
       expect(await nmr.balanceOf(await stake.getAddress())).to.equal(NMR(60));
       expect((await stake.accountOf(bob.address)).balance).to.equal(NMR(20));
       expect(await stake.stakeAt(carol.address, R0)).to.equal(NMR(30));

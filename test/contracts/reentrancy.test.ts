@@ -50,7 +50,7 @@ describe("PortfolioStake: reentrancy guards", function () {
     expect(await state()).to.deep.equal(before);
   }
 
-  it("deposit, fundRewards, claimWithdrawal, settle and settleBatch cannot be re-entered through the token", async function () {
+  it("deposit, fundRewards (into itself or claimRewards), claimWithdrawal, settle and settleBatch cannot be re-entered through the token", async function () {
     const { nmr, stake, alice, operator, results } = await loadFixture(reentrantFixture);
     const state = async () => [
       [...(await stake.accountOf(alice.address))].map(String),
@@ -63,6 +63,9 @@ describe("PortfolioStake: reentrancy guards", function () {
     await nmr.arm(target, stake.interface.encodeFunctionData("deposit", [1n]));
     await expectGuarded(stake, () => stake.connect(alice).deposit(NMR(1)), state);
     await nmr.arm(target, stake.interface.encodeFunctionData("fundRewards", [1n]));
+    await expectGuarded(stake, () => stake.connect(operator).fundRewards(NMR(1)), state);
+    // A refill moves owed rewards to the reserve before its transfer: the transfer cannot re-enter claimRewards.
+    await nmr.arm(target, stake.interface.encodeFunctionData("claimRewards", [alice.address]));
     await expectGuarded(stake, () => stake.connect(operator).fundRewards(NMR(1)), state);
 
     // Settlement burns through the token: the callback re-enters settle.

@@ -8,19 +8,26 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { NMR, deployFixture } from "../helpers/fixtures";
-import { expectRejected } from "../helpers/unit";
+import { expectRejected, expectTotals } from "../helpers/unit";
+
+/** OwedRewards.FACTOR_ONE: the owed-rewards factor while nothing owed was ever paid in part. */
+const FACTOR_ONE = 10n ** 36n;
 
 describe("PortfolioStake", function () {
   describe("fundRewards", function () {
-    it("adds to the pool: RewardsFunded(from, amount, pool), transfer, totals; anyone may fund", async function () {
+    it("with nothing owed, adds it all to the pool: RewardsFunded(from, amount, toOwed 0, pool, 0, factor, epoch), transfer, totals; anyone may fund", async function () {
       const { stake, nmr, operator, alice } = await loadFixture(deployFixture);
       const tx = stake.connect(operator).fundRewards(NMR(1000));
-      await expect(tx).to.emit(stake, "RewardsFunded").withArgs(operator.address, NMR(1000), NMR(1000));
-      await expect(tx).to.changeTokenBalances(nmr, [operator, stake], [-NMR(1000), NMR(1000)]);
-      await expect(stake.connect(alice).fundRewards(NMR(5)))
+      await expect(tx)
         .to.emit(stake, "RewardsFunded")
-        .withArgs(alice.address, NMR(5), NMR(1005));
-      expect(await stake.totals()).to.deep.equal([0n, 0n, NMR(1005)]);
+        .withArgs(operator.address, NMR(1000), 0n, NMR(1000), 0n, FACTOR_ONE, 0n);
+      await expect(tx).to.changeTokenBalances(nmr, [operator, stake], [-NMR(1000), NMR(1000)]);
+      const tx2 = stake.connect(alice).fundRewards(NMR(5));
+      await expect(tx2)
+        .to.emit(stake, "RewardsFunded")
+        .withArgs(alice.address, NMR(5), 0n, NMR(1005), 0n, FACTOR_ONE, 0n);
+      await expect(tx2).to.changeTokenBalances(nmr, [alice, stake], [-NMR(5), NMR(5)]);
+      await expectTotals(stake, nmr, { rewardsPool: NMR(1005) });
       expect((await stake.accountOf(alice.address)).balance).to.equal(0n);
     });
 
@@ -30,9 +37,10 @@ describe("PortfolioStake", function () {
     });
 
     it("works while paused", async function () {
-      const { stake, operator, pauser } = await loadFixture(deployFixture);
+      const { stake, nmr, operator, pauser } = await loadFixture(deployFixture);
       await stake.connect(pauser).pause();
-      await expect(stake.connect(operator).fundRewards(NMR(1))).to.emit(stake, "RewardsFunded");
+      await expect(stake.connect(operator).fundRewards(NMR(1))).to.changeTokenBalance(nmr, stake, NMR(1));
+      await expectTotals(stake, nmr, { rewardsPool: NMR(1) });
     });
   });
 });

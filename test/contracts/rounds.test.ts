@@ -34,7 +34,7 @@ import {
 
 describe("PortfolioStake", function () {
   describe("openRound", function () {
-    it("opens firstRound at any time: RoundOpened(round, openedAt, resolvesAt, deadline, proofDeadline, rateCap), roundInfo", async function () {
+    it("opens firstRound at any time: RoundOpened(round, openedAt, resolvesAt, deadline, proofDeadline, rateCap, sliceDivisor), roundInfo", async function () {
       const { stake, operator } = await loadFixture(deployFixture);
       expect(await stake.connect(operator).openRound.staticCall()).to.equal(R0);
       const t = await nextTimestamp();
@@ -43,7 +43,7 @@ describe("PortfolioStake", function () {
       const proofDeadline = deadline + DEFAULT_PARAMS.proofGracePeriod;
       await expect(stake.connect(operator).openRound())
         .to.emit(stake, "RoundOpened")
-        .withArgs(R0, t, resolvesAt, deadline, proofDeadline, DEFAULT_PARAMS.rateCap);
+        .withArgs(R0, t, resolvesAt, deadline, proofDeadline, DEFAULT_PARAMS.rateCap, DEFAULT_PARAMS.sliceDivisor);
       expect(await stake.currentRound()).to.equal(R0);
       expect(roundObject(await stake.roundInfo(R0))).to.deep.equal({
         openedAt: t,
@@ -52,6 +52,7 @@ describe("PortfolioStake", function () {
         proofDeadline,
         rateCap: DEFAULT_PARAMS.rateCap,
         root: ethers.ZeroHash,
+        sliceDivisor: DEFAULT_PARAMS.sliceDivisor,
       });
     });
 
@@ -74,28 +75,40 @@ describe("PortfolioStake", function () {
           (v: bigint) => v > notBefore,
           (v: bigint) => v > notBefore,
           DEFAULT_PARAMS.rateCap,
+          DEFAULT_PARAMS.sliceDivisor,
         );
       expect(await stake.currentRound()).to.equal(R0 + 1n);
     });
 
-    it("parameter changes apply to rounds opened later; opened rounds keep their schedule and cap", async function () {
+    it("parameter changes apply to rounds opened later; opened rounds keep their schedule, cap and slice divisor", async function () {
       const { stake, admin, operator } = await loadFixture(deployFixture);
       const r = await openRound(stake, operator);
       const before = roundObject(await stake.roundInfo(r));
       await stake.connect(admin).setResolutionDelay(2n * DAY);
       await stake.connect(admin).setPublishWindow(3n * DAY);
       await stake.connect(admin).setRateCap(RATE("0.1"));
-      await stake.connect(admin).setMinRoundInterval(2n * DAY);
+      await stake.connect(admin).setMinRoundInterval(3n * DAY);
       await stake.connect(admin).setProofGracePeriod(4n * DAY);
+      await stake.connect(admin).setSliceDivisor(2n); // (2 + 3 + 4 days) / 3 days + 1 = 4 rounds x 10% / 2 = 20%
       expect(roundObject(await stake.roundInfo(r))).to.deep.equal(before);
       // The new interval already binds the next opening.
-      await time.increase(DAY);
+      await time.increase(2n * DAY);
       await expect(stake.connect(operator).openRound()).to.be.revertedWithCustomError(stake, "RoundTooEarly");
       await time.increase(DAY);
       const t = await nextTimestamp();
       await expect(stake.connect(operator).openRound())
         .to.emit(stake, "RoundOpened")
-        .withArgs(r + 1n, t, t + 2n * DAY, t + 5n * DAY, t + 9n * DAY, RATE("0.1"));
+        .withArgs(r + 1n, t, t + 2n * DAY, t + 5n * DAY, t + 9n * DAY, RATE("0.1"), 2n);
+      expect(roundObject(await stake.roundInfo(r + 1n))).to.deep.equal({
+        openedAt: t,
+        resolvesAt: t + 2n * DAY,
+        deadline: t + 5n * DAY,
+        proofDeadline: t + 9n * DAY,
+        rateCap: RATE("0.1"),
+        root: ethers.ZeroHash,
+        sliceDivisor: 2n,
+      });
+      expect(roundObject(await stake.roundInfo(r))).to.deep.equal(before);
     });
 
     it("rounds go on while paused", async function () {
@@ -115,6 +128,7 @@ describe("PortfolioStake", function () {
           proofDeadline: 0n,
           rateCap: 0n,
           root: ethers.ZeroHash,
+          sliceDivisor: 0n,
         });
       }
     });

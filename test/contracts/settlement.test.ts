@@ -7,11 +7,13 @@ import { BurnMode, DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "
 import { modelTerm, referenceDelta, type ExpectedSettled } from "../helpers/reference";
 import {
   SettlementHarness,
+  claimedEvents,
   deployNoBurnFixture,
   extraStaker,
   observableState,
   settledEvents,
 } from "../helpers/settlement";
+import { accountObject, expectTotals } from "../helpers/unit";
 
 const R0 = FIRST_ROUND;
 const CAP = RATE("0.05");
@@ -116,6 +118,20 @@ async function manyAccountsFixture() {
   const all = stakers.flatMap((s) => s.models);
   for (let r = R0; r <= R0 + 3n; r++) await h.publish(r, [...randomRates(all, 500 + Number(r)), ...others(Number(r))]);
   return { ...fx, stakers };
+}
+
+/**
+ * Parameters under which a round may risk its whole slice at 100% with R = 1: rounds 7 days apart, each past its
+ * proof deadline 3 days after opening, so one round is open at a time (3 days / 7 days + 1 = 1, x 100% / 1 = 100%).
+ * Each round must then be published within 1 to 2 days of its opening.
+ */
+async function oneRoundAtATime(h: SettlementHarness, admin: HardhatEthersSigner) {
+  const { stake } = h;
+  await stake.connect(admin).setMinRoundInterval(7n * DAY);
+  await stake.connect(admin).setResolutionDelay(DAY);
+  await stake.connect(admin).setPublishWindow(DAY);
+  await stake.connect(admin).setProofGracePeriod(DAY);
+  await stake.connect(admin).setRateCap(RATE("1"));
 }
 
 async function fork<T extends { h: SettlementHarness }>(fixture: () => Promise<T>): Promise<T> {
@@ -236,10 +252,15 @@ describe("PortfolioStake settlement", function () {
         paid: 0n,
       });
       for (let r = R0; r <= R0 + 5n; r++) await h.settle(bob.address, r);
-      await h.settle(carol.address, R0 + 2n);
+      const carolFirst = await h.settle(carol.address, R0 + 2n);
       const carolRest = await h.settle(carol.address, R0 + 5n);
-      // carol's deposit made during R0+2 is at risk from R0+3 on.
-      expect(carolRest.events[0]!.stakeAtRisk).to.equal(ethers.parseEther("433.333333333333333333"));
+      // carol's deposit made during R0+2 is in the stake from R0+3 on; R0..R0+2 lost part of it, and a round never
+      // risks (so never wins on) what earlier losses took: R0+3 puts at risk what she had left, below that stake.
+      const opened = ethers.parseEther("433.333333333333333333");
+      expect(await stake.stakeAt(carol.address, R0 + 3n)).to.equal(opened);
+      const left = carolFirst.events[2]!.balance;
+      expect(left).to.equal(ethers.parseEther("430.894887188999999999"));
+      expect(carolRest.events[0]!.stakeAtRisk).to.equal(left);
       // Every kind of result occurred.
       const deltas = h.settled.map((e) => e.delta);
       expect(deltas.some((d) => d > 0n) && deltas.some((d) => d < 0n) && deltas.some((d) => d === 0n)).to.equal(true);
@@ -362,8 +383,13 @@ describe("PortfolioStake settlement", function () {
       expect(await h.claim(alice)).to.equal(NMR(100));
     });
 
-    it("pool short: partial payment, the rest owed and paid first once the pool is funded (even on a losing round)", async function () {
-      const { h, alice, operator, models } = await fork(baseFixture);
+    it("pool short: the gain is paid as far as the pool goes, the rest owed; a refill pays owed rewards first, pro rata, credited by the next settlement or claimRewards", async function () {
+      const { h, stake, nmr, alice, operator, outsider, models } = await fork(baseFixture);
+      const ONE = 10n ** 36n; // the owed factor at the start of an epoch
+      const lastFunded = async () => {
+        const events = await stake.queryFilter(stake.filters.RewardsFunded);
+        return [...events[events.length - 1]!.args];
+      };
       await h.fund(operator, NMR(10));
       await h.deposit(alice, NMR(1000));
       await h.allocate(alice, [10_000, 0, 0, 0]);
@@ -372,69 +398,149 @@ describe("PortfolioStake settlement", function () {
       for (let k = 0; k < 3; k++)
         await h.publish(R0 + BigInt(k), [...rates(models.alice, [percents[k]!, "0", "0", "0"]), ...others(4)]);
 
+      // R0: +50, 10 from the pool, 40 owed. R0+1: 1,000 at risk (the stake it opened with; 1,010 left), +50: the pool
+      // is empty, 90 owed.
       const a = await h.settle(alice.address, R0 + 1n);
-      expect(a.events[0]).to.deep.include({
-        delta: NMR(50),
-        paid: NMR(10),
-        unpaidRewards: NMR(40),
+      const money = (e: ExpectedSettled) => ({
+        stakeAtRisk: e.stakeAtRisk,
+        delta: e.delta,
+        paid: e.paid,
+        burned: e.burned,
+        unpaidRewards: e.unpaidRewards,
+        balance: e.balance,
+      });
+      expect(a.events.map(money)).to.deep.equal([
+        {
+          stakeAtRisk: NMR(1000),
+          delta: NMR(50),
+          paid: NMR(10),
+          burned: 0n,
+          unpaidRewards: NMR(40),
+          balance: NMR(1010),
+        },
+        { stakeAtRisk: NMR(1000), delta: NMR(50), paid: 0n, burned: 0n, unpaidRewards: NMR(90), balance: NMR(1010) },
+      ]);
+      await expectTotals(stake, nmr, { staked: NMR(1010), owedRewards: NMR(90) });
+
+      // A refill of 60 goes to owed rewards first: two thirds of the 90 owed, nothing to the pool. The factor is
+      // rounded up (ceil(1e36 x 30 / 90)) and so is what alice is still owed: she can claim 1 wei less than 60, which
+      // stays in the reserve (rounding favours solvency).
+      const factor = 333_333_333_333_333_333_333_333_333_333_333_334n;
+      await h.fund(operator, NMR(60));
+      expect(await lastFunded()).to.deep.equal([operator.address, NMR(60), NMR(60), 0n, NMR(30), factor, 0n]);
+      await expectTotals(stake, nmr, { staked: NMR(1010), owedRewards: NMR(30), owedReserve: NMR(60) });
+      expect(accountObject(await stake.accountOf(alice.address))).to.deep.include({
+        unpaidRewards: NMR(30) + 1n,
+        claimableRewards: NMR(60) - 1n,
         balance: NMR(1010),
       });
-      expect(a.events[1]).to.deep.include({ delta: NMR(50), paid: 0n, unpaidRewards: NMR(90), balance: NMR(1010) });
-      await h.fund(operator, NMR(60));
+
+      // Settling R0+2 (-1% on the 1,000 it opened with) credits what the refill paid first, then burns 10.
       const b = await h.settle(alice.address, R0 + 2n);
-      expect(b.events[0]).to.deep.include({
-        delta: NMR(-10),
-        burned: NMR(10),
-        paid: NMR(60),
-        unpaidRewards: NMR(30),
-        balance: NMR(1060),
-      });
+      expect(claimedEvents(stake, b.receipt)).to.deep.equal([
+        { account: alice.address, amount: NMR(60) - 1n, unpaidRewards: NMR(30) + 1n, balance: NMR(1070) - 1n },
+      ]);
+      expect(b.events.map(money)).to.deep.equal([
+        {
+          stakeAtRisk: NMR(1000),
+          delta: NMR(-10),
+          paid: 0n,
+          burned: NMR(10),
+          unpaidRewards: NMR(30) + 1n,
+          balance: NMR(1060) - 1n,
+        },
+      ]);
+      // 1,010 + 60 refilled - 10 burned = 1,060 held: the 1 wei not yet credited is in the reserve.
+      await expectTotals(stake, nmr, { staked: NMR(1060) - 1n, owedRewards: NMR(30), owedReserve: 1n });
+
+      // A refill of 1,000 pays everything still owed (30; a new epoch, the factor back to 1e36), 970 to the pool.
       await h.fund(operator, NMR(1000));
-      await h.passDeadline(R0 + 3n); // never published: counts as zero, the IOU is still paid
+      expect(await lastFunded()).to.deep.equal([operator.address, NMR(1000), NMR(30), NMR(970), 0n, ONE, 1n]);
+      await expectTotals(stake, nmr, { staked: NMR(1060) - 1n, rewardsPool: NMR(970), owedReserve: NMR(30) + 1n });
+      expect(accountObject(await stake.accountOf(alice.address))).to.deep.include({
+        unpaidRewards: 0n,
+        claimableRewards: NMR(30) + 1n,
+      });
+
+      // Anyone credits it to her stake without a new round: no NMR moves (checked by the harness), the 1 wei included.
+      expect(await h.claimRewards(alice.address, outsider)).to.equal(NMR(30) + 1n);
+      await expectTotals(stake, nmr, { staked: NMR(1090), rewardsPool: NMR(970) });
+      await expect(stake.connect(outsider).claimRewards(alice.address)).to.be.revertedWithCustomError(
+        stake,
+        "NothingToClaim",
+      );
+
+      // R0+3 was never published: zero, and nothing left to credit.
+      await h.passDeadline(R0 + 3n);
       const c = await h.settle(alice.address, R0 + 3n);
-      expect(c.events[0]).to.deep.include({ delta: 0n, paid: NMR(30), unpaidRewards: 0n, balance: NMR(1090) });
-      expect(h.ref.view(alice.address)).to.deep.include({ totalRewarded: NMR(100), totalBurned: NMR(10) });
+      expect(claimedEvents(stake, c.receipt)).to.deep.equal([]);
+      expect(c.events.map(money)).to.deep.equal([
+        { stakeAtRisk: NMR(1000), delta: 0n, paid: 0n, burned: 0n, unpaidRewards: 0n, balance: NMR(1090) },
+      ]);
+      expect(accountObject(await stake.accountOf(alice.address))).to.deep.include({
+        balance: NMR(1090),
+        totalRewarded: NMR(100),
+        totalBurned: NMR(10),
+      });
+      await expectTotals(stake, nmr, { staked: NMR(1090), rewardsPool: NMR(970) });
     });
 
     it("losses beyond the balance come from the pending withdrawal only in rounds where it was at risk", async function () {
       const { h, stake, admin, alice, operator, models } = await fork(baseFixture);
+      // R = 5 and a 25% cap: 18 rounds open x 25% / 5 = 90% of a stake.
+      await stake.connect(admin).setSliceDivisor(5n);
       await stake.connect(admin).setRateCap(RATE("0.25"));
       await h.fund(operator, NMR(1000));
-      await h.deposit(alice, NMR(100));
+      await h.deposit(alice, NMR(500));
       await h.allocate(alice, [10_000, 0, 0, 0]);
       await h.open();
       await h.open();
-      await h.open(); // R0..R0+2 put 100 at risk
-      await h.requestWithdrawal(alice, NMR(60)); // at risk up to R0+2
-      await h.open(); // R0+3 puts 40 at risk
+      await h.open(); // R0..R0+2 put 500 / 5 = 100 at risk each
+      await h.requestWithdrawal(alice, NMR(460)); // at risk up to R0+2; 40 left in the stake
+      await h.open(); // R0+3 puts 40 / 5 = 8 at risk, of the stake alone
       for (let r = R0; r <= R0 + 3n; r++)
         await h.publish(r, [...rates(models.alice, ["-25", "0", "0", "0"]), ...others(5)]);
       const { events } = await h.settle(alice.address, R0 + 3n);
-      const view = (e: ExpectedSettled) => ({ delta: e.delta, burned: e.burned, balance: e.balance });
+      const view = (e: ExpectedSettled) => ({
+        stakeAtRisk: e.stakeAtRisk,
+        delta: e.delta,
+        burned: e.burned,
+        balance: e.balance,
+      });
       expect(events.map(view)).to.deep.equal([
-        { delta: NMR(-25), burned: NMR(25), balance: NMR(15) }, // from the balance
-        { delta: NMR(-25), burned: NMR(25), balance: 0n }, // 15 from the balance, 10 from the pending 60
-        { delta: NMR(-25), burned: NMR(25), balance: 0n }, // from the pending
-        { delta: NMR(-10), burned: 0n, balance: 0n }, // R0+3 > withdrawalLastRound: the pending 25 is safe
+        { stakeAtRisk: NMR(100), delta: NMR(-25), burned: NMR(25), balance: NMR(15) }, // from the balance
+        { stakeAtRisk: NMR(100), delta: NMR(-25), burned: NMR(25), balance: 0n }, // 15 from the balance, 10 from the 460
+        { stakeAtRisk: NMR(100), delta: NMR(-25), burned: NMR(25), balance: 0n }, // from the pending withdrawal
+        // R0+3 > withdrawalLastRound: only the stake was at risk, and nothing is left of it; the pending 425 is safe.
+        { stakeAtRisk: 0n, delta: 0n, burned: 0n, balance: 0n },
       ]);
-      expect((await stake.accountOf(alice.address)).pendingWithdrawal).to.equal(NMR(25));
-      expect(await h.claim(alice)).to.equal(NMR(25));
+      expect((await stake.accountOf(alice.address)).pendingWithdrawal).to.equal(NMR(425));
+      expect(await h.claim(alice)).to.equal(NMR(425));
     });
-    it("a loss beyond balance and at-risk pending burns both and nothing more", async function () {
-      const { h, stake, admin, alice, operator, models } = await fork(baseFixture);
-      await stake.connect(admin).setRateCap(RATE("0.25"));
+
+    it("a loss of 100% of what is left burns the balance and the pending withdrawal at risk, and nothing more", async function () {
+      const { h, stake, nmr, admin, alice, operator, models } = await fork(baseFixture);
+      await oneRoundAtATime(h, admin);
       await h.fund(operator, NMR(1000));
       await h.deposit(alice, NMR(100));
       await h.allocate(alice, [10_000, 0, 0, 0]);
-      for (let i = 0; i < 5; i++) await h.open(); // R0..R0+4: 100 at risk each
-      await h.requestWithdrawal(alice, NMR(100)); // all of it, at risk up to R0+4
-      for (let r = R0; r <= R0 + 4n; r++)
-        await h.publish(r, [...rates(models.alice, ["-22", "0", "0", "0"]), ...others(14)]);
-      const { events } = await h.settle(alice.address, R0 + 4n);
-      expect(events.map((e) => e.burned)).to.deep.equal([NMR(22), NMR(22), NMR(22), NMR(22), NMR(12)]);
-      expect(events[4]!.delta).to.equal(NMR(-22));
+      await h.open(); // R0: 100 at risk
+      await h.publish(R0, [...rates(models.alice, ["-50", "0", "0", "0"]), ...others(14)]);
+      await h.open(); // R0+1 opens before R0 is settled: it opens with the whole 100
+      await h.requestWithdrawal(alice, NMR(30)); // at risk up to R0+1
+      await h.publish(R0 + 1n, [...rates(models.alice, ["-100", "0", "0", "0"]), ...others(14)]);
+      const supply = await nmr.totalSupply();
+      const { events } = await h.settle(alice.address, R0 + 1n);
+      // R0: -50% of 100 from the balance (70 -> 20). R0+1: its slice of 100 is limited to what R0 left, 20 + the
+      // pending 30: it burns exactly those 50.
+      expect(events.map((e) => [e.stakeAtRisk, e.delta, e.burned, e.balance])).to.deep.equal([
+        [NMR(100), NMR(-50), NMR(50), NMR(20)],
+        [NMR(50), NMR(-50), NMR(50), 0n],
+      ]);
+      expect(supply - (await nmr.totalSupply())).to.equal(NMR(100));
       const v = await stake.accountOf(alice.address);
       expect([v.balance, v.pendingWithdrawal, v.totalBurned]).to.deep.equal([0n, 0n, NMR(100)]);
+      await expectTotals(stake, nmr, { rewardsPool: NMR(1000) });
       await expect(stake.connect(alice).claimWithdrawal()).to.be.revertedWithCustomError(stake, "NothingToClaim");
     });
 
@@ -524,9 +630,13 @@ describe("PortfolioStake settlement", function () {
       expect(await stake.burnMode()).to.equal(BurnMode.NumeraireMint);
       const supply = await nmr.totalSupply();
       const { events } = await lossScenario(h, alice, models.alice);
-      // 700 x -3% + 300 x -4.5% = -34.5 per round
-      expect(events.map((e) => e.burned)).to.deep.equal([ethers.parseEther("34.5"), ethers.parseEther("34.5")]);
-      expect(await nmr.totalSupply()).to.equal(supply - NMR(69));
+      // R0: 700 x -3% + 300 x -4.5% = -34.5. R0+1 opened with 1,000 but risks only the 965.5 R0 left:
+      // 675.85 x -3% + 289.65 x -4.5% = -20.2755 - 13.03425 = -33.30975.
+      expect(events.map((e) => [e.stakeAtRisk, e.burned])).to.deep.equal([
+        [NMR(1000), NMR("34.5")],
+        [NMR("965.5"), NMR("33.30975")],
+      ]);
+      expect(await nmr.totalSupply()).to.equal(supply - NMR("67.80975"));
     });
 
     it("with a token without burn, the fixed sink receives the burned amount and the supply is unchanged", async function () {
@@ -535,9 +645,9 @@ describe("PortfolioStake settlement", function () {
       const supply = await fx.nmr.totalSupply();
       expect(await fx.stake.burnSink()).to.equal(fx.sink.address);
       await lossScenario(h, fx.alice, fx.models.alice);
-      expect(await fx.nmr.balanceOf(fx.sink.address)).to.equal(NMR(69));
+      expect(await fx.nmr.balanceOf(fx.sink.address)).to.equal(NMR("67.80975"));
       expect(await fx.nmr.totalSupply()).to.equal(supply);
-      expect(h.ref.burned).to.equal(NMR(69));
+      expect(h.ref.burned).to.equal(NMR("67.80975"));
     });
   });
 
@@ -964,30 +1074,41 @@ describe("PortfolioStake settlement", function () {
      * otherwise the first amount would become burnable by rounds that opened after it left the stake.
      */
     it("a request in a later round reverts WithdrawalPending; the first amount is burned by none of the later rounds", async function () {
-      const { h, stake, alice, operator, models } = await fork(baseFixture);
+      const { h, stake, nmr, admin, alice, operator, models } = await fork(baseFixture);
+      // One round open at a time and a 100% cap: a single round can take everything it puts at risk.
+      await oneRoundAtATime(h, admin);
       await h.fund(operator, NMR(100));
       await h.deposit(alice, NMR(100));
       await h.allocate(alice, [10_000, 0, 0, 0]);
       await h.open(); // R0: 100 at risk
       await h.requestWithdrawal(alice, NMR(30));
       await h.requestWithdrawal(alice, NMR(20)); // same round: adds up
-      for (let i = 0; i < 22; i++) await h.open(); // R0+1..R0+22: 50 at risk each
+      await h.publish(R0, [...rates(models.alice, ["0", "0", "0", "0"]), ...others(13)]);
+      await h.open(); // R0+1: 50 at risk
       const before = await stake.accountOf(alice.address);
       await expect(stake.connect(alice).requestWithdrawal(NMR(50)))
         .to.be.revertedWithCustomError(stake, "WithdrawalPending")
         .withArgs(NMR(50), R0);
       expect(await stake.accountOf(alice.address)).to.deep.equal(before);
+      await h.publish(R0 + 1n, [...rates(models.alice, ["-100", "0", "0", "0"]), ...others(13)]);
+      await h.open(); // R0+2 opens before R0+1 is settled: 50 at risk on paper
+      await h.publish(R0 + 2n, [...rates(models.alice, ["-100", "0", "0", "0"]), ...others(13)]);
 
-      await h.publish(R0, [...rates(models.alice, ["0", "0", "0", "0"]), ...others(13)]);
-      // At the 5% cap, 22 losing rounds on the same 50 NMR would lose 55 NMR: the stake goes to zero, the pending
-      // withdrawal (at risk in R0 only) is untouched.
-      for (let r = R0 + 1n; r <= R0 + 22n; r++)
-        await h.publish(r, [...rates(models.alice, ["-5", "0", "0", "0"]), ...others(13)]);
-      const { events } = await h.settle(alice.address, R0 + 22n);
-      expect(events.reduce((sum, e) => sum + e.burned, 0n)).to.equal(NMR(50));
+      // R0+1 takes the whole stake; R0+2 finds nothing left to risk. The pending withdrawal (at risk in R0 only) is
+      // untouched, though the rounds after R0 lost 200% of what they opened with.
+      const supply = await nmr.totalSupply();
+      const { events } = await h.settle(alice.address, R0 + 2n);
+      expect(events.map((e) => [e.stakeAtRisk, e.delta, e.burned])).to.deep.equal([
+        [NMR(100), 0n, 0n],
+        [NMR(50), NMR(-50), NMR(50)],
+        [0n, 0n, 0n],
+      ]);
+      expect(supply - (await nmr.totalSupply())).to.equal(NMR(50));
       const after = await stake.accountOf(alice.address);
       expect(after.pendingWithdrawal).to.equal(NMR(50));
       expect(after.balance).to.equal(0n);
+      await expectTotals(stake, nmr, { pendingWithdrawals: NMR(50), rewardsPool: NMR(100) });
+      expect(await h.claim(alice)).to.equal(NMR(50));
     });
   });
 });

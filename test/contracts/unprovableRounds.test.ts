@@ -283,17 +283,24 @@ describe("Unprovable published rounds count as zero after the proof grace period
         "AccessControlUnauthorizedAccount",
       );
       const before = await stake.roundInfo(R0 + 1n);
+      // A longer grace keeps rounds open longer: (21 + 7 + 30 days) / 2 days + 1 = 30 rounds x 5% is too much of a
+      // stake with R = 1; R = 2 makes room (75%).
+      await expect(stake.connect(admin).setProofGracePeriod(30n * DAY))
+        .to.be.revertedWithCustomError(stake, "ExposureTooHigh")
+        .withArgs(30n, DEFAULT_PARAMS.rateCap, 1n);
+      await stake.connect(admin).setSliceDivisor(2n);
       await expect(stake.connect(admin).setProofGracePeriod(30n * DAY))
         .to.emit(stake, "ParameterUpdated")
         .withArgs(name32("proofGracePeriod"), DEFAULT_PARAMS.proofGracePeriod, 30n * DAY);
       expect((await stake.roundInfo(R0 + 1n)).proofDeadline).to.equal(before.proofDeadline);
-      await time.increase(DAY);
+      await time.increase(DEFAULT_PARAMS.minRoundInterval);
       const tx = await stake.connect(operator).openRound();
       const info = await stake.roundInfo(R0 + 2n);
       expect(info.proofDeadline).to.equal(info.deadline + 30n * DAY);
       await expect(tx)
         .to.emit(stake, "RoundOpened")
-        .withArgs(R0 + 2n, info.openedAt, info.resolvesAt, info.deadline, info.proofDeadline, info.rateCap);
+        .withArgs(R0 + 2n, info.openedAt, info.resolvesAt, info.deadline, info.proofDeadline, info.rateCap, 2n);
+      expect(info.rateCap).to.equal(DEFAULT_PARAMS.rateCap);
     });
   });
 

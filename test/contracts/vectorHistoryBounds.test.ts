@@ -16,13 +16,19 @@ import { buildRoundTree, emptyRoundResult, unprovableRoundResult } from "../../s
 import { DAY, NMR, RATE, deploySystem, modelIds, withStakers } from "../helpers/fixtures";
 
 const HOUR = 3600n;
+/**
+ * Every time parameter at its worst bound for the ring. The exposure rule then needs a slice small enough for the 241
+ * rounds open at once: at the 100% cap, R = 256 commits 241 / 256 = 94% of a stake (R = 1 would be refused with
+ * ExposureTooHigh(241, 1e18, 1), see constructor.test.ts). Neither the cap nor R changes which rounds are unsettled.
+ */
 const WORST = {
   withdrawalDelay: 60n * DAY,
   minRoundInterval: 12n * HOUR,
   resolutionDelay: 60n * DAY,
   publishWindow: 30n * DAY,
-  rateCap: RATE("0.25"),
+  rateCap: RATE("1"),
   proofGracePeriod: 30n * DAY,
+  sliceDivisor: 256n,
 };
 const OTHERS = modelIds("other-participant", 3);
 

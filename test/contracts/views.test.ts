@@ -10,7 +10,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { DEFAULT_PARAMS, NMR, deployFixture, evenBps, openRound } from "../helpers/fixtures";
 import { signAllocation } from "../helpers/eip712";
-import { R0, FAR_FUTURE, UINT32_MAX, nextTimestamp, modelStakes, accountObject } from "../helpers/unit";
+import { R0, FAR_FUTURE, UINT32_MAX, accountObject, expectTotals, modelStakes, nextTimestamp } from "../helpers/unit";
 
 describe("PortfolioStake", function () {
   describe("views", function () {
@@ -28,6 +28,7 @@ describe("PortfolioStake", function () {
         withdrawalReleaseAt: 0n,
         nextSettleRound: 0n,
         unpaidRewards: 0n,
+        claimableRewards: 0n,
         totalRewarded: 0n,
         totalBurned: 0n,
         manager: ethers.ZeroAddress,
@@ -70,6 +71,21 @@ describe("PortfolioStake", function () {
       expect(await stake.stakeAt(alice.address, UINT32_MAX)).to.equal(NMR(105));
     });
 
+    it("sliceAt is stakeAt / R rounded down: the round's own R once opened, the current parameter before", async function () {
+      const { stake, admin, alice, outsider, operator } = await loadFixture(deployFixture);
+      const amount = NMR(1000) + 6n; // 1,000 NMR + 6 wei: divisions by 4 and 7 truncate
+      await stake.connect(alice).deposit(amount);
+      expect(await stake.sliceAt(alice.address, R0)).to.equal(amount); // R = 1
+      await stake.connect(admin).setSliceDivisor(4n);
+      expect(await stake.sliceAt(alice.address, R0)).to.equal(amount / 4n);
+      await openRound(stake, operator); // R0 opens with R = 4
+      await stake.connect(admin).setSliceDivisor(7n);
+      expect(await stake.sliceAt(alice.address, R0)).to.equal(250n * 10n ** 18n + 1n);
+      expect(await stake.sliceAt(alice.address, R0 + 1n)).to.equal(142_857_142_857_142_857_143n); // floor(amount / 7)
+      expect(await stake.sliceAt(alice.address, UINT32_MAX)).to.equal(amount / 7n);
+      expect(await stake.sliceAt(outsider.address, R0)).to.equal(0n);
+    });
+
     it("accountOf reports every field after a sequence of actions", async function () {
       const { stake, alice, manager, operator, models } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(100));
@@ -86,6 +102,7 @@ describe("PortfolioStake", function () {
         withdrawalReleaseAt: t + DEFAULT_PARAMS.withdrawalDelay,
         nextSettleRound: R0,
         unpaidRewards: 0n,
+        claimableRewards: 0n,
         totalRewarded: 0n,
         totalBurned: 0n,
         manager: manager.address,
@@ -95,14 +112,14 @@ describe("PortfolioStake", function () {
       });
     });
 
-    it("totals sum stakes, pending withdrawals and the rewards pool across accounts", async function () {
-      const { stake, alice, bob, operator } = await loadFixture(deployFixture);
+    it("totals sum stakes, pending withdrawals and the rewards pool across accounts (nothing owed)", async function () {
+      const { stake, nmr, alice, bob, operator } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(100));
       await stake.connect(bob).deposit(NMR(50));
       await stake.connect(alice).requestWithdrawal(NMR(30));
       await stake.connect(bob).requestWithdrawal(NMR(5));
       await stake.connect(operator).fundRewards(NMR(7));
-      expect(await stake.totals()).to.deep.equal([NMR(115), NMR(35), NMR(7)]);
+      await expectTotals(stake, nmr, { staked: NMR(115), pendingWithdrawals: NMR(35), rewardsPool: NMR(7) });
     });
 
     it("nonces are per account", async function () {

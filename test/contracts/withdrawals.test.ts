@@ -9,7 +9,16 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY, DEFAULT_PARAMS, NMR, deployFixture, openRound } from "../helpers/fixtures";
-import { R0, BEFORE, expectRejected, nextTimestamp, passDeadline, settleExpired, modelStakes } from "../helpers/unit";
+import {
+  R0,
+  BEFORE,
+  expectRejected,
+  expectTotals,
+  nextTimestamp,
+  passDeadline,
+  settleExpired,
+  modelStakes,
+} from "../helpers/unit";
 
 describe("PortfolioStake", function () {
   describe("requestWithdrawal", function () {
@@ -27,7 +36,7 @@ describe("PortfolioStake", function () {
       expect(v.pendingWithdrawal).to.equal(NMR(40));
       expect(v.withdrawalLastRound).to.equal(BEFORE);
       expect(v.withdrawalReleaseAt).to.equal(t + DEFAULT_PARAMS.withdrawalDelay);
-      expect(await stake.totals()).to.deep.equal([NMR(60), NMR(40), 0n]);
+      await expectTotals(stake, nmr, { staked: NMR(60), pendingWithdrawals: NMR(40) });
       expect(await stake.stakeAt(alice.address, R0)).to.equal(NMR(60));
     });
 
@@ -52,7 +61,7 @@ describe("PortfolioStake", function () {
     });
 
     it("requests in the same round add up; the release time moves to the latest request", async function () {
-      const { stake, alice, operator } = await loadFixture(deployFixture);
+      const { stake, nmr, alice, operator } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(100));
       const r = await openRound(stake, operator);
       await stake.connect(alice).requestWithdrawal(NMR(10));
@@ -64,7 +73,7 @@ describe("PortfolioStake", function () {
       const v = await stake.accountOf(alice.address);
       expect(v.pendingWithdrawal).to.equal(NMR(25));
       expect(v.withdrawalReleaseAt).to.equal(t + DEFAULT_PARAMS.withdrawalDelay);
-      expect(await stake.totals()).to.deep.equal([NMR(75), NMR(25), 0n]);
+      await expectTotals(stake, nmr, { staked: NMR(75), pendingWithdrawals: NMR(25) });
       expect(await stake.stakeAt(alice.address, r + 1n)).to.equal(NMR(75));
     });
 
@@ -136,11 +145,11 @@ describe("PortfolioStake", function () {
     });
 
     it("works while paused", async function () {
-      const { stake, alice, pauser } = await loadFixture(deployFixture);
+      const { stake, nmr, alice, pauser } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(100));
       await stake.connect(pauser).pause();
       await expect(stake.connect(alice).requestWithdrawal(NMR(100))).to.emit(stake, "WithdrawalRequested");
-      expect(await stake.totals()).to.deep.equal([0n, NMR(100), 0n]);
+      await expectTotals(stake, nmr, { pendingWithdrawals: NMR(100) });
     });
   });
 
@@ -166,7 +175,7 @@ describe("PortfolioStake", function () {
       const v = await stake.accountOf(alice.address);
       expect(v.pendingWithdrawal).to.equal(0n);
       expect(v.balance).to.equal(NMR(60));
-      expect(await stake.totals()).to.deep.equal([NMR(60), 0n, 0n]);
+      await expectTotals(stake, nmr, { staked: NMR(60) });
     });
 
     it("rejects before the release time (WithdrawalLocked(releaseAt)), even with the rounds settled", async function () {
@@ -224,14 +233,14 @@ describe("PortfolioStake", function () {
     });
 
     it("a request made before any round was never at risk: claimable after the delay alone", async function () {
-      const { stake, alice } = await loadFixture(deployFixture);
+      const { stake, nmr, alice } = await loadFixture(deployFixture);
       await stake.connect(alice).deposit(NMR(100));
       await stake.connect(alice).requestWithdrawal(NMR(100));
       await time.increase(DEFAULT_PARAMS.withdrawalDelay);
       await expect(stake.connect(alice).claimWithdrawal())
         .to.emit(stake, "WithdrawalClaimed")
         .withArgs(alice.address, NMR(100));
-      expect(await stake.totals()).to.deep.equal([0n, 0n, 0n]);
+      await expectTotals(stake, nmr, {});
     });
 
     it("rejects a second claim (NothingToClaim)", async function () {

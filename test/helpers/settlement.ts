@@ -1,6 +1,8 @@
 /**
  * Drives PortfolioStake and the independent ReferenceModel side by side: every action is sent on chain and applied
- * to the model, and every settlement's Settled events, burns, account views and totals are compared to the wei.
+ * to the model, and every settlement's Settled and RewardsClaimed events, burns, account views and totals (owed
+ * rewards and their reserve included) are compared to the wei, with the solvency invariant checked by token balance
+ * (NMR held = staked + pending + pool + owed reserve).
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -50,6 +52,30 @@ export function settledEvents(stake: PortfolioStake, receipt: ContractTransactio
   return out;
 }
 
+/** What a RewardsClaimed event reports. */
+export interface ExpectedClaim {
+  account: string;
+  amount: bigint;
+  unpaidRewards: bigint;
+  balance: bigint;
+}
+
+/** The RewardsClaimed events of a receipt, as plain objects. */
+export function claimedEvents(stake: PortfolioStake, receipt: ContractTransactionReceipt): ExpectedClaim[] {
+  const out: ExpectedClaim[] = [];
+  for (const log of receipt.logs) {
+    const claimed = typedEvent(stake.interface.parseLog(log), stake.filters.RewardsClaimed);
+    if (!claimed) continue;
+    const a = claimed.args;
+    out.push({ account: a.staker, amount: a.amount, unpaidRewards: a.unpaidRewards, balance: a.balance });
+  }
+  return out;
+}
+
+function normaliseClaim(e: ExpectedClaim): ExpectedClaim {
+  return { ...e, account: ethers.getAddress(e.account) };
+}
+
 function normalise(e: ExpectedSettled): ExpectedSettled {
   return { ...e, account: ethers.getAddress(e.account), rates: e.rates.map((r) => BigInt(r)) };
 }
@@ -63,6 +89,7 @@ export async function chainAccount(stake: PortfolioStake, account: string): Prom
     withdrawalLastRound: v.withdrawalLastRound,
     nextSettleRound: v.nextSettleRound,
     unpaidRewards: v.unpaidRewards,
+    claimableRewards: v.claimableRewards,
     totalRewarded: v.totalRewarded,
     totalBurned: v.totalBurned,
   };
@@ -83,6 +110,7 @@ export async function observableState(stake: PortfolioStake, token: Token, accou
         withdrawalReleaseAt: v.withdrawalReleaseAt,
         nextSettleRound: v.nextSettleRound,
         unpaidRewards: v.unpaidRewards,
+        claimableRewards: v.claimableRewards,
         totalRewarded: v.totalRewarded,
         totalBurned: v.totalBurned,
         manager: v.manager,
@@ -94,11 +122,11 @@ export async function observableState(stake: PortfolioStake, token: Token, accou
       tokens: await token.balanceOf(account),
     });
   }
-  const [staked, pendingWithdrawals, rewardsPool] = await stake.totals();
+  const [staked, pendingWithdrawals, rewardsPool, owedRewards, owedReserve] = await stake.totals();
   return {
     current,
     perAccount,
-    totals: { staked, pendingWithdrawals, rewardsPool },
+    totals: { staked, pendingWithdrawals, rewardsPool, owedRewards, owedReserve },
     held: await token.balanceOf(stakeAddress),
     supply: await token.totalSupply(),
   };
@@ -191,20 +219,58 @@ export class SettlementHarness {
     return amount;
   }
 
+  /**
+   * A refill: owed rewards first (pro rata), the rest to the pool. Checks RewardsFunded against the model (what went
+   * to owed rewards, the pool, what is still owed, the owed factor and epoch), the transfer and the totals.
+   */
   async fund(signer: HardhatEthersSigner, amount: bigint): Promise<void> {
-    const pool = this.ref.rewardsPool + amount;
-    await expect(this.stake.connect(signer).fundRewards(amount))
+    const tx = await this.stake.connect(signer).fundRewards(amount);
+    const toOwed = this.ref.fund(amount);
+    await expect(tx)
       .to.emit(this.stake, "RewardsFunded")
-      .withArgs(signer.address, amount, pool);
-    expect(this.ref.fund(amount)).to.equal(pool);
+      .withArgs(
+        signer.address,
+        amount,
+        toOwed,
+        this.ref.rewardsPool,
+        this.ref.owedTotal,
+        this.ref.owedFactor,
+        this.ref.owedEpoch,
+      );
+    await expect(tx).to.changeTokenBalances(this.token, [signer, this.stake], [-amount, amount]);
     await this.checkTotals();
   }
 
-  /** Waits the minimum interval and opens the next round. */
-  async open(): Promise<bigint> {
-    const { rateCap } = await this.stake.parameters();
+  /**
+   * claimRewards(account), sent by `caller` (anyone): what refills paid of the account's owed rewards goes to its
+   * stake, no NMR moves. Checks RewardsClaimed, the account and the totals against the model; returns the amount.
+   */
+  async claimRewards(account: string, caller: HardhatEthersSigner = this.keeper): Promise<bigint> {
+    const tx = await this.stake.connect(caller).claimRewards(account);
+    const amount = this.ref.claimRewards(account);
+    const after = this.ref.view(account);
+    await expect(tx)
+      .to.emit(this.stake, "RewardsClaimed")
+      .withArgs(account, amount, after.unpaidRewards, after.balance);
+    await expect(tx).to.changeTokenBalances(this.token, [account, caller.address, this.stake], [0n, 0n, 0n]);
+    await this.check(account);
+    return amount;
+  }
+
+  /**
+   * Waits the minimum interval and opens the next round, checking it took the current slice divisor and the current
+   * cap (or `expectCap`, for a round whose cap openRound lowers because rounds opened under earlier parameters leave
+   * less room); the model gets the round's cap and R as the chain reports them.
+   */
+  async open(opts: { expectCap?: bigint } = {}): Promise<bigint> {
+    const { rateCap, sliceDivisor } = await this.stake.parameters();
     const round = await openRound(this.stake, this.operator);
-    expect(round).to.equal(this.ref.openRound(rateCap));
+    const info = await this.stake.roundInfo(round);
+    expect([info.rateCap, info.sliceDivisor]).to.deep.equal(
+      [opts.expectCap ?? rateCap, sliceDivisor],
+      `round ${round}'s cap and R`,
+    );
+    expect(round).to.equal(this.ref.openRound(info.rateCap, info.sliceDivisor));
     return round;
   }
 
@@ -269,7 +335,21 @@ export class SettlementHarness {
     else tx = await this.stake.connect(keeper).settleBatch(args);
     const receipt = (await tx.wait())!;
 
-    const expected = entries.flatMap(({ account, to, opts }) => this.ref.settleUpTo(account, to, opts));
+    // A settlement that settles anything first credits what refills paid of the account's owed rewards.
+    const claims: ExpectedClaim[] = [];
+    const expected = entries.flatMap(({ account, to, opts }) => {
+      const v = this.ref.view(account);
+      if (to >= v.nextSettleRound && v.claimableRewards > 0n) {
+        claims.push({
+          account,
+          amount: v.claimableRewards,
+          unpaidRewards: v.unpaidRewards,
+          balance: v.balance + v.claimableRewards,
+        });
+      }
+      return this.ref.settleUpTo(account, to, opts);
+    });
+    expect(claimedEvents(this.stake, receipt).map(normaliseClaim)).to.deep.equal(claims.map(normaliseClaim));
     const events = settledEvents(this.stake, receipt);
     expect(events.map(normalise)).to.deep.equal(expected.map(normalise));
     this.settled.push(...events);
@@ -318,10 +398,12 @@ export class SettlementHarness {
       staked: onChain.staked,
       pendingWithdrawals: onChain.pendingWithdrawals,
       rewardsPool: onChain.rewardsPool,
+      owedRewards: onChain.owedRewards,
+      owedReserve: onChain.owedReserve,
     }).to.deep.equal(t);
     expect(await this.token.balanceOf(await this.stake.getAddress())).to.equal(
-      t.staked + t.pendingWithdrawals + t.rewardsPool,
-      "NMR held = stakes + pending withdrawals + pool",
+      t.staked + t.pendingWithdrawals + t.rewardsPool + t.owedReserve,
+      "NMR held = stakes + pending withdrawals + pool + owed reserve",
     );
   }
 }

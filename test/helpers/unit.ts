@@ -1,8 +1,10 @@
 /**
  * Shared helpers of the contract unit suites (test/contracts/*.test.ts): the rounds and bounds the suites name, the
- * parameter setters by name, `expectRejected` (exact custom error AND an unchanged snapshot of all observable state),
- * settling rounds that expired unpublished (no proofs needed), weight vectors, larger accounts, plain objects of the
- * views and the full observable-state snapshot. EIP-712 signing is in ./eip712.ts.
+ * parameter setters by name, the exposure rule written down independently (`openRoundsOf`, `exposureOf`), totals()
+ * checked with the solvency invariant by token balance (`expectTotals`), `expectRejected` (exact custom error AND an
+ * unchanged snapshot of all observable state), settling rounds that expired unpublished (no proofs needed), weight
+ * vectors, larger accounts, plain objects of the views and the full observable-state snapshot. EIP-712 signing is in
+ * ./eip712.ts.
  *
  * Conventions of the suites that use them:
  * - every rejection is checked with its exact custom error (and its arguments) AND with an unchanged snapshot of all
@@ -19,6 +21,7 @@ import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioS
 import type { Interface } from "ethers";
 import {
   DAY,
+  DEFAULT_PARAMS,
   FIRST_ROUND,
   NMR,
   RATE,
@@ -48,11 +51,51 @@ export const BOUNDS = {
   minRoundInterval: { min: DAY / 2n, max: 7n * DAY },
   resolutionDelay: { min: DAY, max: 60n * DAY },
   publishWindow: { min: DAY, max: 30n * DAY },
-  rateCap: { min: RATE("0.001"), max: RATE("0.25") },
+  rateCap: { min: RATE("0.001"), max: RATE("1") },
   proofGracePeriod: { min: DAY, max: 30n * DAY },
+  sliceDivisor: { min: 1n, max: 1024n },
 };
 export type ParamName = keyof typeof BOUNDS;
 export const PARAM_NAMES = Object.keys(BOUNDS) as ParamName[];
+/** The largest value each parameter's type can carry (uint40 times, uint64 cap, uint16 divisor). */
+export const TYPE_MAX: Record<ParamName, bigint> = {
+  withdrawalDelay: 2n ** 40n - 1n,
+  minRoundInterval: 2n ** 40n - 1n,
+  resolutionDelay: 2n ** 40n - 1n,
+  publishWindow: 2n ** 40n - 1n,
+  rateCap: 2n ** 64n - 1n,
+  proofGracePeriod: 2n ** 40n - 1n,
+  sliceDivisor: 2n ** 16n - 1n,
+};
+
+/** The open exposure rule, written down independently of the contract: at most 100% of a stake (1e18). */
+export const MAX_EXPOSURE = 10n ** 18n;
+
+/** Rounds that can be open at once: (resolutionDelay + publishWindow + proofGracePeriod) / minRoundInterval + 1. */
+export function openRoundsOf(p: {
+  minRoundInterval: bigint;
+  resolutionDelay: bigint;
+  publishWindow: bigint;
+  proofGracePeriod: bigint;
+}): bigint {
+  return (p.resolutionDelay + p.publishWindow + p.proofGracePeriod) / p.minRoundInterval + 1n;
+}
+
+/**
+ * What the open rounds may commit together, in 1e18 = 100% of a stake: openRounds x ceil(rateCap / sliceDivisor)
+ * (each round's share rounded up, so the rule errs on the safe side). The contract refuses parameters above
+ * MAX_EXPOSURE with ExposureTooHigh(openRounds, rateCap, sliceDivisor).
+ */
+export function exposureOf(p: Parameters<typeof openRoundsOf>[0] & { rateCap: bigint; sliceDivisor: bigint }): bigint {
+  return openRoundsOf(p) * ((p.rateCap + p.sliceDivisor - 1n) / p.sliceDivisor);
+}
+
+/**
+ * DEFAULT_PARAMS with R = 1024: every other parameter can then be set to either of its bounds alone (the riskiest,
+ * 241 rounds open at a 100% cap, commits 241 / 1024 = 23.5% of a stake), so the per-parameter bound tests need no
+ * other change. sliceDivisor's own lower bound (R = 1) fits the default schedule and cap (18 x 5% = 90%).
+ */
+export const ROOMY_PARAMS = { ...DEFAULT_PARAMS, sliceDivisor: 1024n };
 
 /** Calls the setter of parameter `name`. */
 export function setParam(stake: PortfolioStake, name: ParamName, value: bigint) {
@@ -69,10 +112,38 @@ export function setParam(stake: PortfolioStake, name: ParamName, value: bigint) 
       return stake.setRateCap(value);
     case "proofGracePeriod":
       return stake.setProofGracePeriod(value);
+    case "sliceDivisor":
+      return stake.setSliceDivisor(value);
   }
 }
 
 // ─────────────────────────────────────── Rejections ───────────────────────────────────────
+
+/** totals() as a plain object (for deep equality with named fields). */
+export async function totalsObject(stake: PortfolioStake) {
+  const [staked, pendingWithdrawals, rewardsPool, owedRewards, owedReserve] = await stake.totals();
+  return { staked, pendingWithdrawals, rewardsPool, owedRewards, owedReserve };
+}
+
+/** No NMR staked, pending, in the pool or owed: totals() of a fresh deployment, as totalsObject gives it. */
+export const ZERO_TOTALS = { staked: 0n, pendingWithdrawals: 0n, rewardsPool: 0n, owedRewards: 0n, owedReserve: 0n };
+
+/**
+ * Asserts totals() field by field and the solvency invariant by effect: the contract's token balance equals
+ * staked + pendingWithdrawals + rewardsPool + owedReserve.
+ */
+export async function expectTotals(
+  stake: PortfolioStake,
+  nmr: AnyToken,
+  expected: Partial<typeof ZERO_TOTALS>,
+): Promise<void> {
+  const t = await totalsObject(stake);
+  expect(t).to.deep.equal({ ...ZERO_TOTALS, ...expected });
+  expect(await nmr.balanceOf(await stake.getAddress())).to.equal(
+    t.staked + t.pendingWithdrawals + t.rewardsPool + t.owedReserve,
+    "NMR held = staked + pending + pool + owed reserve",
+  );
+}
 
 /** Every account of the fixture, for state snapshots. */
 export function everyone(fx: Fixture, extra: string[] = []): string[] {
@@ -202,6 +273,7 @@ export function accountObject(v: IPortfolioStake.AccountViewStructOutput) {
     withdrawalReleaseAt: v.withdrawalReleaseAt,
     nextSettleRound: v.nextSettleRound,
     unpaidRewards: v.unpaidRewards,
+    claimableRewards: v.claimableRewards,
     totalRewarded: v.totalRewarded,
     totalBurned: v.totalBurned,
     manager: v.manager,
@@ -219,6 +291,7 @@ export function paramsObject(p: IPortfolioStake.ParametersStructOutput) {
     publishWindow: p.publishWindow,
     rateCap: p.rateCap,
     proofGracePeriod: p.proofGracePeriod,
+    sliceDivisor: p.sliceDivisor,
   };
 }
 
@@ -230,6 +303,7 @@ export function roundObject(r: IPortfolioStake.RoundInfoStructOutput) {
     proofDeadline: r.proofDeadline,
     rateCap: r.rateCap,
     root: r.root,
+    sliceDivisor: r.sliceDivisor,
   };
 }
 
