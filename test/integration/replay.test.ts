@@ -11,7 +11,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { formatRate, rateFromScores, type ModelRate } from "../../scripts/lib/results";
+import { payoutRate } from "../../scripts/lib/payout";
+import { formatRate, type ModelRate } from "../../scripts/lib/results";
+import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import {
   DAY,
   DEFAULT_PARAMS,
@@ -95,6 +97,10 @@ const TOP_UP = { during: 1120, amount: NMR(5_000) };
 const WITHDRAWAL = { during: 1150, amount: NMR(8_000) };
 const POOL = NMR(3_000); // short: the early gains outrun it
 const POOL_TOP_UP = { during: 1130, amount: NMR(20_000) };
+
+/** Today's rule, clip(0.5 CORR + 2 MMC, ±5%), with CORR the file's CORR20V2 and MMC its MMC. */
+const rateFromScores = (corr: string | null, mmc: string | null) =>
+  payoutRate({ CORR: corr, MMC: mmc }, TEST_PAYOUT_CONFIG).rate;
 
 /** One round's tree: every model of the file with a score, plus a rate-0 leaf for registered models without one. */
 function roundLeaves(data: DailyScores, round: number, registered: Set<string>): ModelRate[] {
