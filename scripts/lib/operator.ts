@@ -11,6 +11,7 @@ import { ZERO_ROOT, chainTime, describeFailure, registeredModelsFromEvents } fro
 import {
   checkAgainstRound,
   givenRate,
+  parsePayoutConfig,
   payoutRate,
   type OnChainRoundTerms,
   type PayoutConfig,
@@ -180,6 +181,7 @@ export async function publishRoundResults(
   rows: ResultRow[],
   options: PublishOptions,
 ): Promise<PublishResult> {
+  const config = parsePayoutConfig(options.config); // programmatic callers get the same checks as SCORE_CONFIG
   const info = await stake.roundInfo(round);
   if (info.openedAt === 0n) {
     throw new Error(`Round ${round} has not been opened on chain (the current round is ${await stake.currentRound()})`);
@@ -188,14 +190,14 @@ export async function publishRoundResults(
     normaliseModelId,
   );
   const rates = ratesFromRows(rows, {
-    config: options.config,
+    config,
     onChain: { round, rateCap: info.rateCap, sliceDivisor: sliceDivisorOf(info) },
     round,
     registered,
     unknownModels: options.unknownModels,
   });
   const tree = buildRoundTree(round, rates.rates);
-  const content = roundFile(round, tree, options.config, rates.scoresByModel);
+  const content = roundFile(round, tree, config, rates.scoresByModel);
   const file = path.join(options.outDir, `round-${round}.json`);
   const base = { ...rates, file, root: tree.root, leaves: content.leaves.length };
 
