@@ -23,6 +23,7 @@ import { payoutRate } from "../../scripts/lib/payout";
 import { roundDelta, treeFromFile, type RoundFile } from "../../scripts/lib/results";
 import { autocorrelation, mean, median, pearson } from "../../scripts/lib/stats";
 import { deploySystem, signerAt } from "../helpers/fixtures";
+import { NUMERAI_2026_PARAMS, requireSlices } from "../helpers/payout";
 import { loadDailyScores } from "../helpers/scores";
 
 const ROUNDS = 30;
@@ -44,7 +45,8 @@ function pairwise(models: SimulatedModel[], series: (m: SimulatedModel, i: numbe
 
 describe("demo history (scripts/lib/demo.ts)", function () {
   it(`opens ${ROUNDS} rounds, publishes and settles the resolved ones, and balances follow the Settled events`, async function () {
-    const { stake, nmr, operator } = await deploySystem();
+    await requireSlices("The demo (Numerai's 2026 rules)");
+    const { stake, nmr, operator } = await deploySystem({ params: NUMERAI_2026_PARAMS });
     const signers = await ethers.getSigners();
     const stakers = signers.slice(30, 30 + DEMO_ACCOUNTS.length);
     const manager = await signerAt(35);
@@ -85,6 +87,8 @@ describe("demo history (scripts/lib/demo.ts)", function () {
       leafRates.set(r, byModel);
     }
     const lastPublished = summary.published[summary.published.length - 1];
+    const R = NUMERAI_2026_PARAMS.sliceDivisor;
+    expect(sliceDivisorOf(await stake.roundInfo(summary.firstRound))).to.equal(R);
 
     // Accounts: everything published is settled; each Settled event matches the snapshots, the vectors and the leaves;
     // the balance follows deposits, withdrawals and Settled events to the wei.
@@ -99,6 +103,8 @@ describe("demo history (scripts/lib/demo.ts)", function () {
         ...(await stake.queryFilter(stake.filters.Settled(a.address), fromBlock)),
       ].sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index);
       let balance = 0n;
+      let pending = 0n;
+      let lastAtRiskRound = 0n; // the pending withdrawal is at risk up to this round
       let deposited = 0n;
       let claimed = 0n;
       let paid = 0n;
@@ -106,9 +112,14 @@ describe("demo history (scripts/lib/demo.ts)", function () {
       for (const e of events) {
         if (e.eventName === "Deposited" || e.eventName === "WithdrawalRequested") {
           if (e.eventName === "Deposited") deposited += (e.args as unknown as { amount: bigint }).amount;
+          else {
+            const w = e.args as unknown as { pendingWithdrawal: bigint; lastAtRiskRound: bigint };
+            [pending, lastAtRiskRound] = [w.pendingWithdrawal, w.lastAtRiskRound];
+          }
           balance = (e.args as unknown as { balance: bigint }).balance;
         } else if (e.eventName === "WithdrawalClaimed") {
           claimed += (e.args as unknown as { amount: bigint }).amount;
+          pending = 0n;
         } else {
           const s = e.args as unknown as {
             round: bigint;
@@ -120,7 +131,10 @@ describe("demo history (scripts/lib/demo.ts)", function () {
             balance: bigint;
           };
           settledEvents++;
-          expect(s.stakeAtRisk).to.equal(await stake.stakeAt(a.address, s.round));
+          // The round's slice of the stake it opened with, limited to what earlier losses left.
+          const slice = (await stake.stakeAt(a.address, s.round)) / R;
+          const available = balance + (s.round <= lastAtRiskRound ? pending : 0n);
+          expect(s.stakeAtRisk, `${a.name} round ${s.round} at risk`).to.equal(slice < available ? slice : available);
           const [, weights] = await stake.allocationAt(a.address, s.round);
           const rates = models.map((id) => leafRates.get(s.round)?.get(id) ?? 0n);
           if (s.stakeAtRisk > 0n && weights.some((w) => w > 0n)) expect([...s.rates]).to.deep.equal(rates);
@@ -155,8 +169,9 @@ describe("demo history (scripts/lib/demo.ts)", function () {
 
   it(`earns what Numerai pays over the ${DEFAULT_DEMO_ROUNDS} rounds of npm start: ~24% of model-rounds negative, a few % a year`, async function () {
     // ../shared/data/numerai-statistics.md: ~24% of user model-rounds negative; a stake moves by a few % a year,
-    // never +100% in a few months (the demo once showed +277% for one account over 60 rounds).
-    const { stake, nmr, operator } = await deploySystem();
+    // never +100% in a few months (the demo once showed +277% for one account over 60 rounds, whole stakes at risk).
+    await requireSlices("The demo's economics (Numerai's 2026 rules)");
+    const { stake, nmr, operator } = await deploySystem({ params: NUMERAI_2026_PARAMS });
     const signers = await ethers.getSigners();
     const stakers = signers.slice(30, 30 + DEMO_ACCOUNTS.length);
     const roundsDir = mkdtempSync(path.join(tmpdir(), "portfolio-stake-demo-"));
@@ -165,11 +180,6 @@ describe("demo history (scripts/lib/demo.ts)", function () {
       { stake, nmr, operator, stakers, manager: await signerAt(35), provider: ethers.provider, fromBlock },
       { rounds: DEFAULT_DEMO_ROUNDS, seed: 1, roundsDir }, // what npm start generates (DEMO_SEED 1)
     );
-    const withoutSlices =
-      sliceDivisorOf(await stake.roundInfo(summary.firstRound)) === 1n
-        ? " (this contract puts the whole stake at risk every round: the demo's economics need the no-leverage contract's slices)"
-        : "";
-
     // Share of negative model-rounds over every published leaf of the demo's models. ~60 rounds of scores that overlap
     // over 20 rounds are about three independent draws of the common factor, hence a wider band than the 2,000-round
     // check below.
@@ -179,7 +189,7 @@ describe("demo history (scripts/lib/demo.ts)", function () {
       return file.leaves.filter((l) => demoModels.has(l.modelId)).map((l) => BigInt(l.rate));
     });
     const negativeShare = rates.filter((x) => x < 0n).length / rates.length;
-    expect(negativeShare, `share of negative model-rounds${withoutSlices}`).to.be.within(0.12, 0.36);
+    expect(negativeShare, `share of negative model-rounds`).to.be.within(0.12, 0.36);
 
     // Each account's time-weighted return over its settled rounds, compounded, then annualised at Numerai's 5 rounds
     // a week (260 a year). Each round's return is what settlement paid or burned over the balance it started from.
@@ -196,8 +206,8 @@ describe("demo history (scripts/lib/demo.ts)", function () {
         `${a.name}: ${((growth - 1) * 100).toFixed(2)}% over ${events.length} rounds, ${(annualised * 100).toFixed(1)}% a year`,
       );
       expect(events.length, `${a.name} settled rounds`).to.be.greaterThan(30);
-      expect(growth - 1, `${a.name} over the demo${withoutSlices}: ${report.join("; ")}`).to.be.below(0.3);
-      expect(annualised, `${a.name} a year${withoutSlices}: ${report.join("; ")}`).to.be.within(-0.1, 0.2);
+      expect(growth - 1, `${a.name} over the demo: ${report.join("; ")}`).to.be.below(0.3);
+      expect(annualised, `${a.name} a year: ${report.join("; ")}`).to.be.within(-0.1, 0.2);
     }
     console.log(
       `      demo economics: ${(negativeShare * 100).toFixed(1)}% of model-rounds negative; ${report.join("; ")}`,

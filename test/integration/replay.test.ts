@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { artifacts, ethers } from "hardhat";
+import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { publishRoundResults, sliceDivisorOf } from "../../scripts/lib/operator";
 import { PRESETS, payoutRate, type PayoutConfig } from "../../scripts/lib/payout";
@@ -24,7 +24,7 @@ import {
   type ModelRate,
   type RoundFile,
 } from "../../scripts/lib/results";
-import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
+import { NUMERAI_2026_PARAMS, TEST_PAYOUT_CONFIG, requireSlices } from "../helpers/payout";
 import {
   DAY,
   DEFAULT_PARAMS,
@@ -370,7 +370,7 @@ describe("Replay of real Numerai daily scores", function () {
 // ───────────────────────────────── Numerai's 2026 rules: a 1/64 slice, clip ±1 ─────────────────────────────────
 
 const ONE = 10n ** 18n;
-const SLICE_DIVISOR = 64n;
+const SLICE_DIVISOR = NUMERAI_2026_PARAMS.sliceDivisor;
 
 /**
  * The 2026 weightings replayed. The score files hold only 20-day scores (CORR20V2 and MMC), no 60-day ones, so the
@@ -470,13 +470,6 @@ function referenceRate(corr: string | null, mmc: string | null, corrTimes: bigin
   return (corrTimes * wide(corr) + mmcTimes * wide(mmc)) / ONE;
 }
 
-/** Whether the compiled PortfolioStake has per-round slices (the no-leverage change: parameters().sliceDivisor). */
-async function contractHasSlices(): Promise<boolean> {
-  const abi = new ethers.Interface((await artifacts.readArtifact("PortfolioStake")).abi);
-  const output = abi.getFunction("parameters")?.outputs[0];
-  return (output?.components ?? []).some((c) => c.name === "sliceDivisor");
-}
-
 describe("Replay of real Numerai daily scores under the 2026 rules (1/64 slice, clip ±1, payout factor 1)", function () {
   let data: DailyScores;
   let names: string[];
@@ -488,16 +481,9 @@ describe("Replay of real Numerai daily scores under the 2026 rules (1/64 slice, 
 
   for (const weighting of WEIGHTINGS) {
     it(`${weighting.name}: rounds ${FIRST}-${LAST} settle to the wei of the independent reference`, async function () {
-      if (!(await contractHasSlices())) {
-        throw new Error(
-          "This replay needs the no-leverage contract (per-round slices: parameters().sliceDivisor, " +
-            "roundInfo().sliceDivisor); the compiled PortfolioStake has none. It runs once that contract is merged.",
-        );
-      }
+      await requireSlices("This replay");
       const [keeper, staker] = [await signerAt(7), await signerAt(9)];
-      // Rates up to 100% of the slice; R = 64 is the contract's default, stated here so the test does not rely on it.
-      const params = { rateCap: ONE, ...({ sliceDivisor: SLICE_DIVISOR } as object) };
-      const { nmr, stake, operator } = await deploySystem({ firstRound: BigInt(FIRST), params });
+      const { nmr, stake, operator } = await deploySystem({ firstRound: BigInt(FIRST), params: NUMERAI_2026_PARAMS });
       for (const s of [staker, operator]) await fundAndApprove(nmr, stake, s);
       const models = names.map(modelId);
       await bindModels(stake, operator, staker, models);
