@@ -7,7 +7,6 @@ import type { ScoreFormula } from "./payout";
 import type { ExactDecimal } from "./results";
 
 export const weightedSum: ScoreFormula = {
-  summary: "sum of score x multiplier over the configured scores (NA counts as 0)",
   combine(scores, multipliers) {
     const terms: ExactDecimal[] = [];
     for (const [name, multiplier] of multipliers) {
@@ -19,8 +18,8 @@ export const weightedSum: ScoreFormula = {
     const units = terms.reduce((sum, t) => sum + t.units * 10n ** BigInt(scale - t.scale), 0n);
     return { units, scale };
   },
-  describe(_multipliers, text) {
-    return Object.entries(text)
+  describe(multipliers) {
+    return Object.entries(multipliers)
       .map(([name, m]) => `${m} ${name}`)
       .join(" + ");
   },

@@ -27,13 +27,12 @@ export interface PayoutConfig {
 
 /** How a formula combines a model's scores, before the payout factor and the clip. Exact: no rounding here. */
 export interface ScoreFormula {
-  summary: string;
   combine(
     scores: ReadonlyMap<string, ExactDecimal | null>,
     multipliers: ReadonlyMap<string, ExactDecimal>,
   ): ExactDecimal;
-  /** The configuration's scores in words, e.g. "0.5 CORR + 2 MMC". */
-  describe(multipliers: ReadonlyMap<string, ExactDecimal>, text: Record<string, string>): string;
+  /** The configuration's scores in words, from the multipliers as written, e.g. "0.5 CORR + 2 MMC". */
+  describe(multipliers: Record<string, string>): string;
 }
 
 export const FORMULAS: Record<string, ScoreFormula> = { "weighted-sum": weightedSum };
@@ -46,13 +45,13 @@ export const KNOWN_SCORES: Record<string, string> = {
   CORR: "correlation on the horizon the round is paid on (CORR20V2 for daily rounds in 2024-2026)",
   MMC: "meta-model contribution on the horizon the round is paid on",
   CORR20: "correlation over 20 trading days",
-  CORR20V2: "correlation over 20 trading days, target v2",
+  CORR20V2: "correlation over 20 trading days, version 2 of the score (the column of the daily score data)",
   CORR60: "correlation over 60 trading days",
   MMC20: "meta-model contribution over 20 trading days",
   MMC60: "meta-model contribution over 60 trading days",
   BMC20: "benchmark-model contribution over 20 trading days",
   BMC60: "benchmark-model contribution over 60 trading days",
-  TC: "true contribution (retired by Numerai in 2024)",
+  TC: "true contribution (an earlier Numerai score)",
 };
 
 const ONE = 10n ** BigInt(RATE_DECIMALS);
@@ -230,7 +229,7 @@ export function checkAgainstRound(config: PayoutConfig, terms: OnChainRoundTerms
 /** The formula in words, e.g. "rate = clip(1 x (5 CORR + 1 MMC), ±100%) of a 1/64 slice". */
 export function describePayoutConfig(config: PayoutConfig): string {
   const formula = formulaOf(config);
-  const combined = formula.describe(multipliersOf(config), config.scores);
+  const combined = formula.describe(config.scores);
   const clip = formatRate(toFixedUnits(parseExactDecimal(config.clip)));
   return `rate = clip(${config.payoutFactor} x (${combined}), ±${clip}) of a 1/${config.sliceDivisor} slice`;
 }
