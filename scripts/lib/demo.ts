@@ -13,8 +13,8 @@
  *      correlates ~0.5 with the same model's CORR and ~0.01 across owners (real: 0.5-0.6 and ~0-0.09);
  *    - per-model means and sds drawn around the real user-model figures (CORR 0.020 ± 0.006, sd 0.019; MMC
  *      0.0035 ± 0.003, sd 0.009), published with 10 decimals. The rates come from these scores through the payout
- *      module (scripts/lib/payout.ts) with the demo's score configuration, demoPayoutConfig: ~22% of model-rounds
- *      negative and a few % a year on the stake, as in the real tournament.
+ *      module (scripts/lib/payout.ts) with the demo's score configuration, demoPayoutConfig: ~24% of model-rounds
+ *      negative over a long run, and several % a year on the stake.
  *    Each series has its own PRNG stream, so a shorter run is a prefix of a longer one with the same seed.
  * 2. generateDemoHistory: on a deployed PortfolioStake (MockNMR or NMRLike), binds the demo accounts' models (the
  *    operator proposes, each account accepts), deposits, sets and
@@ -186,7 +186,8 @@ export function simulatedRates(m: SimulatedModel, config: PayoutConfig): bigint[
 
 // ──────────────────────────────────────────── Payout ───────────────────────────────────────────
 
-/** Numerai's payout budget per round and the NMR staked in the real tournament (shared/data/numerai-statistics.md). */
+/** The 72,000 of Numerai's pf = min(1, 72,000 / NMR at risk), and the NMR staked in the real tournament (both from
+ * ../shared/data/numerai-statistics.md). */
 export const NUMERAI_PAYOUT_BUDGET = ethers.parseEther("72000");
 export const REAL_TOURNAMENT_STAKE = ethers.parseEther("920000");
 
@@ -205,7 +206,7 @@ export interface DemoRoundTerms {
  */
 export function demoPayoutConfig(terms: DemoRoundTerms, demoStakeAtRisk: bigint): PayoutConfig {
   const one = ethers.WeiPerEther;
-  const atRisk = (REAL_TOURNAMENT_STAKE + demoStakeAtRisk * terms.sliceDivisor) / terms.sliceDivisor;
+  const atRisk = REAL_TOURNAMENT_STAKE / terms.sliceDivisor + demoStakeAtRisk;
   const payoutFactor = atRisk <= NUMERAI_PAYOUT_BUDGET ? one : (NUMERAI_PAYOUT_BUDGET * one) / atRisk;
   return {
     formula: "weighted-sum",
