@@ -214,6 +214,24 @@ describe("demo history (scripts/lib/demo.ts)", function () {
     );
   });
 
+  it("configures each round like Numerai: 0.75 CORR + 2.25 MMC, the round's R and cap, pf = min(1, 72,000 / NMR at risk)", function () {
+    const NMR = (n: number) => ethers.parseEther(String(n));
+    // Atomic staking: the tournament's 0.92M NMR put 14,375 NMR at risk per round, under the budget: pf = 1.
+    expect(demoPayoutConfig({ rateCap: NMR(1), sliceDivisor: 64n }, NMR(700))).to.deep.equal({
+      formula: "weighted-sum",
+      scores: { CORR: "0.75", MMC: "2.25" },
+      payoutFactor: "1.0",
+      clip: "1.0",
+      sliceDivisor: 64,
+    });
+    // Whole stakes at risk: 72,000 / (920,000 + 45,000) = 0.0746..., truncated to 18 decimals; the clip follows the cap.
+    expect(demoPayoutConfig({ rateCap: NMR(0.05), sliceDivisor: 1n }, NMR(45_000))).to.deep.include({
+      payoutFactor: "0.074611398963730569",
+      clip: "0.05",
+      sliceDivisor: 1,
+    });
+  });
+
   it("generates rates that behave like real scores: overlapping rounds, a common factor, an owner factor", function () {
     const R = 2000;
     const models = simulateScores(DEMO_ACCOUNTS, R, 3);
