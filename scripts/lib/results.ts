@@ -193,17 +193,18 @@ export function unprovableRoundResult(round: bigint | number): RoundResultArg {
 }
 
 /**
- * The contract's arithmetic, independently: each model's term is (stake x w / 10,000) x rate / 1e18, rounded toward
- * zero (BigInt division truncates toward zero, like Solidity's signed division).
+ * The contract's arithmetic, independently: each model's term is (atRisk x w / 10,000) x rate / 1e18, rounded toward
+ * zero (BigInt division truncates toward zero, like Solidity's signed division). `atRisk` is what the round put at
+ * risk for the account (its slice: the stake it opened with / R, limited to what earlier losses left).
  */
 export function roundDelta(
-  stake: bigint,
+  atRisk: bigint,
   weights: readonly (number | bigint)[],
   ratesBySlot: readonly bigint[],
 ): bigint {
   let delta = 0n;
   weights.forEach((w, slot) => {
-    const modelStake = (stake * BigInt(w)) / 10_000n;
+    const modelStake = (atRisk * BigInt(w)) / 10_000n;
     delta += (modelStake * (ratesBySlot[slot] ?? 0n)) / SCALE;
   });
   return delta;
