@@ -220,6 +220,7 @@ describe("payout module: from scores to a rate", function () {
     );
     assert.throws(() => payoutRate({ CORR: "0.01", MMC: "1e" }, LEGACY), /^Error: MMC "1e" is not a number$/);
     assert.throws(() => payoutRate({ CORR: "-1.5", MMC: "0" }, LEGACY), /^Error: CORR -1.5 is outside \[-1, 1\]/);
+    assert.throws(() => payoutRate({ CORR: "1e-5000", MMC: "0" }, LEGACY), /^Error: CORR "1e-5000" is out of range$/);
     assert.equal(payoutRate({ CORR: "-1", MMC: "1" }, ATOMIC).rate, -E18); // -5 + 1, clipped at -100%
   });
 

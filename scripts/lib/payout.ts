@@ -123,8 +123,8 @@ export function parsePayoutConfig(value: unknown, source = "score configuration"
     }
     try {
       return parseExactDecimal(String(v));
-    } catch {
-      problems.push(`${field} ${JSON.stringify(v)} is not a number`);
+    } catch (e) {
+      problems.push(`${field} ${(e as Error).message}`); // "x" is not a number, or out of range
       return undefined;
     }
   };
@@ -259,8 +259,8 @@ export function payoutRate(
     let value: ExactDecimal;
     try {
       value = parseExactDecimal(text);
-    } catch {
-      throw new Error(`${name} "${text}" is not a number`);
+    } catch (e) {
+      throw new Error(`${name} ${(e as Error).message}`, { cause: e });
     }
     if (!withinOne(value)) throw new Error(`${name} ${text} is outside [-1, 1]: scores are fractions (0.02, not 2)`);
     values.set(name, value);
@@ -276,8 +276,8 @@ export function givenRate(text: string, config: PayoutConfig): PayoutRate {
   let value: ExactDecimal;
   try {
     value = parseExactDecimal(text);
-  } catch {
-    throw new Error(`rate "${text}" is not a number`);
+  } catch (e) {
+    throw new Error(`rate ${(e as Error).message}`, { cause: e });
   }
   if (!withinOne(value))
     throw new Error(`rate ${text} is more than 100% of the slice: rates are fractions (0.01 = +1%)`);
