@@ -1,17 +1,23 @@
 /**
  * Operator job: publish one resolved round's per-model results.
  *
- *   ROUND=1234 RESULTS=results/round-1234.csv OUT_DIR=rounds npx hardhat run scripts/publish-round.ts --network localhost
+ *   ROUND=1234 RESULTS=results/round-1234.csv SCORE_CONFIG=numerai-2026-atomic OUT_DIR=rounds \
+ *     npx hardhat run scripts/publish-round.ts --network localhost
  *
  * Environment (`hardhat run` passes no arguments):
  *   ROUND          the round to publish (required)
- *   RESULTS        the results file (required). CSV with a header: model,corr,mmc or model,rate (extra columns are
- *                  ignored; an optional round column must equal ROUND; NA or empty = no score). JSON: an array of
- *                  {model, corr, mmc} or {model, rate}, or {"round": n, "results": [...]}. model = Numerai model UUID
- *                  or bytes16 hex ID; scores and rates are fractions (0.02 = 2%).
- *   FORMULA        inline JSON or a JSON file: {"corrWeight": "0.5", "mmcWeight": "2", "cap": "0.05"} (the default,
- *                  Numerai's 2024 rule): rate = clip(corrWeight x CORR + mmcWeight x MMC, -cap, +cap). Given rates
- *                  are clipped to the cap too; the cap must not exceed the round's on-chain cap.
+ *   RESULTS        the results file (required). CSV with a header: model and the score columns SCORE_CONFIG names
+ *                  (e.g. model,corr,mmc), or model,rate (extra columns are ignored; an optional round column must
+ *                  equal ROUND; NA or empty = no score). JSON: an array of {model, corr, mmc, ...} or {model, rate},
+ *                  or {"round": n, "results": [...]}. model = Numerai model UUID or bytes16 hex ID; scores and rates
+ *                  are fractions (0.02 = 2%; a rate is a fraction of the round's slice).
+ *   SCORE_CONFIG   the round's score configuration (required): a preset (numerai-2026-atomic, numerai-2026-atomic-60,
+ *                  numerai-2024), inline JSON or a JSON file, e.g.
+ *                  {"formula": "weighted-sum", "scores": {"CORR": "5", "MMC": "1"}, "payoutFactor": "1",
+ *                   "clip": "1", "sliceDivisor": 64}
+ *                  rate = clip(payoutFactor x (5 CORR + 1 MMC), ±clip); clip must not exceed the round's on-chain
+ *                  rateCap and sliceDivisor must equal the round's (scripts/lib/payout.ts). It is recorded in the
+ *                  leaf file with each model's scores, so anyone can recompute every rate.
  *   OUT_DIR        where round-<n>.json (the full leaf list) is written before the root is published (default: rounds)
  *   URI_BASE       public base URI of OUT_DIR, recorded on chain (default: the file:// URL of the leaf file)
  *   UNKNOWN_MODELS what to do with a model that is not registered on chain: error (default; likely a typo, which would
@@ -22,18 +28,19 @@
  */
 import hre from "hardhat";
 import { deployedContract } from "./lib/deployments";
-import { loadFormula, publishRoundResults, readResultsFile, type UnknownModelPolicy } from "./lib/operator";
-import { formatRate, parseDecimal } from "./lib/results";
+import { publishRoundResults, readResultsFile, type UnknownModelPolicy } from "./lib/operator";
+import { describePayoutConfig, loadPayoutConfig } from "./lib/payout";
 
 const POLICIES: UnknownModelPolicy[] = ["error", "skip", "include"];
 
 async function main() {
-  const { ROUND, RESULTS, OUT_DIR, FORMULA, URI_BASE, UNKNOWN_MODELS, LOG_BLOCK_RANGE } = process.env;
+  const { ROUND, RESULTS, OUT_DIR, SCORE_CONFIG, FORMULA, URI_BASE, UNKNOWN_MODELS, LOG_BLOCK_RANGE } = process.env;
+  if (FORMULA !== undefined) throw new Error("FORMULA was replaced by SCORE_CONFIG (see the README): unset FORMULA");
   if (!ROUND || !RESULTS) throw new Error("Set ROUND and RESULTS, e.g. ROUND=1234 RESULTS=results.csv");
   if (!/^\d+$/.test(ROUND)) throw new Error(`ROUND must be a round number, not "${ROUND}"`);
   const unknownModels = (UNKNOWN_MODELS || "error") as UnknownModelPolicy;
   if (!POLICIES.includes(unknownModels)) throw new Error(`UNKNOWN_MODELS must be one of ${POLICIES.join(", ")}`);
-  const formula = loadFormula(FORMULA);
+  const config = loadPayoutConfig(SCORE_CONFIG);
   const rows = readResultsFile(RESULTS);
 
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
@@ -42,20 +49,17 @@ async function main() {
   const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const result = await publishRoundResults(stake, BigInt(ROUND), rows, {
     outDir: OUT_DIR || "rounds",
-    formula,
+    config,
     uriBase: URI_BASE,
     fromBlock: deployment.deployBlock,
     unknownModels,
     logBlockRange: LOG_BLOCK_RANGE ? Number(LOG_BLOCK_RANGE) : undefined,
   });
 
-  const cap = formatRate(parseDecimal(formula.cap));
-  console.log(
-    `Round ${ROUND}: ${result.leaves} leaves; rate = clip(${formula.corrWeight} CORR + ${formula.mmcWeight} MMC, ±${cap})`,
-  );
+  console.log(`Round ${ROUND}: ${result.leaves} leaves; ${describePayoutConfig(config)}`);
   if (result.zeroFilled.length)
     console.log(`  ${result.zeroFilled.length} registered model(s) without a result get rate 0`);
-  if (result.clipped.length) console.log(`  clipped to the formula's cap: ${result.clipped.join(", ")}`);
+  if (result.clipped.length) console.log(`  clipped to the configuration's clip: ${result.clipped.join(", ")}`);
   if (result.unknown.length)
     console.log(
       `  ${result.unknown.length} unregistered model(s) ${unknownModels === "skip" ? "left out" : "included"}`,

@@ -12,7 +12,9 @@
  *    - MMC mostly idiosyncratic: 0.1 common + 0.85 the model's own CORR residual + the rest its own noise, so it
  *      correlates ~0.5 with the same model's CORR and ~0.01 across owners (real: 0.5-0.6 and ~0-0.09);
  *    - per-model means and sds drawn around the real user-model figures (CORR 0.020 ± 0.006, sd 0.019; MMC
- *      0.0035 ± 0.003, sd 0.009), then the payout rate = clip(0.5 CORR + 2 MMC, -5%, +5%): ~24% negative rounds.
+ *      0.0035 ± 0.003, sd 0.009), published with 10 decimals. The rates come from these scores through the payout
+ *      module (scripts/lib/payout.ts) with the demo's score configuration, demoPayoutConfig: ~24% of model-rounds
+ *      negative over a long run, and several % a year on the stake.
  *    Each series has its own PRNG stream, so a shorter run is a prefix of a longer one with the same seed.
  * 2. generateDemoHistory: on a deployed PortfolioStake (MockNMR or NMRLike), binds the demo accounts' models (the
  *    operator proposes, each account accepts), deposits, sets and
@@ -27,8 +29,9 @@ import type { MockNMR, NMRLike, PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "./allowance";
 import { at, defined } from "./checks";
 import { runKeeper } from "./keeper";
-import { publishRoundResults, type ResultRow } from "./operator";
-import { NUMERAI_2024_FORMULA, normaliseModelId } from "./results";
+import { publishRoundResults, sliceDivisorOf, type ResultRow } from "./operator";
+import { payoutRate, type PayoutConfig } from "./payout";
+import { normaliseModelId } from "./results";
 import { historyWindow, mergeRates, ratesFromLeafFiles, ratesFromSettled, suggestWeights } from "./suggest";
 import { Rng, deriveSeed } from "./stats";
 
@@ -48,9 +51,6 @@ export interface ScoreModel {
   sdSpread: number; // lognormal sigma of per-model sds around the medians
   mmcCommon: number; // MMC loading on the round factor
   mmcResidual: number; // MMC loading on the model's own CORR residual (owner + model parts)
-  corrWeight: number; // payout = clip(corrWeight x CORR + mmcWeight x MMC, -cap, cap)
-  mmcWeight: number;
-  cap: number;
 }
 
 export const DEFAULT_SCORE_MODEL: ScoreModel = {
@@ -67,9 +67,6 @@ export const DEFAULT_SCORE_MODEL: ScoreModel = {
   sdSpread: 0.2,
   mmcCommon: 0.1,
   mmcResidual: 0.85,
-  corrWeight: Number(NUMERAI_2024_FORMULA.corrWeight),
-  mmcWeight: Number(NUMERAI_2024_FORMULA.mmcWeight),
-  cap: Number(NUMERAI_2024_FORMULA.cap),
 };
 
 export interface OwnerSpec {
@@ -81,9 +78,8 @@ export interface SimulatedModel {
   owner: string;
   name: string; // e.g. "carol_07"
   id: string; // bytes16 model ID
-  corr: number[]; // per round index
+  corr: number[]; // per round index, rounded to the 10 decimals the operator's results file carries
   mmc: number[];
-  rate: number[]; // clip(0.5 CORR + 2 MMC), as a fraction
 }
 
 /** The demo's model ID for an owner's i-th model (a stand-in for a Numerai model UUID). */
@@ -143,7 +139,6 @@ export function simulateScores(
       const mmcNoise = overlappingSeries(seed, `${label}/mmc`, rounds, model);
       const corr: number[] = [];
       const mmc: number[] = [];
-      const rate: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const commonR = at(common, r, "common factor");
         const ownerR = at(ownerFactor, r, "owner factor");
@@ -152,11 +147,8 @@ export function simulateScores(
         const residual = (Math.sqrt(b) * ownerR + Math.sqrt(c) * noiseR) / Math.sqrt(b + c || 1);
         const zc = Math.sqrt(a) * commonR + Math.sqrt(b) * ownerR + Math.sqrt(c) * noiseR;
         const zm = model.mmcCommon * commonR + model.mmcResidual * residual + Math.sqrt(mmcRest) * mmcNoiseR;
-        const cr = round10(corrMean + corrSd * zc);
-        const mm = round10(mmcMean + mmcSd * zm);
-        corr.push(cr);
-        mmc.push(mm);
-        rate.push(Math.min(model.cap, Math.max(-model.cap, model.corrWeight * cr + model.mmcWeight * mm)));
+        corr.push(round10(corrMean + corrSd * zc));
+        mmc.push(round10(mmcMean + mmcSd * zm));
       }
       out.push({
         owner: owner.name,
@@ -164,7 +156,6 @@ export function simulateScores(
         id: demoModelId(owner.name, i),
         corr,
         mmc,
-        rate,
       });
     }
   }
@@ -178,12 +169,52 @@ function round10(x: number): number {
 
 /** The operator's results rows of one round (index into the simulation). */
 export function resultRows(models: readonly SimulatedModel[], roundIndex: number): ResultRow[] {
-  return models.map((m, i) => ({
-    line: `demo[${i}]`,
-    model: m.id,
-    corr: at(m.corr, roundIndex, `${m.name} CORR`).toFixed(10),
-    mmc: at(m.mmc, roundIndex, `${m.name} MMC`).toFixed(10),
-  }));
+  return models.map((m, i) => ({ line: `demo[${i}]`, model: m.id, scores: scoresAt(m, roundIndex) }));
+}
+
+function scoresAt(m: SimulatedModel, roundIndex: number) {
+  return {
+    CORR: at(m.corr, roundIndex, `${m.name} CORR`).toFixed(10),
+    MMC: at(m.mmc, roundIndex, `${m.name} MMC`).toFixed(10),
+  };
+}
+
+/** A model's rate in every simulated round under `config` (18-decimal fractions of the slice), by the payout module. */
+export function simulatedRates(m: SimulatedModel, config: PayoutConfig): bigint[] {
+  return m.corr.map((_, r) => payoutRate(scoresAt(m, r), config).rate);
+}
+
+// ──────────────────────────────────────────── Payout ───────────────────────────────────────────
+
+/** The 72,000 of Numerai's pf = min(1, 72,000 / NMR at risk), and the NMR staked in the real tournament (both from
+ * ../shared/data/numerai-statistics.md). */
+export const NUMERAI_PAYOUT_BUDGET = ethers.parseEther("72000");
+export const REAL_TOURNAMENT_STAKE = ethers.parseEther("920000");
+
+/** What a round fixed on chain that the demo's configuration follows. */
+export interface DemoRoundTerms {
+  rateCap: bigint;
+  sliceDivisor: bigint;
+}
+
+/**
+ * The demo's score configuration for one round: Numerai's 2026 multipliers, 0.75 CORR + 2.25 MMC; the round's R;
+ * a clip of 100% of the slice (or the round's cap if lower); and Numerai's payout factor
+ * pf = min(1, 72,000 NMR / NMR at risk in the tournament), the tournament being the real one (0.92M NMR) plus the
+ * demo's stakes. With a 1/64 slice that is 1, as Numerai's atomic staking pays; with the whole stake at risk it is
+ * about 0.075.
+ */
+export function demoPayoutConfig(terms: DemoRoundTerms, demoStakeAtRisk: bigint): PayoutConfig {
+  const one = ethers.WeiPerEther;
+  const atRisk = REAL_TOURNAMENT_STAKE / terms.sliceDivisor + demoStakeAtRisk;
+  const payoutFactor = atRisk <= NUMERAI_PAYOUT_BUDGET ? one : (NUMERAI_PAYOUT_BUDGET * one) / atRisk;
+  return {
+    formula: "weighted-sum",
+    scores: { CORR: "0.75", MMC: "2.25" },
+    payoutFactor: ethers.formatEther(payoutFactor),
+    clip: ethers.formatEther(terms.rateCap < one ? terms.rateCap : one),
+    sliceDivisor: Number(terms.sliceDivisor),
+  };
 }
 
 // ──────────────────────────────────────────── Chain history ───────────────────────────────────────────
@@ -454,7 +485,11 @@ export async function generateDemoHistory(actors: DemoActors, options: DemoOptio
     for (const current = await stake.currentRound(); nextToPublish <= current; nextToPublish++) {
       const info = await stake.roundInfo(nextToPublish);
       if (BigInt(now) < info.resolvesAt || info.root !== ZERO_ROOT) break;
+      let demoStakeAtRisk = 0n; // the demo's slices in this round
+      for (const a of addresses) demoStakeAtRisk += (await stake.stakeAt(a, nextToPublish)) / sliceDivisorOf(info);
+      const config = demoPayoutConfig({ rateCap: info.rateCap, sliceDivisor: sliceDivisorOf(info) }, demoStakeAtRisk);
       await publishRoundResults(op, nextToPublish, resultRows(scores, Number(nextToPublish - firstRound)), {
+        config,
         outDir: options.roundsDir,
         fromBlock: actors.fromBlock,
       });

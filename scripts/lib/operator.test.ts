@@ -10,17 +10,18 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "ethers";
-import { ResultsFileError, loadFormula, ratesFromRows, readResultsFile, toModelId, type RateOptions } from "./operator";
+import { ResultsFileError, ratesFromRows, readResultsFile, toModelId, type RateOptions } from "./operator";
+import { PRESETS, PayoutConfigError, type PayoutConfig } from "./payout";
 import { parseResultsCsv, parseResultsJson, type ResultRow } from "./resultsFile";
-import { NUMERAI_2024_FORMULA } from "./results";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
 const UUID = "8c0a6f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f";
 const UUID_ID = "0x8c0a6f3e1d2b4c5d9e8f0a1b2c3d4e5f";
 const hexId = (byte: string) => "0x" + byte.repeat(16);
-/** An 18-decimal rate; the on-chain cap of the unit fixtures (DEFAULT_PARAMS.rateCap in test/helpers/fixtures.ts). */
+/** An 18-decimal rate. */
 const RATE = (fraction: number | string) => parseEther(String(fraction));
-const RATE_CAP = RATE("0.05");
+/** clip(0.5 CORR + 2 MMC, ±5%): what these tests apply unless they say otherwise. */
+const CONFIG: PayoutConfig = PRESETS["numerai-2024"]!;
 
 /** `fn` throws an Error whose message matches `pattern` (chai's `to.throw(regex)`). */
 function assertThrowsMatching(fn: () => unknown, pattern: RegExp) {
@@ -30,7 +31,7 @@ function assertThrowsMatching(fn: () => unknown, pattern: RegExp) {
 /** The single problem `ratesFromRows` reports for these rows. */
 function onlyProblem(rows: ResultRow[], options: Partial<RateOptions> = {}): string {
   try {
-    ratesFromRows(rows, { onChainCap: RATE_CAP, ...options });
+    ratesFromRows(rows, { config: CONFIG, ...options });
   } catch (error) {
     assert.ok(error instanceof ResultsFileError);
     assert.equal(error.problems.length, 1, error.message);
@@ -50,40 +51,38 @@ describe("operator job: results files", function () {
     writeFileSync(path.join(dir, "r.csv"), text);
     const rows = readResultsFile(path.join(dir, "r.csv"));
     assert.deepEqual(rows, [
-      { line: "line 2", model: UUID, corr: "0.02", mmc: null },
-      { line: "line 4", model: hexId("11"), corr: "-1e-2", mmc: null },
+      { line: "line 2", model: UUID, scores: { TC: "0.1", MMC: null, CORR: "0.02" } },
+      { line: "line 4", model: hexId("11"), scores: { TC: "0.2", MMC: null, CORR: "-1e-2" } },
     ]);
-    const { rates } = ratesFromRows(rows, { onChainCap: RATE_CAP });
+    const { rates } = ratesFromRows(rows, { config: CONFIG });
     assert.deepEqual(rates, [
       { modelId: UUID_ID, rate: RATE("0.01") },
       { modelId: hexId("11"), rate: RATE("-0.005") },
     ]);
   });
 
-  it("reads JSON: an array or {round, results}, strings or numbers, null as no score", function () {
+  it("reads JSON: an array or {round, results}, strings or numbers, null or NA as no score", function () {
     const rows = parseResultsJson(
       JSON.stringify({
         round: 1001,
         results: [
-          { model: UUID, corr: "0.02", mmc: 0.001 },
+          { model: UUID, corr: "0.02", MMC: 0.001, corr60: "NA" },
           { model: hexId("22"), rate: null },
         ],
       }),
     );
     assert.deepEqual(rows, [
-      { line: "results[0]", model: UUID, corr: "0.02", mmc: "0.001", rate: undefined, round: "1001" },
-      { line: "results[1]", model: hexId("22"), corr: undefined, mmc: undefined, rate: null, round: "1001" },
+      { line: "results[0]", model: UUID, scores: { CORR: "0.02", MMC: "0.001", CORR60: null }, round: "1001" },
+      { line: "results[1]", model: hexId("22"), rate: null, round: "1001" },
     ]);
     const array = parseResultsJson(JSON.stringify([{ model: hexId("33"), rate: "-0.0123" }]));
-    assert.deepEqual(ratesFromRows(array, { onChainCap: RATE_CAP }).rates, [
-      { modelId: hexId("33"), rate: RATE("-0.0123") },
-    ]);
+    assert.deepEqual(ratesFromRows(array, { config: CONFIG }).rates, [{ modelId: hexId("33"), rate: RATE("-0.0123") }]);
   });
 
-  it("applies the configured formula, clips to its cap (rates too), reports clipped lines and zero-fills registered models", function () {
+  it("applies the score configuration, clips (rates too), reports clipped lines and zero-fills registered models", function () {
     const rows = parseResultsCsv(csv("model,corr,mmc", [`${hexId("aa")},0.04,0.01`, `${hexId("bb")},-0.02,-0.02`]));
     const byDefault = ratesFromRows(rows, {
-      onChainCap: RATE_CAP,
+      config: CONFIG,
       registered: [hexId("aa"), hexId("bb"), hexId("cc")],
     });
     // 0.5 x 0.04 + 2 x 0.01 = 4%; 0.5 x -0.02 + 2 x -0.02 = -5% (exactly at the cap, not clipped).
@@ -95,16 +94,14 @@ describe("operator job: results files", function () {
     assert.deepEqual(byDefault.zeroFilled, [hexId("cc")]);
     assert.deepEqual(byDefault.clipped, []);
 
-    const corrOnly = { corrWeight: "1", mmcWeight: "0", cap: "0.03" };
-    const custom = ratesFromRows(rows, { onChainCap: RATE_CAP, formula: corrOnly });
+    const corrOnly = { ...CONFIG, scores: { CORR: "1" }, clip: "0.03" };
+    const custom = ratesFromRows(rows, { config: corrOnly });
     assert.deepEqual(
       custom.rates.map((r) => r.rate),
       [RATE("0.03"), RATE("-0.02")],
     );
     assert.deepEqual(custom.clipped, ["line 2"]);
-    const given = ratesFromRows(parseResultsCsv(csv("model,rate", [`${hexId("aa")},0.2`])), {
-      onChainCap: RATE_CAP,
-    });
+    const given = ratesFromRows(parseResultsCsv(csv("model,rate", [`${hexId("aa")},0.2`])), { config: CONFIG });
     assert.equal(given.rates[0]!.rate, RATE("0.05"));
     assert.deepEqual(given.clipped, ["line 2"]);
   });
@@ -115,12 +112,18 @@ describe("operator job: results files", function () {
       ["not a model ID", scores("not-a-uuid,0.01,0"), {}, /^line 3: "not-a-uuid" is not a model UUID or bytes16 ID$/],
       ["model missing", scores(",0.01,0"), {}, /^line 3: the model is missing$/],
       ["duplicate model", scores(`${hexId("01")},0.02,0`), {}, /^line 3: model 0x(01){16} already appears at line 2$/],
-      ["non-numeric score", scores(`${hexId("02")},abc,0`), {}, /^line 3: corr "abc" is not a number$/],
+      ["non-numeric score", scores(`${hexId("02")},abc,0`), {}, /^line 3: CORR "abc" is not a number$/],
       [
         "score in percent",
         scores(`${hexId("02")},0.01,2.5`),
         {},
-        /^line 3: mmc 2.5 is outside \[-1, 1\]: scores are fractions/,
+        /^line 3: MMC 2.5 is outside \[-1, 1\]: scores are fractions/,
+      ],
+      [
+        "score just above 1",
+        scores(`${hexId("02")},1.0000000000000000000001,0`),
+        {},
+        /^line 3: CORR 1.0000000000000000000001 is outside \[-1, 1\]/,
       ],
       ["cell count", scores(`${hexId("02")},0.01`), {}, /^line 3: 2 cells, the header has 3$/],
       [
@@ -140,13 +143,7 @@ describe("operator job: results files", function () {
         "rate in percent",
         parseResultsCsv(csv("model,rate", [`${hexId("02")},3`])),
         {},
-        /^line 2: rate 3 is more than 100% of the stake/,
-      ],
-      [
-        "formula cap above the on-chain cap",
-        parseResultsCsv(csv("model,rate", [`${hexId("02")},0.07`])),
-        { formula: { corrWeight: "0.5", mmcWeight: "2", cap: "0.1" } },
-        /^line 2: rate 7% is beyond the round's on-chain cap ±5%; the formula's cap \(0.1\) must not exceed it$/,
+        /^line 2: rate 3 is more than 100% of the slice/,
       ],
       [
         "other round",
@@ -164,19 +161,24 @@ describe("operator job: results files", function () {
         "JSON rate and scores",
         parseResultsJson(JSON.stringify([{ model: hexId("02"), rate: "0", corr: "0" }])),
         {},
-        /^results\[0\]: gives both a rate and scores/,
+        /^results\[0\]: gives both a rate and scores \(corr\)/,
       ],
       [
         "JSON corr without mmc",
-        parseResultsJson(JSON.stringify([{ model: hexId("02"), corr: "0.01" }])),
+        parseResultsJson(
+          JSON.stringify([
+            { model: hexId("01"), corr: "0.01", mmc: "0" },
+            { model: hexId("02"), corr: "0.01" },
+          ]),
+        ),
         {},
-        /^results\[0\]: needs both corr and mmc/,
+        /^results\[1\]: has no MMC score \(the score configuration needs it; NA for none\)$/,
       ],
       [
         "JSON boolean score",
         parseResultsJson(JSON.stringify([{ model: hexId("02"), corr: true, mmc: 0 }])),
         {},
-        /^results\[0\]: corr "true" is not a number$/,
+        /^results\[0\]: CORR "true" is not a number$/,
       ],
     ];
     for (const [name, rows, options, pattern] of cases) assert.match(onlyProblem(rows, options), pattern, name);
@@ -187,7 +189,7 @@ describe("operator job: results files", function () {
       csv("model,corr,mmc", ["bad,0,0", `${hexId("01")},x,0`, `${hexId("01")},0,0`, `${hexId("02")},0,0`]),
     );
     assert.throws(
-      () => ratesFromRows(rows, { onChainCap: RATE_CAP }),
+      () => ratesFromRows(rows, { config: CONFIG }),
       (e: unknown) =>
         e instanceof ResultsFileError &&
         /has 3 problem\(s\); nothing was published/.test(e.message) &&
@@ -200,7 +202,7 @@ describe("operator job: results files", function () {
         Array.from({ length: 40 }, (_, i) => `m${i},0`),
       ),
     );
-    assertThrowsMatching(() => ratesFromRows(many, { onChainCap: RATE_CAP }), /40 problem\(s\)[\s\S]*… and 15 more$/);
+    assertThrowsMatching(() => ratesFromRows(many, { config: CONFIG }), /40 problem\(s\)[\s\S]*… and 15 more$/);
   });
 
   it("rejects unusable files and headers as a whole", function () {
@@ -215,44 +217,45 @@ describe("operator job: results files", function () {
     );
     assertThrowsMatching(
       () => parseResultsCsv("model,corr,mmc,rate\n"),
-      /line 1: give corr and mmc columns or a rate column, not both/,
+      /line 1: give score columns \(corr, mmc\) or a rate column, not both/,
     );
     assertThrowsMatching(
-      () => parseResultsCsv("model,corr\n"),
-      /line 1: the header must name both corr and mmc columns, or a rate column/,
+      () => parseResultsCsv("model,name\n"),
+      /line 1: the header must name score columns \(such as corr and mmc\) or a rate column/,
     );
     assertThrowsMatching(() => parseResultsCsv("model,rate,Rate\n"), /line 1: the header names column "rate" twice/);
   });
 
-  it("loads the formula from inline JSON or a file, and rejects a wrong one", function () {
-    const dir = tmp();
-    const file = path.join(dir, "formula.json");
-    writeFileSync(file, JSON.stringify({ corrWeight: "0.75", mmcWeight: 2.25, cap: "0.06" }));
-    assert.deepEqual(loadFormula(undefined), NUMERAI_2024_FORMULA);
-    assert.deepEqual(loadFormula(file), { corrWeight: "0.75", mmcWeight: "2.25", cap: "0.06" });
-    assert.deepEqual(loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"0.05"}'), {
-      corrWeight: "1",
-      mmcWeight: "0",
-      cap: "0.05",
-    });
-    assertThrowsMatching(
-      () => loadFormula('{"corrWeigth":"1","mmcWeight":"0","cap":"0.05"}'),
-      /FORMULA: unknown key\(s\) corrWeigth/,
+  it("refuses a file without a column the score configuration needs, once for the file, naming the field", function () {
+    const rows = parseResultsCsv(csv("model,corr20,mmc", [`${hexId("01")},0.01,0`, `${hexId("02")},0.02,0`]));
+    assert.match(
+      onlyProblem(rows, { config: { ...CONFIG, scores: { CORR20: "5", MMC20: "1" } } }),
+      /^the results file has no MMC20 column, which the score configuration needs \(scores.MMC20\)$/,
     );
-    assertThrowsMatching(
-      () => loadFormula('{"corrWeight":"x","mmcWeight":"0","cap":"0.05"}'),
-      /FORMULA: corrWeight "x" is not a number/,
+    // The same file under a configuration it carries is fine: score columns are matched case-insensitively.
+    const { rates } = ratesFromRows(rows, { config: { ...CONFIG, scores: { CORR20: "5", MMC: "1" }, clip: "1" } });
+    assert.deepEqual(
+      rates.map((r) => r.rate),
+      [RATE("0.05"), RATE("0.1")],
     );
-    assertThrowsMatching(
-      () => loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"0"}'),
-      /cap 0 must be above 0 and at most 1/,
+  });
+
+  it("refuses a configuration the round's on-chain terms do not allow, before reading any row", function () {
+    const rows = parseResultsCsv(csv("model,corr,mmc", ["not-a-model,0.01,0"]));
+    const onChain = { round: 7n, rateCap: RATE("0.05"), sliceDivisor: 1n };
+    assert.throws(
+      () => ratesFromRows(rows, { config: { ...CONFIG, clip: "0.06", sliceDivisor: 64 }, onChain }),
+      (e: unknown) =>
+        e instanceof PayoutConfigError &&
+        e.problems.length === 2 &&
+        /^clip 0.06 \(6%\) is above round 7's on-chain rateCap 5%$/.test(e.problems[0]!) &&
+        /^sliceDivisor 64 is not round 7's on-chain sliceDivisor 1/.test(e.problems[1]!),
     );
-    assertThrowsMatching(
-      () => loadFormula('{"corrWeight":"1","mmcWeight":"0","cap":"5"}'),
-      /cap 5 must be above 0 and at most 1/,
-    );
-    assertThrowsMatching(() => loadFormula('{"corrWeight":"1",'), /FORMULA is not valid JSON/);
-    assertThrowsMatching(() => loadFormula(path.join(dir, "nope.json")), /neither inline JSON nor an existing file/);
+    // Within the terms, the rows are read (and this one is wrong).
+    assert.throws(() => ratesFromRows(rows, { config: CONFIG, onChain }), ResultsFileError);
+  });
+
+  it("converts Numerai model UUIDs to bytes16 IDs", function () {
     assert.equal(toModelId(UUID.toUpperCase()), UUID_ID);
   });
 });

@@ -9,22 +9,19 @@ import { pathToFileURL } from "node:url";
 import type { PortfolioStake } from "../../typechain-types";
 import { ZERO_ROOT, chainTime, describeFailure, registeredModelsFromEvents } from "./chain";
 import {
-  NUMERAI_2024_FORMULA,
-  buildRoundTree,
-  formatRate,
-  normaliseModelId,
-  parseDecimal,
-  rateFromScores,
-  roundFile,
-  type ModelRate,
-  type PayoutFormula,
-  type RoundFile,
-} from "./results";
+  checkAgainstRound,
+  givenRate,
+  parsePayoutConfig,
+  payoutRate,
+  type OnChainRoundTerms,
+  type PayoutConfig,
+  type PayoutRate,
+} from "./payout";
+import { buildRoundTree, normaliseModelId, roundFile, type ModelRate, type RoundFile } from "./results";
 import type { ResultRow } from "./resultsFile";
 
 export { readResultsFile, type ResultRow } from "./resultsFile";
 
-const ONE = 10n ** 18n; // 100% as an 18-decimal fraction
 /** At most this many problems are listed; a wrong file usually repeats one mistake on every line. */
 const MAX_LISTED_PROBLEMS = 25;
 
@@ -35,61 +32,14 @@ export function toModelId(text: string): string {
   return normaliseModelId("0x" + hex);
 }
 
-// ───────────────────────────────────────────── Formula ─────────────────────────────────────────────
-
-/** Checks a payout formula: exactly corrWeight, mmcWeight and cap, as decimals, with 0 < cap <= 1. */
-export function parseFormula(value: unknown, source = "formula"): PayoutFormula {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new Error(`${source}: expected {"corrWeight": "0.5", "mmcWeight": "2", "cap": "0.05"}`);
-  }
-  const record = value as Record<string, unknown>;
-  const keys: readonly (keyof PayoutFormula)[] = ["corrWeight", "mmcWeight", "cap"];
-  const unknown = Object.keys(record).filter((k) => !keys.some((key) => key === k));
-  if (unknown.length) throw new Error(`${source}: unknown key(s) ${unknown.join(", ")}; expected ${keys.join(", ")}`);
-  const decimal = (key: keyof PayoutFormula): string => {
-    const v = record[key];
-    if (typeof v !== "string" && typeof v !== "number")
-      throw new Error(`${source}: ${key} is missing or not a decimal`);
-    try {
-      parseDecimal(String(v));
-    } catch {
-      throw new Error(`${source}: ${key} "${v}" is not a number`);
-    }
-    return String(v);
-  };
-  const formula: PayoutFormula = {
-    corrWeight: decimal("corrWeight"),
-    mmcWeight: decimal("mmcWeight"),
-    cap: decimal("cap"),
-  };
-  const cap = parseDecimal(formula.cap);
-  if (cap <= 0n || cap > ONE)
-    throw new Error(`${source}: cap ${formula.cap} must be above 0 and at most 1 (a fraction)`);
-  return formula;
-}
-
-/** The formula from a JSON string or a JSON file path (the FORMULA variable); the Numerai 2024 rule when unset. */
-export function loadFormula(spec: string | undefined): PayoutFormula {
-  if (spec === undefined || spec.trim() === "") return NUMERAI_2024_FORMULA;
-  const isInline = spec.trim().startsWith("{");
-  if (!isInline && !existsSync(spec)) throw new Error(`FORMULA: ${spec} is neither inline JSON nor an existing file`);
-  const source = isInline ? "FORMULA" : spec;
-  try {
-    return parseFormula(JSON.parse(isInline ? spec : readFileSync(spec, "utf8")), source);
-  } catch (e) {
-    if (e instanceof SyntaxError) throw new Error(`${source} is not valid JSON: ${e.message}`, { cause: e });
-    throw e;
-  }
-}
-
 // ───────────────────────────────────────────── Validation ─────────────────────────────────────────────
 
 /** What to do with a model that is not registered on chain: most likely a typo, which would zero the real one. */
 export type UnknownModelPolicy = "error" | "skip" | "include";
 
 export interface RateOptions {
-  onChainCap: bigint; // the round's rateCap from roundInfo
-  formula?: PayoutFormula; // default NUMERAI_2024_FORMULA
+  config: PayoutConfig; // the round's score configuration
+  onChain?: OnChainRoundTerms; // the round's cap and slice divisor: the configuration must agree with them
   round?: bigint; // when given, rows that name a round must name this one
   registered?: string[]; // every registered model: missing ones get a zero leaf, others follow `unknownModels`
   unknownModels?: UnknownModelPolicy; // default "include" (programmatic callers); the operator script uses "error"
@@ -99,7 +49,8 @@ export interface RoundRates {
   rates: ModelRate[]; // one per leaf
   zeroFilled: string[]; // registered models without a row, given rate 0
   unknown: string[]; // unregistered models (included or skipped per policy)
-  clipped: string[]; // rows whose rate was clipped to the formula's cap
+  clipped: string[]; // rows whose rate was clipped to the configuration's clip
+  scoresByModel: Map<string, Record<string, string | null>>; // each scored model's inputs, for the leaf file
 }
 
 /** Every problem of a results file at once; `problems` lists them, each naming its line. */
@@ -119,12 +70,21 @@ export class ResultsFileError extends Error {
  * a zero-rate leaf: a weighted model without a leaf could never be settled for the round.
  */
 export function ratesFromRows(rows: ResultRow[], options: RateOptions): RoundRates {
-  const formula = options.formula ?? NUMERAI_2024_FORMULA;
+  const { config } = options;
+  if (options.onChain) checkAgainstRound(config, options.onChain);
   const policy = options.unknownModels ?? "include";
   const registered = options.registered ? new Set(options.registered.map(normaliseModelId)) : undefined;
   const problems: string[] = [];
   const firstLine = new Map<string, string>();
-  const result: RoundRates = { rates: [], zeroFilled: [], unknown: [], clipped: [] };
+  const result: RoundRates = { rates: [], zeroFilled: [], unknown: [], clipped: [], scoresByModel: new Map() };
+  // A configured score no row carries is one problem of the file, not one per line.
+  const scored = rows.filter((row) => row.scores !== undefined);
+  const absent = Object.keys(config.scores).filter(
+    (name) => scored.length > 0 && scored.every((row) => row.scores![name] === undefined),
+  );
+  for (const name of absent)
+    problems.push(`the results file has no ${name} column, which the score configuration needs (scores.${name})`);
+  if (absent.length) throw new ResultsFileError(problems);
 
   for (const row of rows) {
     const fail = (message: string) => problems.push(`${row.line}: ${message}`);
@@ -158,15 +118,10 @@ export function ratesFromRows(rows: ResultRow[], options: RateOptions): RoundRat
       if (policy === "skip") continue;
     }
     try {
-      const { rate, clipped } = rowRate(row, formula);
+      const { rate, clipped } = rowRate(row, config);
       if (clipped) result.clipped.push(row.line);
-      if (rate > options.onChainCap || rate < -options.onChainCap) {
-        throw new Error(
-          `rate ${formatRate(rate)} is beyond the round's on-chain cap ±${formatRate(options.onChainCap)}; ` +
-            `the formula's cap (${formula.cap}) must not exceed it`,
-        );
-      }
       result.rates.push({ modelId: id, rate });
+      if (row.scores) result.scoresByModel.set(id, usedScores(row.scores, config));
     } catch (e) {
       fail((e as Error).message);
     }
@@ -180,50 +135,25 @@ export function ratesFromRows(rows: ResultRow[], options: RateOptions): RoundRat
   return result;
 }
 
-/** One row's rate: its `rate` clipped to the formula's cap, or the formula applied to its scores. */
-function rowRate(row: ResultRow, formula: PayoutFormula): { rate: bigint; clipped: boolean } {
-  const cap = parseDecimal(formula.cap);
-  const hasScores = row.corr !== undefined || row.mmc !== undefined;
-  let raw: bigint;
+/** One row's rate: its `rate` clipped to the configuration's clip, or the configuration applied to its scores. */
+function rowRate(row: ResultRow, config: PayoutConfig): PayoutRate {
   if (row.rate !== undefined) {
-    if (hasScores) throw new Error("gives both a rate and scores (corr/mmc); give one or the other");
     if (row.rate === null) throw new Error("the rate is empty");
-    raw = decimal("rate", row.rate);
-    if (raw > ONE || raw < -ONE)
-      throw new Error(`rate ${row.rate} is more than 100% of the stake: rates are fractions (0.01 = +1%)`);
-  } else {
-    if (row.corr === undefined || row.mmc === undefined) {
-      throw new Error("needs both corr and mmc (NA or null for no score), or a rate");
-    }
-    for (const [name, score] of [
-      ["corr", row.corr],
-      ["mmc", row.mmc],
-    ] as const) {
-      if (score === undefined || score === null) continue;
-      const value = decimal(name, score);
-      if (value > ONE || value < -ONE)
-        throw new Error(`${name} ${score} is outside [-1, 1]: scores are fractions (0.02, not 2)`);
-    }
-    // The formula without its cap, so clipping is applied (and reported) once, below.
-    raw = rateFromScores(row.corr ?? null, row.mmc ?? null, { ...formula, cap: "1e30" });
+    return givenRate(row.rate, config);
   }
-  const rate = raw > cap ? cap : raw < -cap ? -cap : raw;
-  return { rate, clipped: rate !== raw };
+  return payoutRate(row.scores ?? {}, config);
 }
 
-function decimal(column: string, text: string): bigint {
-  try {
-    return parseDecimal(text);
-  } catch {
-    throw new Error(`${column} "${text}" is not a number`);
-  }
+/** The configured scores of a row (what the leaf file records), in the configuration's order. */
+function usedScores(scores: Record<string, string | null>, config: PayoutConfig): Record<string, string | null> {
+  return Object.fromEntries(Object.keys(config.scores).map((name) => [name, scores[name] ?? null]));
 }
 
 // ───────────────────────────────────────────── Publication ─────────────────────────────────────────────
 
 export interface PublishOptions {
   outDir: string; // where round-<n>.json is written
-  formula?: PayoutFormula;
+  config: PayoutConfig; // the round's score configuration, recorded in the leaf file
   uriBase?: string; // public base URI of outDir, recorded on chain (default: the file:// URL)
   fromBlock?: number; // the contract's deploy block, to read ModelRegistered events from
   unknownModels?: UnknownModelPolicy;
@@ -251,23 +181,23 @@ export async function publishRoundResults(
   rows: ResultRow[],
   options: PublishOptions,
 ): Promise<PublishResult> {
+  const config = parsePayoutConfig(options.config); // programmatic callers get the same checks as SCORE_CONFIG
   const info = await stake.roundInfo(round);
   if (info.openedAt === 0n) {
     throw new Error(`Round ${round} has not been opened on chain (the current round is ${await stake.currentRound()})`);
   }
-  const formula = options.formula ?? NUMERAI_2024_FORMULA;
   const registered = (await registeredModelsFromEvents(stake, options.fromBlock, options.logBlockRange)).map(
     normaliseModelId,
   );
   const rates = ratesFromRows(rows, {
-    formula,
-    onChainCap: info.rateCap,
+    config,
+    onChain: { round, rateCap: info.rateCap, sliceDivisor: sliceDivisorOf(info) },
     round,
     registered,
     unknownModels: options.unknownModels,
   });
   const tree = buildRoundTree(round, rates.rates);
-  const content = roundFile(round, tree, formula);
+  const content = roundFile(round, tree, config, rates.scoresByModel);
   const file = path.join(options.outDir, `round-${round}.json`);
   const base = { ...rates, file, root: tree.root, leaves: content.leaves.length };
 
@@ -275,7 +205,7 @@ export async function publishRoundResults(
     if (info.root !== tree.root) {
       throw new Error(
         `Round ${round} is already published with root ${info.root}; these results build ${tree.root}. ` +
-          `A published root cannot change: check that this is the right file and formula.`,
+          `A published root cannot change: check that this is the right file and score configuration.`,
       );
     }
     const fileRestored = writeRoundFileIfDifferent(file, content); // a lost or damaged leaf file is rewritten
@@ -302,6 +232,14 @@ export async function publishRoundResults(
   } catch (e) {
     throw new Error(`publishRound(${round}) failed: ${describeFailure(e, stake)}`, { cause: e });
   }
+}
+
+/**
+ * The round's slice divisor R. A contract without slices (before the no-leverage change) puts the whole stake at
+ * risk every round: R = 1.
+ */
+export function sliceDivisorOf(info: { rateCap: bigint }): bigint {
+  return (info as { sliceDivisor?: bigint }).sliceDivisor ?? 1n;
 }
 
 /** A clear error before sending, rather than an AccessControl revert. */

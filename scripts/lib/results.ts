@@ -3,36 +3,44 @@
  *
  * A leaf is (uint32 round, bytes16 modelId, int64 rate) hashed by @openzeppelin/merkle-tree's StandardMerkleTree
  * (double keccak of the ABI encoding), exactly what PortfolioStake verifies. Rates are 18-decimal fractions of the
- * stake (0.05e18 = +5%). The payout formula is configuration here, never in the contract.
+ * stake a round puts at risk, its slice (0.05e18 = +5% of the slice). How scores become rates is the operator's
+ * per-round configuration (scripts/lib/payout.ts), never the contract's.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import type { PayoutConfig } from "./payout";
 
 export const LEAF_ENCODING = ["uint32", "bytes16", "int64"] as const;
 export const RATE_DECIMALS = 18;
 const SCALE = 10n ** 18n;
 
-/** Numerai's payout rule since 2024-01-02: clip(0.5 CORR + 2 MMC, -5%, +5%). */
-export interface PayoutFormula {
-  corrWeight: string; // decimal, e.g. "0.5"
-  mmcWeight: string; // decimal, e.g. "2"
-  cap: string; // decimal fraction, e.g. "0.05"
+/** An exact decimal: units / 10^scale (scale >= 0). Parsing a score or a multiplier into one loses nothing. */
+export interface ExactDecimal {
+  units: bigint;
+  scale: number;
 }
-export const NUMERAI_2024_FORMULA: PayoutFormula = { corrWeight: "0.5", mmcWeight: "2", cap: "0.05" };
 
-/**
- * Parses a decimal string (plain or scientific, e.g. "-5.92e-18") into an integer with `decimals` decimals,
- * rounding toward zero. Exact: no floating point is involved.
- */
-export function parseDecimal(text: string, decimals = RATE_DECIMALS): bigint {
+/** Parses a decimal string (plain or scientific, e.g. "-5.92e-18") exactly. Throws `"x" is not a number`. */
+export function parseExactDecimal(text: string): ExactDecimal {
   const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
   if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw new Error(`"${text}" is not a number`);
   const [, sign, intPart, fracPart = "", expPart = "0"] = match;
-  const digits = (intPart + fracPart).replace(/^0+(?=\d)/, "") || "0";
-  const shift = decimals + Number(expPart) - fracPart.length; // value = digits * 10^shift
-  let value: bigint;
-  if (shift >= 0) value = BigInt(digits) * 10n ** BigInt(shift);
-  else value = -shift > digits.length ? 0n : BigInt(digits.slice(0, digits.length + shift) || "0");
-  return sign === "-" ? -value : value;
+  const exponent = Number(expPart);
+  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1000) throw new Error(`"${text}" is out of range`);
+  const digits = BigInt((intPart + fracPart).replace(/^0+(?=\d)/, "") || "0");
+  const scale = fracPart.length - exponent; // value = digits / 10^scale
+  const units = scale >= 0 ? digits : digits * 10n ** BigInt(-scale);
+  return { units: sign === "-" ? -units : units, scale: Math.max(scale, 0) };
+}
+
+/** `value` as an integer with `decimals` decimals, rounded toward zero (BigInt division truncates toward zero). */
+export function toFixedUnits(value: ExactDecimal, decimals = RATE_DECIMALS): bigint {
+  const shift = decimals - value.scale;
+  return shift >= 0 ? value.units * 10n ** BigInt(shift) : value.units / 10n ** BigInt(-shift);
+}
+
+/** Parses a decimal string into an integer with `decimals` decimals, rounding toward zero. Exact otherwise. */
+export function parseDecimal(text: string, decimals = RATE_DECIMALS): bigint {
+  return toFixedUnits(parseExactDecimal(text), decimals);
 }
 
 /** Formats an 18-decimal rate as a percentage string, e.g. 12345n*10n**12n -> "1.2345%". */
@@ -43,16 +51,6 @@ export function formatRate(rate: bigint): string {
   const whole = hundredths / SCALE;
   const frac = (hundredths % SCALE).toString().padStart(18, "0").replace(/0+$/, "").slice(0, 6);
   return `${sign}${whole}${frac ? "." + frac : ""}%`;
-}
-
-/** rate = clip(corrWeight x CORR + mmcWeight x MMC, -cap, +cap), as an 18-decimal integer. Scores are decimals. */
-export function rateFromScores(corr: string | null, mmc: string | null, formula = NUMERAI_2024_FORMULA): bigint {
-  const cap = parseDecimal(formula.cap);
-  // Scores are read at 36 decimals so the weighted sum is exact before its single rounding (toward zero).
-  const wide = (score: string | null, weight: string) =>
-    score === null ? 0n : parseDecimal(weight) * parseDecimal(score, 2 * RATE_DECIMALS);
-  const raw = (wide(corr, formula.corrWeight) + wide(mmc, formula.mmcWeight)) / SCALE ** 2n;
-  return raw > cap ? cap : raw < -cap ? -cap : raw;
 }
 
 export interface ModelRate {
@@ -77,23 +75,41 @@ export function buildRoundTree(round: bigint | number, rates: ModelRate[]): Roun
   return StandardMerkleTree.of(values, [...LEAF_ENCODING]);
 }
 
-/** The JSON file published next to a root: anyone can rebuild the tree from `leaves` and check the root. */
+/** One leaf of a leaf file; `scores` are the inputs its rate was computed from (absent for zero-filled models). */
+export interface LeafEntry {
+  modelId: string;
+  rate: string;
+  scores?: Record<string, string | null>;
+}
+
+/**
+ * The JSON file published next to a root: anyone can rebuild the tree from `leaves` and check the root, and, with
+ * `payout` (the round's score configuration) and each leaf's `scores`, recompute every rate.
+ */
 export interface RoundFile {
   round: number;
   root: string;
   leafEncoding: string[];
-  leaves: { modelId: string; rate: string }[];
-  formula?: PayoutFormula;
+  leaves: LeafEntry[];
+  payout?: PayoutConfig;
 }
 
-export function roundFile(round: bigint | number, tree: RoundTree, formula?: PayoutFormula): RoundFile {
-  const leaves = [...tree.entries()].map(([, [, modelId, rate]]) => ({ modelId, rate: rate.toString() }));
+export function roundFile(
+  round: bigint | number,
+  tree: RoundTree,
+  payout?: PayoutConfig,
+  scoresByModel?: ReadonlyMap<string, Record<string, string | null>>,
+): RoundFile {
+  const leaves = [...tree.entries()].map(([, [, modelId, rate]]): LeafEntry => {
+    const scores = scoresByModel?.get(modelId);
+    return { modelId, rate: rate.toString(), ...(scores ? { scores } : {}) };
+  });
   return {
     round: Number(round),
     root: tree.root,
     leafEncoding: [...LEAF_ENCODING],
     leaves,
-    ...(formula ? { formula } : {}),
+    ...(payout ? { payout } : {}),
   };
 }
 
@@ -177,17 +193,18 @@ export function unprovableRoundResult(round: bigint | number): RoundResultArg {
 }
 
 /**
- * The contract's arithmetic, independently: each model's term is (stake x w / 10,000) x rate / 1e18, rounded toward
- * zero (BigInt division truncates toward zero, like Solidity's signed division).
+ * The contract's arithmetic, independently: each model's term is (atRisk x w / 10,000) x rate / 1e18, rounded toward
+ * zero (BigInt division truncates toward zero, like Solidity's signed division). `atRisk` is what the round put at
+ * risk for the account (its slice: the stake it opened with / R, limited to what earlier losses left).
  */
 export function roundDelta(
-  stake: bigint,
+  atRisk: bigint,
   weights: readonly (number | bigint)[],
   ratesBySlot: readonly bigint[],
 ): bigint {
   let delta = 0n;
   weights.forEach((w, slot) => {
-    const modelStake = (stake * BigInt(w)) / 10_000n;
+    const modelStake = (atRisk * BigInt(w)) / 10_000n;
     delta += (modelStake * (ratesBySlot[slot] ?? 0n)) / SCALE;
   });
   return delta;

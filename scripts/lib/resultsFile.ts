@@ -1,27 +1,30 @@
 /**
  * Reading one round's results file into rows, keeping where each row came from so every error can name its line.
  *
- * CSV: a header naming `model` and either both `corr` and `mmc`, or `rate` (any order, extra columns ignored, an
- * optional `round` column is checked against the round being published). Cells may be quoted. NA, NaN, null, none or
- * an empty cell mean "no score" (the score then counts as 0; a missing rate is an error).
- * JSON: an array of {model, corr, mmc} or {model, rate} objects, or {"round": n, "results": [...]}. Give decimals as
- * strings to keep every digit (a JSON number goes through floating point).
+ * CSV: a header naming `model` and either score columns (CORR, MMC, CORR20, MMC60, ...: whichever the round's score
+ * configuration names, any case, any order) or a `rate` column. Other columns are kept as scores and used only if the
+ * configuration names them; an optional `round` column is checked against the round being published. Cells may be
+ * quoted. NA, NaN, null, none or an empty cell mean "no score" (the score then counts as 0; a missing rate is an error).
+ * JSON: an array of {model, corr, mmc, ...} or {model, rate} objects, or {"round": n, "results": [...]}. Give decimals
+ * as strings to keep every digit (a JSON number goes through floating point).
  */
 import { existsSync, readFileSync } from "node:fs";
+import { KNOWN_SCORES } from "./payout";
 
 /** One line of a results file: a model and either its scores or its rate (decimal fraction, e.g. "0.0123"). */
 export interface ResultRow {
   line: string; // "line 3" (CSV) or "results[2]" (JSON), for error messages
   model: string;
-  corr?: string | null; // null: no score
-  mmc?: string | null;
+  scores?: Record<string, string | null>; // by upper-case column name; null: no score (NA)
   rate?: string | null; // null: the cell was empty
   round?: string; // when the file names the round, to check it against the one being published
   problem?: string; // a structural problem found while reading (wrong cell count, not an object, ...)
 }
 
 const MISSING = /^(|na|nan|null|none)$/i;
-const VALUE_COLUMNS = ["corr", "mmc", "rate", "round"] as const;
+/** Columns that are not scores. */
+const RESERVED_COLUMNS = ["model", "rate", "round"];
+const cellValue = (text: string) => (MISSING.test(text.trim()) ? null : text.trim());
 
 /** Reads a results file (.json, anything else is CSV). Throws only when the file as a whole is unusable. */
 export function readResultsFile(file: string): ResultRow[] {
@@ -38,12 +41,13 @@ export function parseResultsCsv(text: string, file = "results CSV"): ResultRow[]
   if (duplicate) throw new Error(`${file} line 1: the header names column "${duplicate}" twice`);
   if (col("model") < 0)
     throw new Error(`${file} line 1: the header must name a "model" column (found: ${header.join(", ")})`);
-  const scoreColumns = ["corr", "mmc"].filter((name) => col(name) >= 0);
-  if (scoreColumns.length && col("rate") >= 0)
-    throw new Error(`${file} line 1: give corr and mmc columns or a rate column, not both`);
-  if (scoreColumns.length !== 2 && col("rate") < 0) {
+  const scoreColumns = header.filter((h) => h !== "" && !RESERVED_COLUMNS.includes(h));
+  const knownScoreColumns = scoreColumns.filter((h) => h.toUpperCase() in KNOWN_SCORES);
+  if (knownScoreColumns.length && col("rate") >= 0)
+    throw new Error(`${file} line 1: give score columns (${knownScoreColumns.join(", ")}) or a rate column, not both`);
+  if (knownScoreColumns.length === 0 && col("rate") < 0) {
     throw new Error(
-      `${file} line 1: the header must name both corr and mmc columns, or a rate column (found: ${header.join(", ")})`,
+      `${file} line 1: the header must name score columns (such as corr and mmc) or a rate column (found: ${header.join(", ")})`,
     );
   }
 
@@ -54,12 +58,9 @@ export function parseResultsCsv(text: string, file = "results CSV"): ResultRow[]
     const cells = splitCsvLine(raw).map((c) => c.trim());
     const row: ResultRow = { line, model: cells[col("model")] ?? "" };
     if (cells.length !== header.length) row.problem = `${cells.length} cells, the header has ${header.length}`;
-    for (const name of VALUE_COLUMNS) {
-      if (col(name) < 0) continue;
-      const cell = cells[col(name)] ?? "";
-      if (name === "round") row.round = cell;
-      else row[name] = MISSING.test(cell) ? null : cell;
-    }
+    if (col("round") >= 0) row.round = cells[col("round")] ?? "";
+    if (col("rate") >= 0) row.rate = cellValue(cells[col("rate")] ?? "");
+    else row.scores = Object.fromEntries(scoreColumns.map((h) => [h.toUpperCase(), cellValue(cells[col(h)] ?? "")]));
     rows.push(row);
   });
   return rows;
@@ -87,15 +88,16 @@ export function parseResultsJson(text: string, file = "results JSON"): ResultRow
       return { line, model: "", problem: "is not an object like {model, corr, mmc} or {model, rate}" };
     }
     const r = item as Record<string, unknown>;
-    const value = (v: unknown) =>
-      v === undefined ? undefined : v === null || MISSING.test(jsonText(v).trim()) ? null : jsonText(v).trim();
-    const row: ResultRow = {
-      line,
-      model: jsonText(r.model ?? "").trim(),
-      corr: value(r.corr),
-      mmc: value(r.mmc),
-      rate: value(r.rate),
-    };
+    const value = (v: unknown) => (v === null ? null : cellValue(jsonText(v)));
+    const row: ResultRow = { line, model: jsonText(r.model ?? "").trim() };
+    const scoreKeys = Object.keys(r).filter((k) => !RESERVED_COLUMNS.includes(k.toLowerCase()));
+    if (r.rate !== undefined) {
+      row.rate = value(r.rate);
+      const known = scoreKeys.filter((k) => k.toUpperCase() in KNOWN_SCORES);
+      if (known.length) row.problem = `gives both a rate and scores (${known.join(", ")}); give one or the other`;
+    } else {
+      row.scores = Object.fromEntries(scoreKeys.map((k) => [k.toUpperCase(), value(r[k])]));
+    }
     const round = r.round ?? fileRound;
     if (round !== undefined) row.round = jsonText(round);
     return row;

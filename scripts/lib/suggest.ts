@@ -22,7 +22,8 @@ import { fileURLToPath } from "node:url";
 import type { PortfolioStake } from "../../typechain-types";
 import { at } from "./checks";
 import { toModelId } from "./operator";
-import { normaliseModelId, parseDecimal, rateFromScores, treeFromFile, type RoundFile } from "./results";
+import { PRESETS, payoutRate } from "./payout";
+import { normaliseModelId, parseDecimal, treeFromFile, type RoundFile } from "./results";
 
 export * from "./suggestCore";
 
@@ -132,10 +133,13 @@ function leafRates(content: RoundFile): Map<string, number> {
  * Rates from a results history file (no chain needed):
  *  - a directory of leaf files (round-<n>.json, as the operator job writes them);
  *  - JSON: {"rounds": [{"round": 12, "rates": {"<model>": "0.0123", ...}}]} (rates as decimal fractions);
- *  - CSV, long: header round,model,rate (or round,model,corr,mmc: rate by Numerai's 2024 formula);
+ *  - CSV, long: header round,model,rate (or round,model,corr,mmc: rate by the numerai-2024 preset of payout.ts);
  *  - CSV, wide: header round,<model>,<model>,... one row per round.
  * Models are bytes16 IDs or Numerai UUIDs; "NA" or an empty cell is missing; a rate of exactly 0 is missing.
  */
+/** Scores in a history file become rates by the 2024 rule, as they did before score configurations existed. */
+const SCORES_TO_RATES = PRESETS["numerai-2024"]!;
+
 export function ratesFromResultsFile(file: string): RoundRates {
   if (!existsSync(file)) throw new Error(`Results file ${file} does not exist`);
   const out: RoundRates = new Map();
@@ -188,7 +192,11 @@ export function ratesFromResultsFile(file: string): RoundRates {
         const corr = cell(row, "corr");
         const mmc = cell(row, "mmc");
         if (given(corr) || given(mmc))
-          put(round, model, rateFromScores(given(corr) ? corr : null, given(mmc) ? mmc : null));
+          put(
+            round,
+            model,
+            payoutRate({ CORR: given(corr) ? corr : null, MMC: given(mmc) ? mmc : null }, SCORES_TO_RATES).rate,
+          );
       }
     });
   } else {

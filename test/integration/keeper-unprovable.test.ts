@@ -10,6 +10,7 @@ import path from "node:path";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
 import { publishRoundResults } from "../../scripts/lib/operator";
+import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "../../scripts/lib/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { buildRoundTree, roundFile } from "../../scripts/lib/results";
@@ -40,7 +41,7 @@ describe("keeper: rounds it cannot prove", function () {
     const dir = tmp();
     try {
       const rows = parseResultsCsv(["model,rate", ...all.map((m) => `${m},0.01`)].join("\n") + "\n");
-      await publishRoundResults(op, rounds[0], rows, { outDir: dir });
+      await publishRoundResults(op, rounds[0], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir });
       const incomplete = buildRoundTree(
         rounds[1],
         all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
@@ -80,7 +81,7 @@ describe("keeper: rounds it cannot prove", function () {
     const dir = tmp();
     try {
       const rows = parseResultsCsv(["model,rate", ...all.map((m) => `${m},0.01`)].join("\n") + "\n");
-      await publishRoundResults(op, rounds[0], rows, { outDir: dir });
+      await publishRoundResults(op, rounds[0], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir });
       const tree = buildRoundTree(
         rounds[1],
         all.map((modelId) => ({ modelId, rate: RATE("0.01") })),

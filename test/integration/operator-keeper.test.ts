@@ -12,18 +12,12 @@ import type { Result } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake } from "../../typechain-types";
 import { NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
-import { loadFormula, publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
+import { publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
+import { payoutRate } from "../../scripts/lib/payout";
+import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "../../scripts/lib/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
-import {
-  NUMERAI_2024_FORMULA,
-  buildRoundTree,
-  rateFromScores,
-  roundDelta,
-  roundFile,
-  treeFromFile,
-  type RoundFile,
-} from "../../scripts/lib/results";
+import { buildRoundTree, roundDelta, roundFile, treeFromFile, type RoundFile } from "../../scripts/lib/results";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
 const hexId = (byte: string) => "0x" + byte.repeat(16);
@@ -122,6 +116,7 @@ async function historyFixture() {
           ),
         );
       const published = await publishRoundResults(op, round, readResultsFile(file), {
+        config: TEST_PAYOUT_CONFIG,
         outDir: dir,
         unknownModels: "error",
       });
@@ -136,7 +131,9 @@ async function historyFixture() {
       new Map(
         all.map((m, i) => [
           m,
-          k === SKIPPED ? 0n : rateFromScores(String(scoreOf(k, i).corr), String(scoreOf(k, i).mmc)),
+          k === SKIPPED
+            ? 0n
+            : payoutRate({ CORR: String(scoreOf(k, i).corr), MMC: String(scoreOf(k, i).mmc) }, TEST_PAYOUT_CONFIG).rate,
         ]),
       ),
     );
@@ -206,6 +203,7 @@ describe("operator job: publishing", function () {
       },
     });
     const result = await publishRoundResults(watched, rounds[0], readResultsFile(file), {
+      config: TEST_PAYOUT_CONFIG,
       outDir: dir,
       unknownModels: "error",
     });
@@ -219,8 +217,14 @@ describe("operator job: publishing", function () {
     const info = await op.roundInfo(rounds[0]);
     expect(content.root).to.equal(info.root);
     expect(treeFromFile(content).root).to.equal(info.root);
-    expect(content.formula).to.deep.equal(NUMERAI_2024_FORMULA);
+    expect(content.payout).to.deep.equal(TEST_PAYOUT_CONFIG);
     expect(content.leaves.map((l) => l.modelId)).to.have.members(all);
+    // Each scored leaf carries the scores its rate came from (NA as null); zero-filled models carry none.
+    expect(content.leaves.find((l) => l.modelId === models.alice[3])!.scores).to.deep.equal({
+      CORR: "0.04",
+      MMC: null,
+    });
+    expect(content.leaves.find((l) => l.modelId === models.bob[0])!.scores).to.equal(undefined);
     // 0.5 x 0.01 + 2 x 0.001 = 0.7%; the NA mmc counts as 0: 0.5 x 0.04 = 2%.
     expect(content.leaves.find((l) => l.modelId === models.alice[0])!.rate).to.equal(RATE("0.007").toString());
     expect(content.leaves.find((l) => l.modelId === models.alice[3])!.rate).to.equal(RATE("0.02").toString());
@@ -230,7 +234,7 @@ describe("operator job: publishing", function () {
       .and.to.match(/^file:\/\/.*round-\d+\.json$/);
   });
 
-  it("publishes from JSON with a configured formula and a public URI base; the file records the formula", async function () {
+  it("publishes from JSON with a custom score configuration and a public URI base; the file records it", async function () {
     const { op, rounds, models } = await loadFixture(threeRoundsFixture);
     const dir = tmp();
     const file = path.join(dir, "in.json");
@@ -241,15 +245,15 @@ describe("operator job: publishing", function () {
         results: models.bob.map((m) => ({ model: m, corr: "0.03", mmc: "-0.01" })),
       }),
     );
-    const formula = loadFormula('{"corrWeight":"1","mmcWeight":"1","cap":"0.04"}');
+    const config = { ...TEST_PAYOUT_CONFIG, scores: { CORR: "1", MMC: "1" }, clip: "0.04" };
     const result = await publishRoundResults(op, rounds[1], readResultsFile(file), {
+      config,
       outDir: dir,
-      formula,
       uriBase: "https://example.org/rounds/",
     });
     expect(result.uri).to.equal(`https://example.org/rounds/round-${rounds[1]}.json`);
     const content = JSON.parse(readFileSync(result.file, "utf8")) as RoundFile;
-    expect(content.formula).to.deep.equal(formula);
+    expect(content.payout).to.deep.equal(config);
     expect(content.leaves.find((l) => l.modelId === models.bob[0])!.rate).to.equal(RATE("0.02").toString());
     expect(treeFromFile(content).root).to.equal((await op.roundInfo(rounds[1])).root);
   });
@@ -265,14 +269,21 @@ describe("operator job: publishing", function () {
         models.alice.map((m) => `${m},0.01`),
       ),
     );
-    const first = await publishRoundResults(op, rounds[0], readResultsFile(file), { outDir: dir });
+    const first = await publishRoundResults(op, rounds[0], readResultsFile(file), {
+      config: TEST_PAYOUT_CONFIG,
+      outDir: dir,
+    });
     rmSync(first.file);
-    const again = await publishRoundResults(op, rounds[0], readResultsFile(file), { outDir: dir });
+    const again = await publishRoundResults(op, rounds[0], readResultsFile(file), {
+      config: TEST_PAYOUT_CONFIG,
+      outDir: dir,
+    });
     expect(again.status).to.equal("already-published");
     expect(again.fileRestored).to.equal(true);
-    expect((await publishRoundResults(op, rounds[0], readResultsFile(file), { outDir: dir })).fileRestored).to.equal(
-      false,
-    );
+    expect(
+      (await publishRoundResults(op, rounds[0], readResultsFile(file), { config: TEST_PAYOUT_CONFIG, outDir: dir }))
+        .fileRestored,
+    ).to.equal(false);
     expect(again.txHash).to.equal(undefined);
     expect(again.root).to.equal(first.root);
     expect(treeFromFile(JSON.parse(readFileSync(first.file, "utf8")) as RoundFile).root).to.equal(first.root);
@@ -286,7 +297,7 @@ describe("operator job: publishing", function () {
       ),
     );
     await expectFailure(
-      publishRoundResults(op, rounds[0], readResultsFile(file), { outDir: dir }),
+      publishRoundResults(op, rounds[0], readResultsFile(file), { config: TEST_PAYOUT_CONFIG, outDir: dir }),
       new RegExp(`Round ${rounds[0]} is already published with root ${first.root}; these results build 0x[0-9a-f]{64}`),
     );
     // The refused attempt did not touch the good leaf file.
@@ -303,32 +314,36 @@ describe("operator job: publishing", function () {
       ),
     );
     await expectFailure(
-      publishRoundResults(op, rounds[2] + 1n, rows, { outDir: dir }),
+      publishRoundResults(op, rounds[2] + 1n, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
       new RegExp(`Round ${rounds[2] + 1n} has not been opened on chain \\(the current round is ${rounds[2]}\\)`),
     );
     const fresh = await openRound(stake, operator);
     await expectFailure(
-      publishRoundResults(op, fresh, rows, { outDir: dir }),
+      publishRoundResults(op, fresh, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
       new RegExp(`Round ${fresh} resolves at \\d{4}-\\d\\d-\\d\\dT.*; publish it after that`),
     );
     expect(existsSync(path.join(dir, `round-${fresh}.json`))).to.equal(false);
 
     const typo = parseResultsCsv(csv("model,rate", [...models.alice.map((m) => `${m},0.01`), `${hexId("ab")},0.01`]));
     await expectFailure(
-      publishRoundResults(op, rounds[0], typo, { outDir: dir, unknownModels: "error" }),
+      publishRoundResults(op, rounds[0], typo, { config: TEST_PAYOUT_CONFIG, outDir: dir, unknownModels: "error" }),
       /line 6: model 0xabab.* is not registered on chain/,
     );
-    const skipped = await publishRoundResults(op, rounds[0], typo, { outDir: dir, unknownModels: "skip" });
+    const skipped = await publishRoundResults(op, rounds[0], typo, {
+      config: TEST_PAYOUT_CONFIG,
+      outDir: dir,
+      unknownModels: "skip",
+    });
     expect(skipped.unknown).to.deep.equal([hexId("ab")]);
     expect(skipped.leaves).to.equal(12);
 
     await expectFailure(
-      publishRoundResults(stake.connect(outsider), rounds[1], rows, { outDir: dir }),
+      publishRoundResults(stake.connect(outsider), rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
       new RegExp(`${outsider.address} does not hold OPERATOR_ROLE`),
     );
     await time.increaseTo((await stake.roundInfo(rounds[1])).deadline + 1n);
     await expectFailure(
-      publishRoundResults(op, rounds[1], rows, { outDir: dir }),
+      publishRoundResults(op, rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
       new RegExp(`Round ${rounds[1]}'s publication deadline .* has passed; it counts as zero`),
     );
   });
@@ -458,7 +473,7 @@ describe("keeper job", function () {
             all.map((m) => `${m},0.01`),
           ),
         ),
-        { outDir: dir },
+        { config: TEST_PAYOUT_CONFIG, outDir: dir },
       );
     }
     const early = await runKeeper(stake.connect(keeper), { roundsDir: dir });
@@ -487,8 +502,8 @@ describe("keeper job", function () {
           ids.map((m) => `${m},0.01`),
         ),
       );
-    await publishRoundResults(op, rounds[0], rows(all), { outDir: dir });
-    await publishRoundResults(op, rounds[2], rows(all), { outDir: dir });
+    await publishRoundResults(op, rounds[0], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir });
+    await publishRoundResults(op, rounds[2], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir });
     // An incomplete tree for the middle round, published without the operator job: no leaf for alice's model 0.
     const incomplete = buildRoundTree(
       rounds[1],
@@ -523,7 +538,7 @@ describe("keeper job", function () {
             all.map((m) => `${m},0.01`),
           ),
         ),
-        { outDir: dir },
+        { config: TEST_PAYOUT_CONFIG, outDir: dir },
       );
     }
     const published = await takeSnapshot();

@@ -9,9 +9,22 @@
  * it to the wei: every Settled event, and the final balance, pending withdrawal, rewards, burns and owed rewards.
  */
 import { expect } from "chai";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { formatRate, rateFromScores, type ModelRate } from "../../scripts/lib/results";
+import { publishRoundResults, sliceDivisorOf } from "../../scripts/lib/operator";
+import { PRESETS, payoutRate, type PayoutConfig } from "../../scripts/lib/payout";
+import {
+  accountRoundResult,
+  formatRate,
+  parseDecimal,
+  treeFromFile,
+  type ModelRate,
+  type RoundFile,
+} from "../../scripts/lib/results";
+import { NUMERAI_2026_PARAMS, TEST_PAYOUT_CONFIG, requireSlices } from "../helpers/payout";
 import {
   DAY,
   DEFAULT_PARAMS,
@@ -20,10 +33,11 @@ import {
   deploySystem,
   fundAndApprove,
   modelId,
+  openRound,
   signerAt,
 } from "../helpers/fixtures";
 import { ReferenceModel, type ExpectedAccount, type ExpectedSettled } from "../helpers/reference";
-import { SettlementHarness } from "../helpers/settlement";
+import { SettlementHarness, settledEvents } from "../helpers/settlement";
 import { loadDailyScores, type DailyScores } from "../helpers/scores";
 
 const FIRST = 1090; // Numerai round numbers: the contract's firstRound
@@ -95,6 +109,10 @@ const TOP_UP = { during: 1120, amount: NMR(5_000) };
 const WITHDRAWAL = { during: 1150, amount: NMR(8_000) };
 const POOL = NMR(3_000); // short: the early gains outrun it
 const POOL_TOP_UP = { during: 1130, amount: NMR(20_000) };
+
+/** Today's rule, clip(0.5 CORR + 2 MMC, ±5%), with CORR the file's CORR20V2 and MMC its MMC. */
+const rateFromScores = (corr: string | null, mmc: string | null) =>
+  payoutRate({ CORR: corr, MMC: mmc }, TEST_PAYOUT_CONFIG).rate;
 
 /** One round's tree: every model of the file with a score, plus a rate-0 leaf for registered models without one. */
 function roundLeaves(data: DailyScores, round: number, registered: Set<string>): ModelRate[] {
@@ -347,4 +365,248 @@ describe("Replay of real Numerai daily scores", function () {
       ].join("\n"),
     );
   });
+});
+
+// ───────────────────────────────── Numerai's 2026 rules: a 1/64 slice, clip ±1 ─────────────────────────────────
+
+const ONE = 10n ** 18n;
+const SLICE_DIVISOR = NUMERAI_2026_PARAMS.sliceDivisor;
+
+/**
+ * The 2026 weightings replayed. The score files hold only 20-day scores (CORR20V2 and MMC), no 60-day ones, so the
+ * 60-day weighting (3 CORR60 + 15 MMC60) is applied to the 20-day columns: same multipliers and clip, 20-day inputs.
+ * Neither weighting reaches the ±100% clip on these scores (the largest |rate| is logged); the clip is unit-tested.
+ */
+const WEIGHTINGS: { name: string; config: PayoutConfig; corrTimes: bigint; mmcTimes: bigint }[] = [
+  { name: "5 CORR + 1 MMC", config: PRESETS["numerai-2026-atomic"]!, corrTimes: 5n, mmcTimes: 1n },
+  {
+    name: "3 CORR60 + 15 MMC60 weights on the 20-day scores",
+    config: { ...PRESETS["numerai-2026-atomic"]!, scores: { CORR: "3", MMC: "15" } },
+    corrTimes: 3n,
+    mmcTimes: 15n,
+  },
+];
+
+/**
+ * An independent model of one account under per-round slices, written from the rule (DESIGN.md "Exposure: no
+ * leverage") and not from the contract: changes made while round c is current apply from round c + 1; settling round r
+ * puts atRisk = min(floor(stakeAtOpening / R), balance + the pending withdrawal if it was at risk in r) at risk, each
+ * model floor(atRisk x weight / 10,000) of it, and pays or burns the sum of floor-toward-zero(modelStake x rate / 1e18)
+ * with the rate clipped at ±1 (the pool here is always large enough to pay).
+ */
+class SliceReference {
+  current = BigInt(FIRST) - 1n;
+  balance = 0n;
+  pending = 0n;
+  withdrawalLastRound = 0n;
+  private readonly stakes: [bigint, bigint][] = []; // (effective from round, stake)
+  private readonly vectors: [bigint, bigint[]][] = [];
+
+  private static newest<T>(list: [bigint, T][], round: bigint, none: T): T {
+    let found = none;
+    for (const [from, value] of list) if (from <= round) found = value;
+    return found;
+  }
+
+  private static put<T>(list: [bigint, T][], round: bigint, value: T) {
+    const last = list[list.length - 1];
+    if (last && last[0] === round) last[1] = value;
+    else list.push([round, value]);
+  }
+
+  open() {
+    this.current++;
+  }
+  deposit(amount: bigint) {
+    this.balance += amount;
+    SliceReference.put(this.stakes, this.current + 1n, this.balance);
+  }
+  allocate(weights: bigint[]) {
+    SliceReference.put(this.vectors, this.current + 1n, weights);
+  }
+  requestWithdrawal(amount: bigint) {
+    this.balance -= amount;
+    this.pending += amount;
+    this.withdrawalLastRound = this.current;
+    SliceReference.put(this.stakes, this.current + 1n, this.balance);
+  }
+  claim(): bigint {
+    const amount = this.pending;
+    this.pending = 0n;
+    return amount;
+  }
+
+  /** Settles `round` with the published rates (registry order). */
+  settle(round: bigint, rates: bigint[]): { delta: bigint; paid: bigint; burned: bigint; balance: bigint } {
+    const stakeAtOpening = SliceReference.newest(this.stakes, round, 0n);
+    const weights = SliceReference.newest(this.vectors, round, [] as bigint[]);
+    const available = this.balance + (round <= this.withdrawalLastRound ? this.pending : 0n);
+    const slice = stakeAtOpening / SLICE_DIVISOR;
+    const atRisk = slice < available ? slice : available;
+    let delta = 0n;
+    weights.forEach((w, slot) => {
+      const rate = rates[slot]!;
+      const clipped = rate > ONE ? ONE : rate < -ONE ? -ONE : rate;
+      delta += (((atRisk * w) / 10_000n) * clipped) / ONE; // BigInt division truncates toward zero
+    });
+    let burned = 0n;
+    if (delta < 0n) {
+      const fromBalance = -delta < this.balance ? -delta : this.balance;
+      const fromPending = round <= this.withdrawalLastRound ? -delta - fromBalance : 0n;
+      this.balance -= fromBalance;
+      this.pending -= fromPending;
+      burned = fromBalance + fromPending;
+    }
+    const paid = delta > 0n ? delta : 0n;
+    this.balance += paid;
+    SliceReference.put(this.stakes, this.current + 1n, this.balance);
+    return { delta, paid, burned, balance: this.balance };
+  }
+}
+
+/** A 36-decimal score times an integer multiplier, summed and truncated toward zero to 18 decimals. */
+function referenceRate(corr: string | null, mmc: string | null, corrTimes: bigint, mmcTimes: bigint): bigint {
+  const wide = (score: string | null) => (score === null ? 0n : parseDecimal(score, 36));
+  return (corrTimes * wide(corr) + mmcTimes * wide(mmc)) / ONE;
+}
+
+describe("Replay of real Numerai daily scores under the 2026 rules (1/64 slice, clip ±1, payout factor 1)", function () {
+  let data: DailyScores;
+  let names: string[];
+
+  before(function () {
+    data = loadDailyScores();
+    names = data.models.filter((m) => BENCHMARK.test(m));
+  });
+
+  for (const weighting of WEIGHTINGS) {
+    it(`${weighting.name}: rounds ${FIRST}-${LAST} settle to the wei of the independent reference`, async function () {
+      await requireSlices("This replay");
+      const [keeper, staker] = [await signerAt(7), await signerAt(9)];
+      const { nmr, stake, operator } = await deploySystem({ firstRound: BigInt(FIRST), params: NUMERAI_2026_PARAMS });
+      for (const s of [staker, operator]) await fundAndApprove(nmr, stake, s);
+      const models = names.map(modelId);
+      await bindModels(stake, operator, staker, models);
+      const op = stake.connect(operator);
+      const dir = mkdtempSync(path.join(tmpdir(), "portfolio-stake-replay-2026-"));
+      const ref = new SliceReference();
+      const weightsOf = (bps: Record<string, number>) => names.map((n) => BigInt(bps[n] ?? 0));
+
+      await op.fundRewards(NMR(1_000_000)); // always enough: this replay is about at-risk amounts, not a short pool
+      await stake.connect(staker).deposit(DEPOSIT);
+      ref.deposit(DEPOSIT);
+      await stake.connect(staker).setAllocation(models, weightsOf(VECTORS[0]!.bps));
+      ref.allocate(weightsOf(VECTORS[0]!.bps));
+
+      const trees = new Map<bigint, ReturnType<typeof treeFromFile>>();
+      const expected: {
+        round: bigint;
+        rates: bigint[];
+        delta: bigint;
+        paid: bigint;
+        burned: bigint;
+        balance: bigint;
+      }[] = [];
+      const actual: typeof expected = [];
+      let clippedRates = 0;
+      let claimed = 0n;
+      for (let day = 0; day < LAST - FIRST + 1 + RESOLVE_DAYS; day++) {
+        if (day <= LAST - FIRST) {
+          const round = await openRound(stake, operator);
+          ref.open();
+          expect(round).to.equal(ref.current);
+          if (round === BigInt(FIRST)) {
+            const info = await stake.roundInfo(round);
+            expect([sliceDivisorOf(info), info.rateCap]).to.deep.equal([SLICE_DIVISOR, ONE]);
+          }
+          const vector = VECTORS.find((v) => BigInt(v.during) === round);
+          if (vector) {
+            await stake.connect(staker).setAllocation(models, weightsOf(vector.bps));
+            ref.allocate(weightsOf(vector.bps));
+          }
+          if (BigInt(TOP_UP.during) === round) {
+            await stake.connect(staker).deposit(TOP_UP.amount);
+            ref.deposit(TOP_UP.amount);
+          }
+          if (BigInt(WITHDRAWAL.during) === round) {
+            await stake.connect(staker).requestWithdrawal(WITHDRAWAL.amount);
+            ref.requestWithdrawal(WITHDRAWAL.amount);
+          }
+        } else {
+          await time.increase(DAY);
+        }
+        const resolved = BigInt(FIRST + day - RESOLVE_DAYS);
+        if (resolved < BigInt(FIRST)) continue;
+
+        // The operator job publishes the round from its scores with the 2026 configuration.
+        const rows = names.map((name, i) => {
+          const { corr, mmc } = data.score(Number(resolved), name);
+          return { line: `${name}`, model: models[i]!, scores: { CORR: corr, MMC: mmc } };
+        });
+        const published = await publishRoundResults(op, resolved, rows, { config: weighting.config, outDir: dir });
+        clippedRates += published.clipped.length;
+        const file = JSON.parse(readFileSync(published.file, "utf8")) as RoundFile;
+        trees.set(resolved, treeFromFile(file));
+        const leafRate = new Map(file.leaves.map((l) => [l.modelId, BigInt(l.rate)]));
+        // The leaves carry the independent reference's rates: clip(m1 x CORR + m2 x MMC, ±1).
+        const rates = names.map((name, i) => {
+          const { corr, mmc } = data.score(Number(resolved), name);
+          const want = referenceRate(corr, mmc, weighting.corrTimes, weighting.mmcTimes);
+          const clipped = want > ONE ? ONE : want < -ONE ? -ONE : want;
+          expect(leafRate.get(models[i]!), `${name} round ${resolved}`).to.equal(clipped);
+          return clipped;
+        });
+
+        // A keeper settles the round at once.
+        const receipt = await (
+          await stake.connect(keeper).settle({
+            account: staker.address,
+            models,
+            results: [accountRoundResult(resolved, trees.get(resolved)!, models)],
+          })
+        ).wait();
+        const [event] = settledEvents(stake, receipt!);
+        actual.push({
+          round: event!.round,
+          rates: event!.rates,
+          delta: event!.delta,
+          paid: event!.paid,
+          burned: event!.burned,
+          balance: event!.balance,
+        });
+        expected.push({ round: resolved, rates, ...ref.settle(resolved, rates) });
+
+        const view = await stake.accountOf(staker.address);
+        if (view.pendingWithdrawal > 0n && view.nextSettleRound > view.withdrawalLastRound) {
+          if (BigInt(await time.latest()) >= view.withdrawalReleaseAt) {
+            await stake.connect(staker).claimWithdrawal();
+            const amount = ref.claim();
+            expect(amount).to.equal(view.pendingWithdrawal);
+            claimed += amount;
+          }
+        }
+      }
+
+      // Chain vs reference, every round and the end state, to the wei.
+      expect(actual).to.have.length(LAST - FIRST + 1);
+      expect(actual.map((e) => e.delta)).to.deep.equal(expected.map((e) => e.delta));
+      expect(actual).to.deep.equal(expected);
+      const final = await stake.accountOf(staker.address);
+      expect({ balance: final.balance, pending: final.pendingWithdrawal }).to.deep.equal({
+        balance: ref.balance,
+        pending: ref.pending,
+      });
+      // What the replay exercised: gains and losses, a claimed withdrawal.
+      expect(actual.some((e) => e.delta > 0n) && actual.some((e) => e.delta < 0n)).to.equal(true);
+      expect(claimed).to.be.greaterThan(0n);
+      const largest = actual.flatMap((e) => e.rates).reduce((a, r) => (r > a ? r : -r > a ? -r : a), 0n);
+      const worst = actual.reduce((a, e) => (e.delta < a.delta ? e : a));
+      const best = actual.reduce((a, e) => (e.delta > a.delta ? e : a));
+      console.log(
+        `      ${weighting.name}: final balance ${ethers.formatEther(final.balance)} NMR (claimed ${ethers.formatEther(claimed)}), ` +
+          `best round ${best.round} ${ethers.formatEther(best.delta)}, worst ${worst.round} ${ethers.formatEther(worst.delta)}, ` +
+          `largest |rate| ${formatRate(largest)} of the slice, ${clippedRates} clipped`,
+      );
+    });
+  }
 });
