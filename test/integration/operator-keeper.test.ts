@@ -11,7 +11,7 @@ import { ethers } from "hardhat";
 import type { Result } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake } from "../../typechain-types";
-import { NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
+import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
 import { publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
 import { payoutRate } from "../../scripts/lib/payout";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
@@ -160,13 +160,17 @@ async function historyFixture() {
   return { ...fx, op, dir, rounds, atRisk, rates, stakers, publishGas };
 }
 
-/** Expected balance: deposits plus each round's delta from the stake and vector it opened with (pool never short). */
+/**
+ * Expected balance: deposits plus each round's delta on its slice (the stake it opened with / R, limited to the balance
+ * earlier losses left; every round is settled after the last deposit) and the vector it opened with (pool never short).
+ */
 function expectedBalance(history: Awaited<ReturnType<typeof historyFixture>>, name: "alice" | "bob" | "carol") {
   let balance = history.atRisk[history.atRisk.length - 1]!.stake[name]!;
   history.rounds.forEach((_, k) => {
     const { stake, bps } = history.atRisk[k]!;
     const ratesBySlot = history.models[name].map((m) => history.rates[k]!.get(m)!);
-    balance += roundDelta(stake[name]!, bps[name]!, ratesBySlot);
+    const slice = stake[name]! / DEFAULT_PARAMS.sliceDivisor;
+    balance += roundDelta(slice < balance ? slice : balance, bps[name]!, ratesBySlot);
   });
   return balance;
 }
