@@ -29,7 +29,7 @@ import type { MockNMR, NMRLike, PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "./allowance";
 import { at, defined } from "./checks";
 import { runKeeper } from "./keeper";
-import { publishRoundResults, sliceDivisorOf, type ResultRow } from "./operator";
+import { publishRoundResults, type ResultRow } from "./operator";
 import { payoutRate, type PayoutConfig } from "./payout";
 import { normaliseModelId } from "./results";
 import { historyWindow, mergeRates, ratesFromLeafFiles, ratesFromSettled, suggestWeights } from "./suggest";
@@ -486,8 +486,8 @@ export async function generateDemoHistory(actors: DemoActors, options: DemoOptio
       const info = await stake.roundInfo(nextToPublish);
       if (BigInt(now) < info.resolvesAt || info.root !== ZERO_ROOT) break;
       let demoStakeAtRisk = 0n; // the demo's slices in this round
-      for (const a of addresses) demoStakeAtRisk += (await stake.stakeAt(a, nextToPublish)) / sliceDivisorOf(info);
-      const config = demoPayoutConfig({ rateCap: info.rateCap, sliceDivisor: sliceDivisorOf(info) }, demoStakeAtRisk);
+      for (const a of addresses) demoStakeAtRisk += (await stake.stakeAt(a, nextToPublish)) / info.sliceDivisor;
+      const config = demoPayoutConfig({ rateCap: info.rateCap, sliceDivisor: info.sliceDivisor }, demoStakeAtRisk);
       await publishRoundResults(op, nextToPublish, resultRows(scores, Number(nextToPublish - firstRound)), {
         config,
         outDir: options.roundsDir,

@@ -191,7 +191,7 @@ export async function publishRoundResults(
   );
   const rates = ratesFromRows(rows, {
     config,
-    onChain: { round, rateCap: info.rateCap, sliceDivisor: sliceDivisorOf(info) },
+    onChain: { round, rateCap: info.rateCap, sliceDivisor: info.sliceDivisor },
     round,
     registered,
     unknownModels: options.unknownModels,
@@ -232,14 +232,6 @@ export async function publishRoundResults(
   } catch (e) {
     throw new Error(`publishRound(${round}) failed: ${describeFailure(e, stake)}`, { cause: e });
   }
-}
-
-/**
- * The round's slice divisor R. A contract without slices (before the no-leverage change) puts the whole stake at
- * risk every round: R = 1.
- */
-export function sliceDivisorOf(info: { rateCap: bigint }): bigint {
-  return (info as { sliceDivisor?: bigint }).sliceDivisor ?? 1n;
 }
 
 /** A clear error before sending, rather than an AccessControl revert. */

@@ -20,12 +20,12 @@ describe("PortfolioStake", function () {
       const tx = stake.connect(operator).fundRewards(NMR(1000));
       await expect(tx)
         .to.emit(stake, "RewardsFunded")
-        .withArgs(operator.address, NMR(1000), 0n, NMR(1000), 0n, FACTOR_ONE, 0n);
+        .withArgs(operator.address, NMR(1000), 0n, NMR(1000), 0n, FACTOR_ONE, 0n, 0n);
       await expect(tx).to.changeTokenBalances(nmr, [operator, stake], [-NMR(1000), NMR(1000)]);
       const tx2 = stake.connect(alice).fundRewards(NMR(5));
       await expect(tx2)
         .to.emit(stake, "RewardsFunded")
-        .withArgs(alice.address, NMR(5), 0n, NMR(1005), 0n, FACTOR_ONE, 0n);
+        .withArgs(alice.address, NMR(5), 0n, NMR(1005), 0n, FACTOR_ONE, 0n, 0n);
       await expect(tx2).to.changeTokenBalances(nmr, [alice, stake], [-NMR(5), NMR(5)]);
       await expectTotals(stake, nmr, { rewardsPool: NMR(1005) });
       expect((await stake.accountOf(alice.address)).balance).to.equal(0n);

@@ -1,15 +1,13 @@
 /**
  * Score configurations and chain parameters the integration tests publish and deploy with.
  */
-import { artifacts, ethers } from "hardhat";
-import { sliceDivisorOf } from "../../scripts/lib/operator";
 import { PRESETS, type PayoutConfig } from "../../scripts/lib/payout";
 import { DAY, DEFAULT_PARAMS, RATE } from "./fixtures";
 
 /** Numerai's 2024 multipliers and clip (clip(0.5 CORR + 2 MMC, ±5%)) with the fixtures' slice divisor. */
 export const TEST_PAYOUT_CONFIG: PayoutConfig = {
   ...PRESETS["numerai-2024"]!,
-  sliceDivisor: Number(sliceDivisorOf(DEFAULT_PARAMS)),
+  sliceDivisor: Number(DEFAULT_PARAMS.sliceDivisor),
 };
 
 /**
@@ -17,18 +15,3 @@ export const TEST_PAYOUT_CONFIG: PayoutConfig = {
  * fixtures' 21-day resolution, 7-day window and 7-day grace, 36 rounds are open at once: 36 / 64 of a stake.
  */
 export const NUMERAI_2026_PARAMS = { minRoundInterval: DAY, rateCap: RATE("1"), sliceDivisor: 64n };
-
-/**
- * Fails, saying why, when the compiled PortfolioStake has no per-round slices (the no-leverage change:
- * parameters().sliceDivisor): tests of the 2026 rules need that contract.
- */
-export async function requireSlices(what: string): Promise<void> {
-  const abi = new ethers.Interface((await artifacts.readArtifact("PortfolioStake")).abi);
-  const output = abi.getFunction("parameters")?.outputs[0];
-  if (!(output?.components ?? []).some((c) => c.name === "sliceDivisor")) {
-    throw new Error(
-      `${what} needs the no-leverage contract (per-round slices: parameters().sliceDivisor, roundInfo().sliceDivisor); ` +
-        "the compiled PortfolioStake has none. It runs once that contract is merged.",
-    );
-  }
-}

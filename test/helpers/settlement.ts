@@ -221,7 +221,7 @@ export class SettlementHarness {
 
   /**
    * A refill: owed rewards first (pro rata), the rest to the pool. Checks RewardsFunded against the model (what went
-   * to owed rewards, the pool, what is still owed, the owed factor and epoch), the transfer and the totals.
+   * to owed rewards, the pool, what is still owed, the owed factor, epoch and scale), the transfer and the totals.
    */
   async fund(signer: HardhatEthersSigner, amount: bigint): Promise<void> {
     const tx = await this.stake.connect(signer).fundRewards(amount);
@@ -236,6 +236,7 @@ export class SettlementHarness {
         this.ref.owedTotal,
         this.ref.owedFactor,
         this.ref.owedEpoch,
+        this.ref.owedScale,
       );
     await expect(tx).to.changeTokenBalances(this.token, [signer, this.stake], [-amount, amount]);
     await this.checkTotals();

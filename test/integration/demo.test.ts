@@ -18,12 +18,11 @@ import {
   simulatedRates,
   type SimulatedModel,
 } from "../../scripts/lib/demo";
-import { sliceDivisorOf } from "../../scripts/lib/operator";
 import { payoutRate } from "../../scripts/lib/payout";
 import { roundDelta, treeFromFile, type RoundFile } from "../../scripts/lib/results";
 import { autocorrelation, mean, median, pearson } from "../../scripts/lib/stats";
 import { deploySystem, signerAt } from "../helpers/fixtures";
-import { NUMERAI_2026_PARAMS, requireSlices } from "../helpers/payout";
+import { NUMERAI_2026_PARAMS } from "../helpers/payout";
 import { loadDailyScores } from "../helpers/scores";
 
 const ROUNDS = 30;
@@ -45,7 +44,6 @@ function pairwise(models: SimulatedModel[], series: (m: SimulatedModel, i: numbe
 
 describe("demo history (scripts/lib/demo.ts)", function () {
   it(`opens ${ROUNDS} rounds, publishes and settles the resolved ones, and balances follow the Settled events`, async function () {
-    await requireSlices("The demo (Numerai's 2026 rules)");
     const { stake, nmr, operator } = await deploySystem({ params: NUMERAI_2026_PARAMS });
     const signers = await ethers.getSigners();
     const stakers = signers.slice(30, 30 + DEMO_ACCOUNTS.length);
@@ -79,7 +77,7 @@ describe("demo history (scripts/lib/demo.ts)", function () {
       // file, applied by the payout module to the simulated scores.
       expect(file.payout).to.deep.include({
         scores: { CORR: "0.75", MMC: "2.25" },
-        sliceDivisor: Number(sliceDivisorOf(info)),
+        sliceDivisor: Number(info.sliceDivisor),
       });
       for (const row of resultRows(scores, Number(r - summary.firstRound))) {
         expect(byModel.get(row.model), `round ${r} ${row.model}`).to.equal(payoutRate(row.scores!, file.payout!).rate);
@@ -88,7 +86,7 @@ describe("demo history (scripts/lib/demo.ts)", function () {
     }
     const lastPublished = summary.published[summary.published.length - 1];
     const R = NUMERAI_2026_PARAMS.sliceDivisor;
-    expect(sliceDivisorOf(await stake.roundInfo(summary.firstRound))).to.equal(R);
+    expect((await stake.roundInfo(summary.firstRound)).sliceDivisor).to.equal(R);
 
     // Accounts: everything published is settled; each Settled event matches the snapshots, the vectors and the leaves;
     // the balance follows deposits, withdrawals and Settled events to the wei.
@@ -170,7 +168,6 @@ describe("demo history (scripts/lib/demo.ts)", function () {
   it(`earns what Numerai pays over the ${DEFAULT_DEMO_ROUNDS} rounds of npm start: ~24% of model-rounds negative, a few % a year`, async function () {
     // ../shared/data/numerai-statistics.md: ~24% of user model-rounds negative; a stake moves by a few % a year,
     // never +100% in a few months (the demo once showed +277% for one account over 60 rounds, whole stakes at risk).
-    await requireSlices("The demo's economics (Numerai's 2026 rules)");
     const { stake, nmr, operator } = await deploySystem({ params: NUMERAI_2026_PARAMS });
     const signers = await ethers.getSigners();
     const stakers = signers.slice(30, 30 + DEMO_ACCOUNTS.length);

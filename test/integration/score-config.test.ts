@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { publishRoundResults, readResultsFile, sliceDivisorOf } from "../../scripts/lib/operator";
+import { publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
 import { payoutRate, type PayoutConfig } from "../../scripts/lib/payout";
 import { treeFromFile, type RoundFile } from "../../scripts/lib/results";
 import { RATE, deploySystem, openRound, withStakers } from "../helpers/fixtures";
@@ -25,7 +25,7 @@ async function resolvedRoundsFixture() {
   await time.increaseTo((await stake.roundInfo(rounds[1])).resolvesAt);
   const info = await stake.roundInfo(rounds[0]);
   // The round's own terms: a configuration the chain accepts (the fixtures' R, a clip within the cap).
-  const accepted: PayoutConfig = { ...TEST_PAYOUT_CONFIG, sliceDivisor: Number(sliceDivisorOf(info)) };
+  const accepted: PayoutConfig = { ...TEST_PAYOUT_CONFIG, sliceDivisor: Number(info.sliceDivisor) };
   return { ...system, op: stake.connect(operator), rounds, accepted };
 }
 
