@@ -115,7 +115,12 @@ async function settle(
       }
     })
     .filter((e) => e?.name === "Settled")
-    .map((e) => e!.args);
+    .map((e) => {
+      const [stakeAtRisk, delta, paid, burned] = ["stakeAtRisk", "delta", "paid", "burned"].map(
+        (field) => e!.args.getValue(field) as bigint,
+      );
+      return { stakeAtRisk: stakeAtRisk!, delta: delta!, paid: paid!, burned: burned! };
+    });
 }
 
 describe("No leverage: per-round stake slices", function () {
@@ -314,8 +319,8 @@ describe("No leverage: per-round stake slices", function () {
         const poolBefore = (await stake.totals()).rewardsPool;
         const lost = await settle(stake, keeper, alice.address, trees, rounds[0]!, rounds[rounds.length - 1]!);
         const won = await settle(stake, keeper, bob.address, trees, rounds[0]!, rounds[rounds.length - 1]!);
-        const burned = lost.reduce((s, e) => s + (e.burned as bigint), 0n);
-        const paid = won.reduce((s, e) => s + (e.paid as bigint), 0n);
+        const burned = lost.reduce((s, e) => s + e.burned, 0n);
+        const paid = won.reduce((s, e) => s + e.paid, 0n);
         const slice = NMR(100) / params.sliceDivisor;
         expect(burned).to.equal(slice * BigInt(openAtOnce), "the model lost its slice in every open round");
         expect(paid).to.equal(burned, "the mirror won exactly that");
