@@ -427,7 +427,7 @@ describe("PortfolioStake settlement", function () {
       // stays in the reserve (rounding favours solvency).
       const factor = 333_333_333_333_333_333_333_333_333_333_333_334n;
       await h.fund(operator, NMR(60));
-      expect(await lastFunded()).to.deep.equal([operator.address, NMR(60), NMR(60), 0n, NMR(30), factor, 0n]);
+      expect(await lastFunded()).to.deep.equal([operator.address, NMR(60), NMR(60), 0n, NMR(30), factor, 0n, 0n]);
       await expectTotals(stake, nmr, { staked: NMR(1010), owedRewards: NMR(30), owedReserve: NMR(60) });
       expect(accountObject(await stake.accountOf(alice.address))).to.deep.include({
         unpaidRewards: NMR(30) + 1n,
@@ -455,7 +455,7 @@ describe("PortfolioStake settlement", function () {
 
       // A refill of 1,000 pays everything still owed (30; a new epoch, the factor back to 1e36), 970 to the pool.
       await h.fund(operator, NMR(1000));
-      expect(await lastFunded()).to.deep.equal([operator.address, NMR(1000), NMR(30), NMR(970), 0n, ONE, 1n]);
+      expect(await lastFunded()).to.deep.equal([operator.address, NMR(1000), NMR(30), NMR(970), 0n, ONE, 1n, 0n]);
       await expectTotals(stake, nmr, { staked: NMR(1060) - 1n, rewardsPool: NMR(970), owedReserve: NMR(30) + 1n });
       expect(accountObject(await stake.accountOf(alice.address))).to.deep.include({
         unpaidRewards: 0n,
