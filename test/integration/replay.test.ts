@@ -43,6 +43,8 @@ import { loadDailyScores, type DailyScores } from "../helpers/scores";
 const FIRST = 1090; // Numerai round numbers: the contract's firstRound
 const LAST = 1187; // 98 rounds; the file's last ~10 rounds were still provisional, so they are left out
 const RESOLVE_DAYS = 21;
+/** Today's replay: the 2024 rule on daily rounds needs slices of 1/2 of the stake (36 open x 5% / 2 = 90%). */
+const REPLAY_SLICE_DIVISOR = 2n;
 const BENCHMARK = /^(NB|V5|V51|V52)_/;
 
 /** The benchmark account's weight vectors (basis points by model name), and the round during which each is set. */
@@ -107,7 +109,7 @@ const VECTORS: { during: number; bps: Record<string, number> }[] = [
 const DEPOSIT = NMR(20_000);
 const TOP_UP = { during: 1120, amount: NMR(5_000) };
 const WITHDRAWAL = { during: 1150, amount: NMR(8_000) };
-const POOL = NMR(3_000); // short: the early gains outrun it
+const POOL = NMR(1_000); // short: the early gains outrun it
 const POOL_TOP_UP = { during: 1130, amount: NMR(20_000) };
 
 /** Today's rule, clip(0.5 CORR + 2 MMC, ±5%), with CORR the file's CORR20V2 and MMC its MMC. */
@@ -202,7 +204,7 @@ function offChainDriver(account: string, models: string[]): Driver & { ref: Refe
   ref.register(account, models);
   return {
     ref,
-    open: async () => ref.openRound(DEFAULT_PARAMS.rateCap),
+    open: async () => ref.openRound(DEFAULT_PARAMS.rateCap, REPLAY_SLICE_DIVISOR),
     tick: async () => undefined,
     publish: async (round, leaves) => ref.publish(round, leaves),
     deposit: async (amount) => ref.deposit(account, amount),
@@ -244,7 +246,12 @@ function chainDriver(
 
 async function replayFixture() {
   const [keeper, staker] = [await signerAt(7), await signerAt(9)];
-  const { nmr, stake, operator } = await deploySystem({ firstRound: BigInt(FIRST) });
+  // The 2024 rule (clip(0.5 CORR + 2 MMC, +/-5%)) on daily rounds: 36 rounds open at once x 5% needs slices of at
+  // least 1/2 of the stake (90%), the no-leverage rule.
+  const { nmr, stake, operator } = await deploySystem({
+    firstRound: BigInt(FIRST),
+    params: { minRoundInterval: DAY, sliceDivisor: REPLAY_SLICE_DIVISOR },
+  });
   for (const s of [staker, operator]) await fundAndApprove(nmr, stake, s);
   return { nmr, stake, operator, keeper, staker };
 }
@@ -328,22 +335,24 @@ describe("Replay of real Numerai daily scores", function () {
       nextSettleRound: BigInt(LAST + 1),
     });
     expect(actual.claimed).to.equal(expected.claimed);
-    const [staked, pending, pool] = await stake.totals();
-    expect({ staked, pending, pool }).to.deep.equal({
+    const [staked, pending, pool, owed, reserve] = await stake.totals();
+    expect({ staked, pending, pool, owed, reserve }).to.deep.equal({
       staked: want.balance,
       pending: want.pendingWithdrawal,
       pool: offline.ref.rewardsPool,
+      owed: 0n,
+      reserve: 0n,
     });
-    expect(await nmr.balanceOf(await stake.getAddress())).to.equal(staked + pending + pool);
+    expect(await nmr.balanceOf(await stake.getAddress())).to.equal(staked + pending + pool + reserve);
     // Conservation: what went in = what is held + claimed + burned.
     expect(DEPOSIT + TOP_UP.amount + POOL + POOL_TOP_UP.amount).to.equal(
-      staked + pending + pool + actual.claimed + want.totalBurned,
+      staked + pending + pool + reserve + actual.claimed + want.totalBurned,
     );
 
     // The replay exercised what it claims to.
     expect(chain.maxOpenUnsettled()).to.be.greaterThanOrEqual(21n); // overlapping open rounds
     expect(actual.events.some((e) => e.unpaidRewards > 0n)).to.equal(true); // the pool ran short...
-    expect(want.unpaidRewards).to.equal(0n); // ...and the IOU was paid once funded
+    expect(want.unpaidRewards).to.equal(0n); // ...and the refill paid what was owed, credited by the next settlement
     expect(actual.events.some((e) => e.delta > 0n) && actual.events.some((e) => e.delta < 0n)).to.equal(true);
     expect(actual.claimed > 0n && actual.claimed <= WITHDRAWAL.amount).to.equal(true, `claimed ${actual.claimed}`);
     expect(Math.min(...actual.leavesPerRound)).to.be.greaterThan(names.length);
