@@ -180,20 +180,23 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     // Regression: with the factor alone, refills each 1 wei short of everything owed drove it from 1e36 to 1, after
     // which no partial refill paid anyone anything while totals() said it had.
     const fx = await loadFixture(deployFixture);
-    const { stake, nmr, alice, bob, operator, keeper, models } = fx;
+    const { stake, nmr, alice, bob, carol, operator, keeper, models } = fx;
     for (const [signer, ids] of [
       [alice, models.alice],
       [bob, models.bob],
+      [carol, models.carol],
     ] as const) {
       await stake.connect(signer).deposit(NMR(1_000));
       await stake.connect(signer).setAllocation(ids, [10_000, 0, 0, 0]);
     }
     const rounds: bigint[] = [];
     for (let i = 0; i < 4; i++) rounds.push(await openRound(stake, operator));
-    const trees = rounds.map((round) =>
+    // Carol gains in the first round only and is not settled again: her owed amount stays stored at scale 0.
+    const trees = rounds.map((round, i) =>
       buildRoundTree(round, [
         { modelId: models.alice[0], rate: RATE("0.05") },
         { modelId: models.bob[0], rate: RATE("0.05") },
+        { modelId: models.carol[0], rate: i === 0 ? RATE("0.03") : 0n },
       ]),
     );
     await time.increaseTo((await stake.roundInfo(rounds[3]!)).resolvesAt);
@@ -201,7 +204,8 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     const settleBoth = async (i: number) => {
       for (const who of [alice, bob]) await settleRound(fx, who, rounds[i]!, trees[i]!, keeper);
     };
-    // Three refills each 1 wei short of everything owed: the factor would fall by ~1e-20 each time.
+    await settleRound(fx, carol, rounds[0]!, trees[0]!, keeper); // owed 30 NMR
+    // Three refills each 1 wei short of everything owed: the factor falls by ~1e-20 each time (a scale step each).
     for (let i = 0; i < 3; i++) {
       await settleBoth(i); // +50 NMR owed to each (and what the last refill paid credited first)
       const { owedRewards } = await stake.totals();
@@ -221,6 +225,11 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     expect(sumOwed - t.owedRewards).to.be.at.most(4n, "totals() agrees with the accounts to a few wei");
     await stake.claimRewards(alice.address);
     await stake.claimRewards(bob.address);
+    // Carol's 30 NMR, stored three scale steps ago, are paid but for at most 1 wei (her exact share left is ~1e-42).
+    expect(await owed(stake, carol)).to.deep.equal({ unpaid: 1n, claimable: NMR(30) - 1n, balance: NMR(1_000) });
+    await expect(stake.claimRewards(carol.address))
+      .to.emit(stake, "RewardsClaimed")
+      .withArgs(carol.address, NMR(30) - 1n, 1n, NMR(1_030) - 1n);
     await expectSolvent(stake, nmr);
   });
 

@@ -575,7 +575,8 @@ describe("PortfolioStake settlement", function () {
       await h.allocate(alice, [10_000, 0, 0, 0]);
       // Rounds before it expire unpublished (zero, no vector looked up): the first proven round is settled when the
       // account holds more than VECTOR_HISTORY vectors, so the settlement cursor must jump over the overwritten ones.
-      const firstPublished = R0 + 240n;
+      // (2-day rounds resolving 21 days later: round R0 + 250 resolves once round R0 + 260 opened, 261 vectors stored)
+      const firstPublished = R0 + 250n;
       const vector = (k: number) => {
         const w = 100 * ((k * 37) % 101);
         return k % 2 ? [0, 0, w, 10_000 - w] : [w, 10_000 - w, 0, 0];
