@@ -15,13 +15,18 @@ import { at } from "./lib/checks";
 import { accountRoundResult, buildRoundTree } from "./lib/results";
 
 const DAY = 86_400;
+/**
+ * Numerai's 2026 exposure rules (a round risks stake / 64, rates clipped at 100% of that slice) with a 21-day
+ * resolution, so that the measured round publishes a week earlier: 36 rounds open at once x 1/64 = 56% of a stake.
+ */
 const PARAMS = {
   withdrawalDelay: 7 * DAY,
   minRoundInterval: DAY,
   resolutionDelay: 21 * DAY,
   publishWindow: 7 * DAY,
-  rateCap: ethers.parseEther("0.05"),
+  rateCap: ethers.parseEther("1"),
   proofGracePeriod: 7 * DAY,
+  sliceDivisor: 64,
 };
 const SIZES = [1, 4, 8, 16, 32, 50, 64];
 const NUMERAIRE_MINT = 0; // IPortfolioStake.BurnMode
