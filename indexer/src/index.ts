@@ -36,9 +36,12 @@ const newRewards = {
   totalClaimed: 0n,
 };
 type Rewards = typeof newRewards;
-/** The rewards row, created on first use (before any RewardsFunded: empty pool, nothing owed, epoch 0). */
+/**
+ * The rewards row (before any RewardsFunded: empty pool, nothing owed, epoch 0), as a copy: Ponder's store hands out
+ * its cached row, which a later upsert of the same row updates in place.
+ */
 async function currentRewards(context: Context): Promise<Rewards> {
-  return (await context.db.find(rewards, { id: REWARDS_ID })) ?? newRewards;
+  return { ...((await context.db.find(rewards, { id: REWARDS_ID })) ?? newRewards) };
 }
 async function saveRewards(context: Context, row: Partial<Omit<Rewards, "id">>) {
   await context.db

@@ -6,7 +6,7 @@ import type { AccountSnapshot } from "@/lib/account/snapshot";
 import type { AppContracts } from "@/lib/contracts";
 import { formatNmr } from "@/lib/format";
 
-// The claim's transaction flow is loaded only when there is something to claim.
+// The claim's transaction flow is loaded only when something is owed and a wallet is connected.
 const ClaimRewards = dynamic(() => import("./ClaimRewards").then((m) => m.ClaimRewards), {
   loading: () => <p className="muted">Loading…</p>,
 });
@@ -41,7 +41,7 @@ export function OwedRewards({ snapshot: s, contracts }: { snapshot: AccountSnaps
         send the claim for this account (the NMR goes to its stake, never to the sender), and the account&apos;s next
         settlement credits it too. Nothing owed is lost by waiting.
       </p>
-      {a.claimableRewards > 0n && status === "connected" ? (
+      {status === "connected" ? (
         <ClaimRewards snapshot={s} contracts={contracts} />
       ) : a.claimableRewards > 0n ? (
         <p className="small">Connect a wallet (any wallet) to claim it.</p>
