@@ -118,7 +118,7 @@ test("exposure: the next round's slice and the most the open rounds can take, as
   expect(want.openMax).toBeGreaterThan(0n);
   expect(want.openMax).toBeLessThanOrEqual(view.balance + view.pendingWithdrawal); // no leverage
   // The open rounds' table lists each round's slice.
-  await page.getByText(`The ${want.open} open rounds`).click();
+  await page.locator("summary", { hasText: `The ${want.open} open rounds` }).click();
   await expect(page.getByTestId("open-rounds").locator("tbody tr")).toHaveCount(want.open);
   await screenshot(page, "70-exposure");
 });

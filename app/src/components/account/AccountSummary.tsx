@@ -43,7 +43,7 @@ export function AccountSummary({ snapshot: s }: { snapshot: AccountSnapshot }) {
         <Stat
           label={`At risk in round ${s.currentRound}`}
           value={`${formatNmr(s.current.slice)} NMR`}
-          hint={`the newest open round's slice: its stake ${formatNmr(s.current.stake)} NMR / ${s.exposure.open[0]?.round === s.currentRound ? s.exposure.open[0].sliceDivisor : "R"}`}
+          hint={`the newest round's slice: its stake ${formatNmr(s.current.stake)} NMR / ${s.current.sliceDivisor}`}
           testId="at-risk-current"
         />
         <Stat

@@ -22,7 +22,7 @@ export function ClaimRewards({ snapshot: s, contracts }: { snapshot: AccountSnap
   return (
     <div>
       {blocker ? <p className="small muted">{blocker}</p> : null}
-      {claimable > 0n || tx.state.phase !== "idle" ? (
+      {claimable > 0n || tx.busy ? (
         <button
           type="button"
           className="primary"

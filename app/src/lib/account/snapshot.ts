@@ -17,6 +17,7 @@ export interface RoundVector {
   stake: bigint; // the account's stake in that round (what it opened with)
   modelStakes: bigint[]; // stake x weight / 10,000 per model
   slice: bigint; // what the round puts at risk: sliceAt = stake / the round's sliceDivisor
+  sliceDivisor: number; // the round's R (for a round not opened yet: the current parameter)
   modelSlices: bigint[]; // slice x weight / 10,000 per model (as settlement splits it)
 }
 
@@ -92,7 +93,7 @@ export async function readAccountSnapshot(
   ]);
   const nextRound = currentRound + 1;
 
-  const vectorAt = async (round: number): Promise<RoundVector> => {
+  const vectorAt = async (round: number): Promise<Omit<RoundVector, "sliceDivisor">> => {
     const [[, bps], stakeAt, modelStakes, slice] = await Promise.all([
       ethCall(client, { ...stake, functionName: "allocationAt", args: [address, round], ...at }),
       ethCall(client, { ...stake, functionName: "stakeAt", args: [address, round], ...at }),
@@ -186,8 +187,8 @@ export async function readAccountSnapshot(
       lastAllocationRound: view.lastAllocationRound,
     },
     models: [...models],
-    current,
-    next,
+    current: { ...current, sliceDivisor: info && info.openedAt > 0 ? info.sliceDivisor : parameters.sliceDivisor },
+    next: { ...next, sliceDivisor: parameters.sliceDivisor },
     exposure: summarizeExposure(
       { round: nextRound, slice: next.slice, sliceDivisor: parameters.sliceDivisor, rateCap: parameters.rateCap },
       open,
