@@ -11,7 +11,7 @@ import { ethers } from "hardhat";
 import type { Result } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake } from "../../typechain-types";
-import { NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
+import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
 import { loadFormula, publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
 import { parseResultsCsv } from "../../scripts/lib/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
@@ -163,13 +163,18 @@ async function historyFixture() {
   return { ...fx, op, dir, rounds, atRisk, rates, stakers, publishGas };
 }
 
-/** Expected balance: deposits plus each round's delta from the stake and vector it opened with (pool never short). */
+/**
+ * Expected balance: deposits plus each round's delta, in settlement order (pool never short, no pending withdrawal).
+ * A round risks its slice of the stake it opened with (stake / R), limited to what the balance is when it settles:
+ * the keeper settles every round at the end, after all deposits, and earlier rounds' losses leave less.
+ */
 function expectedBalance(history: Awaited<ReturnType<typeof historyFixture>>, name: "alice" | "bob" | "carol") {
   let balance = history.atRisk[history.atRisk.length - 1]!.stake[name]!;
   history.rounds.forEach((_, k) => {
     const { stake, bps } = history.atRisk[k]!;
+    const slice = stake[name]! / DEFAULT_PARAMS.sliceDivisor;
     const ratesBySlot = history.models[name].map((m) => history.rates[k]!.get(m)!);
-    balance += roundDelta(stake[name]!, bps[name]!, ratesBySlot);
+    balance += roundDelta(slice < balance ? slice : balance, bps[name]!, ratesBySlot);
   });
   return balance;
 }
