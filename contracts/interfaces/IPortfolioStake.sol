@@ -174,8 +174,9 @@ interface IPortfolioStake {
         bool unprovable
     );
     /// @notice `from` added `amount`: `toOwed` of it paid owed rewards (pro rata, see claimRewards), the rest went to
-    /// the pool, now `pool`. `owedTotal` is still owed in all; an account owed `x` when the factor was `f0` (same
-    /// `owedEpoch`) is now owed x * owedFactor / f0 rounded up (a new epoch: nothing).
+    /// the pool, now `pool`. `owedTotal` is still owed in all. An account owed `x` when the factor was `f0` and the
+    /// scale `k0` (same `owedEpoch`) is now owed x * owedFactor / (f0 * 1e18^(owedScale - k0)) rounded up (1 wei if
+    /// the scales are more than 2 apart; a new epoch: nothing).
     event RewardsFunded(
         address indexed from,
         uint256 amount,
@@ -183,7 +184,8 @@ interface IPortfolioStake {
         uint256 pool,
         uint256 owedTotal,
         uint256 owedFactor,
-        uint32 owedEpoch
+        uint32 owedEpoch,
+        uint32 owedScale
     );
     /// @notice `amount` of `staker`'s owed rewards, paid by refills, was credited to its stake (now `balance`);
     /// `unpaidRewards` is still owed.

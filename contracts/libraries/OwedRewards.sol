@@ -11,21 +11,26 @@ import {StakeStorage} from "./StakeStorage.sol";
  * collects its share with `claimRewards` (or its next settlement) without waiting for a new round.
  * @dev Why pro rata and not oldest first: a queue needs one entry per shortfall per account (storage that grows with
  * the account's history) or merging entries (which loses their place); a product index is O(1) per account.
- * `owedFactor` is the share of the current epoch's debts still owed (FACTOR_ONE = all); a refill paying fraction f of
- * the total multiplies it by (1 - f), so an account's owed amount is `stored x factor / factorWhenStored`. A refill
- * that pays everything owed starts a new epoch (older entries read zero), so the factor never has to reach zero.
- * Rounding always favours solvency: the factor is rounded up and so is each account's owed amount, so an account is
- * never paid more than its exact share and `owedReserve` never runs short; within an epoch an account may be paid a
- * few wei less than its exact share (the factor's rounding), which the epoch's last refill pays in full.
+ * `owedFactor` is the share of the current epoch's debts still owed; a refill paying fraction f of the total
+ * multiplies it by (1 - f). It is kept in [SCALE_STEP, FACTOR_ONE] = [1e18, 1e36]: when it would fall below 1e18 it
+ * is multiplied by 1e18 and `owedScale` counts it, so its precision never runs out however many partial refills come.
+ * An account owed `x` at factor f0 and scale k0 is owed x * factor / (f0 * 1e18^(scale - k0)) now, rounded up
+ * (more than two steps apart that is below one wei: 1). A refill that pays everything owed starts a new epoch (older
+ * entries read zero). Rounding always favours solvency: the factor is rounded up and so is each account's owed
+ * amount, so an account is never paid more than its exact share and `owedReserve` never runs short; within an epoch
+ * an account may be paid a few wei less than its exact share, which the epoch's last refill pays in full.
  */
 library OwedRewards {
     uint256 internal constant FACTOR_ONE = 1e36;
+    uint256 internal constant SCALE_STEP = 1e18;
 
     /// @dev What `a` is owed now (refills since it was stored paid part of it), rounded up.
     function owedNow(StakeStorage.Layout storage s, StakeStorage.Account storage a) internal view returns (uint256) {
         uint256 stored = a.unpaidRewards;
         if (stored == 0 || a.owedEpoch != s.owedEpoch) return 0;
-        return Math.mulDiv(stored, s.owedFactor, a.owedFactor, Math.Rounding.Ceil);
+        uint256 steps = s.owedScale - a.owedScale;
+        if (steps > 2) return 1; // stored x factor / (f0 x 1e54) < 1e26 x 1e36 / 1e72 < 1 wei, and more than 0
+        return Math.mulDiv(stored, s.owedFactor, a.owedFactor * SCALE_STEP ** steps, Math.Rounding.Ceil);
     }
 
     /// @dev Brings `a`'s owed amount up to date and returns what refills paid it since (released from the reserve;
@@ -38,16 +43,14 @@ library OwedRewards {
         if (paid == 0) return 0;
         s.owedReserve -= uint128(paid);
         a.unpaidRewards = uint128(left);
-        a.owedEpoch = s.owedEpoch;
-        a.owedFactor = s.owedFactor;
+        _snapshot(s, a);
     }
 
     /// @dev Adds `amount` to what `a` is owed, stored against the current factor (so no earlier refill counts as
     /// having paid any of it); `a` must have been synced first, so its stored amount is what it is owed now.
     function add(StakeStorage.Layout storage s, StakeStorage.Account storage a, uint256 amount) internal {
         a.unpaidRewards = uint128(owedNow(s, a) + amount);
-        a.owedEpoch = s.owedEpoch;
-        a.owedFactor = s.owedFactor;
+        _snapshot(s, a);
         s.owedTotal += uint128(amount);
     }
 
@@ -60,10 +63,22 @@ library OwedRewards {
         if (toOwed == owed) {
             ++s.owedEpoch;
             s.owedFactor = uint128(FACTOR_ONE);
+            s.owedScale = 0;
         } else {
-            s.owedFactor = uint128(Math.mulDiv(s.owedFactor, owed - toOwed, owed, Math.Rounding.Ceil));
+            uint256 factor = Math.mulDiv(s.owedFactor, owed - toOwed, owed, Math.Rounding.Ceil);
+            if (factor < SCALE_STEP) {
+                factor *= SCALE_STEP;
+                ++s.owedScale;
+            }
+            s.owedFactor = uint128(factor);
         }
         s.owedTotal = uint128(owed - toOwed);
         s.owedReserve += uint128(toOwed);
+    }
+
+    function _snapshot(StakeStorage.Layout storage s, StakeStorage.Account storage a) private {
+        a.owedEpoch = s.owedEpoch;
+        a.owedFactor = s.owedFactor;
+        a.owedScale = s.owedScale;
     }
 }

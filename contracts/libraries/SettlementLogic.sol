@@ -107,7 +107,16 @@ library SettlementLogic {
         uint256 toOwed = OwedRewards.fund(s, amount);
         uint256 pool = s.rewardsPool + amount - toOwed;
         s.rewardsPool = pool;
-        emit IPortfolioStake.RewardsFunded(msg.sender, amount, toOwed, pool, s.owedTotal, s.owedFactor, s.owedEpoch);
+        emit IPortfolioStake.RewardsFunded(
+            msg.sender,
+            amount,
+            toOwed,
+            pool,
+            s.owedTotal,
+            s.owedFactor,
+            s.owedEpoch,
+            s.owedScale
+        );
     }
 
     /// @notice PortfolioStake.claimRewards: credits to the account's stake what refills paid of its owed rewards.
@@ -181,23 +190,7 @@ library SettlementLogic {
         while (k < n && r.results[k].round < next) ++k;
         if (k == n) return 0;
 
-        // Owed rewards refills paid since the account's last update are credited first (see OwedRewards).
-        uint256 owedPaid = OwedRewards.sync(s, a);
-        Ledger memory ledger = Ledger(
-            account,
-            a.balance + owedPaid,
-            a.pending,
-            a.unpaidRewards,
-            0,
-            owedPaid,
-            0,
-            0,
-            a.settleCursor,
-            a.withdrawalLastRound,
-            false,
-            false
-        );
-        if (owedPaid != 0) emit IPortfolioStake.RewardsClaimed(account, owedPaid, ledger.unpaid, ledger.balance);
+        Ledger memory ledger = _openLedger(s, a, account);
         for (; k < n; ++k) {
             IPortfolioStake.RoundResult calldata res = r.results[k];
             if (res.round != next) revert IPortfolioStake.RoundOutOfOrder(account, next, res.round);
@@ -221,6 +214,31 @@ library SettlementLogic {
         if (ledger.paid != 0) a.totalRewarded += uint128(ledger.paid);
         if (burned != 0) a.totalBurned += uint128(burned);
         return burned;
+    }
+
+    /// @dev The account's money in memory for settlement, after crediting the owed rewards refills paid it since its
+    /// last update (see OwedRewards).
+    function _openLedger(
+        StakeStorage.Layout storage s,
+        StakeStorage.Account storage a,
+        address account
+    ) private returns (Ledger memory ledger) {
+        uint256 owedPaid = OwedRewards.sync(s, a);
+        ledger = Ledger(
+            account,
+            a.balance + owedPaid,
+            a.pending,
+            a.unpaidRewards,
+            0,
+            owedPaid,
+            0,
+            0,
+            a.settleCursor,
+            a.withdrawalLastRound,
+            false,
+            false
+        );
+        if (owedPaid != 0) emit IPortfolioStake.RewardsClaimed(account, owedPaid, ledger.unpaid, ledger.balance);
     }
 
     /// @dev Settles one round (the account's next) into `ledger`.

@@ -57,6 +57,7 @@ library StakeStorage {
         uint128 totalBurned;
         // slot 5
         uint128 owedFactor; // Layout.owedFactor when `unpaidRewards` was last brought up to date
+        uint32 owedScale; // Layout.owedScale then
     }
 
     struct ModelInfo {
@@ -89,6 +90,7 @@ library StakeStorage {
         uint128 owedReserve; // paid by refills, not yet credited to the accounts' stakes
         uint128 owedFactor; // share of each epoch's debts still owed, scaled by OwedRewards.FACTOR_ONE
         uint32 owedEpoch; // a refill that pays everything owed starts a new epoch
+        uint32 owedScale; // times owedFactor was multiplied by 1e18 to keep its precision (see OwedRewards)
         mapping(address account => Account) accounts;
         mapping(address account => bytes16[]) models;
         mapping(bytes16 modelId => ModelInfo) modelInfo;

@@ -7,12 +7,21 @@
  * - Anything an account changes while round c is the current round (deposit, withdrawal request, reallocation,
  *   settlement result) takes effect from round c + 1: stakes are checkpoints keyed by the round they take effect in,
  *   and round r puts at risk the newest checkpoint whose key is <= r (likewise for weight vectors).
- * - delta(r) = sum over the account's models of (stake x w / 10,000) x rate / 1e18, each model's term truncated toward
- *   zero (a loss is never rounded up into a bigger loss, a gain never rounded up into a bigger gain).
+ * - No leverage: round r puts at risk a slice of the stake it opened with, stake / R (R the round's slice divisor),
+ *   limited to what the account has left to lose when it settles (balance, plus the pending withdrawal if it was at
+ *   risk in r). Gains and losses are both measured on that amount.
+ * - delta(r) = sum over the account's models of (atRisk x w / 10,000) x rate / 1e18, each model's term truncated
+ *   toward zero (a loss is never rounded up into a bigger loss, a gain never rounded up into a bigger gain), rates
+ *   clipped at the round's cap.
  * - A loss is burned from the balance, then from the pending withdrawal only if the round is <= the account's
  *   withdrawalLastRound (the pending amount was at risk in it), and never beyond both.
- * - A gain plus rewards owed from earlier rounds is paid from the rewards pool as far as it goes; the rest stays owed
- *   (unpaidRewards). Owed rewards are paid at the account's next settlement, whatever that round's result.
+ * - A gain is paid from the rewards pool as far as it goes; the rest is owed. Every refill pays owed rewards first,
+ *   the same fraction of every account's owed amount (pro rata), the rest going to the pool. Bookkeeping, as
+ *   IPortfolioStake's RewardsFunded documents it: a factor F (1e36 at the start of an epoch) is multiplied by the
+ *   share still owed after each refill, rounded up, and by 1e18 whenever it falls below 1e18 (the scale counts it);
+ *   an account owed x when the factor was F0 at scale k0 is owed ceil(x F / (F0 1e18^(k - k0))) now (1 wei when
+ *   more than two scales apart); a refill that pays everything starts a new epoch. What refills paid is credited to the account's stake by
+ *   its next settlement or by claimRewards.
  * - A round that was never published (its deadline passed) counts as zero for everybody.
  * - A published round settled as unprovable for an account (after its proof deadline) counts as zero for it.
  *
@@ -23,6 +32,13 @@
 export const BPS = 10_000n;
 export const RATE_SCALE = 10n ** 18n;
 export const DEFAULT_RATE_CAP = 5n * 10n ** 16n; // 5%
+export const OWED_FACTOR_ONE = 10n ** 36n;
+/** The factor is kept at or above this by multiplying it by it (the scale counts how often). */
+export const OWED_SCALE_STEP = 10n ** 18n;
+
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}
 
 function abs(x: bigint): bigint {
   return x < 0n ? -x : x;
@@ -72,6 +88,7 @@ export interface ExpectedAccount {
   withdrawalLastRound: bigint;
   nextSettleRound: bigint;
   unpaidRewards: bigint;
+  claimableRewards: bigint;
   totalRewarded: bigint;
   totalBurned: bigint;
 }
@@ -87,7 +104,10 @@ interface RefAccount {
   pending: bigint;
   withdrawalLastRound: bigint;
   nextSettleRound: bigint; // 0: never staked
-  unpaid: bigint;
+  unpaid: bigint; // owed, as of owedFactor / owedEpoch below
+  owedFactor: bigint;
+  owedEpoch: bigint;
+  owedScale: bigint;
   totalRewarded: bigint;
   totalBurned: bigint;
   stakes: Checkpoint<bigint>[];
@@ -123,12 +143,20 @@ function write<T>(list: Checkpoint<T>[], round: bigint, value: T): void {
 export class ReferenceModel {
   currentRound: bigint;
   rewardsPool = 0n;
+  /** Owed rewards not yet paid by a refill, all accounts. */
+  owedTotal = 0n;
+  /** Paid by refills, not yet credited to the accounts' stakes. */
+  owedReserve = 0n;
+  owedFactor = OWED_FACTOR_ONE;
+  owedEpoch = 0n;
+  owedScale = 0n;
   /** NMR burned by every settlement so far. */
   burned = 0n;
   /** NMR sent out by claimed withdrawals. */
   claimed = 0n;
   private readonly accounts = new Map<string, RefAccount>();
   private readonly caps = new Map<bigint, bigint>();
+  private readonly divisors = new Map<bigint, bigint>();
   private readonly published = new Map<bigint, Map<string, bigint>>();
 
   constructor(readonly firstRound: bigint) {
@@ -156,6 +184,9 @@ export class ReferenceModel {
         withdrawalLastRound: 0n,
         nextSettleRound: 0n,
         unpaid: 0n,
+        owedFactor: 0n,
+        owedEpoch: 0n,
+        owedScale: 0n,
         totalRewarded: 0n,
         totalBurned: 0n,
         stakes: [],
@@ -172,9 +203,11 @@ export class ReferenceModel {
     this.account(address).models.push(...models.map((m) => m.toLowerCase()));
   }
 
-  openRound(rateCap: bigint = DEFAULT_RATE_CAP): bigint {
+  /** `rateCap` and `sliceDivisor` as the chain's roundInfo reports them (openRound may lower the cap). */
+  openRound(rateCap: bigint = DEFAULT_RATE_CAP, sliceDivisor = 1n): bigint {
     this.currentRound += 1n;
     this.caps.set(this.currentRound, rateCap);
+    this.divisors.set(this.currentRound, sliceDivisor);
     return this.currentRound;
   }
 
@@ -188,9 +221,57 @@ export class ReferenceModel {
     return this.published.has(round);
   }
 
+  /** A refill: owed rewards first, pro rata, the rest to the pool. Returns what went to owed rewards. */
   fund(amount: bigint): bigint {
-    this.rewardsPool += amount;
-    return this.rewardsPool;
+    const toOwed = min(amount, this.owedTotal);
+    if (toOwed > 0n) {
+      if (toOwed === this.owedTotal) {
+        this.owedEpoch += 1n;
+        this.owedFactor = OWED_FACTOR_ONE;
+        this.owedScale = 0n;
+      } else {
+        this.owedFactor = ceilDiv(this.owedFactor * (this.owedTotal - toOwed), this.owedTotal);
+        if (this.owedFactor < OWED_SCALE_STEP) {
+          this.owedFactor *= OWED_SCALE_STEP;
+          this.owedScale += 1n;
+        }
+      }
+      this.owedTotal -= toOwed;
+      this.owedReserve += toOwed;
+    }
+    this.rewardsPool += amount - toOwed;
+    return toOwed;
+  }
+
+  private owedNow(a: RefAccount): bigint {
+    if (a.unpaid === 0n || a.owedEpoch !== this.owedEpoch) return 0n;
+    const steps = this.owedScale - a.owedScale;
+    if (steps > 2n) return 1n;
+    return ceilDiv(a.unpaid * this.owedFactor, a.owedFactor * OWED_SCALE_STEP ** steps);
+  }
+
+  /** Credits to the balance what refills paid of the account's owed rewards; returns it. */
+  private syncOwed(a: RefAccount): bigint {
+    const left = this.owedNow(a);
+    const paid = a.unpaid - left;
+    if (paid === 0n) return 0n;
+    this.owedReserve -= paid;
+    a.unpaid = left;
+    a.owedFactor = this.owedFactor;
+    a.owedEpoch = this.owedEpoch;
+    a.owedScale = this.owedScale;
+    a.balance += paid;
+    a.totalRewarded += paid;
+    return paid;
+  }
+
+  /** claimRewards: what refills paid the account goes to its stake from the next round. */
+  claimRewards(address: string): bigint {
+    const a = this.get(address);
+    const paid = this.syncOwed(a);
+    if (paid === 0n) throw new Error(`reference: ${address} has nothing to claim`);
+    write(a.stakes, this.currentRound + 1n, a.balance);
+    return paid;
   }
 
   // ── staker ──
@@ -258,21 +339,34 @@ export class ReferenceModel {
       pendingWithdrawal: a.pending,
       withdrawalLastRound: a.withdrawalLastRound,
       nextSettleRound: a.nextSettleRound,
-      unpaidRewards: a.unpaid,
+      unpaidRewards: this.owedNow(a),
+      claimableRewards: a.unpaid - this.owedNow(a),
       totalRewarded: a.totalRewarded,
       totalBurned: a.totalBurned,
     };
   }
 
-  /** Sums over every account, plus the pool: what the contract must hold. */
-  totals(): { staked: bigint; pendingWithdrawals: bigint; rewardsPool: bigint } {
+  /** Sums over every account, the pool and owed rewards: the contract must hold staked + pending + pool + reserve. */
+  totals(): {
+    staked: bigint;
+    pendingWithdrawals: bigint;
+    rewardsPool: bigint;
+    owedRewards: bigint;
+    owedReserve: bigint;
+  } {
     let staked = 0n;
     let pendingWithdrawals = 0n;
     for (const a of this.accounts.values()) {
       staked += a.balance;
       pendingWithdrawals += a.pending;
     }
-    return { staked, pendingWithdrawals, rewardsPool: this.rewardsPool };
+    return {
+      staked,
+      pendingWithdrawals,
+      rewardsPool: this.rewardsPool,
+      owedRewards: this.owedTotal,
+      owedReserve: this.owedReserve,
+    };
   }
 
   // ── settlement ──
@@ -301,7 +395,10 @@ export class ReferenceModel {
       throw new Error(`reference: ${address} settles ${a.nextSettleRound}, not ${round}`);
     if (round > this.currentRound) throw new Error(`reference: round ${round} is not open`);
 
-    const stakeAtRisk = this.stakeAt(address, round);
+    // Refills since the account's last settlement paid part of what it is owed: credited first.
+    this.syncOwed(a);
+    const available = a.balance + (round <= a.withdrawalLastRound ? a.pending : 0n);
+    const stakeAtRisk = min(this.stakeAt(address, round) / this.divisors.get(round)!, available);
     const weights = this.weightsAt(address, round);
     const rates = a.models.map(() => 0n);
     let delta = 0n;
@@ -324,10 +421,16 @@ export class ReferenceModel {
       a.pending -= fromPending;
       burned = fromBalance + fromPending;
     }
-    const owed = a.unpaid + (delta > 0n ? delta : 0n);
-    const paid = min(owed, this.rewardsPool);
+    const gain = delta > 0n ? delta : 0n;
+    const paid = min(gain, this.rewardsPool);
     this.rewardsPool -= paid;
-    a.unpaid = owed - paid;
+    if (gain > paid) {
+      a.unpaid = this.owedNow(a) + gain - paid;
+      a.owedFactor = this.owedFactor;
+      a.owedEpoch = this.owedEpoch;
+      a.owedScale = this.owedScale;
+      this.owedTotal += gain - paid;
+    }
     a.balance += paid;
     a.totalRewarded += paid;
     a.totalBurned += burned;
@@ -362,6 +465,11 @@ export class ReferenceModel {
     const copy = new ReferenceModel(this.firstRound);
     copy.currentRound = this.currentRound;
     copy.rewardsPool = this.rewardsPool;
+    copy.owedTotal = this.owedTotal;
+    copy.owedReserve = this.owedReserve;
+    copy.owedFactor = this.owedFactor;
+    copy.owedEpoch = this.owedEpoch;
+    copy.owedScale = this.owedScale;
     copy.burned = this.burned;
     copy.claimed = this.claimed;
     for (const [k, a] of this.accounts) {
@@ -373,6 +481,7 @@ export class ReferenceModel {
       });
     }
     for (const [r, c] of this.caps) copy.caps.set(r, c);
+    for (const [r, d] of this.divisors) copy.divisors.set(r, d);
     for (const [r, m] of this.published) copy.published.set(r, new Map(m));
     return copy;
   }

@@ -65,7 +65,42 @@ function parseShard(text: string | undefined): { index: number; count: number } 
 /** Short round lifecycle so that a 10-action sequence sees rounds open, resolve, publish, expire and settle. */
 const FAST = { withdrawalDelay: DAY, minRoundInterval: 12n * 3600n, resolutionDelay: DAY, publishWindow: DAY };
 
-async function root(fast: boolean) {
+/**
+ * The parameter sets of the roots, applied in an order every step of which satisfies the exposure rule:
+ * - fast: the unit fixture's R = 1 and 5% cap with the short lifecycle (19 rounds open at once, 95%);
+ * - numerai: Numerai's 2026 rules, R = 64 and a cap of 100% of the slice, short lifecycle (19 open, 30%);
+ * - extreme: exactly 100% of a stake committed: 12-hour rounds open 3.5 days (8 at once), R = 8, cap 100%.
+ */
+type RootKind = "default" | "fast" | "numerai" | "numeraiShortPool" | "extreme";
+const ROOT_SETTINGS: Record<RootKind, [string, bigint][]> = {
+  default: [],
+  fast: [
+    ["setResolutionDelay", FAST.resolutionDelay],
+    ["setPublishWindow", FAST.publishWindow],
+    ["setMinRoundInterval", FAST.minRoundInterval],
+    ["setWithdrawalDelay", FAST.withdrawalDelay],
+  ],
+  numerai: [
+    ["setResolutionDelay", FAST.resolutionDelay],
+    ["setPublishWindow", FAST.publishWindow],
+    ["setSliceDivisor", 64n],
+    ["setRateCap", 10n ** 18n],
+    ["setMinRoundInterval", FAST.minRoundInterval],
+    ["setWithdrawalDelay", FAST.withdrawalDelay],
+  ],
+  numeraiShortPool: [],
+  extreme: [
+    ["setResolutionDelay", DAY],
+    ["setPublishWindow", DAY],
+    ["setProofGracePeriod", 36n * 3600n],
+    ["setSliceDivisor", 8n],
+    ["setRateCap", 10n ** 18n],
+    ["setMinRoundInterval", 12n * 3600n],
+    ["setWithdrawalDelay", DAY],
+  ],
+};
+
+async function root(kind: RootKind) {
   const f = await deployFixture();
   const { stake, nmr, admin, operator, keeper, carol } = f;
   const stakeAddress = await stake.getAddress();
@@ -74,11 +109,8 @@ async function root(fast: boolean) {
   await mintTo(nmr, keeper.address, NMR(1_000_000));
   await nmr.connect(keeper).approve(stakeAddress, ethers.MaxUint256);
   await bindModels(stake, operator, carol, modelIds("carol-extra", 14));
-  if (fast) {
-    await stake.connect(admin).setMinRoundInterval(FAST.minRoundInterval);
-    await stake.connect(admin).setResolutionDelay(FAST.resolutionDelay);
-    await stake.connect(admin).setPublishWindow(FAST.publishWindow);
-    await stake.connect(admin).setWithdrawalDelay(FAST.withdrawalDelay);
+  for (const [setter, value] of ROOT_SETTINGS[kind === "numeraiShortPool" ? "numerai" : kind]) {
+    await (stake.connect(admin) as unknown as Record<string, (v: bigint) => Promise<unknown>>)[setter]!(value);
   }
   const { abi, bytecode } = readerArtifact();
   const reader = await new ethers.ContractFactory(abi, bytecode, admin).deploy();
@@ -118,6 +150,7 @@ async function root(fast: boolean) {
     ),
     domain: await eip712Domain(stake),
     gas: COVERAGE ? "0x" + (200_000_000).toString(16) : "0x" + (15_000_000).toString(16),
+    smallRefills: kind === "numeraiShortPool",
   };
   // Two models that appear in the round files but are not registered here (other Numerai participants).
   const foreign = modelIds("not-staking-here", 2).map(low);
@@ -125,10 +158,19 @@ async function root(fast: boolean) {
 }
 
 async function fastRoot() {
-  return root(true);
+  return root("fast");
 }
 async function defaultRoot() {
-  return root(false);
+  return root("default");
+}
+async function numeraiRoot() {
+  return root("numerai");
+}
+async function shortPoolRoot() {
+  return root("numeraiShortPool");
+}
+async function extremeRoot() {
+  return root("extreme");
 }
 
 interface Base {
@@ -147,6 +189,15 @@ const ALL_BASES: Base[] = [
   { name: "100 random actions in, fast rounds", root: fastRoot, prefix: 100 },
   { name: "30 random actions in, default parameters", root: defaultRoot, prefix: 30 },
   { name: "60 random actions in, default parameters", root: defaultRoot, prefix: 60 },
+  { name: "40 random actions in, Numerai 2026 (R = 64, cap 100% of the slice)", root: numeraiRoot, prefix: 40 },
+  { name: "80 random actions in, Numerai 2026 (R = 64, cap 100% of the slice)", root: numeraiRoot, prefix: 80 },
+  {
+    name: "60 random actions in, Numerai 2026, refills of at most 1 NMR (owed rewards)",
+    root: shortPoolRoot,
+    prefix: 60,
+  },
+  { name: "40 random actions in, extreme bounds (8 rounds open x 1/8, 100% committed)", root: extremeRoot, prefix: 40 },
+  { name: "80 random actions in, extreme bounds (8 rounds open x 1/8, 100% committed)", root: extremeRoot, prefix: 80 },
   { name: "alice's 256-vector ring full, then 20 random actions, fast rounds", root: fastRoot, prefix: 20, ring: true },
 ];
 /**
@@ -237,6 +288,9 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
     console.log(
       `      ${stats.sequences} sequences, ${stats.actions} actions (${stats.reverted} expected reverts), ` +
         `${stats.checks} invariant checks, ${stats.settledRounds} account-rounds settled, ${stats.claims} claims, ` +
+        `${stats.gains} gains (${stats.gainsShort} beyond the pool), ${stats.owedRefills} refills paying owed rewards, ` +
+        `${stats.rewardClaims} owed-reward claims, ` +
+        `${stats.capsLowered} round caps lowered by the exposure rule, ` +
         `${seconds.toFixed(1)} s (seed ${hexSeed(SEED)}${SHARD.count > 1 ? `, shard ${SHARD.index}/${SHARD.count}` : ""})` +
         `\n      ok/attempted: ${kinds}`,
     );

@@ -12,6 +12,7 @@ interface IStakeViews {
         uint40 withdrawalReleaseAt;
         uint32 nextSettleRound;
         uint256 unpaidRewards;
+        uint256 claimableRewards;
         uint256 totalRewarded;
         uint256 totalBurned;
         address manager;
@@ -20,7 +21,7 @@ interface IStakeViews {
         uint32 lastAllocationRound;
     }
 
-    function totals() external view returns (uint256, uint256, uint256);
+    function totals() external view returns (uint256, uint256, uint256, uint256, uint256);
     function currentRound() external view returns (uint32);
     function paused() external view returns (bool);
     function accountOf(address account) external view returns (AccountView memory);
@@ -47,18 +48,18 @@ contract InvariantReader {
         uint32 toRound,
         uint256 flags // 1: model lists, 2: nonces
     ) external view returns (uint256[] memory out) {
-        uint256 size = 16 + holders.length;
+        uint256 size = 18 + holders.length;
         for (uint256 i; i < accounts.length; ++i) {
             // per round: stakeAt, then [ids.length, keccak(ids), bps.length, bps...] of up to 64 models
-            size += 20 + (toRound >= fromRounds[i] ? toRound + 1 - fromRounds[i] : 0) * 68;
+            size += 21 + (toRound >= fromRounds[i] ? toRound + 1 - fromRounds[i] : 0) * 68;
         }
         out = new uint256[](size);
         uint256 n;
-        (out[0], out[1], out[2]) = stake.totals();
-        out[3] = stake.currentRound();
-        out[4] = stake.paused() ? 1 : 0;
-        out[5] = token.totalSupply();
-        n = 6;
+        (out[0], out[1], out[2], out[3], out[4]) = stake.totals();
+        out[5] = stake.currentRound();
+        out[6] = stake.paused() ? 1 : 0;
+        out[7] = token.totalSupply();
+        n = 8;
         for (uint256 i; i < holders.length; ++i) out[n++] = token.balanceOf(holders[i]);
         for (uint256 i; i < accounts.length; ++i) {
             n = _account(stake, accounts[i], flags, out, n);
@@ -84,6 +85,7 @@ contract InvariantReader {
         out[n++] = v.withdrawalReleaseAt;
         out[n++] = v.nextSettleRound;
         out[n++] = v.unpaidRewards;
+        out[n++] = v.claimableRewards;
         out[n++] = v.totalRewarded;
         out[n++] = v.totalBurned;
         out[n++] = uint256(uint160(v.manager));

@@ -21,12 +21,18 @@ import {
   MAX_MODELS,
   NMR,
   RATE_CAP_BOUNDS,
+  SLICE_DIVISOR_BOUNDS,
   VECTOR_HISTORY,
   WINDOW,
   ZERO,
   ZERO_MODEL,
   acct,
+  admitRound,
+  exposureError,
   fmt,
+  fundOwed,
+  owedNow,
+  owedSnapshot,
   low,
   setCheckpoint,
   settleable,
@@ -38,6 +44,7 @@ import {
   vectorPruned,
   type AccountResultsArg,
   type ActionRecord,
+  type ClaimedRewards,
   type MAccount,
   type Mirror,
   type SettledEvent,
@@ -111,7 +118,7 @@ export class InvariantRun {
       ? [
           ["deposit", 30],
           ["setAllocation", 25],
-          ["fundRewards", 10],
+          ["fundRewards", 4],
           ["advanceRound", 15],
           ["publishRound", 10],
           ["settle", 10],
@@ -131,7 +138,8 @@ export class InvariantRun {
           ["publishRound", 7],
           ["settle", 9],
           ["settleBatch", 4],
-          ["fundRewards", 4],
+          ["fundRewards", 5],
+          ["claimRewards", 3],
           ["pauseToggle", 2],
           ["setParameter", 3],
           ["proposeModels", 2],
@@ -609,16 +617,20 @@ export class InvariantRun {
     this.note(`${this.name(caller)} openRound -> ${out.ok ? `ok round ${m.current + 1}` : out.error}`);
     this.expectOutcome("openRound", predicted, out);
     if (out.ok) {
+      // The cap the exposure rule admits (lowered when rounds opened under earlier parameters leave less room).
+      const cap = admitRound(m, ts);
       const round = ++m.current;
       m.lastOpenedAt = ts;
       const resolvesAt = ts + m.params.resolutionDelay;
       const deadline = resolvesAt + m.params.publishWindow;
+      if (cap < m.params.rateCap) this.stats.capsLowered++;
       m.rounds[round] = {
         openedAt: ts,
         resolvesAt,
         deadline,
         proofDeadline: deadline + m.params.proofGracePeriod,
-        cap: m.params.rateCap,
+        cap,
+        divisor: m.params.sliceDivisor,
         root: null,
         rates: null,
         snaps: {},
@@ -781,15 +793,35 @@ export class InvariantRun {
             sim.events.map(show).join("\n    "),
         );
       }
+      const claimed = (await this.logsOf(out.hash!, this.w.stake.filters.RewardsClaimed)).map(
+        (e): ClaimedRewards => ({
+          account: low(e.args.staker),
+          amount: e.args.amount,
+          unpaidRewards: e.args.unpaidRewards,
+          balance: e.args.balance,
+        }),
+      );
+      const showClaim = (c: ClaimedRewards) =>
+        `${this.name(c.account)} ${c.amount} unpaid=${c.unpaidRewards} balance=${c.balance}`;
+      if (claimed.map(showClaim).join("; ") !== sim.claims.map(showClaim).join("; ")) {
+        this.fail(
+          `${kind}: RewardsClaimed events [${claimed.map(showClaim).join("; ")}], mirror [${sim.claims.map(showClaim).join("; ")}]`,
+        );
+      }
+      rec.rewardsClaimed = claimed;
       for (const [addr, acct] of Object.entries(sim.accounts)) {
         this.m.accounts[addr] = acct;
         checkPendingAtRisk(acct);
       }
       this.m.pool = sim.pool;
+      this.m.owedTotal = sim.owedTotal;
+      this.m.owedReserve = sim.owedReserve;
       this.m.burned += sim.burned;
       this.m.wallets[this.w.stakeAddress]! -= sim.burned;
       rec.settled = got;
       this.stats.settledRounds += got.length;
+      this.stats.gainsShort += got.filter((e) => e.delta > 0n && e.paid < e.delta).length;
+      this.stats.gains += got.filter((e) => e.delta > 0n).length;
     }
     return rec;
   }
@@ -870,10 +902,12 @@ export class InvariantRun {
       [this.w.outsider, 10],
     ]);
     const wallet = this.m.wallets[funder] ?? 0n;
+    // Mostly small refills, so that the pool often runs short and owed rewards are paid pro rata by later refills.
     const amount = r.weighted<() => bigint>([
       [() => 0n, 4],
-      [() => r.bigint(1n, 10n * NMR), 60],
-      [() => r.bigint(10n * NMR, 2_000n * NMR), 32],
+      [() => r.bigint(1n, NMR), this.w.smallRefills ? 200 : 25],
+      [() => r.bigint(1n, 10n * NMR), 45],
+      [() => r.bigint(10n * NMR, 2_000n * NMR), 22],
       [() => wallet + 1n, 4],
     ])();
     const ts = this.nextTs();
@@ -885,11 +919,58 @@ export class InvariantRun {
     this.note(`${this.name(funder)} fundRewards ${fmt(amount)} -> ${out.ok ? "ok" : out.error}`);
     this.expectOutcome("fundRewards", predicted, out);
     if (out.ok) {
-      this.m.pool += amount;
+      // Owed rewards first, pro rata; the rest to the pool.
+      const toOwed = fundOwed(this.m, amount);
+      if (toOwed > 0n) this.stats.owedRefills++;
+      this.m.pool += amount - toOwed;
       this.m.wallets[funder]! -= amount;
       this.m.wallets[this.w.stakeAddress]! += amount;
+      const [event] = await this.logsOf(out.hash!, this.w.stake.filters.RewardsFunded);
+      const got = event ? [event.args.toOwed, event.args.pool, event.args.owedTotal, event.args.owedFactor] : [];
+      const want = [toOwed, this.m.pool, this.m.owedTotal, this.m.owedFactor];
+      if (got.join(",") !== want.join(",") || Number(event?.args.owedEpoch) !== this.m.owedEpoch)
+        this.fail(
+          `RewardsFunded(toOwed, pool, owedTotal, owedFactor) = ${got}, mirror ${want} epoch ${this.m.owedEpoch}`,
+        );
     }
     return this.record("fundRewards", funder, out.ok, funder === this.w.operator);
+  }
+
+  /** Anyone credits an account's owed rewards that refills paid to its stake (NothingToClaim when there are none). */
+  async claimRewards(): Promise<ActionRecord> {
+    const r = this.rng;
+    const m = this.m;
+    // Mostly an account refills have paid something (when there is one), else anyone.
+    const paidSome = this.w.stakers.filter((x) => {
+      const acc = m.accounts[x]!;
+      return acc.unpaid > owedNow(m, acc);
+    });
+    const account =
+      paidSome.length && r.bool(0.8)
+        ? r.pick(paidSome)
+        : r.bool(0.9)
+          ? r.pick(this.w.stakers)
+          : r.pick([this.w.outsider, this.w.keeper]);
+    const caller = r.bool(0.6) ? account : r.pick([this.w.keeper, this.w.outsider, this.w.operator]);
+    const a = m.accounts[low(account)];
+    const left = a ? owedNow(m, a) : 0n;
+    const paid = a ? a.unpaid - left : 0n;
+    const ts = this.nextTs();
+    const out = await this.send(caller, this.w.stakeAddress, this.encode("claimRewards", [account]), ts);
+    this.note(`${this.name(caller)} claimRewards(${this.name(account)}) -> ${out.ok ? `ok ${fmt(paid)}` : out.error}`);
+    this.expectOutcome("claimRewards", paid === 0n ? "NothingToClaim" : null, out);
+    const rec = this.record("claimRewards", caller, out.ok, false, [account]);
+    if (out.ok && a) {
+      m.owedReserve -= paid;
+      a.unpaid = left;
+      owedSnapshot(m, a);
+      a.balance += paid;
+      a.totalRewarded += paid;
+      setCheckpoint(a, m.current + 1, a.balance);
+      rec.rewardsClaimed = [{ account: a.addr, amount: paid, unpaidRewards: left, balance: a.balance }];
+      this.stats.rewardClaims++;
+    }
+    return rec;
   }
 
   async pauseToggle(): Promise<ActionRecord> {
@@ -971,6 +1052,7 @@ export class InvariantRun {
       "publishWindow",
       "rateCap",
       "proofGracePeriod",
+      "sliceDivisor",
     ] as const);
     let value: bigint;
     let inBounds: boolean;
@@ -978,13 +1060,27 @@ export class InvariantRun {
       const [lo, hi] = RATE_CAP_BOUNDS;
       value = r.weighted<() => bigint>([
         [() => lo, 10],
-        [() => hi, 25],
+        [() => hi, 20],
         [() => 5n * 10n ** 16n, 20],
-        [() => r.bigint(lo, hi), 30],
+        [() => r.bigint(lo, 10n ** 17n), 20],
+        [() => r.bigint(lo, hi), 15],
         [() => lo - r.bigint(1n, lo), 7],
         [() => hi + r.bigint(1n, 10n ** 18n), 8],
       ])();
       inBounds = value >= lo && value <= hi;
+    } else if (name === "sliceDivisor") {
+      const [lo, hi] = SLICE_DIVISOR_BOUNDS;
+      value = BigInt(
+        r.weighted<() => number>([
+          [() => lo, 15],
+          [() => 64, 25],
+          [() => r.int(lo, 100), 30],
+          [() => hi, 10],
+          [() => 0, 10],
+          [() => hi + r.int(1, 1000), 10],
+        ])(),
+      );
+      inBounds = value >= BigInt(lo) && value <= BigInt(hi);
     } else {
       const [lo, hi] = BOUNDS[name];
       value = BigInt(
@@ -1001,8 +1097,13 @@ export class InvariantRun {
     }
     const fn = "set" + name[0]!.toUpperCase() + name.slice(1);
     const ts = this.nextTs();
+    const next = { ...m.params, [name]: name === "rateCap" ? value : Number(value) };
     const predicted =
-      caller !== this.w.admin ? "AccessControlUnauthorizedAccount" : inBounds ? null : "ParameterOutOfBounds";
+      caller !== this.w.admin
+        ? "AccessControlUnauthorizedAccount"
+        : !inBounds
+          ? "ParameterOutOfBounds"
+          : exposureError(next);
     const out = await this.send(caller, this.w.stakeAddress, this.encode(fn, [value]), ts);
     this.note(`${this.name(caller)} ${fn}(${value}) -> ${out.ok ? "ok" : out.error}`);
     this.expectOutcome(fn, predicted, out);
@@ -1017,6 +1118,7 @@ export class InvariantRun {
         p.publishWindow,
         p.rateCap,
         p.proofGracePeriod,
+        p.sliceDivisor,
       ].join(",");
       const want = [
         m.params.withdrawalDelay,
@@ -1025,6 +1127,7 @@ export class InvariantRun {
         m.params.publishWindow,
         m.params.rateCap,
         m.params.proofGracePeriod,
+        m.params.sliceDivisor,
       ].join(",");
       if (got !== want) this.fail(`parameters() = ${got}, expected ${want}`);
     }

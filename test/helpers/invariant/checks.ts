@@ -1,14 +1,18 @@
 /**
  * The invariant checks of the fuzz (shared/DESIGN.md "Invariants"), run after every action on one eth_call read of the
  * chain (./reader.ts):
- *   I1 solvency and conservation of NMR (contract balance == stakes + pending + pool [+ donations]; totals() == sums
- *      over accounts; wallets + contract + burned == minted),
+ *   I1 solvency and conservation of NMR (contract balance == stakes + pending + pool + owed rewards paid by refills
+ *      and not yet credited [+ donations]; totals() == sums over accounts; wallets + contract + burned == minted),
  *   I2 every stored vector sums to 10,000 (or is all zero before the first one) and has one weight per registered model,
  *   I3 open rounds keep the stake and vector read when they opened; every Settled event matches that snapshot and
  *      roundDelta() of the published rates,
  *   I4 nobody but the staker changes its balance, pending withdrawal or wallet (settlement aside); a staker's wallet
  *      only grows by its own claimWithdrawal,
  *   I5 admin/operator/pauser actions never change balances; settlement burns at most rateCap x stake at risk per round,
+ *   I6 no leverage: the rounds open at once commit at most 100% of a stake (sum of cap / R), and each account's open
+ *      rounds at most its largest opening stake; a round's loss is taken whole (never cut at what is left) and its
+ *      gain paid or owed whole, both measured on the same amount (Settled.stakeAtRisk <= stake / R); while anything
+ *      is owed the pool is empty (refills pay owed rewards first),
  *   M  monotonicity (currentRound, nextSettleRound, nonces, allocation counts, lifetime totals),
  *   W  a pending withdrawal is burned only by rounds it was at risk in (DESIGN.md "Withdrawals"),
  * and exact agreement of every account, total, wallet, vector and stake with the mirror (./mirror.ts).
@@ -18,11 +22,14 @@ import { roundDelta } from "../../../scripts/lib/results";
 import type { ChainAccount, ChainState } from "./reader";
 import {
   BPS,
+  MAX_EXPOSURE,
   RATE_SCALE,
   WINDOW,
   ZERO,
   fail,
+  exposure,
   fail as failRun,
+  owedNow,
   pad,
   registryHash,
   short,
@@ -61,8 +68,10 @@ export interface CheckedRun {
 export async function checkRoundInfo(w: World, m: Mirror, round: number) {
   const info = await w.stake.roundInfo(round);
   const rd = m.rounds[round]!;
-  const got = [info.openedAt, info.resolvesAt, info.deadline, info.proofDeadline, info.rateCap].map(Number).join(",");
-  const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.proofDeadline, rd.cap].map(Number).join(",");
+  const got = [info.openedAt, info.resolvesAt, info.deadline, info.proofDeadline, info.rateCap, info.sliceDivisor]
+    .map(Number)
+    .join(",");
+  const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.proofDeadline, rd.cap, rd.divisor].map(Number).join(",");
   if (got !== want || info.root !== (rd.root ?? ethers.ZeroHash)) {
     fail(`roundInfo(${round}) = ${got} ${info.root}, expected ${want} ${rd.root}`);
   }
@@ -156,10 +165,26 @@ export async function checkInvariants(
   // ── I1: solvency and conservation
   const balanceOf = new Map(s.holders.map((h, i) => [h, s.holderBalances[i]]));
   const held = balanceOf.get(w.stakeAddress)!;
-  const owed = s.staked + s.pendingWithdrawals + s.rewardsPool;
-  if (held < owed) fail(`I1: contract holds ${held} < stakes + pending + pool ${owed}`);
+  const owed = s.staked + s.pendingWithdrawals + s.rewardsPool + s.owedReserve;
+  if (held < owed) fail(`I1: contract holds ${held} < stakes + pending + pool + owed reserve ${owed}`);
   if (held !== owed + m.donated)
-    fail(`I1: contract holds ${held} != stakes + pending + pool ${owed} + donations ${m.donated}`);
+    fail(`I1: contract holds ${held} != stakes + pending + pool + owed reserve ${owed} + donations ${m.donated}`);
+  if (s.owedRewards !== m.owedTotal) fail(`totals().owedRewards ${s.owedRewards}, mirror ${m.owedTotal}`);
+  if (s.owedReserve !== m.owedReserve) fail(`totals().owedReserve ${s.owedReserve}, mirror ${m.owedReserve}`);
+  // I6: refills pay owed rewards first, so the pool is empty whenever anything is owed.
+  if (s.owedRewards !== 0n && s.rewardsPool !== 0n)
+    fail(`I6: ${s.owedRewards} owed while the pool holds ${s.rewardsPool}`);
+  // I6: the rounds open now (opened, proof deadline not passed) commit at most 100% of a stake together.
+  let openExposure = 0n;
+  const openRounds: number[] = [];
+  for (let round = m.firstRound; round <= m.current; round++) {
+    const rd = m.rounds[round];
+    if (!rd || rd.proofDeadline < m.now) continue;
+    openRounds.push(round);
+    openExposure += exposure(rd.cap, rd.divisor);
+  }
+  if (openExposure > MAX_EXPOSURE)
+    fail(`I6: the ${openRounds.length} open rounds commit ${openExposure} (1e18 = 100%) of a stake`);
   let sumBalance = 0n;
   let sumPending = 0n;
   let sumBurned = 0n;
@@ -219,7 +244,8 @@ export async function checkInvariants(
       ["withdrawalLastRound", c.withdrawalLastRound, a.withdrawalLastRound],
       ["withdrawalReleaseAt", c.withdrawalReleaseAt, a.releaseAt],
       ["nextSettleRound", c.nextSettleRound, a.nextSettleRound],
-      ["unpaidRewards", c.unpaidRewards, a.unpaid],
+      ["unpaidRewards", c.unpaidRewards, owedNow(m, a)],
+      ["claimableRewards", c.claimableRewards, a.unpaid - owedNow(m, a)],
       ["totalRewarded", c.totalRewarded, a.totalRewarded],
       ["totalBurned", c.totalBurned, a.totalBurned],
       ["manager", c.manager, a.manager],
@@ -256,12 +282,18 @@ export async function checkInvariants(
       for (const [field, before, after] of mono)
         if (after < before) fail(`M: ${who}.${field} went back ${before} -> ${after}`);
 
-      // I4: nobody else moves a staker's NMR. Settlement is the only outside action that changes its money.
+      // I4: nobody else moves a staker's NMR. Settlement and crediting owed rewards are the only outside actions
+      // that change its money.
       const own = rec !== undefined && rec.caller === addr;
       const events = settledBy.get(addr) ?? [];
+      const credited = (rec?.rewardsClaimed ?? []).filter((x) => x.account === addr).reduce((x, e) => x + e.amount, 0n);
       const moneyBefore = p.balance + p.pendingWithdrawal;
       const moneyAfter = c.balance + c.pendingWithdrawal;
-      if (!own && events.length === 0 && (c.balance !== p.balance || c.pendingWithdrawal !== p.pendingWithdrawal)) {
+      if (
+        !own &&
+        events.length === 0 &&
+        (c.balance !== p.balance + credited || c.pendingWithdrawal !== p.pendingWithdrawal)
+      ) {
         fail(
           `I4/I5: ${who}'s balance/pending changed (${p.balance}/${p.pendingWithdrawal} -> ${c.balance}/${c.pendingWithdrawal}) by someone else's ${rec?.kind}`,
         );
@@ -276,10 +308,19 @@ export async function checkInvariants(
       if (events.length) {
         const burned = events.reduce((x, e) => x + e.burned, 0n);
         const paid = events.reduce((x, e) => x + e.paid, 0n);
-        if (moneyAfter !== moneyBefore - burned + paid) {
-          fail(`I5: ${who}'s balance+pending ${moneyBefore} -> ${moneyAfter}, events burned ${burned} paid ${paid}`);
+        if (moneyAfter !== moneyBefore - burned + paid + credited) {
+          fail(
+            `I5: ${who}'s balance+pending ${moneyBefore} -> ${moneyAfter}, events burned ${burned} paid ${paid} credited ${credited}`,
+          );
         }
         for (const e of events) {
+          // I6: no free option. A loss is taken whole (never cut at what is left), a gain is paid or owed whole,
+          // and both are measured on the amount the round put at risk: |delta| <= stakeAtRisk x cap.
+          if (e.delta < 0n && e.burned !== -e.delta)
+            fail(`I6: round ${e.round} lost ${-e.delta} for ${who} but burned ${e.burned}`);
+          const bound = (e.stakeAtRisk * m.rounds[e.round]!.cap) / RATE_SCALE;
+          if ((e.delta < 0n ? -e.delta : e.delta) > bound)
+            fail(`I6: round ${e.round} |delta| ${e.delta} above stakeAtRisk x cap ${bound} for ${who}`);
           const cap = m.rounds[e.round]!.cap;
           if (e.burned > (e.stakeAtRisk * cap) / RATE_SCALE) {
             fail(
@@ -337,13 +378,31 @@ export async function checkInvariants(
     }
   });
 
-  // I3: each settled round's result depends only on the snapshot taken at its opening.
+  // I6: each account's open rounds commit at most its largest opening stake (stakes as checked against the chain).
+  for (const addr of w.stakers) {
+    const a = m.accounts[addr]!;
+    let committed = 0n;
+    let largest = 0n;
+    for (const round of openRounds) {
+      const rd = m.rounds[round]!;
+      const stake = stakeAt(a, round);
+      committed += ((stake / BigInt(rd.divisor)) * rd.cap) / RATE_SCALE;
+      if (stake > largest) largest = stake;
+    }
+    if (committed > largest)
+      fail(`I6: ${name(addr)}'s ${openRounds.length} open rounds commit ${committed}, above its stake ${largest}`);
+  }
+
+  // I3: each settled round's result depends only on the snapshot taken at its opening (its slice of it, limited to
+  // what earlier losses left).
   for (const e of rec?.settled ?? []) {
     const rd = m.rounds[e.round]!;
     const snap = rd.snaps[e.account];
     if (!snap) fail(`I3: no opening snapshot of ${name(e.account)} for round ${e.round}`);
-    if (e.stakeAtRisk !== snap.stake)
-      fail(`I3: Settled(${name(e.account)}, ${e.round}).stakeAtRisk ${e.stakeAtRisk} != snapshot ${snap.stake}`);
+    if (e.stakeAtRisk > snap.stake / BigInt(rd.divisor))
+      fail(
+        `I3: Settled(${name(e.account)}, ${e.round}).stakeAtRisk ${e.stakeAtRisk} > snapshot ${snap.stake} / ${rd.divisor}`,
+      );
     const a = m.accounts[e.account]!;
     // Published rates, applied at most at the round's cap.
     const clamp = (x: bigint) => (x > rd.cap ? rd.cap : x < -rd.cap ? -rd.cap : x);
@@ -352,7 +411,7 @@ export async function checkInvariants(
     // deadline may be (the block time of the settlement is m.now).
     if (e.unprovable && (rd.root === null || m.now <= rd.proofDeadline))
       fail(`Settled(${name(e.account)}, ${e.round}) unprovable before its proof deadline or unpublished`);
-    const expected = e.unprovable ? 0n : roundDelta(snap.stake, pad(snap.w, a.models.length), ratesBySlot);
+    const expected = e.unprovable ? 0n : roundDelta(e.stakeAtRisk, pad(snap.w, a.models.length), ratesBySlot);
     if (e.delta !== expected)
       fail(`I3: Settled(${name(e.account)}, ${e.round}).delta ${e.delta} != roundDelta(snapshot) ${expected}`);
   }

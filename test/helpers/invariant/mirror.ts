@@ -3,8 +3,11 @@
  * interface NatSpec, and its rules. Every action in ./actions.ts must succeed exactly when these rules allow it, revert
  * with the error they name otherwise, and leave exactly the state and events they predict:
  * - `vectorError` / `storeVector`: _setAllocation's checks in the contract's order, and where a vector is stored;
- * - `simulateSettle`: settle / settleBatch on a copy of the mirror (losses from the balance, then from a pending
- *   withdrawal at risk; gains and rewards owed from the pool);
+ * - `simulateSettle`: settle / settleBatch on a copy of the mirror (owed rewards refills paid credited first; each
+ *   round's slice limited to what is left; losses from the balance, then from a pending withdrawal at risk; gains from
+ *   the pool, the rest owed);
+ * - `fundOwed` / `owedNow`: refills pay owed rewards pro rata (factor and epochs, as RewardsFunded documents);
+ * - `admitRound` / `exposureError`: the exposure rule of openRound and of the parameter setters;
  * - stake checkpoints and the 64-vector ring (`stakeAt`, `vectorAt`, `vectorPruned`).
  * Also the chain handles shared by every sequence of a base (`World`), the run statistics and the action record the
  * checks (./checks.ts) read.
@@ -35,7 +38,12 @@ export const BOUNDS = {
   publishWindow: [1 * DAY, 30 * DAY],
   proofGracePeriod: [1 * DAY, 30 * DAY],
 } as const;
-export const RATE_CAP_BOUNDS = [10n ** 15n, 25n * 10n ** 16n] as const;
+export const RATE_CAP_BOUNDS = [10n ** 15n, 10n ** 18n] as const;
+export const SLICE_DIVISOR_BOUNDS = [1, 1024] as const;
+/** The open rounds together never commit more than this share of a stake (1e18 = 100%). */
+export const MAX_EXPOSURE = 10n ** 18n;
+export const OWED_FACTOR_ONE = 10n ** 36n;
+export const OWED_SCALE_STEP = 10n ** 18n;
 /** Rounds re-read after each action, at most (the rounds opened in the sequence and unsettled ones, newest first). */
 export const WINDOW = 12;
 
@@ -48,6 +56,7 @@ export interface Params {
   publishWindow: number;
   rateCap: bigint;
   proofGracePeriod: number;
+  sliceDivisor: number;
 }
 
 export interface MVector {
@@ -61,7 +70,10 @@ export interface MAccount {
   models: string[]; // lower-case bytes16, registry order
   balance: bigint;
   pending: bigint;
-  unpaid: bigint;
+  unpaid: bigint; // owed rewards as stored, at owedFactor / owedEpoch below (see owedNow)
+  owedFactor: bigint;
+  owedEpoch: number;
+  owedScale: number;
   totalRewarded: bigint;
   totalBurned: bigint;
   withdrawalLastRound: number;
@@ -88,6 +100,7 @@ export interface MRound {
   deadline: number;
   proofDeadline: number; // published but unprovable for an account after this: may settle as zero for it
   cap: bigint;
+  divisor: number;
   root: string | null;
   rates: Record<string, bigint> | null;
   /** Chain reads of stakeAt/allocationAt taken right after the round opened, per staker. */
@@ -102,6 +115,14 @@ export interface Mirror {
   paused: boolean;
   params: Params;
   pool: bigint;
+  owedTotal: bigint;
+  owedReserve: bigint;
+  owedFactor: bigint;
+  owedEpoch: number;
+  owedScale: number;
+  /** openRound's exposure queue: rounds before oldestOpenRound are closed; openExposure sums the others. */
+  oldestOpenRound: number;
+  openExposure: bigint;
   donated: bigint;
   minted: bigint;
   burned: bigint; // sum of Settled.burned ever observed
@@ -137,6 +158,8 @@ export interface World {
   /** The contract's EIP-712 domain (ERC-5267), read once per base. */
   domain: Eip712Domain;
   gas: string;
+  /** Refills of at most 1 NMR: the pool runs short, so gains are owed and refills pay them pro rata. */
+  smallRefills?: boolean;
 }
 
 export interface Stats {
@@ -146,13 +169,34 @@ export interface Stats {
   checks: number;
   settledRounds: number;
   claims: number;
+  /** Refills that paid owed rewards, claimRewards calls that credited some, rounds opened with a lowered cap. */
+  owedRefills: number;
+  rewardClaims: number;
+  /** Settled rounds with a gain, and those whose gain the pool could not pay in full. */
+  gains: number;
+  gainsShort: number;
+  capsLowered: number;
   byKind: Record<string, { ok: number; reverted: number }>;
   /** Revert reasons seen, by action kind ("kind: Error"). */
   reverts: Record<string, number>;
 }
 
 export function newStats(): Stats {
-  return { sequences: 0, actions: 0, reverted: 0, checks: 0, settledRounds: 0, claims: 0, byKind: {}, reverts: {} };
+  return {
+    sequences: 0,
+    actions: 0,
+    reverted: 0,
+    checks: 0,
+    settledRounds: 0,
+    claims: 0,
+    owedRefills: 0,
+    rewardClaims: 0,
+    gains: 0,
+    gainsShort: 0,
+    capsLowered: 0,
+    byKind: {},
+    reverts: {},
+  };
 }
 
 export class InvariantError extends Error {}
@@ -175,6 +219,14 @@ export interface SettledEvent {
   unprovable: boolean;
 }
 
+/** RewardsClaimed: owed rewards refills paid, credited to the stake (claimRewards, or a settlement's first step). */
+export interface ClaimedRewards {
+  account: string;
+  amount: bigint;
+  unpaidRewards: bigint;
+  balance: bigint;
+}
+
 export interface ActionRecord {
   kind: string;
   caller: string;
@@ -184,6 +236,8 @@ export interface ActionRecord {
   subjects: string[];
   claimed?: { account: string; amount: bigint };
   settled?: SettledEvent[];
+  /** Owed rewards credited to stakes by this action (RewardsClaimed events). */
+  rewardsClaimed?: ClaimedRewards[];
 }
 
 export interface TxOutcome {
@@ -283,6 +337,82 @@ export function emptyAccount(w: World, addr: string): MAccount {
 
 // ──────────────────────────────────────── Mirror rules (NatSpec) ────────────────────────────────────────
 
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}
+
+/** The share of a stake (1e18 = 100%) a round with this cap and slice divisor can take, rounded up. */
+export function exposure(cap: bigint, divisor: number): bigint {
+  return ceilDiv(cap, BigInt(divisor));
+}
+
+/** Rounds that can be open at once under `p`: each open from its opening to its proof deadline. */
+export function openRoundsAtOnce(p: Params): number {
+  return Math.floor((p.resolutionDelay + p.publishWindow + p.proofGracePeriod) / p.minRoundInterval) + 1;
+}
+
+/** The parameter rule (after the bounds): null, or "ExposureTooHigh". */
+export function exposureError(p: Params): string | null {
+  return BigInt(openRoundsAtOnce(p)) * exposure(p.rateCap, p.sliceDivisor) > MAX_EXPOSURE ? "ExposureTooHigh" : null;
+}
+
+/**
+ * openRound at `ts`: closes the rounds past their proof deadline (oldest first, stopping at the first still open)
+ * and admits the new round, lowering its cap to the room left. Returns the new round's cap; updates the queue.
+ */
+export function admitRound(m: Mirror, ts: number): bigint {
+  const round = m.current + 1;
+  let oldest = m.oldestOpenRound;
+  let open = m.openExposure;
+  while (oldest < round) {
+    const rd = m.rounds[oldest]!;
+    if (rd.proofDeadline >= ts) break;
+    open -= exposure(rd.cap, rd.divisor);
+    oldest++;
+  }
+  const room = MAX_EXPOSURE - open;
+  let cap = m.params.rateCap;
+  if (exposure(cap, m.params.sliceDivisor) > room) cap = room * BigInt(m.params.sliceDivisor);
+  m.oldestOpenRound = oldest;
+  m.openExposure = open + exposure(cap, m.params.sliceDivisor);
+  return cap;
+}
+
+/** What `a` is owed now: its stored amount times the factor's fall since, rounded up (zero after a new epoch). */
+export function owedNow(m: Pick<Mirror, "owedFactor" | "owedEpoch" | "owedScale">, a: MAccount): bigint {
+  if (a.unpaid === 0n || a.owedEpoch !== m.owedEpoch) return 0n;
+  const steps = m.owedScale - a.owedScale;
+  if (steps > 2) return 1n;
+  return ceilDiv(a.unpaid * m.owedFactor, a.owedFactor * OWED_SCALE_STEP ** BigInt(steps));
+}
+
+/** Records that `a`'s stored owed amount is as of the current factor, epoch and scale. */
+export function owedSnapshot(m: Mirror, a: MAccount) {
+  a.owedFactor = m.owedFactor;
+  a.owedEpoch = m.owedEpoch;
+  a.owedScale = m.owedScale;
+}
+
+/** A refill of `amount`: owed rewards first, pro rata; returns the part that went to them (the rest: the pool). */
+export function fundOwed(m: Mirror, amount: bigint): bigint {
+  const toOwed = amount < m.owedTotal ? amount : m.owedTotal;
+  if (toOwed === 0n) return 0n;
+  if (toOwed === m.owedTotal) {
+    m.owedEpoch++;
+    m.owedFactor = OWED_FACTOR_ONE;
+    m.owedScale = 0;
+  } else {
+    m.owedFactor = ceilDiv(m.owedFactor * (m.owedTotal - toOwed), m.owedTotal);
+    if (m.owedFactor < OWED_SCALE_STEP) {
+      m.owedFactor *= OWED_SCALE_STEP;
+      m.owedScale++;
+    }
+  }
+  m.owedTotal -= toOwed;
+  m.owedReserve += toOwed;
+  return toOwed;
+}
+
 /** _setAllocation's checks, in the contract's order; null when the vector is accepted. */
 export function vectorError(m: Mirror, account: string, ids: string[], bps: number[]): string | null {
   if (ids.length !== bps.length) return "LengthMismatch";
@@ -343,7 +473,9 @@ export function settleable(m: Mirror, round: number, ts: number): boolean {
 /** Whether settling `round` for `a` verifies rates (published, stake at risk, a vector in force). */
 export function needsProof(m: Mirror, a: MAccount, round: number): boolean {
   const rd = m.rounds[round];
-  return rd !== undefined && rd.root !== null && stakeAt(a, round) !== 0n && vectorAt(a, round) !== null;
+  return (
+    rd !== undefined && rd.root !== null && stakeAt(a, round) / BigInt(rd.divisor) !== 0n && vectorAt(a, round) !== null
+  );
 }
 
 /**
@@ -355,28 +487,51 @@ export function simulateSettle(
   w: World,
   entries: AccountResultsArg[],
   ts: number,
-): { error: string } | { events: SettledEvent[]; accounts: Record<string, MAccount>; pool: bigint; burned: bigint } {
+):
+  | { error: string }
+  | {
+      events: SettledEvent[];
+      claims: ClaimedRewards[];
+      accounts: Record<string, MAccount>;
+      pool: bigint;
+      owedTotal: bigint;
+      owedReserve: bigint;
+      burned: bigint;
+    } {
   const work: Record<string, MAccount> = {};
   let pool = m.pool;
+  let owedTotal = m.owedTotal;
+  let owedReserve = m.owedReserve;
   let burnedTotal = 0n;
   const events: SettledEvent[] = [];
+  const claims: ClaimedRewards[] = [];
   for (const entry of entries) {
     const addr = low(entry.account);
     const a = (work[addr] ??= structuredClone(m.accounts[addr] ?? emptyAccount(w, addr)));
     if (a.nextSettleRound === 0) return { error: "AccountNotStaking" };
     let next = a.nextSettleRound;
     let modelsChecked = false;
-    let balance = a.balance;
-    let pending = a.pending;
-    let unpaid = a.unpaid;
-    let paidSum = 0n;
-    let burnedBal = 0n;
-    let burnedPend = 0n;
     const balanceBefore = a.balance;
     // Idempotent settlement: the leading results for rounds already settled are skipped.
     let k = 0;
     while (k < entry.results.length && Number(entry.results[k]!.round) < next) k++;
     if (k === entry.results.length) continue;
+    // Owed rewards refills paid since the account's last update are credited first.
+    const owedLeft = owedNow(m, a);
+    const owedPaid = a.unpaid - owedLeft;
+    if (owedPaid !== 0n) {
+      owedReserve -= owedPaid;
+      a.unpaid = owedLeft;
+      owedSnapshot(m, a);
+    }
+    let balance = a.balance + owedPaid;
+    let pending = a.pending;
+    let unpaid = a.unpaid;
+    let newlyOwed = 0n;
+    let paidSum = owedPaid;
+    let burnedBal = 0n;
+    let burnedPend = 0n;
+    if (owedPaid !== 0n) claims.push({ account: addr, amount: owedPaid, unpaidRewards: unpaid, balance });
     for (const res of entry.results.slice(k)) {
       const round = Number(res.round);
       if (round !== next) return { error: "RoundOutOfOrder" };
@@ -387,7 +542,10 @@ export function simulateSettle(
         if (rd.root === null) return { error: "RoundNotPublished" };
         if (ts <= rd.proofDeadline) return { error: "ProofGracePeriodActive" };
       } else if (rd.root === null && ts <= rd.deadline) return { error: "RoundNotSettleable" };
-      const stake = stakeAt(a, round);
+      // The round's slice, limited to what earlier losses left (stake, plus the pending withdrawal if at risk).
+      const available = balance + (round <= a.withdrawalLastRound ? pending : 0n);
+      const slice = stakeAt(a, round) / BigInt(rd.divisor);
+      const stake = slice < available ? slice : available;
       const rates = a.models.map(() => 0n);
       let delta = 0n;
       const weights = vectorAt(a, round);
@@ -433,13 +591,13 @@ export function simulateSettle(
         burned = fromBalance + fromPending;
         if (fromPending > 0n) a.pendingBurns.push({ round, amount: fromPending });
       }
-      // Gain plus rewards owed earlier, from the pool as far as it goes.
-      const owed = unpaid + (delta > 0n ? delta : 0n);
+      // A gain from the pool as far as it goes; the rest is owed (paid pro rata by later refills).
       let paid = 0n;
-      if (owed !== 0n) {
-        paid = owed < pool ? owed : pool;
+      if (delta > 0n) {
+        paid = delta < pool ? delta : pool;
         pool -= paid;
-        unpaid = owed - paid;
+        unpaid += delta - paid;
+        newlyOwed += delta - paid;
         balance += paid;
         paidSum += paid;
       }
@@ -461,12 +619,16 @@ export function simulateSettle(
     if (balance !== balanceBefore) setCheckpoint(a, m.current + 1, balance);
     a.balance = balance;
     a.pending = pending;
-    a.unpaid = unpaid;
+    if (newlyOwed !== 0n) {
+      a.unpaid = unpaid;
+      owedSnapshot(m, a);
+      owedTotal += newlyOwed;
+    }
     a.totalRewarded += paidSum;
     a.totalBurned += burnedBal + burnedPend;
     burnedTotal += burnedBal + burnedPend;
   }
-  return { events, accounts: work, pool, burned: burnedTotal };
+  return { events, claims, accounts: work, pool, owedTotal, owedReserve, burned: burnedTotal };
 }
 
 // ─────────────────────────────────────────── Building the mirror ───────────────────────────────────────────
@@ -479,6 +641,9 @@ export function newAccount(addr: string, label: string, models: string[]): MAcco
     balance: 0n,
     pending: 0n,
     unpaid: 0n,
+    owedFactor: 0n,
+    owedEpoch: 0,
+    owedScale: 0,
     totalRewarded: 0n,
     totalBurned: 0n,
     withdrawalLastRound: 0,
@@ -500,8 +665,9 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
   const latest = (await w.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
     timestamp: string;
   };
-  const [staked, pending, pool] = await stake.totals();
-  if (staked !== 0n || pending !== 0n || pool !== 0n) throw new Error("initialMirror expects an empty system");
+  const [staked, pending, pool, owed, reserve] = await stake.totals();
+  if (staked !== 0n || pending !== 0n || pool !== 0n || owed !== 0n || reserve !== 0n)
+    throw new Error("initialMirror expects an empty system");
   const m: Mirror = {
     firstRound: Number(await stake.firstRound()),
     now: Number(latest.timestamp),
@@ -515,8 +681,16 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
       publishWindow: Number(p.publishWindow),
       rateCap: p.rateCap,
       proofGracePeriod: Number(p.proofGracePeriod),
+      sliceDivisor: Number(p.sliceDivisor),
     },
     pool: 0n,
+    owedTotal: 0n,
+    owedReserve: 0n,
+    owedFactor: OWED_FACTOR_ONE,
+    owedEpoch: 0,
+    owedScale: 0,
+    oldestOpenRound: 0,
+    openExposure: 0n,
     donated: 0n,
     minted: await w.nmr.totalSupply(),
     burned: 0n,
@@ -529,6 +703,7 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
     modelCounter: 0,
   };
   if (m.current !== m.firstRound - 1) throw new Error("initialMirror expects no round opened yet");
+  m.oldestOpenRound = m.firstRound;
   for (const h of w.holders) m.wallets[h] = await w.nmr.balanceOf(h);
   for (const addr of w.actors) {
     const models = (await stake.modelsOf(addr)).map(low);

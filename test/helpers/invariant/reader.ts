@@ -73,6 +73,7 @@ export interface ChainAccount {
   withdrawalReleaseAt: number;
   nextSettleRound: number;
   unpaidRewards: bigint;
+  claimableRewards: bigint;
   totalRewarded: bigint;
   totalBurned: bigint;
   manager: string; // lower-case
@@ -97,6 +98,8 @@ export interface ChainState {
   staked: bigint;
   pendingWithdrawals: bigint;
   rewardsPool: bigint;
+  owedRewards: bigint;
+  owedReserve: bigint;
   currentRound: number;
   paused: boolean;
   totalSupply: bigint;
@@ -203,6 +206,8 @@ export class StateReader {
       staked: word(),
       pendingWithdrawals: word(),
       rewardsPool: word(),
+      owedRewards: word(),
+      owedReserve: word(),
       currentRound: num(),
       paused: word() === 1n,
       totalSupply: word(),
@@ -219,6 +224,7 @@ export class StateReader {
         withdrawalReleaseAt: num(),
         nextSettleRound: num(),
         unpaidRewards: word(),
+        claimableRewards: word(),
         totalRewarded: word(),
         totalBurned: word(),
         manager: "0x" + word().toString(16).padStart(40, "0"),
