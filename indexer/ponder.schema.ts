@@ -18,13 +18,15 @@ export const account = onchainTable("account", (t) => ({
   // Owed rewards (gains the rewards pool could not pay), as accountOf reports them: `unpaidRewards` still owed now,
   // `claimableRewards` paid by refills and not yet credited (claimRewards credits it to the stake). Both follow every
   // refill (RewardsFunded updates the accounts it paid). The three owed* columns are the contract's own record,
-  // from which both are computed: owed now = owedStored x rewards.owedFactor / owedFactor rounded up while owedEpoch
-  // is the current epoch, else 0; claimable = owedStored - owed now.
+  // from which both are computed (see src/owed.ts): owed now = owedStored x rewards.owedFactor / (owedFactor x
+  // 1e18^(rewards.owedScale - owedScale)) rounded up while owedEpoch is the current epoch, else 0; claimable =
+  // owedStored - owed now.
   unpaidRewards: t.bigint().notNull(),
   claimableRewards: t.bigint().notNull(),
   owedStored: t.bigint().notNull(),
   owedEpoch: t.integer().notNull(),
   owedFactor: t.bigint().notNull(),
+  owedScale: t.integer().notNull(),
   totalClaimed: t.bigint().notNull(), // owed rewards credited (RewardsClaimed, by claimRewards or a settlement)
   lastSettledRound: t.integer(),
   currentWeights: t.integer().array(),
@@ -134,15 +136,17 @@ export const accountEvent = onchainTable(
 
 /**
  * One row (id "global"): the rewards pool and owed rewards, as totals() reports them (rewardsPool, owedRewards =
- * owedTotal, owedReserve), and the pro-rata index of the last refill (owedFactor, owedEpoch: see RewardsFunded).
+ * owedTotal, owedReserve), and the pro-rata index of the last refill (owedFactor, owedEpoch, owedScale: see
+ * RewardsFunded).
  */
 export const rewards = onchainTable("rewards", (t) => ({
   id: t.text().primaryKey(),
   rewardsPool: t.bigint().notNull(),
   owedTotal: t.bigint().notNull(), // still owed, all accounts
   owedReserve: t.bigint().notNull(), // paid by refills, not yet credited to the accounts' stakes
-  owedFactor: t.bigint().notNull(), // 1e36 at the start of an epoch
+  owedFactor: t.bigint().notNull(), // 1e36 at the start of an epoch, kept in [1e18, 1e36]
   owedEpoch: t.integer().notNull(),
+  owedScale: t.integer().notNull(), // times the factor was multiplied by 1e18
   totalFunded: t.bigint().notNull(),
   totalToOwed: t.bigint().notNull(), // of totalFunded, what went to owed rewards
   totalClaimed: t.bigint().notNull(),
@@ -160,6 +164,7 @@ export const rewardsFunding = onchainTable(
     owedTotal: t.bigint().notNull(), // still owed after it
     owedFactor: t.bigint().notNull(),
     owedEpoch: t.integer().notNull(),
+    owedScale: t.integer().notNull(),
     blockNumber: t.bigint().notNull(),
     logIndex: t.integer().notNull(),
     timestamp: t.bigint().notNull(),

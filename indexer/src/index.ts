@@ -31,6 +31,7 @@ const newRewards = {
   owedReserve: 0n,
   owedFactor: OWED_FACTOR_ONE,
   owedEpoch: 0,
+  owedScale: 0,
   totalFunded: 0n,
   totalToOwed: 0n,
   totalClaimed: 0n,
@@ -64,6 +65,7 @@ const newAccount = (address: `0x${string}`) => ({
   owedStored: 0n,
   owedEpoch: 0,
   owedFactor: OWED_FACTOR_ONE,
+  owedScale: 0,
   totalClaimed: 0n,
   lastSettledRound: null,
   currentWeights: null,
@@ -382,7 +384,12 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
   const newlyOwed = unpaidRewards - (before?.unpaidRewards ?? 0n);
   const owed =
     newlyOwed > 0n
-      ? { owedStored: unpaidRewards, owedEpoch: rewardsNow.owedEpoch, owedFactor: rewardsNow.owedFactor }
+      ? {
+          owedStored: unpaidRewards,
+          owedEpoch: rewardsNow.owedEpoch,
+          owedFactor: rewardsNow.owedFactor,
+          owedScale: rewardsNow.owedScale,
+        }
       : {};
   await saveRewards(context, {
     rewardsPool: rewardsNow.rewardsPool - paid,
@@ -444,7 +451,7 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
  * the account table always says what accountOf says. Refills are rare; the accounts owed something are few.
  */
 ponder.on("PortfolioStake:RewardsFunded", async ({ event, context }) => {
-  const { from, amount, toOwed, pool, owedTotal, owedFactor, owedEpoch } = event.args;
+  const { from, amount, toOwed, pool, owedTotal, owedFactor, owedEpoch, owedScale } = event.args;
   const before = await currentRewards(context);
   await saveRewards(context, {
     rewardsPool: pool,
@@ -452,6 +459,7 @@ ponder.on("PortfolioStake:RewardsFunded", async ({ event, context }) => {
     owedReserve: before.owedReserve + toOwed,
     owedFactor,
     owedEpoch,
+    owedScale,
     totalFunded: before.totalFunded + amount,
     totalToOwed: before.totalToOwed + toOwed,
   });
@@ -461,7 +469,7 @@ ponder.on("PortfolioStake:RewardsFunded", async ({ event, context }) => {
       .from(account)
       .where(and(gt(account.owedStored, 0n), eq(account.owedEpoch, before.owedEpoch)));
     for (const a of paid)
-      await context.db.update(account, { address: a.address }).set(owedNow(a, { owedFactor, owedEpoch }));
+      await context.db.update(account, { address: a.address }).set(owedNow(a, { owedFactor, owedEpoch, owedScale }));
   }
   const id = eventId(event);
   await context.db.insert(rewardsFunding).values({
@@ -473,6 +481,7 @@ ponder.on("PortfolioStake:RewardsFunded", async ({ event, context }) => {
     owedTotal,
     owedFactor,
     owedEpoch,
+    owedScale,
     ...where(event),
   });
   await context.db.insert(accountEvent).values({
@@ -504,6 +513,7 @@ ponder.on("PortfolioStake:RewardsClaimed", async ({ event, context }) => {
     owedStored: unpaidRewards,
     owedEpoch: current.owedEpoch,
     owedFactor: current.owedFactor,
+    owedScale: current.owedScale,
   }));
   await context.db.insert(accountEvent).values({
     id: eventId(event),

@@ -1153,6 +1153,12 @@ export const portfolioStakeAbi = [
         "internalType": "uint32",
         "name": "owedEpoch",
         "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "owedScale",
+        "type": "uint32"
       }
     ],
     "name": "RewardsFunded",

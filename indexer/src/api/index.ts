@@ -78,6 +78,7 @@ app.get("/rewards", async (c) => {
         owedReserve: 0n,
         owedFactor: 10n ** 36n,
         owedEpoch: 0,
+        owedScale: 0,
         totalFunded: 0n,
         totalToOwed: 0n,
         totalClaimed: 0n,
