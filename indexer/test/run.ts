@@ -843,7 +843,7 @@ async function main() {
   const funded = await client.getContractEvents({ ...since, eventName: "RewardsFunded" });
   const fundingRows = await gql<{ rewardsFundings: { items: Record<string, string | number>[] } }>(
     ponder.url,
-    `{ rewardsFundings(orderBy: "blockNumber", limit: 1000) { items { from amount toOwed pool owedTotal owedFactor owedEpoch txHash } } }`,
+    `{ rewardsFundings(orderBy: "blockNumber", limit: 1000) { items { from amount toOwed pool owedTotal owedFactor owedEpoch owedScale txHash } } }`,
   );
   assert.deepEqual(
     fundingRows.rewardsFundings.items.map((x) => ({
@@ -854,6 +854,7 @@ async function main() {
       owedTotal: BigInt(x.owedTotal!),
       owedFactor: BigInt(x.owedFactor!),
       owedEpoch: x.owedEpoch,
+      owedScale: x.owedScale,
       txHash: x.txHash,
     })),
     funded.map((e) => ({ ...e.args, from: e.args.from!.toLowerCase(), txHash: e.transactionHash })),
