@@ -13,9 +13,21 @@ export const account = onchainTable("account", (t) => ({
   nonce: t.bigint().notNull(), // nonces(staker): the last NonceUsed + 1 (setAllocation*, setManager, acceptModelsBySig, invalidateNonces)
   modelCount: t.integer().notNull(), // registry indexes used, freed ones included (AccountView.modelCount)
   totalDeposited: t.bigint().notNull(),
-  totalPaid: t.bigint().notNull(),
+  totalPaid: t.bigint().notNull(), // accountOf.totalRewarded: paid from the pool by settlements, plus owed rewards claimed
   totalBurned: t.bigint().notNull(),
+  // Owed rewards (gains the rewards pool could not pay), as accountOf reports them: `unpaidRewards` still owed now,
+  // `claimableRewards` paid by refills and not yet credited (claimRewards credits it to the stake). Both follow every
+  // refill (RewardsFunded updates the accounts it paid). The three owed* columns are the contract's own record,
+  // from which both are computed (see src/owed.ts): owed now = owedStored x rewards.owedFactor / (owedFactor x
+  // 1e18^(rewards.owedScale - owedScale)) rounded up while owedEpoch is the current epoch, else 0; claimable =
+  // owedStored - owed now.
   unpaidRewards: t.bigint().notNull(),
+  claimableRewards: t.bigint().notNull(),
+  owedStored: t.bigint().notNull(),
+  owedEpoch: t.integer().notNull(),
+  owedFactor: t.bigint().notNull(),
+  owedScale: t.integer().notNull(),
+  totalClaimed: t.bigint().notNull(), // owed rewards credited (RewardsClaimed, by claimRewards or a settlement)
   lastSettledRound: t.integer(),
   currentWeights: t.integer().array(),
   currentEffectiveRound: t.integer(),
@@ -105,12 +117,13 @@ export const accountEvent = onchainTable(
   (t) => ({
     id: t.text().primaryKey(), // block-logIndex
     account: t.hex().notNull(),
-    kind: t.text().notNull(), // deposit | withdrawal_requested | withdrawal_claimed | manager_set | allocation | settlement | model_registered | model_unbound | model_proposed | model_proposal_cancelled | nonce_used
+    kind: t.text().notNull(), // deposit | withdrawal_requested | withdrawal_claimed | manager_set | allocation | settlement | model_registered | model_unbound | model_proposed | model_proposal_cancelled | nonce_used | rewards_claimed | rewards_funded (the account funded the pool: its fields in rewards_funding, same id)
     amount: t.bigint(),
     balance: t.bigint(),
     round: t.integer(),
     releaseAt: t.bigint(),
     pendingWithdrawal: t.bigint(), // withdrawal_requested: the pending total after the request
+    unpaidRewards: t.bigint(), // rewards_claimed: still owed after the claim
     openRound: t.integer().notNull(), // the round open at this event's position (0 before round 1)
     detail: t.text(),
     blockNumber: t.bigint().notNull(),
@@ -119,6 +132,45 @@ export const accountEvent = onchainTable(
     txHash: t.hex().notNull(),
   }),
   (table) => ({ byAccount: index().on(table.account, table.blockNumber) }),
+);
+
+/**
+ * One row (id "global"): the rewards pool and owed rewards, as totals() reports them (rewardsPool, owedRewards =
+ * owedTotal, owedReserve), and the pro-rata index of the last refill (owedFactor, owedEpoch, owedScale: see
+ * RewardsFunded).
+ */
+export const rewards = onchainTable("rewards", (t) => ({
+  id: t.text().primaryKey(),
+  rewardsPool: t.bigint().notNull(),
+  owedTotal: t.bigint().notNull(), // still owed, all accounts
+  owedReserve: t.bigint().notNull(), // paid by refills, not yet credited to the accounts' stakes
+  owedFactor: t.bigint().notNull(), // 1e36 at the start of an epoch, kept in [1e18, 1e36]
+  owedEpoch: t.integer().notNull(),
+  owedScale: t.integer().notNull(), // times the factor was multiplied by 1e18
+  totalFunded: t.bigint().notNull(),
+  totalToOwed: t.bigint().notNull(), // of totalFunded, what went to owed rewards
+  totalClaimed: t.bigint().notNull(),
+}));
+
+/** Every refill (RewardsFunded), with how it was split between owed rewards and the pool. */
+export const rewardsFunding = onchainTable(
+  "rewards_funding",
+  (t) => ({
+    id: t.text().primaryKey(), // block-logIndex (also the funder's account_event id)
+    from: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    toOwed: t.bigint().notNull(), // paid owed rewards, pro rata
+    pool: t.bigint().notNull(), // the pool after it
+    owedTotal: t.bigint().notNull(), // still owed after it
+    owedFactor: t.bigint().notNull(),
+    owedEpoch: t.integer().notNull(),
+    owedScale: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ byFrom: index().on(table.from) }),
 );
 
 /** One row (id "head"): the newest opened round, which dates every account event (accountEvent.openRound). */
@@ -133,11 +185,12 @@ export const round = onchainTable("round", (t) => ({
   resolvesAt: t.bigint().notNull(),
   deadline: t.bigint().notNull(),
   proofDeadline: t.bigint().notNull(), // after it, a published round nobody can prove settles as zero (unprovable)
-  rateCap: t.bigint().notNull(),
+  rateCap: t.bigint().notNull(), // max |rate|, a fraction of the slice: the parameter, or lower when older open rounds left less room
+  sliceDivisor: t.integer().notNull(), // R: the round puts stake-at-opening / R at risk
   root: t.hex(),
   leavesURI: t.text(),
   settledAccounts: t.integer().notNull(),
-  stakeAtRisk: t.bigint().notNull(),
+  stakeAtRisk: t.bigint().notNull(), // sum of the settled accounts' Settled.stakeAtRisk (their slices)
   delta: t.bigint().notNull(),
   paid: t.bigint().notNull(),
   burned: t.bigint().notNull(),
@@ -149,12 +202,12 @@ export const settlement = onchainTable(
   (t) => ({
     account: t.hex().notNull(),
     round: t.integer().notNull(),
-    stakeAtRisk: t.bigint().notNull(),
+    stakeAtRisk: t.bigint().notNull(), // the round's slice (stake / R), limited to what earlier losses left
     rates: t.bigint().array().notNull(),
     delta: t.bigint().notNull(),
     paid: t.bigint().notNull(),
     burned: t.bigint().notNull(),
-    unpaidRewards: t.bigint().notNull(),
+    unpaidRewards: t.bigint().notNull(), // owed to the account after this settlement
     balance: t.bigint().notNull(),
     unprovable: t.boolean().notNull(), // published, but settled as zero for the account: no proof by its proofDeadline
     txHash: t.hex().notNull(),

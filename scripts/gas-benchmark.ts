@@ -15,13 +15,18 @@ import { at } from "./lib/checks";
 import { accountRoundResult, buildRoundTree } from "./lib/results";
 
 const DAY = 86_400;
+/**
+ * Numerai's 2026 exposure rules (a round risks stake / 64, rates clipped at 100% of that slice) with a 21-day
+ * resolution, so that the measured round publishes a week earlier: 36 rounds open at once x 1/64 = 56% of a stake.
+ */
 const PARAMS = {
   withdrawalDelay: 7 * DAY,
   minRoundInterval: DAY,
   resolutionDelay: 21 * DAY,
   publishWindow: 7 * DAY,
-  rateCap: ethers.parseEther("0.05"),
+  rateCap: ethers.parseEther("1"),
   proofGracePeriod: 7 * DAY,
+  sliceDivisor: 64,
 };
 const SIZES = [1, 4, 8, 16, 32, 50, 64];
 const NUMERAIRE_MINT = 0; // IPortfolioStake.BurnMode
@@ -259,6 +264,53 @@ async function main() {
       if (k === ring) steady.set(n, realloc.gas);
     }
   }
+
+  // Owed rewards, on a second deployment whose pool is short: a gain the pool cannot pay is owed, a refill pays part
+  // of it (pro rata, through the index: the same cost for any number of owed accounts), the account claims.
+  const short = await ethers.deployContract(
+    "PortfolioStake",
+    [await nmr.getAddress(), NUMERAIRE_MINT, ethers.ZeroAddress, admin.address, 1, PARAMS],
+    { libraries },
+  );
+  await short.grantRole(await short.OPERATOR_ROLE(), admin.address);
+  await setAllowance(nmr, admin, await short.getAddress(), ethers.MaxUint256);
+  const owedSigner = at(signers, 28, "signers");
+  const owedModels = ids(owedSigner.address, 4);
+  await short.proposeModels(owedSigner.address, owedModels);
+  await short.connect(owedSigner).acceptModels(owedModels);
+  await nmr.faucet(owedSigner.address, ethers.parseEther("6400"));
+  await setAllowance(nmr, owedSigner, await short.getAddress(), ethers.MaxUint256);
+  await short.connect(owedSigner).deposit(ethers.parseEther("6400"));
+  await short.connect(owedSigner).setAllocation(owedModels, evenBps(4));
+  await short.fundRewards(ethers.parseEther("1")); // the pool: far less than the gain below
+  await network.provider.send("evm_increaseTime", [DAY]);
+  await short.openRound();
+  const owedRound = await short.currentRound();
+  const owedTree = buildRoundTree(
+    owedRound,
+    owedModels.map((modelId) => ({ modelId, rate: ethers.parseEther("0.5") })),
+  );
+  const { resolvesAt: owedResolves } = await short.roundInfo(owedRound);
+  await network.provider.send("evm_setNextBlockTimestamp", [Number(owedResolves)]);
+  await short.publishRound(owedRound, owedTree.root, "");
+  const owedSettle = await gasOf(
+    short.settle({
+      account: owedSigner.address,
+      models: owedModels,
+      results: [accountRoundResult(owedRound, owedTree, owedModels)],
+    }),
+  );
+  rows.push(["settle 1 account-round, pool short (4 models; the rest is owed)", String(owedSettle.gas)]);
+  const owed = (await short.accountOf(owedSigner.address)).unpaidRewards;
+  rows.push([
+    "fundRewards paying part of what is owed (pro rata, any number of accounts)",
+    String((await gasOf(short.fundRewards(owed / 2n))).gas),
+  ]);
+  rows.push(["claimRewards", String((await gasOf(short.claimRewards(owedSigner.address))).gas)]);
+  rows.push([
+    "fundRewards paying everything owed (new epoch) and the pool",
+    String((await gasOf(short.fundRewards(owed))).gas),
+  ]);
 
   const allocTable = [
     "| models | new round, first 256 vectors | floor (fresh slot) | new round, steady state | floor (reused slot) | same round again | reordered list (per-model checks) | first ever |",

@@ -18,7 +18,8 @@
  * LAGS          standard-error lags for the probability method (default 19: a round overlaps the next 19).
  *
  * Prints the current vector (the one in force for the next round) beside each suggestion, and what each would have
- * earned over the window at the current stake. That is in-sample: the suggestions were fitted on the same rounds.
+ * earned over the window on the current slice (a round risks stake / R: rates are fractions of the slice). That is
+ * in-sample: the suggestions were fitted on the same rounds.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import hre from "hardhat";
@@ -82,6 +83,8 @@ async function main() {
   const current = currentBps.map(Number);
   const stakeWei = await stake.stakeAt(account, next);
   const stakeNmr = Number(ethers.formatEther(stakeWei));
+  // What each round puts at risk: the rates apply to this slice, not to the whole stake.
+  const sliceNmr = Number(ethers.formatEther(await stake.sliceAt(account, next)));
 
   // Rate history: a results file, or the chain (leaf files first, Settled events for rounds without a file).
   let byRound;
@@ -109,7 +112,8 @@ async function main() {
   const lastRound = history.rounds.at(-1);
   const span = firstRound !== undefined && lastRound !== undefined ? `rounds ${firstRound}-${lastRound}` : "no rounds";
   console.log(
-    `Account ${account}: ${models.length} models, ${stakeNmr.toLocaleString("en-US")} NMR at risk from round ${next}`,
+    `Account ${account}: ${models.length} models, ${stakeNmr.toLocaleString("en-US")} NMR staked from round ${next}, ` +
+      `${sliceNmr.toLocaleString("en-US")} NMR at risk in each round (the slice)`,
   );
   console.log(
     `Window: ${history.rounds.length} round(s) with rates (${span}); from ${history.sources.join(", ") || "nothing"}`,
@@ -151,7 +155,7 @@ async function main() {
   for (const [label, bps] of rows) {
     const { total } = windowReturn(bps, history.rates);
     console.log(
-      `  ${label.padEnd(22)} ${pct(total).padStart(9)}   ${nmr(total * stakeNmr).padStart(16)} at the current stake`,
+      `  ${label.padEnd(22)} ${pct(total).padStart(9)}   ${nmr(total * sliceNmr).padStart(16)} on the current slice`,
     );
   }
 

@@ -18,12 +18,28 @@ export type BurnModeName = keyof typeof BURN_MODES;
 const DAY = 24 * 60 * 60;
 
 /**
+ * The deployed defaults, Numerai's 2026 rules: daily rounds, 28-day resolution, a 7-day publication window and 7 days
+ * of proof grace, so (28 + 7 + 7) / 1 + 1 = 43 rounds can be open at once; each puts stake / 64 at risk (R = 64) with
+ * rates clipped at 100% of that slice (rateCap 1e18), so the open rounds commit at most 43/64 = 67% of a stake. The
+ * constructor refuses any combination above 100% (ExposureTooHigh); scripts/lib/deploy.ts checks it before sending.
+ */
+export const DEFAULT_PARAMETERS = {
+  withdrawalDelay: 7 * DAY,
+  minRoundInterval: DAY,
+  resolutionDelay: 28 * DAY,
+  publishWindow: 7 * DAY,
+  rateCap: 1_000_000_000_000_000_000n,
+  proofGracePeriod: 7 * DAY,
+  sliceDivisor: 64,
+} as const;
+
+/**
  * PortfolioStake for a given NMR token address and burn mode, linked to its libraries (SettlementLogic,
  * RegistryLogic), with roles granted to the configured operator and pauser.
  * Parameters (ignition/parameters/*.json or --parameters): nmr, burnMode (required on public chains, as a number;
  * scripts/lib/deploy.ts also accepts the names of BURN_MODES), burnSink (Sink mode only), admin, operator, pauser,
- * firstRound, withdrawalDelay, minRoundInterval, resolutionDelay, publishWindow, rateCap, proofGracePeriod.
- * Defaults suit daily Numerai rounds.
+ * firstRound, withdrawalDelay, minRoundInterval, resolutionDelay, publishWindow, rateCap, proofGracePeriod,
+ * sliceDivisor. Defaults: DEFAULT_PARAMETERS (daily Numerai rounds, R = 64, rates clipped at 100% of the slice).
  */
 function deployStake(
   m: IgnitionModuleBuilder,
@@ -45,12 +61,13 @@ function deployStake(
       deployer,
       m.getParameter("firstRound", 1),
       {
-        withdrawalDelay: m.getParameter("withdrawalDelay", 7 * DAY),
-        minRoundInterval: m.getParameter("minRoundInterval", DAY),
-        resolutionDelay: m.getParameter("resolutionDelay", 28 * DAY),
-        publishWindow: m.getParameter("publishWindow", 7 * DAY),
-        rateCap: m.getParameter("rateCap", 50_000_000_000_000_000n),
-        proofGracePeriod: m.getParameter("proofGracePeriod", 7 * DAY),
+        withdrawalDelay: m.getParameter("withdrawalDelay", DEFAULT_PARAMETERS.withdrawalDelay),
+        minRoundInterval: m.getParameter("minRoundInterval", DEFAULT_PARAMETERS.minRoundInterval),
+        resolutionDelay: m.getParameter("resolutionDelay", DEFAULT_PARAMETERS.resolutionDelay),
+        publishWindow: m.getParameter("publishWindow", DEFAULT_PARAMETERS.publishWindow),
+        rateCap: m.getParameter("rateCap", DEFAULT_PARAMETERS.rateCap),
+        proofGracePeriod: m.getParameter("proofGracePeriod", DEFAULT_PARAMETERS.proofGracePeriod),
+        sliceDivisor: m.getParameter("sliceDivisor", DEFAULT_PARAMETERS.sliceDivisor),
       },
     ],
     { libraries: { SettlementLogic: settlement, RegistryLogic: registry } },

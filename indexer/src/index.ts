@@ -1,5 +1,5 @@
 /** Indexing functions: one per PortfolioStake event; each keeps the tables of ponder.schema.ts in step. */
-import { and, eq, isNull } from "ponder";
+import { and, eq, gt, isNull } from "ponder";
 import { ponder, type Context } from "ponder:registry";
 import { hexToString } from "viem";
 import {
@@ -13,13 +13,43 @@ import {
   modelProposal,
   modelRound,
   parameter,
+  rewards,
+  rewardsFunding,
   round,
   settlement,
 } from "ponder:schema";
+import { OWED_FACTOR_ONE, owedNow } from "./owed";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 /** The ID modelsOf shows at a freed slot. */
 const ZERO_MODEL = "0x00000000000000000000000000000000";
+const REWARDS_ID = "global";
+const newRewards = {
+  id: REWARDS_ID,
+  rewardsPool: 0n,
+  owedTotal: 0n,
+  owedReserve: 0n,
+  owedFactor: OWED_FACTOR_ONE,
+  owedEpoch: 0,
+  owedScale: 0,
+  totalFunded: 0n,
+  totalToOwed: 0n,
+  totalClaimed: 0n,
+};
+type Rewards = typeof newRewards;
+/**
+ * The rewards row (before any RewardsFunded: empty pool, nothing owed, epoch 0), as a copy: Ponder's store hands out
+ * its cached row, which a later upsert of the same row updates in place.
+ */
+async function currentRewards(context: Context): Promise<Rewards> {
+  return { ...((await context.db.find(rewards, { id: REWARDS_ID })) ?? newRewards) };
+}
+async function saveRewards(context: Context, row: Partial<Omit<Rewards, "id">>) {
+  await context.db
+    .insert(rewards)
+    .values({ ...newRewards, ...row })
+    .onConflictDoUpdate(row);
+}
 const newAccount = (address: `0x${string}`) => ({
   address,
   balance: 0n,
@@ -31,6 +61,12 @@ const newAccount = (address: `0x${string}`) => ({
   totalPaid: 0n,
   totalBurned: 0n,
   unpaidRewards: 0n,
+  claimableRewards: 0n,
+  owedStored: 0n,
+  owedEpoch: 0,
+  owedFactor: OWED_FACTOR_ONE,
+  owedScale: 0,
+  totalClaimed: 0n,
   lastSettledRound: null,
   currentWeights: null,
   currentEffectiveRound: null,
@@ -298,7 +334,7 @@ ponder.on("PortfolioStake:WithdrawalClaimed", async ({ event, context }) => {
 });
 
 ponder.on("PortfolioStake:RoundOpened", async ({ event, context }) => {
-  const { round: r, openedAt, resolvesAt, deadline, proofDeadline, rateCap } = event.args;
+  const { round: r, openedAt, resolvesAt, deadline, proofDeadline, rateCap, sliceDivisor } = event.args;
   await context.db.insert(chainState).values({ id: "head", openRound: r }).onConflictDoUpdate({ openRound: r });
   await context.db.insert(round).values({
     round: r,
@@ -307,6 +343,7 @@ ponder.on("PortfolioStake:RoundOpened", async ({ event, context }) => {
     deadline: BigInt(deadline),
     proofDeadline: BigInt(proofDeadline),
     rateCap: BigInt(rateCap),
+    sliceDivisor,
     root: null,
     leavesURI: null,
     settledAccounts: 0,
@@ -340,6 +377,24 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
     txHash: event.transaction.hash,
   });
   const before = await context.db.find(account, { address: staker });
+  // Gains the pool could not pay are owed from now on: stored against the current factor (OwedRewards.add). A
+  // settlement first credits what refills paid (RewardsClaimed, indexed just before), so what the account was owed
+  // before this round is its unpaidRewards now; the rest of Settled.unpaidRewards is new.
+  const rewardsNow = await currentRewards(context);
+  const newlyOwed = unpaidRewards - (before?.unpaidRewards ?? 0n);
+  const owed =
+    newlyOwed > 0n
+      ? {
+          owedStored: unpaidRewards,
+          owedEpoch: rewardsNow.owedEpoch,
+          owedFactor: rewardsNow.owedFactor,
+          owedScale: rewardsNow.owedScale,
+        }
+      : {};
+  await saveRewards(context, {
+    rewardsPool: rewardsNow.rewardsPool - paid,
+    owedTotal: rewardsNow.owedTotal + (newlyOwed > 0n ? newlyOwed : 0n),
+  });
   // A loss beyond the stake is taken from the pending withdrawal (when it was at risk): the rest of `burned`.
   const fromStake = before ? before.balance + paid - balance : 0n;
   const fromPending = burned > fromStake && fromStake >= 0n ? burned - fromStake : 0n;
@@ -349,6 +404,7 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
     totalPaid: a.totalPaid + paid,
     totalBurned: a.totalBurned + burned,
     unpaidRewards,
+    ...owed,
     lastSettledRound: r,
   }));
   await context.db.update(round, { round: r }).set((x) => ({
@@ -385,6 +441,87 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
     amount: delta,
     balance,
     round: r,
+    ...(await dated(event, context)),
+  });
+});
+
+/**
+ * A refill pays owed rewards first, every account the same fraction (pro rata), then the pool. The accounts it paid
+ * (owed something in the epoch the refill started in) have their owed and claimable amounts brought up to date, so
+ * the account table always says what accountOf says. Refills are rare; the accounts owed something are few.
+ */
+ponder.on("PortfolioStake:RewardsFunded", async ({ event, context }) => {
+  const { from, amount, toOwed, pool, owedTotal, owedFactor, owedEpoch, owedScale } = event.args;
+  const before = await currentRewards(context);
+  await saveRewards(context, {
+    rewardsPool: pool,
+    owedTotal,
+    owedReserve: before.owedReserve + toOwed,
+    owedFactor,
+    owedEpoch,
+    owedScale,
+    totalFunded: before.totalFunded + amount,
+    totalToOwed: before.totalToOwed + toOwed,
+  });
+  if (toOwed > 0n) {
+    const paid = await context.db.sql
+      .select()
+      .from(account)
+      .where(and(gt(account.owedStored, 0n), eq(account.owedEpoch, before.owedEpoch)));
+    for (const a of paid)
+      await context.db.update(account, { address: a.address }).set(owedNow(a, { owedFactor, owedEpoch, owedScale }));
+  }
+  const id = eventId(event);
+  await context.db.insert(rewardsFunding).values({
+    id,
+    from,
+    amount,
+    toOwed,
+    pool,
+    owedTotal,
+    owedFactor,
+    owedEpoch,
+    owedScale,
+    ...where(event),
+  });
+  await context.db.insert(accountEvent).values({
+    id,
+    account: from,
+    kind: "rewards_funded",
+    amount,
+    ...(await dated(event, context)),
+  });
+});
+
+/**
+ * Owed rewards that refills paid, credited to the stake: by claimRewards, or first thing in a settlement (then
+ * emitted before its Settled events). The account's record is synced to the current factor, as OwedRewards.sync.
+ */
+ponder.on("PortfolioStake:RewardsClaimed", async ({ event, context }) => {
+  const { staker, amount, unpaidRewards, balance } = event.args;
+  const current = await currentRewards(context);
+  await saveRewards(context, {
+    owedReserve: current.owedReserve - amount,
+    totalClaimed: current.totalClaimed + amount,
+  });
+  await context.db.update(account, { address: staker }).set((a) => ({
+    balance,
+    totalPaid: a.totalPaid + amount,
+    totalClaimed: a.totalClaimed + amount,
+    unpaidRewards,
+    claimableRewards: 0n,
+    owedStored: unpaidRewards,
+    owedEpoch: current.owedEpoch,
+    owedFactor: current.owedFactor,
+    owedScale: current.owedScale,
+  }));
+  await context.db.insert(accountEvent).values({
+    id: eventId(event),
+    account: staker,
+    kind: "rewards_claimed",
+    amount,
+    balance,
+    unpaidRewards,
     ...(await dated(event, context)),
   });
 });

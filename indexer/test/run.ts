@@ -193,6 +193,19 @@ async function main() {
     for (let r = 1; r <= current; r++) {
       const info = await read<{ resolvesAt: number; deadline: number; root: Hex }>("roundInfo", [r]);
       if (info.root !== `0x${"0".repeat(64)}` || now < BigInt(info.resolvesAt) || now > BigInt(info.deadline)) continue;
+      // The owed-rewards round: every model at the round's cap (+100% of the slice), so the whales' gains exceed the
+      // pool and are owed.
+      if (r === owedScenario.round) {
+        const cap = (await read<{ rateCap: bigint }>("roundInfo", [r])).rateCap;
+        const tree = buildRoundTree(
+          BigInt(r),
+          models.map((modelId) => ({ modelId, rate: cap })),
+        );
+        writeFileSync(path.join(roundsDir, `round-${r}.json`), JSON.stringify(roundFile(BigInt(r), tree)));
+        await (await operatorStake.publishRound(r, tree.root, "file://every-model-at-the-cap")).wait();
+        published++;
+        continue;
+      }
       // Once, a tree without a model carol weights (published directly: the operator job gives every registered
       // model a leaf): nobody can prove that round for her; after its proof deadline the keeper settles it as zero.
       if (unprovableRound === undefined) {
@@ -232,6 +245,8 @@ async function main() {
   };
 
   let unprovableRound: number | undefined;
+  /** The round whose every model is published at the cap (set once the whales staked). */
+  const owedScenario: { round?: number } = {};
   const keeperUnprovableLines: string[] = [];
   const stakers: Address[] = demo.accounts.map((a) => a.address);
   const newcomers: Address[] = [DEV_ACCOUNTS[6]!.address, DEV_ACCOUNTS[7]!.address];
@@ -365,6 +380,134 @@ async function main() {
     for (const who of stakers) if (await send(who, "claimWithdrawal", [])) count("claimWithdrawal", true);
   }
   log(`random actions (seed ${SEED}): ${JSON.stringify(done)}; then ${days} days; last: ${await publishAndSettle()}`);
+
+  // Owed rewards. Two whales stake so much that one round at +100% of their slices pays each more than the whole
+  // pool: the pool runs short and both are owed. Then a partial refill (paid pro rata), a claim by a third party, a
+  // full refill (a new epoch), and a later settlement that credits what the refill paid (RewardsClaimed from
+  // settle). After each step the indexer's owed and claimable amounts must equal accountOf and totals().
+  type Totals = readonly [bigint, bigint, bigint, bigint, bigint];
+  const chainTotals = () => read<Totals>("totals");
+  const whales = [DEV_ACCOUNTS[8]!.address, DEV_ACCOUNTS[9]!.address];
+  const sliceDivisor = BigInt((await read<{ sliceDivisor: number }>("parameters")).sliceDivisor);
+  const poolAtStart = (await chainTotals())[2];
+  for (const [k, whale] of whales.entries()) {
+    const id = randomId(random);
+    assert.ok(await send(demo.operator, "proposeModels", [whale, [id]]), "a whale's model is proposed");
+    assert.ok(await send(whale, "acceptModels", [[id]]), "and accepted");
+    const stakeAmount = (poolAtStart * sliceDivisor * (k === 0 ? 15n : 12n)) / 10n; // slices of 1.5 and 1.2 pools
+    await fund(whale, stakeAmount);
+    assert.ok(await send(whale, "deposit", [stakeAmount]), "a whale deposits");
+    assert.ok(await send(whale, "setAllocation", [[id], [10_000]]), "a whale allocates");
+    stakers.push(whale);
+  }
+  await nextDay();
+  const owedRound = await read<number>("currentRound");
+  owedScenario.round = owedRound;
+  const settledPast = async (who: Address, r: number) =>
+    (await read<{ nextSettleRound: number }>("accountOf", [who])).nextSettleRound > r;
+  const whalesSettled = async () =>
+    (await settledPast(whales[0]!, owedRound)) && (await settledPast(whales[1]!, owedRound));
+  for (let d = 0; d < 40 && !(await whalesSettled()); d++) {
+    await nextDay();
+    if (d >= 27 || d % 4 === 3) await publishAndSettle();
+  }
+  const owedOf = async (who: Address) => {
+    const v = await read<{ balance: bigint; unpaidRewards: bigint; claimableRewards: bigint }>("accountOf", [who]);
+    return { balance: v.balance, owed: v.unpaidRewards, claimable: v.claimableRewards };
+  };
+  const owedChecks: string[] = [];
+  /** The indexer's owed rewards, per account and in all, equal the contract's at this point. */
+  const compareOwed = async (step: string) => {
+    await waitIndexed(ponder.url, await client.getBlockNumber({ cacheTime: 0 }));
+    for (const a of stakers) {
+      const view = await owedOf(a);
+      const { account } = await gql<{ account: { balance: string; unpaidRewards: string; claimableRewards: string } }>(
+        ponder.url,
+        `{ account(address: "${a.toLowerCase()}") { balance unpaidRewards claimableRewards } }`,
+      );
+      assert.deepEqual(
+        {
+          balance: BigInt(account.balance),
+          owed: BigInt(account.unpaidRewards),
+          claimable: BigInt(account.claimableRewards),
+        },
+        view,
+        `${step}: ${a}'s balance, owed and claimable rewards`,
+      );
+    }
+    const [, , rewardsPool, owedRewards, owedReserve] = await chainTotals();
+    const indexed = await getJson<{ rewardsPool: string; owedTotal: string; owedReserve: string }>(
+      `${ponder.url}/rewards`,
+    );
+    assert.deepEqual(
+      {
+        rewardsPool: BigInt(indexed.rewardsPool),
+        owedRewards: BigInt(indexed.owedTotal),
+        owedReserve: BigInt(indexed.owedReserve),
+      },
+      { rewardsPool, owedRewards, owedReserve },
+      `${step}: totals() rewards pool, owed and reserve`,
+    );
+    owedChecks.push(step);
+  };
+
+  const [, , poolShort, owedShort, reserveShort] = await chainTotals();
+  const whaleOwed = await Promise.all(whales.map(owedOf));
+  assert.equal(poolShort, 0n, "the whales' gains emptied the pool");
+  assert.ok(whaleOwed.every((w) => w.owed > 0n) && owedShort > 0n, "both whales are owed rewards");
+  assert.equal(reserveShort, 0n);
+  await compareOwed("pool short");
+
+  // Partial refill: 40% of what is owed, from alice. Each owed account is paid the same fraction of its owed amount.
+  const [alice, bob] = [stakers[0]!, stakers[1]!];
+  const partial = (owedShort * 4n) / 10n;
+  await fund(alice, partial);
+  assert.ok(await send(alice, "fundRewards", [partial]), "partial refill");
+  const afterPartial = await Promise.all(whales.map(owedOf));
+  for (const [k, w] of afterPartial.entries()) {
+    assert.ok(w.claimable > 0n && w.owed > 0n, `whale ${k} was paid part of what it is owed`);
+    assert.equal(w.balance, whaleOwed[k]!.balance, "a refill credits no stake by itself");
+  }
+  assert.equal((await chainTotals())[4], partial, "the refill went to the owed reserve");
+  await compareOwed("partial refill");
+
+  // A claim, sent by bob for the first whale (permissionless): its stake grows by exactly its claimable amount.
+  assert.ok(await send(bob, "claimRewards", [whales[0]!]), "claimRewards for the first whale");
+  const claimed = await owedOf(whales[0]!);
+  assert.equal(claimed.balance, afterPartial[0]!.balance + afterPartial[0]!.claimable, "claim credited the stake");
+  assert.equal(claimed.claimable, 0n);
+  assert.equal(claimed.owed, afterPartial[0]!.owed, "a claim leaves what is still owed");
+  assert.equal(await send(bob, "claimRewards", [whales[0]!]), false, "nothing left to claim: NothingToClaim");
+  await compareOwed("claim");
+
+  // Full refill: everything owed and 1,000 NMR more to the pool; a new epoch (older records read zero owed).
+  const owedBeforeFull = (await chainTotals())[3];
+  const full = owedBeforeFull + parseEther("1000");
+  await fund(alice, full);
+  assert.ok(await send(alice, "fundRewards", [full]), "full refill");
+  const [, , poolFull, owedFull] = await chainTotals();
+  assert.deepEqual([poolFull, owedFull], [parseEther("1000"), 0n], "everything owed was paid, the rest is pooled");
+  const afterFull = await Promise.all(whales.map(owedOf));
+  assert.equal(afterFull[1]!.claimable, afterPartial[1]!.claimable + afterPartial[1]!.owed, "second whale: all of it");
+  await compareOwed("full refill");
+
+  // The second whale does not claim: its next settlement credits what the refills paid (RewardsClaimed, then Settled).
+  for (let d = 0; d < 6 && (await owedOf(whales[1]!)).claimable > 0n; d++) {
+    await nextDay();
+    await publishAndSettle();
+  }
+  const syncedBySettlement = await client.getContractEvents({
+    address: stake,
+    abi: portfolioStakeAbi,
+    eventName: "RewardsClaimed",
+    args: { staker: whales[1]! },
+    fromBlock: BigInt(fromBlock),
+  });
+  assert.equal(syncedBySettlement.length, 1, "the second whale's settlement credited its paid owed rewards");
+  const receipt = await client.getTransactionReceipt({ hash: syncedBySettlement[0]!.transactionHash });
+  assert.ok(receipt.logs.length > 1, "... inside a settlement transaction");
+  await compareOwed("settlement after the refill");
+  log(`owed rewards: indexer == accountOf and totals() after ${owedChecks.join(", ")}`);
   assert.ok(done["claimWithdrawal"], "a withdrawal was claimed during the run");
   assert.ok(done["unbindModels"] || done["unbindModels (a fresh model)"], "a model was unbound during the run");
   assert.ok(done["slot reuse: acceptModels"], "a freed slot was reused");
@@ -438,13 +581,14 @@ async function main() {
       totalRewarded: bigint;
       totalBurned: bigint;
       unpaidRewards: bigint;
+      claimableRewards: bigint;
       modelCount: number;
       manager: Address;
       nextSettleRound: number;
     }>("accountOf", [a]);
     const { account } = await gql<{ account: Record<string, string | number | string[] | null> }>(
       ponder.url,
-      `{ account(address: "${lower}") { balance pendingWithdrawal manager nonce modelCount models totalPaid totalBurned unpaidRewards lastSettledRound } }`,
+      `{ account(address: "${lower}") { balance pendingWithdrawal manager nonce modelCount models totalPaid totalBurned unpaidRewards claimableRewards lastSettledRound } }`,
     );
     assert.equal(BigInt(account.nonce as string), await read<bigint>("nonces", [a]), `${a}: nonce`);
     const registry = await getJson<{ nonce: string; models: Hex[]; proposals: Hex[] }>(
@@ -464,6 +608,7 @@ async function main() {
     assert.equal(BigInt(account.totalPaid as string), view.totalRewarded, `${a}: total rewarded`);
     assert.equal(BigInt(account.totalBurned as string), view.totalBurned, `${a}: total burned`);
     assert.equal(BigInt(account.unpaidRewards as string), view.unpaidRewards, `${a}: unpaid rewards`);
+    assert.equal(BigInt(account.claimableRewards as string), view.claimableRewards, `${a}: claimable rewards`);
     assert.equal(account.modelCount, view.modelCount, `${a}: model count`);
     assert.equal((account.manager as string | null) ?? ZERO_ADDRESS, view.manager.toLowerCase(), `${a}: manager`);
     const models = await modelsOf(a);
@@ -482,7 +627,7 @@ async function main() {
       models.flatMap((m, slot) => (m === ZERO_MODEL ? [] : [[m.toLowerCase(), slot]])),
       `${a}: bound models`,
     );
-    checks.accounts += 12;
+    checks.accounts += 13;
 
     // 2. Every round: the vector in force (allocationAt).
     for (let r = 1; r <= current + 1; r++) {
@@ -544,7 +689,9 @@ async function main() {
         },
         `${a}: settlement of round ${round}`,
       );
-      assert.equal(got.stakeAtRisk, await read<bigint>("stakeAt", [a, round]), `${a}: stake at risk in round ${round}`);
+      // The round's slice (stake / R); settlement would lower it only after losses took more than the rest of the
+      // stake, which no account here comes near.
+      assert.equal(got.stakeAtRisk, await read<bigint>("sliceAt", [a, round]), `${a}: slice at risk in round ${round}`);
       checks.settlements += 2;
     }
   }
@@ -648,6 +795,7 @@ async function main() {
       proofDeadline: number;
       rateCap: bigint;
       root: Hex;
+      sliceDivisor: number;
     }>("roundInfo", [r]);
     const totals = await getJson<Record<string, string | number | null>>(`${ponder.url}/rounds/${r}/totals`);
     const ofRound = settledEvents.filter((e) => e.args.round === r);
@@ -659,6 +807,7 @@ async function main() {
         deadline: BigInt(totals.deadline!),
         proofDeadline: BigInt(totals.proofDeadline!),
         rateCap: BigInt(totals.rateCap!),
+        sliceDivisor: totals.sliceDivisor,
         root: totals.root ?? `0x${"0".repeat(64)}`,
       },
       {
@@ -667,6 +816,7 @@ async function main() {
         deadline: BigInt(info.deadline),
         proofDeadline: BigInt(info.proofDeadline),
         rateCap: info.rateCap,
+        sliceDivisor: info.sliceDivisor,
         root: info.root,
       },
       `round ${r}: roundInfo`,
@@ -692,6 +842,52 @@ async function main() {
     );
     checks.rounds += 2;
   }
+  // 6b. Every refill as RewardsFunded says, and the contract's totals from the indexed accounts and rewards row.
+  const funded = await client.getContractEvents({ ...since, eventName: "RewardsFunded" });
+  const fundingRows = await gql<{ rewardsFundings: { items: Record<string, string | number>[] } }>(
+    ponder.url,
+    `{ rewardsFundings(orderBy: "blockNumber", limit: 1000) { items { from amount toOwed pool owedTotal owedFactor owedEpoch owedScale txHash } } }`,
+  );
+  assert.deepEqual(
+    fundingRows.rewardsFundings.items.map((x) => ({
+      from: x.from,
+      amount: BigInt(x.amount!),
+      toOwed: BigInt(x.toOwed!),
+      pool: BigInt(x.pool!),
+      owedTotal: BigInt(x.owedTotal!),
+      owedFactor: BigInt(x.owedFactor!),
+      owedEpoch: x.owedEpoch,
+      owedScale: x.owedScale,
+      txHash: x.txHash,
+    })),
+    funded.map((e) => ({ ...e.args, from: e.args.from!.toLowerCase(), txHash: e.transactionHash })),
+    "every RewardsFunded, field by field",
+  );
+  assert.ok(
+    funded.some((e) => e.args.toOwed! > 0n && e.args.owedTotal! > 0n),
+    "a refill paid owed rewards in part",
+  );
+  assert.ok(
+    funded.some((e) => e.args.toOwed! > 0n && e.args.owedTotal === 0n),
+    "a refill paid everything owed",
+  );
+  const everyAccount = await gql<{ accounts: { items: { balance: string; pendingWithdrawal: string }[] } }>(
+    ponder.url,
+    "{ accounts(limit: 1000) { items { balance pendingWithdrawal } } }",
+  );
+  const [staked, pendingWithdrawals] = await chainTotals();
+  assert.equal(
+    everyAccount.accounts.items.reduce((sum, x) => sum + BigInt(x.balance), 0n),
+    staked,
+    "totals().staked = the indexed balances",
+  );
+  assert.equal(
+    everyAccount.accounts.items.reduce((sum, x) => sum + BigInt(x.pendingWithdrawal), 0n),
+    pendingWithdrawals,
+    "totals().pendingWithdrawals = the indexed pending withdrawals",
+  );
+  await compareOwed("the end");
+
   log(
     `state rebuilt by the indexer equals the contract's views and receipts (${stakers.length} accounts, ${current} rounds): ${JSON.stringify(checks)}`,
   );

@@ -3,6 +3,7 @@ import type { DeploymentParameters } from "@nomicfoundation/ignition-core";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import {
   BURN_MODES,
+  DEFAULT_PARAMETERS,
   LocalNMRLikePortfolioStakeModule,
   LocalPortfolioStakeModule,
   MAINNET_NMR,
@@ -48,6 +49,78 @@ export function resolveBurnMode(
   p.burnMode = mode;
 }
 
+/** The contract's MAX_EXPOSURE: the open rounds together commit at most 100% of a stake (1e18). */
+export const MAX_EXPOSURE = 10n ** 18n;
+
+/** The round parameters a deployment uses: the parameters file's values over DEFAULT_PARAMETERS. */
+export interface RoundParameters {
+  minRoundInterval: bigint;
+  resolutionDelay: bigint;
+  publishWindow: bigint;
+  proofGracePeriod: bigint;
+  rateCap: bigint;
+  sliceDivisor: bigint;
+}
+
+/**
+ * How much of a stake the rounds that can be open at once commit together, as the contract computes it:
+ * openRounds = (resolutionDelay + publishWindow + proofGracePeriod) / minRoundInterval + 1 (each round is open from
+ * its opening to its proof deadline), each taking ceil(rateCap / sliceDivisor) (1e18 = 100% of a stake).
+ */
+export function exposureOf(p: RoundParameters): { openRounds: bigint; perRound: bigint; total: bigint } {
+  const openRounds = (p.resolutionDelay + p.publishWindow + p.proofGracePeriod) / p.minRoundInterval + 1n;
+  const perRound = (p.rateCap + p.sliceDivisor - 1n) / p.sliceDivisor;
+  return { openRounds, perRound, total: openRounds * perRound };
+}
+
+/**
+ * The parameters file's round parameters (bigint strings such as "1000000000000000000n" as Ignition writes them, or
+ * numbers) over the module's defaults; throws in plain words when they would let the open rounds commit more than
+ * the whole stake, which the constructor refuses (ExposureTooHigh): better said before anything is sent.
+ */
+export function checkExposure(
+  parameters: Record<string, unknown> | undefined,
+  file = "the parameters",
+): RoundParameters {
+  const value = (name: keyof RoundParameters): bigint => {
+    const raw = parameters?.[name] ?? DEFAULT_PARAMETERS[name];
+    const text =
+      typeof raw === "string"
+        ? raw.replace(/n$/, "")
+        : typeof raw === "number" || typeof raw === "bigint"
+          ? `${raw}`
+          : "";
+    if (!/^\d+$/.test(text)) throw new Error(`${file}: ${name} must be a whole number, not ${JSON.stringify(raw)}`);
+    return BigInt(text);
+  };
+  const p: RoundParameters = {
+    minRoundInterval: value("minRoundInterval"),
+    resolutionDelay: value("resolutionDelay"),
+    publishWindow: value("publishWindow"),
+    proofGracePeriod: value("proofGracePeriod"),
+    rateCap: value("rateCap"),
+    sliceDivisor: value("sliceDivisor"),
+  };
+  if (p.minRoundInterval === 0n || p.sliceDivisor === 0n)
+    throw new Error(`${file}: minRoundInterval and sliceDivisor must be above zero`);
+  const { openRounds, perRound, total } = exposureOf(p);
+  if (total > MAX_EXPOSURE) {
+    const pct = (x: bigint) => `${(Number((x * 10_000n) / MAX_EXPOSURE) / 100).toFixed(2)}%`;
+    throw new Error(
+      `${file}: up to ${openRounds} rounds can be open at once, each risking rateCap / sliceDivisor = ${pct(perRound)} of a stake: ` +
+        `${pct(total)} in all, above 100% (the contract would refuse it: ExposureTooHigh). Lower rateCap or the delays, or raise minRoundInterval or sliceDivisor.`,
+    );
+  }
+  return p;
+}
+
+/** Ignition's convention in parameters files: a string "123n" is the bigint 123 (JSON has no bigints). */
+export function parseParametersFile(text: string): DeploymentParameters {
+  return JSON.parse(text, (_key, value: unknown) =>
+    typeof value === "string" && /^\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value,
+  ) as DeploymentParameters;
+}
+
 /** First block at which `address` has code (binary search; works on any node that serves historical state). */
 export async function findDeployBlock(hre: HardhatRuntimeEnvironment, address: string): Promise<number> {
   const provider = hre.ethers.provider;
@@ -72,9 +145,7 @@ export async function deployPortfolioStake(
 ): Promise<{ stake: DeployedContract; nmr: DeployedContract; file: string }> {
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
   const local = chainId === LOCAL_CHAIN_ID;
-  const parameters = options.parameters
-    ? (JSON.parse(readFileSync(options.parameters, "utf8")) as DeploymentParameters)
-    : undefined;
+  const parameters = options.parameters ? parseParametersFile(readFileSync(options.parameters, "utf8")) : undefined;
   if (!local && !parameters) {
     throw new Error(
       "Deploying to a public chain needs a parameters file: IGNITION_PARAMETERS=ignition/parameters/mainnet.json (set admin, operator and pauser in it)",
@@ -84,6 +155,7 @@ export async function deployPortfolioStake(
   if (placeholder)
     throw new Error(`${options.parameters ?? "IGNITION_PARAMETERS"}: fill in ${placeholder[0]} before deploying`);
   if (!local) resolveBurnMode(parameters, chainId, options.parameters);
+  checkExposure(parameters?.PortfolioStake, options.parameters ?? "the default parameters");
   const localToken: LocalToken = options.localToken ?? (process.env.LOCAL_NMR === "MockNMR" ? "MockNMR" : "NMRLike");
 
   // IGNITION_DEPLOYMENT_ID keeps separate journals for test chains that run side by side (default: chain-<id>).

@@ -170,7 +170,7 @@ export function formatPlanTable(plan: AccountPlan, modelNames: Map<string, strin
   const status = plan.atTarget ? "already at target: nothing to send" : "to change";
   const lines = [
     `${plan.account} (${plan.where}), as ${plan.role === "account" ? "the account" : "its manager"}: ` +
-      `${formatNmr(plan.balance)} NMR at risk from round ${plan.effectiveRound}; ${status}`,
+      `${formatNmr(plan.balance)} NMR staked from round ${plan.effectiveRound} (each round risks a slice of it); ${status}`,
   ];
   const share = (bps: number) => (plan.balance * BigInt(bps)) / BigInt(TOTAL_BPS);
   const header = ["model", "current", "target", "change", "NMR current", "NMR target"];

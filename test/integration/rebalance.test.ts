@@ -236,7 +236,7 @@ describe("rebalance script", function () {
       expect(report.batches.map((b) => b.accounts)).to.deep.equal([[alice.address, bob.address, carol.address]]);
       const text = out.text();
       expect(out.lines[0]).to.equal(
-        `${alice.address} (accounts[0]), as its manager: 1,000.00 NMR at risk from round 1001; to change`,
+        `${alice.address} (accounts[0]), as its manager: 1,000.00 NMR staked from round 1001 (each round risks a slice of it); to change`,
       );
       expect(out.lines[1]).to.match(/^\s+model\s+current\s+target\s+change\s+NMR current\s+NMR target$/);
       // alice: 25% -> 40% of 1,000 NMR
@@ -259,7 +259,7 @@ describe("rebalance script", function () {
       expect(out.lines[6]!.split(/\s+/).filter(Boolean)).to.deep.equal(["total", "100.00%", "100.00%"]);
       // carol: 3,000 NMR, all on her last model
       expect(text).to.contain(
-        `${carol.address} (accounts[2]), as its manager: 3,000.00 NMR at risk from round 1001; to change`,
+        `${carol.address} (accounts[2]), as its manager: 3,000.00 NMR staked from round 1001 (each round risks a slice of it); to change`,
       );
       const carolLast = out.lines.find((l) => l.includes(models.carol[3]))!;
       expect(carolLast.split(/\s+/).filter(Boolean)).to.deep.equal([
@@ -301,7 +301,7 @@ describe("rebalance script", function () {
       expect(report.skipped.map((p) => p.account)).to.deep.equal([alice.address]);
       expect(report.changed.map((p) => p.account)).to.deep.equal([bob.address]);
       expect(out.text()).to.contain(
-        `${alice.address} (accounts[0]), as its manager: 1,000.00 NMR at risk from round 1001; already at target: nothing to send`,
+        `${alice.address} (accounts[0]), as its manager: 1,000.00 NMR staked from round 1001 (each round risks a slice of it); already at target: nothing to send`,
       );
       expect(out.text()).to.contain(`bob-main (${models.bob[0]})`);
       expect(out.text()).to.contain(

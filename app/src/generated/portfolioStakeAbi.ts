@@ -58,6 +58,11 @@ export const portfolioStakeAbi = [
             "internalType": "uint40",
             "name": "proofGracePeriod",
             "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "sliceDivisor",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IPortfolioStake.Parameters",
@@ -205,6 +210,27 @@ export const portfolioStakeAbi = [
   {
     "inputs": [],
     "name": "ExpectedPause",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "openRounds",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "rateCap",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "sliceDivisor",
+        "type": "uint256"
+      }
+    ],
+    "name": "ExposureTooHigh",
     "type": "error"
   },
   {
@@ -1058,6 +1084,37 @@ export const portfolioStakeAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "staker",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "unpaidRewards",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      }
+    ],
+    "name": "RewardsClaimed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "from",
         "type": "address"
       },
@@ -1070,8 +1127,38 @@ export const portfolioStakeAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "toOwed",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "pool",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "owedTotal",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "owedFactor",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "owedEpoch",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "owedScale",
+        "type": "uint32"
       }
     ],
     "name": "RewardsFunded",
@@ -1190,6 +1277,12 @@ export const portfolioStakeAbi = [
         "internalType": "uint64",
         "name": "rateCap",
         "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint16",
+        "name": "sliceDivisor",
+        "type": "uint16"
       }
     ],
     "name": "RoundOpened",
@@ -1403,6 +1496,19 @@ export const portfolioStakeAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_EXPOSURE",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_FIRST_ROUND",
     "outputs": [
       {
@@ -1507,6 +1613,19 @@ export const portfolioStakeAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_SLICE_DIVISOR",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_WITHDRAWAL_DELAY",
     "outputs": [
       {
@@ -1591,6 +1710,19 @@ export const portfolioStakeAbi = [
         "internalType": "uint40",
         "name": "",
         "type": "uint40"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MIN_SLICE_DIVISOR",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
       }
     ],
     "stateMutability": "view",
@@ -1751,6 +1883,11 @@ export const portfolioStakeAbi = [
           },
           {
             "internalType": "uint256",
+            "name": "claimableRewards",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
             "name": "totalRewarded",
             "type": "uint256"
           },
@@ -1852,6 +1989,19 @@ export const portfolioStakeAbi = [
       }
     ],
     "name": "cancelModelProposals",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "claimRewards",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2217,6 +2367,11 @@ export const portfolioStakeAbi = [
             "internalType": "uint40",
             "name": "proofGracePeriod",
             "type": "uint40"
+          },
+          {
+            "internalType": "uint16",
+            "name": "sliceDivisor",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IPortfolioStake.Parameters",
@@ -2378,6 +2533,11 @@ export const portfolioStakeAbi = [
             "internalType": "bytes32",
             "name": "root",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint16",
+            "name": "sliceDivisor",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IPortfolioStake.RoundInfo",
@@ -2548,6 +2708,19 @@ export const portfolioStakeAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint16",
+        "name": "value",
+        "type": "uint16"
+      }
+    ],
+    "name": "setSliceDivisor",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint40",
         "name": "value",
         "type": "uint40"
@@ -2695,6 +2868,30 @@ export const portfolioStakeAbi = [
         "type": "uint32"
       }
     ],
+    "name": "sliceAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint32",
+        "name": "round",
+        "type": "uint32"
+      }
+    ],
     "name": "stakeAt",
     "outputs": [
       {
@@ -2742,6 +2939,16 @@ export const portfolioStakeAbi = [
       {
         "internalType": "uint256",
         "name": "rewardsPool",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "owedRewards",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "owedReserve",
         "type": "uint256"
       }
     ],

@@ -63,6 +63,30 @@ app.get("/parameters", async (c) => {
   return c.json(json(Object.fromEntries(rows.map((r) => [r.name, r.name === "burnSink" ? r.address : r.value]))));
 });
 
+/**
+ * The rewards pool and owed rewards as totals() reports them (rewardsPool; owedTotal = owedRewards, still owed;
+ * owedReserve, paid by refills and not yet claimed), the last refill's pro-rata index, and lifetime sums.
+ */
+app.get("/rewards", async (c) => {
+  const [row] = await db.select().from(schema.rewards).where(eq(schema.rewards.id, "global"));
+  return c.json(
+    json(
+      row ?? {
+        id: "global",
+        rewardsPool: 0n,
+        owedTotal: 0n,
+        owedReserve: 0n,
+        owedFactor: 10n ** 36n,
+        owedEpoch: 0,
+        owedScale: 0,
+        totalFunded: 0n,
+        totalToOwed: 0n,
+        totalClaimed: 0n,
+      },
+    ),
+  );
+});
+
 /** A model's rate per round, oldest first. */
 app.get("/models/:id/performance", async (c) => {
   const id = c.req.param("id").toLowerCase() as `0x${string}`;

@@ -35,16 +35,16 @@ export function AccountSummary({ snapshot: s }: { snapshot: AccountSnapshot }) {
           testId="locked"
         />
         <Stat
-          label={`At risk in round ${s.currentRound}`}
-          value={`${formatNmr(s.current.stake)} NMR`}
-          hint="the newest open round"
-          testId="at-risk-current"
+          label={`Stake from round ${s.next.round}`}
+          value={`${formatNmr(a.balance)} NMR`}
+          hint={`each round risks 1/${s.parameters.sliceDivisor} of it (see Exposure)`}
+          testId="balance"
         />
         <Stat
-          label={`At risk from round ${s.next.round}`}
-          value={`${formatNmr(a.balance)} NMR`}
-          hint="your stake as things stand"
-          testId="balance"
+          label={`At risk in round ${s.currentRound}`}
+          value={`${formatNmr(s.current.slice)} NMR`}
+          hint={`the newest round's slice: its stake ${formatNmr(s.current.stake)} NMR / ${s.current.sliceDivisor}`}
+          testId="at-risk-current"
         />
         <Stat
           label="Pending withdrawal"
@@ -63,15 +63,16 @@ export function AccountSummary({ snapshot: s }: { snapshot: AccountSnapshot }) {
         <Stat
           label="Rewards received"
           value={`${formatNmr(a.totalRewarded)} NMR`}
-          hint="lifetime payouts"
+          hint="lifetime payouts, owed rewards claimed included"
           testId="rewarded"
         />
         <Stat label="Burned" value={`${formatNmr(a.totalBurned)} NMR`} hint="lifetime burns" />
-        {a.unpaidRewards > 0n ? (
+        {a.unpaidRewards > 0n || a.claimableRewards > 0n ? (
           <Stat
-            label="Unpaid rewards"
-            value={`${formatNmr(a.unpaidRewards)} NMR`}
-            hint="owed; the rewards pool was short"
+            label="Owed rewards"
+            value={`${formatNmr(a.unpaidRewards + a.claimableRewards)} NMR`}
+            hint={`${formatNmr(a.claimableRewards)} NMR of it claimable now (see Owed rewards)`}
+            testId="owed-total"
           />
         ) : null}
         <Stat

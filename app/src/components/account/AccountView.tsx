@@ -7,6 +7,8 @@ import { useAccountSnapshot } from "@/lib/account/snapshot";
 import { accountHref, shortAddress } from "@/lib/format";
 import { boundModelCount } from "@/lib/editor/weights";
 import { AccountSummary } from "./AccountSummary";
+import { ExposureCard } from "./ExposureCard";
+import { OwedRewards } from "./OwedRewards";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { ModelTable } from "./ModelTable";
@@ -89,6 +91,10 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
             </p>
           ) : null}
           <AccountSummary snapshot={data} />
+          <ExposureCard snapshot={data} />
+          {data.account.unpaidRewards > 0n || data.account.claimableRewards > 0n ? (
+            <OwedRewards snapshot={data} contracts={contracts} />
+          ) : null}
           {boundModelCount(data.models) === 0 ? (
             <p className="notice info">
               This address has no registered models. The operator registers a staker&apos;s models before it can

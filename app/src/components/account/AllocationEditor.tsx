@@ -166,7 +166,8 @@ export function AllocationEditor({
       <h2 id="editor-title">
         Change the allocation
         <span className="small muted">
-          Stake from round {s.next.round}: {formatNmr(s.next.stake)} NMR · 1% = {formatNmr(onePercent)} NMR
+          Stake from round {s.next.round}: {formatNmr(s.next.stake)} NMR · 1% = {formatNmr(onePercent)} NMR · each round
+          risks 1/{s.parameters.sliceDivisor} of it
         </span>
       </h2>
       <p className="small muted" style={{ marginTop: 0 }}>

@@ -83,14 +83,14 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
                   <td className="num" data-testid={`current-bps-${i}`}>
                     {formatBps(currentBps)}
                   </td>
-                  <td className="num">{formatNmr(s.current.modelStakes[i] ?? 0n)}</td>
+                  <td className="num">{formatNmr(s.current.modelSlices[i] ?? 0n)}</td>
                   <td
                     className={`num ${changed ? (nextBps > currentBps ? "delta-up" : "delta-down") : ""}`}
                     data-testid={`next-bps-${i}`}
                   >
                     {formatBps(nextBps)}
                   </td>
-                  <td className="num">{formatNmr(s.next.modelStakes[i] ?? 0n)}</td>
+                  <td className="num">{formatNmr(s.next.modelSlices[i] ?? 0n)}</td>
                 </tr>
               );
             })}
@@ -99,9 +99,9 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
             <tr>
               <td>Total</td>
               <td className="num">{formatBps(s.current.bps.reduce((x, y) => x + y, 0))}</td>
-              <td className="num">{formatNmr(s.current.stake)}</td>
+              <td className="num">{formatNmr(s.current.slice)}</td>
               <td className="num">{formatBps(s.next.bps.reduce((x, y) => x + y, 0))}</td>
-              <td className="num">{formatNmr(s.next.stake)}</td>
+              <td className="num">{formatNmr(s.next.slice)}</td>
             </tr>
           </tfoot>
         </table>

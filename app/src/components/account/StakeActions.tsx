@@ -11,6 +11,9 @@ import { useTransactionFlow, useWriteBlocker } from "@/lib/tx/useTransactionFlow
 import { TxStatus } from "@/components/TxStatus";
 import { prepareAllowance } from "@/lib/tx/allowance";
 
+/** NothingToClaim means "no pending withdrawal" here (claimRewards has its own wording). A constant: a stable context. */
+const CLAIM_WITHDRAWAL = { functionName: "claimWithdrawal" } as const;
+
 /** Deposit (approve first when the allowance is short), request a withdrawal, claim a released one. */
 export function StakeActions({ snapshot, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
   const blocker = useWriteBlocker();
@@ -131,7 +134,7 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
   const [text, setText] = useState("");
   const [touched, setTouched] = useState(false);
   const request = useTransactionFlow();
-  const claim = useTransactionFlow();
+  const claim = useTransactionFlow(CLAIM_WITHDRAWAL);
   const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
   const parsed = parseNmrAmount(text, {
     max: s.account.balance,

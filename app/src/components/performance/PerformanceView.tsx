@@ -68,8 +68,10 @@ export function PerformanceView({ address }: { address: Address }) {
       <section className="card" aria-labelledby="portfolio-h">
         <h2 id="portfolio-h">Portfolio under its actual vectors</h2>
         <p className="muted small">
-          Each settled round's result divided by the stake at risk in it (the vector in force that round applied),
-          chained round after round, so deposits and withdrawals do not count as performance.
+          Each settled round's result divided by what it put at risk, its slice of the stake (stake / R; the vector in
+          force that round applied), chained round after round, so deposits and withdrawals do not count as performance.
+          These are returns on the slices, not on the whole stake: with R = 64 a round moves the stake by 1/64 of its
+          rate; the net result in NMR is what the stake gained or lost.
         </p>
         <dl className="stats" data-testid="portfolio-stats">
           <div>

@@ -9,20 +9,35 @@ import type { Address, Hex } from "viem";
 import { type ChainClient, getChainClient } from "@/lib/chain";
 import { blockHeader, ethCall } from "@/lib/rpc";
 import type { AppContracts } from "@/lib/contracts";
+import { type Exposure, isOpenRound, summarizeExposure } from "./exposure";
 
 export interface RoundVector {
   round: number;
   bps: number[]; // registry order (aligned with AccountSnapshot.models)
-  stake: bigint; // stake put at risk in that round
+  stake: bigint; // the account's stake in that round (what it opened with)
   modelStakes: bigint[]; // stake x weight / 10,000 per model
+  slice: bigint; // what the round puts at risk: sliceAt = stake / the round's sliceDivisor
+  sliceDivisor: number; // the round's R (for a round not opened yet: the current parameter)
+  modelSlices: bigint[]; // slice x weight / 10,000 per model (as settlement splits it)
 }
+
+/** Rounds read per batch when looking back for open rounds. */
+const OPEN_ROUND_BATCH = 16;
 
 export interface AccountSnapshot {
   address: Address;
   blockNumber: bigint;
   chainTime: number; // the chain's current time (seconds): the pending block's timestamp when available
   paused: boolean;
-  parameters: { withdrawalDelay: number; minRoundInterval: number; resolutionDelay: number; publishWindow: number };
+  parameters: {
+    withdrawalDelay: number;
+    minRoundInterval: number;
+    resolutionDelay: number;
+    publishWindow: number;
+    proofGracePeriod: number;
+    rateCap: bigint;
+    sliceDivisor: number;
+  };
   currentRound: number;
   currentRoundOpenedAt: number | null; // null before the first round
   nextRoundEarliest: number | null; // the earliest time the next round can open
@@ -32,7 +47,8 @@ export interface AccountSnapshot {
     withdrawalLastRound: number;
     withdrawalReleaseAt: number;
     nextSettleRound: number;
-    unpaidRewards: bigint;
+    unpaidRewards: bigint; // owed: gains the rewards pool could not pay
+    claimableRewards: bigint; // owed rewards refills paid: claimRewards credits them to the stake
     totalRewarded: bigint;
     totalBurned: bigint;
     manager: Address;
@@ -43,6 +59,8 @@ export interface AccountSnapshot {
   models: Hex[];
   current: RoundVector; // the vector and stake in force in the current round
   next: RoundVector; // as things stand now for the next round
+  /** What the next round and the open rounds put at risk (see exposure.ts). */
+  exposure: Exposure;
   /** A vector saved during the current round, taking effect from `next.round`. */
   hasPendingVector: boolean;
   wallet: { nmrBalance: bigint; allowance: bigint };
@@ -75,19 +93,65 @@ export async function readAccountSnapshot(
   ]);
   const nextRound = currentRound + 1;
 
-  const vectorAt = async (round: number): Promise<RoundVector> => {
-    const [[, bps], stakeAt, modelStakes] = await Promise.all([
+  const vectorAt = async (round: number): Promise<Omit<RoundVector, "sliceDivisor">> => {
+    const [[, bps], stakeAt, modelStakes, slice] = await Promise.all([
       ethCall(client, { ...stake, functionName: "allocationAt", args: [address, round], ...at }),
       ethCall(client, { ...stake, functionName: "stakeAt", args: [address, round], ...at }),
       ethCall(client, { ...stake, functionName: "modelStakesAt", args: [address, round], ...at }),
+      ethCall(client, { ...stake, functionName: "sliceAt", args: [address, round], ...at }),
     ]);
-    return { round, bps: bps.map(Number), stake: stakeAt, modelStakes: [...modelStakes] };
+    const weights = bps.map(Number);
+    return {
+      round,
+      bps: weights,
+      stake: stakeAt,
+      modelStakes: [...modelStakes],
+      slice,
+      modelSlices: weights.map((w) => (slice * BigInt(w)) / 10_000n),
+    };
+  };
+  /**
+   * The open rounds (opened, proof deadline not passed) and the account's slice in each, newest first: read back
+   * from the current round in batches, up to the first round that is no longer open (rounds close in the order they
+   * opened while the delays stay the same).
+   */
+  const openRounds = async () => {
+    const open: Parameters<typeof summarizeExposure>[1][number][] = [];
+    for (let top = currentRound; top >= 1; top -= OPEN_ROUND_BATCH) {
+      const rounds = Array.from({ length: Math.min(OPEN_ROUND_BATCH, top) }, (_, i) => top - i);
+      const read = await Promise.all(
+        rounds.map((round) =>
+          Promise.all([
+            ethCall(client, { ...stake, functionName: "roundInfo", args: [round], ...at }),
+            ethCall(client, { ...stake, functionName: "sliceAt", args: [address, round], ...at }),
+          ]),
+        ),
+      );
+      for (const [i, [info, slice]] of read.entries()) {
+        const openedAt = Number(info.openedAt);
+        const proofDeadline = Number(info.proofDeadline);
+        if (!isOpenRound({ openedAt, proofDeadline }, chainTime)) return open;
+        open.push({
+          round: rounds[i]!,
+          slice,
+          sliceDivisor: info.sliceDivisor,
+          rateCap: info.rateCap,
+          proofDeadline,
+        });
+      }
+    }
+    return open;
   };
   const roundInfo =
     currentRound > 0
       ? ethCall(client, { ...stake, functionName: "roundInfo", args: [currentRound], ...at }).catch(() => null)
       : Promise.resolve(null);
-  const [current, next, info] = await Promise.all([vectorAt(currentRound), vectorAt(nextRound), roundInfo]);
+  const [current, next, info, open] = await Promise.all([
+    vectorAt(currentRound),
+    vectorAt(nextRound),
+    roundInfo,
+    openRounds(),
+  ]);
   const openedAt = info && info.openedAt > 0 ? Number(info.openedAt) : null;
 
   return {
@@ -100,6 +164,9 @@ export async function readAccountSnapshot(
       minRoundInterval: Number(parameters.minRoundInterval),
       resolutionDelay: Number(parameters.resolutionDelay),
       publishWindow: Number(parameters.publishWindow),
+      proofGracePeriod: Number(parameters.proofGracePeriod),
+      rateCap: parameters.rateCap,
+      sliceDivisor: parameters.sliceDivisor,
     },
     currentRound,
     currentRoundOpenedAt: openedAt,
@@ -111,6 +178,7 @@ export async function readAccountSnapshot(
       withdrawalReleaseAt: Number(view.withdrawalReleaseAt),
       nextSettleRound: view.nextSettleRound,
       unpaidRewards: view.unpaidRewards,
+      claimableRewards: view.claimableRewards,
       totalRewarded: view.totalRewarded,
       totalBurned: view.totalBurned,
       manager: view.manager,
@@ -119,8 +187,12 @@ export async function readAccountSnapshot(
       lastAllocationRound: view.lastAllocationRound,
     },
     models: [...models],
-    current,
-    next,
+    current: { ...current, sliceDivisor: info && info.openedAt > 0 ? info.sliceDivisor : parameters.sliceDivisor },
+    next: { ...next, sliceDivisor: parameters.sliceDivisor },
+    exposure: summarizeExposure(
+      { round: nextRound, slice: next.slice, sliceDivisor: parameters.sliceDivisor, rateCap: parameters.rateCap },
+      open,
+    ),
     hasPendingVector: view.lastAllocationRound === nextRound,
     wallet: { nmrBalance, allowance },
   };

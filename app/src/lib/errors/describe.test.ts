@@ -69,6 +69,23 @@ describe("details in the messages", () => {
     ));
   test("WithdrawalPending says to claim first", () =>
     assert.match(revert("WithdrawalPending", [500n * 10n ** 18n, 75]), /500\.00 NMR.*round 75.*claim it/));
+  test("ExposureTooHigh says how much of a stake the open rounds could take", () =>
+    assert.equal(
+      revert("ExposureTooHigh", [43n, 5n * 10n ** 16n, 1n]),
+      "These parameters would let the open rounds risk more than the whole stake: up to 43 rounds can be open at once, " +
+        "each risking its cap / R = 5% / 1 = 5% of a stake, 215% in all. Lower the cap or the delays, or raise the round interval or R.",
+    ));
+  test("ExposureTooHigh rounds each round's share up, as the contract does", () =>
+    assert.match(revert("ExposureTooHigh", [65n, 10n ** 18n, 64n]), /100% \/ 64 = 1\.56% of a stake, 101\.56% in all/));
+  test("NothingToClaim depends on what was claimed", () => {
+    const data = encodeErrorResult({ abi: anyErrorAbi, errorName: "NothingToClaim", args: [] });
+    assert.match(describeRevertData(data, { functionName: "claimRewards" })!.message, /no owed rewards to claim yet/);
+    assert.equal(
+      describeRevertData(data, { functionName: "claimWithdrawal" })!.message,
+      "There is no pending withdrawal to claim.",
+    );
+    assert.match(describeRevertData(data)!.message, /no pending withdrawal, or no owed rewards/);
+  });
   test("ParameterOutOfBounds decodes the bytes32 name", () =>
     assert.match(revert("ParameterOutOfBounds", [stringToHex("rateCap", { size: 32 }), 1n, 2n, 3n]), /rateCap = 1/));
 });

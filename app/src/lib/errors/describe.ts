@@ -20,6 +20,11 @@ import { formatNmr, formatTime, shortAddress } from "@/lib/format";
 export interface DescribeContext {
   /** Names a model ("carol_07"); default: the short id. */
   modelLabel?: (modelId: string) => string;
+  /**
+   * The contract function the transaction calls, when an error's meaning depends on it (NothingToClaim: a withdrawal
+   * claim or a rewards claim); default: unknown.
+   */
+  functionName?: string;
 }
 
 export type ErrorKind = "rejected" | "revert" | "network" | "funds" | "other";
@@ -51,7 +56,12 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
   ZeroAddress: () => "The zero address is not allowed here.",
   InsufficientBalance: ([requested, available]) =>
     `You asked for ${nmr(requested)} but only ${nmr(available)} is available in your stake.`,
-  NothingToClaim: () => "There is no pending withdrawal to claim.",
+  NothingToClaim: (_, ctx) =>
+    ctx.functionName === "claimRewards"
+      ? "There are no owed rewards to claim yet: what is owed becomes claimable only as refills of the rewards pool pay it (every owed account the same share). It may also have been claimed already, by anyone or by a settlement of this account."
+      : ctx.functionName === "claimWithdrawal"
+        ? "There is no pending withdrawal to claim."
+        : "There is nothing to claim: no pending withdrawal, or no owed rewards that a refill has paid yet.",
   WithdrawalLocked: ([releaseAt]) => `The withdrawal is not released yet: it can be claimed from ${when(releaseAt)}.`,
   RoundsUnsettled: ([nextSettleRound, lastAtRiskRound]) =>
     `The withdrawal was still at risk in round ${lastAtRiskRound}, and this account is settled only up to round ${nextSettleRound - 1}. ` +
@@ -94,6 +104,15 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
   // Operator, keeper and admin errors (a staker rarely sees these)
   ParameterOutOfBounds: ([name, value, min, max]) =>
     `Parameter ${bytes32Text(name)} = ${value} is outside its allowed range ${min}–${max}.`,
+  ExposureTooHigh: ([openRounds, rateCap, sliceDivisor]) => {
+    const perRound = (rateCap + sliceDivisor - 1n) / sliceDivisor; // as the contract rounds it
+    const percent = (x: bigint) => `${Number((x * 10_000n) / 10n ** 18n) / 100}%`;
+    return (
+      `These parameters would let the open rounds risk more than the whole stake: up to ${openRounds} rounds can be open at once, ` +
+      `each risking its cap / R = ${percent(rateCap)} / ${sliceDivisor} = ${percent(perRound)} of a stake, ${percent(openRounds * perRound)} in all. ` +
+      `Lower the cap or the delays, or raise the round interval or R.`
+    );
+  },
   RoundTooEarly: ([notBefore]) => `The next round cannot open before ${when(notBefore)}.`,
   UnknownRound: ([round]) => `Round ${round} has not been opened.`,
   RoundAlreadyPublished: ([round]) => `Round ${round} is already published.`,
@@ -170,7 +189,7 @@ const defaultLabel = (id: string) => `${id.slice(0, 10)}…`;
 
 /** Describes revert data (0x-prefixed) from either contract; undefined when neither ABI knows the selector. */
 export function describeRevertData(data: Hex, context: DescribeContext = {}): DescribedError | undefined {
-  const ctx = { modelLabel: context.modelLabel ?? defaultLabel };
+  const ctx = { modelLabel: context.modelLabel ?? defaultLabel, functionName: context.functionName ?? "" };
   for (const [abi, table] of [
     [portfolioStakeAbi, STAKE_ERRORS],
     [nmrAbi, NMR_ERRORS],

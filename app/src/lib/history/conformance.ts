@@ -73,6 +73,18 @@ export function checkHistory(history: AccountHistory): string[] {
           problems.push(`${at}: negative amount`);
         lastSettled = e.round;
         break;
+      case "rewards-claimed":
+        if (e.amount <= 0n || e.unpaidRewards < 0n || e.balance < e.amount)
+          problems.push(
+            `${at}: claimed ${e.amount}, still owed ${e.unpaidRewards}, balance ${e.balance}: inconsistent`,
+          );
+        break;
+      case "rewards-funded":
+        if (e.amount <= 0n || e.toOwed < 0n || e.toOwed > e.amount || e.pool < e.amount - e.toOwed)
+          problems.push(`${at}: refill ${e.amount} split ${e.toOwed} to owed rewards, pool ${e.pool}: inconsistent`);
+        if (e.owedTotal > 0n && e.toOwed !== e.amount)
+          problems.push(`${at}: rewards are still owed, yet part of the refill went to the pool (owed is paid first)`);
+        break;
       case "manager-set":
         if (!isAddress(e.manager)) problems.push(`${at}: manager ${e.manager} is not an address`);
         break;

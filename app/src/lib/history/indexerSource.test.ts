@@ -26,6 +26,7 @@ const event = (
   amount: null,
   balance: null,
   pendingWithdrawal: null,
+  unpaidRewards: null,
   round: null,
   releaseAt: null,
   detail: null,
@@ -58,6 +59,12 @@ const tables: Record<string, Row[]> = {
       releaseAt: "9000",
     }),
     event(30, 0, 3, "withdrawal_claimed", { amount: String(100n * E18) }),
+    event(32, 0, 3, "rewards_claimed", {
+      amount: String(2n * E18),
+      balance: String(904n * E18),
+      unpaidRewards: String(E18 / 2n),
+    }),
+    event(33, 0, 3, "rewards_funded", { amount: String(10n * E18) }),
     event(40, 0, 4, "withdrawal_claimed", { amount: String(1n) }), // after the indexed head below: left out
     { ...event(7, 0, 1, "deposit", { amount: "5", balance: "5", round: 2 }), account: BOB.toLowerCase() }, // another account
   ],
@@ -69,6 +76,19 @@ const tables: Record<string, Row[]> = {
       effectiveRound: 2,
       weights: [7500, 2500],
       blockNumber: "6",
+    },
+  ],
+  rewardsFundings: [
+    {
+      id: "33-0",
+      account: ALICE.toLowerCase(), // the funder (the query filters on `from`)
+      blockNumber: "33",
+      amount: String(10n * E18),
+      toOwed: String(1n * E18),
+      pool: String(9n * E18),
+      owedTotal: "0",
+      owedFactor: String(10n ** 36n),
+      owedEpoch: 1,
     },
   ],
   settlements: [
@@ -99,7 +119,7 @@ function fakeIndexer(data: Record<string, Row[]>, head: number, chainId = 31337)
     const [, field, where, limit, after] =
       /^\{ (\w+)\(where: \{ (.*?) \}, limit: (\d+)(?:, after: "(\d+)")?\)/.exec(query) ?? [];
     if (!field || where === undefined) throw new Error(`unexpected query ${query}`);
-    const account = /account: "(0x[0-9a-f]{40})"/.exec(where)?.[1];
+    const account = /(?:account|from): "(0x[0-9a-f]{40})"/.exec(where)?.[1];
     const upTo = /blockNumber_lte: "(\d+)"/.exec(where)?.[1];
     const rows = (data[field] ?? []).filter(
       (r) => r.account === account && (upTo === undefined || BigInt(r.blockNumber!) <= BigInt(upTo)),
@@ -133,9 +153,30 @@ describe("history from the indexer", () => {
         ["settled", 20, 0, 3, 1_700_000_240],
         ["withdrawal-requested", 21, 0, 3, 1_700_000_252],
         ["withdrawal-claimed", 30, 0, 3, 1_700_000_360],
+        ["rewards-claimed", 32, 0, 3, 1_700_000_384],
+        ["rewards-funded", 33, 0, 3, 1_700_000_396],
       ],
     );
-    const [a, b, deposit, allocation, manager, settled, request, claim] = history.events;
+    const [a, b, deposit, allocation, manager, settled, request, claim, rewardsClaimed, funded] = history.events;
+    assert.deepEqual(
+      rewardsClaimed?.kind === "rewards-claimed" && [
+        rewardsClaimed.amount,
+        rewardsClaimed.unpaidRewards,
+        rewardsClaimed.balance,
+      ],
+      [2n * E18, E18 / 2n, 904n * E18],
+    );
+    assert.deepEqual(
+      funded?.kind === "rewards-funded" && [
+        funded.amount,
+        funded.toOwed,
+        funded.pool,
+        funded.owedTotal,
+        funded.owedFactor,
+        funded.owedEpoch,
+      ],
+      [10n * E18, 1n * E18, 9n * E18, 0n, 10n ** 36n, 1],
+    );
     assert.deepEqual(
       a?.kind === "model-registered" && b?.kind === "model-registered" && [a.modelId, a.slot, b.modelId, b.slot],
       [MODEL_A, 0, MODEL_B, 1],
@@ -237,8 +278,12 @@ describe("history from the indexer", () => {
       /round 2's settlement is not in the settlement table/,
     );
     await assert.rejects(
-      source({ ...tables, accountEvents: [event(3, 0, 0, "rewards_funded")] }).accountHistory(ALICE),
-      /unknown kind of event "rewards_funded"/,
+      source({ ...tables, rewardsFundings: [] }).accountHistory(ALICE),
+      /rewards_funded at block 33\/0: its refill is not in the rewardsFunding table/,
+    );
+    await assert.rejects(
+      source({ ...tables, accountEvents: [event(3, 0, 0, "something_new")] }).accountHistory(ALICE),
+      /unknown kind of event "something_new"/,
     );
     assert.throws(
       () =>

@@ -1,6 +1,6 @@
 /**
  * History from the project's indexer (indexer/, Ponder) instead of chain logs: one account's events come from its
- * GraphQL API (tables accountEvent, allocation, settlement), already decoded and dated, so a long history costs a
+ * GraphQL API (tables accountEvent, allocation, settlement, rewardsFunding), already decoded and dated, so a long history costs a
  * few HTTP requests instead of an eth_getLogs scan from the deploy block. Chosen in index.ts when
  * NEXT_PUBLIC_INDEXER_URL is set; gives exactly the events logSource.ts gives (plus block timestamps).
  *
@@ -26,6 +26,7 @@ interface EventRow {
   amount: string | null;
   balance: string | null;
   pendingWithdrawal: string | null;
+  unpaidRewards: string | null;
   round: number | null;
   openRound: number;
   releaseAt: string | null;
@@ -51,6 +52,15 @@ interface SettlementRow {
   unpaidRewards: string;
   balance: string;
   unprovable: boolean;
+}
+interface FundingRow {
+  id: string;
+  amount: string;
+  toOwed: string;
+  pool: string;
+  owedTotal: string;
+  owedFactor: string;
+  owedEpoch: number;
 }
 interface Page<T> {
   items: T[];
@@ -133,8 +143,10 @@ export function toAccountEvents(
   events: readonly EventRow[],
   allocations: readonly AllocationRow[],
   settlements: readonly SettlementRow[],
+  fundings: readonly FundingRow[] = [],
 ): AccountEvent[] {
   const allocationById = new Map(allocations.map((a) => [a.id, a]));
+  const fundingById = new Map(fundings.map((f) => [f.id, f]));
   const settlementByRound = new Map(settlements.map((s) => [s.round, s]));
   const decoded = events.map((row): AccountEvent => {
     const base = {
@@ -227,6 +239,28 @@ export function toAccountEvents(
           unprovable: s.unprovable,
         };
       }
+      case "rewards_claimed":
+        return {
+          ...base,
+          kind: "rewards-claimed",
+          amount: big(row.amount, "amount"),
+          unpaidRewards: big(row.unpaidRewards, "rewards still owed"),
+          balance: big(row.balance, "balance"),
+        };
+      case "rewards_funded": {
+        const f = fundingById.get(row.id);
+        if (!f) throw new IndexerError(`${at}: its refill is not in the rewardsFunding table`);
+        return {
+          ...base,
+          kind: "rewards-funded",
+          amount: big(f.amount, "amount"),
+          toOwed: big(f.toOwed, "amount paid to owed rewards"),
+          pool: big(f.pool, "pool"),
+          owedTotal: big(f.owedTotal, "total owed"),
+          owedFactor: big(f.owedFactor, "owed factor"),
+          owedEpoch: num(f.owedEpoch, "owed epoch"),
+        };
+      }
       default:
         throw new IndexerError(`${at}: unknown kind of event "${row.kind}"`);
     }
@@ -248,12 +282,12 @@ export function indexerHistorySource(
       const lower = JSON.stringify(checksummed.toLowerCase());
       const toBlock = await indexedHead(gql, contracts.chainId);
       const upTo = `blockNumber_lte: "${toBlock}"`;
-      const [events, allocations, settlements] = await Promise.all([
+      const [events, allocations, settlements, fundings] = await Promise.all([
         allPages<EventRow>(
           gql,
           "accountEvents",
           `{ account: ${lower}, ${upTo} }`,
-          "id kind amount balance pendingWithdrawal round openRound releaseAt detail blockNumber logIndex timestamp txHash",
+          "id kind amount balance pendingWithdrawal unpaidRewards round openRound releaseAt detail blockNumber logIndex timestamp txHash",
         ),
         allPages<AllocationRow>(gql, "allocations", `{ account: ${lower}, ${upTo} }`, "id by effectiveRound weights"),
         allPages<SettlementRow>(
@@ -262,8 +296,18 @@ export function indexerHistorySource(
           `{ account: ${lower} }`,
           "round stakeAtRisk rates delta paid burned unpaidRewards balance unprovable",
         ),
+        allPages<FundingRow>(
+          gql,
+          "rewardsFundings",
+          `{ from: ${lower}, ${upTo} }`,
+          "id amount toOwed pool owedTotal owedFactor owedEpoch",
+        ),
       ]);
-      return { account: checksummed, events: toAccountEvents(events, allocations, settlements), toBlock };
+      return {
+        account: checksummed,
+        events: toAccountEvents(events, allocations, settlements, fundings),
+        toBlock,
+      };
     },
   };
 }

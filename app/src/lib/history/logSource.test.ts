@@ -62,7 +62,15 @@ function fakeNode(logs: (RpcLog & { address: Address })[], head: number) {
 const chainLogs = [
   log(
     "RoundOpened",
-    { round: 1, openedAt: 1000n, resolvesAt: 2000n, deadline: 3000n, proofDeadline: 3500n, rateCap: E18 / 4n },
+    {
+      round: 1,
+      openedAt: 1000n,
+      resolvesAt: 2000n,
+      deadline: 3000n,
+      proofDeadline: 3500n,
+      rateCap: E18 / 4n,
+      sliceDivisor: 64,
+    },
     3,
   ),
   log("ModelRegistered", { account: ALICE, modelId: MODEL_A, slot: 0 }, 4, 0),
@@ -73,13 +81,29 @@ const chainLogs = [
   log("Deposited", { staker: BOB, amount: 5n * E18, balance: 5n * E18, effectiveRound: 2 }, 7),
   log(
     "RoundOpened",
-    { round: 2, openedAt: 2000n, resolvesAt: 3000n, deadline: 4000n, proofDeadline: 4500n, rateCap: E18 / 4n },
+    {
+      round: 2,
+      openedAt: 2000n,
+      resolvesAt: 3000n,
+      deadline: 4000n,
+      proofDeadline: 4500n,
+      rateCap: E18 / 4n,
+      sliceDivisor: 64,
+    },
     10,
   ),
   log("ManagerSet", { staker: ALICE, manager: BOB }, 10, 1), // same block, after the opening
   log(
     "RoundOpened",
-    { round: 3, openedAt: 3000n, resolvesAt: 4000n, deadline: 5000n, proofDeadline: 5500n, rateCap: E18 / 4n },
+    {
+      round: 3,
+      openedAt: 3000n,
+      resolvesAt: 4000n,
+      deadline: 5000n,
+      proofDeadline: 5500n,
+      rateCap: E18 / 4n,
+      sliceDivisor: 64,
+    },
     19,
   ),
   log(
@@ -111,6 +135,34 @@ const chainLogs = [
     21,
   ),
   log("WithdrawalClaimed", { staker: ALICE, amount: 100n * E18 }, 30),
+  // Owed rewards: bob refills (not in alice's history), alice claims what it paid her, then alice refills.
+  log(
+    "RewardsFunded",
+    {
+      from: BOB,
+      amount: 3n * E18,
+      toOwed: 3n * E18,
+      pool: 0n,
+      owedTotal: 1n * E18,
+      owedFactor: 25n * 10n ** 34n,
+      owedEpoch: 0,
+    },
+    31,
+  ),
+  log("RewardsClaimed", { staker: ALICE, amount: 2n * E18, unpaidRewards: E18 / 2n, balance: 904n * E18 }, 32),
+  log(
+    "RewardsFunded",
+    {
+      from: ALICE,
+      amount: 10n * E18,
+      toOwed: 1n * E18,
+      pool: 9n * E18,
+      owedTotal: 0n,
+      owedFactor: 10n ** 36n,
+      owedEpoch: 1,
+    },
+    33,
+  ),
 ];
 
 describe("history from chain logs", () => {
@@ -127,19 +179,19 @@ describe("history from chain logs", () => {
 
   for (const range of [1n, 4n, 50_000n]) {
     it(`reads every event of the account once, in chain order, with the round open at each (ranges of ${range} blocks)`, async () => {
-      const { rpc, requests } = fakeNode(chainLogs, 31);
+      const { rpc, requests } = fakeNode(chainLogs, 34);
       const history = await logHistorySource(
         { stake: { address: STAKE, abi: portfolioStakeAbi, deployBlock: 2n } },
         rpc,
         range,
       ).accountHistory(ALICE.toLowerCase() as Address);
       assert.equal(history.account, ALICE);
-      assert.equal(history.toBlock, 31n);
+      assert.equal(history.toBlock, 34n);
       // Ranges cover deploy block..head exactly, two requests (account events, round openings) per range.
-      const ranges = blockRanges(2n, 31n, range);
+      const ranges = blockRanges(2n, 34n, range);
       assert.equal(requests.length, 2 * ranges.length);
       assert.deepEqual(requests[0]?.[0], 2n);
-      assert.deepEqual(requests.at(-1)?.[1], 31n);
+      assert.deepEqual(requests.at(-1)?.[1], 34n);
       assert.deepEqual(
         history.events.map((e) => [e.kind, Number(e.blockNumber), e.openRound]),
         [
@@ -151,9 +203,30 @@ describe("history from chain logs", () => {
           ["settled", 20, 3],
           ["withdrawal-requested", 21, 3],
           ["withdrawal-claimed", 30, 3],
+          ["rewards-claimed", 32, 3],
+          ["rewards-funded", 33, 3],
         ],
       );
-      const [a, b, deposit, allocation, manager, settled, request, claim] = history.events;
+      const [a, b, deposit, allocation, manager, settled, request, claim, rewardsClaimed, funded] = history.events;
+      assert.deepEqual(
+        rewardsClaimed?.kind === "rewards-claimed" && [
+          rewardsClaimed.amount,
+          rewardsClaimed.unpaidRewards,
+          rewardsClaimed.balance,
+        ],
+        [2n * E18, E18 / 2n, 904n * E18],
+      );
+      assert.deepEqual(
+        funded?.kind === "rewards-funded" && [
+          funded.amount,
+          funded.toOwed,
+          funded.pool,
+          funded.owedTotal,
+          funded.owedFactor,
+          funded.owedEpoch,
+        ],
+        [10n * E18, 1n * E18, 9n * E18, 0n, 10n ** 36n, 1],
+      );
       assert.deepEqual(
         a?.kind === "model-registered" && b?.kind === "model-registered" && [a.modelId, a.slot, b.modelId, b.slot],
         [MODEL_A, 0, MODEL_B, 1],
@@ -192,7 +265,15 @@ describe("history from chain logs", () => {
     const logs = [
       log(
         "RoundOpened",
-        { round: 1, openedAt: 1000n, resolvesAt: 2000n, deadline: 3000n, proofDeadline: 3500n, rateCap: E18 / 4n },
+        {
+          round: 1,
+          openedAt: 1000n,
+          resolvesAt: 2000n,
+          deadline: 3000n,
+          proofDeadline: 3500n,
+          rateCap: E18 / 4n,
+          sliceDivisor: 64,
+        },
         3,
       ),
       log("ModelProposed", { account: ALICE, modelId: MODEL_A }, 4, 0),
@@ -285,7 +366,15 @@ describe("history from chain logs", () => {
       ...chainLogs.slice(0, 11),
       log(
         "RoundOpened",
-        { round: 4, openedAt: 4000n, resolvesAt: 5000n, deadline: 6000n, proofDeadline: 6500n, rateCap: E18 / 4n },
+        {
+          round: 4,
+          openedAt: 4000n,
+          resolvesAt: 5000n,
+          deadline: 6000n,
+          proofDeadline: 6500n,
+          rateCap: E18 / 4n,
+          sliceDivisor: 64,
+        },
         29,
       ),
       at(chainLogs, 12),

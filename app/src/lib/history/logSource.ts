@@ -34,6 +34,9 @@ const ACCOUNT_EVENTS = [
   "WithdrawalRequested",
   "WithdrawalClaimed",
   "Settled",
+  "RewardsClaimed",
+  // Its first indexed topic is the funder: in the account's history when the account itself funded the rewards.
+  "RewardsFunded",
 ] as const;
 
 const topic0 = (eventName: (typeof ACCOUNT_EVENTS)[number] | "RoundOpened") =>
@@ -162,6 +165,25 @@ export function toAccountEvent(log: RpcLog): Decoded | null {
         unpaidRewards: decoded.args.unpaidRewards,
         balance: decoded.args.balance,
         unprovable: decoded.args.unprovable,
+      };
+    case "RewardsClaimed":
+      return {
+        ...base,
+        kind: "rewards-claimed",
+        amount: decoded.args.amount,
+        unpaidRewards: decoded.args.unpaidRewards,
+        balance: decoded.args.balance,
+      };
+    case "RewardsFunded":
+      return {
+        ...base,
+        kind: "rewards-funded",
+        amount: decoded.args.amount,
+        toOwed: decoded.args.toOwed,
+        pool: decoded.args.pool,
+        owedTotal: decoded.args.owedTotal,
+        owedFactor: decoded.args.owedFactor,
+        owedEpoch: decoded.args.owedEpoch,
       };
     default:
       return null;

@@ -112,8 +112,16 @@ describe("account timeline", () => {
         "Manager set",
       ],
     );
-    assert.equal(rows[0]?.detail, "no result (0% of 200.00 NMR at risk), balance 201.00 NMR, 2.00 NMR of rewards owed");
-    assert.equal(rows[1]?.detail, "+1.50% of 200.00 NMR at risk, balance 201.00 NMR, 2.00 NMR of rewards owed");
+    assert.equal(
+      rows[0]?.detail,
+      "no result (0% of 200.00 NMR at risk), balance 201.00 NMR, 2.00 NMR of rewards owed in all",
+    );
+    assert.equal(
+      rows[1]?.detail,
+      "+1.50% of 200.00 NMR at risk (the pool was short: 2.00 NMR of the gain owed), balance 201.00 NMR, 2.00 NMR of rewards owed in all",
+    );
+    // What the account holds grew by what the pool paid, not by the whole gain.
+    assert.equal(rows[1]?.amount, 1n * E18);
     assert.deepEqual([rows[2]?.amount, rows[3]?.amount], [-140n * E18, null]);
     assert.equal(
       rows[3]?.detail,
@@ -121,6 +129,56 @@ describe("account timeline", () => {
     );
     assert.equal(rows[4]?.detail, "manager removed");
     assert.equal(rows[5]?.detail, "manager 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+  });
+
+  it("describes owed rewards claimed and refills the account funded, with how each refill was split", () => {
+    const events: AccountEvent[] = [
+      {
+        ...at(8),
+        kind: "rewards-funded",
+        amount: 10n * E18,
+        toOwed: 4n * E18,
+        pool: 6n * E18,
+        owedTotal: 0n,
+        owedFactor: 10n ** 36n,
+        owedEpoch: 2,
+      },
+      {
+        ...at(9),
+        kind: "rewards-funded",
+        amount: 1n * E18,
+        toOwed: 1n * E18,
+        pool: 0n,
+        owedTotal: 3n * E18,
+        owedFactor: 75n * 10n ** 34n,
+        owedEpoch: 2,
+      },
+      { ...at(10), kind: "rewards-claimed", amount: E18 / 4n, unpaidRewards: 3n * E18, balance: 100n * E18 },
+      { ...at(11), kind: "rewards-claimed", amount: 3n * E18, unpaidRewards: 0n, balance: 103n * E18 },
+    ];
+    const rows = timeline(events, names, ACCOUNT);
+    assert.deepEqual(
+      rows.map((r) => [r.title, r.amount]),
+      [
+        ["Owed rewards claimed", 3n * E18],
+        ["Owed rewards claimed", E18 / 4n],
+        ["Rewards funded", null],
+        ["Rewards funded", null],
+      ],
+    );
+    assert.match(
+      rows[0]!.detail,
+      /^3\.00 NMR that refills paid .* credited to the stake \(balance 103\.00 NMR\); nothing more owed$/,
+    );
+    assert.match(rows[1]!.detail, /; 3\.00 NMR still owed$/);
+    assert.equal(
+      rows[2]!.detail,
+      "1.00 NMR added: 1.00 NMR paid owed rewards (every owed account the same share), 0.00 NMR to the pool (now 0.00 NMR); 3.00 NMR still owed in all (owed factor 750000000000000000000000000000000000, epoch 2)",
+    );
+    assert.match(
+      rows[3]!.detail,
+      /4\.00 NMR paid owed rewards .* 6\.00 NMR to the pool \(now 6\.00 NMR\); nothing owed any more/,
+    );
   });
 
   it("describes unprovable settlements, model proposals, unbinding and cancelled signatures", () => {

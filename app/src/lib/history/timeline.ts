@@ -9,7 +9,8 @@ export interface TimelineRow {
   title: string;
   /**
    * Signed change, in NMR wei, of what the account holds in the contract (balance + pending withdrawal): deposit +,
-   * settlement ±, claim −; null when nothing came in or went out (a withdrawal request only moves NMR to pending).
+   * settlement ± (paid from the pool − burned), owed rewards claimed +, withdrawal claimed −; null when nothing came
+   * in or went out (a withdrawal request only moves NMR to pending; a refill the account funded goes to the pool).
    */
   amount: bigint | null;
   detail: string;
@@ -129,7 +130,7 @@ function describe(
       return { title: "Withdrawal claimed", amount: -e.amount, detail: "paid out to the account" };
     case "settled": {
       const rate = e.stakeAtRisk === 0n ? 0 : Number((e.delta * 10n ** 12n) / e.stakeAtRisk) / 1e12;
-      const owed = e.unpaidRewards > 0n ? `, ${formatNmr(e.unpaidRewards)} NMR of rewards owed` : "";
+      const owed = e.unpaidRewards > 0n ? `, ${formatNmr(e.unpaidRewards)} NMR of rewards owed in all` : "";
       const what =
         e.stakeAtRisk === 0n
           ? "nothing at risk"
@@ -138,10 +139,33 @@ function describe(
             : e.rates.every((r) => r === 0n)
               ? `no result (0% of ${formatNmr(e.stakeAtRisk)} NMR at risk)`
               : `${signedPercent(rate)} of ${formatNmr(e.stakeAtRisk)} NMR at risk`;
+      // What the account holds changed by what the pool paid and what was burned; a gain the pool could not pay is
+      // owed (not yet held): said in words.
+      const unpaidGain =
+        e.delta > 0n && e.paid < e.delta
+          ? ` (the pool was short: ${formatNmr(e.delta - e.paid)} NMR of the gain owed)`
+          : "";
       return {
         title: `Round ${e.round} settled`,
-        amount: e.delta,
-        detail: `${what}, balance ${formatNmr(e.balance)} NMR${owed}`,
+        amount: e.paid - e.burned,
+        detail: `${what}${unpaidGain}, balance ${formatNmr(e.balance)} NMR${owed}`,
+      };
+    }
+    case "rewards-claimed":
+      return {
+        title: "Owed rewards claimed",
+        amount: e.amount,
+        detail: `${formatNmr(e.amount)} NMR that refills paid of the rewards owed, credited to the stake (balance ${formatNmr(e.balance)} NMR)${e.unpaidRewards > 0n ? `; ${formatNmr(e.unpaidRewards)} NMR still owed` : "; nothing more owed"}`,
+      };
+    case "rewards-funded": {
+      const split =
+        e.toOwed === 0n
+          ? `all to the rewards pool (now ${formatNmr(e.pool)} NMR)`
+          : `${formatNmr(e.toOwed)} NMR paid owed rewards (every owed account the same share), ${formatNmr(e.amount - e.toOwed)} NMR to the pool (now ${formatNmr(e.pool)} NMR)`;
+      return {
+        title: "Rewards funded",
+        amount: null,
+        detail: `${formatNmr(e.amount)} NMR added: ${split}; ${e.owedTotal > 0n ? `${formatNmr(e.owedTotal)} NMR still owed in all` : "nothing owed any more"} (owed factor ${e.owedFactor}, epoch ${e.owedEpoch})`,
       };
     }
   }

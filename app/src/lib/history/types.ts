@@ -76,11 +76,14 @@ export interface WithdrawalClaimedEvent extends EventBase {
 export interface SettledEvent extends EventBase {
   kind: "settled";
   round: number; // the settled round (not the one open when it was settled: that is openRound)
+  /** The round's slice (stake at its opening / its sliceDivisor), limited to what earlier losses left. */
   stakeAtRisk: bigint;
   rates: bigint[]; // 18-decimal fractions (1e18 = 100%), registry order; 0 for unweighted models and expired rounds
   delta: bigint;
+  /** Paid from the rewards pool for this round's gain (what the pool could not pay is owed: unpaidRewards). */
   paid: bigint;
   burned: bigint;
+  /** Owed to the account after this settlement (all rounds). */
   unpaidRewards: bigint;
   balance: bigint;
   /**
@@ -88,6 +91,32 @@ export interface SettledEvent extends EventBase {
    * proof deadline): counts as zero. Absent when the source does not say (older indexer schemas).
    */
   unprovable?: boolean;
+}
+
+/**
+ * Owed rewards that refills paid, credited to the stake: by claimRewards (anyone may call it for the account), or
+ * first thing in a settlement of the account.
+ */
+export interface RewardsClaimedEvent extends EventBase {
+  kind: "rewards-claimed";
+  amount: bigint;
+  /** Still owed after it. */
+  unpaidRewards: bigint;
+  balance: bigint;
+}
+/**
+ * The account added NMR for rewards (fundRewards): `toOwed` of it paid owed rewards first (every owed account the
+ * same fraction), the rest went to the pool, now `pool`; `owedTotal` is still owed in all. An account owed x when
+ * the factor was f0 (same epoch) is owed x * owedFactor / f0 now; a refill that pays everything starts a new epoch.
+ */
+export interface RewardsFundedEvent extends EventBase {
+  kind: "rewards-funded";
+  amount: bigint;
+  toOwed: bigint;
+  pool: bigint;
+  owedTotal: bigint;
+  owedFactor: bigint;
+  owedEpoch: number;
 }
 
 export type AccountEvent =
@@ -101,7 +130,9 @@ export type AccountEvent =
   | ManagerSetEvent
   | WithdrawalRequestedEvent
   | WithdrawalClaimedEvent
-  | SettledEvent;
+  | SettledEvent
+  | RewardsClaimedEvent
+  | RewardsFundedEvent;
 
 export interface AccountHistory {
   account: Address;
