@@ -37,7 +37,7 @@ import { hardhat } from "viem/chains";
 import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { publishRoundResults, sliceDivisorOf } from "../../scripts/lib/operator";
+import { publishRoundResults } from "../../scripts/lib/operator";
 import { PRESETS } from "../../scripts/lib/payout";
 import { buildRoundTree, roundFile } from "../../scripts/lib/results";
 import { PortfolioStake__factory } from "../../typechain-types";
@@ -232,7 +232,7 @@ async function main() {
         scores: { CORR: (random() * 0.1 - 0.05).toFixed(10), MMC: (random() * 0.04 - 0.02).toFixed(10) },
       }));
       // The 2024 multipliers and clip on whatever slice the round puts at risk.
-      const sliceDivisor = Number(sliceDivisorOf(await operatorStake.roundInfo(r)));
+      const sliceDivisor = Number((await operatorStake.roundInfo(r)).sliceDivisor);
       const config = { ...PRESETS["numerai-2024"]!, sliceDivisor };
       await publishRoundResults(operatorStake, BigInt(r), rows, { config, outDir: roundsDir, fromBlock });
       published++;

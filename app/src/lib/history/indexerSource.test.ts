@@ -89,6 +89,7 @@ const tables: Record<string, Row[]> = {
       owedTotal: "0",
       owedFactor: String(10n ** 36n),
       owedEpoch: 1,
+      owedScale: 0,
     },
   ],
   settlements: [
@@ -174,8 +175,9 @@ describe("history from the indexer", () => {
         funded.owedTotal,
         funded.owedFactor,
         funded.owedEpoch,
+        funded.owedScale,
       ],
-      [10n * E18, 1n * E18, 9n * E18, 0n, 10n ** 36n, 1],
+      [10n * E18, 1n * E18, 9n * E18, 0n, 10n ** 36n, 1, 0],
     );
     assert.deepEqual(
       a?.kind === "model-registered" && b?.kind === "model-registered" && [a.modelId, a.slot, b.modelId, b.slot],

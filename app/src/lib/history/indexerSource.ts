@@ -61,6 +61,7 @@ interface FundingRow {
   owedTotal: string;
   owedFactor: string;
   owedEpoch: number;
+  owedScale: number;
 }
 interface Page<T> {
   items: T[];
@@ -259,6 +260,7 @@ export function toAccountEvents(
           owedTotal: big(f.owedTotal, "total owed"),
           owedFactor: big(f.owedFactor, "owed factor"),
           owedEpoch: num(f.owedEpoch, "owed epoch"),
+          owedScale: num(f.owedScale, "owed scale"),
         };
       }
       default:
@@ -300,7 +302,7 @@ export function indexerHistorySource(
           gql,
           "rewardsFundings",
           `{ from: ${lower}, ${upTo} }`,
-          "id amount toOwed pool owedTotal owedFactor owedEpoch",
+          "id amount toOwed pool owedTotal owedFactor owedEpoch owedScale",
         ),
       ]);
       return {

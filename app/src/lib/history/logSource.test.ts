@@ -146,6 +146,7 @@ const chainLogs = [
       owedTotal: 1n * E18,
       owedFactor: 25n * 10n ** 34n,
       owedEpoch: 0,
+      owedScale: 0,
     },
     31,
   ),
@@ -160,6 +161,7 @@ const chainLogs = [
       owedTotal: 0n,
       owedFactor: 10n ** 36n,
       owedEpoch: 1,
+      owedScale: 0,
     },
     33,
   ),
@@ -224,8 +226,9 @@ describe("history from chain logs", () => {
           funded.owedTotal,
           funded.owedFactor,
           funded.owedEpoch,
+          funded.owedScale,
         ],
-        [10n * E18, 1n * E18, 9n * E18, 0n, 10n ** 36n, 1],
+        [10n * E18, 1n * E18, 9n * E18, 0n, 10n ** 36n, 1, 0],
       );
       assert.deepEqual(
         a?.kind === "model-registered" && b?.kind === "model-registered" && [a.modelId, a.slot, b.modelId, b.slot],

@@ -184,6 +184,7 @@ export function toAccountEvent(log: RpcLog): Decoded | null {
         owedTotal: decoded.args.owedTotal,
         owedFactor: decoded.args.owedFactor,
         owedEpoch: decoded.args.owedEpoch,
+        owedScale: decoded.args.owedScale,
       };
     default:
       return null;

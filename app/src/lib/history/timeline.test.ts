@@ -142,6 +142,7 @@ describe("account timeline", () => {
         owedTotal: 0n,
         owedFactor: 10n ** 36n,
         owedEpoch: 2,
+        owedScale: 0,
       },
       {
         ...at(9),
@@ -152,6 +153,7 @@ describe("account timeline", () => {
         owedTotal: 3n * E18,
         owedFactor: 75n * 10n ** 34n,
         owedEpoch: 2,
+        owedScale: 0,
       },
       { ...at(10), kind: "rewards-claimed", amount: E18 / 4n, unpaidRewards: 3n * E18, balance: 100n * E18 },
       { ...at(11), kind: "rewards-claimed", amount: 3n * E18, unpaidRewards: 0n, balance: 103n * E18 },

@@ -107,7 +107,8 @@ export interface RewardsClaimedEvent extends EventBase {
 /**
  * The account added NMR for rewards (fundRewards): `toOwed` of it paid owed rewards first (every owed account the
  * same fraction), the rest went to the pool, now `pool`; `owedTotal` is still owed in all. An account owed x when
- * the factor was f0 (same epoch) is owed x * owedFactor / f0 now; a refill that pays everything starts a new epoch.
+ * the factor was f0 and the scale k0 (same epoch) is owed x * owedFactor / (f0 * 1e18^(owedScale - k0)) now; a refill
+ * that pays everything starts a new epoch.
  */
 export interface RewardsFundedEvent extends EventBase {
   kind: "rewards-funded";
@@ -117,6 +118,7 @@ export interface RewardsFundedEvent extends EventBase {
   owedTotal: bigint;
   owedFactor: bigint;
   owedEpoch: number;
+  owedScale: number;
 }
 
 export type AccountEvent =
