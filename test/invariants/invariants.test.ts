@@ -71,7 +71,7 @@ const FAST = { withdrawalDelay: DAY, minRoundInterval: 12n * 3600n, resolutionDe
  * - numerai: Numerai's 2026 rules, R = 64 and a cap of 100% of the slice, short lifecycle (19 open, 30%);
  * - extreme: exactly 100% of a stake committed: 12-hour rounds open 3.5 days (8 at once), R = 8, cap 100%.
  */
-type RootKind = "default" | "fast" | "numerai" | "numeraiShortPool" | "extreme";
+type RootKind = "default" | "fast" | "numerai" | "numeraiShortPool" | "extreme" | "transition";
 const ROOT_SETTINGS: Record<RootKind, [string, bigint][]> = {
   default: [],
   fast: [
@@ -89,6 +89,16 @@ const ROOT_SETTINGS: Record<RootKind, [string, bigint][]> = {
     ["setWithdrawalDelay", FAST.withdrawalDelay],
   ],
   numeraiShortPool: [],
+  // Daily rounds open 5 + 1 + 1 days: 8 at once x 1/8 = 100% (then transitionPrefix switches to 12-hour rounds).
+  transition: [
+    ["setPublishWindow", DAY],
+    ["setProofGracePeriod", DAY],
+    ["setResolutionDelay", 5n * DAY],
+    ["setSliceDivisor", 8n],
+    ["setRateCap", 10n ** 18n],
+    ["setMinRoundInterval", DAY],
+    ["setWithdrawalDelay", DAY],
+  ],
   extreme: [
     ["setResolutionDelay", DAY],
     ["setPublishWindow", DAY],
@@ -169,6 +179,9 @@ async function numeraiRoot() {
 async function shortPoolRoot() {
   return root("numeraiShortPool");
 }
+async function transitionRoot() {
+  return root("transition");
+}
 async function extremeRoot() {
   return root("extreme");
 }
@@ -179,6 +192,8 @@ interface Base {
   prefix: number;
   /** Fill alice's ring of 256 weight vectors first (SettlementBehind, pruned history). */
   ring?: boolean;
+  /** Open long-lived rounds, then switch to short frequent ones: caps lowered by the exposure rule. */
+  transition?: boolean;
 }
 
 const ALL_BASES: Base[] = [
@@ -198,6 +213,12 @@ const ALL_BASES: Base[] = [
   },
   { name: "40 random actions in, extreme bounds (8 rounds open x 1/8, 100% committed)", root: extremeRoot, prefix: 40 },
   { name: "80 random actions in, extreme bounds (8 rounds open x 1/8, 100% committed)", root: extremeRoot, prefix: 80 },
+  {
+    name: "parameter transition (8 daily rounds open 7 days, then 12-hour rounds), then 20 random actions",
+    root: transitionRoot,
+    prefix: 20,
+    transition: true,
+  },
   { name: "alice's 256-vector ring full, then 20 random actions, fast rounds", root: fastRoot, prefix: 20, ring: true },
 ];
 /**
@@ -232,6 +253,7 @@ const baseFixtures = BASES.map((base, b) => {
     try {
       await run.begin();
       if (base.ring) await run.ringPrefix(world.stakers[0]!);
+      if (base.transition) await run.transitionPrefix();
       for (let i = 0; i < base.prefix; i++) await run.step(i < 10 && !base.ring);
       await run.unpauseIfPaused();
       await run.check(undefined, "end", mirror.firstRound); // every round from the first one

@@ -53,6 +53,17 @@ import {
   type World,
 } from "./mirror";
 
+const PARAM_NAMES = [
+  "withdrawalDelay",
+  "minRoundInterval",
+  "resolutionDelay",
+  "publishWindow",
+  "rateCap",
+  "proofGracePeriod",
+  "sliceDivisor",
+] as const;
+type ParamName = (typeof PARAM_NAMES)[number];
+
 /** The actions `step` picks from: the methods of InvariantRun callable without arguments that return an ActionRecord. */
 type ActionName = {
   [K in keyof InvariantRun]: InvariantRun[K] extends () => Promise<ActionRecord> ? K : never;
@@ -1031,6 +1042,26 @@ export class InvariantRun {
     if (!vectorPruned(this.acct(staker), this.m.firstRound)) this.fail("ring prefix: no vector was pruned");
   }
 
+  /**
+   * Scripted parameter transition (the root opens daily rounds that stay open 7 days, 8 at once x 1/8 = 100%): eight
+   * such rounds, then 12-hour rounds open 3 days (7 x 1/8 = 87.5%) while the old ones are still open, so openRound
+   * must lower new rounds' caps to the room left (checked by I6 after every action).
+   */
+  async transitionPrefix() {
+    for (let i = 0; i < 8; i++) await this.after(await this.advanceRound(true));
+    for (const [name, value] of [
+      ["resolutionDelay", DAY],
+      ["minRoundInterval", 12 * HOUR],
+    ] as const) {
+      const rec = await this.setParameter({ name, value: BigInt(value) });
+      await this.after(rec);
+      if (!rec.ok) this.fail(`transition prefix: set ${name} reverted ${this.lastError}`);
+    }
+    const before = this.stats.capsLowered;
+    for (let i = 0; i < 10; i++) await this.after(await this.advanceRound(true));
+    if (this.stats.capsLowered === before) this.fail("transition prefix: no round had its cap lowered");
+  }
+
   /** Lifts a pause left by a prefix, so that every sequence of a base does not start paused. */
   async unpauseIfPaused() {
     if (!this.m.paused) return;
@@ -1041,22 +1072,28 @@ export class InvariantRun {
     await this.check(this.record("unpause", this.w.pauser, true, true), "full");
   }
 
-  async setParameter(): Promise<ActionRecord> {
+  /** A random parameter change (by the admin mostly), or `fixed` by the admin (scripted prefixes). */
+  async setParameter(fixed?: { name: ParamName; value: bigint }): Promise<ActionRecord> {
     const r = this.rng;
     const m = this.m;
-    const caller = r.bool(0.9) ? this.w.admin : r.pick([this.w.operator, this.w.pauser, this.w.outsider]);
-    const name = r.pick([
-      "withdrawalDelay",
-      "minRoundInterval",
-      "resolutionDelay",
-      "publishWindow",
-      "rateCap",
-      "proofGracePeriod",
-      "sliceDivisor",
-    ] as const);
+    const caller = fixed
+      ? this.w.admin
+      : r.bool(0.9)
+        ? this.w.admin
+        : r.pick([this.w.operator, this.w.pauser, this.w.outsider]);
+    const name = fixed?.name ?? r.pick(PARAM_NAMES);
     let value: bigint;
     let inBounds: boolean;
-    if (name === "rateCap") {
+    if (fixed) {
+      value = fixed.value;
+      const [lo, hi] =
+        name === "rateCap"
+          ? RATE_CAP_BOUNDS
+          : name === "sliceDivisor"
+            ? SLICE_DIVISOR_BOUNDS.map(BigInt)
+            : BOUNDS[name].map(BigInt);
+      inBounds = value >= lo && value <= hi;
+    } else if (name === "rateCap") {
       const [lo, hi] = RATE_CAP_BOUNDS;
       value = r.weighted<() => bigint>([
         [() => lo, 10],
