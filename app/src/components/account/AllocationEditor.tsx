@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
 import { parseWeightsParam, WEIGHTS_PARAM } from "@/lib/editor/link";
+import { inputDecimalSeparator } from "@/lib/decimalInput";
 import {
   bpsToPercentInput,
   checkTotal,
@@ -114,7 +115,7 @@ export function AllocationEditor({
     setDraft(draftFrom(weights));
   };
   const onText = (i: number, text: string) => {
-    const parsed = parsePercent(text);
+    const parsed = parsePercent(text, inputDecimalSeparator());
     setDraft((d) => {
       const next: Draft = { weights: [...d.weights], texts: [...d.texts], errors: [...d.errors] };
       next.texts[i] = text;

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { type AccountSnapshot, withdrawalStatus } from "@/lib/account/snapshot";
 import type { AppContracts } from "@/lib/contracts";
 import { parseNmrAmount } from "@/lib/editor/amount";
+import { inputDecimalSeparator } from "@/lib/decimalInput";
 import { formatAllowance, formatNmr, formatTime, nmrToInput, relativeTime } from "@/lib/format";
 import { simulateContract, readContract } from "viem/actions";
 import { getChainClient } from "@/lib/chain";
@@ -37,6 +38,7 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
   const parsed = parseNmrAmount(text, {
     max: s.wallet.nmrBalance,
     maxLabel: `your wallet's ${formatNmr(s.wallet.nmrBalance)} NMR`,
+    decimalSeparator: inputDecimalSeparator(),
   });
   const needsApproval = parsed.ok && s.wallet.allowance < parsed.wei;
   const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
@@ -91,7 +93,7 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
             <button
               type="button"
               className="small"
-              onClick={() => setText(nmrToInput(s.wallet.nmrBalance))}
+              onClick={() => setText(nmrToInput(s.wallet.nmrBalance, inputDecimalSeparator()))}
               disabled={s.wallet.nmrBalance === 0n}
             >
               Max
@@ -139,6 +141,7 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
   const parsed = parseNmrAmount(text, {
     max: s.account.balance,
     maxLabel: `your stake of ${formatNmr(s.account.balance)} NMR`,
+    decimalSeparator: inputDecimalSeparator(),
   });
   const w = withdrawalStatus(s);
   const releaseIfNow = s.chainTime + s.parameters.withdrawalDelay;
@@ -230,7 +233,7 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
             <button
               type="button"
               className="small"
-              onClick={() => setText(nmrToInput(s.account.balance))}
+              onClick={() => setText(nmrToInput(s.account.balance, inputDecimalSeparator()))}
               disabled={s.account.balance === 0n}
             >
               Max
