@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type DecimalSeparator, localeDecimalSeparator, parseDecimalInput } from "./decimalInput";
 
-const base = { decimals: 2, what: "a number", example: "12.5", decimalsReason: "Two decimals at most" };
+const base = { decimals: 2, what: "a number", example: "12.5", tooManyDecimals: "Two decimals at most" };
 const parse = (text: string, decimalSeparator?: DecimalSeparator) =>
   parseDecimalInput(text, { ...base, decimalSeparator });
 const units = (text: string, decimalSeparator?: DecimalSeparator) => {
@@ -75,7 +75,7 @@ describe("parseDecimalInput", () => {
   test("exact, never through floating point", () => {
     const wei = parseDecimalInput("0,1", { ...base, decimals: 18 });
     assert.deepEqual(wei, { ok: true, units: 100_000_000_000_000_000n });
-    assert.match(refusal("1.234"), /Two decimals at most: use at most 2 digits after the decimal separator/);
+    assert.match(refusal("1.234"), /^Two decimals at most$/);
   });
 
   test("locale decimal separators", () => {

@@ -24,8 +24,8 @@ export interface DecimalInputOptions {
   what: string;
   /** An example for messages: "250 or 12.5". */
   example: string;
-  /** The unit named in the too-many-decimals message, e.g. "NMR has 18 decimals". */
-  decimalsReason: string;
+  /** The message when there are more than `decimals` digits after the separator. */
+  tooManyDecimals: string;
 }
 
 const GROUPED = /^\d{1,3}(?:[.,]\d{3})+$/; // "1,000" / "1.000.000" (groups of three after a 1-3 digit head)
@@ -92,10 +92,7 @@ export function parseDecimalInput(text: string, options: DecimalInputOptions): D
   }
   if (whole === "" && fraction === "") return notANumber;
   if (fraction.length > options.decimals) {
-    return {
-      ok: false,
-      error: `${options.decimalsReason}: use at most ${options.decimals} digits after the decimal separator`,
-    };
+    return { ok: false, error: options.tooManyDecimals };
   }
   const scale = 10n ** BigInt(options.decimals);
   return { ok: true, units: BigInt(whole || "0") * scale + BigInt(fraction.padEnd(options.decimals, "0") || "0") };

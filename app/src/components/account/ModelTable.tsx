@@ -1,17 +1,18 @@
 "use client";
 
+import { nextRoundOpening, nextRoundOpeningText } from "@/lib/account/dates";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
 import { boundModelCount, formatBps, isFreeSlot } from "@/lib/editor/weights";
-import { formatNmr, formatTime, relativeTime } from "@/lib/format";
+import { formatNmr } from "@/lib/format";
 
-/** When the next round's vector takes effect, in words. */
+/** When the next round (and a vector or deposit made now) takes effect, in words: see dates.ts. */
 export function nextRoundText(s: AccountSnapshot): string {
-  if (s.nextRoundEarliest === null) return `round ${s.next.round}, the first round`;
-  const earliest = s.nextRoundEarliest;
-  return earliest > s.chainTime
-    ? `round ${s.next.round}, which opens no earlier than ${formatTime(earliest)} (${relativeTime(earliest, s.chainTime)})`
-    : `round ${s.next.round}, when the operator opens it (it may open now)`;
+  return nextRoundOpeningText(
+    s.next.round,
+    nextRoundOpening(s.currentRoundOpenedAt, s.parameters.minRoundInterval, s.chainTime),
+    s.chainTime,
+  );
 }
 
 export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {

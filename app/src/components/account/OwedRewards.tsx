@@ -2,6 +2,7 @@
 
 import dynamic from "next/dynamic";
 import { useConnection } from "wagmi";
+import { owedRewardsWhenText } from "@/lib/account/dates";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
 import type { AppContracts } from "@/lib/contracts";
 import { formatNmr } from "@/lib/format";
@@ -34,6 +35,7 @@ export function OwedRewards({ snapshot: s, contracts }: { snapshot: AccountSnaps
           <div className="small muted">paid by refills, not yet in the stake</div>
         </div>
       </dl>
+      <p data-testid="owed-when">{owedRewardsWhenText(a.claimableRewards, a.unpaidRewards)}</p>
       <p className="small muted">
         When the rewards pool is short, the part of a gain it cannot pay is owed to you. Every refill of the pool pays
         owed rewards first, every owed account the same share of what it is owed, whoever settles first. What a refill

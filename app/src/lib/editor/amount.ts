@@ -13,7 +13,7 @@ export function parseNmrAmount(
     decimalSeparator: options.decimalSeparator,
     what: "an amount",
     example: "250 or 12.5",
-    decimalsReason: "NMR has 18 decimals",
+    tooManyDecimals: "NMR has 18 decimals: use at most 18 digits after the decimal separator",
   });
   if (!parsed.ok) return parsed;
   const wei = parsed.units;

@@ -21,7 +21,7 @@ export function parsePercent(text: string, decimalSeparator?: DecimalSeparator):
     decimalSeparator,
     what: "a percentage",
     example: "12.5 (from 0 to 100)",
-    decimalsReason: "Weights have two decimals (0.01%, 1 basis point, is the smallest step)",
+    tooManyDecimals: "Use at most two decimals: 0.01% (1 basis point) is the smallest step",
   });
   if (!parsed.ok) return parsed;
   if (parsed.units > BigInt(TOTAL_BPS)) return { ok: false, error: `${cleaned}% is more than 100%` };
