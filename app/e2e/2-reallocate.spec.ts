@@ -20,6 +20,7 @@ test("connect the development wallet, reallocate, reject, edit the draft, retry:
   await expect(page.getByTestId("role-badge")).toHaveText("Read-only");
   await connectDevWallet(page, alice.devIndex);
   await expect(page.getByTestId("role-badge")).toHaveText("Your account");
+  await expect(page.locator("main")).toContainText("A round puts a slice of your stake at risk"); // the owner is "you"
 
   const editor = page.locator("#editor");
   const pct = (i: number) => editor.getByLabel(`Weight of alice_0${i} in percent`);

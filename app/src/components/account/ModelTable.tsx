@@ -2,6 +2,7 @@
 
 import { nextRoundOpening, nextRoundOpeningText } from "@/lib/account/dates";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
+import type { Voice } from "@/lib/account/voice";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
 import { boundModelCount, formatBps, isFreeSlot } from "@/lib/editor/weights";
 import { formatNmr } from "@/lib/format";
@@ -15,7 +16,15 @@ export function nextRoundText(s: AccountSnapshot): string {
   );
 }
 
-export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
+export function ModelTable({
+  snapshot: s,
+  contracts,
+  voice: v,
+}: {
+  snapshot: AccountSnapshot;
+  contracts: AppContracts;
+  voice: Voice;
+}) {
   const pending = s.hasPendingVector;
   return (
     <section className="card" aria-labelledby="models-title">
@@ -30,7 +39,7 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
         </p>
       ) : (
         <p className="small muted">
-          The vector in force in round {s.currentRound} also applies from {nextRoundText(s)} unless you change it.
+          The vector in force in round {s.currentRound} also applies from {nextRoundText(s)} {v.unlessChanged}.
         </p>
       )}
       <div className="table-wrap">
