@@ -115,7 +115,7 @@ test("connect the development wallet, reallocate, reject, edit the draft, retry:
   const opensAt = formatTime(opened.openedAt + parameters.minRoundInterval);
   await expect(page.getByTestId("pending-vector")).toContainText(
     new RegExp(
-      `takes effect from round ${current + 1}, (which opens at about ${opensAt} \\(in .*; no earlier, the operator opens it\\)|as soon as the operator opens it \\(it may open since ${opensAt}\\))`,
+      `takes effect from round ${current + 1}, (expected to open at ${opensAt} \\(in .*; the operator opens it, never earlier\\)|as soon as the operator opens it \\(it may open since ${opensAt}\\))`,
     ),
   );
   for (const [i, text] of ["70.00%", "10.00%", "10.00%", "10.00%"].entries()) {

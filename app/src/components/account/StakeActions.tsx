@@ -127,7 +127,7 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
               : needsApproval
                 ? "Two transactions: first allow the contract to take this amount of NMR (approve), then deposit."
                 : "One transaction."}{" "}
-            The deposit is at risk from {nextRoundText(s)} on, spread by your weight vector.
+            The deposit is at risk from {nextRoundText(s)}, spread by your weight vector.
           </p>
           <button type="submit" className="primary" disabled={tx.busy || s.paused}>
             {needsApproval ? "Approve and deposit" : "Deposit"}
@@ -273,7 +273,7 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
         retryBlocker={parsed.ok ? null : `Retry sends the amount above: ${parsed.error}.`}
         onDismiss={request.reset}
         testId="withdraw-tx"
-        doneText="Requested: see the release date above."
+        doneText="Requested: see above when it can be claimed."
       />
     </section>
   );

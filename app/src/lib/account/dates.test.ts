@@ -117,7 +117,7 @@ describe("nextRoundOpening", () => {
   test("in words", () => {
     assert.equal(
       nextRoundOpeningText(81, { kind: "scheduled", at: T0 + DAY }, T0 + 3600),
-      `round 81, which opens at about ${formatTime(T0 + DAY)} (in 23 hours; no earlier, the operator opens it)`,
+      `round 81, expected to open at ${formatTime(T0 + DAY)} (in 23 hours; the operator opens it, never earlier)`,
     );
     assert.match(
       nextRoundOpeningText(81, { kind: "due", since: T0 }, T0 + 5),

@@ -95,13 +95,13 @@ export function nextRoundOpening(lastOpenedAt: number | null, minRoundInterval: 
   return at > now ? { kind: "scheduled", at } : { kind: "due", since: at };
 }
 
-/** "round 81, which opens at about <date> (in 5 hours), when the operator opens it" and the like. */
+/** "round 81, expected to open at <date> (in 5 hours; the operator opens it, never earlier)" and the like. */
 export function nextRoundOpeningText(round: number, opening: NextRoundOpening, now: number): string {
   switch (opening.kind) {
     case "first":
       return `round ${round}, the first round, when the operator opens it`;
     case "scheduled":
-      return `round ${round}, which opens at about ${formatTime(opening.at)} (${relativeTime(opening.at, now)}; no earlier, the operator opens it)`;
+      return `round ${round}, expected to open at ${formatTime(opening.at)} (${relativeTime(opening.at, now)}; the operator opens it, never earlier)`;
     case "due":
       return `round ${round}, as soon as the operator opens it (it may open since ${formatTime(opening.since)})`;
   }
