@@ -27,6 +27,10 @@ test("home: a bad address is refused in words; a demo account opens read-only", 
   await expect(page.locator("#editor")).toHaveCount(0);
   await expect(page.getByRole("heading", { name: "Deposit" })).toHaveCount(0);
   await expect(page.getByTestId("locked")).toContainText("NMR");
+  // A visitor reads about the account's stake, never "your stake".
+  await expect(page.locator("main")).toContainText("A round puts a slice of the account's stake at risk");
+  await expect(page.locator("main")).toContainText("unless its staker or manager changes it");
+  await expect(page.locator("main")).not.toContainText(/\byour (stake|models)\b|\byou hold\b|unless you change/);
   // The header's sections point at the viewed address.
   await expect(
     page.getByRole("navigation", { name: "Account sections" }).getByRole("link", { name: "Performance" }),

@@ -1,12 +1,26 @@
 import { expect, test } from "@playwright/test";
-import { answerWallet, connectDevWallet, demoAccount, nextRoundWeights, screenshot } from "./helpers";
+import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
+import { formatTime } from "../src/lib/format";
+import {
+  answerWallet,
+  chain,
+  connectDevWallet,
+  demo,
+  demoAccount,
+  nextRoundWeights,
+  roundInfo,
+  screenshot,
+} from "./helpers";
 
-test("connect the development wallet, reallocate, reject once, retry, see the confirmed change", async ({ page }) => {
+test("connect the development wallet, reallocate, reject, edit the draft, retry: the edited vector is saved", async ({
+  page,
+}) => {
   const alice = demoAccount("alice");
   await page.goto(`/account/${alice.address}`);
   await expect(page.getByTestId("role-badge")).toHaveText("Read-only");
   await connectDevWallet(page, alice.devIndex);
   await expect(page.getByTestId("role-badge")).toHaveText("Your account");
+  await expect(page.locator("main")).toContainText("A round puts a slice of your stake at risk"); // the owner is "you"
 
   const editor = page.locator("#editor");
   const pct = (i: number) => editor.getByLabel(`Weight of alice_0${i} in percent`);
@@ -56,9 +70,13 @@ test("connect the development wallet, reallocate, reject once, retry, see the co
   await expect(preview).toContainText("+30.00%"); // alice_03: 10% → 40%
   await screenshot(page, "06-editor-preview");
 
-  // Rejected in the wallet: nothing sent, plain words, Retry offered.
+  // Rejected in the wallet: nothing sent, plain words, Retry offered. The prompt shows the weights by model name.
   await save.click();
-  await expect(page.getByTestId("dev-wallet-prompt")).toContainText("setAllocation");
+  const prompt = page.getByTestId("dev-wallet-prompt");
+  await expect(prompt.getByTestId("dev-wallet-call")).toHaveText("setAllocation");
+  await expect(prompt.getByTestId("dev-wallet-arg-weights")).toHaveText(
+    ["alice_00: 10.00%", "alice_01: 20.00%", "alice_02: 30.00%", "alice_03: 40.00%"].join(""),
+  );
   await screenshot(page, "07-wallet-prompt");
   await answerWallet(page, "Reject");
   const status = editor.getByTestId("editor-tx");
@@ -67,17 +85,44 @@ test("connect the development wallet, reallocate, reject once, retry, see the co
   await screenshot(page, "08-tx-rejected");
   expect(await nextRoundWeights(alice.address)).toEqual([4000, 3000, 2000, 1000]);
 
-  // Retry and confirm: the page refreshes by itself and shows the pending vector for the next round.
-  await status.getByRole("button", { name: "Retry" }).click();
+  // The draft changes after the rejection: Retry waits while it is not savable, then sends the draft on screen.
+  const retry = status.getByRole("button", { name: "Retry" });
+  await pct(0).fill("70");
+  await expect(retry).toBeDisabled();
+  await expect(status).toContainText("Retry sends the draft above: Total is 160.00%: 60.00% over 100%.");
+  await pct(1).fill("10");
+  await pct(2).fill("10");
+  await pct(3).fill("10");
+  await expect(total).toContainText("exactly 100%");
+  await retry.click();
+  await expect(prompt.getByTestId("dev-wallet-arg-weights")).toHaveText(
+    ["alice_00: 70.00%", "alice_01: 10.00%", "alice_02: 10.00%", "alice_03: 10.00%"].join(""),
+  );
   await answerWallet(page, "Confirm");
   await expect(status).toHaveAttribute("data-phase", "confirmed");
   await expect(status).toContainText(/Included in block \d+/);
   await expect(page.getByTestId("pending-vector")).toContainText("A new vector is pending");
-  for (const [i, text] of ["10.00%", "20.00%", "30.00%", "40.00%"].entries()) {
+  // When it takes effect: the next round's opening (the newest round's openedAt + minRoundInterval), in words.
+  const current = await chain.readContract({
+    address: demo().stake,
+    abi: portfolioStakeAbi,
+    functionName: "currentRound",
+  });
+  const [opened, parameters] = await Promise.all([
+    roundInfo(current),
+    chain.readContract({ address: demo().stake, abi: portfolioStakeAbi, functionName: "parameters" }),
+  ]);
+  const opensAt = formatTime(opened.openedAt + parameters.minRoundInterval);
+  await expect(page.getByTestId("pending-vector")).toContainText(
+    new RegExp(
+      `takes effect from round ${current + 1}, (expected to open at ${opensAt} \\(in .*; the operator opens it, never earlier\\)|as soon as the operator opens it \\(it may open since ${opensAt}\\))`,
+    ),
+  );
+  for (const [i, text] of ["70.00%", "10.00%", "10.00%", "10.00%"].entries()) {
     await expect(page.getByTestId(`next-bps-${i}`)).toHaveText(text);
   }
   await expect(save).toBeDisabled(); // the draft is now the saved vector
-  expect(await nextRoundWeights(alice.address)).toEqual([1000, 2000, 3000, 4000]);
+  expect(await nextRoundWeights(alice.address)).toEqual([7000, 1000, 1000, 1000]);
   await screenshot(page, "09-tx-confirmed");
 });
 

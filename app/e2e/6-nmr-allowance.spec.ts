@@ -37,9 +37,14 @@ test("deposit on the NMR-like token with a leftover allowance smaller than the a
   await expect(deposit.getByText("The contract may take: 30.00 NMR")).toBeVisible();
   await deposit.getByLabel("Amount (NMR)").fill("75");
   await deposit.getByRole("button", { name: "Approve and deposit" }).click();
-  await expect(page.getByTestId("dev-wallet-prompt")).toContainText("changeApproval(");
+  const prompt = page.getByTestId("dev-wallet-prompt");
+  await expect(prompt.getByTestId("dev-wallet-call")).toHaveText("changeApproval");
+  await expect(prompt.getByTestId("dev-wallet-arg-spender")).toContainText("PortfolioStake contract");
+  await expect(prompt.getByTestId("dev-wallet-arg-current-allowance")).toHaveText("30 NMR");
+  await expect(prompt.getByTestId("dev-wallet-arg-new-allowance")).toHaveText("75 NMR");
   await answerWallet(page, "Confirm");
-  await expect(page.getByTestId("dev-wallet-prompt")).toContainText("deposit(");
+  await expect(prompt.getByTestId("dev-wallet-call")).toHaveText("deposit");
+  await expect(prompt.getByTestId("dev-wallet-arg-amount")).toHaveText("75 NMR");
   await answerWallet(page, "Confirm");
   const status = deposit.getByTestId("deposit-tx");
   await expect(status).toHaveAttribute("data-phase", "confirmed");

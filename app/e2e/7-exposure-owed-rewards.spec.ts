@@ -177,6 +177,10 @@ test("owed rewards: a short pool, a partial refill, and a claim that adds exactl
   await expect(owed.getByTestId("owed-unpaid")).toHaveAttribute("data-wei", before.unpaidRewards.toString());
   await expect(owed).toContainText("every owed account the same share");
   await expect(owed).toContainText("Connect a wallet (any wallet) to claim it.");
+  // When: the paid part now, the rest at the next refill (which has no date).
+  await expect(owed.getByTestId("owed-when")).toHaveText(
+    `${formatNmr(before.claimableRewards)} NMR can be claimed now. ${formatNmr(before.unpaidRewards)} NMR becomes claimable at the next refill of the rewards pool (pro rata if the refill is short); refills have no schedule, so there is no date for it.`,
+  );
 
   await connectDevWallet(page, WHALE);
   const claim = owed.getByTestId("claim-rewards");
@@ -191,6 +195,7 @@ test("owed rewards: a short pool, a partial refill, and a claim that adds exactl
   expect(after.unpaidRewards).toBe(before.unpaidRewards); // still owed, for the next refills
   await expect(page.getByTestId("balance")).toHaveText(`${formatNmr(after.balance)} NMR`);
   await expect(owed.getByTestId("owed-claimable")).toHaveAttribute("data-wei", "0");
+  await expect(owed.getByTestId("owed-when")).toHaveText(/^[\d,.]+ NMR becomes claimable at the next refill/);
   await expect(claim).toHaveCount(0);
   await screenshot(page, "71-owed-rewards-claimed");
 

@@ -57,6 +57,15 @@ export async function accountOf(account: Address) {
   });
 }
 
+export async function roundInfo(round: number) {
+  return chain.readContract({
+    address: demo().stake,
+    abi: portfolioStakeAbi,
+    functionName: "roundInfo",
+    args: [round],
+  });
+}
+
 /**
  * Test setup outside the UI: `who` sets its NMR allowance for the stake contract. The local token is NMRLike, whose
  * approve (like the real NMR's) only goes from or to zero: a non-zero allowance is changed with changeApproval.

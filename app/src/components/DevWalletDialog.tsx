@@ -1,28 +1,34 @@
 "use client";
 
-import { useEffect, useRef, useSyncExternalStore } from "react";
-import { decodeFunctionData, formatEther } from "viem";
+import { Fragment, useEffect, useRef, useSyncExternalStore } from "react";
+import { type Address, formatEther, getAddress } from "viem";
 import { nmrAbi } from "@/generated/nmrAbi";
 import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { type AppContracts, modelLabel, useContracts } from "@/lib/contracts";
+import { type CallLabels, describeCall } from "@/lib/devWallet/describeCall";
 import { answerDevWalletRequest, currentDevWalletRequest, subscribeDevWalletPrompt } from "@/lib/devWallet/prompt";
 import { shortAddress } from "@/lib/format";
 
-function describeCall(data: `0x${string}` | undefined): string {
-  if (!data || data === "0x") return "plain transfer";
-  for (const abi of [portfolioStakeAbi, nmrAbi]) {
-    try {
-      return `${decodeFunctionData({ abi, data }).functionName}(…)`;
-    } catch {
-      // not this contract
-    }
-  }
-  return `${data.slice(0, 10)}…`;
+const CALL_ABIS = [portfolioStakeAbi, nmrAbi] as const;
+
+function callLabels(contracts: AppContracts | undefined): CallLabels {
+  return {
+    modelLabel: (id) => modelLabel(contracts, id),
+    addressLabel: (address: Address) => {
+      if (!contracts) return undefined;
+      const a = getAddress(address);
+      if (a === getAddress(contracts.stake.address)) return "PortfolioStake contract";
+      if (a === getAddress(contracts.nmr.address)) return "NMR token";
+      return contracts.accountNames[a];
+    },
+  };
 }
 
 /** The development wallet's confirmation dialog (a stand-in for an extension popup); loaded by DevWalletPrompt. */
 export default function DevWalletDialog() {
   const request = useSyncExternalStore(subscribeDevWalletPrompt, currentDevWalletRequest, () => null);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const contracts = useContracts();
   useEffect(() => {
     if (!request) return;
     confirmRef.current?.focus();
@@ -31,6 +37,8 @@ export default function DevWalletDialog() {
     return () => document.removeEventListener("keydown", onKey);
   }, [request]);
   if (!request) return null;
+  const labels = callLabels(contracts.data);
+  const call = request.kind === "transaction" ? describeCall(request.data, CALL_ABIS, labels) : undefined;
   return (
     <div className="dialog-backdrop">
       <div
@@ -51,9 +59,29 @@ export default function DevWalletDialog() {
           {request.kind === "transaction" ? (
             <>
               <dt>To</dt>
-              <dd className="mono">{request.to ? shortAddress(request.to) : "new contract"}</dd>
+              <dd className="mono">
+                {request.to ? (labels.addressLabel(request.to) ?? shortAddress(request.to)) : "new contract"}
+              </dd>
               <dt>Call</dt>
-              <dd className="mono">{describeCall(request.data)}</dd>
+              <dd className="mono" data-testid="dev-wallet-call">
+                {call ? call.functionName : `${request.data?.slice(0, 10) ?? ""}… (not a call the app knows)`}
+              </dd>
+              {call?.args.map((arg) => (
+                <Fragment key={arg.label}>
+                  <dt>{arg.label}</dt>
+                  <dd data-testid={`dev-wallet-arg-${arg.label.toLowerCase().replace(/\s+/g, "-")}`}>
+                    {Array.isArray(arg.value) ? (
+                      <ul className="plain-list">
+                        {arg.value.map((line) => (
+                          <li key={line}>{line}</li>
+                        ))}
+                      </ul>
+                    ) : (
+                      arg.value
+                    )}
+                  </dd>
+                </Fragment>
+              ))}
               {request.value ? (
                 <>
                   <dt>Value</dt>

@@ -19,9 +19,13 @@ export function TxStatus({
   onDismiss,
   testId,
   doneText,
+  retryBlocker,
 }: {
   state: TxState;
+  /** Sends again what is on screen now (the form's current amount, the editor's current draft). */
   onRetry: () => void;
+  /** Why Retry cannot send what is on screen now (e.g. the amount was edited into something invalid), or null. */
+  retryBlocker?: string | null;
   onDismiss: () => void;
   testId: string;
   /** What the confirmed transaction means, e.g. "The new vector applies from round 81." */
@@ -76,12 +80,13 @@ export function TxStatus({
       ) : null}
       {state.phase === "failed" || state.phase === "rejected" ? (
         <div className="row" style={{ marginTop: "0.4rem" }}>
-          <button type="button" className="small" onClick={onRetry}>
+          <button type="button" className="small" onClick={onRetry} disabled={Boolean(retryBlocker)}>
             Retry
           </button>
           <button type="button" className="small link" onClick={onDismiss}>
             Dismiss
           </button>
+          {retryBlocker ? <span className="small muted">{retryBlocker}</span> : null}
         </div>
       ) : state.phase === "confirmed" ? (
         <button type="button" className="small link" onClick={onDismiss}>

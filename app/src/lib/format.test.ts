@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatAllowance, formatNmr, relativeTime, shortAddress } from "./format";
+import { parseNmrAmount } from "./editor/amount";
+import { formatAllowance, formatNmr, nmrToInput, relativeTime, shortAddress } from "./format";
 
 const E = 10n ** 18n;
 
@@ -23,4 +24,13 @@ test("relativeTime and shortAddress", () => {
   assert.equal(relativeTime(1000 - 2 * 3600, 1000), "2 hours ago");
   assert.equal(relativeTime(1060, 1000), "in 60 seconds");
   assert.equal(shortAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), "0x7099…79C8");
+});
+
+test("nmrToInput writes the input's decimal separator, and parses back to the same wei in either locale", () => {
+  const wei = 100n * E + 125n * 10n ** 15n; // 100.125: three decimals, the case a thousands reading would break
+  assert.equal(nmrToInput(wei), "100.125");
+  assert.equal(nmrToInput(wei, ","), "100,125");
+  for (const separator of [".", ","] as const) {
+    assert.deepEqual(parseNmrAmount(nmrToInput(wei, separator), { decimalSeparator: separator }), { ok: true, wei });
+  }
 });

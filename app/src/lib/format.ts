@@ -18,9 +18,12 @@ export function formatNmr(wei: bigint, decimals = 2): string {
   return negative && scaled !== 0n ? `-${text}` : text;
 }
 
-/** Exact decimal string of an NMR amount (for inputs). */
-export function nmrToInput(wei: bigint): string {
-  return formatUnits(wei, 18);
+/**
+ * Exact decimal string of an NMR amount (for inputs), with the input's decimal separator, so that parsing it back
+ * (decimalInput.ts) never reads "100.125" as a hundred thousand where "." groups thousands.
+ */
+export function nmrToInput(wei: bigint, decimalSeparator: "." | "," = "."): string {
+  return formatUnits(wei, 18).replace(".", decimalSeparator);
 }
 
 /** Unix seconds → "Tue, Nov 25, 2026, 14:05" in the viewer's time zone. */

@@ -1,7 +1,8 @@
 "use client";
 
 import type { AccountSnapshot } from "@/lib/account/snapshot";
-import { withdrawalStatus } from "@/lib/account/snapshot";
+import type { ClaimWindow } from "@/lib/account/dates";
+import { pendingWithdrawalWindow, withdrawalStatus } from "@/lib/account/snapshot";
 import { formatNmr, formatTime, relativeTime } from "@/lib/format";
 
 function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
@@ -12,6 +13,13 @@ function Stat({ label, value, hint, testId }: { label: string; value: string; hi
       {hint ? <div className="small muted">{hint}</div> : null}
     </div>
   );
+}
+
+/** The short form of the claim window for the summary (the Withdraw card says why). */
+function claimHint(w: ClaimWindow, now: number): string {
+  if (w.limitedBy.kind === "now") return "claimable once the rounds it was at risk in are settled (they can be now)";
+  const latest = w.latest > w.earliest ? `, at the latest ${formatTime(w.latest)}` : "";
+  return `claimable from about ${formatTime(w.earliest)} (${relativeTime(w.earliest, now)})${latest}`;
 }
 
 export function AccountSummary({ snapshot: s }: { snapshot: AccountSnapshot }) {
@@ -54,9 +62,7 @@ export function AccountSummary({ snapshot: s }: { snapshot: AccountSnapshot }) {
               ? "none"
               : w.state === "claimable"
                 ? "released: claim it below"
-                : w.state === "waiting-settlement"
-                  ? `release date passed; waits for round ${w.lastRound} to be settled`
-                  : `release ${formatTime(w.releaseAt)} (${relativeTime(w.releaseAt, s.chainTime)})`
+                : claimHint(pendingWithdrawalWindow(s), s.chainTime)
           }
           testId="pending-withdrawal"
         />

@@ -12,6 +12,7 @@ import { OwedRewards } from "./OwedRewards";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { ModelTable } from "./ModelTable";
+import { voiceFor } from "@/lib/account/voice";
 
 // Only the account's owner or manager gets the editor and the deposit/withdraw forms, so their code (transaction
 // flow, simulation, receipts, error decoding) is not part of a read-only visit's first load.
@@ -47,6 +48,7 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
       : data && connection.address && data.account.manager === connection.address
         ? "manager"
         : "viewer";
+  const voice = voiceFor(role === "owner");
 
   return (
     <>
@@ -91,9 +93,9 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
             </p>
           ) : null}
           <AccountSummary snapshot={data} />
-          <ExposureCard snapshot={data} />
+          <ExposureCard snapshot={data} voice={voice} />
           {data.account.unpaidRewards > 0n || data.account.claimableRewards > 0n ? (
-            <OwedRewards snapshot={data} contracts={contracts} />
+            <OwedRewards snapshot={data} contracts={contracts} voice={voice} />
           ) : null}
           {boundModelCount(data.models) === 0 ? (
             <p className="notice info">
@@ -101,7 +103,7 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
               allocate.
             </p>
           ) : (
-            <ModelTable snapshot={data} contracts={contracts} />
+            <ModelTable snapshot={data} contracts={contracts} voice={voice} />
           )}
           {role !== "viewer" && boundModelCount(data.models) > 0 ? (
             <AllocationEditor snapshot={data} contracts={contracts} role={role} />

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
 import { parseWeightsParam, WEIGHTS_PARAM } from "@/lib/editor/link";
+import { inputDecimalSeparator } from "@/lib/decimalInput";
 import {
   bpsToPercentInput,
   checkTotal,
@@ -114,7 +115,7 @@ export function AllocationEditor({
     setDraft(draftFrom(weights));
   };
   const onText = (i: number, text: string) => {
-    const parsed = parsePercent(text);
+    const parsed = parsePercent(text, inputDecimalSeparator());
     setDraft((d) => {
       const next: Draft = { weights: [...d.weights], texts: [...d.texts], errors: [...d.errors] };
       next.texts[i] = text;
@@ -135,7 +136,9 @@ export function AllocationEditor({
   else if (!dirty) blocker = "No change to save: this is already the vector for the next round.";
   else if (walletBlocker) blocker = walletBlocker;
 
+  // Sends the draft on screen now: the first attempt and every Retry alike (a Retry after editing sends the edit).
   const save = () => {
+    if (blocker) return;
     const weights = draft.weights;
     const models = s.models;
     void tx.run([
@@ -180,111 +183,114 @@ export function AllocationEditor({
           {notice.text}
         </p>
       ) : null}
-      <div className="row" style={{ marginBottom: "0.5rem" }}>
-        <button type="button" onClick={() => update(evenSplitOver(s.models))}>
-          Split evenly
-        </button>
-        <button type="button" onClick={() => update(clearWeights(s.models.length))}>
-          Clear
-        </button>
-        <button type="button" onClick={() => update(saved)} disabled={!dirty && !invalidField}>
-          Reset
-        </button>
-      </div>
-      <div className="table-wrap">
-        <table className="editor-table" data-testid="editor-table">
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col" style={{ width: "35%" }}>
-                Weight
-              </th>
-              <th scope="col" className="num">
-                %
-              </th>
-              <th scope="col" className="num">
-                NMR
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Remainder</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.models.map((id, i) => {
-              if (isFreeSlot(id)) return null; // a freed slot: weight 0, not a model
-              const name = label(id);
-              // The draft has one entry per model (it is reset above when the model list changes).
-              const bps = draft.weights[i] ?? 0;
-              const error = draft.errors[i];
-              return (
-                <tr key={id}>
-                  <td className="cell-name">{name}</td>
-                  <td className="cell-slider">
-                    <input
-                      type="range"
-                      min={0}
-                      max={TOTAL_BPS}
-                      step={1}
-                      value={bps}
-                      aria-label={`Weight of ${name} (slider)`}
-                      aria-valuetext={formatBps(bps)}
-                      onChange={(e) => onSlider(i, Number(e.target.value))}
-                    />
-                  </td>
-                  <td className="num cell-pct">
-                    <input
-                      className="pct"
-                      inputMode="decimal"
-                      value={draft.texts[i] ?? ""}
-                      aria-label={`Weight of ${name} in percent`}
-                      aria-invalid={error ? true : undefined}
-                      aria-describedby={error ? `weight-error-${i}` : undefined}
-                      onChange={(e) => onText(i, e.target.value)}
-                      onBlur={() => {
-                        if (error) return;
-                        setDraft((d) => ({
-                          ...d,
-                          texts: d.texts.map((t, j) => {
-                            const w = d.weights[j];
-                            return j === i && w !== undefined ? bpsToPercentInput(w) : t;
-                          }),
-                        }));
-                      }}
-                    />
-                    {error ? (
-                      <div
-                        id={`weight-error-${i}`}
+      {/* Locked while a save is under way: what the wallet shows is what gets saved. */}
+      <fieldset className="plain" disabled={tx.busy}>
+        <div className="row" style={{ marginBottom: "0.5rem" }}>
+          <button type="button" onClick={() => update(evenSplitOver(s.models))}>
+            Split evenly
+          </button>
+          <button type="button" onClick={() => update(clearWeights(s.models.length))}>
+            Clear
+          </button>
+          <button type="button" onClick={() => update(saved)} disabled={!dirty && !invalidField}>
+            Reset
+          </button>
+        </div>
+        <div className="table-wrap">
+          <table className="editor-table" data-testid="editor-table">
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col" style={{ width: "35%" }}>
+                  Weight
+                </th>
+                <th scope="col" className="num">
+                  %
+                </th>
+                <th scope="col" className="num">
+                  NMR
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Remainder</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.models.map((id, i) => {
+                if (isFreeSlot(id)) return null; // a freed slot: weight 0, not a model
+                const name = label(id);
+                // The draft has one entry per model (it is reset above when the model list changes).
+                const bps = draft.weights[i] ?? 0;
+                const error = draft.errors[i];
+                return (
+                  <tr key={id}>
+                    <td className="cell-name">{name}</td>
+                    <td className="cell-slider">
+                      <input
+                        type="range"
+                        min={0}
+                        max={TOTAL_BPS}
+                        step={1}
+                        value={bps}
+                        aria-label={`Weight of ${name} (slider)`}
+                        aria-valuetext={formatBps(bps)}
+                        onChange={(e) => onSlider(i, Number(e.target.value))}
+                      />
+                    </td>
+                    <td className="num cell-pct">
+                      <input
+                        className="pct"
+                        inputMode="decimal"
+                        value={draft.texts[i] ?? ""}
+                        aria-label={`Weight of ${name} in percent`}
+                        aria-invalid={error ? true : undefined}
+                        aria-describedby={error ? `weight-error-${i}` : undefined}
+                        onChange={(e) => onText(i, e.target.value)}
+                        onBlur={() => {
+                          if (error) return;
+                          setDraft((d) => ({
+                            ...d,
+                            texts: d.texts.map((t, j) => {
+                              const w = d.weights[j];
+                              return j === i && w !== undefined ? bpsToPercentInput(w) : t;
+                            }),
+                          }));
+                        }}
+                      />
+                      {error ? (
+                        <div
+                          id={`weight-error-${i}`}
+                          className="small"
+                          style={{ color: "var(--danger)", whiteSpace: "normal" }}
+                          role="alert"
+                        >
+                          {error}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className="num cell-nmr">{formatNmr(stakeForBps(s.next.stake, bps))}</td>
+                    <td className="cell-rest">
+                      <button
+                        type="button"
                         className="small"
-                        style={{ color: "var(--danger)", whiteSpace: "normal" }}
-                        role="alert"
+                        title={`Put whatever is missing to reach 100% on ${name}`}
+                        aria-label={`Put the remainder on ${name}`}
+                        onClick={() => {
+                          const r = putRemainderOn(draft.weights, i);
+                          if (r.ok) update(r.weights);
+                          else setNotice({ tone: "error", text: r.error + "." });
+                        }}
                       >
-                        {error}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="num cell-nmr">{formatNmr(stakeForBps(s.next.stake, bps))}</td>
-                  <td className="cell-rest">
-                    <button
-                      type="button"
-                      className="small"
-                      title={`Put whatever is missing to reach 100% on ${name}`}
-                      aria-label={`Put the remainder on ${name}`}
-                      onClick={() => {
-                        const r = putRemainderOn(draft.weights, i);
-                        if (r.ok) update(r.weights);
-                        else setNotice({ tone: "error", text: r.error + "." });
-                      }}
-                    >
-                      Rest here
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                        Rest here
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </fieldset>
       <div className="editor-total" role="status" aria-live="polite" data-testid="editor-total" data-ok={total.ok}>
         <strong>Total {formatBps(total.total)}</strong>
         {total.ok ? (
@@ -360,7 +366,8 @@ export function AllocationEditor({
       </div>
       <TxStatus
         state={tx.state}
-        onRetry={() => void tx.retry()}
+        onRetry={save}
+        retryBlocker={blocker ? `Retry sends the draft above: ${blocker}` : null}
         onDismiss={tx.reset}
         testId="editor-tx"
         doneText={`The new vector applies from round ${s.next.round}.`}

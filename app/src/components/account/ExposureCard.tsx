@@ -1,6 +1,7 @@
 "use client";
 
 import type { AccountSnapshot } from "@/lib/account/snapshot";
+import type { Voice } from "@/lib/account/voice";
 import { exposureSentence, fractionText, shareOfStake } from "@/lib/account/exposure";
 import { formatNmr, formatTime } from "@/lib/format";
 
@@ -8,7 +9,7 @@ import { formatNmr, formatTime } from "@/lib/format";
  * What the account's rounds put at risk, said plainly: the next round's slice, and the most the open rounds can take
  * all together (no leverage: never more than the stake). Per round in a table below the sentence.
  */
-export function ExposureCard({ snapshot: s }: { snapshot: AccountSnapshot }) {
+export function ExposureCard({ snapshot: s, voice: v }: { snapshot: AccountSnapshot; voice: Voice }) {
   const e = s.exposure;
   const held = s.account.balance + s.account.pendingWithdrawal;
   const p = s.parameters;
@@ -26,15 +27,15 @@ export function ExposureCard({ snapshot: s }: { snapshot: AccountSnapshot }) {
         {exposureSentence(e)}
       </p>
       <p className="small muted">
-        A round puts a slice of your stake at risk: the stake it opened with divided by R ({p.sliceDivisor} now), split
-        over your models by the vector. Its result is a rate clipped at the round&apos;s cap ({fractionText(p.rateCap)}{" "}
-        of the slice now), so a round can win or lose at most slice × cap, and a round never wins on stake that earlier
-        losses already took. <strong>Open rounds</strong> are the rounds opened and not past their proof deadline (about{" "}
-        {Math.round((p.resolutionDelay + p.publishWindow + p.proofGracePeriod) / 86_400)} days after opening, when a
-        result nobody proved counts as zero): together they can take at most {formatNmr(e.openMaxLoss)} NMR,{" "}
-        {shareOfStake(e.openMaxLoss, held)} of the {formatNmr(held)} NMR you hold in the contract. Round {e.next.round}{" "}
-        opens with your stake as it stands: {formatNmr(s.account.balance)} NMR / R = {formatNmr(e.next.slice)} NMR, at
-        most {formatNmr(e.next.maxLoss)} NMR at its cap.
+        A round puts a slice of {v.your} stake at risk: the stake it opened with divided by R ({p.sliceDivisor} now),
+        split over {v.your} models by the vector. Its result is a rate clipped at the round&apos;s cap (
+        {fractionText(p.rateCap)} of the slice now), so a round can win or lose at most slice × cap, and a round never
+        wins on stake that earlier losses already took. <strong>Open rounds</strong> are the rounds opened and not past
+        their proof deadline (about {Math.round((p.resolutionDelay + p.publishWindow + p.proofGracePeriod) / 86_400)}{" "}
+        days after opening, when a result nobody proved counts as zero): together they can take at most{" "}
+        {formatNmr(e.openMaxLoss)} NMR, {shareOfStake(e.openMaxLoss, held)} of the {formatNmr(held)} NMR {v.youHold} in
+        the contract. Round {e.next.round} opens with {v.your} stake as it stands: {formatNmr(s.account.balance)} NMR /
+        R = {formatNmr(e.next.slice)} NMR, at most {formatNmr(e.next.maxLoss)} NMR at its cap.
       </p>
       {e.open.length > 0 ? (
         <details>

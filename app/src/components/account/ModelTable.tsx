@@ -1,20 +1,30 @@
 "use client";
 
+import { nextRoundOpening, nextRoundOpeningText } from "@/lib/account/dates";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
+import type { Voice } from "@/lib/account/voice";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
 import { boundModelCount, formatBps, isFreeSlot } from "@/lib/editor/weights";
-import { formatNmr, formatTime, relativeTime } from "@/lib/format";
+import { formatNmr } from "@/lib/format";
 
-/** When the next round's vector takes effect, in words. */
+/** When the next round (and a vector or deposit made now) takes effect, in words: see dates.ts. */
 export function nextRoundText(s: AccountSnapshot): string {
-  if (s.nextRoundEarliest === null) return `round ${s.next.round}, the first round`;
-  const earliest = s.nextRoundEarliest;
-  return earliest > s.chainTime
-    ? `round ${s.next.round}, which opens no earlier than ${formatTime(earliest)} (${relativeTime(earliest, s.chainTime)})`
-    : `round ${s.next.round}, when the operator opens it (it may open now)`;
+  return nextRoundOpeningText(
+    s.next.round,
+    nextRoundOpening(s.currentRoundOpenedAt, s.parameters.minRoundInterval, s.chainTime),
+    s.chainTime,
+  );
 }
 
-export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contracts: AppContracts }) {
+export function ModelTable({
+  snapshot: s,
+  contracts,
+  voice: v,
+}: {
+  snapshot: AccountSnapshot;
+  contracts: AppContracts;
+  voice: Voice;
+}) {
   const pending = s.hasPendingVector;
   return (
     <section className="card" aria-labelledby="models-title">
@@ -29,7 +39,7 @@ export function ModelTable({ snapshot: s, contracts }: { snapshot: AccountSnapsh
         </p>
       ) : (
         <p className="small muted">
-          The vector in force in round {s.currentRound} also applies from {nextRoundText(s)} unless you change it.
+          The vector in force in round {s.currentRound} also applies from {nextRoundText(s)} {v.unlessChanged}.
         </p>
       )}
       <div className="table-wrap">

@@ -1,10 +1,18 @@
 "use client";
 
 import { useState } from "react";
-import { type AccountSnapshot, withdrawalStatus } from "@/lib/account/snapshot";
+import { claimWindowText } from "@/lib/account/dates";
+import {
+  type AccountSnapshot,
+  newWithdrawalWindow,
+  pendingWithdrawalWindow,
+  withdrawalStatus,
+} from "@/lib/account/snapshot";
+import { nextRoundText } from "./ModelTable";
 import type { AppContracts } from "@/lib/contracts";
 import { parseNmrAmount } from "@/lib/editor/amount";
-import { formatAllowance, formatNmr, formatTime, nmrToInput, relativeTime } from "@/lib/format";
+import { inputDecimalSeparator } from "@/lib/decimalInput";
+import { formatAllowance, formatNmr, nmrToInput } from "@/lib/format";
 import { simulateContract, readContract } from "viem/actions";
 import { getChainClient } from "@/lib/chain";
 import { useTransactionFlow, useWriteBlocker } from "@/lib/tx/useTransactionFlow";
@@ -37,13 +45,13 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
   const parsed = parseNmrAmount(text, {
     max: s.wallet.nmrBalance,
     maxLabel: `your wallet's ${formatNmr(s.wallet.nmrBalance)} NMR`,
+    decimalSeparator: inputDecimalSeparator(),
   });
   const needsApproval = parsed.ok && s.wallet.allowance < parsed.wei;
   const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
 
-  const submit = (e: React.FormEvent) => {
-    e.preventDefault();
-    setTouched(true);
+  // Builds the steps from the amount on screen now: the first attempt and every Retry send what the form shows.
+  const send = () => {
     if (!parsed.ok) return;
     const amount = parsed.wei;
     void tx
@@ -69,59 +77,67 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
       ])
       .then((ok) => ok && (setText(""), setTouched(false)));
   };
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    send();
+  };
 
   return (
     <section className="card" aria-labelledby="deposit-title">
       <h2 id="deposit-title">Deposit</h2>
       <form onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor="deposit-amount">Amount (NMR)</label>
-          <div className="row">
-            <input
-              id="deposit-amount"
-              inputMode="decimal"
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-              onBlur={() => setTouched(true)}
-              aria-invalid={touched && !parsed.ok ? true : undefined}
-              aria-describedby="deposit-help"
-              style={{ flex: 1, minWidth: 0 }}
-              autoComplete="off"
-            />
-            <button
-              type="button"
-              className="small"
-              onClick={() => setText(nmrToInput(s.wallet.nmrBalance))}
-              disabled={s.wallet.nmrBalance === 0n}
-            >
-              Max
-            </button>
-          </div>
-          <div id="deposit-help" className="small muted">
-            In your wallet: {formatNmr(s.wallet.nmrBalance)} NMR. The contract may take:{" "}
-            {formatAllowance(s.wallet.allowance)}.
-          </div>
-          {touched && !parsed.ok ? (
-            <div className="small" style={{ color: "var(--danger)" }} role="alert">
-              {parsed.error}.
+        <fieldset className="plain" disabled={tx.busy}>
+          <div className="field">
+            <label htmlFor="deposit-amount">Amount (NMR)</label>
+            <div className="row">
+              <input
+                id="deposit-amount"
+                inputMode="decimal"
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                onBlur={() => setTouched(true)}
+                aria-invalid={touched && !parsed.ok ? true : undefined}
+                aria-describedby="deposit-help"
+                style={{ flex: 1, minWidth: 0 }}
+                autoComplete="off"
+              />
+              <button
+                type="button"
+                className="small"
+                onClick={() => setText(nmrToInput(s.wallet.nmrBalance, inputDecimalSeparator()))}
+                disabled={s.wallet.nmrBalance === 0n}
+              >
+                Max
+              </button>
             </div>
-          ) : null}
-        </div>
-        <p className="small muted">
-          {!parsed.ok
-            ? "When the contract may take less than the amount, you first approve it, then deposit (two transactions)."
-            : needsApproval
-              ? "Two transactions: first allow the contract to take this amount of NMR (approve), then deposit."
-              : "One transaction."}{" "}
-          The deposit is at risk from round {s.next.round} on, spread by your weight vector.
-        </p>
-        <button type="submit" className="primary" disabled={tx.busy || s.paused}>
-          {needsApproval ? "Approve and deposit" : "Deposit"}
-        </button>
+            <div id="deposit-help" className="small muted">
+              In your wallet: {formatNmr(s.wallet.nmrBalance)} NMR. The contract may take:{" "}
+              {formatAllowance(s.wallet.allowance)}.
+            </div>
+            {touched && !parsed.ok ? (
+              <div className="small" style={{ color: "var(--danger)" }} role="alert">
+                {parsed.error}.
+              </div>
+            ) : null}
+          </div>
+          <p className="small muted">
+            {!parsed.ok
+              ? "When the contract may take less than the amount, you first approve it, then deposit (two transactions)."
+              : needsApproval
+                ? "Two transactions: first allow the contract to take this amount of NMR (approve), then deposit."
+                : "One transaction."}{" "}
+            The deposit is at risk from {nextRoundText(s)}, spread by your weight vector.
+          </p>
+          <button type="submit" className="primary" disabled={tx.busy || s.paused}>
+            {needsApproval ? "Approve and deposit" : "Deposit"}
+          </button>
+        </fieldset>
       </form>
       <TxStatus
         state={tx.state}
-        onRetry={() => void tx.retry()}
+        onRetry={send}
+        retryBlocker={parsed.ok ? null : `Retry sends the amount above: ${parsed.error}.`}
         onDismiss={tx.reset}
         testId="deposit-tx"
         doneText={`Deposited: at risk from round ${s.next.round}.`}
@@ -139,13 +155,12 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
   const parsed = parseNmrAmount(text, {
     max: s.account.balance,
     maxLabel: `your stake of ${formatNmr(s.account.balance)} NMR`,
+    decimalSeparator: inputDecimalSeparator(),
   });
   const w = withdrawalStatus(s);
-  const releaseIfNow = s.chainTime + s.parameters.withdrawalDelay;
 
-  const submit = (e: React.FormEvent) => {
-    e.preventDefault();
-    setTouched(true);
+  // Builds the request from the amount on screen now (first attempt and Retry alike).
+  const send = () => {
     if (!parsed.ok) return;
     const amount = parsed.wei;
     void request
@@ -163,6 +178,11 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
       ])
       .then((ok) => ok && (setText(""), setTouched(false)));
   };
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    send();
+  };
 
   return (
     <section className="card" aria-labelledby="withdraw-title">
@@ -172,17 +192,10 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
           <p className="small muted">No pending withdrawal.</p>
         ) : w.state === "claimable" ? (
           <p className="notice ok">{formatNmr(w.amount)} NMR is released and can be claimed now.</p>
-        ) : w.state === "waiting-time" ? (
-          <p className="notice info">
-            {formatNmr(w.amount)} NMR pending. Release date: <strong>{formatTime(w.releaseAt)}</strong> (
-            {relativeTime(w.releaseAt, s.chainTime)}), once rounds up to {w.lastRound} are settled (settled through
-            round {w.settledThrough} now).
-          </p>
         ) : (
-          <p className="notice info">
-            {formatNmr(w.amount)} NMR pending; the release date {formatTime(w.releaseAt)} has passed, but the rounds it
-            was at risk in are settled only through round {w.settledThrough} of {w.lastRound}. It becomes claimable when
-            the keeper settles them.
+          <p className="notice info" data-testid="withdrawal-window">
+            {formatNmr(w.amount)} NMR pending, at risk through round {w.lastRound} (settled through round{" "}
+            {w.settledThrough} now). It can be claimed {claimWindowText(pendingWithdrawalWindow(s), s.chainTime)}
           </p>
         )}
         {w.state !== "none" ? (
@@ -213,50 +226,54 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
       </div>
 
       <form onSubmit={submit} noValidate style={{ marginTop: "1rem" }}>
-        <div className="field">
-          <label htmlFor="withdraw-amount">Request a withdrawal (NMR)</label>
-          <div className="row">
-            <input
-              id="withdraw-amount"
-              inputMode="decimal"
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-              onBlur={() => setTouched(true)}
-              aria-invalid={touched && !parsed.ok ? true : undefined}
-              aria-describedby="withdraw-help"
-              style={{ flex: 1, minWidth: 0 }}
-              autoComplete="off"
-            />
-            <button
-              type="button"
-              className="small"
-              onClick={() => setText(nmrToInput(s.account.balance))}
-              disabled={s.account.balance === 0n}
-            >
-              Max
-            </button>
-          </div>
-          <div id="withdraw-help" className="small muted">
-            Stake: {formatNmr(s.account.balance)} NMR. It stops being put at risk from round {s.next.round}, stays
-            burnable by the rounds open now, and is released no earlier than {formatTime(releaseIfNow)} (the{" "}
-            {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay) once round {s.currentRound} is settled.
-          </div>
-          {touched && !parsed.ok ? (
-            <div className="small" style={{ color: "var(--danger)" }} role="alert">
-              {parsed.error}.
+        <fieldset className="plain" disabled={request.busy}>
+          <div className="field">
+            <label htmlFor="withdraw-amount">Request a withdrawal (NMR)</label>
+            <div className="row">
+              <input
+                id="withdraw-amount"
+                inputMode="decimal"
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                onBlur={() => setTouched(true)}
+                aria-invalid={touched && !parsed.ok ? true : undefined}
+                aria-describedby="withdraw-help"
+                style={{ flex: 1, minWidth: 0 }}
+                autoComplete="off"
+              />
+              <button
+                type="button"
+                className="small"
+                onClick={() => setText(nmrToInput(s.account.balance, inputDecimalSeparator()))}
+                disabled={s.account.balance === 0n}
+              >
+                Max
+              </button>
             </div>
-          ) : null}
-        </div>
-        <button type="submit" disabled={request.busy}>
-          Request withdrawal
-        </button>
+            <div id="withdraw-help" className="small muted">
+              Stake: {formatNmr(s.account.balance)} NMR. A request stops the amount being put at risk from round{" "}
+              {s.next.round}; it stays burnable by the rounds open now (through round {s.currentRound}) and can be
+              claimed {claimWindowText(newWithdrawalWindow(s), s.chainTime)} The{" "}
+              {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay is only the minimum.
+            </div>
+            {touched && !parsed.ok ? (
+              <div className="small" style={{ color: "var(--danger)" }} role="alert">
+                {parsed.error}.
+              </div>
+            ) : null}
+          </div>
+          <button type="submit" disabled={request.busy}>
+            Request withdrawal
+          </button>
+        </fieldset>
       </form>
       <TxStatus
         state={request.state}
-        onRetry={() => void request.retry()}
+        onRetry={send}
+        retryBlocker={parsed.ok ? null : `Retry sends the amount above: ${parsed.error}.`}
         onDismiss={request.reset}
         testId="withdraw-tx"
-        doneText="Requested: see the release date above."
+        doneText="Requested: see above when it can be claimed."
       />
     </section>
   );

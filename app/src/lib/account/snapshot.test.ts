@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type AccountSnapshot, withdrawalStatus } from "./snapshot";
+import { type AccountSnapshot, newWithdrawalWindow, pendingWithdrawalWindow, withdrawalStatus } from "./snapshot";
 
 const E = 10n ** 18n;
 
@@ -48,4 +48,47 @@ test("released and settled through the last at-risk round: claimable", () => {
     2000,
   );
   assert.deepEqual(withdrawalStatus(s), { state: "claimable", amount: 40n * E });
+});
+
+test("a request made now is at risk through the current round; its window starts no earlier than the delay", () => {
+  const DAY = 86_400;
+  const now = 1_800_000_000;
+  const s = {
+    ...snapshot({ balance: 100n * E, nextSettleRound: 39 }, now),
+    currentRound: 40,
+    parameters: { withdrawalDelay: 7 * DAY } as AccountSnapshot["parameters"],
+    openRoundSchedules: [
+      {
+        round: 40,
+        resolvesAt: now + 30 * DAY,
+        deadline: now + 40 * DAY,
+        proofDeadline: now + 50 * DAY,
+        published: false,
+      },
+      {
+        round: 39,
+        resolvesAt: now + 29 * DAY,
+        deadline: now + 39 * DAY,
+        proofDeadline: now + 49 * DAY,
+        published: false,
+      },
+    ],
+  } as AccountSnapshot;
+  assert.deepEqual(newWithdrawalWindow(s), {
+    earliest: now + 30 * DAY,
+    latest: now + 50 * DAY,
+    limitedBy: { kind: "round", round: 40 },
+    latestRound: 40,
+  });
+  // The pending request's window reads the account's own fields: here at risk only through round 39.
+  const pending = {
+    ...s,
+    account: { ...s.account, pendingWithdrawal: 5n * E, withdrawalLastRound: 39, withdrawalReleaseAt: now + 7 * DAY },
+  };
+  assert.deepEqual(pendingWithdrawalWindow(pending), {
+    earliest: now + 29 * DAY,
+    latest: now + 49 * DAY,
+    limitedBy: { kind: "round", round: 39 },
+    latestRound: 39,
+  });
 });

@@ -9,6 +9,7 @@ import type { Address, Hex } from "viem";
 import { type ChainClient, getChainClient } from "@/lib/chain";
 import { blockHeader, ethCall } from "@/lib/rpc";
 import type { AppContracts } from "@/lib/contracts";
+import { type ClaimWindow, type RoundSchedule, withdrawalClaimWindow } from "./dates";
 import { type Exposure, isOpenRound, summarizeExposure } from "./exposure";
 
 export interface RoundVector {
@@ -61,6 +62,8 @@ export interface AccountSnapshot {
   next: RoundVector; // as things stand now for the next round
   /** What the next round and the open rounds put at risk (see exposure.ts). */
   exposure: Exposure;
+  /** The open rounds' timetables (roundInfo), newest first: when each can settle (see dates.ts). */
+  openRoundSchedules: RoundSchedule[];
   /** A vector saved during the current round, taking effect from `next.round`. */
   hasPendingVector: boolean;
   wallet: { nmrBalance: bigint; allowance: bigint };
@@ -117,6 +120,7 @@ export async function readAccountSnapshot(
    */
   const openRounds = async () => {
     const open: Parameters<typeof summarizeExposure>[1][number][] = [];
+    const schedules: RoundSchedule[] = [];
     for (let top = currentRound; top >= 1; top -= OPEN_ROUND_BATCH) {
       const rounds = Array.from({ length: Math.min(OPEN_ROUND_BATCH, top) }, (_, i) => top - i);
       const read = await Promise.all(
@@ -130,7 +134,14 @@ export async function readAccountSnapshot(
       for (const [i, [info, slice]] of read.entries()) {
         const openedAt = Number(info.openedAt);
         const proofDeadline = Number(info.proofDeadline);
-        if (!isOpenRound({ openedAt, proofDeadline }, chainTime)) return open;
+        if (!isOpenRound({ openedAt, proofDeadline }, chainTime)) return { open, schedules };
+        schedules.push({
+          round: rounds[i]!,
+          resolvesAt: Number(info.resolvesAt),
+          deadline: Number(info.deadline),
+          proofDeadline,
+          published: BigInt(info.root) !== 0n,
+        });
         open.push({
           round: rounds[i]!,
           slice,
@@ -140,7 +151,7 @@ export async function readAccountSnapshot(
         });
       }
     }
-    return open;
+    return { open, schedules };
   };
   const roundInfo =
     currentRound > 0
@@ -191,8 +202,9 @@ export async function readAccountSnapshot(
     next: { ...next, sliceDivisor: parameters.sliceDivisor },
     exposure: summarizeExposure(
       { round: nextRound, slice: next.slice, sliceDivisor: parameters.sliceDivisor, rateCap: parameters.rateCap },
-      open,
+      open.open,
     ),
+    openRoundSchedules: open.schedules,
     hasPendingVector: view.lastAllocationRound === nextRound,
     wallet: { nmrBalance, allowance },
   };
@@ -228,4 +240,26 @@ export function withdrawalStatus(
   if (s.chainTime < a.withdrawalReleaseAt) return { state: "waiting-time", ...common };
   if (a.nextSettleRound <= a.withdrawalLastRound) return { state: "waiting-settlement", ...common };
   return { state: "claimable", amount: a.pendingWithdrawal };
+}
+
+/** When the account's pending withdrawal can really be claimed (see dates.ts). */
+export function pendingWithdrawalWindow(s: AccountSnapshot): ClaimWindow {
+  return withdrawalClaimWindow({
+    releaseAt: s.account.withdrawalReleaseAt,
+    lastRound: s.account.withdrawalLastRound,
+    nextSettleRound: s.account.nextSettleRound,
+    rounds: s.openRoundSchedules,
+    now: s.chainTime,
+  });
+}
+
+/** When a withdrawal requested now could be claimed: at risk through the current round, the delay from now. */
+export function newWithdrawalWindow(s: AccountSnapshot): ClaimWindow {
+  return withdrawalClaimWindow({
+    releaseAt: s.chainTime + s.parameters.withdrawalDelay,
+    lastRound: s.currentRound,
+    nextSettleRound: s.account.nextSettleRound,
+    rounds: s.openRoundSchedules,
+    now: s.chainTime,
+  });
 }

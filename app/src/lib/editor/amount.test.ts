@@ -22,6 +22,7 @@ test("refuses zero, junk, too many decimals and more than the maximum", () => {
     ["1e3", /not an amount/],
     [".", /not an amount/],
     ["1.0000000000000000001", /18 decimals/],
+    ["1,2,5", /one decimal separator/],
   ] as const) {
     const r = parseNmrAmount(text);
     assert.equal(r.ok, false, text);
@@ -30,4 +31,13 @@ test("refuses zero, junk, too many decimals and more than the maximum", () => {
   const r = parseNmrAmount("100.000000000000000001", { max: 100n * E, maxLabel: "your stake (100.00 NMR)" });
   assert.deepEqual(r, { ok: false, error: "That is more than your stake (100.00 NMR)" });
   assert.deepEqual(parseNmrAmount("100", { max: 100n * E }), { ok: true, wei: 100n * E });
+});
+
+test('"1,5" is 1.5 NMR, not 15 (the comma is the decimal separator there, never dropped)', () => {
+  assert.deepEqual(parseNmrAmount("1,5"), { ok: true, wei: (15n * E) / 10n });
+  assert.deepEqual(parseNmrAmount("1.000,5"), { ok: true, wei: 1000n * E + E / 2n });
+  assert.deepEqual(parseNmrAmount("1,000", { decimalSeparator: "." }), { ok: true, wei: 1000n * E });
+  assert.deepEqual(parseNmrAmount("1,000", { decimalSeparator: "," }), { ok: true, wei: E });
+  const ambiguous = parseNmrAmount("1,000");
+  assert.match(!ambiguous.ok ? ambiguous.error : "", /ambiguous/);
 });

@@ -1,17 +1,22 @@
-/** NMR amount text → wei, exactly (decimal string, at most 18 decimals), with plain-language errors. */
+/** NMR amount text → wei, exactly (at most 18 decimals), with plain-language errors. Parsing: ../decimalInput.ts. */
+import { type DecimalSeparator, parseDecimalInput } from "@/lib/decimalInput";
+
 export type AmountParse = { ok: true; wei: bigint } | { ok: false; error: string };
 
-const WEI = 10n ** 18n;
-
-export function parseNmrAmount(text: string, options: { max?: bigint; maxLabel?: string } = {}): AmountParse {
-  const cleaned = text.trim().replace(/,/g, "");
-  if (cleaned === "") return { ok: false, error: "Enter an amount of NMR" };
-  const match = /^(\d*)(?:\.(\d*))?$/.exec(cleaned);
-  if (!match || (match[1] === "" && (match[2] ?? "") === ""))
-    return { ok: false, error: `“${text.trim()}” is not an amount: type a number such as 250 or 12.5` };
-  const decimals = match[2] ?? "";
-  if (decimals.length > 18) return { ok: false, error: "NMR has 18 decimals: use at most 18 digits after the point" };
-  const wei = BigInt(match[1] || "0") * WEI + BigInt(decimals.padEnd(18, "0") || "0");
+export function parseNmrAmount(
+  text: string,
+  options: { max?: bigint; maxLabel?: string; decimalSeparator?: DecimalSeparator } = {},
+): AmountParse {
+  if (text.trim() === "") return { ok: false, error: "Enter an amount of NMR" };
+  const parsed = parseDecimalInput(text, {
+    decimals: 18,
+    decimalSeparator: options.decimalSeparator,
+    what: "an amount",
+    example: "250 or 12.5",
+    tooManyDecimals: "NMR has 18 decimals: use at most 18 digits after the decimal separator",
+  });
+  if (!parsed.ok) return parsed;
+  const wei = parsed.units;
   if (wei === 0n) return { ok: false, error: "The amount must be more than zero" };
   if (options.max !== undefined && wei > options.max) {
     return { ok: false, error: `That is more than ${options.maxLabel ?? "available"}` };

@@ -3,28 +3,29 @@
  * savable vector sums to exactly 10,000. Percent text is parsed as a decimal string, never through floating point,
  * so "33.33" is 3333 bps and nothing is lost on the way to the contract.
  */
+import { type DecimalSeparator, parseDecimalInput } from "@/lib/decimalInput";
+
 export const TOTAL_BPS = 10_000;
 
 export type PercentParse = { ok: true; bps: number } | { ok: false; error: string };
 
 /**
- * "12.34" → 1234 bps. Accepts 0-100 with up to two decimals ("." or "," as the separator, a trailing "%" is ignored);
- * an empty field counts as 0.
+ * "12.34" → 1234 bps. Accepts 0-100 with up to two decimals ("." or "," as the decimal separator, parsed like every
+ * number in the app by ../decimalInput.ts; a trailing "%" is ignored); an empty field counts as 0.
  */
-export function parsePercent(text: string): PercentParse {
-  const cleaned = text.trim().replace(/%$/, "").trim().replace(",", ".");
+export function parsePercent(text: string, decimalSeparator?: DecimalSeparator): PercentParse {
+  const cleaned = text.trim().replace(/%$/, "").trim();
   if (cleaned === "") return { ok: true, bps: 0 };
-  const match = /^(\d{0,3})(?:\.(\d*))?$/.exec(cleaned);
-  if (!match || (match[1] === "" && (match[2] ?? "") === "")) {
-    return { ok: false, error: `“${text.trim()}” is not a percentage: type a number from 0 to 100, e.g. 12.5` };
-  }
-  const decimals = match[2] ?? "";
-  if (decimals.length > 2) {
-    return { ok: false, error: `Use at most two decimals: 0.01% (1 basis point) is the smallest step` };
-  }
-  const bps = Number(match[1] || "0") * 100 + Number(decimals.padEnd(2, "0"));
-  if (bps > TOTAL_BPS) return { ok: false, error: `${text.trim()}% is more than 100%` };
-  return { ok: true, bps };
+  const parsed = parseDecimalInput(cleaned, {
+    decimals: 2,
+    decimalSeparator,
+    what: "a percentage",
+    example: "12.5 (from 0 to 100)",
+    tooManyDecimals: "Use at most two decimals: 0.01% (1 basis point) is the smallest step",
+  });
+  if (!parsed.ok) return parsed;
+  if (parsed.units > BigInt(TOTAL_BPS)) return { ok: false, error: `${cleaned}% is more than 100%` };
+  return { ok: true, bps: Number(parsed.units) };
 }
 
 /** 1234 → "12.34", 2500 → "25", 1230 → "12.3" (the shortest exact form, for inputs). */
