@@ -131,6 +131,18 @@ export function normaliseModelId(id: string): string {
   return hex;
 }
 
+/** A tree with its model ID -> leaf index map (scripts/lib/roundTrees.ts builds these once per tree). */
+export interface IndexedTree {
+  tree: RoundTree;
+  leafIndexByModel: ReadonlyMap<string, number>;
+}
+
+function indexTree(tree: RoundTree): IndexedTree {
+  const leafIndexByModel = new Map<string, number>();
+  for (const [i, [, id]] of tree.entries()) leafIndexByModel.set(id, i);
+  return { tree, leafIndexByModel };
+}
+
 /** The calldata struct PortfolioStake.settle expects for one round. */
 export interface RoundResultArg {
   round: bigint;
@@ -149,13 +161,14 @@ export interface RoundResultArg {
  */
 export function accountRoundResult(
   round: bigint | number,
-  tree: RoundTree | null,
+  treeOrIndexed: RoundTree | IndexedTree | null,
   registry: string[],
   onlyWeighted?: readonly (number | bigint)[],
 ): RoundResultArg {
-  if (tree === null) return emptyRoundResult(round);
-  const indexById = new Map<string, number>();
-  for (const [i, [, id]] of tree.entries()) indexById.set(id, i);
+  if (treeOrIndexed === null) return emptyRoundResult(round);
+  // An indexed tree (the keeper's) is indexed once per run; a bare tree is indexed here, for one-off callers.
+  const { tree, leafIndexByModel: indexById } =
+    "leafIndexByModel" in treeOrIndexed ? treeOrIndexed : indexTree(treeOrIndexed);
   const slots: number[] = [];
   const treeIndices: number[] = [];
   registry.forEach((id, slot) => {
