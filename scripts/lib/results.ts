@@ -137,7 +137,11 @@ export interface IndexedTree {
   leafIndexByModel: ReadonlyMap<string, number>;
 }
 
+/** How often round trees were built and indexed in this process: tests assert "once per tree" with it. */
+export const roundTreeCounters = { builds: 0, indexes: 0 };
+
 function indexTree(tree: RoundTree): IndexedTree {
+  roundTreeCounters.indexes++;
   const leafIndexByModel = new Map<string, number>();
   for (const [i, [, id]] of tree.entries()) leafIndexByModel.set(id, i);
   return { tree, leafIndexByModel };

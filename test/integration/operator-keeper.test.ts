@@ -7,8 +7,8 @@ import { expect } from "chai";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ethers } from "hardhat";
-import type { Result } from "ethers";
+import { ethers, network } from "hardhat";
+import { BrowserProvider, type Result } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake } from "../../typechain-types";
 import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
@@ -17,7 +17,16 @@ import { payoutRate } from "../../scripts/lib/payout";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "../../scripts/lib/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { buildRoundTree, roundDelta, roundFile, treeFromFile, type RoundFile } from "../../scripts/lib/results";
+import {
+  buildRoundTree,
+  roundDelta,
+  roundFile,
+  roundTreeCounters,
+  treeFromFile,
+  type RoundFile,
+} from "../../scripts/lib/results";
+import { RetryingEip1193 } from "../../scripts/lib/transport";
+import { httpEip1193, startRpcProxy, writeEpipe } from "../helpers/rpcProxy";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
 const hexId = (byte: string) => "0x" + byte.repeat(16);
@@ -583,5 +592,71 @@ describe("keeper job", function () {
       /maxPerTx must be an integer from 1 to 256, not 257/,
     );
     await expectFailure(runKeeper(stake, { roundsDir: tmp(), gasBudget: 0n }), /the gas budget must be positive/);
+  });
+});
+
+describe("keeper job at production size: windows of rounds, trees once", function () {
+  it("settles a backlog a window of rounds at a time: each tree built and indexed once, at most a window held", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget: 10n ** 9n, roundWindow: 64 });
+    const oneWindow = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture);
+    const before = { ...roundTreeCounters };
+    const lines: string[] = [];
+    const report = await runKeeper(stake.connect(keeper), {
+      roundsDir: dir,
+      maxPerTx: 5,
+      roundWindow: 2,
+      log: (l) => lines.push(l),
+    });
+    const published = HISTORY_ROUNDS - 1; // one round expires unpublished: no tree
+    expect(report.settledAccountRounds).to.equal(3 * HISTORY_ROUNDS);
+    expect(report.treesLoaded).to.equal(published);
+    expect(roundTreeCounters.builds - before.builds).to.equal(published);
+    expect(roundTreeCounters.indexes - before.indexes, "one index per tree, not per account-round").to.equal(published);
+    expect(report.mostTreesHeld).to.be.within(1, 2);
+    expect(lines.filter((l) => /next window: rounds/.test(l))).to.have.length(HISTORY_ROUNDS / 2 - 1);
+    expect(await settlementState(stake, accounts)).to.deep.equal(oneWindow);
+  });
+});
+
+describe("keeper job: a node that drops connections", function () {
+  it("ends in the same state as an undisturbed run: reads retried, lost sends re-planned, nothing called a revert", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 3 });
+    const undisturbed = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture);
+    // Every 9th request closed unanswered (alternately before and after the node handled it), the first send's
+    // answer lost after it was mined, and one write EPIPE on a gas estimate.
+    const proxy = await startRpcProxy(network.provider, { dropEvery: 9, answerLostOnce: ["eth_sendTransaction"] });
+    const transportLog: string[] = [];
+    const lines: string[] = [];
+    try {
+      const client = httpEip1193(proxy.url);
+      client.injectOnce("eth_estimateGas", writeEpipe());
+      const retrying = new RetryingEip1193(client, { baseDelayMs: 1, log: (l) => transportLog.push(l) });
+      const signer = await new BrowserProvider(retrying).getSigner(keeper.address);
+      const report = await runKeeper(stake.connect(signer), { roundsDir: dir, maxPerTx: 3, log: (l) => lines.push(l) });
+      expect(report.complete, lines.join("\n")).to.equal(true);
+      expect(report.failures).to.deep.equal([]);
+      expect(report.transportFailures).to.be.at.least(1); // the lost send, at least
+    } finally {
+      await proxy.close();
+    }
+    expect(proxy.dropped.filter((d) => d.reachedNode).length).to.be.at.least(1);
+    expect(proxy.dropped.filter((d) => !d.reachedNode).length).to.be.at.least(1);
+    expect(transportLog).to.include(
+      "eth_estimateGas: connection broken while sending (write EPIPE), retrying 1/5 in 1 ms",
+    );
+    expect(transportLog.some((l) => /: connection closed by the node, retrying \d\/5/.test(l))).to.equal(true);
+    expect(lines.some((l) => /^keeper: no answer from the node \(connection closed by the node\)/.test(l))).to.equal(
+      true,
+    );
+    expect(lines.filter((l) => /revert/i.test(l) || /FAILED/.test(l))).to.deep.equal([]);
+    expect(await settlementState(stake, accounts)).to.deep.equal(undisturbed);
   });
 });
