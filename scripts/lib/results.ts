@@ -19,13 +19,22 @@ export interface ExactDecimal {
   scale: number;
 }
 
+/** A value quoted in an error message, cut short if absurdly long. */
+const shown = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text);
+
+/** Digits a decimal may have: far more than any score, rate or multiplier needs (18 decimals). */
+export const MAX_DECIMAL_DIGITS = 100;
+
 /** Parses a decimal string (plain or scientific, e.g. "-5.92e-18") exactly. Throws `"x" is not a number`. */
 export function parseExactDecimal(text: string): ExactDecimal {
   const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
-  if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw new Error(`"${text}" is not a number`);
+  if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw new Error(`"${shown(text)}" is not a number`);
   const [, sign, intPart, fracPart = "", expPart = "0"] = match;
+  // Bounded before any BigInt work: a million digits (or 10^huge) would stall the job for seconds or minutes.
+  if ((intPart ?? "").length + fracPart.length > MAX_DECIMAL_DIGITS)
+    throw new Error(`"${shown(text)}" is out of range`);
   const exponent = Number(expPart);
-  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1000) throw new Error(`"${text}" is out of range`);
+  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1000) throw new Error(`"${shown(text)}" is out of range`);
   const digits = BigInt((intPart + fracPart).replace(/^0+(?=\d)/, "") || "0");
   const scale = fracPart.length - exponent; // value = digits / 10^scale
   const units = scale >= 0 ? digits : digits * 10n ** BigInt(-scale);

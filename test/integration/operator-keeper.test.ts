@@ -28,6 +28,11 @@ import {
 import { RetryingEip1193 } from "../../scripts/lib/transport";
 import { httpEip1193, startRpcProxy, writeEpipe } from "../helpers/rpcProxy";
 
+/**
+ * These tests publish files with rows for some registered models only, on purpose: the operator job's defaults refuse
+ * that (a weighted model without a row, or more than 10% of registered models missing), tested on their own.
+ */
+const ZERO_FILL = { missingModels: "zero", maxMissingShare: 1 } as const;
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
 const hexId = (byte: string) => "0x" + byte.repeat(16);
 
@@ -127,6 +132,7 @@ async function historyFixture() {
       const published = await publishRoundResults(op, round, readResultsFile(file), {
         config: TEST_PAYOUT_CONFIG,
         outDir: dir,
+        ...ZERO_FILL,
         unknownModels: "error",
       });
       publishGas.push(published.gasUsed!);
@@ -218,6 +224,7 @@ describe("operator job: publishing", function () {
     const result = await publishRoundResults(watched, rounds[0], readResultsFile(file), {
       config: TEST_PAYOUT_CONFIG,
       outDir: dir,
+      ...ZERO_FILL,
       unknownModels: "error",
     });
     expect(fileExistedAtSend).to.equal(true);
@@ -262,6 +269,7 @@ describe("operator job: publishing", function () {
     const result = await publishRoundResults(op, rounds[1], readResultsFile(file), {
       config,
       outDir: dir,
+      ...ZERO_FILL,
       uriBase: "https://example.org/rounds/",
     });
     expect(result.uri).to.equal(`https://example.org/rounds/round-${rounds[1]}.json`);
@@ -285,17 +293,24 @@ describe("operator job: publishing", function () {
     const first = await publishRoundResults(op, rounds[0], readResultsFile(file), {
       config: TEST_PAYOUT_CONFIG,
       outDir: dir,
+      ...ZERO_FILL,
     });
     rmSync(first.file);
     const again = await publishRoundResults(op, rounds[0], readResultsFile(file), {
       config: TEST_PAYOUT_CONFIG,
       outDir: dir,
+      ...ZERO_FILL,
     });
     expect(again.status).to.equal("already-published");
     expect(again.fileRestored).to.equal(true);
     expect(
-      (await publishRoundResults(op, rounds[0], readResultsFile(file), { config: TEST_PAYOUT_CONFIG, outDir: dir }))
-        .fileRestored,
+      (
+        await publishRoundResults(op, rounds[0], readResultsFile(file), {
+          config: TEST_PAYOUT_CONFIG,
+          outDir: dir,
+          ...ZERO_FILL,
+        })
+      ).fileRestored,
     ).to.equal(false);
     expect(again.txHash).to.equal(undefined);
     expect(again.root).to.equal(first.root);
@@ -310,7 +325,11 @@ describe("operator job: publishing", function () {
       ),
     );
     await expectFailure(
-      publishRoundResults(op, rounds[0], readResultsFile(file), { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(op, rounds[0], readResultsFile(file), {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        ...ZERO_FILL,
+      }),
       new RegExp(`Round ${rounds[0]} is already published with root ${first.root}; these results build 0x[0-9a-f]{64}`),
     );
     // The refused attempt did not touch the good leaf file.
@@ -327,38 +346,91 @@ describe("operator job: publishing", function () {
       ),
     );
     await expectFailure(
-      publishRoundResults(op, rounds[2] + 1n, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(op, rounds[2] + 1n, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL }),
       new RegExp(`Round ${rounds[2] + 1n} has not been opened on chain \\(the current round is ${rounds[2]}\\)`),
     );
     const fresh = await openRound(stake, operator);
     await expectFailure(
-      publishRoundResults(op, fresh, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(op, fresh, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL }),
       new RegExp(`Round ${fresh} resolves at \\d{4}-\\d\\d-\\d\\dT.*; publish it after that`),
     );
     expect(existsSync(path.join(dir, `round-${fresh}.json`))).to.equal(false);
 
     const typo = parseResultsCsv(csv("model,rate", [...models.alice.map((m) => `${m},0.01`), `${hexId("ab")},0.01`]));
     await expectFailure(
-      publishRoundResults(op, rounds[0], typo, { config: TEST_PAYOUT_CONFIG, outDir: dir, unknownModels: "error" }),
+      publishRoundResults(op, rounds[0], typo, {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        ...ZERO_FILL,
+        unknownModels: "error",
+      }),
       /line 6: model 0xabab.* is not registered on chain/,
     );
     const skipped = await publishRoundResults(op, rounds[0], typo, {
       config: TEST_PAYOUT_CONFIG,
       outDir: dir,
+      ...ZERO_FILL,
       unknownModels: "skip",
     });
     expect(skipped.unknown).to.deep.equal([hexId("ab")]);
     expect(skipped.leaves).to.equal(12);
 
     await expectFailure(
-      publishRoundResults(stake.connect(outsider), rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(stake.connect(outsider), rounds[1], rows, {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        ...ZERO_FILL,
+      }),
       new RegExp(`${outsider.address} does not hold OPERATOR_ROLE`),
     );
     await time.increaseTo((await stake.roundInfo(rounds[1])).deadline + 1n);
     await expectFailure(
-      publishRoundResults(op, rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(op, rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL }),
       new RegExp(`Round ${rounds[1]}'s publication deadline .* has passed; it counts as zero`),
     );
+  });
+});
+
+describe("operator job: files lacking registered models", function () {
+  it("refuses by default a header-only file and one without a weighted model's row, publishing nothing", async function () {
+    const { op, rounds, models } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const headerOnly = parseResultsCsv(csv("model,corr,mmc", []));
+    await expectFailure(
+      publishRoundResults(op, rounds[0], headerOnly, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      /12 registered model\(s\) weighted in this round have no row: .* and 7 more[^]*12 of 12 registered models \(100%\) have no row, more than the 10% allowed/,
+    );
+    // Carol's four weighted models missing: 4 of 12 registered (33%).
+    const withoutCarol = parseResultsCsv(
+      csv(
+        "model,rate",
+        [...models.alice, ...models.bob].map((m) => `${m},0.01`),
+      ),
+    );
+    await expectFailure(
+      publishRoundResults(op, rounds[0], withoutCarol, { config: TEST_PAYOUT_CONFIG, outDir: dir, maxMissingShare: 1 }),
+      new RegExp(`4 registered model\\(s\\) weighted in this round have no row: ${models.carol.join(", ")};`),
+    );
+    await expectFailure(
+      publishRoundResults(op, rounds[0], withoutCarol, {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        missingModels: "zero",
+      }),
+      /4 of 12 registered models \(33.33%\) have no row, more than the 10% allowed/,
+    );
+    expect(existsSync(path.join(dir, `round-${rounds[0]}.json`))).to.equal(false);
+    expect((await op.roundInfo(rounds[0])).root).to.equal(ethers.ZeroHash);
+
+    const knowingly = await publishRoundResults(op, rounds[0], withoutCarol, {
+      config: TEST_PAYOUT_CONFIG,
+      outDir: dir,
+      missingModels: "zero",
+      maxMissingShare: 0.34,
+    });
+    expect(knowingly.status).to.equal("published");
+    expect(knowingly.zeroFilledWeighted).to.have.members(models.carol);
+    expect(knowingly).to.include({ rows: 8, registered: 12, leaves: 12 });
   });
 });
 
@@ -486,7 +558,7 @@ describe("keeper job", function () {
             all.map((m) => `${m},0.01`),
           ),
         ),
-        { config: TEST_PAYOUT_CONFIG, outDir: dir },
+        { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL },
       );
     }
     const early = await runKeeper(stake.connect(keeper), { roundsDir: dir });
@@ -515,8 +587,8 @@ describe("keeper job", function () {
           ids.map((m) => `${m},0.01`),
         ),
       );
-    await publishRoundResults(op, rounds[0], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir });
-    await publishRoundResults(op, rounds[2], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir });
+    await publishRoundResults(op, rounds[0], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL });
+    await publishRoundResults(op, rounds[2], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL });
     // An incomplete tree for the middle round, published without the operator job: no leaf for alice's model 0.
     const incomplete = buildRoundTree(
       rounds[1],
@@ -551,7 +623,7 @@ describe("keeper job", function () {
             all.map((m) => `${m},0.01`),
           ),
         ),
-        { config: TEST_PAYOUT_CONFIG, outDir: dir },
+        { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL },
       );
     }
     const published = await takeSnapshot();
