@@ -26,10 +26,9 @@
  *   keeper: settled round <r> for <account> as unprovable (zero): past its proof deadline <ISO>; <why>
  */
 import hre from "hardhat";
-import { BrowserProvider } from "ethers";
 import { deployedContract } from "./lib/deployments";
 import { runKeeper } from "./lib/keeper";
-import { RetryingEip1193 } from "./lib/transport";
+import { retryingEthersProvider } from "./lib/transport";
 
 function positiveInteger(name: string): number | undefined {
   const text = process.env[name];
@@ -51,11 +50,11 @@ async function main() {
   const [configured] = await hre.ethers.getSigners();
   if (!configured) throw new Error(`no account is configured for network ${hre.network.name}`);
   // The same network and accounts as Hardhat's provider, with reads retried when the node drops a connection.
-  const retrying = new RetryingEip1193(hre.network.provider, {
+  const provider = retryingEthersProvider(hre.network.provider, {
     retries: nonNegativeInteger("RPC_RETRIES"),
     log: (line) => console.log(`keeper: ${line}`),
   });
-  const signer = await new BrowserProvider(retrying).getSigner(configured.address);
+  const signer = await provider.getSigner(configured.address);
   const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const gasBudget = positiveInteger("GAS_BUDGET");
   const report = await runKeeper(stake, {

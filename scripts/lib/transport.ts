@@ -7,6 +7,7 @@
  * send is never repeated here (a send whose answer was lost may have reached the node): it fails as a
  * TransportFailure and the job re-reads the chain and plans again, which is safe because the jobs are idempotent.
  */
+import { BrowserProvider } from "ethers";
 
 export interface Eip1193Provider {
   request(args: { method: string; params?: unknown[] | object }): Promise<unknown>;
@@ -167,4 +168,16 @@ export class RetryingEip1193 implements Eip1193Provider {
       }
     }
   }
+}
+
+/**
+ * An ethers provider over `inner` with reads retried. No response cache (ethers' default reuses a block number for
+ * 250 ms, which makes `tx.wait()` miss a just-mined block and wait a 4 s polling interval per transaction).
+ */
+export function retryingEthersProvider(inner: Eip1193Provider, options: RetryOptions = {}): BrowserProvider {
+  return new BrowserProvider(new RetryingEip1193(inner, options), undefined, {
+    cacheTimeout: -1,
+    pollingInterval: 250,
+    staticNetwork: true,
+  });
 }

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ethers, network } from "hardhat";
-import { BrowserProvider, type Result } from "ethers";
+import type { Result } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake } from "../../typechain-types";
 import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
@@ -25,7 +25,7 @@ import {
   treeFromFile,
   type RoundFile,
 } from "../../scripts/lib/results";
-import { RetryingEip1193 } from "../../scripts/lib/transport";
+import { retryingEthersProvider } from "../../scripts/lib/transport";
 import { httpEip1193, startRpcProxy, writeEpipe } from "../helpers/rpcProxy";
 
 /**
@@ -710,8 +710,8 @@ describe("keeper job: a node that drops connections", function () {
     try {
       const client = httpEip1193(proxy.url);
       client.injectOnce("eth_estimateGas", writeEpipe());
-      const retrying = new RetryingEip1193(client, { baseDelayMs: 1, log: (l) => transportLog.push(l) });
-      const signer = await new BrowserProvider(retrying).getSigner(keeper.address);
+      const provider = retryingEthersProvider(client, { baseDelayMs: 1, log: (l) => transportLog.push(l) });
+      const signer = await provider.getSigner(keeper.address);
       const report = await runKeeper(stake.connect(signer), { roundsDir: dir, maxPerTx: 3, log: (l) => lines.push(l) });
       expect(report.complete, lines.join("\n")).to.equal(true);
       expect(report.failures).to.deep.equal([]);
