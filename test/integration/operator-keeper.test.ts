@@ -18,6 +18,7 @@ import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "../../scripts/lib/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
 import {
+  accountRoundResult,
   buildRoundTree,
   roundDelta,
   roundFile,
@@ -388,6 +389,47 @@ describe("operator job: publishing", function () {
       publishRoundResults(op, rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL }),
       new RegExp(`Round ${rounds[1]}'s publication deadline .* has passed; it counts as zero`),
     );
+  });
+});
+
+describe("operator job: tree size is every staker's proof size", function () {
+  it("settling one account-round against a 14,300-leaf tree costs more than against a 32-leaf tree (README figures)", async function () {
+    const { stake, op, rounds, models, all, alice, keeper } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => "0x" + (i + 1).toString(16).padStart(32, "0"));
+    // `skip`: the registered models and a few others (32 leaves); `include`: the whole tournament file (14,300).
+    const sizes = [32, 14_300, 32];
+    for (const [k, leaves] of sizes.entries()) {
+      const ids = [...all, ...filler(leaves - all.length)];
+      const rows = parseResultsCsv(
+        csv(
+          "model,rate",
+          ids.map((m, i) => `${m},0.0${i % 9}`),
+        ),
+      );
+      const published = await publishRoundResults(op, rounds[k]!, rows, {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        unknownModels: "include",
+      });
+      expect(published.leaves).to.equal(leaves);
+    }
+    const gasAndProof: { gas: bigint; proof: number }[] = [];
+    for (const round of rounds) {
+      const tree = treeFromFile(JSON.parse(readFileSync(path.join(dir, `round-${round}.json`), "utf8")) as RoundFile);
+      const result = accountRoundResult(round, tree, models.alice);
+      const tx = await stake
+        .connect(keeper)
+        .settle({ account: alice.address, models: models.alice, results: [result] });
+      gasAndProof.push({ gas: (await tx.wait())!.gasUsed, proof: result.proof.length });
+    }
+    const [, large, small] = gasAndProof as [unknown, { gas: bigint; proof: number }, { gas: bigint; proof: number }];
+    console.log(
+      `      settle 1 account-round, 4 weighted models: 32 leaves ${small.gas} gas (${small.proof} proof nodes), ` +
+        `14,300 leaves ${large.gas} gas (${large.proof} proof nodes)`,
+    );
+    expect(large.proof).to.be.greaterThan(small.proof + 10); // ~log2(14,300) - log2(32) = 9 more levels, per leaf pair
+    expect(large.gas).to.be.greaterThan(small.gas);
   });
 });
 
