@@ -43,6 +43,7 @@ import {
   type UnknownModelPolicy,
 } from "./lib/operator";
 import { describePayoutConfig, loadPayoutConfig } from "./lib/payout";
+import { retryingEthersProvider } from "./lib/transport";
 
 const POLICIES: UnknownModelPolicy[] = ["error", "skip", "include"];
 
@@ -67,7 +68,12 @@ async function main() {
 
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
   const deployment = deployedContract(chainId, "PortfolioStake");
-  const [signer] = await hre.ethers.getSigners();
+  const [configured] = await hre.ethers.getSigners();
+  if (!configured) throw new Error(`no account is configured for network ${hre.network.name}`);
+  // Reads (registered models, every staker's allocation) retried when the node drops a connection; a lost
+  // publishRound answer is reported, and re-running is safe (the same root on chain is success).
+  const provider = retryingEthersProvider(hre.network.provider, { log: (line) => console.log(line) });
+  const signer = await provider.getSigner(configured.address);
   const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const result = await publishRoundResults(stake, BigInt(ROUND), rows, {
     outDir: OUT_DIR || "rounds",
