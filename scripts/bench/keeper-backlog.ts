@@ -33,7 +33,8 @@ import path from "node:path";
 import hre from "hardhat";
 import type { PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "../lib/allowance";
-import { buildRoundTree, roundFile } from "../lib/results";
+import { roundFile } from "../lib/results";
+import { buildRoundTreeInChunks } from "../lib/roundTrees";
 import { retryingEthersProvider } from "../lib/transport";
 
 const { ethers, network } = hre;
@@ -97,7 +98,7 @@ async function publish(stake: PortfolioStake, state: Pick<BenchState, "dir">, mo
     modelId: id,
     rate: BigInt(((j * 7919 + Number(round) * 104_729) % 20_001) - 10_000) * 10n ** 13n, // within ±10% of the slice
   }));
-  const tree = buildRoundTree(round, rates);
+  const tree = await buildRoundTreeInChunks(round, rates); // a 2 s block here lets the node's idle-socket close race a request
   writeFileSync(path.join(state.dir, `round-${round}.json`), JSON.stringify(roundFile(round, tree)));
   await stake.publishRound(round, tree.root, `file://${state.dir}/round-${round}.json`, SETUP_GAS);
 }
