@@ -12,8 +12,8 @@
  *   MAX_BATCHES      stop after this many transactions (default: no limit)
  *   ACCOUNTS         comma-separated accounts to settle (default: every staker, from Deposited events)
  *   LOG_BLOCK_RANGE  blocks per eth_getLogs request (default 10000)
- *   ROUND_WINDOW     rounds settled at once in a backlog; their trees are held in memory, ~20-25 MB each at 14,300
- *                    leaves; fewer rounds cost every account a settleBatch entry more per window (default 32)
+ *   ROUND_WINDOW     rounds settled at once in a backlog; their trees are held in memory, ~11 MB of RSS each at 14,300
+ *                    leaves; each window costs every account one more settleBatch entry (~2% gas at 8) (default 8)
  *   RPC_RETRIES      retries of a read whose connection the node dropped, with backoff from 250 ms (default 5)
  * A dropped connection is logged as what it is ("eth_call: connection closed by the node, retrying 2/5 in 500 ms");
  * a send whose answer was lost is not repeated blindly: the keeper re-reads the chain and plans what is left.
