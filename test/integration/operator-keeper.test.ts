@@ -736,6 +736,42 @@ describe("keeper job at production size: windows of rounds, trees once", functio
   });
 });
 
+describe("keeper job: a node that refuses big estimates", function () {
+  it("halves a batch whose estimate the node refuses without revert data (its gas cap), not a revert", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 16 });
+    const expected = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture);
+    const real = stake.connect(keeper);
+    const rounds = (batch: { results: unknown[] }[]) => batch.reduce((n, a) => n + a.results.length, 0);
+    let refused = 0;
+    // What a node with EIP-7825's cap says for a batch over 16,777,216 gas: an error without revert data.
+    const settleBatch = Object.assign((...args: Parameters<typeof real.settleBatch>) => real.settleBatch(...args), {
+      estimateGas: async (batch: { results: unknown[] }[]) => {
+        if (rounds(batch) > 4) {
+          refused++;
+          throw Object.assign(new Error("transaction gas limit (20881491) is greater than the cap (16777216)"), {
+            data: null,
+          });
+        }
+        return real.settleBatch.estimateGas(batch as Parameters<typeof real.settleBatch.estimateGas>[0]);
+      },
+    });
+    const capped = new Proxy(real, {
+      get: (target, prop, receiver): unknown =>
+        prop === "settleBatch" ? settleBatch : (Reflect.get(target, prop, receiver) as unknown),
+    });
+    const report = await runKeeper(capped, { roundsDir: dir, maxPerTx: 16 });
+    expect(report.failures).to.deep.equal([]);
+    expect(report.complete).to.equal(true);
+    expect(refused).to.be.greaterThan(0);
+    for (const tx of report.transactions) expect(tx.accountRounds).to.be.at.most(4);
+    expect(await settlementState(stake, accounts)).to.deep.equal(expected);
+  });
+});
+
 describe("keeper job: a node that drops connections", function () {
   it("ends in the same state as an undisturbed run: reads retried, lost sends re-planned, nothing called a revert", async function () {
     const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
