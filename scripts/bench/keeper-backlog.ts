@@ -248,15 +248,23 @@ async function keeper() {
   }, 20);
   const rssAtStart = process.memoryUsage().rss;
   const t0 = performance.now();
-  const report = await runKeeper(stake, {
-    roundsDir: state.dir,
-    roundWindow: process.env.ROUND_WINDOW ? envInt("ROUND_WINDOW", 8) : undefined,
-    log: (line) => {
-      if (!/^keeper: batch \d+:/.test(line) || /batch \d*0:/.test(line)) say(line);
-    },
-  });
+  let report: Awaited<ReturnType<KeeperModule["runKeeper"]>>;
+  try {
+    report = await runKeeper(stake, {
+      roundsDir: state.dir,
+      roundWindow: process.env.ROUND_WINDOW ? envInt("ROUND_WINDOW", 8) : undefined,
+      log: (line) => {
+        if (!/^keeper: batch \d+:/.test(line) || /batch \d*0:/.test(line)) say(line);
+      },
+    });
+  } catch (error) {
+    const crashed = { keeper: keeperModule, crashedAfterSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)) };
+    console.log(`BENCH ${JSON.stringify({ ...crashed, error: String(error).slice(0, 200) })}`);
+    throw error;
+  } finally {
+    clearInterval(timer); // else a crash leaves the process running
+  }
   const seconds = (performance.now() - t0) / 1000;
-  clearInterval(timer);
   const gas = report.transactions.reduce((sum, t) => sum + t.gasUsed, 0n);
   const figures = {
     keeper: keeperModule,
