@@ -23,6 +23,8 @@
  *   BENCH_LEAVES    leaves per round tree: the registered models plus the rest of the tournament (default 14300)
  *   BENCH_BACKLOG   published rounds nobody settled when the keeper starts (default 64)
  *   ROUND_WINDOW    the keeper's round window (default: the keeper's)
+ *   BENCH_KEEPER_ACCOUNTS  settle only accounts FIRST-LAST of the setup's (e.g. 100-149): a shorter run over the same
+ *                   backlog (trees loaded and held do not depend on the number of accounts)
  *   KEEPER_MODULE   the keeper module to measure, relative to this file (default ../lib/keeper); another version of
  *                   scripts/lib checked out next to it (e.g. scripts/lib-base from the commit before issue 18) is
  *                   measured the same way; BENCH_RETRYING=0 gives it Hardhat's provider, as its script had
@@ -60,6 +62,17 @@ function envInt(name: string, fallback: number): number {
   return Number(text);
 }
 
+const accountAddress = (i: number) => ethers.getAddress(ethers.dataSlice(ethers.id(`bench-account-${i}`), 12));
+
+/** "100-149" -> those bench accounts; undefined -> every staker (the keeper reads Deposited events). */
+function accountRange(text: string | undefined): string[] | undefined {
+  if (!text) return undefined;
+  const match = /^(\d+)-(\d+)$/.exec(text);
+  if (!match) throw new Error(`BENCH_KEEPER_ACCOUNTS must be FIRST-LAST, e.g. 100-149, not "${text}"`);
+  const [first, last] = [Number(match[1]), Number(match[2])];
+  return Array.from({ length: last - first + 1 }, (_, k) => accountAddress(first + k));
+}
+
 const modelId = (label: string) => ethers.dataSlice(ethers.id(label), 0, 16);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const statePath = process.env.BENCH_STATE || path.join(tmpdir(), "keeper-bench", "state.json");
@@ -74,7 +87,7 @@ function evenBps(n: number): number[] {
 interface KeeperModule {
   runKeeper: (
     stake: PortfolioStake,
-    options: { roundsDir: string; roundWindow?: number; log?: (line: string) => void },
+    options: { roundsDir: string; accounts?: string[]; roundWindow?: number; log?: (line: string) => void },
   ) => Promise<{
     settledAccountRounds: number;
     transactions: { gasUsed: bigint }[];
@@ -155,7 +168,7 @@ async function setup() {
 
   // Accounts: impersonated addresses, each registering, depositing and weighting its models.
   for (let i = 0; i < accounts; i++) {
-    const address = ethers.getAddress(ethers.dataSlice(ethers.id(`bench-account-${i}`), 12));
+    const address = accountAddress(i);
     await network.provider.send("hardhat_setBalance", [address, "0x56bc75e2d63100000"]); // 100 ETH
     const signer = await ethers.getImpersonatedSigner(address);
     const ids = Array.from({ length: modelsPerAccount }, (_, j) => modelId(`bench-model-${i}-${j}`));
@@ -237,7 +250,8 @@ async function keeper() {
   const stake = await ethers.getContractAt("PortfolioStake", state.stake, signer);
   const pending =
     (await stake.currentRound()) -
-    (await stake.accountOf(ethers.getAddress(ethers.dataSlice(ethers.id("bench-account-0"), 12)))).nextSettleRound +
+    (await stake.accountOf(accountAddress(Number(process.env.BENCH_KEEPER_ACCOUNTS?.split("-")[0] ?? 0))))
+      .nextSettleRound +
     1n;
   let longestBlock = 0;
   let last = performance.now();
@@ -252,6 +266,7 @@ async function keeper() {
   try {
     report = await runKeeper(stake, {
       roundsDir: state.dir,
+      accounts: accountRange(process.env.BENCH_KEEPER_ACCOUNTS),
       roundWindow: process.env.ROUND_WINDOW ? envInt("ROUND_WINDOW", 8) : undefined,
       log: (line) => {
         if (!/^keeper: batch \d+:/.test(line) || /batch \d*0:/.test(line)) say(line);
@@ -268,7 +283,9 @@ async function keeper() {
   const gas = report.transactions.reduce((sum, t) => sum + t.gasUsed, 0n);
   const figures = {
     keeper: keeperModule,
-    accounts: state.accounts,
+    accounts: process.env.BENCH_KEEPER_ACCOUNTS
+      ? `${process.env.BENCH_KEEPER_ACCOUNTS} of ${state.accounts}`
+      : state.accounts,
     registeredModels: state.registered,
     leaves: state.leaves,
     roundsToSettlePerAccount: Number(pending),
