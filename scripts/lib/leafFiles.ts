@@ -63,7 +63,7 @@ export class RoundBook {
 
   /**
    * Drops every round before `round`: the keeper calls it once every account it still works on has settled past
-   * them, so memory holds the trees of a window of rounds, not of the whole backlog (~20-25 MB per 14,300 leaves).
+   * them, so memory holds the trees of a window of rounds, not of the whole backlog (~11 MB of RSS per 14,300-leaf tree).
    */
   evictBefore(round: bigint) {
     for (const known of [...this.known.keys()]) if (known < round) this.known.delete(known);
