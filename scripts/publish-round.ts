@@ -21,31 +21,59 @@
  *   OUT_DIR        where round-<n>.json (the full leaf list) is written before the root is published (default: rounds)
  *   URI_BASE       public base URI of OUT_DIR, recorded on chain (default: the file:// URL of the leaf file)
  *   UNKNOWN_MODELS what to do with a model that is not registered on chain: error (default; likely a typo, which would
- *                  leave the real model at zero), skip, or include
+ *                  leave the real model at zero), skip (a full tournament file: only registered models get leaves, the
+ *                  recommended setting), or include (every row a leaf: larger proofs for every staker, see the README)
+ *   MISSING_MODELS what to do with a registered model some account weights in the round but the file has no row for:
+ *                  error (default: nothing is published) or zero (publish it at rate 0, knowingly)
+ *   MAX_MISSING_SHARE the largest share of registered models without a row, 0-1 (default 0.1): above it the file is
+ *                  refused as truncated or wrong, whatever MISSING_MODELS says
  *   LOG_BLOCK_RANGE blocks per eth_getLogs request when reading registered models (default 10000)
- * Registered models without a line get rate 0. Nothing is written or sent unless every line is valid. Idempotent:
+ * Registered models without a line (within MAX_MISSING_SHARE, none weighted unless MISSING_MODELS=zero) get rate 0.
+ * It prints a summary (rows, registered, missing, clipped counts; a few examples of each, then "and N more").
+ * Nothing is written or sent unless every line is valid. Idempotent:
  * re-running with the same results says so and exits 0; results that build a different root are refused.
  */
 import hre from "hardhat";
 import { deployedContract } from "./lib/deployments";
-import { publishRoundResults, readResultsFile, type UnknownModelPolicy } from "./lib/operator";
+import {
+  publishRoundResults,
+  readResultsFile,
+  summariseRates,
+  type MissingModelPolicy,
+  type UnknownModelPolicy,
+} from "./lib/operator";
 import { describePayoutConfig, loadPayoutConfig } from "./lib/payout";
+import { retryingEthersProvider } from "./lib/transport";
 
 const POLICIES: UnknownModelPolicy[] = ["error", "skip", "include"];
 
 async function main() {
   const { ROUND, RESULTS, OUT_DIR, SCORE_CONFIG, FORMULA, URI_BASE, UNKNOWN_MODELS, LOG_BLOCK_RANGE } = process.env;
+  const { MISSING_MODELS, MAX_MISSING_SHARE } = process.env;
   if (FORMULA !== undefined) throw new Error("FORMULA was replaced by SCORE_CONFIG (see the README): unset FORMULA");
   if (!ROUND || !RESULTS) throw new Error("Set ROUND and RESULTS, e.g. ROUND=1234 RESULTS=results.csv");
   if (!/^\d+$/.test(ROUND)) throw new Error(`ROUND must be a round number, not "${ROUND}"`);
   const unknownModels = (UNKNOWN_MODELS || "error") as UnknownModelPolicy;
   if (!POLICIES.includes(unknownModels)) throw new Error(`UNKNOWN_MODELS must be one of ${POLICIES.join(", ")}`);
+  const missingModels = (MISSING_MODELS || "error") as MissingModelPolicy;
+  if (missingModels !== "error" && missingModels !== "zero") throw new Error("MISSING_MODELS must be error or zero");
+  let maxMissingShare: number | undefined;
+  if (MAX_MISSING_SHARE) {
+    maxMissingShare = Number(MAX_MISSING_SHARE);
+    if (!/^(0|1|0?\.\d+|1\.0*)$/.test(MAX_MISSING_SHARE))
+      throw new Error(`MAX_MISSING_SHARE must be a fraction from 0 to 1, not "${MAX_MISSING_SHARE}"`);
+  }
   const config = loadPayoutConfig(SCORE_CONFIG);
   const rows = readResultsFile(RESULTS);
 
   const chainId = (await hre.ethers.provider.getNetwork()).chainId;
   const deployment = deployedContract(chainId, "PortfolioStake");
-  const [signer] = await hre.ethers.getSigners();
+  const [configured] = await hre.ethers.getSigners();
+  if (!configured) throw new Error(`no account is configured for network ${hre.network.name}`);
+  // Reads (registered models, every staker's allocation) retried when the node drops a connection; a lost
+  // publishRound answer is reported, and re-running is safe (the same root on chain is success).
+  const provider = retryingEthersProvider(hre.network.provider, { log: (line) => console.log(line) });
+  const signer = await provider.getSigner(configured.address);
   const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const result = await publishRoundResults(stake, BigInt(ROUND), rows, {
     outDir: OUT_DIR || "rounds",
@@ -53,16 +81,16 @@ async function main() {
     uriBase: URI_BASE,
     fromBlock: deployment.deployBlock,
     unknownModels,
+    missingModels,
+    maxMissingShare,
     logBlockRange: LOG_BLOCK_RANGE ? Number(LOG_BLOCK_RANGE) : undefined,
   });
 
-  console.log(`Round ${ROUND}: ${result.leaves} leaves; ${describePayoutConfig(config)}`);
-  if (result.zeroFilled.length)
-    console.log(`  ${result.zeroFilled.length} registered model(s) without a result get rate 0`);
-  if (result.clipped.length) console.log(`  clipped to the configuration's clip: ${result.clipped.join(", ")}`);
+  console.log(`Round ${ROUND}: ${describePayoutConfig(config)}`);
+  for (const line of summariseRates(result)) console.log(`  ${line}`);
   if (result.unknown.length)
     console.log(
-      `  ${result.unknown.length} unregistered model(s) ${unknownModels === "skip" ? "left out" : "included"}`,
+      `  the ${result.unknown.length} unregistered model(s) were ${unknownModels === "skip" ? "left out" : "included"}`,
     );
   if (result.status === "already-published") {
     console.log(`Round ${ROUND} is already published with this root ${result.root}; nothing to send`);

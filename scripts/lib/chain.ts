@@ -3,6 +3,7 @@
  * (public RPC endpoints cap eth_getLogs ranges) and revert reasons decoded into the contract's error names.
  */
 import type { PortfolioStake } from "../../typechain-types";
+import { revertData, transportFailureOf } from "./transport";
 
 export const ZERO_ROOT = "0x" + "0".repeat(64);
 /** Blocks per eth_getLogs request; common RPC providers accept 10,000. */
@@ -57,7 +58,8 @@ async function forEachBlockRange(
 
 /**
  * A failed call or transaction in plain words: the contract's custom error with its arguments when the node returned
- * revert data (e.g. "MissingModelResult(2)"), else the provider's message.
+ * revert data (e.g. "MissingModelResult(2)"); "no answer from the node: <what happened>" when the request never got
+ * one (a dropped connection is not a revert); else the provider's message.
  */
 export function describeFailure(error: unknown, stake: PortfolioStake): string {
   const data = revertData(error);
@@ -69,21 +71,8 @@ export function describeFailure(error: unknown, stake: PortfolioStake): string {
       // Not one of the contract's errors: fall through to the message.
     }
   }
+  const transport = transportFailureOf(error);
+  if (transport !== undefined) return `no answer from the node: ${transport}`;
   const e = error as { shortMessage?: string; message?: string };
   return e?.shortMessage ?? e?.message ?? String(error);
-}
-
-/** Revert data sits at different depths depending on the provider and ethers' wrapping. */
-function revertData(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length) {
-    const e = queue.shift();
-    if (!e || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    const record = e as Record<string, unknown>;
-    if (typeof record.data === "string" && /^0x[0-9a-fA-F]{8}/.test(record.data)) return record.data;
-    queue.push(record.error, record.info, record.cause, record.data);
-  }
-  return undefined;
 }

@@ -10,7 +10,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseEther } from "ethers";
-import { ResultsFileError, ratesFromRows, readResultsFile, toModelId, type RateOptions } from "./operator";
+import {
+  ResultsFileError,
+  listFew,
+  ratesFromRows,
+  readResultsFile,
+  summariseRates,
+  toModelId,
+  type RateOptions,
+} from "./operator";
 import { PRESETS, PayoutConfigError, type PayoutConfig } from "./payout";
 import { parseResultsCsv, parseResultsJson, type ResultRow } from "./resultsFile";
 
@@ -257,5 +265,82 @@ describe("operator job: results files", function () {
 
   it("converts Numerai model UUIDs to bytes16 IDs", function () {
     assert.equal(toModelId(UUID.toUpperCase()), UUID_ID);
+  });
+
+  it("refuses a file without rows for weighted registered models, unless asked to publish them at rate 0", function () {
+    const registered = Array.from({ length: 20 }, (_, i) => hexId((i + 16).toString(16)));
+    const rows = parseResultsCsv(
+      csv(
+        "model,rate",
+        registered.slice(0, 12).map((m) => `${m},0.01`),
+      ),
+    );
+    const weighted = registered.slice(5); // 8 of them (indices 12-19) have no row
+    const problem = onlyProblem(rows, { registered, weighted });
+    assert.match(problem, /^8 registered model\(s\) weighted in this round have no row: /);
+    assert.match(problem, new RegExp(`${registered[16]} and 3 more; published at rate 0 their stakers would get 0`));
+    const zero = ratesFromRows(rows, { config: CONFIG, registered, weighted, missingModels: "zero" });
+    assert.deepEqual(zero.zeroFilledWeighted, registered.slice(12));
+    assert.equal(zero.rates.length, 20);
+    // Unweighted registered models without a row are not a problem of their own.
+    assert.equal(
+      ratesFromRows(rows, { config: CONFIG, registered, weighted: registered.slice(0, 12) }).rates.length,
+      20,
+    );
+  });
+
+  it("refuses a header-only or truncated file: more than maxMissingShare of registered models without a row", function () {
+    const registered = Array.from({ length: 20 }, (_, i) => hexId((i + 16).toString(16)));
+    const headerOnly = parseResultsCsv(csv("model,corr,mmc", []));
+    assert.equal(
+      onlyProblem(headerOnly, { registered, maxMissingShare: 0.1, missingModels: "zero" }),
+      "20 of 20 registered models (100%) have no row, more than the 10% allowed: a truncated or wrong file? " +
+        "(MAX_MISSING_SHARE raises the bound)",
+    );
+    const rows = (n: number) =>
+      parseResultsCsv(
+        csv(
+          "model,rate",
+          registered.slice(0, n).map((m) => `${m},0`),
+        ),
+      );
+    assert.equal(ratesFromRows(rows(18), { config: CONFIG, registered, maxMissingShare: 0.1 }).zeroFilled.length, 2);
+    assert.match(onlyProblem(rows(17), { registered, maxMissingShare: 0.1 }), /^3 of 20 registered models \(15%\)/);
+  });
+
+  it("summarises a large file in a few lines: counts, then a few examples and 'and N more'", function () {
+    const models = Array.from({ length: 1010 }, (_, i) => "0x" + (i + 1).toString(16).padStart(32, "0"));
+    const rows = parseResultsCsv(
+      csv(
+        "model,rate",
+        models.map((m) => `${m},0.9`),
+      ),
+    ); // all clipped to 5%
+    const registered = [...models, hexId("ee")];
+    const summary = summariseRates(ratesFromRows(rows, { config: CONFIG, registered, unknownModels: "error" }));
+    assert.deepEqual(summary, [
+      "rows 1010, registered 1011, missing 1 (rate 0), clipped 1010, unregistered 0; 1011 leaves",
+      `  missing: ${hexId("ee")}`,
+      "  clipped to the configuration's clip: line 2, line 3, line 4, line 5, line 6 and 1005 more",
+    ]);
+    assert.equal(listFew(["a", "b"]), "a, b");
+  });
+
+  it("refuses an absurd exponent or digit count at once, naming the line", function () {
+    const started = performance.now();
+    const rows = parseResultsCsv(
+      csv("model,corr,mmc", [`${hexId("01")},1e999999999,0`, `${hexId("02")},0.${"1".repeat(1_000_000)},0`]),
+    );
+    let problems: string[] = [];
+    try {
+      ratesFromRows(rows, { config: CONFIG });
+    } catch (e) {
+      problems = (e as ResultsFileError).problems;
+    }
+    assert.deepEqual(problems, [
+      'line 2: CORR "1e999999999" is out of range',
+      `line 3: CORR "0.${"1".repeat(38)}… (1000002 characters)" is out of range`,
+    ]);
+    assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
   });
 });

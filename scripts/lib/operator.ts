@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PortfolioStake } from "../../typechain-types";
-import { ZERO_ROOT, chainTime, describeFailure, registeredModelsFromEvents } from "./chain";
+import { ZERO_ROOT, chainTime, describeFailure, registeredModelsFromEvents, stakersFromEvents } from "./chain";
 import {
   checkAgainstRound,
   givenRate,
@@ -24,6 +24,19 @@ export { readResultsFile, type ResultRow } from "./resultsFile";
 
 /** At most this many problems are listed; a wrong file usually repeats one mistake on every line. */
 const MAX_LISTED_PROBLEMS = 25;
+/** Models or lines named in one summary line before "and N more". */
+export const MAX_LISTED_ITEMS = 5;
+/**
+ * The operator job's default bound on registered models without a row: above it the file is most likely truncated or
+ * the wrong one (a header-only file would otherwise publish every model at rate 0, irreversibly).
+ */
+export const DEFAULT_MAX_MISSING_SHARE = 0.1;
+
+/** "a, b, c, d, e and 7 more": a long list in one readable line. */
+export function listFew(items: readonly string[], max = MAX_LISTED_ITEMS): string {
+  if (items.length <= max) return items.join(", ");
+  return `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
+}
 
 /** Numerai model UUIDs (with or without dashes) or bytes16 hex IDs, as the contract's bytes16. */
 export function toModelId(text: string): string {
@@ -36,6 +49,8 @@ export function toModelId(text: string): string {
 
 /** What to do with a model that is not registered on chain: most likely a typo, which would zero the real one. */
 export type UnknownModelPolicy = "error" | "skip" | "include";
+/** What to do with a weighted registered model without a row: refuse the file (default) or publish it at rate 0. */
+export type MissingModelPolicy = "error" | "zero";
 
 export interface RateOptions {
   config: PayoutConfig; // the round's score configuration
@@ -43,11 +58,17 @@ export interface RateOptions {
   round?: bigint; // when given, rows that name a round must name this one
   registered?: string[]; // every registered model: missing ones get a zero leaf, others follow `unknownModels`
   unknownModels?: UnknownModelPolicy; // default "include" (programmatic callers); the operator script uses "error"
+  weighted?: string[]; // registered models some account weights in the round: each needs a row (see missingModels)
+  missingModels?: MissingModelPolicy; // a weighted model without a row: "error" (default) or "zero" (rate 0)
+  maxMissingShare?: number; // refuse when more than this share of registered models has no row (default: no bound)
 }
 
 export interface RoundRates {
   rates: ModelRate[]; // one per leaf
+  rows: number; // rows read from the file
+  registered: number; // models registered on chain (0 when not given)
   zeroFilled: string[]; // registered models without a row, given rate 0
+  zeroFilledWeighted: string[]; // of those, models some account weights in the round (only with missingModels "zero")
   unknown: string[]; // unregistered models (included or skipped per policy)
   clipped: string[]; // rows whose rate was clipped to the configuration's clip
   scoresByModel: Map<string, Record<string, string | null>>; // each scored model's inputs, for the leaf file
@@ -76,7 +97,16 @@ export function ratesFromRows(rows: ResultRow[], options: RateOptions): RoundRat
   const registered = options.registered ? new Set(options.registered.map(normaliseModelId)) : undefined;
   const problems: string[] = [];
   const firstLine = new Map<string, string>();
-  const result: RoundRates = { rates: [], zeroFilled: [], unknown: [], clipped: [], scoresByModel: new Map() };
+  const result: RoundRates = {
+    rows: rows.length,
+    registered: registered?.size ?? 0,
+    rates: [],
+    zeroFilled: [],
+    zeroFilledWeighted: [],
+    unknown: [],
+    clipped: [],
+    scoresByModel: new Map(),
+  };
   // A configured score no row carries is one problem of the file, not one per line.
   const scored = rows.filter((row) => row.scores !== undefined);
   const absent = Object.keys(config.scores).filter(
@@ -127,12 +157,56 @@ export function ratesFromRows(rows: ResultRow[], options: RateOptions): RoundRat
     }
   }
   if (problems.length) throw new ResultsFileError(problems);
-  for (const id of registered ?? []) {
-    if (firstLine.has(id)) continue;
+  const missing = [...(registered ?? [])].filter((id) => !firstLine.has(id));
+  problems.push(...missingRowProblems(missing, result.registered, options));
+  if (problems.length) throw new ResultsFileError(problems);
+  const weighted = new Set((options.weighted ?? []).map(normaliseModelId));
+  for (const id of missing) {
     result.zeroFilled.push(id);
+    if (weighted.has(id)) result.zeroFilledWeighted.push(id);
     result.rates.push({ modelId: id, rate: 0n });
   }
   return result;
+}
+
+/**
+ * Registered models without a row: a weighted one would settle at 0 for its stakers (refused unless missingModels is
+ * "zero"), and more than maxMissingShare of all of them means a truncated or wrong file. Publication is irreversible,
+ * so both are checked before anything is written or sent.
+ */
+function missingRowProblems(missing: string[], registered: number, options: RateOptions): string[] {
+  const problems: string[] = [];
+  const weighted = new Set((options.weighted ?? []).map(normaliseModelId));
+  const missingWeighted = missing.filter((id) => weighted.has(id));
+  if (missingWeighted.length && (options.missingModels ?? "error") === "error") {
+    problems.push(
+      `${missingWeighted.length} registered model(s) weighted in this round have no row: ${listFew(missingWeighted)}; ` +
+        `published at rate 0 their stakers would get 0 for the round (MISSING_MODELS=zero does that knowingly)`,
+    );
+  }
+  const share = options.maxMissingShare;
+  if (share !== undefined && missing.length > share * registered) {
+    const percent = (x: number) => `${Number((x * 100).toFixed(2))}%`;
+    problems.push(
+      `${missing.length} of ${registered} registered models (${percent(missing.length / registered)}) have no row, ` +
+        `more than the ${percent(share)} allowed: a truncated or wrong file? (MAX_MISSING_SHARE raises the bound)`,
+    );
+  }
+  return problems;
+}
+
+/** The operator's report of a validated file, a few short lines (never every line number). */
+export function summariseRates(rates: RoundRates): string[] {
+  const lines = [
+    `rows ${rates.rows}, registered ${rates.registered}, missing ${rates.zeroFilled.length} (rate 0), ` +
+      `clipped ${rates.clipped.length}, unregistered ${rates.unknown.length}; ${rates.rates.length} leaves`,
+  ];
+  if (rates.zeroFilledWeighted.length)
+    lines.push(`  weighted models without a row, at rate 0 as asked: ${listFew(rates.zeroFilledWeighted)}`);
+  if (rates.zeroFilled.length) lines.push(`  missing: ${listFew(rates.zeroFilled)}`);
+  if (rates.clipped.length) lines.push(`  clipped to the configuration's clip: ${listFew(rates.clipped)}`);
+  if (rates.unknown.length) lines.push(`  unregistered: ${listFew(rates.unknown)}`);
+  return lines;
 }
 
 /** One row's rate: its `rate` clipped to the configuration's clip, or the configuration applied to its scores. */
@@ -157,6 +231,8 @@ export interface PublishOptions {
   uriBase?: string; // public base URI of outDir, recorded on chain (default: the file:// URL)
   fromBlock?: number; // the contract's deploy block, to read ModelRegistered events from
   unknownModels?: UnknownModelPolicy;
+  missingModels?: MissingModelPolicy; // default "error": a weighted model without a row refuses the file
+  maxMissingShare?: number; // default DEFAULT_MAX_MISSING_SHARE (10%) of registered models without a row
   logBlockRange?: number;
 }
 
@@ -189,12 +265,18 @@ export async function publishRoundResults(
   const registered = (await registeredModelsFromEvents(stake, options.fromBlock, options.logBlockRange)).map(
     normaliseModelId,
   );
+  const maxMissingShare = options.maxMissingShare ?? DEFAULT_MAX_MISSING_SHARE;
+  if (!(maxMissingShare >= 0 && maxMissingShare <= 1))
+    throw new Error(`the share of registered models allowed without a row must be from 0 to 1, not ${maxMissingShare}`);
   const rates = ratesFromRows(rows, {
     config,
     onChain: { round, rateCap: info.rateCap, sliceDivisor: info.sliceDivisor },
     round,
     registered,
     unknownModels: options.unknownModels,
+    weighted: await weightedModelsInRound(stake, round, options),
+    missingModels: options.missingModels,
+    maxMissingShare,
   });
   const tree = buildRoundTree(round, rates.rates);
   const content = roundFile(round, tree, config, rates.scoresByModel);
@@ -232,6 +314,22 @@ export async function publishRoundResults(
   } catch (e) {
     throw new Error(`publishRound(${round}) failed: ${describeFailure(e, stake)}`, { cause: e });
   }
+}
+
+/** Every model some staker weights in `round` (the vectors rounds open with), from its stakers' allocationAt. */
+export async function weightedModelsInRound(
+  stake: PortfolioStake,
+  round: bigint,
+  options: { fromBlock?: number; logBlockRange?: number } = {},
+): Promise<string[]> {
+  const weighted = new Set<string>();
+  for (const staker of await stakersFromEvents(stake, options.fromBlock, options.logBlockRange)) {
+    const [ids, bps] = await stake.allocationAt(staker, round);
+    ids.forEach((id, slot) => {
+      if (bps[slot] !== 0n) weighted.add(normaliseModelId(id));
+    });
+  }
+  return [...weighted];
 }
 
 /** A clear error before sending, rather than an AccessControl revert. */

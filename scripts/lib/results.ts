@@ -19,13 +19,22 @@ export interface ExactDecimal {
   scale: number;
 }
 
+/** A value quoted in an error message, cut short if absurdly long. */
+const shown = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text);
+
+/** Digits a decimal may have: far more than any score, rate or multiplier needs (18 decimals). */
+export const MAX_DECIMAL_DIGITS = 100;
+
 /** Parses a decimal string (plain or scientific, e.g. "-5.92e-18") exactly. Throws `"x" is not a number`. */
 export function parseExactDecimal(text: string): ExactDecimal {
   const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
-  if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw new Error(`"${text}" is not a number`);
+  if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw new Error(`"${shown(text)}" is not a number`);
   const [, sign, intPart, fracPart = "", expPart = "0"] = match;
+  // Bounded before any BigInt work: a million digits (or 10^huge) would stall the job for seconds or minutes.
+  if ((intPart ?? "").length + fracPart.length > MAX_DECIMAL_DIGITS)
+    throw new Error(`"${shown(text)}" is out of range`);
   const exponent = Number(expPart);
-  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1000) throw new Error(`"${text}" is out of range`);
+  if (!Number.isSafeInteger(exponent) || Math.abs(exponent) > 1000) throw new Error(`"${shown(text)}" is out of range`);
   const digits = BigInt((intPart + fracPart).replace(/^0+(?=\d)/, "") || "0");
   const scale = fracPart.length - exponent; // value = digits / 10^scale
   const units = scale >= 0 ? digits : digits * 10n ** BigInt(-scale);
@@ -131,6 +140,22 @@ export function normaliseModelId(id: string): string {
   return hex;
 }
 
+/** A tree with its model ID -> leaf index map (scripts/lib/roundTrees.ts builds these once per tree). */
+export interface IndexedTree {
+  tree: RoundTree;
+  leafIndexByModel: ReadonlyMap<string, number>;
+}
+
+/** How often round trees were built and indexed in this process: tests assert "once per tree" with it. */
+export const roundTreeCounters = { builds: 0, indexes: 0 };
+
+function indexTree(tree: RoundTree): IndexedTree {
+  roundTreeCounters.indexes++;
+  const leafIndexByModel = new Map<string, number>();
+  for (const [i, [, id]] of tree.entries()) leafIndexByModel.set(id, i);
+  return { tree, leafIndexByModel };
+}
+
 /** The calldata struct PortfolioStake.settle expects for one round. */
 export interface RoundResultArg {
   round: bigint;
@@ -149,13 +174,14 @@ export interface RoundResultArg {
  */
 export function accountRoundResult(
   round: bigint | number,
-  tree: RoundTree | null,
+  treeOrIndexed: RoundTree | IndexedTree | null,
   registry: string[],
   onlyWeighted?: readonly (number | bigint)[],
 ): RoundResultArg {
-  if (tree === null) return emptyRoundResult(round);
-  const indexById = new Map<string, number>();
-  for (const [i, [, id]] of tree.entries()) indexById.set(id, i);
+  if (treeOrIndexed === null) return emptyRoundResult(round);
+  // An indexed tree (the keeper's) is indexed once per run; a bare tree is indexed here, for one-off callers.
+  const { tree, leafIndexByModel: indexById } =
+    "leafIndexByModel" in treeOrIndexed ? treeOrIndexed : indexTree(treeOrIndexed);
   const slots: number[] = [];
   const treeIndices: number[] = [];
   registry.forEach((id, slot) => {

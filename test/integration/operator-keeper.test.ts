@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 import type { Result } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake } from "../../typechain-types";
@@ -17,8 +17,23 @@ import { payoutRate } from "../../scripts/lib/payout";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "../../scripts/lib/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { buildRoundTree, roundDelta, roundFile, treeFromFile, type RoundFile } from "../../scripts/lib/results";
+import {
+  accountRoundResult,
+  buildRoundTree,
+  roundDelta,
+  roundFile,
+  roundTreeCounters,
+  treeFromFile,
+  type RoundFile,
+} from "../../scripts/lib/results";
+import { retryingEthersProvider } from "../../scripts/lib/transport";
+import { httpEip1193, startRpcProxy, writeEpipe } from "../helpers/rpcProxy";
 
+/**
+ * These tests publish files with rows for some registered models only, on purpose: the operator job's defaults refuse
+ * that (a weighted model without a row, or more than 10% of registered models missing), tested on their own.
+ */
+const ZERO_FILL = { missingModels: "zero", maxMissingShare: 1 } as const;
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
 const hexId = (byte: string) => "0x" + byte.repeat(16);
 
@@ -118,6 +133,7 @@ async function historyFixture() {
       const published = await publishRoundResults(op, round, readResultsFile(file), {
         config: TEST_PAYOUT_CONFIG,
         outDir: dir,
+        ...ZERO_FILL,
         unknownModels: "error",
       });
       publishGas.push(published.gasUsed!);
@@ -209,6 +225,7 @@ describe("operator job: publishing", function () {
     const result = await publishRoundResults(watched, rounds[0], readResultsFile(file), {
       config: TEST_PAYOUT_CONFIG,
       outDir: dir,
+      ...ZERO_FILL,
       unknownModels: "error",
     });
     expect(fileExistedAtSend).to.equal(true);
@@ -253,6 +270,7 @@ describe("operator job: publishing", function () {
     const result = await publishRoundResults(op, rounds[1], readResultsFile(file), {
       config,
       outDir: dir,
+      ...ZERO_FILL,
       uriBase: "https://example.org/rounds/",
     });
     expect(result.uri).to.equal(`https://example.org/rounds/round-${rounds[1]}.json`);
@@ -276,17 +294,24 @@ describe("operator job: publishing", function () {
     const first = await publishRoundResults(op, rounds[0], readResultsFile(file), {
       config: TEST_PAYOUT_CONFIG,
       outDir: dir,
+      ...ZERO_FILL,
     });
     rmSync(first.file);
     const again = await publishRoundResults(op, rounds[0], readResultsFile(file), {
       config: TEST_PAYOUT_CONFIG,
       outDir: dir,
+      ...ZERO_FILL,
     });
     expect(again.status).to.equal("already-published");
     expect(again.fileRestored).to.equal(true);
     expect(
-      (await publishRoundResults(op, rounds[0], readResultsFile(file), { config: TEST_PAYOUT_CONFIG, outDir: dir }))
-        .fileRestored,
+      (
+        await publishRoundResults(op, rounds[0], readResultsFile(file), {
+          config: TEST_PAYOUT_CONFIG,
+          outDir: dir,
+          ...ZERO_FILL,
+        })
+      ).fileRestored,
     ).to.equal(false);
     expect(again.txHash).to.equal(undefined);
     expect(again.root).to.equal(first.root);
@@ -301,7 +326,11 @@ describe("operator job: publishing", function () {
       ),
     );
     await expectFailure(
-      publishRoundResults(op, rounds[0], readResultsFile(file), { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(op, rounds[0], readResultsFile(file), {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        ...ZERO_FILL,
+      }),
       new RegExp(`Round ${rounds[0]} is already published with root ${first.root}; these results build 0x[0-9a-f]{64}`),
     );
     // The refused attempt did not touch the good leaf file.
@@ -318,38 +347,132 @@ describe("operator job: publishing", function () {
       ),
     );
     await expectFailure(
-      publishRoundResults(op, rounds[2] + 1n, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(op, rounds[2] + 1n, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL }),
       new RegExp(`Round ${rounds[2] + 1n} has not been opened on chain \\(the current round is ${rounds[2]}\\)`),
     );
     const fresh = await openRound(stake, operator);
     await expectFailure(
-      publishRoundResults(op, fresh, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(op, fresh, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL }),
       new RegExp(`Round ${fresh} resolves at \\d{4}-\\d\\d-\\d\\dT.*; publish it after that`),
     );
     expect(existsSync(path.join(dir, `round-${fresh}.json`))).to.equal(false);
 
     const typo = parseResultsCsv(csv("model,rate", [...models.alice.map((m) => `${m},0.01`), `${hexId("ab")},0.01`]));
     await expectFailure(
-      publishRoundResults(op, rounds[0], typo, { config: TEST_PAYOUT_CONFIG, outDir: dir, unknownModels: "error" }),
+      publishRoundResults(op, rounds[0], typo, {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        ...ZERO_FILL,
+        unknownModels: "error",
+      }),
       /line 6: model 0xabab.* is not registered on chain/,
     );
     const skipped = await publishRoundResults(op, rounds[0], typo, {
       config: TEST_PAYOUT_CONFIG,
       outDir: dir,
+      ...ZERO_FILL,
       unknownModels: "skip",
     });
     expect(skipped.unknown).to.deep.equal([hexId("ab")]);
     expect(skipped.leaves).to.equal(12);
 
     await expectFailure(
-      publishRoundResults(stake.connect(outsider), rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(stake.connect(outsider), rounds[1], rows, {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        ...ZERO_FILL,
+      }),
       new RegExp(`${outsider.address} does not hold OPERATOR_ROLE`),
     );
     await time.increaseTo((await stake.roundInfo(rounds[1])).deadline + 1n);
     await expectFailure(
-      publishRoundResults(op, rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      publishRoundResults(op, rounds[1], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL }),
       new RegExp(`Round ${rounds[1]}'s publication deadline .* has passed; it counts as zero`),
     );
+  });
+});
+
+describe("operator job: tree size is every staker's proof size", function () {
+  it("settling one account-round against a 14,300-leaf tree costs more than against a 32-leaf tree (README figures)", async function () {
+    const { stake, op, rounds, models, all, alice, keeper } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => "0x" + (i + 1).toString(16).padStart(32, "0"));
+    // `skip`: the registered models and a few others (32 leaves); `include`: the whole tournament file (14,300).
+    const sizes = [32, 14_300, 32];
+    for (const [k, leaves] of sizes.entries()) {
+      const ids = [...all, ...filler(leaves - all.length)];
+      const rows = parseResultsCsv(
+        csv(
+          "model,rate",
+          ids.map((m, i) => `${m},0.0${i % 9}`),
+        ),
+      );
+      const published = await publishRoundResults(op, rounds[k]!, rows, {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        unknownModels: "include",
+      });
+      expect(published.leaves).to.equal(leaves);
+    }
+    const gasAndProof: { gas: bigint; proof: number }[] = [];
+    for (const round of rounds) {
+      const tree = treeFromFile(JSON.parse(readFileSync(path.join(dir, `round-${round}.json`), "utf8")) as RoundFile);
+      const result = accountRoundResult(round, tree, models.alice);
+      const tx = await stake
+        .connect(keeper)
+        .settle({ account: alice.address, models: models.alice, results: [result] });
+      gasAndProof.push({ gas: (await tx.wait())!.gasUsed, proof: result.proof.length });
+    }
+    const [, large, small] = gasAndProof as [unknown, { gas: bigint; proof: number }, { gas: bigint; proof: number }];
+    console.log(
+      `      settle 1 account-round, 4 weighted models: 32 leaves ${small.gas} gas (${small.proof} proof nodes), ` +
+        `14,300 leaves ${large.gas} gas (${large.proof} proof nodes)`,
+    );
+    expect(large.proof).to.be.greaterThan(small.proof + 10); // ~log2(14,300) - log2(32) = 9 more levels, per leaf pair
+    expect(large.gas).to.be.greaterThan(small.gas);
+  });
+});
+
+describe("operator job: files lacking registered models", function () {
+  it("refuses by default a header-only file and one without a weighted model's row, publishing nothing", async function () {
+    const { op, rounds, models } = await loadFixture(threeRoundsFixture);
+    const dir = tmp();
+    const headerOnly = parseResultsCsv(csv("model,corr,mmc", []));
+    await expectFailure(
+      publishRoundResults(op, rounds[0], headerOnly, { config: TEST_PAYOUT_CONFIG, outDir: dir }),
+      /12 registered model\(s\) weighted in this round have no row: .* and 7 more[^]*12 of 12 registered models \(100%\) have no row, more than the 10% allowed/,
+    );
+    // Carol's four weighted models missing: 4 of 12 registered (33%).
+    const withoutCarol = parseResultsCsv(
+      csv(
+        "model,rate",
+        [...models.alice, ...models.bob].map((m) => `${m},0.01`),
+      ),
+    );
+    await expectFailure(
+      publishRoundResults(op, rounds[0], withoutCarol, { config: TEST_PAYOUT_CONFIG, outDir: dir, maxMissingShare: 1 }),
+      new RegExp(`4 registered model\\(s\\) weighted in this round have no row: ${models.carol.join(", ")};`),
+    );
+    await expectFailure(
+      publishRoundResults(op, rounds[0], withoutCarol, {
+        config: TEST_PAYOUT_CONFIG,
+        outDir: dir,
+        missingModels: "zero",
+      }),
+      /4 of 12 registered models \(33.33%\) have no row, more than the 10% allowed/,
+    );
+    expect(existsSync(path.join(dir, `round-${rounds[0]}.json`))).to.equal(false);
+    expect((await op.roundInfo(rounds[0])).root).to.equal(ethers.ZeroHash);
+
+    const knowingly = await publishRoundResults(op, rounds[0], withoutCarol, {
+      config: TEST_PAYOUT_CONFIG,
+      outDir: dir,
+      missingModels: "zero",
+      maxMissingShare: 0.34,
+    });
+    expect(knowingly.status).to.equal("published");
+    expect(knowingly.zeroFilledWeighted).to.have.members(models.carol);
+    expect(knowingly).to.include({ rows: 8, registered: 12, leaves: 12 });
   });
 });
 
@@ -477,7 +600,7 @@ describe("keeper job", function () {
             all.map((m) => `${m},0.01`),
           ),
         ),
-        { config: TEST_PAYOUT_CONFIG, outDir: dir },
+        { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL },
       );
     }
     const early = await runKeeper(stake.connect(keeper), { roundsDir: dir });
@@ -506,8 +629,8 @@ describe("keeper job", function () {
           ids.map((m) => `${m},0.01`),
         ),
       );
-    await publishRoundResults(op, rounds[0], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir });
-    await publishRoundResults(op, rounds[2], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir });
+    await publishRoundResults(op, rounds[0], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL });
+    await publishRoundResults(op, rounds[2], rows(all), { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL });
     // An incomplete tree for the middle round, published without the operator job: no leaf for alice's model 0.
     const incomplete = buildRoundTree(
       rounds[1],
@@ -542,7 +665,7 @@ describe("keeper job", function () {
             all.map((m) => `${m},0.01`),
           ),
         ),
-        { config: TEST_PAYOUT_CONFIG, outDir: dir },
+        { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL },
       );
     }
     const published = await takeSnapshot();
@@ -583,5 +706,107 @@ describe("keeper job", function () {
       /maxPerTx must be an integer from 1 to 256, not 257/,
     );
     await expectFailure(runKeeper(stake, { roundsDir: tmp(), gasBudget: 0n }), /the gas budget must be positive/);
+  });
+});
+
+describe("keeper job at production size: windows of rounds, trees once", function () {
+  it("settles a backlog a window of rounds at a time: each tree built and indexed once, at most a window held", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget: 10n ** 9n, roundWindow: 64 });
+    const oneWindow = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture);
+    const before = { ...roundTreeCounters };
+    const lines: string[] = [];
+    const report = await runKeeper(stake.connect(keeper), {
+      roundsDir: dir,
+      maxPerTx: 5,
+      roundWindow: 2,
+      log: (l) => lines.push(l),
+    });
+    const published = HISTORY_ROUNDS - 1; // one round expires unpublished: no tree
+    expect(report.settledAccountRounds).to.equal(3 * HISTORY_ROUNDS);
+    expect(report.treesLoaded).to.equal(published);
+    expect(roundTreeCounters.builds - before.builds).to.equal(published);
+    expect(roundTreeCounters.indexes - before.indexes, "one index per tree, not per account-round").to.equal(published);
+    expect(report.mostTreesHeld).to.be.within(1, 2);
+    expect(lines.filter((l) => /next window: rounds/.test(l))).to.have.length(HISTORY_ROUNDS / 2 - 1);
+    expect(await settlementState(stake, accounts)).to.deep.equal(oneWindow);
+  });
+});
+
+describe("keeper job: a node that refuses big estimates", function () {
+  it("halves a batch whose estimate the node refuses without revert data (its gas cap), not a revert", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 16 });
+    const expected = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture);
+    const real = stake.connect(keeper);
+    const rounds = (batch: { results: unknown[] }[]) => batch.reduce((n, a) => n + a.results.length, 0);
+    let refused = 0;
+    // What a node with EIP-7825's cap says for a batch over 16,777,216 gas: an error without revert data.
+    const settleBatch = Object.assign((...args: Parameters<typeof real.settleBatch>) => real.settleBatch(...args), {
+      estimateGas: async (batch: { results: unknown[] }[]) => {
+        if (rounds(batch) > 4) {
+          refused++;
+          throw Object.assign(new Error("transaction gas limit (20881491) is greater than the cap (16777216)"), {
+            data: null,
+          });
+        }
+        return real.settleBatch.estimateGas(batch as Parameters<typeof real.settleBatch.estimateGas>[0]);
+      },
+    });
+    const capped = new Proxy(real, {
+      get: (target, prop, receiver): unknown =>
+        prop === "settleBatch" ? settleBatch : (Reflect.get(target, prop, receiver) as unknown),
+    });
+    const report = await runKeeper(capped, { roundsDir: dir, maxPerTx: 16 });
+    expect(report.failures).to.deep.equal([]);
+    expect(report.complete).to.equal(true);
+    expect(refused).to.be.greaterThan(0);
+    for (const tx of report.transactions) expect(tx.accountRounds).to.be.at.most(4);
+    expect(await settlementState(stake, accounts)).to.deep.equal(expected);
+  });
+});
+
+describe("keeper job: a node that drops connections", function () {
+  it("ends in the same state as an undisturbed run: reads retried, lost sends re-planned, nothing called a revert", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 3 });
+    const undisturbed = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture);
+    // Every 9th request closed unanswered (alternately before and after the node handled it), the first send's
+    // answer lost after it was mined, and one write EPIPE on a gas estimate.
+    const proxy = await startRpcProxy(network.provider, { dropEvery: 9, answerLostOnce: ["eth_sendTransaction"] });
+    const transportLog: string[] = [];
+    const lines: string[] = [];
+    try {
+      const client = httpEip1193(proxy.url);
+      client.injectOnce("eth_estimateGas", writeEpipe());
+      const provider = retryingEthersProvider(client, { baseDelayMs: 1, log: (l) => transportLog.push(l) });
+      const signer = await provider.getSigner(keeper.address);
+      const report = await runKeeper(stake.connect(signer), { roundsDir: dir, maxPerTx: 3, log: (l) => lines.push(l) });
+      expect(report.complete, lines.join("\n")).to.equal(true);
+      expect(report.failures).to.deep.equal([]);
+      expect(report.transportFailures).to.be.at.least(1); // the lost send, at least
+    } finally {
+      await proxy.close();
+    }
+    expect(proxy.dropped.filter((d) => d.reachedNode).length).to.be.at.least(1);
+    expect(proxy.dropped.filter((d) => !d.reachedNode).length).to.be.at.least(1);
+    expect(transportLog).to.include(
+      "eth_estimateGas: connection broken while sending (write EPIPE), retrying 1/5 in 1 ms",
+    );
+    expect(transportLog.some((l) => /: connection closed by the node, retrying \d\/5/.test(l))).to.equal(true);
+    expect(lines.some((l) => /^keeper: no answer from the node \(connection closed by the node\)/.test(l))).to.equal(
+      true,
+    );
+    expect(lines.filter((l) => /revert/i.test(l) || /FAILED/.test(l))).to.deep.equal([]);
+    expect(await settlementState(stake, accounts)).to.deep.equal(undisturbed);
   });
 });
