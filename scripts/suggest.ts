@@ -25,6 +25,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import hre from "hardhat";
 import { at } from "./lib/checks";
 import { deployedContract } from "./lib/deployments";
+import { retryingEthersProvider } from "./lib/transport";
 import {
   DEFAULT_LAGS,
   METHODS,
@@ -75,7 +76,9 @@ async function main() {
 
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const deployment = deployedContract(chainId, "PortfolioStake");
-  const stake = await ethers.getContractAt("PortfolioStake", deployment.address);
+  // Reads retried when the node drops a connection (the job reads every published round), as the keeper does.
+  const provider = retryingEthersProvider(hre.network.provider, { log: (line) => console.log(`suggest: ${line}`) });
+  const stake = (await ethers.getContractAt("PortfolioStake", deployment.address)).connect(provider);
   const models = [...(await stake.modelsOf(account))];
   if (models.length === 0) throw new Error(`${account} has no registered models`);
   const next = (await stake.currentRound()) + 1n;

@@ -16,6 +16,7 @@ import {
   methodScores,
   modelStats,
   parseBps,
+  ratesFromLeafFiles,
   ratesFromResultsFile,
   suggestWeights,
   windowReturn,
@@ -24,6 +25,8 @@ import {
   type Series,
 } from "./suggest";
 import { Rng, hacStandardError, normalCdf, sd } from "./stats";
+import { buildRoundTree, roundFile } from "./results";
+import type { PortfolioStake } from "../../typechain-types";
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -311,6 +314,39 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
         { model: m[0], bps: 5000 },
         { model: m[1], bps: 5000 },
       ]);
+    });
+  });
+
+  describe("ratesFromLeafFiles at tournament size", function () {
+    it("rebuilds a 14,300-leaf file's tree without holding the event loop, and refuses a file whose root differs", async function () {
+      const dir = mkdtempSync(path.join(tmpdir(), "suggest-leaves-"));
+      const id = (i: number) => "0x" + i.toString(16).padStart(32, "0");
+      const tree = buildRoundTree(
+        7n,
+        Array.from({ length: 14_300 }, (_, i) => ({ modelId: id(i + 1), rate: BigInt(i) })),
+      );
+      writeFileSync(path.join(dir, "round-7.json"), JSON.stringify(roundFile(7n, tree)));
+      // Only what ratesFromLeafFiles reads of the contract: the RoundPublished events.
+      const publishedWith = (root: string) =>
+        ({
+          filters: { RoundPublished: () => ({}) },
+          queryFilter: async () => [{ args: { round: 7n, root, leavesURI: "" } }],
+        }) as unknown as PortfolioStake;
+      let building = true;
+      let callbacks = 0;
+      const probe = () => {
+        if (!building) return;
+        callbacks++;
+        setImmediate(probe);
+      };
+      setImmediate(probe);
+      const { rates, missing } = await ratesFromLeafFiles(publishedWith(tree.root), dir);
+      building = false;
+      assert.deepEqual(missing, []);
+      assert.equal(rates.get(7)?.size, 14_299); // every non-zero rate
+      // A synchronous rebuild (what crashed the job at this size) lets no other callback run.
+      assert.ok(callbacks > 50, `other callbacks ran ${callbacks} time(s) while the tree was rebuilt`);
+      await assert.rejects(ratesFromLeafFiles(publishedWith("0x" + "11".repeat(32)), dir), /builds root/);
     });
   });
 });

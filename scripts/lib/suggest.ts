@@ -24,6 +24,7 @@ import { at } from "./checks";
 import { toModelId } from "./operator";
 import { PRESETS, payoutRate } from "./payout";
 import { normaliseModelId, parseDecimal, treeFromFile, type RoundFile } from "./results";
+import { buildRoundTreeInChunks } from "./roundTrees";
 
 export * from "./suggestCore";
 
@@ -112,7 +113,12 @@ export async function ratesFromLeafFiles(
       continue;
     }
     const content = JSON.parse(readFileSync(file, "utf8")) as RoundFile;
-    const tree = treeFromFile(content);
+    // Rebuilt in chunks that yield to the event loop: a 14,300-leaf tree built at once blocks it for seconds, long
+    // enough for the node to close the job's idle connections.
+    const tree = await buildRoundTreeInChunks(
+      BigInt(content.round),
+      content.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
+    );
     if (tree.root !== e.args.root)
       throw new Error(`${file} builds root ${tree.root}, round ${round} on chain has ${e.args.root}`);
     rates.set(round, leafRates(content));
