@@ -6,6 +6,7 @@
 import type { Provider, Signer } from "ethers";
 import type { PortfolioStake } from "../../typechain-types";
 import type { AccountPlan } from "./rebalancePlan";
+import { describeFailure } from "./chain";
 
 export type Mode = "multicall" | "signed";
 export const MODES: readonly Mode[] = ["multicall", "signed"];
@@ -87,25 +88,6 @@ export function transactionData(stake: PortfolioStake, calls: readonly Allocatio
   return stake.interface.encodeFunctionData("multicall", [calls.map((c) => c.data)]);
 }
 
-/** The contract's custom error (e.g. "InvalidWeightSum(9900)") or the provider's message. */
-export function describeRevert(error: unknown, stake: PortfolioStake): string {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length) {
-    const e = queue.shift();
-    if (!e || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    const record = e as Record<string, unknown>;
-    if (typeof record.data === "string" && /^0x[0-9a-fA-F]{8}/.test(record.data)) {
-      const parsed = stake.interface.parseError(record.data);
-      if (parsed) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;
-    }
-    queue.push(record.error, record.info, record.cause, record.data);
-  }
-  const e = error as { shortMessage?: string; message?: string };
-  return e?.shortMessage ?? e?.message ?? String(error);
-}
-
 /** Estimates every call alone; a call that would revert becomes a problem (so nothing is sent). */
 export async function estimateCalls(
   stake: PortfolioStake,
@@ -120,7 +102,7 @@ export async function estimateCalls(
     try {
       estimated.push({ ...call, gas: await provider.estimateGas({ from, to, data: call.data }) });
     } catch (error) {
-      problems.push(`${call.account}: the contract would refuse this change: ${describeRevert(error, stake)}`);
+      problems.push(`${call.account}: the contract would refuse this change: ${describeFailure(error, stake)}`);
     }
   }
   return { calls: estimated, problems };
