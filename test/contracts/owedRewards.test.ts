@@ -21,15 +21,8 @@ type Fx = Awaited<ReturnType<typeof deployFixture>>;
 /** Alice, bob and carol stake 1,000 NMR each on their first model; round R0 opens; nothing in the pool. */
 async function stakedFixture() {
   const fx = await deployFixture();
-  const { stake, alice, bob, carol, models, operator } = fx;
-  for (const [signer, ids] of [
-    [alice, models.alice],
-    [bob, models.bob],
-    [carol, models.carol],
-  ] as const) {
-    await stake.connect(signer).deposit(NMR(1_000));
-    await stake.connect(signer).setAllocation(ids, [10_000, 0, 0, 0]);
-  }
+  const { stake, models, operator } = fx;
+  await stakeOnFirstModels(fx, NMR(1_000));
   const round = await openRound(stake, operator);
   // alice +5% (50 NMR), bob +2% (20 NMR), carol +3% (30 NMR)
   const tree = buildRoundTree(round, [
@@ -40,6 +33,14 @@ async function stakedFixture() {
   await time.increaseTo((await stake.roundInfo(round)).resolvesAt);
   await stake.connect(operator).publishRound(round, tree.root, "");
   return { ...fx, round, tree };
+}
+
+/** Alice, bob and carol each deposit `amount` and put all of it on their first model. */
+async function stakeOnFirstModels(fx: Fx, amount: bigint) {
+  for (const name of ["alice", "bob", "carol"] as const) {
+    await fx.stake.connect(fx[name]).deposit(amount);
+    await fx.stake.connect(fx[name]).setAllocation(fx.models[name], [10_000, 0, 0, 0]);
+  }
 }
 
 async function settleRound(fx: Fx, who: HardhatEthersSigner, round: bigint, tree: RoundTree | null, by = fx.keeper) {
@@ -181,14 +182,7 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     // which no partial refill paid anyone anything while totals() said it had.
     const fx = await loadFixture(deployFixture);
     const { stake, nmr, alice, bob, carol, operator, keeper, models } = fx;
-    for (const [signer, ids] of [
-      [alice, models.alice],
-      [bob, models.bob],
-      [carol, models.carol],
-    ] as const) {
-      await stake.connect(signer).deposit(NMR(1_000));
-      await stake.connect(signer).setAllocation(ids, [10_000, 0, 0, 0]);
-    }
+    await stakeOnFirstModels(fx, NMR(1_000));
     const rounds: bigint[] = [];
     for (let i = 0; i < 4; i++) rounds.push(await openRound(stake, operator));
     // Carol gains in the first round only and is not settled again: her owed amount stays stored at scale 0.
@@ -237,14 +231,7 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     const fx = await loadFixture(deployFixture);
     const { stake, nmr, alice, bob, carol, operator, keeper, models } = fx;
     const firsts = [models.alice[0], models.bob[0], models.carol[0]];
-    for (const [who, ids] of [
-      [alice, models.alice],
-      [bob, models.bob],
-      [carol, models.carol],
-    ] as const) {
-      await stake.connect(who).deposit(NMR(1));
-      await stake.connect(who).setAllocation(ids, [10_000, 0, 0, 0]);
-    }
+    await stakeOnFirstModels(fx, NMR(1));
     // A rate of 1e-18 on 1 NMR: a gain of exactly 1 wei each.
     const round = await openRound(stake, operator);
     const tree = buildRoundTree(
