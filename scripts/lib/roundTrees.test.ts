@@ -5,6 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { callbacksDuring } from "./testing/eventLoop";
 import { accountRoundResult, buildRoundTree, roundFile, type ModelRate } from "./results";
 import {
   HASHES_PER_CHUNK,
@@ -39,18 +40,7 @@ describe("round trees built in chunks", function () {
   });
 
   it("yield to the event loop while building a 14,300-leaf tree (other callbacks run between chunks)", async function () {
-    // Counted, not timed (a loaded machine stretches any wall-clock bound): a callback that re-schedules itself with
-    // setImmediate runs once per yield of the build, and never while a synchronous build holds the event loop.
-    let building = true;
-    let callbacks = 0;
-    const probe = () => {
-      if (!building) return;
-      callbacks++;
-      setImmediate(probe);
-    };
-    setImmediate(probe);
-    const tree = await buildRoundTreeInChunks(3n, rates(14_300));
-    building = false;
+    const { result: tree, callbacks } = await callbacksDuring(() => buildRoundTreeInChunks(3n, rates(14_300)));
     assert.equal(tree.length, 14_300);
     const chunks = Math.floor((2 * 14_300) / HASHES_PER_CHUNK); // leaf hashes, then node hashes
     assert.ok(callbacks >= chunks - 2, `other callbacks ran ${callbacks} time(s) during ${chunks} chunks`);

@@ -25,6 +25,7 @@ import {
   type Series,
 } from "./suggest";
 import { Rng, hacStandardError, normalCdf, sd } from "./stats";
+import { callbacksDuring } from "./testing/eventLoop";
 import { buildRoundTree, roundFile } from "./results";
 import type { PortfolioStake } from "../../typechain-types";
 
@@ -332,16 +333,10 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
           filters: { RoundPublished: () => ({}) },
           queryFilter: async () => [{ args: { round: 7n, root, leavesURI: "" } }],
         }) as unknown as PortfolioStake;
-      let building = true;
-      let callbacks = 0;
-      const probe = () => {
-        if (!building) return;
-        callbacks++;
-        setImmediate(probe);
-      };
-      setImmediate(probe);
-      const { rates, missing } = await ratesFromLeafFiles(publishedWith(tree.root), dir);
-      building = false;
+      const {
+        result: { rates, missing },
+        callbacks,
+      } = await callbacksDuring(() => ratesFromLeafFiles(publishedWith(tree.root), dir));
       assert.deepEqual(missing, []);
       assert.equal(rates.get(7)?.size, 14_299); // every non-zero rate
       // A synchronous rebuild (what crashed the job at this size) lets no other callback run.
