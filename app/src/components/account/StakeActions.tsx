@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { claimWindowText } from "@/lib/account/dates";
 import {
   type AccountSnapshot,
@@ -88,39 +88,18 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
       <h2 id="deposit-title">Deposit</h2>
       <form onSubmit={submit} noValidate>
         <fieldset className="plain" disabled={tx.busy}>
-          <div className="field">
-            <label htmlFor="deposit-amount">Amount (NMR)</label>
-            <div className="row">
-              <input
-                id="deposit-amount"
-                inputMode="decimal"
-                value={text}
-                onChange={(e) => setText(e.target.value)}
-                onBlur={() => setTouched(true)}
-                aria-invalid={touched && !parsed.ok ? true : undefined}
-                aria-describedby="deposit-help"
-                style={{ flex: 1, minWidth: 0 }}
-                autoComplete="off"
-              />
-              <button
-                type="button"
-                className="small"
-                onClick={() => setText(nmrToInput(s.wallet.nmrBalance, inputDecimalSeparator()))}
-                disabled={s.wallet.nmrBalance === 0n}
-              >
-                Max
-              </button>
-            </div>
-            <div id="deposit-help" className="small muted">
-              In your wallet: {formatNmr(s.wallet.nmrBalance)} NMR. The contract may take:{" "}
-              {formatAllowance(s.wallet.allowance)}.
-            </div>
-            {touched && !parsed.ok ? (
-              <div className="small" style={{ color: "var(--danger)" }} role="alert">
-                {parsed.error}.
-              </div>
-            ) : null}
-          </div>
+          <NmrAmountField
+            id="deposit"
+            label="Amount (NMR)"
+            text={text}
+            onText={setText}
+            onBlur={() => setTouched(true)}
+            error={touched && !parsed.ok ? parsed.error : null}
+            max={s.wallet.nmrBalance}
+          >
+            In your wallet: {formatNmr(s.wallet.nmrBalance)} NMR. The contract may take:{" "}
+            {formatAllowance(s.wallet.allowance)}.
+          </NmrAmountField>
           <p className="small muted">
             {!parsed.ok
               ? "When the contract may take less than the amount, you first approve it, then deposit (two transactions)."
@@ -227,41 +206,20 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
 
       <form onSubmit={submit} noValidate style={{ marginTop: "1rem" }}>
         <fieldset className="plain" disabled={request.busy}>
-          <div className="field">
-            <label htmlFor="withdraw-amount">Request a withdrawal (NMR)</label>
-            <div className="row">
-              <input
-                id="withdraw-amount"
-                inputMode="decimal"
-                value={text}
-                onChange={(e) => setText(e.target.value)}
-                onBlur={() => setTouched(true)}
-                aria-invalid={touched && !parsed.ok ? true : undefined}
-                aria-describedby="withdraw-help"
-                style={{ flex: 1, minWidth: 0 }}
-                autoComplete="off"
-              />
-              <button
-                type="button"
-                className="small"
-                onClick={() => setText(nmrToInput(s.account.balance, inputDecimalSeparator()))}
-                disabled={s.account.balance === 0n}
-              >
-                Max
-              </button>
-            </div>
-            <div id="withdraw-help" className="small muted">
-              Stake: {formatNmr(s.account.balance)} NMR. A request stops the amount being put at risk from round{" "}
-              {s.next.round}; it stays burnable by the rounds open now (through round {s.currentRound}) and can be
-              claimed {claimWindowText(newWithdrawalWindow(s), s.chainTime)} The{" "}
-              {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay is only the minimum.
-            </div>
-            {touched && !parsed.ok ? (
-              <div className="small" style={{ color: "var(--danger)" }} role="alert">
-                {parsed.error}.
-              </div>
-            ) : null}
-          </div>
+          <NmrAmountField
+            id="withdraw"
+            label="Request a withdrawal (NMR)"
+            text={text}
+            onText={setText}
+            onBlur={() => setTouched(true)}
+            error={touched && !parsed.ok ? parsed.error : null}
+            max={s.account.balance}
+          >
+            Stake: {formatNmr(s.account.balance)} NMR. A request stops the amount being put at risk from round{" "}
+            {s.next.round}; it stays burnable by the rounds open now (through round {s.currentRound}) and can be claimed{" "}
+            {claimWindowText(newWithdrawalWindow(s), s.chainTime)} The{" "}
+            {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay is only the minimum.
+          </NmrAmountField>
           <button type="submit" disabled={request.busy}>
             Request withdrawal
           </button>
@@ -276,5 +234,64 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
         doneText="Requested: see above when it can be claimed."
       />
     </section>
+  );
+}
+
+/**
+ * An NMR amount input with its Max button (fills in `max` with the locale's decimal separator, so it parses back
+ * exactly), its help text (`children`, element `<id>-help`) and the parse error once the field was left.
+ */
+function NmrAmountField({
+  id,
+  label,
+  text,
+  onText,
+  onBlur,
+  error,
+  max,
+  children,
+}: {
+  id: string;
+  label: string;
+  text: string;
+  onText: (text: string) => void;
+  onBlur: () => void;
+  error: string | null;
+  max: bigint;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={`${id}-amount`}>{label}</label>
+      <div className="row">
+        <input
+          id={`${id}-amount`}
+          inputMode="decimal"
+          value={text}
+          onChange={(e) => onText(e.target.value)}
+          onBlur={onBlur}
+          aria-invalid={error !== null ? true : undefined}
+          aria-describedby={`${id}-help`}
+          style={{ flex: 1, minWidth: 0 }}
+          autoComplete="off"
+        />
+        <button
+          type="button"
+          className="small"
+          onClick={() => onText(nmrToInput(max, inputDecimalSeparator()))}
+          disabled={max === 0n}
+        >
+          Max
+        </button>
+      </div>
+      <div id={`${id}-help`} className="small muted">
+        {children}
+      </div>
+      {error !== null ? (
+        <div className="small" style={{ color: "var(--danger)" }} role="alert">
+          {error}.
+        </div>
+      ) : null}
+    </div>
   );
 }
