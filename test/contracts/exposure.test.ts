@@ -167,8 +167,11 @@ describe("No leverage: per-round stake slices", function () {
 
   describe("parameters: (rounds open at once) x cap / R <= 100%", function () {
     it("the constructor refuses 43 open rounds at 1/42 each (ExposureTooHigh) and accepts 1/64", async function () {
+      // The factory is read before the deployment starts: reading it after would leave the deployment's rejection
+      // unhandled for a moment, which mocha reports as an uncaught error when the revert comes first.
+      const factory = await stakeFactory();
       await expect(deploySystem({ params: { ...NUMERAI_2026, sliceDivisor: 42n } }))
-        .to.be.revertedWithCustomError(await stakeFactory(), "ExposureTooHigh")
+        .to.be.revertedWithCustomError(factory, "ExposureTooHigh")
         .withArgs(43n, ONE, 42n);
       const ok = await deploySystem({ params: NUMERAI_2026 });
       expect((await ok.stake.parameters()).sliceDivisor).to.equal(64n);
@@ -176,7 +179,7 @@ describe("No leverage: per-round stake slices", function () {
       const exact = await deploySystem({ params: EXTREME });
       expect((await exact.stake.parameters()).sliceDivisor).to.equal(8n);
       await expect(deploySystem({ params: { ...EXTREME, rateCap: ONE - 7n, sliceDivisor: 7n } }))
-        .to.be.revertedWithCustomError(await stakeFactory(), "ExposureTooHigh")
+        .to.be.revertedWithCustomError(factory, "ExposureTooHigh")
         .withArgs(8n, ONE - 7n, 7n);
     });
 
