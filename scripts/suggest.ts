@@ -20,10 +20,30 @@
  * Prints the current vector (the one in force for the next round) beside each suggestion, and what each would have
  * earned over the window on the current slice (a round risks stake / R: rates are fractions of the slice). That is
  * in-sample: the suggestions were fitted on the same rounds.
+ *
+ * Walk-forward evaluation (out of sample, scripts/lib/suggest/walkForward.ts): every method replayed round by round
+ * on only the results public at the time, scored on the rounds its vectors applied to.
+ *
+ *   ACCOUNT=0x... npm run suggest -- --evaluate                 the account's models, history from the chain
+ *   npm run suggest -- --evaluate --results <file or folder>     no chain: a results file (as RESULTS_FILE), or a
+ *                                                                folder of score tables (corr20v2.csv and mmc.csv)
+ * Options (or the variables in brackets): --delay N (DELAY; rounds before a result is public: from the chain's round
+ * times, else 20), --window N (WINDOW, default 60), --every N (EVERY, default 1), --min-weight/--max-weight
+ * (MIN_WEIGHT/MAX_WEIGHT), --score-config <preset|json|file> (SCORE_CONFIG, for score tables; default
+ * numerai-2026-atomic), --slice-divisor N (SLICE_DIVISOR, for a file; default 64), --markdown, --network <name>.
+ * `npx hardhat run scripts/suggest.ts` works as before (EVALUATE=1 for the evaluation).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import hre from "hardhat";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { at } from "./lib/checks";
+import { loadPayoutConfig } from "./lib/payout";
+import { normaliseModelId } from "./lib/results";
+import { evaluate, rateTableFromRounds } from "./lib/suggest/evaluate";
+import { markdownTable, reportLegend, textTable } from "./lib/suggest/report";
+import { numeraiScoreFiles, ratesFromScoreTables } from "./lib/suggest/scoreTables";
+import { NUMERAI_DAILY_DELAY, delayFromRoundTimes } from "./lib/suggest/timing";
+import type { RateTable } from "./lib/suggest/walkForward";
 import { deployedContract } from "./lib/deployments";
 import { retryingEthersProvider } from "./lib/transport";
 import {
@@ -43,8 +63,6 @@ import {
   type RebalanceFile,
 } from "./lib/suggest";
 
-const { ethers } = hre;
-
 const pct = (x: number, digits = 2) =>
   Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${(x * 100).toFixed(digits)}%` : "n/a";
 const short = (id: string) => `${id.slice(0, 10)}…${id.slice(-4)}`;
@@ -60,7 +78,119 @@ function pad(cells: string[], widths: number[]): string {
     .join("  ");
 }
 
+/** Command-line flags, each with its environment variable (the only way in under `hardhat run`). */
+interface Args {
+  evaluate: boolean;
+  results?: string;
+  delay?: number;
+  window: number;
+  every: number;
+  minBps: number;
+  maxBps: number;
+  scoreConfig: string;
+  sliceDivisor: number;
+  markdown: boolean;
+  network?: string;
+}
+
+const FLAGS = ["evaluate", "markdown"] as const;
+const OPTIONS = [
+  "results",
+  "delay",
+  "window",
+  "every",
+  "min-weight",
+  "max-weight",
+  "score-config",
+  "slice-divisor",
+  "network",
+] as const;
+
+function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args {
+  const given = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const name = (argv[i] ?? "").replace(/^--/, "");
+    if ((FLAGS as readonly string[]).includes(name)) given.set(name, "1");
+    else if ((OPTIONS as readonly string[]).includes(name)) {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith("--")) throw new Error(`--${name} needs a value`);
+      given.set(name, value);
+    } else
+      throw new Error(
+        `unknown argument "${argv[i] ?? ""}"; flags: ${[...FLAGS, ...OPTIONS].map((f) => `--${f}`).join(", ")}`,
+      );
+  }
+  const text = (name: string, variable: string) => given.get(name) ?? env[variable];
+  const whole = (name: string, variable: string, fallback: number | undefined, min: number) => {
+    const t = text(name, variable);
+    if (t === undefined || t.trim() === "") return fallback;
+    const n = Number(t);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name} (${variable})="${t}" must be a whole number of at least ${min}`);
+    return n;
+  };
+  return {
+    evaluate: given.has("evaluate") || env.EVALUATE === "1",
+    results: text("results", "RESULTS_FILE"),
+    delay: whole("delay", "DELAY", undefined, 0),
+    window: whole("window", "WINDOW", 60, 2)!,
+    every: whole("every", "EVERY", 1, 1)!,
+    minBps: parseBps(text("min-weight", "MIN_WEIGHT"), 0, "MIN_WEIGHT"),
+    maxBps: parseBps(text("max-weight", "MAX_WEIGHT"), 10_000, "MAX_WEIGHT"),
+    scoreConfig: text("score-config", "SCORE_CONFIG") ?? "numerai-2026-atomic",
+    sliceDivisor: whole("slice-divisor", "SLICE_DIVISOR", 64, 1)!,
+    markdown: given.has("markdown"),
+    network: given.get("network"),
+  };
+}
+
+/** A folder with corr20v2.csv and mmc.csv is score tables; anything else a results file (ratesFromResultsFile). */
+function tableFromFile(file: string, scoreConfig: string): { table: RateTable; source: string } {
+  if (existsSync(file) && statSync(file).isDirectory() && existsSync(path.join(file, "corr20v2.csv"))) {
+    const config = loadPayoutConfig(scoreConfig, "--score-config");
+    return {
+      table: ratesFromScoreTables(numeraiScoreFiles(file), config),
+      source: `score tables in ${file}, rates by ${scoreConfig}`,
+    };
+  }
+  return { table: rateTableFromRounds(ratesFromResultsFile(file)), source: `results file ${file}` };
+}
+
+function printEvaluation(table: RateTable, source: string, args: Args, delay: number, sliceDivisor: number) {
+  const started = Date.now();
+  const { result, summaries } = evaluate(table, sliceDivisor, {
+    delay,
+    window: args.window,
+    minRates: Math.min(20, args.window),
+    every: args.every,
+    minBps: args.minBps,
+    maxBps: args.maxBps,
+  });
+  console.log(`Walk-forward evaluation: ${table.models.length} models, ${source}`);
+  console.log(args.markdown ? markdownTable(summaries) : textTable(summaries));
+  console.log(`\n${reportLegend(result, sliceDivisor)}`);
+  console.log(
+    `A turnover-aware variant ("@${result.options.stickyThresholds.join(", ")}") keeps its vector unless the new one ` +
+      `adds that much to the estimated Sharpe per round. Past results; overlapping rounds make consecutive rounds ` +
+      `move together, so the figures are less certain than their number suggests. (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+}
+
 async function main() {
+  const args = parseArgs(process.argv.slice(2), process.env);
+  if (args.evaluate && args.results) {
+    const { table, source } = tableFromFile(args.results, args.scoreConfig);
+    printEvaluation(table, source, args, args.delay ?? NUMERAI_DAILY_DELAY, args.sliceDivisor);
+    return;
+  }
+  // The chain: loaded only now, so that a results file needs no node (npm run suggest runs this file with node).
+  process.env.HARDHAT_NETWORK ??= args.network ?? "localhost";
+  const { default: hre } = await import("hardhat");
+  await onChain(hre, args);
+}
+
+async function onChain(hre: HardhatRuntimeEnvironment, args: Args) {
+  const { ethers } = hre;
   const env = process.env;
   if (!env.ACCOUNT || !ethers.isAddress(env.ACCOUNT))
     throw new Error("Set ACCOUNT=0x... (the staker to suggest a vector for)");
@@ -70,8 +200,7 @@ async function main() {
     throw new Error(`ROUNDS="${env.ROUNDS ?? ""}" must be a positive whole number`);
   const method = (env.METHOD ?? "probability").trim();
   if (!isMethod(method)) throw new Error(`METHOD="${method}": use one of ${METHODS.join(", ")}`);
-  const minBps = parseBps(env.MIN_WEIGHT, 0, "MIN_WEIGHT");
-  const maxBps = parseBps(env.MAX_WEIGHT, 10_000, "MAX_WEIGHT");
+  const { minBps, maxBps } = args;
   const lags = env.LAGS ? Number(env.LAGS) : DEFAULT_LAGS;
 
   const chainId = (await ethers.provider.getNetwork()).chainId;
@@ -104,6 +233,30 @@ async function main() {
     if (settled.size) sources.push(`${settled.size} Settled event(s)`);
     if (leaves.missing.length)
       sources.push(`${leaves.missing.length} published round(s) without a reachable leaf file`);
+  }
+  if (args.evaluate) {
+    // The delay from the rounds' own times: a round is public from the first round opening after it resolves.
+    const opened = await stake.queryFilter(stake.filters.RoundOpened(), deployment.deployBlock);
+    const derived = delayFromRoundTimes(
+      opened.map((e) => ({
+        round: Number(e.args.round),
+        openedAt: Number(e.args.openedAt),
+        resolvesAt: Number(e.args.resolvesAt),
+      })),
+    );
+    const delay = args.delay ?? derived ?? NUMERAI_DAILY_DELAY;
+    const table = rateTableFromRounds(byRound, models.map(normaliseModelId));
+    // R of the newest round (each round keeps the one it opened with; the table needs one).
+    const sliceDivisor = Number(opened.at(-1)?.args.sliceDivisor ?? BigInt(args.sliceDivisor));
+    printEvaluation(
+      table,
+      `account ${account}, from ${sources.join(", ") || "nothing"}; a round public ${delay} rounds after it opens ` +
+        (args.delay !== undefined ? "(--delay)" : derived !== null ? "(from the rounds' times)" : "(default)"),
+      args,
+      delay,
+      sliceDivisor,
+    );
+    return;
   }
   const history = historyWindow(byRound, models, window, sources);
   const suggestions = Object.fromEntries(

@@ -56,8 +56,8 @@ const contractTests = () => testFiles("test/contracts", ".test.ts", true);
 const INVARIANT_TEST = "test/invariants/invariants.test.ts";
 const INTEGRATION_TESTS = "test/integration/*.test.ts";
 const integrationTests = () => testFiles("test/integration", ".test.ts", false);
-const PURE_TESTS = "scripts/lib/*.test.ts";
-const pureTests = () => testFiles("scripts/lib", ".test.ts", false);
+const PURE_TESTS = "scripts/lib/**/*.test.ts";
+const pureTests = () => testFiles("scripts/lib", ".test.ts", true);
 
 /** One command of a stage. `need` names files that must exist (an empty test folder is a failure, not a pass). */
 interface Step {
