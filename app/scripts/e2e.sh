@@ -8,7 +8,7 @@ APP="$(cd "$(dirname "$0")/.." && pwd)"
 ROOT="$(dirname "$APP")"
 CHAIN_PORT="${E2E_CHAIN_PORT:-8547}"
 APP_PORT="${E2E_APP_PORT:-3100}"
-ROUNDS="${E2E_DEMO_ROUNDS:-30}"
+ROUNDS="${E2E_DEMO_ROUNDS:-60}" # the walk-forward chart (8-walk-forward.spec.ts) needs ~55
 RPC="http://127.0.0.1:${CHAIN_PORT}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/portfolio-stake-e2e.XXXXXX")"
 export HARDHAT_DISABLE_TELEMETRY_PROMPT=true NEXT_TELEMETRY_DISABLED=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

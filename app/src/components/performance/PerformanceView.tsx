@@ -14,6 +14,7 @@ import { CorrelationMatrix } from "./CorrelationMatrix";
 import { ModelDetail } from "./ModelDetail";
 import { Suggestions } from "./Suggestions";
 import { usePerformance } from "./usePerformance";
+import { WalkForwardChart } from "./WalkForwardChart";
 
 export function PerformanceView({ address }: { address: Address }) {
   const { contracts, history, sourceName, models, results, latestVector, latestEffectiveRound } =
@@ -236,6 +237,7 @@ export function PerformanceView({ address }: { address: Address }) {
         <CorrelationMatrix labels={labels} matrix={correlationMatrix(series)} />
       </section>
 
+      <WalkForwardChart models={models} series={series} rounds={rounds} />
       <Suggestions
         address={address}
         models={models}
