@@ -28,7 +28,8 @@
  *   npm run suggest -- --evaluate --results <file or folder>     no chain: a results file (as RESULTS_FILE), or a
  *                                                                folder of score tables (corr20v2.csv and mmc.csv)
  * Options (or the variables in brackets): --delay N (DELAY; rounds before a result is public: from the chain's round
- * times, else 20), --window N (WINDOW, default 60), --every N (EVERY, default 1), --min-weight/--max-weight
+ * times, else 20), --window N (WINDOW, default 60), --min-rates N (MIN_RATES, public rates a model needs to take part,
+ * default 20), --every N (EVERY, default 1), --min-weight/--max-weight
  * (MIN_WEIGHT/MAX_WEIGHT), --score-config <preset|json|file> (SCORE_CONFIG, for score tables; default
  * numerai-2026-atomic), --slice-divisor N (SLICE_DIVISOR, for a file; default 64), --markdown, --network <name>.
  * `npx hardhat run scripts/suggest.ts` works as before (EVALUATE=1 for the evaluation).
@@ -39,6 +40,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { at } from "./lib/checks";
 import { loadPayoutConfig } from "./lib/payout";
 import { normaliseModelId } from "./lib/results";
+import { parseArgs, type Args } from "./lib/suggest/cliArgs";
 import { evaluate, rateTableFromRounds } from "./lib/suggest/evaluate";
 import { markdownTable, reportLegend, textTable } from "./lib/suggest/report";
 import { numeraiScoreFiles, ratesFromScoreTables } from "./lib/suggest/scoreTables";
@@ -52,7 +54,6 @@ import {
   historyWindow,
   isMethod,
   mergeRates,
-  parseBps,
   ratesFromLeafFiles,
   ratesFromResultsFile,
   ratesFromSettled,
@@ -78,72 +79,6 @@ function pad(cells: string[], widths: number[]): string {
     .join("  ");
 }
 
-/** Command-line flags, each with its environment variable (the only way in under `hardhat run`). */
-interface Args {
-  evaluate: boolean;
-  results?: string;
-  delay?: number;
-  window: number;
-  every: number;
-  minBps: number;
-  maxBps: number;
-  scoreConfig: string;
-  sliceDivisor: number;
-  markdown: boolean;
-  network?: string;
-}
-
-const FLAGS = ["evaluate", "markdown"] as const;
-const OPTIONS = [
-  "results",
-  "delay",
-  "window",
-  "every",
-  "min-weight",
-  "max-weight",
-  "score-config",
-  "slice-divisor",
-  "network",
-] as const;
-
-function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args {
-  const given = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const name = (argv[i] ?? "").replace(/^--/, "");
-    if ((FLAGS as readonly string[]).includes(name)) given.set(name, "1");
-    else if ((OPTIONS as readonly string[]).includes(name)) {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith("--")) throw new Error(`--${name} needs a value`);
-      given.set(name, value);
-    } else
-      throw new Error(
-        `unknown argument "${argv[i] ?? ""}"; flags: ${[...FLAGS, ...OPTIONS].map((f) => `--${f}`).join(", ")}`,
-      );
-  }
-  const text = (name: string, variable: string) => given.get(name) ?? env[variable];
-  const whole = (name: string, variable: string, fallback: number | undefined, min: number) => {
-    const t = text(name, variable);
-    if (t === undefined || t.trim() === "") return fallback;
-    const n = Number(t);
-    if (!Number.isInteger(n) || n < min)
-      throw new Error(`--${name} (${variable})="${t}" must be a whole number of at least ${min}`);
-    return n;
-  };
-  return {
-    evaluate: given.has("evaluate") || env.EVALUATE === "1",
-    results: text("results", "RESULTS_FILE"),
-    delay: whole("delay", "DELAY", undefined, 0),
-    window: whole("window", "WINDOW", 60, 2)!,
-    every: whole("every", "EVERY", 1, 1)!,
-    minBps: parseBps(text("min-weight", "MIN_WEIGHT"), 0, "MIN_WEIGHT"),
-    maxBps: parseBps(text("max-weight", "MAX_WEIGHT"), 10_000, "MAX_WEIGHT"),
-    scoreConfig: text("score-config", "SCORE_CONFIG") ?? "numerai-2026-atomic",
-    sliceDivisor: whole("slice-divisor", "SLICE_DIVISOR", 64, 1)!,
-    markdown: given.has("markdown"),
-    network: given.get("network"),
-  };
-}
-
 /** A folder with corr20v2.csv and mmc.csv is score tables; anything else a results file (ratesFromResultsFile). */
 function tableFromFile(file: string, scoreConfig: string): { table: RateTable; source: string } {
   if (existsSync(file) && statSync(file).isDirectory() && existsSync(path.join(file, "corr20v2.csv"))) {
@@ -161,7 +96,7 @@ function printEvaluation(table: RateTable, source: string, args: Args, delay: nu
   const { result, summaries } = evaluate(table, sliceDivisor, {
     delay,
     window: args.window,
-    minRates: Math.min(20, args.window),
+    minRates: args.minRates,
     every: args.every,
     minBps: args.minBps,
     maxBps: args.maxBps,
