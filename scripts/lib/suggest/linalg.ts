@@ -153,14 +153,28 @@ export function solveBudgetBoxQP(
   let momentum = 1;
   const iterations = options.iterations ?? 5000;
   const tolerance = options.tolerance ?? 1e-9;
+  const grad = new Array<number>(n).fill(0);
+  const stepped = new Array<number>(n).fill(0);
   for (let k = 0; k < iterations; k++) {
-    const grad = matVec(q, y).map((g, i) => g - c[i]!);
-    const next = project(y.map((v, i) => v - step * grad[i]!));
+    for (let i = 0; i < n; i++) {
+      const row = q[i]!;
+      let g = -c[i]!;
+      for (let j = 0; j < n; j++) g += row[j]! * y[j]!;
+      grad[i] = g;
+      stepped[i] = y[i]! - step * g;
+    }
+    const next = project(stepped);
     // Adaptive restart (O'Donoghue & Candès 2015): when the momentum points uphill, drop it.
-    const uphill = grad.reduce((acc, g, i) => acc + g * (next[i]! - w[i]!), 0) > 0;
+    let slope = 0;
+    let change = 0;
+    for (let i = 0; i < n; i++) {
+      slope += grad[i]! * (next[i]! - w[i]!);
+      change = Math.max(change, Math.abs(next[i]! - w[i]!));
+    }
+    const uphill = slope > 0;
     const nextMomentum = uphill ? 1 : (1 + Math.sqrt(1 + 4 * momentum * momentum)) / 2;
-    y = uphill ? next : next.map((v, i) => v + ((momentum - 1) / nextMomentum) * (v - w[i]!));
-    const change = Math.max(...next.map((v, i) => Math.abs(v - w[i]!)));
+    const push = uphill ? 0 : (momentum - 1) / nextMomentum;
+    y = next.map((v, i) => v + push * (v - w[i]!));
     w = next;
     momentum = nextMomentum;
     if (change < tolerance) {

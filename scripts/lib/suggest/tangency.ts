@@ -46,16 +46,26 @@ export function maxSharpeWeights(
     }
   }
   // Refine: the max-Sharpe vector is the frontier point whose risk aversion is its own μ'w / w'Σw (the two problems
-  // have the same optimality conditions), so iterate γ ← μ'w / w'Σw from the best grid point.
-  for (let k = 0; k < 30 && Number.isFinite(bestGamma); k++) {
-    const gamma = dot(mu, best) / quadForm(cov, best);
-    if (!(gamma > 0) || Math.abs(gamma - bestGamma) <= 1e-9 * bestGamma) break;
-    const w = frontierPoint(gamma, best);
-    const s = sharpe(w);
-    if (!(s > bestSharpe)) break;
-    best = w;
-    bestSharpe = s;
-    bestGamma = gamma;
+  // have the same optimality conditions). Solve γ = F(γ) from the best grid point by the secant method on F(γ) − γ.
+  if (!Number.isFinite(bestGamma)) return best;
+  const implied = (w: readonly number[]) => dot(mu, w) / quadForm(cov, w);
+  let g0 = bestGamma;
+  let f0 = implied(best) - g0;
+  let w1 = best;
+  let g1 = g0 + f0;
+  for (let k = 0; k < 20 && g1 > 0 && Number.isFinite(g1); k++) {
+    w1 = frontierPoint(g1, w1);
+    const s = sharpe(w1);
+    if (s > bestSharpe) {
+      best = w1;
+      bestSharpe = s;
+    }
+    const f1 = implied(w1) - g1;
+    if (Math.abs(f1) <= 1e-9 * g1 || f1 === f0) break;
+    const g2 = g1 - (f1 * (g1 - g0)) / (f1 - f0);
+    g0 = g1;
+    f0 = f1;
+    g1 = g2 > 0 && Number.isFinite(g2) ? g2 : g1 + f1;
   }
   return best;
 

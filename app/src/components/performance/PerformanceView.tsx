@@ -237,7 +237,7 @@ export function PerformanceView({ address }: { address: Address }) {
         <CorrelationMatrix labels={labels} matrix={correlationMatrix(series)} />
       </section>
 
-      <WalkForwardChart models={models} series={series} rounds={rounds} />
+      <WalkForwardChart models={labels} series={series} rounds={rounds} />
       <Suggestions
         address={address}
         models={models}

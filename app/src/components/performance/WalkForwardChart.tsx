@@ -4,32 +4,48 @@
  * the time (walk-forward, the same computation as `npm run suggest -- --evaluate`): a chart of each method's
  * cumulative return and a table of its figures, with what they can and cannot say.
  */
-import { useMemo } from "react";
+import { useEffect, useState } from "react";
 import { LineChart } from "@/components/charts/LineChart";
 import { formatPercent, seriesColor } from "@/components/charts/scale";
 import type { Maybe } from "@/lib/performance/analytics";
-import { NUMERAI_DAILY_DELAY, walkForwardView } from "@/lib/performance/walkForward";
+import { NUMERAI_DAILY_DELAY, walkForwardView, type WalkForwardView } from "@/lib/performance/walkForward";
 
 const FULL_RANGE = { minBps: 0, maxBps: 10_000 };
 
 export function WalkForwardChart(props: {
+  /** Model names, for the hindsight benchmark's label. */
   models: readonly string[];
   series: readonly (readonly Maybe[])[];
   rounds: readonly number[];
 }) {
-  const { models, series, rounds } = props;
-  const view = useMemo(() => walkForwardView(series, rounds, models, FULL_RANGE), [series, rounds, models]);
+  // Keyed by content: the page rebuilds these arrays on every render, and the replay takes a moment (a decision per
+  // round per method), so it runs after the page has painted and again only when the results change.
+  const key = JSON.stringify([props.models, props.rounds, props.series]);
+  const [done, setDone] = useState<{ key: string; view: WalkForwardView | { error: string } } | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const [models, rounds, series] = JSON.parse(key) as [string[], number[], Maybe[][]];
+      setDone({ key, view: walkForwardView(series, rounds, models, FULL_RANGE) });
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [key]);
+  const view = done?.key === key ? done.view : null;
 
   return (
     <section className="card" aria-labelledby="walk-forward-h" data-testid="walk-forward">
       <h2 id="walk-forward-h">How the methods would have done (walk-forward)</h2>
       <p className="muted small">
         Each method is replayed round by round as if it had been followed: before each round it sees only the results
-        that were known then (a round's result is known about {"error" in view ? NUMERAI_DAILY_DELAY : view.delay}{" "}
-        rounds after it opens), picks a vector, and is scored on the round that vector would have applied to. This is a
-        fairer test than the “would have earned” row below, which is fitted on the very rounds it scores.
+        that were known then (a round's result is known about{" "}
+        {view && !("error" in view) ? view.delay : NUMERAI_DAILY_DELAY} rounds after it opens), picks a vector, and is
+        scored on the round that vector would have applied to. This is a fairer test than the “would have earned” row
+        below, which is fitted on the very rounds it scores.
       </p>
-      {"error" in view ? (
+      {view === null ? (
+        <p className="muted" role="status" aria-busy="true">
+          Replaying each method round by round…
+        </p>
+      ) : "error" in view ? (
         <p className="notice info" data-testid="walk-forward-unavailable">
           {view.error}
         </p>
@@ -60,10 +76,10 @@ export function WalkForwardChart(props: {
                     Losing rounds
                   </th>
                   <th scope="col" className="num">
-                    Moved per change
+                    Moved per decision
                   </th>
                   <th scope="col" className="num">
-                    Changed the vector
+                    Changed
                   </th>
                 </tr>
               </thead>
@@ -76,7 +92,7 @@ export function WalkForwardChart(props: {
                     <td className="num">{formatPercent(-s.maxDrawdownOnStake)}</td>
                     <td className="num">{Math.round(s.negativeShare * 100)}%</td>
                     <td className="num">{(s.meanTurnoverBps / 100).toFixed(2)}%</td>
-                    <td className="num">{Math.round(s.changeShare * 100)}% of rounds</td>
+                    <td className="num">{Math.round(s.changeShare * 100)}%</td>
                   </tr>
                 ))}
               </tbody>
@@ -96,7 +112,8 @@ export function WalkForwardChart(props: {
               Only this account's own settled results are used, so a model counts only from the rounds in which it
               carried weight. Returns are on the slices (the share of the stake each round risks), without the minimum
               and maximum weights of the suggestions below. The last row is not a method: it is the single model that
-              did best, known only afterwards.
+              did best, known only afterwards. “Moved per decision”: the share of the stake moved between models each
+              round on average; “changed”: the share of rounds in which the vector changed.
             </li>
           </ul>
         </>
