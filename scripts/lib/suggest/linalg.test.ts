@@ -11,6 +11,7 @@ import {
   riskParityWeights,
   shrunkCovariance,
   solveBudgetBoxQP,
+  VARIANCE_FLOOR,
 } from "./linalg";
 import { assertClose, randomRates } from "./testing";
 
@@ -143,6 +144,20 @@ describe("linalg (scripts/lib/suggest/linalg.ts)", function () {
     const many = shrunkCovariance(randomRates(new Rng(7), 30, 2000));
     assert.ok(many.shrinkage < few.shrinkage, `${many.shrinkage} < ${few.shrinkage}`);
     assert.throws(() => shrunkCovariance([[0.1]]), /two rounds/);
+  });
+
+  it("gives a model that never moves the floor variance, so the matrix stays invertible (regression)", function () {
+    // Two constant models and one whose outer products all equal the sample covariance: δ = 0, and without the floor
+    // two variances would be 0 (risk parity then failed: "needs a positive variance").
+    const alternating = Array.from({ length: 20 }, (_, r) => (r % 2 ? 0.02 : -0.02));
+    const { cov, shrinkage } = shrunkCovariance([Array(20).fill(0.01), Array(20).fill(-0.01), alternating]);
+    assertClose(shrinkage, 0, 1e-20);
+    assert.equal(cov[0]![0], VARIANCE_FLOOR);
+    assert.equal(cov[1]![1], VARIANCE_FLOOR);
+    assertClose(cov[2]![2], 0.0004, 1e-15);
+    const w = riskParityWeights(cov);
+    assertClose(w[0], w[1]!, 1e-12, "the two constant models alike");
+    assert.ok(w[0]! > w[2]!, "the calm models carry more weight than the moving one");
   });
 
   it("risk parity: w ∝ 1/σ when uncorrelated, equal risk contributions when correlated", function () {

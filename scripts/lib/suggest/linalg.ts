@@ -4,8 +4,12 @@
  * solve. Plain arrays of numbers; dense, O(n²) per step, which is nothing at n ≤ 64.
  */
 import { isPresent, mean, present, type Maybe } from "../stats";
+import { DEFAULT_VOL_FLOOR } from "../suggestCore";
 
 export type Matrix = number[][];
+
+/** Smallest variance per round a model is given: (0.01%)², the floor inverse volatility uses (suggestCore). */
+export const VARIANCE_FLOOR = DEFAULT_VOL_FLOOR ** 2;
 
 /** A x. */
 export function matVec(a: Matrix, x: readonly number[]): number[] {
@@ -37,6 +41,7 @@ export interface ShrunkCovariance {
  *
  * `series` is models x rounds; a missing value is replaced by the model's mean (it then adds nothing to any
  * covariance). Rounds overlap, so the rows are not independent and δ is, if anything, too small; it is a lower bound.
+ * Every variance is at least VARIANCE_FLOOR.
  */
 export function shrunkCovariance(series: readonly (readonly Maybe[])[]): ShrunkCovariance {
   const n = series.length;
@@ -64,9 +69,10 @@ export function shrunkCovariance(series: readonly (readonly Maybe[])[]): ShrunkC
   }
   b2 /= n * t * t;
   const shrinkage = d2 === 0 ? 1 : Math.min(b2, d2) / d2;
-  // A series that never moves gives m = 0: a floor keeps the matrix invertible (1e-12: variance of 1e-6 per round).
-  const target = Math.max(m, 1e-12);
-  const cov = sample.map((row, i) => row.map((v, j) => (1 - shrinkage) * v + (i === j ? shrinkage * target : 0)));
+  const cov = sample.map((row, i) => row.map((v, j) => (1 - shrinkage) * v + (i === j ? shrinkage * m : 0)));
+  // A model whose rate never moves has no variance, and with δ = 0 (or every model constant) the matrix would be
+  // singular: every variance is at least VARIANCE_FLOOR, which keeps it positive definite.
+  cov.forEach((row, i) => (row[i] = Math.max(row[i]!, VARIANCE_FLOOR)));
   return { cov, shrinkage, sample };
 }
 
