@@ -2,7 +2,7 @@
  * Settlement at Numerai's scale (`npm run gas:scale`, in-process network, ~10 minutes on one core): 14,300-leaf round
  * trees built and published by the operator job itself (scripts/lib/operator.ts, leaf files written and re-read), and
  * 1,000 staking accounts drawn like Numerai's (scripts/lib/scalePopulation.ts) settled by the keeper job. Reports:
- *   - gas per account-round for 1, 4, 13, 32 and 50-model accounts: one round settled alone, and 20 rounds of one
+ *   - gas per account-round for 1, 4, 13, 16, 32 and 50-model accounts: one round settled alone, and 20 rounds of one
  *     account in one settle;
  *   - publishRound gas and the operator job's wall time per round (rows -> rates -> tree -> leaf file -> publish);
  *   - the keeper's run settling every account's newest round: wall time, transactions, gas per account-round, with
@@ -10,7 +10,8 @@
  * Results go to stdout (a Markdown table and one `SCALE {json}` line) and to gas-scale-report.md (not in git).
  *
  * Environment: LEAF_ORDER by-account (default) | by-hash (the order before issue 15, for the comparison);
- * BENCH_ACCOUNTS (default 1000), BENCH_LEAVES (default 14300), KEEPER_CRASH_AFTER (default 3 transactions).
+ * BENCH_ACCOUNTS (default 1000), BENCH_LEAVES (default 14300), KEEPER_CRASH_AFTER (default 3 transactions);
+ * KEEPER_LOG=all prints every keeper batch (default: every tenth).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +31,7 @@ const { ethers, network } = hre;
 const DAY = 86_400;
 const NUMERAIRE_MINT = 0; // IPortfolioStake.BurnMode
 const FIRST_ROUND = 1000;
-const PROBE_SIZES = [1, 4, 13, 32, 50];
+const PROBE_SIZES = [1, 4, 13, 16, 32, 50];
 const SPAN = 20; // rounds of one account settled in one transaction
 const CONFIG = PRESETS["numerai-2026-atomic"]!; // R = 64, rates clipped at 100% of the slice
 const started = performance.now();
@@ -181,17 +182,43 @@ async function main() {
     }
     return { account: who.address, models, results };
   }
-  const gasOf = async (arg: IPortfolioStake.AccountResultsStruct) =>
-    (await (await stake.settle(arg, { gasLimit: 16_000_000 })).wait())!.gasUsed;
-  const perSize: { models: number; alone: bigint; spanPerRound: bigint; proofNodes: number }[] = [];
+  /** A settle's gas, and the parts of it that are calldata and event logs (the rest is execution). */
+  async function settleGas(arg: IPortfolioStake.AccountResultsStruct) {
+    const tx = await stake.settle(arg, { gasLimit: 16_000_000 });
+    const receipt = (await tx.wait())!;
+    const calldata = ethers.getBytes(tx.data).reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0);
+    const logs = receipt.logs.reduce((sum, l) => sum + 375 * (1 + l.topics.length) + 8 * ethers.dataLength(l.data), 0);
+    return { gas: receipt.gasUsed, calldata: BigInt(calldata), logs: BigInt(logs) };
+  }
+  const perSize: {
+    models: number;
+    proofNodes: number;
+    alone: bigint;
+    spanPerRound?: bigint; // undefined: SPAN rounds exceed the transaction gas cap
+    spanCalldataPerRound?: bigint;
+    spanLogsPerRound?: bigint;
+  }[] = [];
+  const n = BigInt(SPAN);
   for (const [size, { alone, span }] of probes) {
     const one = await accountResults(alone, [rounds[0]!]);
     const proofNodes = (one.results[0]!.proof as string[]).length;
-    const aloneGas = await gasOf(one);
-    const spanGas = await gasOf(await accountResults(span, rounds.slice(0, SPAN)));
-    await gasOf(await accountResults(alone, rounds.slice(1, SPAN))); // level with the other probe
-    perSize.push({ models: size, alone: aloneGas, spanPerRound: spanGas / BigInt(SPAN), proofNodes });
-    say(`${size} model(s): ${aloneGas} gas alone, ${spanGas / BigInt(SPAN)} per round over ${SPAN} rounds`);
+    const aloneGas = (await settleGas(one)).gas;
+    const spanned = await settleGas(await accountResults(span, rounds.slice(0, SPAN))).catch(async (e: unknown) => {
+      // Over the transaction gas cap (EIP-7825, 16,777,216): reported as such, and settled in smaller pieces.
+      say(`${size} model(s): ${SPAN} rounds do not fit one transaction (${String(e).slice(0, 120)})`);
+      for (let k = 0; k < SPAN; k += 4) await settleGas(await accountResults(span, rounds.slice(k, k + 4)));
+      return undefined;
+    });
+    for (let k = 1; k < SPAN; k += 4) await settleGas(await accountResults(alone, rounds.slice(k, k + 4))); // level
+    perSize.push({
+      models: size,
+      proofNodes,
+      alone: aloneGas,
+      spanPerRound: spanned ? spanned.gas / n : undefined,
+      spanCalldataPerRound: spanned ? spanned.calldata / n : undefined,
+      spanLogsPerRound: spanned ? spanned.logs / n : undefined,
+    });
+    say(`${size} model(s): ${aloneGas} gas alone, ${spanned ? spanned.gas / n : "-"} per round over ${SPAN} rounds`);
   }
   trees.clear();
 
@@ -211,7 +238,7 @@ async function main() {
   // The keeper: crashes after a few transactions, then a second run resumes from the chain and finishes.
   const keeperStake = stake.connect(keeperSigner);
   const progress = (line: string) => {
-    if (!/^keeper: batch \d+:/.test(line) || /batch \d*0:/.test(line)) say(line);
+    if (process.env.KEEPER_LOG === "all" || !/^keeper: batch \d+:/.test(line) || /batch \d*0:/.test(line)) say(line);
   };
   const t0 = performance.now();
   const crashed = await runKeeper(keeperStake, { roundsDir: outDir, maxBatches: crashAfter, log: progress });
@@ -241,7 +268,9 @@ async function main() {
       modelsMax: Math.max(...modelCounts),
       stakeNmr: { median: percentile(stakes, 0.5), p90: percentile(stakes, 0.9), p99: percentile(stakes, 0.99) },
     },
-    perSize: perSize.map((s) => ({ ...s, alone: Number(s.alone), spanPerRound: Number(s.spanPerRound) })),
+    perSize: perSize.map((s) =>
+      Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v === undefined ? null : Number(v)])),
+    ),
     publishGas: publishGas.map(Number),
     operatorSeconds: {
       median: Number(percentile(operatorSeconds, 0.5).toFixed(2)),
@@ -252,19 +281,55 @@ async function main() {
   const table = [
     `Leaf order ${leafOrder}, ${leafCount}-leaf trees, ${figures.accounts} accounts (${registeredCount} registered models)`,
     "",
-    `| models | proof nodes | 1 round alone | per round, ${SPAN} rounds in one settle |`,
-    "|---:|---:|---:|---:|",
-    ...perSize.map((s) => `| ${s.models} | ${s.proofNodes} | ${s.alone} | ${s.spanPerRound} |`),
+    `| models | proof nodes | 1 round alone | per round, ${SPAN} rounds in one settle | of which calldata | of which logs |`,
+    "|---:|---:|---:|---:|---:|---:|",
+    ...perSize.map(
+      (s) =>
+        `| ${s.models} | ${s.proofNodes} | ${s.alone} | ${s.spanPerRound ?? "over the cap"} | ` +
+        `${s.spanCalldataPerRound ?? "-"} | ${s.spanLogsPerRound ?? "-"} |`,
+    ),
     "",
     `publishRound: ${String(publishGas[publishGas.length - 1] ?? "none")} gas; operator job per round: median ` +
       `${figures.operatorSeconds.median} s, max ${figures.operatorSeconds.max} s`,
     `keeper, every account's newest round: ${keeper.accountRounds} account-rounds in ${keeper.transactions} ` +
       `transactions, ${keeper.gasPerAccountRound} gas per account-round, ${keeper.wallSeconds} s wall time ` +
       `(crashed after ${crashed.transactions.length} transaction(s), resumed and finished)`,
+    "",
+    ...yearlyTable(perSize),
   ].join("\n");
   console.log(`\n${table}\n`);
   console.log(`SCALE ${JSON.stringify(figures)}`);
   writeFileSync("gas-scale-report.md", `${table}\n`);
+}
+
+/** Daily rounds Tuesday to Saturday: 5 a week. */
+const ROUNDS_PER_YEAR = 5 * 52;
+const MONTHLY_SETTLES = 12;
+
+/**
+ * Gas a year to keep an account of 1, 4 or 16 models settled, from the measured figures: daily (each round settled
+ * alone) or monthly (12 settles of ~22 rounds: a settle's fixed part plus a marginal cost per round, both from the
+ * 1-round and SPAN-round measurements), against per-(round, model) claims, each priced as a 1-model account's round
+ * settled alone (one leaf proven, one position's stake updated: the closest thing measured here).
+ */
+function yearlyTable(perSize: { models: number; alone: bigint; spanPerRound?: bigint }[]): string[] {
+  const claim = perSize.find((s) => s.models === 1)?.alone;
+  if (claim === undefined) return [];
+  const million = (gas: bigint) => `${(Number(gas) / 1e6).toFixed(1)}M`;
+  const lines = [
+    `| models | daily (${ROUNDS_PER_YEAR} settles) | monthly (${MONTHLY_SETTLES} settles) | per-(round, model) claims |`,
+    "|---:|---:|---:|---:|",
+  ];
+  for (const models of [1, 4, 16]) {
+    const s = perSize.find((p) => p.models === models);
+    if (!s?.spanPerRound) continue;
+    const marginal = (s.spanPerRound * BigInt(SPAN) - s.alone) / BigInt(SPAN - 1);
+    const daily = s.alone * BigInt(ROUNDS_PER_YEAR);
+    const monthly = BigInt(MONTHLY_SETTLES) * s.alone + BigInt(ROUNDS_PER_YEAR - MONTHLY_SETTLES) * marginal;
+    const claims = claim * BigInt(ROUNDS_PER_YEAR * models);
+    lines.push(`| ${models} | ${million(daily)} | ${million(monthly)} | ${million(claims)} |`);
+  }
+  return lines;
 }
 
 function summariseKeeper(runs: KeeperReport[], wallSeconds: number) {

@@ -243,7 +243,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
         });
         log(
           `keeper: batch ${report.transactions.length}: ${rounds} account-round(s) of ${sent.length} account(s) in ${tx.hash}, ` +
-            `gas ${receipt.gasUsed} (${receipt.gasUsed / BigInt(rounds)} per account-round); ` +
+            `gas ${receipt.gasUsed} (${receipt.gasUsed / BigInt(rounds)} per account-round, estimated ${fitted.gas}); ` +
             `${report.settledAccountRounds} settled so far`,
         );
       } catch (e) {
