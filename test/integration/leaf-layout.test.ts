@@ -13,6 +13,7 @@ import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { publishRoundResults, type ResultRow } from "../../scripts/lib/operator";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { roundDelta, treeFromFile, type RoundFile } from "../../scripts/lib/results";
+import { ratesFromLeafFiles } from "../../scripts/lib/suggest";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-layout-"));
 /** Unregistered tournament models, so the tree is bigger than the registered models. */
@@ -44,7 +45,7 @@ async function oneRoundFixture() {
 }
 
 describe("operator job: leaves grouped by account", function () {
-  it("writes each account's models adjacent in slot order, a file anyone rebuilds, and the keeper settles from it exactly", async function () {
+  it("writes each account's models adjacent in slot order, a file anyone rebuilds (the suggestion job too), and the keeper settles from it exactly", async function () {
     const { op, stake, round, rows, models, alice, bob, carol, keeper } = await loadFixture(oneRoundFixture);
     const dir = tmp();
     const result = await publishRoundResults(op, round, rows, { config: TEST_PAYOUT_CONFIG, outDir: dir });
@@ -61,6 +62,11 @@ describe("operator job: leaves grouped by account", function () {
     const grouped = byAddress.flatMap((s) => names.get(s.address)!.map((m) => m.toLowerCase()));
     expect(order.slice(0, 12)).to.deep.equal(grouped);
     expect(order.slice(12)).to.deep.equal(tournament.map((m) => m.toLowerCase()).sort());
+
+    // The suggestion job reads the same file (it rebuilt it sorted by hash before, and refused it).
+    const read = await ratesFromLeafFiles(stake, dir);
+    expect(read.missing).to.deep.equal([]);
+    expect(read.rates.get(Number(round))?.size).to.be.greaterThan(0);
 
     const before = await Promise.all([alice, bob, carol].map((s) => stake.accountOf(s.address)));
     const report = await runKeeper(stake.connect(keeper), { roundsDir: dir });

@@ -17,6 +17,7 @@ import { payoutRate } from "../../scripts/lib/payout";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "../../scripts/lib/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
+import { sortsLeaves } from "../../scripts/lib/leafLayout";
 import {
   accountRoundResult,
   buildRoundTree,
@@ -561,6 +562,7 @@ describe("keeper job", function () {
     tampered.root = buildRoundTree(
       tampered.round,
       tampered.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
+      { sortLeaves: sortsLeaves(tampered.leafOrder) },
     ).root;
     writeFileSync(bad, JSON.stringify(tampered));
 
