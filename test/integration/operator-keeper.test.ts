@@ -429,7 +429,8 @@ describe("operator job: tree size is every staker's proof size", function () {
       `      settle 1 account-round, 4 weighted models: 32 leaves ${small.gas} gas (${small.proof} proof nodes), ` +
         `14,300 leaves ${large.gas} gas (${large.proof} proof nodes)`,
     );
-    expect(large.proof).to.be.greaterThan(small.proof + 10); // ~log2(14,300) - log2(32) = 9 more levels, per leaf pair
+    // log2(14,300) - log2(32) = ~9 more levels: the account's 4 adjacent leaves share one path (leafLayout.ts).
+    expect(large.proof).to.be.greaterThan(small.proof + 7);
     expect(large.gas).to.be.greaterThan(small.gas);
   });
 });
