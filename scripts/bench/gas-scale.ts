@@ -1,5 +1,5 @@
 /**
- * Settlement at Numerai's scale (`npm run gas:scale`, in-process network, ~10 minutes on one core): 14,300-leaf round
+ * Settlement at Numerai's scale (`npm run gas:scale`, in-process network, 10-15 minutes): 14,300-leaf round
  * trees built and published by the operator job itself (scripts/lib/operator.ts, leaf files written and re-read), and
  * 1,000 staking accounts drawn like Numerai's (scripts/lib/scalePopulation.ts) settled by the keeper job. Reports:
  *   - gas per account-round for 1, 4, 13, 16, 32 and 50-model accounts: one round settled alone, and 20 rounds of one
