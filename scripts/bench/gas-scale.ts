@@ -209,7 +209,8 @@ async function main() {
       for (let k = 0; k < SPAN; k += 4) await settleGas(await accountResults(span, rounds.slice(k, k + 4)));
       return undefined;
     });
-    for (let k = 1; k < SPAN; k += 4) await settleGas(await accountResults(alone, rounds.slice(k, k + 4))); // level
+    for (let k = 1; k < SPAN; k += 4)
+      await settleGas(await accountResults(alone, rounds.slice(k, Math.min(k + 4, SPAN)))); // level
     perSize.push({
       models: size,
       proofNodes,
