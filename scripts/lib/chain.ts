@@ -44,6 +44,29 @@ export async function registeredModelsFromEvents(
   return ids;
 }
 
+/**
+ * Where each registered model sits now (its account and slot), from ModelRegistered and ModelUnbound events in chain
+ * order; an unbound model has no place. Keys are lower-case bytes16. The operator groups each account's leaves with it.
+ */
+export async function modelPlacesFromEvents(stake: PortfolioStake, fromBlock = 0, range = DEFAULT_LOG_BLOCK_RANGE) {
+  const events: { at: [number, number]; modelId: string; place?: { account: string; slot: number } }[] = [];
+  await forEachBlockRange(stake, fromBlock, range, async (from, to) => {
+    for (const e of await stake.queryFilter(stake.filters.ModelRegistered(), from, to)) {
+      const place = { account: e.args.account, slot: Number(e.args.slot) };
+      events.push({ at: [e.blockNumber, e.index], modelId: e.args.modelId, place });
+    }
+    for (const e of await stake.queryFilter(stake.filters.ModelUnbound(), from, to))
+      events.push({ at: [e.blockNumber, e.index], modelId: e.args.modelId });
+  });
+  events.sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1]);
+  const places = new Map<string, { account: string; slot: number }>();
+  for (const { modelId, place } of events) {
+    if (place) places.set(modelId.toLowerCase(), place);
+    else places.delete(modelId.toLowerCase());
+  }
+  return places;
+}
+
 async function forEachBlockRange(
   stake: PortfolioStake,
   fromBlock: number,

@@ -138,6 +138,9 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
   let sendFailures = 0;
   let transportFailuresInARow = 0;
   let planLimit = maxPerTx; // learned from gas estimates, so most batches fit the budget at the first estimate
+  // Learned from the node: a batch size whose estimate it refused (e.g. Hardhat's, which tries a gas limit over its
+  // EIP-7825 cap for batches well under it) is not planned again, so each batch costs one estimate, not two or more.
+  let nodeLimit = maxPerTx;
   // The window starts at the lowest round any account has left: trees are loaded for at most roundWindow rounds.
   let windowEnd = (await lowestUnsettledRound(stake, accounts)) + BigInt(roundWindow);
   log(
@@ -223,7 +226,8 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
 
       const sent = fitted.batch;
       const rounds = countRounds(sent);
-      planLimit = Math.max(1, Math.min(maxPerTx, Number((BigInt(rounds) * gasBudget) / fitted.gas)));
+      if (fitted.refusedLarger) nodeLimit = Math.min(nodeLimit, rounds);
+      planLimit = Math.max(1, Math.min(nodeLimit, Number((BigInt(rounds) * gasBudget) / fitted.gas)));
       try {
         const tx = await stake.settleBatch(sent, { gasLimit: fitted.gas + fitted.gas / 10n });
         const receipt = await tx.wait();
@@ -243,7 +247,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
         });
         log(
           `keeper: batch ${report.transactions.length}: ${rounds} account-round(s) of ${sent.length} account(s) in ${tx.hash}, ` +
-            `gas ${receipt.gasUsed} (${receipt.gasUsed / BigInt(rounds)} per account-round); ` +
+            `gas ${receipt.gasUsed} (${receipt.gasUsed / BigInt(rounds)} per account-round, estimated ${fitted.gas}); ` +
             `${report.settledAccountRounds} settled so far`,
         );
       } catch (e) {
@@ -397,13 +401,14 @@ async function missingWeightedLeaf(
 const ZERO_MODEL = "0x" + "00".repeat(16);
 
 type Fitted =
-  | { kind: "fits"; batch: AccountResults[]; gas: bigint }
+  | { kind: "fits"; batch: AccountResults[]; gas: bigint; refusedLarger: boolean } // refusedLarger: see fitGasBudget
   | { kind: "reverts"; reason: string }
   | { kind: "too-big"; gas: bigint };
 
 /** Shrinks the batch (from its end) until its gas estimate is within the budget; estimates scale with its size. */
 async function fitGasBudget(stake: PortfolioStake, batch: AccountResults[], budget: bigint): Promise<Fitted> {
   let candidate = batch;
+  let refusedLarger = false; // the node refused the estimate of a larger batch (its gas cap)
   for (;;) {
     let gas: bigint;
     try {
@@ -415,9 +420,10 @@ async function fitGasBudget(stake: PortfolioStake, batch: AccountResults[], budg
       const size = countRounds(candidate);
       if (revertData(e) !== undefined || size === 1) return { kind: "reverts", reason: describeFailure(e, stake) };
       candidate = firstAccountRounds(candidate, Math.floor(size / 2));
+      refusedLarger = true;
       continue;
     }
-    if (gas <= budget) return { kind: "fits", batch: candidate, gas };
+    if (gas <= budget) return { kind: "fits", batch: candidate, gas, refusedLarger };
     const size = countRounds(candidate);
     if (size === 1) return { kind: "too-big", gas };
     const target = Number((BigInt(size) * budget * 95n) / (gas * 100n)); // 5% under, for the fixed overhead

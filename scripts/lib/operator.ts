@@ -7,7 +7,15 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { PortfolioStake } from "../../typechain-types";
-import { ZERO_ROOT, chainTime, describeFailure, registeredModelsFromEvents, stakersFromEvents } from "./chain";
+import {
+  ZERO_ROOT,
+  chainTime,
+  describeFailure,
+  modelPlacesFromEvents,
+  registeredModelsFromEvents,
+  stakersFromEvents,
+} from "./chain";
+import { orderByAccount, type LeafOrder } from "./leafLayout";
 import {
   checkAgainstRound,
   givenRate,
@@ -233,6 +241,7 @@ export interface PublishOptions {
   unknownModels?: UnknownModelPolicy;
   missingModels?: MissingModelPolicy; // default "error": a weighted model without a row refuses the file
   maxMissingShare?: number; // default DEFAULT_MAX_MISSING_SHARE (10%) of registered models without a row
+  leafOrder?: LeafOrder; // default "by-account": each account's leaves adjacent, its proofs small (leafLayout.ts)
   logBlockRange?: number;
 }
 
@@ -278,7 +287,16 @@ export async function publishRoundResults(
     missingModels: options.missingModels,
     maxMissingShare,
   });
-  const tree = buildRoundTree(round, rates.rates);
+  const byAccount = (options.leafOrder ?? "by-account") === "by-account";
+  const leaves = byAccount
+    ? orderByAccount(rates.rates, await modelPlacesFromEvents(stake, options.fromBlock, options.logBlockRange))
+    : rates.rates;
+  let tree = buildRoundTree(round, leaves, { sortLeaves: !byAccount });
+  // A round published before leaves were grouped by account was sorted by hash: the same rates rebuild it that way.
+  if (info.root !== ZERO_ROOT && info.root !== tree.root && byAccount) {
+    const sorted = buildRoundTree(round, rates.rates);
+    if (sorted.root === info.root) tree = sorted;
+  }
   const content = roundFile(round, tree, config, rates.scoresByModel);
   const file = path.join(options.outDir, `round-${round}.json`);
   const base = { ...rates, file, root: tree.root, leaves: content.leaves.length };

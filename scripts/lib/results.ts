@@ -7,6 +7,7 @@
  * per-round configuration (scripts/lib/payout.ts), never the contract's.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { fileLeafOrder, sortsLeaves, type FileLeafOrder } from "./leafLayout";
 import type { PayoutConfig } from "./payout";
 
 export const LEAF_ENCODING = ["uint32", "bytes16", "int64"] as const;
@@ -69,8 +70,15 @@ export interface ModelRate {
 
 export type RoundTree = StandardMerkleTree<[bigint, string, bigint]>;
 
-/** Builds the Merkle tree of one round's per-model rates. Rejects duplicate models and rates outside int64. */
-export function buildRoundTree(round: bigint | number, rates: ModelRate[]): RoundTree {
+/**
+ * Builds the Merkle tree of one round's per-model rates. Rejects duplicate models and rates outside int64. Leaves are
+ * sorted by hash unless `sortLeaves` is false (then they stay in the given order: see leafLayout.ts).
+ */
+export function buildRoundTree(
+  round: bigint | number,
+  rates: ModelRate[],
+  options: { sortLeaves?: boolean } = {},
+): RoundTree {
   if (rates.length === 0) throw new Error(`round ${round}: no model rates to publish`);
   const seen = new Set<string>();
   const values = rates.map(({ modelId, rate }) => {
@@ -81,7 +89,7 @@ export function buildRoundTree(round: bigint | number, rates: ModelRate[]): Roun
       throw new Error(`round ${round}: rate ${rate} of ${id} overflows int64`);
     return [BigInt(round), id, rate] as [bigint, string, bigint];
   });
-  return StandardMerkleTree.of(values, [...LEAF_ENCODING]);
+  return StandardMerkleTree.of(values, [...LEAF_ENCODING], { sortLeaves: options.sortLeaves ?? true });
 }
 
 /** One leaf of a leaf file; `scores` are the inputs its rate was computed from (absent for zero-filled models). */
@@ -100,6 +108,7 @@ export interface RoundFile {
   root: string;
   leafEncoding: string[];
   leaves: LeafEntry[];
+  leafOrder?: FileLeafOrder; // "as-listed": the tree keeps the leaves in this order; absent: sorted by hash
   payout?: PayoutConfig;
 }
 
@@ -118,6 +127,7 @@ export function roundFile(
     root: tree.root,
     leafEncoding: [...LEAF_ENCODING],
     leaves,
+    ...(fileLeafOrder(tree) === "as-listed" ? { leafOrder: "as-listed" as const } : {}),
     ...(payout ? { payout } : {}),
   };
 }
@@ -127,10 +137,20 @@ export function treeFromFile(file: RoundFile): RoundTree {
   const tree = buildRoundTree(
     file.round,
     file.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
+    { sortLeaves: sortsLeaves(checkedLeafOrder(file)) },
   );
   if (tree.root !== file.root)
     throw new Error(`round ${file.round}: leaves rebuild root ${tree.root}, file says ${file.root}`);
   return tree;
+}
+
+/** A leaf file's leafOrder, refused when it is not one this code knows (the root would not rebuild). */
+export function checkedLeafOrder(file: Pick<RoundFile, "round" | "leafOrder">): FileLeafOrder | undefined {
+  const order = file.leafOrder;
+  if (order === undefined || order === "as-listed" || order === "sorted-by-hash") return order;
+  throw new Error(
+    `round ${file.round}: unknown leafOrder "${String(order)}" (expected "as-listed" or "sorted-by-hash")`,
+  );
 }
 
 /** Lower-case 0x-prefixed bytes16. */

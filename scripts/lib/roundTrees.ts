@@ -8,8 +8,10 @@
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { concat, getBytes, keccak256, toBeHex, toTwos, zeroPadBytes } from "ethers";
+import { sortsLeaves } from "./leafLayout";
 import {
   LEAF_ENCODING,
+  checkedLeafOrder,
   normaliseModelId,
   roundTreeCounters,
   type ModelRate,
@@ -57,10 +59,14 @@ function nodeHash(a: string, b: string): string {
 }
 
 /**
- * Builds the round's tree like buildRoundTree (same checks, same root), yielding to the event loop every
- * HASHES_PER_CHUNK hashes.
+ * Builds the round's tree like buildRoundTree (same checks, same root, same `sortLeaves` option), yielding to the
+ * event loop every HASHES_PER_CHUNK hashes.
  */
-export async function buildRoundTreeInChunks(round: bigint, rates: ModelRate[]): Promise<RoundTree> {
+export async function buildRoundTreeInChunks(
+  round: bigint,
+  rates: ModelRate[],
+  options: { sortLeaves?: boolean } = {},
+): Promise<RoundTree> {
   if (rates.length === 0) throw new Error(`round ${round}: no model rates to publish`);
   roundTreeCounters.builds++;
   const seen = new Set<string>();
@@ -75,7 +81,7 @@ export async function buildRoundTreeInChunks(round: bigint, rates: ModelRate[]):
     hashed.push({ value: [round, id, rate], valueIndex, hash: leafHash(round, id, rate) });
     if (valueIndex % HASHES_PER_CHUNK === HASHES_PER_CHUNK - 1) await yieldToEventLoop();
   }
-  hashed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
+  if (options.sortLeaves ?? true) hashed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
   const tree = new Array<string>(2 * hashed.length - 1);
   hashed.forEach((h, i) => (tree[tree.length - 1 - i] = h.hash));
   for (let i = tree.length - 1 - hashed.length, n = 0; i >= 0; i--, n++) {
@@ -92,7 +98,7 @@ export async function indexedTreeFromFile(file: RoundFile): Promise<IndexedRound
   const round = BigInt(file.round);
   if (!Array.isArray(file.leaves)) throw new Error(`round ${file.round}: the file has no leaves array`);
   const rates = file.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) }));
-  const tree = await buildRoundTreeInChunks(round, rates);
+  const tree = await buildRoundTreeInChunks(round, rates, { sortLeaves: sortsLeaves(checkedLeafOrder(file)) });
   if (tree.root !== file.root)
     throw new Error(`round ${file.round}: leaves rebuild root ${tree.root}, file says ${file.root}`);
   return indexRoundTree(round, tree);

@@ -23,7 +23,8 @@ import type { PortfolioStake } from "../../typechain-types";
 import { at } from "./checks";
 import { toModelId } from "./operator";
 import { PRESETS, payoutRate } from "./payout";
-import { normaliseModelId, parseDecimal, treeFromFile, type RoundFile } from "./results";
+import { sortsLeaves } from "./leafLayout";
+import { checkedLeafOrder, normaliseModelId, parseDecimal, treeFromFile, type RoundFile } from "./results";
 import { buildRoundTreeInChunks } from "./roundTrees";
 
 export * from "./suggestCore";
@@ -118,6 +119,7 @@ export async function ratesFromLeafFiles(
     const tree = await buildRoundTreeInChunks(
       BigInt(content.round),
       content.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
+      { sortLeaves: sortsLeaves(checkedLeafOrder(content)) },
     );
     if (tree.root !== e.args.root)
       throw new Error(`${file} builds root ${tree.root}, round ${round} on chain has ${e.args.root}`);
