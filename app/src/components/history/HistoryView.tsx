@@ -2,7 +2,7 @@
 /** Every reallocation, deposit, withdrawal, manager change and settlement of the account, newest first. */
 import { useMemo, useState } from "react";
 import type { Address } from "viem";
-import { useAccountHistory } from "@/components/performance/usePerformance";
+import { useAccountHistory } from "@/lib/performance/usePerformance";
 import { modelLabel } from "@/lib/contracts";
 import { formatNmr, formatTime } from "@/lib/format";
 import type { ModelRegisteredEvent } from "@/lib/history";

@@ -13,7 +13,7 @@ import { correlationMatrix, cumulative, drawdown, modelSeries, summarize } from 
 import { CorrelationMatrix } from "./CorrelationMatrix";
 import { ModelDetail } from "./ModelDetail";
 import { Suggestions } from "./Suggestions";
-import { usePerformance } from "./usePerformance";
+import { usePerformance } from "@/lib/performance/usePerformance";
 
 export function PerformanceView({ address }: { address: Address }) {
   const { contracts, history, sourceName, models, results, latestVector, latestEffectiveRound } =

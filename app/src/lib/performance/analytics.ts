@@ -130,3 +130,18 @@ export function summarize(rates: readonly Maybe[]): SeriesSummary {
 export function bpsToFraction(bps: number): number {
   return bps / BPS;
 }
+
+/** Rounds the editor looks back over for "recent" return and drawdown (about a month of daily rounds). */
+export const RECENT_ROUNDS = 20;
+
+/** Model m over the last `window` settled rounds: compounded return and worst drawdown (null: no data there). */
+export function recentModelSummary(
+  results: readonly RoundResult[],
+  m: number,
+  window = RECENT_ROUNDS,
+): { rounds: number; total: number; maxDrawdown: number } | null {
+  const summary = summarize(modelSeries(results.slice(-window), m));
+  return summary.rounds === 0
+    ? null
+    : { rounds: summary.rounds, total: summary.total, maxDrawdown: summary.maxDrawdown };
+}
