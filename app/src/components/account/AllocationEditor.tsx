@@ -259,8 +259,9 @@ export function AllocationEditor({
       ) : null}
       <p className="small muted" style={{ marginTop: 0 }}>
         A saved vector takes effect from {nextRoundText(s)}; saving again before then replaces it. Weights are in steps
-        of 0.01% and must total exactly 100%. Recent return and drawdown: each model&apos;s compounded rate over the
-        last {RECENT_ROUNDS} settled rounds it carried weight in.
+        of 0.01% and must total exactly 100%. Recent return and drawdown: each model&apos;s compounded result over the
+        last {RECENT_ROUNDS} settled rounds, on the slices it had at risk (as on the Performance page), where it carried
+        weight.
         {role === "manager" ? " You are this account's manager: you can change its weights, never move its NMR." : ""}
       </p>
       {notice ? (
@@ -380,7 +381,10 @@ export function AllocationEditor({
                   NMR
                 </th>
                 <th scope="col">
-                  <span className="visually-hidden">Lock and remainder</span>
+                  <span className="visually-hidden">Lock</span>
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Remainder</span>
                 </th>
               </tr>
             </thead>
@@ -490,7 +494,7 @@ export function AllocationEditor({
                     <td className="num cell-nmr" data-label="NMR">
                       {formatNmr(stakeForBps(s.next.stake, bps))}
                     </td>
-                    <td className="cell-rest">
+                    <td className="cell-lock">
                       <label className="small lock">
                         <input
                           type="checkbox"
@@ -500,6 +504,8 @@ export function AllocationEditor({
                         />{" "}
                         Lock
                       </label>
+                    </td>
+                    <td className="cell-rest">
                       <button
                         type="button"
                         className="small"

@@ -113,7 +113,8 @@ function Proposals({ models, contracts }: { models: Hex[]; contracts: AppContrac
       <ul className="proposal-list mono small">
         {models.map((id) => (
           <li key={id}>
-            {label(id)} <span className="muted">{id}</span>
+            {contracts.modelNames[id.toLowerCase()] ? `${label(id)} ` : null}
+            <span className={contracts.modelNames[id.toLowerCase()] ? "muted" : undefined}>{id}</span>
           </li>
         ))}
       </ul>
@@ -160,8 +161,8 @@ export function EmptyForOthers({
     <p className="notice info" data-testid="empty-account">
       {models === 0
         ? proposed > 0
-          ? `${proposed} model${proposed === 1 ? " is" : "s are"} proposed to this account and wait for its staker to accept them; nothing is staked yet.`
-          : "No model is registered to this account yet, and nothing is staked. Its staker's models are registered when the operator proposes them and the staker accepts."
+          ? `${proposed} model${proposed === 1 ? " is" : "s are"} proposed to this account, waiting for its staker's consent; nothing is staked yet.`
+          : "No model is registered to this account yet, and nothing is staked. Models are registered when the operator proposes them and the account's staker accepts."
         : "Nothing is staked in this account yet: its staker deposits NMR and then sets the weights."}
     </p>
   );

@@ -5,7 +5,7 @@
  */
 import { bpsToPercentInput, formatBps, isFreeSlot, weightsFromEntries } from "./weights";
 
-export const CSV_HEADER = "account,model,weight";
+const CSV_HEADER = "account,model,weight";
 
 /** The vector as rebalance CSV: model ids (exact), weights in percent ("12.5%"), freed slots left out. */
 export function allocationCsv(

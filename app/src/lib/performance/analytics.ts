@@ -15,7 +15,6 @@ import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@/lib/histo
 export type Maybe = number | null;
 
 const RATE_ONE = 10n ** 18n;
-const BPS = 10_000;
 
 /** 18-decimal signed fixed point → number (exact enough for display and statistics). */
 export function rateToNumber(rate: bigint): number {
@@ -124,11 +123,6 @@ export function summarize(rates: readonly Maybe[]): SeriesSummary {
     hitRate: values.length ? values.filter((v) => v > 0).length / values.length : NaN,
     maxDrawdown: dd.length ? Math.min(0, ...dd) : 0,
   };
-}
-
-/** Weighted share of a vector, for display: bps → fraction. */
-export function bpsToFraction(bps: number): number {
-  return bps / BPS;
 }
 
 /** Rounds the editor looks back over for "recent" return and drawdown (about a month of daily rounds). */
