@@ -4,7 +4,7 @@
  * console error. Runs first, on the demo as generated (read-only: nothing is sent).
  */
 import { expect, test, type Page } from "@playwright/test";
-import { connectDevWallet, demoAccount, screenshot } from "./helpers";
+import { connectDevWallet, demoAccount, screenshot, sidewaysOverflow } from "./helpers";
 
 const LOOKS = [
   { name: "desktop", viewport: { width: 1280, height: 900 }, colorScheme: "light" },
@@ -60,10 +60,8 @@ for (const look of LOOKS) {
       await page.goto(shot.path(carol.address));
       if (shot.owner) await connectDevWallet(page, carol.devIndex);
       await shot.ready(page);
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      expect(overflow, `${shot.name} scrolls sideways on ${look.name}`).toBeLessThanOrEqual(0);
+      const sideways = await sidewaysOverflow(page);
+      expect(sideways.overflow, `${shot.name} on ${look.name}: ${sideways.culprits.join("; ")}`).toBeLessThanOrEqual(0);
       await screenshot(page, `shot-${shot.name}-${look.name}`);
     }
     expect(errors).toEqual([]);

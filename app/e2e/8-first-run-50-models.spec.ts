@@ -17,7 +17,16 @@ import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../src/lib/devWallet/keys";
 import { at } from "../../scripts/lib/checks";
 import { parseRebalanceCsv } from "../../scripts/lib/rebalanceFile";
-import { accountOf, answerWallet, chain, connectDevWallet, demo, nextRoundWeights, screenshot } from "./helpers";
+import {
+  accountOf,
+  answerWallet,
+  chain,
+  connectDevWallet,
+  demo,
+  nextRoundWeights,
+  screenshot,
+  sidewaysOverflow,
+} from "./helpers";
 
 const E = 10n ** 18n;
 const OPERATOR = 0; // the demo's operator (DEMO_ROLES)
@@ -186,10 +195,8 @@ test("a new staker: consent to 50 proposed models, deposit, and allocate them in
   await page.setViewportSize({ width: 375, height: 800 });
   await pct(page, 20).scrollIntoViewIfNeeded();
   await expect(editor.getByTestId("editor-bar")).toBeInViewport();
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow).toBeLessThanOrEqual(0);
+  const sideways = await sidewaysOverflow(page);
+  expect(sideways.overflow, `${sideways.culprits.join("; ")}`).toBeLessThanOrEqual(0);
   await screenshot(page, "33-editor-50-models-phone");
 });
 

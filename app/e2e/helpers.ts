@@ -130,3 +130,23 @@ export const ARTIFACTS = path.join(__dirname, "..", "e2e-artifacts");
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * How far the page scrolls sideways (0: it fits), and the outermost elements sticking out on the right, so that a
+ * failure names the culprit.
+ */
+export async function sidewaysOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const culprits: string[] = [];
+    for (const el of Array.from(document.querySelectorAll("body *"))) {
+      if (el.getBoundingClientRect().right <= width + 0.5) continue;
+      // Only the outermost: skip an element inside one already listed, or inside a scrolling container.
+      if (el.parentElement?.closest(".table-wrap, [data-overflow-listed]")) continue;
+      el.setAttribute("data-overflow-listed", "");
+      culprits.push(`${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? "").trim().slice(0, 60)}"`);
+    }
+    document.querySelectorAll("[data-overflow-listed]").forEach((el) => el.removeAttribute("data-overflow-listed"));
+    return { overflow: document.documentElement.scrollWidth - width, culprits: culprits.slice(0, 5) };
+  });
+}

@@ -268,7 +268,7 @@ export function AllocationEditor({
         <div className={`notice ${notice.tone}`} role="status" data-testid="editor-notice">
           {notice.text}
           {notice.problems ? (
-            <ul className="small" style={{ margin: "0.3rem 0 0" }}>
+            <ul className="small" style={{ margin: "0.3rem 0 0", overflowWrap: "anywhere" }}>
               {notice.problems.slice(0, 8).map((p) => (
                 <li key={p}>{p}</li>
               ))}
@@ -402,7 +402,10 @@ export function AllocationEditor({
                   <tr key={id} data-model={id} data-locked={locked[i] ? "true" : undefined}>
                     <th scope="row" className="cell-name">
                       {name}
-                      <div className="mono small muted hide-sm">{`${id.slice(0, 10)}…${id.slice(-4)}`}</div>
+                      {/* The short id, unless it is already the name (a model without a known name). */}
+                      {contracts.modelNames[id] ? (
+                        <div className="mono small muted hide-sm">{`${id.slice(0, 10)}…${id.slice(-4)}`}</div>
+                      ) : null}
                     </th>
                     <td
                       className="num cell-current"
