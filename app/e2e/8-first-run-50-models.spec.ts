@@ -183,6 +183,7 @@ test("a new staker: consent to 50 proposed models, deposit, and allocate them in
   // Save what is on screen: the wallet shows 50 weights by model; the chain holds exactly them.
   await expect(total).toContainText("exactly 100%");
   await save.click();
+  await expect(editor.getByTestId("editor-notice")).toHaveCount(0); // the refused paste was about an earlier draft
   await expect(page.getByTestId("dev-wallet-call")).toHaveText("setAllocation");
   await answerWallet(page, "Confirm");
   await expect(editor.getByTestId("editor-tx")).toHaveAttribute("data-phase", "confirmed");

@@ -228,6 +228,7 @@ export function AllocationEditor({
   // Sends the draft on screen now: the first attempt and every Retry alike (a Retry after editing sends the edit).
   const save = () => {
     if (blocker) return;
+    setNotice(null); // an earlier import's message is about an earlier draft
     void tx.run([
       {
         label: "Save allocation",
