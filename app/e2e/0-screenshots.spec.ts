@@ -62,6 +62,21 @@ for (const look of LOOKS) {
       await shot.ready(page);
       const sideways = await sidewaysOverflow(page);
       expect(sideways.overflow, `${shot.name} on ${look.name}: ${sideways.culprits.join("; ")}`).toBeLessThanOrEqual(0);
+      if (look.name === "phone") {
+        // These tables fit a phone's width (as cards or compact); others may scroll sideways with the model kept in view.
+        const scrolling = await page.evaluate(() =>
+          ["suggestion-table", "editor-table", "history-table"]
+            .filter((id) => {
+              const wrap = document.querySelector(`[data-testid="${id}"]`)?.closest(".table-wrap");
+              return wrap ? wrap.scrollWidth > wrap.clientWidth : false;
+            })
+            .map((id) => {
+              const wrap = document.querySelector(`[data-testid="${id}"]`)!.closest(".table-wrap")!;
+              return `${id} (${wrap.scrollWidth} px in ${wrap.clientWidth})`;
+            }),
+        );
+        expect(scrolling, `tables scrolling sideways on ${shot.name}`).toEqual([]);
+      }
       await screenshot(page, `shot-${shot.name}-${look.name}`);
     }
     expect(errors).toEqual([]);
