@@ -128,6 +128,9 @@ export async function answerWallet(page: Page, answer: "Confirm" | "Reject") {
 export const ARTIFACTS = path.join(__dirname, "..", "e2e-artifacts");
 
 export async function screenshot(page: Page, name: string) {
+  // Scrolled to the end first, so a sticky bar (the editor's total and Save) is drawn where the page ends, not
+  // pushed to the top of its card as a full-page capture from the top would show it.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
