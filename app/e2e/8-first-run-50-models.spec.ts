@@ -88,6 +88,9 @@ test("a new staker: consent to 50 proposed models, deposit, and allocate them in
   await proposals.getByRole("button", { name: `Accept ${MODELS} models` }).click();
   await expect(page.getByTestId("dev-wallet-call")).toHaveText("acceptModels");
   await answerWallet(page, "Confirm");
+  // The outcome stays in view although the list of proposals it emptied is gone.
+  await expect(page.getByTestId("accept-tx")).toHaveAttribute("data-phase", "confirmed");
+  await expect(page.getByTestId("model-proposals")).toHaveCount(0);
   await expect(setup.getByTestId("setup-step-1")).toHaveAttribute("data-state", "done");
   expect((await accountOf(me)).modelCount).toBe(MODELS);
 
@@ -201,10 +204,13 @@ test("a new staker: consent to 50 proposed models, deposit, and allocate them in
   await screenshot(page, "33-editor-50-models-phone");
 });
 
-test("a visitor of an account with proposals waiting sees whose step it is, not zeros", async ({ page }) => {
+test("a visitor of an account with proposals waiting sees whose step it is; its staker declines them", async ({
+  page,
+}) => {
   const someone = at(DEV_ACCOUNTS, 7, "dev accounts").address; // the demo does not use it
+  const model = keccak256(toHex("e2e visitor model")).slice(0, 34);
   expect((await accountOf(someone)).modelCount).toBe(0);
-  await send(OPERATOR, "proposeModels", [someone, [keccak256(toHex("e2e visitor model")).slice(0, 34)]]);
+  await send(OPERATOR, "proposeModels", [someone, [model]]);
   await page.goto(`/account/${someone}`);
   await expect(page.getByTestId("role-badge")).toHaveText("Read-only");
   await expect(page.getByTestId("empty-account")).toContainText(
@@ -213,4 +219,22 @@ test("a visitor of an account with proposals waiting sees whose step it is, not 
   await expect(page.getByTestId("locked")).toHaveCount(0);
   await expect(page.getByTestId("get-started")).toHaveCount(0);
   await expect(page.locator("main")).not.toContainText(/\byour (stake|models)\b/);
+
+  // The staker declines: the proposal is cancelled on chain and nothing is bound.
+  await connectDevWallet(page, 7);
+  const proposals = page.getByTestId("model-proposals");
+  await expect(proposals).toContainText(model);
+  await proposals.getByRole("button", { name: "Decline all" }).click();
+  await expect(page.getByTestId("dev-wallet-call")).toHaveText("cancelModelProposals");
+  await answerWallet(page, "Confirm");
+  await expect(page.getByTestId("decline-tx")).toHaveAttribute("data-phase", "confirmed");
+  const proposedTo = await chain.readContract({
+    address: demo().stake,
+    abi: portfolioStakeAbi,
+    functionName: "modelProposal",
+    args: [model as Hex],
+  });
+  expect(proposedTo).toBe("0x0000000000000000000000000000000000000000");
+  expect((await accountOf(someone)).modelCount).toBe(0);
+  await expect(page.getByTestId("setup-step-1")).toContainText("No model is proposed to this address yet");
 });

@@ -50,6 +50,17 @@ export function GetStarted({ snapshot: s, contracts }: { snapshot: AccountSnapsh
   const staked = s.account.balance > 0n || s.account.pendingWithdrawal > 0n;
   const allocated = s.next.bps.reduce((a, b) => a + b, 0) === 10_000;
   const proposed = proposals.data ?? [];
+  // Owned here, not by the list: a confirmed Accept or Decline empties the list, and its status must stay in view.
+  const label = (id: string) => modelLabel(contracts, id);
+  const accept = useTransactionFlow({ modelLabel: label });
+  const decline = useTransactionFlow({ modelLabel: label });
+  // The first attempt and Retry alike send the proposals on screen now.
+  const acceptNow = () =>
+    void accept.run([{ label: `Accept ${proposed.length} models`, prepare: prepareAcceptModels(contracts, proposed) }]);
+  const declineNow = () =>
+    void decline.run([
+      { label: `Decline ${proposed.length} models`, prepare: prepareDeclineModels(contracts, proposed) },
+    ]);
 
   return (
     <section className="card" aria-labelledby="setup-title" data-testid="get-started">
@@ -68,7 +79,29 @@ export function GetStarted({ snapshot: s, contracts }: { snapshot: AccountSnapsh
               to your account until you accept it.
             </>
           ) : null}
-          {proposed.length ? <Proposals models={proposed} contracts={contracts} /> : null}
+          {proposed.length ? (
+            <Proposals
+              models={proposed}
+              contracts={contracts}
+              busy={accept.busy || decline.busy}
+              onAccept={acceptNow}
+              onDecline={declineNow}
+            />
+          ) : null}
+          <TxStatus
+            state={accept.state}
+            onRetry={acceptNow}
+            onDismiss={accept.reset}
+            testId="accept-tx"
+            doneText="Registered: the models are yours; deposit and set their weights next."
+          />
+          <TxStatus
+            state={decline.state}
+            onRetry={declineNow}
+            onDismiss={decline.reset}
+            testId="decline-tx"
+            doneText="Declined: the proposals are cancelled."
+          />
         </Step>
         <Step n={2} title="Deposit NMR" state={staked ? "done" : models > 0 ? "now" : "later"}>
           {staked
@@ -92,17 +125,20 @@ export function GetStarted({ snapshot: s, contracts }: { snapshot: AccountSnapsh
 }
 
 /** The proposed models with Accept (the consent) and Decline. */
-function Proposals({ models, contracts }: { models: Hex[]; contracts: AppContracts }) {
-  const label = (id: string) => modelLabel(contracts, id);
-  const accept = useTransactionFlow({ modelLabel: label });
-  const decline = useTransactionFlow({ modelLabel: label });
+function Proposals({
+  models,
+  contracts,
+  busy,
+  onAccept,
+  onDecline,
+}: {
+  models: Hex[];
+  contracts: AppContracts;
+  busy: boolean;
+  onAccept: () => void;
+  onDecline: () => void;
+}) {
   const blocker = useWriteBlocker();
-  const busy = accept.busy || decline.busy;
-  // The first attempt and Retry alike send the proposals on screen now.
-  const acceptNow = () =>
-    void accept.run([{ label: `Accept ${models.length} models`, prepare: prepareAcceptModels(contracts, models) }]);
-  const declineNow = () =>
-    void decline.run([{ label: `Decline ${models.length} models`, prepare: prepareDeclineModels(contracts, models) }]);
   return (
     <div data-testid="model-proposals" style={{ marginTop: "0.4rem" }}>
       <p style={{ margin: "0.25rem 0" }}>
@@ -113,34 +149,20 @@ function Proposals({ models, contracts }: { models: Hex[]; contracts: AppContrac
       <ul className="proposal-list mono small">
         {models.map((id) => (
           <li key={id}>
-            {contracts.modelNames[id.toLowerCase()] ? `${label(id)} ` : null}
+            {contracts.modelNames[id.toLowerCase()] ? `${modelLabel(contracts, id)} ` : null}
             <span className={contracts.modelNames[id.toLowerCase()] ? "muted" : undefined}>{id}</span>
           </li>
         ))}
       </ul>
       <div className="row">
-        <button type="button" className="primary" disabled={busy || Boolean(blocker)} onClick={acceptNow}>
+        <button type="button" className="primary" disabled={busy || Boolean(blocker)} onClick={onAccept}>
           Accept {models.length} model{models.length === 1 ? "" : "s"}
         </button>
-        <button type="button" disabled={busy || Boolean(blocker)} onClick={declineNow}>
+        <button type="button" disabled={busy || Boolean(blocker)} onClick={onDecline}>
           Decline all
         </button>
         {blocker ? <span className="small muted">{blocker}</span> : null}
       </div>
-      <TxStatus
-        state={accept.state}
-        onRetry={acceptNow}
-        onDismiss={accept.reset}
-        testId="accept-tx"
-        doneText="Registered: the models are yours; deposit and set their weights next."
-      />
-      <TxStatus
-        state={decline.state}
-        onRetry={declineNow}
-        onDismiss={decline.reset}
-        testId="decline-tx"
-        doneText="Declined: the proposals are cancelled."
-      />
     </div>
   );
 }
