@@ -66,11 +66,14 @@ test("a phone-sized screen: no sideways scrolling, the editor usable", async ({ 
   const carol = demoAccount("carol");
   await page.goto(`/account/${carol.address}`);
   await connectDevWallet(page, carol.devIndex);
-  await expect(page.getByTestId("model-table")).toBeVisible();
+  // The owner gets one list: the editor's, each model a small card (no second read-only table).
+  await expect(page.getByTestId("editor-table")).toBeVisible();
+  await expect(page.getByTestId("model-table")).toHaveCount(0);
   const pct = page.getByLabel("Weight of carol_16 in percent");
   await pct.scrollIntoViewIfNeeded();
   await expect(pct).toBeInViewport();
-  await expect(page.getByLabel("Weight of carol_16 (slider)")).toBeInViewport();
+  await expect(page.getByRole("button", { name: "Raise carol_16 by 0.1%" })).toBeInViewport();
+  await expect(page.getByTestId("editor-bar")).toBeInViewport(); // the total and Save stay in view
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );

@@ -46,15 +46,22 @@ test("connect the development wallet, reallocate, reject, edit the draft, retry:
   await expect(editor.getByRole("alert")).toContainText("at most two decimals");
   await expect(save).toBeDisabled();
 
-  // Keyboard: the slider moves by one basis point per arrow press.
+  // An invalid field never leaves the total green: the total is unknown until it is fixed.
+  await expect(total).toHaveAttribute("data-ok", "false");
+  await expect(total).toContainText("Total unknown");
+  await expect(total).not.toContainText("exactly 100%");
+
+  // Keyboard and steppers: arrows move a weight by 0.1% (Shift: 1%), so do the − and + buttons.
   await editor.getByRole("button", { name: "Clear" }).click();
   await expect(total).toContainText("Total 0.00%");
-  const slider = editor.getByLabel("Weight of alice_02 (slider)");
-  await slider.focus();
-  await page.keyboard.press("ArrowRight");
-  await page.keyboard.press("ArrowRight");
-  await expect(slider).toHaveAttribute("aria-valuetext", "0.02%");
-  await expect(pct(2)).toHaveValue("0.02");
+  await pct(2).focus();
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  await expect(pct(2)).toHaveValue("0.2");
+  await page.keyboard.press("Shift+ArrowUp");
+  await expect(pct(2)).toHaveValue("1.2");
+  await editor.getByRole("button", { name: "Lower alice_02 by 0.1%" }).click();
+  await expect(pct(2)).toHaveValue("1.1");
 
   // The vector to save: 10 / 20 / 30 and the rest (40%) on alice_03.
   await pct(0).fill("10");
@@ -63,12 +70,12 @@ test("connect the development wallet, reallocate, reject, edit the draft, retry:
   await editor.getByRole("button", { name: "Put the remainder on alice_03" }).click();
   await expect(pct(3)).toHaveValue("40");
   await expect(total).toContainText("exactly 100%");
-  const preview = editor.getByTestId("editor-preview");
-  await expect(preview).toBeVisible();
-  await expect(preview.locator("tbody tr")).toHaveCount(4);
-  await expect(preview).toContainText("40.00%"); // alice_00 before (the demo's 40/30/20/10)
-  await expect(preview).toContainText("+30.00%"); // alice_03: 10% → 40%
-  await screenshot(page, "06-editor-preview");
+  // Before → after in the same list: the saved vector for the next round (the demo's 40/30/20/10) and the change.
+  await expect(editor.getByTestId("next-bps-0")).toHaveText("40.00%");
+  await expect(editor.getByTestId("change-0")).toHaveText("-30.00%");
+  await expect(editor.getByTestId("change-3")).toHaveText("+30.00%"); // alice_03: 10% → 40%
+  await expect(editor.getByTestId("editor-changes")).toContainText("4 models change");
+  await screenshot(page, "06-editor-changes");
 
   // Rejected in the wallet: nothing sent, plain words, Retry offered. The prompt shows the weights by model name.
   await save.click();

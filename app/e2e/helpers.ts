@@ -128,5 +128,28 @@ export async function answerWallet(page: Page, answer: "Confirm" | "Reject") {
 export const ARTIFACTS = path.join(__dirname, "..", "e2e-artifacts");
 
 export async function screenshot(page: Page, name: string) {
+  // Scrolled to the end first, so a sticky bar (the editor's total and Save) is drawn where the page ends, not
+  // pushed to the top of its card as a full-page capture from the top would show it.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * How far the page scrolls sideways (0: it fits), and the outermost elements sticking out on the right, so that a
+ * failure names the culprit.
+ */
+export async function sidewaysOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const culprits: string[] = [];
+    for (const el of Array.from(document.querySelectorAll("body *"))) {
+      if (el.getBoundingClientRect().right <= width + 0.5) continue;
+      // Only the outermost: skip an element inside one already listed, or inside a scrolling container.
+      if (el.parentElement?.closest(".table-wrap, [data-overflow-listed]")) continue;
+      el.setAttribute("data-overflow-listed", "");
+      culprits.push(`${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? "").trim().slice(0, 60)}"`);
+    }
+    document.querySelectorAll("[data-overflow-listed]").forEach((el) => el.removeAttribute("data-overflow-listed"));
+    return { overflow: document.documentElement.scrollWidth - width, culprits: culprits.slice(0, 5) };
+  });
 }

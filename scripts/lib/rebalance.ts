@@ -28,13 +28,8 @@ import { Journal, waitForReceipt, type WaitOptions } from "./rebalanceJournal";
 import { checkAgainstChain, formatPlanTable, type AccountPlan } from "./rebalancePlan";
 
 export { MODES, DEFAULT_GAS_BUDGET, type Mode, type SignedAllocation } from "./rebalanceCalls";
-export {
-  readRebalanceFile,
-  readNamesFile,
-  parseRebalanceCsv,
-  parseRebalanceJson,
-  type RebalanceRequest,
-} from "./rebalanceFile";
+export { parseRebalanceCsv, parseRebalanceJson, type RebalanceRequest } from "./rebalanceFile";
+export { readRebalanceFile, readNamesFile } from "./rebalanceFileRead";
 export { formatPlanTable, type AccountPlan } from "./rebalancePlan";
 
 /** Default lifetime of a signature in signed mode. */

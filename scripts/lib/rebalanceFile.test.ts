@@ -8,7 +8,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { dataSlice, id } from "ethers";
-import { parseRebalanceCsv, parseRebalanceJson, readRebalanceFile } from "./rebalanceFile";
+import { parseRebalanceCsv, parseRebalanceJson } from "./rebalanceFile";
+import { readRebalanceFile } from "./rebalanceFileRead";
 import { withAccountVector } from "./suggest";
 
 /** `count` model IDs for one owner, made as test/helpers/fixtures.ts modelIds() makes them. */

@@ -1,14 +1,12 @@
 /**
  * Rebalance files: target weight vectors for one or many accounts, JSON or CSV, read into whole basis-point vectors.
- * Pure (no chain): every problem is collected with its place (CSV line number or JSON path) so an operator sees
+ * Pure (no chain, no file system: rebalanceFileRead.ts reads files; the web app imports this parser): every problem is collected with its place (CSV line number or JSON path) so an operator sees
  * all of them at once. scripts/rebalance.ts documents the format with examples; examples/rebalance.{json,csv}.
  *
  * Weights: "25%" (or a number with unit percent) is a percent with at most 2 decimals; a plain number is basis
  * points unless the unit says percent. Models: bytes16 hex (0x + 32 hex digits), a Numerai UUID (dashes optional)
  * or a name from a names map. A model the file leaves out gets weight 0 (the file gives whole vectors).
  */
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 
 export const TOTAL_BPS = 10_000;
@@ -334,7 +332,7 @@ const TOP_KEYS = ["unit", "names", "accounts"];
 const ACCOUNT_KEYS = ["account", "unit", "weights"];
 const WEIGHT_KEYS = ["model", "weight", "bps", "percent", "unit"];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
@@ -426,24 +424,4 @@ function invert(names: Map<string, string>): Map<string, string> {
   const byId = new Map<string, string>();
   for (const [name, id] of names) if (!byId.has(id)) byId.set(id, name);
   return byId;
-}
-
-// ──────────────────────────────────────────── Files ────────────────────────────────────────────
-
-/** Reads a names map file: a JSON object {"model name": "UUID or bytes16 ID"}. */
-export function readNamesFile(file: string): Record<string, string> {
-  if (!existsSync(file)) throw new Error(`names map ${file} does not exist`);
-  const data = JSON.parse(readFileSync(file, "utf8")) as unknown;
-  if (!isRecord(data)) throw new Error(`${file}: expected a JSON object {"model name": "UUID or bytes16 ID"}`);
-  return data as Record<string, string>;
-}
-
-/** Reads a .json or .csv rebalance file (by extension; other extensions: by content). */
-export function readRebalanceFile(file: string, options: ParseOptions = {}): RebalanceRequest {
-  if (!existsSync(file)) throw new Error(`rebalance file ${file} does not exist`);
-  const text = readFileSync(file, "utf8");
-  const extension = path.extname(file).toLowerCase();
-  const json = extension === ".json" || (extension !== ".csv" && text.trimStart().startsWith("{"));
-  const source = path.basename(file);
-  return json ? parseRebalanceJson(text, { ...options, source }) : parseRebalanceCsv(text, { ...options, source });
 }

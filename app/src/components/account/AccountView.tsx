@@ -3,7 +3,8 @@
 import type { Address } from "viem";
 import { useConnection } from "wagmi";
 import { type AppContracts, useContracts } from "@/lib/contracts";
-import { useAccountSnapshot } from "@/lib/account/snapshot";
+import { needsSetup, useAccountSnapshot } from "@/lib/account/snapshot";
+import { type Role, voiceFor } from "@/lib/account/voice";
 import { accountHref, shortAddress } from "@/lib/format";
 import { boundModelCount } from "@/lib/editor/weights";
 import { AccountSummary } from "./AccountSummary";
@@ -12,18 +13,18 @@ import { OwedRewards } from "./OwedRewards";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { ModelTable } from "./ModelTable";
-import { voiceFor } from "@/lib/account/voice";
 
 // Only the account's owner or manager gets the editor and the deposit/withdraw forms, so their code (transaction
 // flow, simulation, receipts, error decoding) is not part of a read-only visit's first load.
 const AllocationEditor = dynamic(() => import("./AllocationEditor").then((m) => m.AllocationEditor), {
   loading: () => <p className="muted">Loading the editor…</p>,
 });
+// The first-run path and the consent flow read the account's events: only loaded for an account that has not started.
+const GetStarted = dynamic(() => import("./GetStarted").then((m) => m.GetStarted));
+const EmptyForOthers = dynamic(() => import("./GetStarted").then((m) => m.EmptyForOthers));
 const StakeActions = dynamic(() => import("./StakeActions").then((m) => m.StakeActions), {
   loading: () => <p className="muted">Loading…</p>,
 });
-
-export type Role = "owner" | "manager" | "viewer";
 
 export function AccountView({ address }: { address: Address }) {
   const contracts = useContracts();
@@ -49,6 +50,11 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
         ? "manager"
         : "viewer";
   const voice = voiceFor(role === "owner");
+  const models = data ? boundModelCount(data.models) : 0;
+  // Never staked: a summary and an exposure card would only be walls of zeros.
+  const neverStaked = data
+    ? data.account.nextSettleRound === 0 && data.account.balance === 0n && data.account.pendingWithdrawal === 0n
+    : false;
 
   return (
     <>
@@ -92,23 +98,25 @@ function AccountDetails({ address, contracts }: { address: Address; contracts: A
               Staking is paused: deposits are stopped for now. Reallocations and withdrawals still work.
             </p>
           ) : null}
-          <AccountSummary snapshot={data} />
-          <ExposureCard snapshot={data} voice={voice} />
+          {role === "owner" && needsSetup(data) ? <GetStarted snapshot={data} contracts={contracts} /> : null}
+          {neverStaked ? null : (
+            <>
+              <AccountSummary snapshot={data} />
+              <ExposureCard snapshot={data} voice={voice} />
+            </>
+          )}
           {data.account.unpaidRewards > 0n || data.account.claimableRewards > 0n ? (
             <OwedRewards snapshot={data} contracts={contracts} voice={voice} />
           ) : null}
-          {boundModelCount(data.models) === 0 ? (
-            <p className="notice info">
-              This address has no registered models. The operator registers a staker&apos;s models before it can
-              allocate.
-            </p>
-          ) : (
-            <ModelTable snapshot={data} contracts={contracts} voice={voice} />
-          )}
-          {role !== "viewer" && boundModelCount(data.models) > 0 ? (
-            <AllocationEditor snapshot={data} contracts={contracts} role={role} />
+          {role !== "owner" && (models === 0 || neverStaked) ? (
+            <EmptyForOthers address={address} contracts={contracts} models={models} />
           ) : null}
-          {role === "owner" ? <StakeActions snapshot={data} contracts={contracts} /> : null}
+          {models === 0 ? null : role === "viewer" ? (
+            <ModelTable snapshot={data} contracts={contracts} voice={voice} />
+          ) : (
+            <AllocationEditor snapshot={data} contracts={contracts} role={role} />
+          )}
+          {role === "owner" && models > 0 ? <StakeActions snapshot={data} contracts={contracts} /> : null}
         </>
       )}
     </>

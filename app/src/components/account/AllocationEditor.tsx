@@ -1,11 +1,19 @@
 "use client";
-
+/**
+ * The account's models and weights for its staker or manager, in one list: the weights in force now, the saved
+ * vector for the next round, each model's recent return and drawdown, and the draft being edited (numeric field with
+ * steppers and a bar scaled to the largest weight, lock, change). Built for 10-50 models: search, sort, lock and
+ * rescale, CSV import/export in the batch rebalance script's format, and a sticky bar with the total and Save.
+ */
 import { useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
-import type { AccountSnapshot } from "@/lib/account/snapshot";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { type AccountSnapshot, nextRoundText } from "@/lib/account/snapshot";
+import type { Role } from "@/lib/account/voice";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
 import { parseWeightsParam, WEIGHTS_PARAM } from "@/lib/editor/link";
 import { inputDecimalSeparator } from "@/lib/decimalInput";
+import { allocationCsv, vectorFromCsv } from "@/lib/editor/csv";
+import { type SortKey, SORT_LABELS, visibleRows } from "@/lib/editor/rows";
 import {
   bpsToPercentInput,
   checkTotal,
@@ -16,19 +24,20 @@ import {
   parsePercent,
   previewChanges,
   putRemainderOn,
+  rescaleUnlocked,
   sameWeights,
-  setWeight,
   stakeForBps,
+  stepWeight,
   TOTAL_BPS,
   weightsFromEntries,
 } from "@/lib/editor/weights";
 import { formatNmr } from "@/lib/format";
-import { simulateContract } from "viem/actions";
-import { getChainClient } from "@/lib/chain";
+import { formatPercent } from "@/components/charts/scale";
+import { RECENT_ROUNDS, recentModelSummary } from "@/lib/performance/analytics";
+import { usePerformance } from "@/lib/performance/usePerformance";
+import { prepareSetAllocation } from "@/lib/tx/calls";
 import { useTransactionFlow, useWriteBlocker } from "@/lib/tx/useTransactionFlow";
 import { TxStatus } from "@/components/TxStatus";
-import { nextRoundText } from "./ModelTable";
-import type { Role } from "./AccountView";
 
 interface Draft {
   weights: number[];
@@ -42,7 +51,11 @@ const draftFrom = (weights: number[]): Draft => ({
   errors: weights.map(() => null),
 });
 
-type Notice = { tone: "info" | "warn" | "error"; text: string };
+/** A stepper press or an arrow key in a weight field: 0.1% (Shift: 1%). */
+const STEP_BPS = 10;
+const BIG_STEP_BPS = 100;
+
+type Notice = { tone: "info" | "warn" | "error"; text: string; problems?: string[] };
 
 /** ?weights=<id>:<bps>,… (e.g. "Load into editor" on the performance page): the vector it gives and what was left out. */
 function vectorFromLink(param: string | null, models: readonly string[]): { weights: number[]; notice: Notice } | null {
@@ -66,7 +79,7 @@ export function AllocationEditor({
 }: {
   snapshot: AccountSnapshot;
   contracts: AppContracts;
-  role: Role;
+  role: Exclude<Role, "viewer">;
 }) {
   const saved = s.next.bps; // the vector that applies from the next round as things stand
   const savedKey = saved.join(",");
@@ -75,13 +88,16 @@ export function AllocationEditor({
   const [fromLink] = useState(() => vectorFromLink(searchParams.get(WEIGHTS_PARAM), s.models));
   const [draft, setDraft] = useState<Draft>(() => draftFrom(fromLink ? fromLink.weights : saved));
   const [notice, setNotice] = useState<Notice | null>(() => fromLink?.notice ?? null);
+  const [locked, setLocked] = useState<boolean[]>(() => s.models.map(() => false));
+  const [query, setQuery] = useState("");
+  const [sort, setSort] = useState<SortKey>("registry");
+  const [pasteOpen, setPasteOpen] = useState(false);
+  const [pasted, setPasted] = useState("");
+  const fileInput = useRef<HTMLInputElement>(null);
   const label = (id: string) => modelLabel(contracts, id);
-  const rowLabel = (index: number) => {
-    const id = s.models[index];
-    return id === undefined ? `Model ${index + 1}` : label(id);
-  };
   const tx = useTransactionFlow({ modelLabel: label });
   const walletBlocker = useWriteBlocker();
+  const performance = usePerformance(s.address);
 
   useEffect(() => {
     if (fromLink) document.getElementById("editor")?.scrollIntoView({ block: "start" });
@@ -97,22 +113,53 @@ export function AllocationEditor({
       tx.state.phase === "confirmed" ||
       draft.weights.length !== saved.length ||
       sameWeights(draft.weights, lastSavedKey.split(",").map(Number))
-    )
+    ) {
       setDraft(draftFrom(saved));
+      if (locked.length !== saved.length) setLocked(s.models.map(() => false));
+    }
   }
 
   const total = checkTotal(draft.weights);
-  const invalidField = draft.errors.some(Boolean);
+  const invalidCount = draft.errors.filter(Boolean).length;
   const dirty = !sameWeights(draft.weights, saved);
-  const preview = useMemo(
-    () => previewChanges(saved, draft.weights, s.next.stake),
+  const changes = useMemo(
+    () => previewChanges(saved, draft.weights, s.next.stake).filter((row) => row.change !== 0),
     [saved, draft.weights, s.next.stake],
   );
+  const moved = changes.reduce((sum, row) => sum + Math.max(0, row.change), 0);
   const onePercent = stakeForBps(s.next.stake, 100);
 
-  const update = (weights: number[]) => {
-    setNotice(null);
-    setDraft(draftFrom(weights));
+  // Recent return and drawdown per model, from the settled rounds the performance page uses (registry order).
+  const recent = useMemo(
+    () => s.models.map((_, m) => recentModelSummary(performance.results, m)),
+    [s.models, performance.results],
+  );
+  const rows = useMemo(
+    () =>
+      s.models.flatMap((id, index) =>
+        isFreeSlot(id) // a freed slot: weight 0, not a model
+          ? []
+          : [
+              {
+                index,
+                id: id.toLowerCase(),
+                name: label(id),
+                weight: draft.weights[index] ?? 0,
+                recentReturn: recent[index]?.total ?? null,
+                maxDrawdown: recent[index]?.maxDrawdown ?? null,
+              },
+            ],
+      ),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- label depends only on contracts
+    [s.models, draft.weights, recent, contracts],
+  );
+  const shown = visibleRows(rows, query, sort);
+  // Bars are scaled to the largest weight (at least 5%), so 2-12% weights of a 50-model vector stay readable.
+  const barScale = Math.max(500, ...draft.weights);
+
+  const update = (weights: number[], message: Notice | null = null) => {
+    setNotice(message);
+    setDraft((d) => ({ ...draftFrom(weights), errors: d.errors.map(() => null) }));
   };
   const onText = (i: number, text: string) => {
     const parsed = parsePercent(text, inputDecimalSeparator());
@@ -124,14 +171,56 @@ export function AllocationEditor({
       return next;
     });
   };
-  const onSlider = (i: number, bps: number) =>
-    setDraft((d) => ({
-      ...draftFrom(setWeight(d.weights, i, bps)),
-      errors: d.errors.map((e, j) => (j === i ? null : e)),
-    }));
+  const step = (i: number, delta: number) =>
+    setDraft((d) => {
+      const next = draftFrom(stepWeight(d.weights, i, delta));
+      return {
+        ...next,
+        texts: next.texts.map((t, j) => (j === i ? t : (d.texts[j] ?? t))),
+        errors: d.errors.map((e, j) => (j === i ? null : e)),
+      };
+    });
+  const rescale = () => {
+    const r = rescaleUnlocked(draft.weights, locked, s.models);
+    if (r.ok) update(r.weights);
+    else setNotice({ tone: "error", text: r.error + "." });
+  };
+  const names = useMemo(() => {
+    const own = new Set(s.models.map((m) => m.toLowerCase()));
+    return Object.fromEntries(
+      Object.entries(contracts.modelNames)
+        .filter(([id]) => own.has(id))
+        .map(([id, n]) => [n, id]),
+    );
+  }, [contracts.modelNames, s.models]);
+  const importCsv = async (text: string, source: string) => {
+    const result = await vectorFromCsv(text, s.address, s.models, names);
+    if (result.ok) {
+      update(result.weights, {
+        tone: "info",
+        text: `Loaded ${result.rows} rows from ${source} into the editor (not saved yet).`,
+      });
+      setPasteOpen(false);
+      setPasted("");
+    } else
+      setNotice({
+        tone: "error",
+        text: `${source} was not loaded (the draft is unchanged):`,
+        problems: result.problems,
+      });
+  };
+  const exportCsv = () => {
+    const csv = allocationCsv(s.address, s.models, draft.weights, (id) => contracts.modelNames[id.toLowerCase()]);
+    const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `allocation-${s.address}-round-${s.next.round}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  };
 
   let blocker: string | null = null;
-  if (invalidField) blocker = "Fix the highlighted field first.";
+  if (invalidCount) blocker = `Fix the highlighted field${invalidCount > 1 ? "s" : ""} first.`;
   else if (!total.ok) blocker = total.message + ".";
   else if (!dirty) blocker = "No change to save: this is already the vector for the next round.";
   else if (walletBlocker) blocker = walletBlocker;
@@ -139,76 +228,161 @@ export function AllocationEditor({
   // Sends the draft on screen now: the first attempt and every Retry alike (a Retry after editing sends the edit).
   const save = () => {
     if (blocker) return;
-    const weights = draft.weights;
-    const models = s.models;
+    setNotice(null); // an earlier import's message is about an earlier draft
     void tx.run([
       {
         label: "Save allocation",
-        prepare: (account) =>
-          role === "owner"
-            ? simulateContract(getChainClient(), {
-                account,
-                address: contracts.stake.address,
-                abi: contracts.stake.abi,
-                functionName: "setAllocation",
-                args: [models, weights],
-              })
-            : simulateContract(getChainClient(), {
-                account,
-                address: contracts.stake.address,
-                abi: contracts.stake.abi,
-                functionName: "setAllocationFor",
-                args: [s.address, models, weights],
-              }),
+        prepare: prepareSetAllocation(contracts, {
+          account: s.address,
+          asManager: role === "manager",
+          models: s.models,
+          weights: draft.weights,
+        }),
       },
     ]);
   };
 
+  const pending = s.hasPendingVector;
   return (
     <section className="card" id="editor" aria-labelledby="editor-title">
       <h2 id="editor-title">
-        Change the allocation
+        Models and weights
         <span className="small muted">
-          Stake from round {s.next.round}: {formatNmr(s.next.stake)} NMR · 1% = {formatNmr(onePercent)} NMR · each round
-          risks 1/{s.parameters.sliceDivisor} of it
+          {rows.length} models · stake from round {s.next.round}: {formatNmr(s.next.stake)} NMR · 1% ={" "}
+          {formatNmr(onePercent)} NMR · each round risks 1/{s.parameters.sliceDivisor} of it
         </span>
       </h2>
+      {pending ? (
+        <p className="notice info" data-testid="pending-vector">
+          A new vector is pending: it takes effect from {nextRoundText(s)}. Open rounds keep the weights they opened
+          with.
+        </p>
+      ) : null}
       <p className="small muted" style={{ marginTop: 0 }}>
-        The new vector takes effect from {nextRoundText(s)}. Saving again before then replaces it. Weights are in steps
-        of 0.01% (1 basis point) and must total exactly 100%.
+        A saved vector takes effect from {nextRoundText(s)}; saving again before then replaces it. Weights are in steps
+        of 0.01% and must total exactly 100%. Recent return and drawdown: each model&apos;s compounded result over the
+        last {RECENT_ROUNDS} settled rounds, on the slices it had at risk (as on the Performance page), where it carried
+        weight.
         {role === "manager" ? " You are this account's manager: you can change its weights, never move its NMR." : ""}
       </p>
       {notice ? (
-        <p className={`notice ${notice.tone}`} role="status" data-testid="editor-notice">
+        <div className={`notice ${notice.tone}`} role="status" data-testid="editor-notice">
           {notice.text}
-        </p>
+          {notice.problems ? (
+            <ul className="small" style={{ margin: "0.3rem 0 0", overflowWrap: "anywhere" }}>
+              {notice.problems.slice(0, 8).map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+              {notice.problems.length > 8 ? <li>and {notice.problems.length - 8} more</li> : null}
+            </ul>
+          ) : null}
+        </div>
       ) : null}
       {/* Locked while a save is under way: what the wallet shows is what gets saved. */}
       <fieldset className="plain" disabled={tx.busy}>
-        <div className="row" style={{ marginBottom: "0.5rem" }}>
+        <div className="row editor-tools">
+          <input
+            type="search"
+            placeholder="Search models"
+            aria-label="Search models"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          <select aria-label="Sort models" value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
+            {(Object.keys(SORT_LABELS) as SortKey[]).map((k) => (
+              <option key={k} value={k}>
+                {SORT_LABELS[k]}
+              </option>
+            ))}
+          </select>
+          <span className="spacer" />
           <button type="button" onClick={() => update(evenSplitOver(s.models))}>
             Split evenly
           </button>
           <button type="button" onClick={() => update(clearWeights(s.models.length))}>
             Clear
           </button>
-          <button type="button" onClick={() => update(saved)} disabled={!dirty && !invalidField}>
+          <button type="button" onClick={() => update(saved)} disabled={!dirty && !invalidCount}>
             Reset
           </button>
+          <button
+            type="button"
+            onClick={rescale}
+            title="Keep the locked weights and scale the others so the total is exactly 100%"
+          >
+            Rescale unlocked to 100%
+          </button>
         </div>
+        <div className="row editor-tools">
+          <button type="button" onClick={exportCsv}>
+            Export CSV
+          </button>
+          <button type="button" onClick={() => fileInput.current?.click()}>
+            Import CSV
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            accept=".csv,text/csv,text/plain"
+            aria-label="CSV file to import"
+            hidden
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = "";
+              if (file) void file.text().then((text) => importCsv(text, file.name));
+            }}
+          />
+          <button type="button" aria-expanded={pasteOpen} onClick={() => setPasteOpen((o) => !o)}>
+            Paste CSV
+          </button>
+          <span className="small muted">
+            Same format as <code>npm run rebalance</code>: account,model,weight (model id or name; 25% or bps).
+          </span>
+        </div>
+        {pasteOpen ? (
+          <div className="stack" style={{ marginBottom: "0.5rem" }}>
+            <textarea
+              aria-label="CSV to load"
+              rows={5}
+              className="mono small"
+              placeholder={`account,model,weight\n${s.address},<model id or name>,12.5%`}
+              value={pasted}
+              onChange={(e) => setPasted(e.target.value)}
+            />
+            <div className="row">
+              <button type="button" onClick={() => void importCsv(pasted, "the pasted CSV")} disabled={!pasted.trim()}>
+                Load pasted CSV
+              </button>
+            </div>
+          </div>
+        ) : null}
         <div className="table-wrap">
           <table className="editor-table" data-testid="editor-table">
             <thead>
               <tr>
                 <th scope="col">Model</th>
-                <th scope="col" style={{ width: "35%" }}>
-                  Weight
+                <th scope="col" className="num">
+                  Round {s.currentRound}
                 </th>
                 <th scope="col" className="num">
-                  %
+                  Round {s.next.round}
+                  {pending ? " (pending)" : ""}
+                </th>
+                <th scope="col" className="num">
+                  Recent return
+                </th>
+                <th scope="col" className="num">
+                  Drawdown
+                </th>
+                <th scope="col">New weight</th>
+                <th scope="col" className="num">
+                  Change
                 </th>
                 <th scope="col" className="num">
                   NMR
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Lock</span>
                 </th>
                 <th scope="col">
                   <span className="visually-hidden">Remainder</span>
@@ -216,59 +390,125 @@ export function AllocationEditor({
               </tr>
             </thead>
             <tbody>
-              {s.models.map((id, i) => {
-                if (isFreeSlot(id)) return null; // a freed slot: weight 0, not a model
-                const name = label(id);
+              {shown.map(({ index: i, id, name }) => {
                 // The draft has one entry per model (it is reset above when the model list changes).
                 const bps = draft.weights[i] ?? 0;
                 const error = draft.errors[i];
+                const before = saved[i] ?? 0;
+                const change = bps - before;
+                const current = s.current.bps[i] ?? 0;
+                const next = saved[i] ?? 0;
+                const perf = recent[i];
                 return (
-                  <tr key={id}>
-                    <td className="cell-name">{name}</td>
-                    <td className="cell-slider">
-                      <input
-                        type="range"
-                        min={0}
-                        max={TOTAL_BPS}
-                        step={1}
-                        value={bps}
-                        aria-label={`Weight of ${name} (slider)`}
-                        aria-valuetext={formatBps(bps)}
-                        onChange={(e) => onSlider(i, Number(e.target.value))}
-                      />
+                  <tr key={id} data-model={id} data-locked={locked[i] ? "true" : undefined}>
+                    <th scope="row" className="cell-name">
+                      {name}
+                      {/* The short id, unless it is already the name (a model without a known name). */}
+                      {contracts.modelNames[id] ? (
+                        <div className="mono small muted hide-sm">{`${id.slice(0, 10)}…${id.slice(-4)}`}</div>
+                      ) : null}
+                    </th>
+                    <td
+                      className="num cell-current"
+                      data-label={`Round ${s.currentRound}`}
+                      data-testid={`current-bps-${i}`}
+                    >
+                      {formatBps(current)}
                     </td>
-                    <td className="num cell-pct">
-                      <input
-                        className="pct"
-                        inputMode="decimal"
-                        value={draft.texts[i] ?? ""}
-                        aria-label={`Weight of ${name} in percent`}
-                        aria-invalid={error ? true : undefined}
-                        aria-describedby={error ? `weight-error-${i}` : undefined}
-                        onChange={(e) => onText(i, e.target.value)}
-                        onBlur={() => {
-                          if (error) return;
-                          setDraft((d) => ({
-                            ...d,
-                            texts: d.texts.map((t, j) => {
-                              const w = d.weights[j];
-                              return j === i && w !== undefined ? bpsToPercentInput(w) : t;
-                            }),
-                          }));
-                        }}
-                      />
-                      {error ? (
-                        <div
-                          id={`weight-error-${i}`}
-                          className="small"
-                          style={{ color: "var(--danger)", whiteSpace: "normal" }}
-                          role="alert"
+                    <td
+                      className={`num cell-next ${next !== current ? (next > current ? "delta-up" : "delta-down") : ""}`}
+                      data-label={`Round ${s.next.round}`}
+                      data-testid={`next-bps-${i}`}
+                    >
+                      {formatBps(next)}
+                    </td>
+                    <td
+                      className={`num cell-return ${perf ? (perf.total >= 0 ? "delta-up" : "delta-down") : "muted"}`}
+                      data-label="Return"
+                      data-testid={`recent-return-${i}`}
+                      title={perf ? `${perf.rounds} settled rounds with weight` : "no settled round with weight yet"}
+                    >
+                      {performance.history.isLoading ? "…" : perf ? formatPercent(perf.total) : "—"}
+                    </td>
+                    <td className="num cell-drawdown muted" data-label="Drawdown" data-testid={`recent-drawdown-${i}`}>
+                      {performance.history.isLoading ? "…" : perf ? formatPercent(perf.maxDrawdown) : "—"}
+                    </td>
+                    <td className="cell-weight">
+                      <div className="weight-field">
+                        <button
+                          type="button"
+                          className="stepper"
+                          aria-label={`Lower ${name} by 0.1%`}
+                          onClick={() => step(i, -STEP_BPS)}
+                          disabled={bps === 0}
                         >
+                          −
+                        </button>
+                        <input
+                          className="pct"
+                          inputMode="decimal"
+                          value={draft.texts[i] ?? ""}
+                          aria-label={`Weight of ${name} in percent`}
+                          aria-invalid={error ? true : undefined}
+                          aria-describedby={error ? `weight-error-${i}` : undefined}
+                          onChange={(e) => onText(i, e.target.value)}
+                          onKeyDown={(e) => {
+                            if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return;
+                            e.preventDefault();
+                            const size = e.shiftKey ? BIG_STEP_BPS : STEP_BPS;
+                            step(i, e.key === "ArrowUp" ? size : -size);
+                          }}
+                          onBlur={() => {
+                            if (error) return;
+                            setDraft((d) => ({
+                              ...d,
+                              texts: d.texts.map((t, j) => {
+                                const w = d.weights[j];
+                                return j === i && w !== undefined ? bpsToPercentInput(w) : t;
+                              }),
+                            }));
+                          }}
+                        />
+                        <button
+                          type="button"
+                          className="stepper"
+                          aria-label={`Raise ${name} by 0.1%`}
+                          onClick={() => step(i, STEP_BPS)}
+                          disabled={bps === TOTAL_BPS}
+                        >
+                          +
+                        </button>
+                      </div>
+                      <div className="bar" aria-hidden="true">
+                        <span style={{ width: `${Math.min(100, (bps / barScale) * 100)}%` }} />
+                      </div>
+                      {error ? (
+                        <div id={`weight-error-${i}`} className="small field-error" role="alert">
                           {error}
                         </div>
                       ) : null}
                     </td>
-                    <td className="num cell-nmr">{formatNmr(stakeForBps(s.next.stake, bps))}</td>
+                    <td
+                      className={`num cell-change ${change > 0 ? "delta-up" : change < 0 ? "delta-down" : "muted"}`}
+                      data-label="Change"
+                      data-testid={`change-${i}`}
+                    >
+                      {change === 0 ? "—" : `${change > 0 ? "+" : ""}${formatBps(change)}`}
+                    </td>
+                    <td className="num cell-nmr" data-label="NMR">
+                      {formatNmr(stakeForBps(s.next.stake, bps))}
+                    </td>
+                    <td className="cell-lock">
+                      <label className="small lock">
+                        <input
+                          type="checkbox"
+                          checked={locked[i] ?? false}
+                          aria-label={`Lock ${name}`}
+                          onChange={(e) => setLocked((l) => l.map((x, j) => (j === i ? e.target.checked : x)))}
+                        />{" "}
+                        Lock
+                      </label>
+                    </td>
                     <td className="cell-rest">
                       <button
                         type="button"
@@ -289,89 +529,75 @@ export function AllocationEditor({
               })}
             </tbody>
           </table>
+          {shown.length === 0 ? (
+            <p className="muted small" data-testid="editor-no-match">
+              No model matches “{query}”.{" "}
+              <button type="button" className="link" onClick={() => setQuery("")}>
+                Show all {rows.length}
+              </button>
+            </p>
+          ) : shown.length < rows.length ? (
+            <p className="muted small">
+              Showing {shown.length} of {rows.length} models; the total and Save count all of them.
+            </p>
+          ) : null}
         </div>
       </fieldset>
-      <div className="editor-total" role="status" aria-live="polite" data-testid="editor-total" data-ok={total.ok}>
-        <strong>Total {formatBps(total.total)}</strong>
-        {total.ok ? (
-          <span className="badge ok">exactly 100%</span>
-        ) : (
-          <span className="badge error">{total.message.replace(/^Total is [^:]+: /, "")}</span>
-        )}
-        <span className="spacer" />
-        <span className="small muted">{total.total.toLocaleString("en-US")} / 10,000 bps</span>
-      </div>
 
-      {dirty && total.ok && !invalidField ? (
-        <details open data-testid="editor-preview">
-          <summary>
-            <strong>Before → after</strong> (round {s.next.round} on)
-          </summary>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col" className="num">
-                    Before
-                  </th>
-                  <th scope="col" className="num">
-                    After
-                  </th>
-                  <th scope="col" className="num">
-                    Change
-                  </th>
-                  <th scope="col" className="num">
-                    NMR after
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.map((row) => (
-                  <tr key={row.index}>
-                    <td>{rowLabel(row.index)}</td>
-                    <td className="num">{formatBps(row.before)}</td>
-                    <td className="num">{formatBps(row.after)}</td>
-                    <td className={`num ${row.change > 0 ? "delta-up" : row.change < 0 ? "delta-down" : "muted"}`}>
-                      {row.change === 0 ? "—" : `${row.change > 0 ? "+" : ""}${formatBps(row.change)}`}
-                    </td>
-                    <td className="num">{formatNmr(row.nmrAfter)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </details>
-      ) : null}
-
-      <div className="row" style={{ marginTop: "0.75rem" }}>
-        <button
-          type="button"
-          className="primary"
-          onClick={save}
-          disabled={Boolean(blocker) || tx.busy}
-          aria-describedby="save-blocker"
+      {/* Sticky: with 50 models the total and Save stay in view while scrolling the list. */}
+      <div className="editor-bar" data-testid="editor-bar">
+        <div
+          className="editor-total"
+          role="status"
+          aria-live="polite"
+          data-testid="editor-total"
+          data-ok={total.ok && !invalidCount}
         >
-          {tx.busy ? "Saving…" : "Save allocation"}
-        </button>
-        {blocker ? (
-          <span id="save-blocker" className="small muted">
-            {blocker}
+          {invalidCount ? (
+            <>
+              <strong>Total unknown</strong>
+              <span className="badge error">
+                {invalidCount} field{invalidCount > 1 ? "s are" : " is"} not a valid percentage
+              </span>
+            </>
+          ) : (
+            <>
+              <strong>Total {formatBps(total.total)}</strong>
+              {total.ok ? (
+                <span className="badge ok">exactly 100%</span>
+              ) : (
+                <span className="badge error">{total.message.replace(/^Total is [^:]+: /, "")}</span>
+              )}
+            </>
+          )}
+          <span className="small muted" data-testid="editor-changes">
+            {dirty
+              ? `${changes.length} model${changes.length === 1 ? "" : "s"} change · ${formatBps(moved)} moves`
+              : "no change"}
           </span>
-        ) : (
+          <span className="spacer" />
           <span id="save-blocker" className="small muted">
-            One transaction. Takes effect from round {s.next.round}.
+            {blocker ?? `One transaction. Takes effect from round ${s.next.round}.`}
           </span>
-        )}
+          <button
+            type="button"
+            className="primary"
+            onClick={save}
+            disabled={Boolean(blocker) || tx.busy}
+            aria-describedby="save-blocker"
+          >
+            {tx.busy ? "Saving…" : "Save allocation"}
+          </button>
+        </div>
+        <TxStatus
+          state={tx.state}
+          onRetry={save}
+          retryBlocker={blocker ? `Retry sends the draft above: ${blocker}` : null}
+          onDismiss={tx.reset}
+          testId="editor-tx"
+          doneText={`The new vector applies from round ${s.next.round}.`}
+        />
       </div>
-      <TxStatus
-        state={tx.state}
-        onRetry={save}
-        retryBlocker={blocker ? `Retry sends the draft above: ${blocker}` : null}
-        onDismiss={tx.reset}
-        testId="editor-tx"
-        doneText={`The new vector applies from round ${s.next.round}.`}
-      />
     </section>
   );
 }

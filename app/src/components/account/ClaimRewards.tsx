@@ -1,9 +1,8 @@
 "use client";
 
-import { simulateContract } from "viem/actions";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
 import type { AppContracts } from "@/lib/contracts";
-import { getChainClient } from "@/lib/chain";
+import { prepareClaimRewards } from "@/lib/tx/calls";
 import { formatNmr } from "@/lib/format";
 import { useTransactionFlow, useWriteBlocker } from "@/lib/tx/useTransactionFlow";
 import { TxStatus } from "@/components/TxStatus";
@@ -32,14 +31,7 @@ export function ClaimRewards({ snapshot: s, contracts }: { snapshot: AccountSnap
             void tx.run([
               {
                 label: `Claim ${formatNmr(claimable)} NMR of owed rewards`,
-                prepare: (account) =>
-                  simulateContract(getChainClient(), {
-                    account,
-                    address: contracts.stake.address,
-                    abi: contracts.stake.abi,
-                    functionName: "claimRewards",
-                    args: [s.address],
-                  }),
+                prepare: prepareClaimRewards(contracts, s.address),
               },
             ])
           }

@@ -1,20 +1,10 @@
 "use client";
 
-import { nextRoundOpening, nextRoundOpeningText } from "@/lib/account/dates";
-import type { AccountSnapshot } from "@/lib/account/snapshot";
+import { type AccountSnapshot, nextRoundText } from "@/lib/account/snapshot";
 import type { Voice } from "@/lib/account/voice";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
 import { boundModelCount, formatBps, isFreeSlot } from "@/lib/editor/weights";
 import { formatNmr } from "@/lib/format";
-
-/** When the next round (and a vector or deposit made now) takes effect, in words: see dates.ts. */
-export function nextRoundText(s: AccountSnapshot): string {
-  return nextRoundOpeningText(
-    s.next.round,
-    nextRoundOpening(s.currentRoundOpenedAt, s.parameters.minRoundInterval, s.chainTime),
-    s.chainTime,
-  );
-}
 
 export function ModelTable({
   snapshot: s,

@@ -5,19 +5,20 @@ import { claimWindowText } from "@/lib/account/dates";
 import {
   type AccountSnapshot,
   newWithdrawalWindow,
+  nextRoundText,
   pendingWithdrawalWindow,
   withdrawalStatus,
 } from "@/lib/account/snapshot";
-import { nextRoundText } from "./ModelTable";
 import type { AppContracts } from "@/lib/contracts";
 import { parseNmrAmount } from "@/lib/editor/amount";
 import { inputDecimalSeparator } from "@/lib/decimalInput";
 import { formatAllowance, formatNmr, nmrToInput } from "@/lib/format";
-import { simulateContract, readContract } from "viem/actions";
+import { readContract } from "viem/actions";
 import { getChainClient } from "@/lib/chain";
 import { useTransactionFlow, useWriteBlocker } from "@/lib/tx/useTransactionFlow";
 import { TxStatus } from "@/components/TxStatus";
 import { prepareAllowance } from "@/lib/tx/allowance";
+import { prepareClaimWithdrawal, prepareDeposit, prepareRequestWithdrawal } from "@/lib/tx/calls";
 
 /** NothingToClaim means "no pending withdrawal" here (claimRewards has its own wording). A constant: a stable context. */
 const CLAIM_WITHDRAWAL = { functionName: "claimWithdrawal" } as const;
@@ -48,7 +49,6 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
     decimalSeparator: inputDecimalSeparator(),
   });
   const needsApproval = parsed.ok && s.wallet.allowance < parsed.wei;
-  const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
 
   // Builds the steps from the amount on screen now: the first attempt and every Retry send what the form shows.
   const send = () => {
@@ -71,8 +71,7 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
         },
         {
           label: `Deposit ${formatNmr(amount)} NMR`,
-          prepare: (account) =>
-            simulateContract(getChainClient(), { account, ...stake, functionName: "deposit", args: [amount] }),
+          prepare: prepareDeposit(contracts, amount),
         },
       ])
       .then((ok) => ok && (setText(""), setTouched(false)));
@@ -108,7 +107,12 @@ function Deposit({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contra
                 : "One transaction."}{" "}
             The deposit is at risk from {nextRoundText(s)}, spread by your weight vector.
           </p>
-          <button type="submit" className="primary" disabled={tx.busy || s.paused}>
+          {s.wallet.nmrBalance === 0n ? (
+            <p className="notice info" data-testid="deposit-empty">
+              Your wallet holds no NMR: send NMR to {s.address} first, then deposit it here.
+            </p>
+          ) : null}
+          <button type="submit" className="primary" disabled={tx.busy || s.paused || s.wallet.nmrBalance === 0n}>
             {needsApproval ? "Approve and deposit" : "Deposit"}
           </button>
         </fieldset>
@@ -130,7 +134,6 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
   const [touched, setTouched] = useState(false);
   const request = useTransactionFlow();
   const claim = useTransactionFlow(CLAIM_WITHDRAWAL);
-  const stake = { address: contracts.stake.address, abi: contracts.stake.abi } as const;
   const parsed = parseNmrAmount(text, {
     max: s.account.balance,
     maxLabel: `your stake of ${formatNmr(s.account.balance)} NMR`,
@@ -146,13 +149,7 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
       .run([
         {
           label: `Request ${formatNmr(amount)} NMR`,
-          prepare: (account) =>
-            simulateContract(getChainClient(), {
-              account,
-              ...stake,
-              functionName: "requestWithdrawal",
-              args: [amount],
-            }),
+          prepare: prepareRequestWithdrawal(contracts, amount),
         },
       ])
       .then((ok) => ok && (setText(""), setTouched(false)));
@@ -186,8 +183,7 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
               void claim.run([
                 {
                   label: "Claim withdrawal",
-                  prepare: (account) =>
-                    simulateContract(getChainClient(), { account, ...stake, functionName: "claimWithdrawal" }),
+                  prepare: prepareClaimWithdrawal(contracts),
                 },
               ])
             }
@@ -204,27 +200,33 @@ function Withdraw({ snapshot: s, contracts }: { snapshot: AccountSnapshot; contr
         />
       </div>
 
-      <form onSubmit={submit} noValidate style={{ marginTop: "1rem" }}>
-        <fieldset className="plain" disabled={request.busy}>
-          <NmrAmountField
-            id="withdraw"
-            label="Request a withdrawal (NMR)"
-            text={text}
-            onText={setText}
-            onBlur={() => setTouched(true)}
-            error={touched && !parsed.ok ? parsed.error : null}
-            max={s.account.balance}
-          >
-            Stake: {formatNmr(s.account.balance)} NMR. A request stops the amount being put at risk from round{" "}
-            {s.next.round}; it stays burnable by the rounds open now (through round {s.currentRound}) and can be claimed{" "}
-            {claimWindowText(newWithdrawalWindow(s), s.chainTime)} The{" "}
-            {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay is only the minimum.
-          </NmrAmountField>
-          <button type="submit" disabled={request.busy}>
-            Request withdrawal
-          </button>
-        </fieldset>
-      </form>
+      {s.account.balance === 0n && request.state.phase === "idle" ? (
+        <p className="small muted" data-testid="withdraw-empty">
+          Nothing is staked, so there is nothing to withdraw: deposit first.
+        </p>
+      ) : (
+        <form onSubmit={submit} noValidate style={{ marginTop: "1rem" }}>
+          <fieldset className="plain" disabled={request.busy}>
+            <NmrAmountField
+              id="withdraw"
+              label="Request a withdrawal (NMR)"
+              text={text}
+              onText={setText}
+              onBlur={() => setTouched(true)}
+              error={touched && !parsed.ok ? parsed.error : null}
+              max={s.account.balance}
+            >
+              Stake: {formatNmr(s.account.balance)} NMR. A request stops the amount being put at risk from round{" "}
+              {s.next.round}; it stays burnable by the rounds open now (through round {s.currentRound}) and can be
+              claimed {claimWindowText(newWithdrawalWindow(s), s.chainTime)} The{" "}
+              {Math.round(s.parameters.withdrawalDelay / 86400)}-day delay is only the minimum.
+            </NmrAmountField>
+            <button type="submit" disabled={request.busy}>
+              Request withdrawal
+            </button>
+          </fieldset>
+        </form>
+      )}
       <TxStatus
         state={request.state}
         onRetry={send}

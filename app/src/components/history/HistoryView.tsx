@@ -2,7 +2,7 @@
 /** Every reallocation, deposit, withdrawal, manager change and settlement of the account, newest first. */
 import { useMemo, useState } from "react";
 import type { Address } from "viem";
-import { useAccountHistory } from "@/components/performance/usePerformance";
+import { useAccountHistory } from "@/lib/performance/usePerformance";
 import { modelLabel } from "@/lib/contracts";
 import { formatNmr, formatTime } from "@/lib/format";
 import type { ModelRegisteredEvent } from "@/lib/history";
@@ -96,7 +96,7 @@ export function HistoryView({ address }: { address: Address }) {
         {String(history.data.toBlock)}.
       </p>
       <div className="table-wrap">
-        <table className="data" data-testid="history-table">
+        <table className="data history-table" data-testid="history-table">
           <thead>
             <tr>
               <th scope="col" className="num" title="The round open when it happened">
@@ -116,24 +116,32 @@ export function HistoryView({ address }: { address: Address }) {
           <tbody>
             {shown.map((r) => (
               <tr key={r.key} data-kind={r.kind} data-block={String(r.blockNumber)}>
-                <td className="num" title={r.timestamp ? formatTime(r.timestamp) : "the round open at the time"}>
+                <td
+                  className="num h-round"
+                  data-label="In round"
+                  title={r.timestamp ? formatTime(r.timestamp) : "the round open at the time"}
+                >
                   {r.openRound || "–"}
                 </td>
-                <th scope="row">{r.title}</th>
+                <th scope="row" className="h-event">
+                  {r.title}
+                </th>
                 <td
-                  className={`num ${r.amount === null ? "" : r.amount > 0n ? "delta-up" : r.amount < 0n ? "delta-down" : ""}`}
+                  className={`num h-amount ${r.amount === null ? "" : r.amount > 0n ? "delta-up" : r.amount < 0n ? "delta-down" : ""}`}
                 >
                   {r.amount === null ? "" : `${r.amount > 0n ? "+" : ""}${formatNmr(r.amount)}`}
                 </td>
-                <td>{r.detail}</td>
-                <td className="nowrap">
+                <td className="h-detail">{r.detail}</td>
+                <td className="nowrap h-tx">
                   <span
                     className="mono small"
                     title={r.txHash}
                   >{`${r.txHash.slice(0, 10)}…${r.txHash.slice(-4)}`}</span>{" "}
                   <CopyButton text={r.txHash} label={`Copy the transaction hash of “${r.title}”`} />
                 </td>
-                <td className="num muted small">{String(r.blockNumber)}</td>
+                <td className="num muted small h-block" data-label="Block">
+                  {String(r.blockNumber)}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -13,7 +13,7 @@ import { correlationMatrix, cumulative, drawdown, modelSeries, summarize } from 
 import { CorrelationMatrix } from "./CorrelationMatrix";
 import { ModelDetail } from "./ModelDetail";
 import { Suggestions } from "./Suggestions";
-import { usePerformance } from "./usePerformance";
+import { usePerformance } from "@/lib/performance/usePerformance";
 import { WalkForwardChart } from "./WalkForwardChart";
 
 export function PerformanceView({ address }: { address: Address }) {

@@ -105,7 +105,7 @@ export function Suggestions(props: {
         </p>
       ) : (
         <div className="table-wrap">
-          <table className="data" data-testid="suggestion-table">
+          <table className="data suggestion-table" data-testid="suggestion-table">
             <thead>
               <tr>
                 <th scope="col">Model</th>

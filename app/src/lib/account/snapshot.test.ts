@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type AccountSnapshot, newWithdrawalWindow, pendingWithdrawalWindow, withdrawalStatus } from "./snapshot";
+import {
+  type AccountSnapshot,
+  needsSetup,
+  newWithdrawalWindow,
+  pendingWithdrawalWindow,
+  withdrawalStatus,
+} from "./snapshot";
 
 const E = 10n ** 18n;
 
@@ -91,4 +97,21 @@ test("a request made now is at risk through the current round; its window starts
     limitedBy: { kind: "round", round: 39 },
     latestRound: 39,
   });
+});
+
+test("needsSetup: until models are registered, NMR is staked and a full vector is saved", () => {
+  const FREE = `0x${"0".repeat(32)}` as const;
+  const MODEL = `0x${"a".repeat(32)}` as const;
+  const setUp = (models: `0x${string}`[], balance: bigint, pendingWithdrawal: bigint, bps: number[]) =>
+    needsSetup({
+      ...snapshot({ balance, pendingWithdrawal }, 0),
+      models,
+      next: { bps } as AccountSnapshot["next"],
+    });
+  assert.equal(setUp([], 0n, 0n, []), true);
+  assert.equal(setUp([FREE], 10n, 0n, [0]), true, "a freed slot is not a model");
+  assert.equal(setUp([MODEL], 0n, 0n, [10_000]), true, "nothing staked");
+  assert.equal(setUp([MODEL], 10n, 0n, [0]), true, "no vector");
+  assert.equal(setUp([MODEL], 10n, 0n, [10_000]), false);
+  assert.equal(setUp([MODEL], 0n, 5n, [10_000]), false, "a pending withdrawal is still stake");
 });

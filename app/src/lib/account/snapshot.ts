@@ -9,7 +9,14 @@ import type { Address, Hex } from "viem";
 import { type ChainClient, getChainClient } from "@/lib/chain";
 import { blockHeader, ethCall } from "@/lib/rpc";
 import type { AppContracts } from "@/lib/contracts";
-import { type ClaimWindow, type RoundSchedule, withdrawalClaimWindow } from "./dates";
+import { boundModelCount } from "@/lib/editor/weights";
+import {
+  type ClaimWindow,
+  nextRoundOpening,
+  nextRoundOpeningText,
+  type RoundSchedule,
+  withdrawalClaimWindow,
+} from "./dates";
 import { type Exposure, isOpenRound, summarizeExposure } from "./exposure";
 
 export interface RoundVector {
@@ -262,4 +269,20 @@ export function newWithdrawalWindow(s: AccountSnapshot): ClaimWindow {
     rounds: s.openRoundSchedules,
     now: s.chainTime,
   });
+}
+
+/** When the next round (and a vector or deposit made now) takes effect, in words: see dates.ts. */
+export function nextRoundText(s: AccountSnapshot): string {
+  return nextRoundOpeningText(
+    s.next.round,
+    nextRoundOpening(s.currentRoundOpenedAt, s.parameters.minRoundInterval, s.chainTime),
+    s.chainTime,
+  );
+}
+
+/** Whether the staker still has a first-run step to do: get models registered, deposit, save a full vector. */
+export function needsSetup(s: AccountSnapshot): boolean {
+  const staked = s.account.balance > 0n || s.account.pendingWithdrawal > 0n;
+  const allocated = s.next.bps.reduce((a, b) => a + b, 0) === 10_000;
+  return boundModelCount(s.models) === 0 || !staked || !allocated;
 }

@@ -23,3 +23,6 @@ export function voiceFor(isOwner: boolean): Voice {
         unlessChanged: "unless its staker or manager changes it",
       };
 }
+
+/** The connected wallet's relation to the account on screen. */
+export type Role = "owner" | "manager" | "viewer";

@@ -177,3 +177,50 @@ export function weightsFromEntries(
   }
   return { weights, unknown };
 }
+
+/** Moves one weight by `deltaBps` (a stepper press), kept within 0..100%. */
+export function stepWeight(weights: readonly number[], index: number, deltaBps: number): number[] {
+  const current = weights[index];
+  if (current === undefined) throw new Error(`no model at ${index}`);
+  return setWeight(weights, index, Math.min(TOTAL_BPS, Math.max(0, current + deltaBps)));
+}
+
+/**
+ * Keeps the locked weights and rescales the others (bound models only) so the vector totals exactly 100%, in
+ * proportion to their current weights (largest remainder, ties to the first model), or evenly when they are all 0.
+ * Fails, changing nothing, when the locked weights alone exceed 100% or nothing is left to rescale.
+ */
+export function rescaleUnlocked(
+  weights: readonly number[],
+  locked: readonly boolean[],
+  models: readonly string[],
+): EditResult {
+  weights.forEach(assertBps);
+  const free = weights.map((_, i) => i).filter((i) => !locked[i] && models[i] !== undefined && !isFreeSlot(models[i]));
+  const lockedTotal = totalBps(weights.filter((_, i) => !free.includes(i)));
+  if (lockedTotal > TOTAL_BPS)
+    return { ok: false, error: `The locked weights already add up to ${formatBps(lockedTotal)}: lower or unlock some` };
+  if (free.length === 0) return { ok: false, error: "Every model is locked: unlock the ones to rescale" };
+  const room = TOTAL_BPS - lockedTotal;
+  const base = totalBps(free.map((i) => weights[i] ?? 0));
+  const next = [...weights];
+  if (base === 0) {
+    const each = Math.floor(room / free.length);
+    const extra = room - each * free.length;
+    free.forEach((i, k) => (next[i] = each + (k < extra ? 1 : 0)));
+    return { ok: true, weights: next };
+  }
+  // Exact integer shares: floor(w × room / base), then the leftover basis points to the largest remainders.
+  const shares = free.map((i) => {
+    const scaled = (weights[i] ?? 0) * room;
+    return { i, floor: Math.floor(scaled / base), remainder: scaled % base };
+  });
+  let left = room - shares.reduce((s, x) => s + x.floor, 0);
+  for (const share of [...shares].sort((a, b) => b.remainder - a.remainder || a.i - b.i)) {
+    if (left === 0) break;
+    share.floor++;
+    left--;
+  }
+  for (const share of shares) next[share.i] = share.floor;
+  return { ok: true, weights: next };
+}

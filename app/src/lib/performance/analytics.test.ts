@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AccountEvent } from "@/lib/history/types";
 import {
+  recentModelSummary,
   correlationMatrix,
   cumulative,
   drawdown,
@@ -133,5 +134,25 @@ describe("performance analytics", () => {
     assert.ok(Number.isNaN(cell(0, 3)));
     assert.ok(Number.isNaN(cell(3, 3)));
     assert.equal(cell(1, 2), cell(2, 1));
+  });
+});
+
+describe("recentModelSummary: a model's recent return and drawdown beside its weight", () => {
+  const events: AccountEvent[] = [alloc(1, 1, [10_000, 0])];
+  // Model 0: +10%, -20%, +5% over rounds 1-3, then -50% in an old round 0 left out by the window below.
+  const rates = [E18 / 10n, -(E18 / 5n), E18 / 20n];
+  rates.forEach((r, i) => events.push(settled(10 + i, i + 1, 1000n * E18, [r, 0n], r / 1000n)));
+  it("compounds the model's rates over the last rounds and finds the worst fall from a peak", () => {
+    const results = roundResults(events, 2);
+    const recent = recentModelSummary(results, 0, 3);
+    assert.ok(recent);
+    assert.equal(recent.rounds, 3);
+    assert.ok(Math.abs(recent.total - (1.1 * 0.8 * 1.05 - 1)) < 1e-12);
+    assert.ok(Math.abs(recent.maxDrawdown - -0.2) < 1e-12);
+    const lastTwo = recentModelSummary(results, 0, 2);
+    assert.ok(lastTwo && Math.abs(lastTwo.total - (0.8 * 1.05 - 1)) < 1e-12);
+  });
+  it("no weight in the window: no figure (not 0%)", () => {
+    assert.equal(recentModelSummary(roundResults(events, 2), 1), null);
   });
 });

@@ -15,7 +15,6 @@ import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@/lib/histo
 export type Maybe = number | null;
 
 const RATE_ONE = 10n ** 18n;
-const BPS = 10_000;
 
 /** 18-decimal signed fixed point → number (exact enough for display and statistics). */
 export function rateToNumber(rate: bigint): number {
@@ -126,7 +125,17 @@ export function summarize(rates: readonly Maybe[]): SeriesSummary {
   };
 }
 
-/** Weighted share of a vector, for display: bps → fraction. */
-export function bpsToFraction(bps: number): number {
-  return bps / BPS;
+/** Rounds the editor looks back over for "recent" return and drawdown (about a month of daily rounds). */
+export const RECENT_ROUNDS = 20;
+
+/** Model m over the last `window` settled rounds: compounded return and worst drawdown (null: no data there). */
+export function recentModelSummary(
+  results: readonly RoundResult[],
+  m: number,
+  window = RECENT_ROUNDS,
+): { rounds: number; total: number; maxDrawdown: number } | null {
+  const summary = summarize(modelSeries(results.slice(-window), m));
+  return summary.rounds === 0
+    ? null
+    : { rounds: summary.rounds, total: summary.total, maxDrawdown: summary.maxDrawdown };
 }

@@ -11,13 +11,6 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function AccountPage({ params }: Params) {
-  const { address } = await params;
-  if (!isAddress(address, { strict: false })) {
-    return (
-      <p className="notice error" role="alert">
-        “{decodeURIComponent(address)}” is not an Ethereum address: expected 0x followed by 40 hexadecimal characters.
-      </p>
-    );
-  }
+  const { address } = await params; // a valid address: layout.tsx shows the error otherwise
   return <AccountView address={getAddress(address)} />;
 }
