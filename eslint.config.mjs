@@ -22,7 +22,7 @@ export default defineConfig(
       "coverage/",
       "dist/",
       "app/.next*/",
-      "app/src/generated/*Abi.ts",
+      "packages/core/src/abi/*Abi.ts",
       "app/next-env.d.ts",
       "app/test-results/",
       "app/playwright-report/",

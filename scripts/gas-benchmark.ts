@@ -11,8 +11,8 @@ import { writeFileSync } from "node:fs";
 import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { setAllowance } from "./lib/allowance";
-import { at } from "./lib/checks";
-import { accountRoundResult, buildRoundTree } from "./lib/results";
+import { at } from "@portfolio-stake/core/checks";
+import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
 
 const DAY = 86_400;
 /**

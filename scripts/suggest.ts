@@ -23,9 +23,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import hre from "hardhat";
-import { at } from "./lib/checks";
-import { deployedContract } from "./lib/deployments";
-import { retryingEthersProvider } from "./lib/transport";
+import { at } from "@portfolio-stake/core/checks";
+import { connect } from "./lib/connect";
 import {
   DEFAULT_LAGS,
   METHODS,
@@ -74,11 +73,11 @@ async function main() {
   const maxBps = parseBps(env.MAX_WEIGHT, 10_000, "MAX_WEIGHT");
   const lags = env.LAGS ? Number(env.LAGS) : DEFAULT_LAGS;
 
-  const chainId = (await ethers.provider.getNetwork()).chainId;
-  const deployment = deployedContract(chainId, "PortfolioStake");
   // Reads retried when the node drops a connection (the job reads every published round), as the keeper does.
-  const provider = retryingEthersProvider(hre.network.provider, { log: (line) => console.log(`suggest: ${line}`) });
-  const stake = (await ethers.getContractAt("PortfolioStake", deployment.address)).connect(provider);
+  const { stake, deployment } = await connect(hre, {
+    readOnly: true,
+    retry: { log: (line) => console.log(`suggest: ${line}`) },
+  });
   const models = [...(await stake.modelsOf(account))];
   if (models.length === 0) throw new Error(`${account} has no registered models`);
   const next = (await stake.currentRound()) + 1n;

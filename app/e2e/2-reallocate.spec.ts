@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { formatTime } from "../src/lib/format";
 import {
   answerWallet,

@@ -4,10 +4,10 @@ import { expect, type Page } from "@playwright/test";
 import { createPublicClient, createWalletClient, http, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { nmrAbi } from "../src/generated/nmrAbi";
-import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../src/lib/devWallet/keys";
-import { at } from "../../scripts/lib/checks";
+import { at } from "@portfolio-stake/core/checks";
 
 export interface Demo {
   stake: Address;

@@ -34,12 +34,12 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { publishRoundResults } from "../../scripts/lib/operator";
-import { PRESETS } from "../../scripts/lib/payout";
-import { buildRoundTree, roundFile } from "../../scripts/lib/results";
+import { PRESETS } from "@portfolio-stake/core/payout";
+import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
 import { PortfolioStake__factory } from "../../typechain-types";
 import {
   ROOT,

@@ -35,7 +35,7 @@ import path from "node:path";
 import hre from "hardhat";
 import type { PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "../lib/allowance";
-import { roundFile } from "../lib/results";
+import { roundFile } from "@portfolio-stake/core/results";
 import { buildRoundTreeInChunks } from "../lib/roundTrees";
 import { retryingEthersProvider } from "../lib/transport";
 

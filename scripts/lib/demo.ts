@@ -27,13 +27,13 @@ import { existsSync, mkdirSync } from "node:fs";
 import { ethers, type Signer } from "ethers";
 import type { MockNMR, NMRLike, PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "./allowance";
-import { at, defined } from "./checks";
+import { at, defined } from "@portfolio-stake/core/checks";
 import { runKeeper } from "./keeper";
 import { publishRoundResults, type ResultRow } from "./operator";
-import { payoutRate, type PayoutConfig } from "./payout";
-import { normaliseModelId } from "./results";
+import { payoutRate, type PayoutConfig } from "@portfolio-stake/core/payout";
+import { normaliseModelId } from "@portfolio-stake/core/results";
 import { historyWindow, mergeRates, ratesFromLeafFiles, ratesFromSettled, suggestWeights } from "./suggest";
-import { Rng, deriveSeed } from "./stats";
+import { Rng, deriveSeed } from "@portfolio-stake/core/stats";
 
 // ──────────────────────────────────────────── Score model ────────────────────────────────────────────
 

@@ -19,8 +19,8 @@ import {
   toModelId,
   type RateOptions,
 } from "./operator";
-import { PRESETS, PayoutConfigError, type PayoutConfig } from "./payout";
-import { parseResultsCsv, parseResultsJson, type ResultRow } from "./resultsFile";
+import { PRESETS, PayoutConfigError, type PayoutConfig } from "@portfolio-stake/core/payout";
+import { parseResultsCsv, parseResultsJson, type ResultRow } from "@portfolio-stake/core/resultsFile";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
 const UUID = "8c0a6f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f";

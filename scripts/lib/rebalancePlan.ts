@@ -5,7 +5,7 @@
  */
 import { formatUnits } from "ethers";
 import type { PortfolioStake } from "../../typechain-types";
-import { at } from "./checks";
+import { at } from "@portfolio-stake/core/checks";
 import { formatPercent, TOTAL_BPS, type AccountTarget, type RebalanceRequest } from "./rebalanceFile";
 
 export interface AccountPlan {

@@ -15,7 +15,7 @@ import {
   type ModelRate,
   type RoundFile,
   type RoundTree,
-} from "./results";
+} from "@portfolio-stake/core/results";
 
 /** Hashes computed between two yields: a few milliseconds of work. */
 export const HASHES_PER_CHUNK = 256;

@@ -24,9 +24,9 @@ import {
   METHODS,
   type Series,
 } from "./suggest";
-import { Rng, hacStandardError, normalCdf, sd } from "./stats";
+import { Rng, hacStandardError, normalCdf, sd } from "@portfolio-stake/core/stats";
 import { callbacksDuring } from "./testing/eventLoop";
-import { buildRoundTree, roundFile } from "./results";
+import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
 import type { PortfolioStake } from "../../typechain-types";
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

@@ -20,13 +20,13 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PortfolioStake } from "../../typechain-types";
-import { at } from "./checks";
+import { at } from "@portfolio-stake/core/checks";
 import { toModelId } from "./operator";
-import { PRESETS, payoutRate } from "./payout";
-import { normaliseModelId, parseDecimal, treeFromFile, type RoundFile } from "./results";
+import { PRESETS, payoutRate } from "@portfolio-stake/core/payout";
+import { normaliseModelId, parseDecimal, treeFromFile, type RoundFile } from "@portfolio-stake/core/results";
 import { buildRoundTreeInChunks } from "./roundTrees";
 
-export * from "./suggestCore";
+export * from "@portfolio-stake/core/suggest/core";
 
 // ───────────────────────────────────────────── Histories ─────────────────────────────────────────────
 

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { accountRoundResult, buildRoundTree, roundDelta } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree, roundDelta } from "@portfolio-stake/core/results";
 import {
   DEFAULT_PARAMS,
   FIRST_ROUND,

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "@portfolio-stake/core/results";
 import { BurnMode, DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
 import { modelTerm, referenceDelta, type ExpectedSettled } from "../helpers/reference";
 import {

@@ -10,8 +10,8 @@ import path from "node:path";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
-import { payoutRate, type PayoutConfig } from "../../scripts/lib/payout";
-import { treeFromFile, type RoundFile } from "../../scripts/lib/results";
+import { payoutRate, type PayoutConfig } from "@portfolio-stake/core/payout";
+import { treeFromFile, type RoundFile } from "@portfolio-stake/core/results";
 import { RATE, deploySystem, openRound, withStakers } from "../helpers/fixtures";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 

@@ -22,7 +22,7 @@ import hre, { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY, bindModels, deployFixture, mintTo, modelIds, NMR } from "../helpers/fixtures";
 import { eip712Domain } from "../helpers/eip712";
-import { Prng, hexSeed, mixSeed, parseSeed } from "../helpers/prng";
+import { Prng, hexSeed, mixSeed, parseSeed } from "@portfolio-stake/core/prng";
 import {
   InvariantError,
   InvariantRun,

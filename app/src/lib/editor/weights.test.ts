@@ -15,7 +15,7 @@ import {
   totalBps,
   weightsFromEntries,
 } from "./weights";
-import { at } from "../../../../scripts/lib/checks";
+import { at } from "@portfolio-stake/core/checks";
 
 describe("parsePercent: percent text to basis points, exactly", () => {
   const cases: [string, number][] = [

@@ -14,7 +14,7 @@ import {
   type Hash,
   type Hex,
 } from "viem";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import type { AppContracts } from "@/lib/contracts";
 import { getChainClient } from "@/lib/chain";
 import { byChainOrder, type AccountEvent, type AccountHistory, type HistorySource } from "./types";

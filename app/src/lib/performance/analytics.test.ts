@@ -11,7 +11,7 @@ import {
   summarize,
   vectorAt,
 } from "./analytics";
-import { at } from "../../../../scripts/lib/checks";
+import { at } from "@portfolio-stake/core/checks";
 
 const E18 = 10n ** 18n;
 const base = (blockNumber: number, logIndex = 0) => ({

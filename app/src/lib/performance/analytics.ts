@@ -9,7 +9,7 @@
  * unpublished (every rate 0). The portfolio's rate is delta / stakeAtRisk, the return on what was at risk; chaining
  * these per-round rates (a time-weighted return) leaves deposits and withdrawals out of the performance.
  */
-import { pearson } from "../../../../scripts/lib/stats";
+import { pearson } from "@portfolio-stake/core/stats";
 import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@/lib/history/types";
 
 export type Maybe = number | null;

@@ -2,7 +2,7 @@
  * Weight suggestions in the app: the same pure code as `npm run suggest` (scripts/lib/suggestCore.ts), applied to
  * the last `window` settled rounds of the account's own per-model rates.
  */
-import { METHODS, suggestWeights, windowReturn, type Method } from "../../../../scripts/lib/suggestCore";
+import { METHODS, suggestWeights, windowReturn, type Method } from "@portfolio-stake/core/suggest/core";
 import type { Maybe } from "./analytics";
 
 export { METHODS, type Method };

@@ -3,8 +3,8 @@
  * min/max clipping to whole basis points and the in-sample window return. scripts/lib/suggest.ts re-exports it with
  * the history readers; the web app imports it directly, so the CLI and the app suggest the same vector.
  */
-import { at } from "./checks";
-import { hacStandardError, isPresent, mean, normalCdf, present, sd, type Maybe } from "./stats";
+import { at } from "../checks";
+import { hacStandardError, isPresent, mean, normalCdf, present, sd, type Maybe } from "../stats";
 
 export const TOTAL_BPS = 10_000;
 export const METHODS = ["equal", "inverse-volatility", "probability"] as const;
