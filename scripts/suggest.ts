@@ -23,6 +23,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import hre from "hardhat";
+import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 import { at } from "@portfolio-stake/core/checks";
 import { connect } from "./lib/connect";
 import {
@@ -31,7 +32,7 @@ import {
   historyWindow,
   isMethod,
   mergeRates,
-  parseBps,
+  parseWeightSetting,
   ratesFromLeafFiles,
   ratesFromResultsFile,
   ratesFromSettled,
@@ -69,8 +70,8 @@ async function main() {
     throw new Error(`ROUNDS="${env.ROUNDS ?? ""}" must be a positive whole number`);
   const method = (env.METHOD ?? "probability").trim();
   if (!isMethod(method)) throw new Error(`METHOD="${method}": use one of ${METHODS.join(", ")}`);
-  const minBps = parseBps(env.MIN_WEIGHT, 0, "MIN_WEIGHT");
-  const maxBps = parseBps(env.MAX_WEIGHT, 10_000, "MAX_WEIGHT");
+  const minBps = parseWeightSetting(env.MIN_WEIGHT, 0, "MIN_WEIGHT");
+  const maxBps = parseWeightSetting(env.MAX_WEIGHT, TOTAL_BPS, "MAX_WEIGHT");
   const lags = env.LAGS ? Number(env.LAGS) : DEFAULT_LAGS;
 
   // Reads retried when the node drops a connection (the job reads every published round), as the keeper does.

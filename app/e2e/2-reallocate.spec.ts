@@ -43,7 +43,7 @@ test("connect the development wallet, reallocate, reject, edit the draft, retry:
 
   // More than two decimals is refused in words.
   await pct(1).fill("12.345");
-  await expect(editor.getByRole("alert")).toContainText("at most two decimals");
+  await expect(editor.getByRole("alert")).toContainText("more than two decimals of a percent");
   await expect(save).toBeDisabled();
 
   // Keyboard: the slider moves by one basis point per arrow press.

@@ -27,6 +27,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { ethers, type Signer } from "ethers";
 import type { MockNMR, NMRLike, PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "./allowance";
+import { evenSplit } from "@portfolio-stake/core/bps";
 import { at, defined } from "@portfolio-stake/core/checks";
 import { runKeeper } from "./keeper";
 import { publishRoundResults, type ResultRow } from "./operator";
@@ -222,12 +223,6 @@ export function demoPayoutConfig(terms: DemoRoundTerms, demoStakeAtRisk: bigint)
 export interface DemoAccountSpec extends OwnerSpec {
   deposit: number; // NMR
   initialBps: (n: number) => number[];
-}
-
-/** An even split summing to exactly 10,000 (remainder on the first models). */
-export function evenSplit(n: number): number[] {
-  const base = Math.floor(10_000 / n);
-  return Array.from({ length: n }, (_, i) => base + (i < 10_000 - base * n ? 1 : 0));
 }
 
 /** alice 4 models, bob 6 (with a manager), carol 17 (two packed weight words), dave 3 (joins later). */

@@ -10,9 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { getAddress, isAddress } from "ethers";
-
-export const TOTAL_BPS = 10_000;
-export type WeightUnit = "bps" | "percent";
+import { TOTAL_BPS, formatBps, parseBps, type WeightUnit } from "@portfolio-stake/core/bps";
 
 /** One model's target weight, with where the file says it. */
 export interface TargetWeight {
@@ -65,45 +63,16 @@ function parseUnit(value: unknown): WeightUnit | undefined {
   return undefined;
 }
 
-/**
- * A weight as whole basis points, or a plain-language problem. `unit` applies to numbers without a "%" sign; a "%"
- * sign always means percent. Exact decimal arithmetic: no floating point.
- */
+/** A weight as whole basis points, or a plain-language problem (`unit` applies to numbers without a "%" sign). */
 export function parseWeight(value: unknown, unit: WeightUnit): { bps: number } | { problem: string } {
-  if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
-    return { problem: "the weight is missing" };
-  }
+  if (value === undefined || value === null) return { problem: "the weight is missing" };
   if (typeof value !== "string" && typeof value !== "number")
     return { problem: `weight ${JSON.stringify(value)} is not a number` };
-  const text = String(value).trim();
-  const match = /^([+-]?)(\d*)(?:\.(\d*))?\s*(%?)$/.exec(text);
-  if (!match || (match[2] === "" && !match[3])) return { problem: `weight "${text}" is not a number` };
-  const [, sign, whole, fraction = "", percentSign] = match;
-  const isPercent = percentSign === "%" || unit === "percent";
-  const shown = isPercent && !percentSign ? `${text}%` : isPercent ? text : `${text} bps`;
-  if (sign === "-" && /[1-9]/.test(whole + fraction)) return { problem: `weight ${shown} is negative` };
-  const decimals = isPercent ? 2 : 0;
-  const kept = fraction.slice(0, decimals).padEnd(decimals, "0");
-  if (/[1-9]/.test(fraction.slice(decimals))) {
-    if (!isPercent) return { problem: `weight ${shown} is not a whole number of basis points` };
-    const down = Number(BigInt((whole || "0") + kept)) / 100;
-    return {
-      problem:
-        `weight ${shown} has more than 2 decimals of a percent: the contract stores whole basis points (0.01%); ` +
-        `use ${down.toFixed(2)}% or ${(down + 0.01).toFixed(2)}%`,
-    };
-  }
-  const bps = BigInt((whole || "0") + kept);
-  if (bps > BigInt(TOTAL_BPS)) return { problem: `weight ${shown} is above 100%` };
-  return { bps: Number(bps) };
-}
-
-/** "12.5%" from basis points. */
-export function formatPercent(bps: number | bigint, signed = false): string {
-  const n = Number(bps);
-  const text = `${(Math.abs(n) / 100).toFixed(2)}%`;
-  if (n < 0) return `-${text}`;
-  return signed && n > 0 ? `+${text}` : text;
+  // Files are machine-written: "." is the decimal point ("1,000"-like text is refused, never guessed).
+  const parsed = parseBps(String(value), { unit, decimalSeparator: "." });
+  return parsed.ok
+    ? { bps: parsed.bps }
+    : { problem: parsed.error.startsWith("the ") ? parsed.error : `weight ${parsed.error}` };
 }
 
 /** "lines 2-4, 7" from line numbers. */
@@ -222,12 +191,9 @@ function checkSum(target: AccountTarget, percentGiven: boolean, out: Collector) 
   const sum = target.weights.reduce((s, w) => s + w.bps, 0);
   if (sum === TOTAL_BPS) return;
   const gap = TOTAL_BPS - sum;
-  const direction = gap > 0 ? `${formatPercent(gap)} short of 100%` : `${formatPercent(-gap)} over 100%`;
+  const direction = gap > 0 ? `${formatBps(gap)} short of 100%` : `${formatBps(-gap)} over 100%`;
   const hint = sum === 100 && !percentGiven ? ' (were these percentages? write "25%" or set the unit to percent)' : "";
-  out.add(
-    `${target.account} (${target.where})`,
-    `weights sum to ${formatPercent(sum)} (${sum} bps), ${direction}${hint}`,
-  );
+  out.add(`${target.account} (${target.where})`, `weights sum to ${formatBps(sum)} (${sum} bps), ${direction}${hint}`);
 }
 
 // ──────────────────────────────────────────── CSV ────────────────────────────────────────────

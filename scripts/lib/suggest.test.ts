@@ -9,13 +9,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 import {
-  TOTAL_BPS,
   allocateBps,
   historyWindow,
   methodScores,
   modelStats,
-  parseBps,
+  parseWeightSetting,
   ratesFromLeafFiles,
   ratesFromResultsFile,
   suggestWeights,
@@ -266,13 +266,13 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       assertCloseTo(total, 0.025, 1e-15);
     });
 
-    it("parseBps takes bps or percent", function () {
-      assert.equal(parseBps("250", 0, "MIN_WEIGHT"), 250);
-      assert.equal(parseBps("2.5%", 0, "MIN_WEIGHT"), 250);
-      assert.equal(parseBps("15%", 0, "MAX_WEIGHT"), 1500);
-      assert.equal(parseBps(undefined, 10_000, "MAX_WEIGHT"), 10_000);
+    it("parseWeightSetting takes bps or percent", function () {
+      assert.equal(parseWeightSetting("250", 0, "MIN_WEIGHT"), 250);
+      assert.equal(parseWeightSetting("2.5%", 0, "MIN_WEIGHT"), 250);
+      assert.equal(parseWeightSetting("15%", 0, "MAX_WEIGHT"), 1500);
+      assert.equal(parseWeightSetting(undefined, 10_000, "MAX_WEIGHT"), 10_000);
       for (const bad of ["abc", "-5", "10001", "0.001%", "2.5"])
-        assertThrowsWith(() => parseBps(bad, 0, "MIN_WEIGHT"), "MIN_WEIGHT", bad);
+        assertThrowsWith(() => parseWeightSetting(bad, 0, "MIN_WEIGHT"), "MIN_WEIGHT", bad);
     });
 
     it("reads rate histories from CSV (wide and long) and JSON; NA and exact zeros are missing", function () {

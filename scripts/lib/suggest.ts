@@ -13,7 +13,7 @@
  * fewer than `minObservations` rates cannot be scored and gets the minimum weight; when no model can be scored (or
  * every score is 0), the suggestion is the equal vector. Rates are fractions of the stake (0.01 = +1%).
  *
- * The pure functions are in suggestCore.ts (unit-tested in scripts/lib/suggest.test.ts); the history readers here take rates
+ * The pure functions are in @portfolio-stake/core/suggest/core (unit-tested in scripts/lib/suggest.test.ts); the history readers here take rates
  * from the chain (Settled events, leaf files of published rounds) or from a results file.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";

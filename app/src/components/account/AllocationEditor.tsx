@@ -6,20 +6,17 @@ import type { AccountSnapshot } from "@/lib/account/snapshot";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
 import { parseWeightsParam, WEIGHTS_PARAM } from "@/lib/editor/link";
 import { inputDecimalSeparator } from "@/lib/decimalInput";
+import { bpsToPercentText, formatBps, parseBps, TOTAL_BPS } from "@portfolio-stake/core/bps";
 import {
-  bpsToPercentInput,
   checkTotal,
   clearWeights,
   evenSplitOver,
   isFreeSlot,
-  formatBps,
-  parsePercent,
   previewChanges,
   putRemainderOn,
   sameWeights,
   setWeight,
   stakeForBps,
-  TOTAL_BPS,
   weightsFromEntries,
 } from "@/lib/editor/weights";
 import { formatNmr } from "@/lib/format";
@@ -38,7 +35,7 @@ interface Draft {
 
 const draftFrom = (weights: number[]): Draft => ({
   weights,
-  texts: weights.map(bpsToPercentInput),
+  texts: weights.map(bpsToPercentText),
   errors: weights.map(() => null),
 });
 
@@ -115,7 +112,7 @@ export function AllocationEditor({
     setDraft(draftFrom(weights));
   };
   const onText = (i: number, text: string) => {
-    const parsed = parsePercent(text, inputDecimalSeparator());
+    const parsed = parseBps(text, { decimalSeparator: inputDecimalSeparator(), empty: 0 });
     setDraft((d) => {
       const next: Draft = { weights: [...d.weights], texts: [...d.texts], errors: [...d.errors] };
       next.texts[i] = text;
@@ -252,7 +249,7 @@ export function AllocationEditor({
                             ...d,
                             texts: d.texts.map((t, j) => {
                               const w = d.weights[j];
-                              return j === i && w !== undefined ? bpsToPercentInput(w) : t;
+                              return j === i && w !== undefined ? bpsToPercentText(w) : t;
                             }),
                           }));
                         }}

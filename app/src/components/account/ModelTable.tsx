@@ -4,7 +4,8 @@ import { nextRoundOpening, nextRoundOpeningText } from "@/lib/account/dates";
 import type { AccountSnapshot } from "@/lib/account/snapshot";
 import type { Voice } from "@/lib/account/voice";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
-import { boundModelCount, formatBps, isFreeSlot } from "@/lib/editor/weights";
+import { formatBps } from "@portfolio-stake/core/bps";
+import { boundModelCount, isFreeSlot } from "@/lib/editor/weights";
 import { formatNmr } from "@/lib/format";
 
 /** When the next round (and a vector or deposit made now) takes effect, in words: see dates.ts. */

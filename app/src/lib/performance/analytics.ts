@@ -11,11 +11,11 @@
  */
 import { pearson } from "@portfolio-stake/core/stats";
 import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@/lib/history/types";
+import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 
 export type Maybe = number | null;
 
 const RATE_ONE = 10n ** 18n;
-const BPS = 10_000;
 
 /** 18-decimal signed fixed point → number (exact enough for display and statistics). */
 export function rateToNumber(rate: bigint): number {
@@ -128,5 +128,5 @@ export function summarize(rates: readonly Maybe[]): SeriesSummary {
 
 /** Weighted share of a vector, for display: bps → fraction. */
 export function bpsToFraction(bps: number): number {
-  return bps / BPS;
+  return bps / TOTAL_BPS;
 }

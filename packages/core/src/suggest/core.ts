@@ -3,10 +3,10 @@
  * min/max clipping to whole basis points and the in-sample window return. scripts/lib/suggest.ts re-exports it with
  * the history readers; the web app imports it directly, so the CLI and the app suggest the same vector.
  */
+import { TOTAL_BPS, parseBps } from "../bps";
 import { at } from "../checks";
 import { hacStandardError, isPresent, mean, normalCdf, present, sd, type Maybe } from "../stats";
 
-export const TOTAL_BPS = 10_000;
 export const METHODS = ["equal", "inverse-volatility", "probability"] as const;
 export type Method = (typeof METHODS)[number];
 /** Lags of the standard error: a round overlaps the next 19 (20-trading-day scoring window). */
@@ -176,14 +176,11 @@ function roundToTotal(real: readonly number[], scores: readonly number[], minBps
 }
 
 /** A weight bound from the command line: "250" is 250 bps, "2.5%" is 250 bps; empty gives `fallback`. */
-export function parseBps(text: string | undefined, fallback: number, name: string): number {
-  if (text === undefined || text.trim() === "") return fallback;
-  const t = text.trim();
-  const value = t.endsWith("%") ? Math.round(Number(t.slice(0, -1)) * 1e6) / 1e4 : Number(t);
-  if (!/^\d+(\.\d+)?%?$/.test(t) || !Number.isInteger(value) || value > TOTAL_BPS) {
-    throw new Error(`${name}="${text}": give whole basis points from 0 to 10000, or a percent such as 2.5%`);
-  }
-  return value;
+export function parseWeightSetting(text: string | undefined, fallback: number, name: string): number {
+  const parsed = parseBps(text ?? "", { unit: "bps", empty: fallback });
+  if (!parsed.ok)
+    throw new Error(`${name}="${text ?? ""}": ${parsed.error} (give whole basis points, or a percent such as 2.5%)`);
+  return parsed.bps;
 }
 
 /** One suggestion: statistics per model, the method's scores, the clipped integer vector. */

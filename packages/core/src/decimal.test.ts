@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { type DecimalSeparator, localeDecimalSeparator, parseDecimalInput } from "./decimalInput";
+import { type DecimalSeparator, localeDecimalSeparator, parseDecimalInput } from "./decimal";
 
 const base = { decimals: 2, what: "a number", example: "12.5", tooManyDecimals: "Two decimals at most" };
 const parse = (text: string, decimalSeparator?: DecimalSeparator) =>
