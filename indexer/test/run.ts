@@ -39,6 +39,7 @@ import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { publishRoundResults } from "../../scripts/lib/operator";
 import { PRESETS } from "@portfolio-stake/core/payout";
+import { Prng } from "@portfolio-stake/core/prng";
 import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
 import { PortfolioStake__factory } from "../../typechain-types";
 import {
@@ -68,18 +69,6 @@ const BURST = 70;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const ZERO_MODEL = "0x00000000000000000000000000000000";
 
-/** mulberry32: small, seeded, reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A random vector over `models` (modelsOf: the zero ID at a freed slot, which must get 0): a random non-empty subset
  * of the bound models, whole bps summing to exactly 10,000.
@@ -101,7 +90,8 @@ const randomId = (random: () => number): Hex =>
 
 async function main() {
   const t0 = Date.now();
-  const random = rng(SEED);
+  const prng = new Prng(SEED);
+  const random = () => prng.float();
   const { rpc, client } = await startChain(PORT);
   log(`chain on ${rpc}; deploying and generating ${DEMO_ROUNDS} rounds of demo history`);
   const deployed = deployDemo(rpc, DEMO_ROUNDS, SEED);

@@ -34,7 +34,7 @@ import { publishRoundResults, type ResultRow } from "./operator";
 import { payoutRate, type PayoutConfig } from "@portfolio-stake/core/payout";
 import { normaliseModelId } from "@portfolio-stake/core/results";
 import { historyWindow, mergeRates, ratesFromLeafFiles, ratesFromSettled, suggestWeights } from "./suggest";
-import { Rng, deriveSeed } from "@portfolio-stake/core/stats";
+import { Prng, deriveSeed } from "@portfolio-stake/core/prng";
 
 // ──────────────────────────────────────────── Score model ────────────────────────────────────────────
 
@@ -98,8 +98,8 @@ export function overlappingSeries(
   rounds: number,
   model: ScoreModel = DEFAULT_SCORE_MODEL,
 ): number[] {
-  const shocks = new Rng(deriveSeed(seed, `${label}/shocks`));
-  const fresh = new Rng(deriveSeed(seed, `${label}/fresh`));
+  const shocks = new Prng(deriveSeed(seed, `${label}/shocks`));
+  const fresh = new Prng(deriveSeed(seed, `${label}/fresh`));
   const w = Array.from({ length: model.window }, (_, j) => Math.sqrt(model.window - j));
   const norm = Math.sqrt(w.reduce((a, x) => a + x * x, 0));
   const e = Array.from({ length: rounds + model.window - 1 }, () => shocks.normal());
@@ -131,7 +131,7 @@ export function simulateScores(
     const ownerFactor = overlappingSeries(seed, `owner/${owner.name}`, rounds, model);
     for (let i = 0; i < owner.models; i++) {
       const label = `model/${owner.name}/${i}`;
-      const traits = new Rng(deriveSeed(seed, `${label}/traits`));
+      const traits = new Prng(deriveSeed(seed, `${label}/traits`));
       const corrMean = model.corrMean + model.corrMeanSpread * traits.normal();
       const corrSd = model.corrSd * Math.exp(model.sdSpread * traits.normal());
       const mmcMean = model.mmcMean + model.mmcMeanSpread * traits.normal();

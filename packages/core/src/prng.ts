@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG for property tests: sfc32 seeded through splitmix32. Deterministic across platforms (32-bit
- * integer arithmetic only), so a printed seed reproduces a failing sequence exactly.
+ * The one seeded PRNG (property tests, the demo's generated results, the indexer's random actions): sfc32 seeded
+ * through splitmix32. Deterministic across platforms and Node versions (32-bit integer arithmetic only), so a printed
+ * seed reproduces a failing sequence, and a demo seed its history, exactly.
  */
 
 /** Mixes integers into one 32-bit seed (splitmix32 finaliser over each part). */
@@ -29,11 +30,21 @@ export function hexSeed(seed: number): string {
   return "0x" + (seed >>> 0).toString(16).padStart(8, "0");
 }
 
+/** A 32-bit seed derived from a base seed and a label (so each series of a generator has its own stream). */
+export function deriveSeed(seed: number, label: string): number {
+  let h = (seed ^ 0x811c9dc5) >>> 0;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 export class Prng {
   private a: number;
   private b: number;
   private c: number;
   private d: number;
+  private spare: number | null = null;
 
   constructor(readonly seed: number) {
     let s = seed >>> 0;
@@ -65,6 +76,24 @@ export class Prng {
   /** Uniform in [0, 1). */
   float(): number {
     return this.u32() / 2 ** 32;
+  }
+
+  /** Uniform in (0, 1): never exactly 0, so log() is safe. */
+  uniform(): number {
+    return (this.u32() + 0.5) / 2 ** 32;
+  }
+
+  /** Standard normal draw (Box-Muller, both values used). */
+  normal(): number {
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
+    const r = Math.sqrt(-2 * Math.log(this.uniform()));
+    const theta = 2 * Math.PI * this.uniform();
+    this.spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
   }
 
   /** Uniform integer in [lo, hi] (inclusive). */

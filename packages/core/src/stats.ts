@@ -1,6 +1,6 @@
 /**
- * Small numeric helpers shared by the weight suggestions (suggest.ts) and the demo data generator (demo.ts): a seeded
- * PRNG with normal draws, and the statistics both need (means, correlations, autocorrelation, the normal CDF and a
+ * Small numeric helpers shared by the weight suggestions (suggest/core.ts) and the demo data generator (the seeded
+ * PRNG is prng.ts): the statistics both need (means, correlations, autocorrelation, the normal CDF and a
  * standard error of the mean that accounts for overlapping rounds). Plain numbers; missing values are null or NaN.
  */
 import { at } from "./checks";
@@ -148,69 +148,4 @@ export function median(xs: readonly Maybe[]): number {
   const mid = Math.floor(v.length / 2);
   const upper = at(v, mid, "sorted values");
   return v.length % 2 ? upper : (at(v, mid - 1, "sorted values") + upper) / 2;
-}
-
-/**
- * Seeded PRNG (sfc32, seeded through splitmix32): 32-bit integer arithmetic only, so a seed gives the same sequence on
- * every platform and Node version.
- */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare: number | null = null;
-
-  constructor(seed: number) {
-    let s = seed >>> 0;
-    const next = () => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.u32();
-  }
-
-  u32(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t;
-  }
-
-  /** Uniform in (0, 1): never exactly 0, so log() is safe. */
-  uniform(): number {
-    return (this.u32() + 0.5) / 2 ** 32;
-  }
-
-  /** Standard normal draw (Box-Muller, both values used). */
-  normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
-    }
-    const r = Math.sqrt(-2 * Math.log(this.uniform()));
-    const theta = 2 * Math.PI * this.uniform();
-    this.spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
-  }
-}
-
-/** A 32-bit seed derived from a base seed and a label (so each series of a generator has its own stream). */
-export function deriveSeed(seed: number, label: string): number {
-  let h = (seed ^ 0x811c9dc5) >>> 0;
-  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
 }
