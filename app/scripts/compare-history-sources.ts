@@ -15,7 +15,7 @@ import { deployedContract, deploymentsFilePath } from "@portfolio-stake/core/dep
 import { checkHistory } from "../src/lib/history/conformance";
 import { httpGraphQL, indexedHead, indexerHistorySource } from "../src/lib/history/indexerSource";
 import { logHistorySource, type GetLogsRequest, type LogRpc } from "../src/lib/history/logSource";
-import type { AccountEvent } from "../src/lib/history/types";
+import type { AccountEvent } from "@portfolio-stake/core/history";
 
 const RPC_URL = process.env.RPC_URL ?? "http://127.0.0.1:8545";
 const INDEXER_URL = process.env.INDEXER_URL ?? "http://127.0.0.1:42069";

@@ -41,6 +41,7 @@ import { publishRoundResults } from "../../scripts/lib/operator";
 import { PRESETS } from "@portfolio-stake/core/payout";
 import { Prng } from "@portfolio-stake/core/prng";
 import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
+import type { AccountView } from "@portfolio-stake/core/views";
 import { PortfolioStake__factory } from "../../typechain-types";
 import {
   ROOT,
@@ -394,7 +395,7 @@ async function main() {
   const owedRound = await read<number>("currentRound");
   owedScenario.round = owedRound;
   const settledPast = async (who: Address, r: number) =>
-    (await read<{ nextSettleRound: number }>("accountOf", [who])).nextSettleRound > r;
+    (await read<AccountView>("accountOf", [who])).nextSettleRound > r;
   const whalesSettled = async () =>
     (await settledPast(whales[0]!, owedRound)) && (await settledPast(whales[1]!, owedRound));
   for (let d = 0; d < 40 && !(await whalesSettled()); d++) {
@@ -402,7 +403,7 @@ async function main() {
     if (d >= 27 || d % 4 === 3) await publishAndSettle();
   }
   const owedOf = async (who: Address) => {
-    const v = await read<{ balance: bigint; unpaidRewards: bigint; claimableRewards: bigint }>("accountOf", [who]);
+    const v = await read<AccountView>("accountOf", [who]);
     return { balance: v.balance, owed: v.unpaidRewards, claimable: v.claimableRewards };
   };
   const owedChecks: string[] = [];
@@ -565,17 +566,7 @@ async function main() {
   const vectorAt = new Map<string, number[]>(); // `${account}:${round}` → allocationAt weights
   for (const a of stakers) {
     const lower = a.toLowerCase();
-    const view = await read<{
-      balance: bigint;
-      pendingWithdrawal: bigint;
-      totalRewarded: bigint;
-      totalBurned: bigint;
-      unpaidRewards: bigint;
-      claimableRewards: bigint;
-      modelCount: number;
-      manager: Address;
-      nextSettleRound: number;
-    }>("accountOf", [a]);
+    const view = await read<AccountView>("accountOf", [a]);
     const { account } = await gql<{ account: Record<string, string | number | string[] | null> }>(
       ponder.url,
       `{ account(address: "${lower}") { balance pendingWithdrawal manager nonce modelCount models totalPaid totalBurned unpaidRewards claimableRewards lastSettledRound } }`,

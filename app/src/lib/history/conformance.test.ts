@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkHistory } from "./conformance";
 import type { Hex } from "viem";
-import type { AccountEvent, AccountHistory } from "./types";
+import type { AccountEvent, AccountHistory } from "@portfolio-stake/core/history";
 import { at as itemAt } from "@portfolio-stake/core/checks";
 
 const E18 = 10n ** 18n;

@@ -4,7 +4,7 @@
  * against the demo chain, and meant for checking a second implementation.
  */
 import { getAddress, isAddress } from "viem";
-import { byChainOrder, type AccountHistory } from "./types";
+import { byChainOrder, type AccountHistory } from "@portfolio-stake/core/history";
 import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 
 const isUint = (n: number) => Number.isSafeInteger(n) && n >= 0;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { AccountEvent } from "@/lib/history/types";
+import type { AccountEvent } from "@portfolio-stake/core/history";
 import {
   correlationMatrix,
   cumulative,

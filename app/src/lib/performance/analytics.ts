@@ -10,7 +10,7 @@
  * these per-round rates (a time-weighted return) leaves deposits and withdrawals out of the performance.
  */
 import { pearson } from "@portfolio-stake/core/stats";
-import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@/lib/history/types";
+import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@portfolio-stake/core/history";
 import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 
 export type Maybe = number | null;

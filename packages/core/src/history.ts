@@ -1,8 +1,31 @@
 /**
- * What the history and performance pages read: an account's events, decoded and typed. Two sources give it: direct
- * log reads from the RPC (logSource.ts, the default, fine for the demo and small accounts) and, later, an indexer.
+ * An account's history as the app's history and performance pages read it: its events, decoded and typed, one kind
+ * name each. Two sources give it (app/src/lib/history): direct log reads from the RPC and the indexer (indexer/),
+ * whose account_event rows carry the same kind names (INDEXED_EVENT_KINDS).
  */
 import type { Address, Hash, Hex } from "viem";
+
+/**
+ * The kind of an indexer account_event row: the AccountEvent kind it becomes, except "nonce-used", which is every
+ * NonceUsed log (the app keeps only those that are not the echo of another event of the same transaction, as
+ * "nonces-invalidated"). Details of allocation-set, settled and rewards-funded rows are in their own tables.
+ */
+export const INDEXED_EVENT_KINDS = [
+  "model-registered",
+  "model-proposed",
+  "model-proposal-cancelled",
+  "model-unbound",
+  "nonce-used",
+  "deposited",
+  "allocation-set",
+  "manager-set",
+  "withdrawal-requested",
+  "withdrawal-claimed",
+  "settled",
+  "rewards-claimed",
+  "rewards-funded",
+] as const;
+export type IndexedEventKind = (typeof INDEXED_EVENT_KINDS)[number];
 
 export interface EventBase {
   blockNumber: bigint;
@@ -145,8 +168,8 @@ export interface AccountHistory {
 }
 
 /**
- * A place to read account histories from. Implementations: logHistorySource (chain logs, the default) and, when
- * NEXT_PUBLIC_INDEXER_URL is set, an indexer (chosen in index.ts). Any output must pass conformance.checkHistory.
+ * A place to read account histories from. Implementations (app/src/lib/history): logHistorySource (chain logs, the
+ * default) and, when NEXT_PUBLIC_INDEXER_URL is set, the indexer. Any output must pass conformance.checkHistory.
  */
 export interface HistorySource {
   readonly name: string;
