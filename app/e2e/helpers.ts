@@ -6,7 +6,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
-import { DEV_ACCOUNTS } from "../src/lib/devWallet/keys";
+import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { at } from "@portfolio-stake/core/checks";
 
 export interface Demo {

@@ -35,13 +35,16 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
-import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
+import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
+// eslint-disable-next-line portfolio-stake/package-boundaries -- the test drives the root's operator and keeper jobs in-process; the dev-chain harness (issue 14) is to run them as the scripts instead
 import { runKeeper } from "../../scripts/lib/keeper";
+// eslint-disable-next-line portfolio-stake/package-boundaries -- the test drives the root's operator and keeper jobs in-process; the dev-chain harness (issue 14) is to run them as the scripts instead
 import { publishRoundResults } from "../../scripts/lib/operator";
 import { PRESETS } from "@portfolio-stake/core/payout";
 import { Prng } from "@portfolio-stake/core/prng";
 import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
 import type { AccountView } from "@portfolio-stake/core/views";
+// eslint-disable-next-line portfolio-stake/package-boundaries -- the test drives the root's operator and keeper jobs in-process; the dev-chain harness (issue 14) is to run them as the scripts instead
 import { PortfolioStake__factory } from "../../typechain-types";
 import {
   ROOT,

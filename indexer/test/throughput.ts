@@ -12,7 +12,7 @@ import { createWalletClient, encodeFunctionData, http, maxUint256, parseEther, t
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
-import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
+import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { at, defined } from "@portfolio-stake/core/checks";
 import {
   createTokensFunction,
