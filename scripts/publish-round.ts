@@ -16,7 +16,7 @@
  *                  {"formula": "weighted-sum", "scores": {"CORR": "5", "MMC": "1"}, "payoutFactor": "1",
  *                   "clip": "1", "sliceDivisor": 64}
  *                  rate = clip(payoutFactor x (5 CORR + 1 MMC), ±clip); clip must not exceed the round's on-chain
- *                  rateCap and sliceDivisor must equal the round's (scripts/lib/payout.ts). It is recorded in the
+ *                  rateCap and sliceDivisor must equal the round's (packages/core/src/payout.ts). It is recorded in the
  *                  leaf file with each model's scores, so anyone can recompute every rate.
  *   OUT_DIR        where round-<n>.json (the full leaf list) is written before the root is published (default: rounds)
  *   URI_BASE       public base URI of OUT_DIR, recorded on chain (default: the file:// URL of the leaf file)

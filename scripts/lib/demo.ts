@@ -13,7 +13,7 @@
  *      correlates ~0.5 with the same model's CORR and ~0.01 across owners (real: 0.5-0.6 and ~0-0.09);
  *    - per-model means and sds drawn around the real user-model figures (CORR 0.020 ± 0.006, sd 0.019; MMC
  *      0.0035 ± 0.003, sd 0.009), published with 10 decimals. The rates come from these scores through the payout
- *      module (scripts/lib/payout.ts) with the demo's score configuration, demoPayoutConfig: ~24% of model-rounds
+ *      module (packages/core/src/payout.ts) with the demo's score configuration, demoPayoutConfig: ~24% of model-rounds
  *      negative over a long run, and several % a year on the stake.
  *    Each series has its own PRNG stream, so a shorter run is a prefix of a longer one with the same seed.
  * 2. generateDemoHistory: on a deployed PortfolioStake (MockNMR or NMRLike), binds the demo accounts' models (the

@@ -1,5 +1,5 @@
 /**
- * The operator job's results files (scripts/lib/resultsFile.ts, scripts/lib/operator.ts): CSV and JSON parsing, the
+ * The operator job's results files (packages/core/src/resultsFile.ts, scripts/lib/operator.ts): CSV and JSON parsing, the
  * payout formula, clipping, zero-filling, and every problem of a bad file named with its line. Pure TypeScript, no
  * chain: run with `node --import tsx --test scripts/lib/*.test.ts`. Publishing and the keeper, which need a chain, are
  * in test/integration/operator-keeper.test.ts.

@@ -1,5 +1,5 @@
 /**
- * The operator job with per-round score configurations (scripts/lib/payout.ts) on the in-process network: every bad
+ * The operator job with per-round score configurations (packages/core/src/payout.ts) on the in-process network: every bad
  * configuration is refused with a message naming its field and publishes nothing (no root, no leaf file); a good one
  * is recorded in the leaf file with each model's scores, from which anyone recomputes every rate and the root.
  */

@@ -1,6 +1,6 @@
 /**
- * The "weighted-sum" formula (scripts/lib/formulaWeightedSum.ts) on its own: exact sums at the finest scale of the
- * inputs, NA as 0, and its description. Pure: `node --import tsx --test scripts/lib/formulaWeightedSum.test.ts`.
+ * The "weighted-sum" formula (packages/core/src/formulaWeightedSum.ts) on its own: exact sums at the finest scale of the
+ * inputs, NA as 0, and its description. Pure: `node --import tsx --test packages/core/src/formulaWeightedSum.test.ts`.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -1,7 +1,7 @@
 /**
  * The "weighted-sum" formula: the sum of each score times its multiplier, e.g. 0.5 CORR + 2 MMC (Numerai 2024) or
  * 5 CORR + 1 MMC (atomic staking). A score with no value (NA) counts as 0. Exact: the terms are summed at the finest
- * scale of their inputs, so nothing is rounded here (scripts/lib/payout.ts rounds once, after the payout factor).
+ * scale of their inputs, so nothing is rounded here (packages/core/src/payout.ts rounds once, after the payout factor).
  */
 import type { ScoreFormula } from "./payout";
 import type { ExactDecimal } from "./results";

@@ -1,7 +1,7 @@
 /**
- * The payout module (scripts/lib/payout.ts): score configurations (presets, inline JSON, files), every refusal
+ * The payout module (packages/core/src/payout.ts): score configurations (presets, inline JSON, files), every refusal
  * naming its field, and the exact arithmetic from scores to a leaf's rate. Pure: `node --import tsx --test
- * scripts/lib/payout.test.ts`. Publishing with a configuration on chain is test/integration/score-config.test.ts.
+ * packages/core/src/payout.test.ts`. Publishing with a configuration on chain is test/integration/score-config.test.ts.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

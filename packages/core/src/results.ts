@@ -4,7 +4,7 @@
  * A leaf is (uint32 round, bytes16 modelId, int64 rate) hashed by @openzeppelin/merkle-tree's StandardMerkleTree
  * (double keccak of the ABI encoding), exactly what PortfolioStake verifies. Rates are 18-decimal fractions of the
  * stake a round puts at risk, its slice (0.05e18 = +5% of the slice). How scores become rates is the operator's
- * per-round configuration (scripts/lib/payout.ts), never the contract's.
+ * per-round configuration (packages/core/src/payout.ts), never the contract's.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { PayoutConfig } from "./payout";
