@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 import { TOTAL_BPS, formatBps, parseBps, type WeightUnit } from "@portfolio-stake/core/bps";
+import { splitCsvLine } from "@portfolio-stake/core/resultsFile";
 
 /** One model's target weight, with where the file says it. */
 export interface TargetWeight {
@@ -198,28 +199,8 @@ function checkSum(target: AccountTarget, percentGiven: boolean, out: Collector) 
 
 // ──────────────────────────────────────────── CSV ────────────────────────────────────────────
 
-/** Splits one CSV line (quotes with "" escapes; no line breaks inside quotes). */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      cells.push(cell);
-      cell = "";
-    } else cell += c;
-  }
-  cells.push(cell);
-  return cells.map((x) => x.trim());
-}
+/** One CSV line's cells, trimmed (the results file's splitter: quotes with "" escapes). */
+const csvCells = (line: string): string[] => splitCsvLine(line).map((x) => x.trim());
 
 const CSV_WEIGHT_COLUMNS = ["weight", "bps", "percent"] as const;
 const CSV_COLUMNS = ["account", "model", ...CSV_WEIGHT_COLUMNS, "unit"];
@@ -238,7 +219,7 @@ export function parseRebalanceCsv(text: string, options: ParseOptions = {}): Reb
     out.add(source, "the file is empty (expected a header account,model,weight and one row per model)");
     return { source, accounts: [], modelNames: invert(names), problems: out.problems };
   }
-  const columns = splitCsvLine(header.text).map((c) => c.toLowerCase());
+  const columns = csvCells(header.text).map((c) => c.toLowerCase());
   const index = (name: string) => columns.indexOf(name);
   const weightColumns = CSV_WEIGHT_COLUMNS.filter((c) => index(c) >= 0);
   const unknown = columns.filter((c) => !CSV_COLUMNS.includes(c));
@@ -260,7 +241,7 @@ export function parseRebalanceCsv(text: string, options: ParseOptions = {}): Reb
   const rows: RawRow[] = [];
   const unreadable = new Set<string>(); // accounts with a line that is not even a row
   for (const { text: lineText, line } of body) {
-    const cells = splitCsvLine(lineText);
+    const cells = csvCells(lineText);
     const where = `line ${line}`;
     const cell = (name: string) => (index(name) >= 0 ? cells[index(name)] : undefined);
     const reject = (problem: string) => {
