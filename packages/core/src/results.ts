@@ -7,6 +7,7 @@
  * per-round configuration (packages/core/src/payout.ts), never the contract's.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { TOTAL_BPS } from "./bps";
 import type { PayoutConfig } from "./payout";
 
 export const LEAF_ENCODING = ["uint32", "bytes16", "int64"] as const;
@@ -230,7 +231,7 @@ export function roundDelta(
 ): bigint {
   let delta = 0n;
   weights.forEach((w, slot) => {
-    const modelStake = (atRisk * BigInt(w)) / 10_000n;
+    const modelStake = (atRisk * BigInt(w)) / BigInt(TOTAL_BPS);
     delta += (modelStake * (ratesBySlot[slot] ?? 0n)) / SCALE;
   });
   return delta;
