@@ -16,6 +16,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { at } from "@portfolio-stake/core/checks";
 import { DEMO_FILE_NAME, type DemoFile } from "@portfolio-stake/core/demoFile";
+import { hexAddress, modelIdHex } from "@portfolio-stake/core/hex";
 import { connect } from "./lib/connect";
 import { deployPortfolioStake } from "./lib/deploy";
 import { DEFAULT_DEMO_ROUNDS, DEMO_ACCOUNTS, generateDemoHistory } from "./lib/demo";
@@ -75,13 +76,17 @@ async function main() {
     seed,
     stake: deployed.stake.address,
     nmr: deployed.nmr.address,
-    operator: operator.address,
-    manager: manager.address,
+    operator: hexAddress(operator.address),
+    manager: hexAddress(manager.address),
     firstRound: Number(summary.firstRound),
     lastRound: Number(summary.lastRound),
     publishedRounds: summary.published.map(Number),
     roundsDir: summary.roundsDir,
-    accounts: summary.accounts.map((a) => ({ name: a.name, address: a.address, models: a.models })),
+    accounts: summary.accounts.map((a) => ({
+      name: a.name,
+      address: hexAddress(a.address),
+      models: a.models.map((m) => ({ id: modelIdHex(m.id), name: m.name })),
+    })),
     actions: summary.actions,
   };
   writeFileSync(summaryFile, JSON.stringify(json, null, 2) + "\n");

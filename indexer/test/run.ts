@@ -35,6 +35,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
+import { parseDemoFile } from "@portfolio-stake/core/demoFile";
 import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 // eslint-disable-next-line portfolio-stake/package-boundaries -- the test drives the root's operator and keeper jobs in-process; the dev-chain harness (issue 14) is to run them as the scripts instead
 import { runKeeper } from "../../scripts/lib/keeper";
@@ -99,12 +100,7 @@ async function main() {
   const { rpc, client } = await startChain(PORT);
   log(`chain on ${rpc}; deploying and generating ${DEMO_ROUNDS} rounds of demo history`);
   const deployed = deployDemo(rpc, DEMO_ROUNDS, SEED);
-  const demo = JSON.parse(readFileSync(deployed.demoJson, "utf8")) as {
-    accounts: { name: string; address: Address }[];
-    manager: Address;
-    operator: Address;
-    roundsDir: string;
-  };
+  const demo = parseDemoFile(readFileSync(deployed.demoJson, "utf8"), deployed.demoJson);
   const stake = deployed.stake.address;
   const fromBlock = deployed.stake.deployBlock;
 

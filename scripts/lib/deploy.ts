@@ -11,6 +11,7 @@ import {
   type BurnModeName,
 } from "../../ignition/modules/PortfolioStake";
 import { type DeployedContract, writeChainDeployments } from "@portfolio-stake/core/deployments";
+import { hexAddress } from "@portfolio-stake/core/hex";
 import { deploymentsFile } from "./connect";
 
 export const LOCAL_CHAIN_ID = 31337;
@@ -133,12 +134,6 @@ export async function findDeployBlock(hre: HardhatRuntimeEnvironment, address: s
     else high = mid;
   }
   return low;
-}
-
-/** An address as the deployments file types it (ethers returns checksummed 0x strings). */
-function hexAddress(address: string): `0x${string}` {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error(`not an address: ${address}`);
-  return address as `0x${string}`;
 }
 
 /**

@@ -2,24 +2,26 @@
  * demo.json: what `scripts/demo.ts` generated on a local chain (written to DEMO_DIR, default .demo). The app labels
  * models and accounts with its names; the indexer test and the app's end-to-end run find the demo's actors in it.
  */
+import { isHexAddress, isModelIdHex, type Hex } from "./hex";
+
 export const DEMO_FILE_NAME = "demo.json";
 
 export interface DemoAccount {
   name: string;
-  address: string;
+  address: Hex;
   /** bytes16 model ids (0x + 32 hex digits) with the demo's human names. */
-  models: { id: string; name: string }[];
+  models: { id: Hex; name: string }[];
 }
 
 export interface DemoFile {
   chainId: number;
   generatedAt: string;
   seed: number;
-  stake: string;
-  nmr: string;
-  operator: string;
+  stake: Hex;
+  nmr: Hex;
+  operator: Hex;
   /** bob's manager. */
-  manager: string;
+  manager: Hex;
   firstRound: number;
   lastRound: number;
   publishedRounds: number[];
@@ -33,14 +35,15 @@ export interface DemoFile {
 /** Parses demo.json's text; `source` names it in the error. Checks the fields readers rely on. */
 export function parseDemoFile(text: string, source = DEMO_FILE_NAME): DemoFile {
   const demo = JSON.parse(text) as Partial<DemoFile> | null;
-  const isAddress = (value: unknown) => typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value);
   if (
     !demo ||
-    !isAddress(demo.stake) ||
-    !isAddress(demo.operator) ||
-    !isAddress(demo.manager) ||
+    !isHexAddress(demo.stake) ||
+    !isHexAddress(demo.operator) ||
+    !isHexAddress(demo.manager) ||
     !Array.isArray(demo.accounts) ||
-    !demo.accounts.every((a) => isAddress(a.address) && Array.isArray(a.models)) ||
+    !demo.accounts.every(
+      (a) => isHexAddress(a.address) && Array.isArray(a.models) && a.models.every((m) => isModelIdHex(m.id)),
+    ) ||
     typeof demo.roundsDir !== "string"
   ) {
     throw new Error(`${source} is not a demo file written by scripts/demo.ts: generate the demo again (npm start)`);
