@@ -1,6 +1,7 @@
 // ESLint for every TypeScript file of the repository: the Hardhat side (hardhat.config.ts, scripts/, test/, ignition/),
 // the web app (app/) and the indexer (indexer/). Type-aware rules run through the TypeScript project service, which
 // picks the nearest tsconfig.json of each file (root, app/ or indexer/). Formatting is Prettier's job only.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import js from "@eslint/js";
 import nextPlugin from "@next/eslint-plugin-next";
@@ -9,6 +10,64 @@ import reactHooks from "eslint-plugin-react-hooks";
 import { defineConfig } from "eslint/config";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+
+const REPO_ROOT = import.meta.dirname;
+const CORE_ROOT = path.join(REPO_ROOT, "packages", "core");
+
+/** The folder of the nearest package.json at or above `dir` (the repository root, app, indexer, packages/core). */
+function packageRoot(dir) {
+  for (let d = dir; d.startsWith(REPO_ROOT); d = path.dirname(d)) {
+    if (existsSync(path.join(d, "package.json"))) return d;
+    if (d === REPO_ROOT) break;
+  }
+  return REPO_ROOT;
+}
+
+/**
+ * Package boundaries: a relative import stays inside its own package (the root's Hardhat side, app/, indexer/,
+ * packages/core/); what packages share is in @portfolio-stake/core, imported by name. So the app never reaches into
+ * scripts/, the indexer never into the app, and core never into anyone.
+ */
+const packageBoundaries = {
+  meta: {
+    type: "problem",
+    docs: { description: "relative imports must not leave their package; shared code is @portfolio-stake/core" },
+    schema: [],
+    messages: {
+      crossesPackage:
+        '"{{source}}" climbs out of {{from}} into {{to}}: share the code through @portfolio-stake/core (packages/core) instead',
+      coreByPath: '"{{source}}" reaches packages/core by path: import it by name, "@portfolio-stake/core/{{module}}"',
+    },
+  },
+  create(context) {
+    const filename = context.physicalFilename;
+    const from = packageRoot(path.dirname(filename));
+    const name = (root) => path.relative(REPO_ROOT, root) || "the root package";
+    const check = (node) => {
+      const source = node.source && typeof node.source.value === "string" ? node.source.value : undefined;
+      if (!source || !source.startsWith(".")) return;
+      const target = path.resolve(path.dirname(filename), source);
+      const to = packageRoot(target);
+      if (to === from) return;
+      if (to === CORE_ROOT) {
+        const module = path.relative(path.join(CORE_ROOT, "src"), target).split(path.sep).join("/");
+        context.report({ node: node.source, messageId: "coreByPath", data: { source, module } });
+        return;
+      }
+      context.report({
+        node: node.source,
+        messageId: "crossesPackage",
+        data: { source, from: name(from), to: name(to) },
+      });
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
 
 export default defineConfig(
   {
@@ -22,7 +81,7 @@ export default defineConfig(
       "coverage/",
       "dist/",
       "app/.next*/",
-      "app/src/generated/*Abi.ts",
+      "packages/core/src/abi/*Abi.ts",
       "app/next-env.d.ts",
       "app/test-results/",
       "app/playwright-report/",
@@ -91,6 +150,45 @@ export default defineConfig(
       "no-unreachable-loop": "error",
       "no-constructor-return": "error",
       "prefer-const": ["error", { destructuring: "all" }],
+    },
+  },
+
+  {
+    name: "portfolio-stake/package-boundaries",
+    files: ["**/*.{ts,tsx,mts,cts,js,mjs,cjs}"],
+    plugins: { "portfolio-stake": { rules: { "package-boundaries": packageBoundaries } } },
+    rules: { "portfolio-stake/package-boundaries": "error" },
+  },
+
+  // The shared core is plain TypeScript that Hardhat, Next and Ponder all load: no framework inside it.
+  {
+    name: "portfolio-stake/core",
+    files: ["packages/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "hardhat",
+                "hardhat/*",
+                "@nomicfoundation/*",
+                "ethers",
+                "ethers/*",
+                "react",
+                "react-*",
+                "next",
+                "next/*",
+                "wagmi",
+                "ponder",
+              ],
+              message:
+                "packages/core is framework-free TypeScript (viem is fine): keep Hardhat, ethers, React, Next and Ponder outside it",
+            },
+          ],
+        },
+      ],
     },
   },
 

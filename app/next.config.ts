@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // ANALYZE_BUNDLE=1: source maps in the client build, to see what each chunk holds.
   productionBrowserSourceMaps: process.env.ANALYZE_BUNDLE === "1",
+  // The shared core package is TypeScript source (no build step): Next compiles it like the app's own files.
+  transpilePackages: ["@portfolio-stake/core"],
   reactStrictMode: true,
   poweredByHeader: false,
 };

@@ -9,10 +9,10 @@
  *   DATABASE_URL      Postgres; without it, embedded PGlite in PGLITE_DIR (default .ponder/pglite, and on a local
  *                     dev chain .ponder/pglite-<deploy block hash>: see localChainDirectory)
  */
-import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createConfig } from "ponder";
-import { portfolioStakeAbi } from "../app/src/generated/portfolioStakeAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
+import { deployedContract, deploymentsFilePath } from "@portfolio-stake/core/deployments";
 
 const chainId = Number(process.env.CHAIN_ID ?? 31337);
 const rpc = process.env.PONDER_RPC_URL ?? "http://127.0.0.1:8545";
@@ -24,19 +24,9 @@ function deployment(): { address: `0x${string}`; startBlock: number } {
       startBlock: Number(process.env.STAKE_DEPLOY_BLOCK ?? 0),
     };
   }
-  const file =
-    process.env.DEPLOYMENTS_FILE || fileURLToPath(new URL("../deployments/deployedContracts.ts", import.meta.url));
-  if (!existsSync(file)) {
-    throw new Error(
-      `No deployments file at ${file}: deploy first (npm start, or scripts/deploy.ts), or set STAKE_ADDRESS and STAKE_DEPLOY_BLOCK`,
-    );
-  }
-  const text = readFileSync(file, "utf8");
-  const json = text.slice(text.indexOf("{"), text.lastIndexOf(" as const;"));
-  const entry = (
-    JSON.parse(json) as Record<string, { PortfolioStake?: { address: `0x${string}`; deployBlock: number } }>
-  )[String(chainId)]?.PortfolioStake;
-  if (!entry) throw new Error(`${file} has no PortfolioStake on chain ${chainId}`);
+  const file = deploymentsFilePath(fileURLToPath(new URL("..", import.meta.url)));
+  const hint = "Deploy first (npm start, or scripts/deploy.ts), or set STAKE_ADDRESS and STAKE_DEPLOY_BLOCK.";
+  const entry = deployedContract(chainId, "PortfolioStake", file, hint);
   return { address: entry.address, startBlock: entry.deployBlock };
 }
 

@@ -4,6 +4,7 @@
  * allocation to a model at round r" is one query: per account, the latest vector with effectiveRound ≤ r.
  */
 import { index, onchainTable, primaryKey, relations } from "ponder";
+import type { IndexedEventKind } from "@portfolio-stake/core/history";
 
 export const account = onchainTable("account", (t) => ({
   address: t.hex().primaryKey(),
@@ -117,13 +118,15 @@ export const accountEvent = onchainTable(
   (t) => ({
     id: t.text().primaryKey(), // block-logIndex
     account: t.hex().notNull(),
-    kind: t.text().notNull(), // deposit | withdrawal_requested | withdrawal_claimed | manager_set | allocation | settlement | model_registered | model_unbound | model_proposed | model_proposal_cancelled | nonce_used | rewards_claimed | rewards_funded (the account funded the pool: its fields in rewards_funding, same id)
+    // one of @portfolio-stake/core/history INDEXED_EVENT_KINDS (rewards-funded: the account funded the pool; its fields
+    // are in rewards_funding, same id)
+    kind: t.text().$type<IndexedEventKind>().notNull(),
     amount: t.bigint(),
     balance: t.bigint(),
     round: t.integer(),
     releaseAt: t.bigint(),
-    pendingWithdrawal: t.bigint(), // withdrawal_requested: the pending total after the request
-    unpaidRewards: t.bigint(), // rewards_claimed: still owed after the claim
+    pendingWithdrawal: t.bigint(), // withdrawal-requested: the pending total after the request
+    unpaidRewards: t.bigint(), // rewards-claimed: still owed after the claim
     openRound: t.integer().notNull(), // the round open at this event's position (0 before round 1)
     detail: t.text(),
     blockNumber: t.bigint().notNull(),

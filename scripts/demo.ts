@@ -14,10 +14,12 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import { at } from "./lib/checks";
+import { at } from "@portfolio-stake/core/checks";
+import { DEMO_FILE_NAME, type DemoFile } from "@portfolio-stake/core/demoFile";
+import { hexAddress, modelIdHex } from "@portfolio-stake/core/hex";
+import { connect } from "./lib/connect";
 import { deployPortfolioStake } from "./lib/deploy";
 import { DEFAULT_DEMO_ROUNDS, DEMO_ACCOUNTS, generateDemoHistory } from "./lib/demo";
-import type { MockNMR, NMRLike } from "../typechain-types";
 
 const { ethers } = hre;
 
@@ -27,14 +29,11 @@ async function main() {
   const seed = Number(process.env.DEMO_SEED ?? 1);
   const dir = path.resolve(process.env.DEMO_DIR ?? ".demo");
   const roundsDir = path.join(dir, "rounds");
-  const summaryFile = path.join(dir, "demo.json");
+  const summaryFile = path.join(dir, DEMO_FILE_NAME);
 
   const deployed = await deployPortfolioStake(hre);
   console.log(`PortfolioStake ${deployed.stake.address}, mock NMR ${deployed.nmr.address} (${deployed.file})`);
-  const stake = await ethers.getContractAt("PortfolioStake", deployed.stake.address);
-  const nmrAbi = deployed.nmr.abi as { name?: string }[];
-  const nmrName = nmrAbi.some((f) => f.name === "faucet") ? "NMRLike" : "MockNMR";
-  const nmr = (await ethers.getContractAt(nmrName, deployed.nmr.address)) as unknown as MockNMR | NMRLike;
+  const { stake, nmr } = await connect(hre, { file: deployed.file });
   const signers = await ethers.getSigners();
   const operator = at(signers, 0, "signers");
   const rest = signers.slice(1);
@@ -71,19 +70,23 @@ async function main() {
         (a.pendingWithdrawal > 0n ? `  pending withdrawal ${fmt(a.pendingWithdrawal)}` : ""),
     );
   }
-  const json = {
+  const json: DemoFile = {
     chainId: 31337,
     generatedAt: new Date().toISOString(),
     seed,
     stake: deployed.stake.address,
     nmr: deployed.nmr.address,
-    operator: operator.address,
-    manager: manager.address,
+    operator: hexAddress(operator.address),
+    manager: hexAddress(manager.address),
     firstRound: Number(summary.firstRound),
     lastRound: Number(summary.lastRound),
     publishedRounds: summary.published.map(Number),
     roundsDir: summary.roundsDir,
-    accounts: summary.accounts.map((a) => ({ name: a.name, address: a.address, models: a.models })),
+    accounts: summary.accounts.map((a) => ({
+      name: a.name,
+      address: hexAddress(a.address),
+      models: a.models.map((m) => ({ id: modelIdHex(m.id), name: m.name })),
+    })),
     actions: summary.actions,
   };
   writeFileSync(summaryFile, JSON.stringify(json, null, 2) + "\n");

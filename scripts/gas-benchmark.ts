@@ -11,8 +11,9 @@ import { writeFileSync } from "node:fs";
 import { ethers, network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { setAllowance } from "./lib/allowance";
-import { at } from "./lib/checks";
-import { accountRoundResult, buildRoundTree } from "./lib/results";
+import { evenSplit } from "@portfolio-stake/core/bps";
+import { at } from "@portfolio-stake/core/checks";
+import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
 
 const DAY = 86_400;
 /**
@@ -46,11 +47,6 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: n
 
 function ids(owner: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => ethers.dataSlice(ethers.id(`${owner}-${i}`), 0, 16));
-}
-
-function evenBps(n: number): number[] {
-  const base = Math.floor(10_000 / n);
-  return Array.from({ length: n }, (_, i) => base + (i < 10_000 - base * n ? 1 : 0));
 }
 
 /** Floor for a reallocation of n models: base + calldata + vector words + the AllocationSet log. */
@@ -109,13 +105,13 @@ async function main() {
     await setAllowance(nmr, signer, await stake.getAddress(), ethers.MaxUint256);
     const dep = await gasOf(stake.connect(signer).deposit(ethers.parseEther("1000")));
     if (n === 1) rows.push(["deposit (first)", String(dep.gas)]);
-    const first = await gasOf(stake.connect(signer).setAllocation(models, evenBps(n)));
-    const again = await gasOf(stake.connect(signer).setAllocation(models, [...evenBps(n)].reverse()));
+    const first = await gasOf(stake.connect(signer).setAllocation(models, evenSplit(n)));
+    const again = await gasOf(stake.connect(signer).setAllocation(models, [...evenSplit(n)].reverse()));
     await nextRound();
-    const next = await gasOf(stake.connect(signer).setAllocation(models, evenBps(n)));
+    const next = await gasOf(stake.connect(signer).setAllocation(models, evenSplit(n)));
     const reversedIds = [...models].reverse();
     await nextRound();
-    const shuffled = await gasOf(stake.connect(signer).setAllocation(reversedIds, evenBps(n)));
+    const shuffled = await gasOf(stake.connect(signer).setAllocation(reversedIds, evenSplit(n)));
     allocRows.push({
       models: n,
       newRound: next.gas,
@@ -173,7 +169,7 @@ async function main() {
     await nmr.faucet(s.address, ethers.parseEther("1000"));
     await setAllowance(nmr, s, await stake.getAddress(), ethers.MaxUint256);
     await stake.connect(s).deposit(ethers.parseEther("1000"));
-    await stake.connect(s).setAllocation(models, evenBps(4));
+    await stake.connect(s).setAllocation(models, evenSplit(4));
   }
   const trees = new Map<bigint, ReturnType<typeof buildRoundTree>>();
   const firstBatchRound = (await stake.currentRound()) + 1n;
@@ -252,7 +248,7 @@ async function main() {
     await nextRound();
     for (const n of SIZES) {
       const { signer, models } = accounts.get(n)!;
-      const bps = k % 2 ? evenBps(n) : [...evenBps(n)].reverse();
+      const bps = k % 2 ? evenSplit(n) : [...evenSplit(n)].reverse();
       if (k >= 30) {
         const acc = await stake.accountOf(signer.address);
         const results = [];
@@ -281,7 +277,7 @@ async function main() {
   await nmr.faucet(owedSigner.address, ethers.parseEther("6400"));
   await setAllowance(nmr, owedSigner, await short.getAddress(), ethers.MaxUint256);
   await short.connect(owedSigner).deposit(ethers.parseEther("6400"));
-  await short.connect(owedSigner).setAllocation(owedModels, evenBps(4));
+  await short.connect(owedSigner).setAllocation(owedModels, evenSplit(4));
   await short.fundRewards(ethers.parseEther("1")); // the pool: far less than the gain below
   await network.provider.send("evm_increaseTime", [DAY]);
   await short.openRound();

@@ -26,9 +26,8 @@
  *   keeper: settled round <r> for <account> as unprovable (zero): past its proof deadline <ISO>; <why>
  */
 import hre from "hardhat";
-import { deployedContract } from "./lib/deployments";
+import { connect } from "./lib/connect";
 import { runKeeper } from "./lib/keeper";
-import { retryingEthersProvider } from "./lib/transport";
 
 function positiveInteger(name: string): number | undefined {
   const text = process.env[name];
@@ -45,17 +44,9 @@ function nonNegativeInteger(name: string): number | undefined {
 }
 
 async function main() {
-  const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deployment = deployedContract(chainId, "PortfolioStake");
-  const [configured] = await hre.ethers.getSigners();
-  if (!configured) throw new Error(`no account is configured for network ${hre.network.name}`);
-  // The same network and accounts as Hardhat's provider, with reads retried when the node drops a connection.
-  const provider = retryingEthersProvider(hre.network.provider, {
-    retries: nonNegativeInteger("RPC_RETRIES"),
-    log: (line) => console.log(`keeper: ${line}`),
+  const { stake, deployment } = await connect(hre, {
+    retry: { retries: nonNegativeInteger("RPC_RETRIES"), log: (line) => console.log(`keeper: ${line}`) },
   });
-  const signer = await provider.getSigner(configured.address);
-  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
   const gasBudget = positiveInteger("GAS_BUDGET");
   const report = await runKeeper(stake, {
     roundsDir: process.env.ROUNDS_DIR || "rounds",

@@ -16,7 +16,7 @@
  *                  {"formula": "weighted-sum", "scores": {"CORR": "5", "MMC": "1"}, "payoutFactor": "1",
  *                   "clip": "1", "sliceDivisor": 64}
  *                  rate = clip(payoutFactor x (5 CORR + 1 MMC), ±clip); clip must not exceed the round's on-chain
- *                  rateCap and sliceDivisor must equal the round's (scripts/lib/payout.ts). It is recorded in the
+ *                  rateCap and sliceDivisor must equal the round's (packages/core/src/payout.ts). It is recorded in the
  *                  leaf file with each model's scores, so anyone can recompute every rate.
  *   OUT_DIR        where round-<n>.json (the full leaf list) is written before the root is published (default: rounds)
  *   URI_BASE       public base URI of OUT_DIR, recorded on chain (default: the file:// URL of the leaf file)
@@ -34,7 +34,7 @@
  * re-running with the same results says so and exits 0; results that build a different root are refused.
  */
 import hre from "hardhat";
-import { deployedContract } from "./lib/deployments";
+import { connect } from "./lib/connect";
 import {
   publishRoundResults,
   readResultsFile,
@@ -42,8 +42,7 @@ import {
   type MissingModelPolicy,
   type UnknownModelPolicy,
 } from "./lib/operator";
-import { describePayoutConfig, loadPayoutConfig } from "./lib/payout";
-import { retryingEthersProvider } from "./lib/transport";
+import { describePayoutConfig, loadPayoutConfig } from "@portfolio-stake/core/payout";
 
 const POLICIES: UnknownModelPolicy[] = ["error", "skip", "include"];
 
@@ -66,15 +65,9 @@ async function main() {
   const config = loadPayoutConfig(SCORE_CONFIG);
   const rows = readResultsFile(RESULTS);
 
-  const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deployment = deployedContract(chainId, "PortfolioStake");
-  const [configured] = await hre.ethers.getSigners();
-  if (!configured) throw new Error(`no account is configured for network ${hre.network.name}`);
   // Reads (registered models, every staker's allocation) retried when the node drops a connection; a lost
   // publishRound answer is reported, and re-running is safe (the same root on chain is success).
-  const provider = retryingEthersProvider(hre.network.provider, { log: (line) => console.log(line) });
-  const signer = await provider.getSigner(configured.address);
-  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
+  const { stake, deployment } = await connect(hre, { retry: { log: (line) => console.log(line) } });
   const result = await publishRoundResults(stake, BigInt(ROUND), rows, {
     outDir: OUT_DIR || "rounds",
     config,

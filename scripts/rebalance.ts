@@ -61,7 +61,7 @@
  *   }
  */
 import hre from "hardhat";
-import { deployedContract } from "./lib/deployments";
+import { connect } from "./lib/connect";
 import {
   DEFAULT_GAS_BUDGET,
   MODES,
@@ -79,16 +79,6 @@ function positiveInteger(name: string): bigint | undefined {
   return BigInt(text);
 }
 
-async function chooseSigner(address: string | undefined) {
-  const signers = await hre.ethers.getSigners();
-  const [first] = signers;
-  if (!first) throw new Error("No signer for this network: set DEPLOYER_KEY (see hardhat.config.ts)");
-  if (!address) return first;
-  const signer = signers.find((s) => s.address.toLowerCase() === address.trim().toLowerCase());
-  if (!signer) throw new Error(`SIGNER=${address} is not one of this network's accounts`);
-  return signer;
-}
-
 async function main() {
   const env = process.env;
   if (!env.REBALANCE_FILE)
@@ -99,12 +89,9 @@ async function main() {
 
   const names = env.MODEL_NAMES ? readNamesFile(env.MODEL_NAMES) : undefined;
   const request = readRebalanceFile(env.REBALANCE_FILE, { names });
-  const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deployment = deployedContract(chainId, "PortfolioStake");
-  const signer = await chooseSigner(env.SIGNER);
-  const stake = await hre.ethers.getContractAt("PortfolioStake", deployment.address, signer);
+  const { stake, deployment, runner: signer } = await connect(hre, { signer: env.SIGNER });
   console.log(
-    `Rebalance from ${request.source}: ${request.accounts.length} account(s), signer ${signer.address}, contract ${deployment.address}${dryRun ? " (dry run)" : ""}`,
+    `Rebalance from ${request.source}: ${request.accounts.length} account(s), signer ${await signer.getAddress()}, contract ${deployment.address}${dryRun ? " (dry run)" : ""}`,
   );
   const deadline = positiveInteger("DEADLINE_SECONDS");
   await runRebalance(stake, signer, request, {

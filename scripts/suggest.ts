@@ -21,7 +21,7 @@
  * earned over the window on the current slice (a round risks stake / R: rates are fractions of the slice). That is
  * in-sample: the suggestions were fitted on the same rounds.
  *
- * Walk-forward evaluation (out of sample, scripts/lib/suggest/walkForward.ts): every method replayed round by round
+ * Walk-forward evaluation (out of sample, packages/core/src/suggest/walkForward.ts): every method replayed round by round
  * on only the results public at the time, scored on the rounds its vectors applied to.
  *
  *   ACCOUNT=0x... npm run suggest -- --evaluate                 the account's models, history from the chain
@@ -37,17 +37,16 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { at } from "./lib/checks";
-import { loadPayoutConfig } from "./lib/payout";
-import { normaliseModelId } from "./lib/results";
+import { at } from "@portfolio-stake/core/checks";
+import { loadPayoutConfig } from "@portfolio-stake/core/payout";
+import { normaliseModelId } from "@portfolio-stake/core/results";
 import { parseArgs, type Args } from "./lib/suggest/cliArgs";
-import { evaluate, rateTableFromRounds } from "./lib/suggest/evaluate";
-import { markdownTable, reportLegend, textTable } from "./lib/suggest/report";
+import { evaluate, rateTableFromRounds } from "@portfolio-stake/core/suggest/evaluate";
+import { markdownTable, reportLegend, textTable } from "@portfolio-stake/core/suggest/report";
 import { numeraiScoreFiles, ratesFromScoreTables } from "./lib/suggest/scoreTables";
-import { NUMERAI_DAILY_DELAY, delayFromRoundTimes } from "./lib/suggest/timing";
-import type { RateTable } from "./lib/suggest/walkForward";
-import { deployedContract } from "./lib/deployments";
-import { retryingEthersProvider } from "./lib/transport";
+import { NUMERAI_DAILY_DELAY, delayFromRoundTimes } from "@portfolio-stake/core/suggest/timing";
+import type { RateTable } from "@portfolio-stake/core/suggest/walkForward";
+import { connect } from "./lib/connect";
 import {
   DEFAULT_LAGS,
   METHODS,
@@ -138,11 +137,11 @@ async function onChain(hre: HardhatRuntimeEnvironment, args: Args) {
   const { minBps, maxBps } = args;
   const lags = env.LAGS ? Number(env.LAGS) : DEFAULT_LAGS;
 
-  const chainId = (await ethers.provider.getNetwork()).chainId;
-  const deployment = deployedContract(chainId, "PortfolioStake");
   // Reads retried when the node drops a connection (the job reads every published round), as the keeper does.
-  const provider = retryingEthersProvider(hre.network.provider, { log: (line) => console.log(`suggest: ${line}`) });
-  const stake = (await ethers.getContractAt("PortfolioStake", deployment.address)).connect(provider);
+  const { stake, deployment } = await connect(hre, {
+    readOnly: true,
+    retry: { log: (line) => console.log(`suggest: ${line}`) },
+  });
   const models = [...(await stake.modelsOf(account))];
   if (models.length === 0) throw new Error(`${account} has no registered models`);
   const next = (await stake.currentRound()) + 1n;

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { formatTime } from "../src/lib/format";
 import {
   answerWallet,
@@ -43,7 +43,7 @@ test("connect the development wallet, reallocate, reject, edit the draft, retry:
 
   // More than two decimals is refused in words.
   await pct(1).fill("12.345");
-  await expect(editor.getByRole("alert")).toContainText("at most two decimals");
+  await expect(editor.getByRole("alert")).toContainText("more than two decimals of a percent");
   await expect(save).toBeDisabled();
 
   // An invalid field never leaves the total green: the total is unknown until it is fixed.

@@ -3,10 +3,10 @@
  * editor, never saved). Figures on the page are checked against the contract's own events read here directly.
  */
 import { expect, test } from "@playwright/test";
-import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { checkHistory } from "../src/lib/history/conformance";
 import { logHistorySource, type GetLogsRequest, type LogRpc } from "../src/lib/history/logSource";
-import { at } from "../../scripts/lib/checks";
+import { at } from "@portfolio-stake/core/checks";
 import { chain, connectDevWallet, demo, demoAccount, screenshot } from "./helpers";
 
 async function settledEvents(account: `0x${string}`) {

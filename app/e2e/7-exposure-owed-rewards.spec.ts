@@ -10,12 +10,12 @@ import { expect, test } from "@playwright/test";
 import { createWalletClient, http, type Abi, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { nmrAbi } from "../src/generated/nmrAbi";
-import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
-import { DEV_ACCOUNTS } from "../src/lib/devWallet/keys";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
+import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { formatNmr } from "../src/lib/format";
-import { at } from "../../scripts/lib/checks";
-import { accountRoundResult, buildRoundTree } from "../../scripts/lib/results";
+import { at } from "@portfolio-stake/core/checks";
+import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
 import {
   accountOf,
   answerWallet,

@@ -12,11 +12,11 @@ import { expect, test, type Page } from "@playwright/test";
 import { createWalletClient, http, keccak256, toHex, type Abi, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { nmrAbi } from "../src/generated/nmrAbi";
-import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
-import { DEV_ACCOUNTS } from "../src/lib/devWallet/keys";
-import { at } from "../../scripts/lib/checks";
-import { parseRebalanceCsv } from "../../scripts/lib/rebalanceFile";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
+import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
+import { at } from "@portfolio-stake/core/checks";
+import { parseRebalanceCsv } from "@portfolio-stake/core/rebalanceFile";
 import {
   accountOf,
   answerWallet,

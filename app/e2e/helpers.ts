@@ -1,25 +1,19 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
-import { createPublicClient, createWalletClient, http, type Address, type Hex } from "viem";
+import { createPublicClient, createWalletClient, http, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { nmrAbi } from "../src/generated/nmrAbi";
-import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
-import { DEV_ACCOUNTS } from "../src/lib/devWallet/keys";
-import { at } from "../../scripts/lib/checks";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
+import { parseDemoFile, type DemoFile } from "@portfolio-stake/core/demoFile";
+import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
+import { at } from "@portfolio-stake/core/checks";
 
-export interface Demo {
-  stake: Address;
-  nmr: Address;
-  manager: Address;
-  accounts: { name: string; address: Address; models: { id: Hex; name: string }[] }[];
-}
-
-export function demo(): Demo {
+export function demo(): DemoFile {
   const file = process.env.E2E_DEMO_JSON;
   if (!file) throw new Error("E2E_DEMO_JSON is not set: run the tests with `npm run test:e2e -w app`");
-  return JSON.parse(readFileSync(file, "utf8")) as Demo;
+  return parseDemoFile(readFileSync(file, "utf8"), file);
 }
 
 export function demoAccount(name: string) {

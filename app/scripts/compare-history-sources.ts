@@ -9,20 +9,18 @@
  * Run it once the indexer has caught up with the chain and no new blocks come in (it waits for the first).
  */
 import { createPublicClient, hexToBigInt, http, numberToHex, type Address, type Hex } from "viem";
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { portfolioStakeAbi } from "../src/generated/portfolioStakeAbi";
-import { parseDeploymentsFile } from "../src/lib/contracts/deploymentsFile";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
+import { deployedContract, deploymentsFilePath } from "@portfolio-stake/core/deployments";
 import { checkHistory } from "../src/lib/history/conformance";
 import { httpGraphQL, indexedHead, indexerHistorySource } from "../src/lib/history/indexerSource";
 import { logHistorySource, type GetLogsRequest, type LogRpc } from "../src/lib/history/logSource";
-import type { AccountEvent } from "../src/lib/history/types";
+import type { AccountEvent } from "@portfolio-stake/core/history";
 
 const RPC_URL = process.env.RPC_URL ?? "http://127.0.0.1:8545";
 const INDEXER_URL = process.env.INDEXER_URL ?? "http://127.0.0.1:42069";
 const CHAIN_ID = Number(process.env.CHAIN_ID ?? 31337);
-const DEPLOYMENTS_FILE =
-  process.env.DEPLOYMENTS_FILE || path.resolve(import.meta.dirname, "..", "..", "deployments", "deployedContracts.ts");
+const DEPLOYMENTS_FILE = deploymentsFilePath(path.resolve(import.meta.dirname, "..", ".."));
 
 const client = createPublicClient({ transport: http(RPC_URL) });
 const rpc: LogRpc = {
@@ -46,11 +44,10 @@ const show = (value: unknown) =>
   );
 
 async function main() {
-  const stake = parseDeploymentsFile(readFileSync(DEPLOYMENTS_FILE, "utf8"))[String(CHAIN_ID)]?.PortfolioStake;
-  if (!stake) throw new Error(`${DEPLOYMENTS_FILE} has no PortfolioStake on chain ${CHAIN_ID}`);
+  const stake = deployedContract(CHAIN_ID, "PortfolioStake", DEPLOYMENTS_FILE);
   const contracts = {
     chainId: CHAIN_ID,
-    stake: { address: stake.address as Address, abi: portfolioStakeAbi, deployBlock: BigInt(stake.deployBlock ?? 0) },
+    stake: { address: stake.address, abi: portfolioStakeAbi, deployBlock: BigInt(stake.deployBlock) },
   };
   const gql = httpGraphQL(INDEXER_URL);
 

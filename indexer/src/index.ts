@@ -115,7 +115,7 @@ ponder.on("PortfolioStake:ModelProposed", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: to,
-    kind: "model_proposed",
+    kind: "model-proposed",
     detail: modelId,
     ...(await dated(event, context)),
   });
@@ -128,7 +128,7 @@ ponder.on("PortfolioStake:ModelProposalCancelled", async ({ event, context }) =>
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: to,
-    kind: "model_proposal_cancelled",
+    kind: "model-proposal-cancelled",
     detail: modelId,
     ...(await dated(event, context)),
   });
@@ -157,7 +157,7 @@ ponder.on("PortfolioStake:ModelRegistered", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: owner,
-    kind: "model_registered",
+    kind: "model-registered",
     detail: `${modelId}:${slot}`,
     ...(await dated(event, context)),
   });
@@ -180,7 +180,7 @@ ponder.on("PortfolioStake:ModelUnbound", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: owner,
-    kind: "model_unbound",
+    kind: "model-unbound",
     detail: `${modelId}:${slot}:${by}`,
     ...(await dated(event, context)),
   });
@@ -198,7 +198,7 @@ ponder.on("PortfolioStake:NonceUsed", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: staker,
-    kind: "nonce_used",
+    kind: "nonce-used",
     detail: String(nonce),
     ...(await dated(event, context)),
   });
@@ -235,7 +235,7 @@ ponder.on("PortfolioStake:Deposited", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: staker,
-    kind: "deposit",
+    kind: "deposited",
     amount,
     balance,
     round: effectiveRound,
@@ -279,7 +279,7 @@ ponder.on("PortfolioStake:AllocationSet", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id,
     account: staker,
-    kind: "allocation",
+    kind: "allocation-set",
     round: effectiveRound,
     detail: `${by}:${bps.join(",")}`,
     ...(await dated(event, context)),
@@ -296,7 +296,7 @@ ponder.on("PortfolioStake:ManagerSet", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: staker,
-    kind: "manager_set",
+    kind: "manager-set",
     detail: manager,
     ...(await dated(event, context)),
   });
@@ -308,7 +308,7 @@ ponder.on("PortfolioStake:WithdrawalRequested", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: staker,
-    kind: "withdrawal_requested",
+    kind: "withdrawal-requested",
     amount,
     balance,
     round: lastAtRiskRound,
@@ -326,7 +326,7 @@ ponder.on("PortfolioStake:WithdrawalClaimed", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: staker,
-    kind: "withdrawal_claimed",
+    kind: "withdrawal-claimed",
     amount,
     balance: row.balance,
     ...(await dated(event, context)),
@@ -437,7 +437,7 @@ ponder.on("PortfolioStake:Settled", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: staker,
-    kind: "settlement",
+    kind: "settled",
     amount: delta,
     balance,
     round: r,
@@ -487,7 +487,7 @@ ponder.on("PortfolioStake:RewardsFunded", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id,
     account: from,
-    kind: "rewards_funded",
+    kind: "rewards-funded",
     amount,
     ...(await dated(event, context)),
   });
@@ -518,7 +518,7 @@ ponder.on("PortfolioStake:RewardsClaimed", async ({ event, context }) => {
   await context.db.insert(accountEvent).values({
     id: eventId(event),
     account: staker,
-    kind: "rewards_claimed",
+    kind: "rewards-claimed",
     amount,
     balance,
     unpaidRewards,

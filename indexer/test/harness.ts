@@ -3,12 +3,13 @@
  * a Ponder instance on a fresh PGlite directory, all started here and stopped by stopAll() (process groups).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createPublicClient, http, parseAbi, type Address } from "viem";
+import { createPublicClient, http, parseAbi } from "viem";
 import { hardhat } from "viem/chains";
+import { deployedContract } from "@portfolio-stake/core/deployments";
 
 export const INDEXER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ROOT = path.dirname(INDEXER);
@@ -105,16 +106,7 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
     { cwd: ROOT, env, encoding: "utf8" },
   );
   if (result.status !== 0) throw new Error(`${script} failed:\n${result.stdout}\n${result.stderr}`);
-  const text = readFileSync(env.DEPLOYMENTS_FILE, "utf8");
-  const all = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf(" as const;"))) as Record<
-    string,
-    Record<string, { address: Address; deployBlock: number }>
-  >;
-  const contract = (name: string) => {
-    const deployed = all["31337"]?.[name];
-    if (!deployed) throw new Error(`${script} wrote no ${name} for chain 31337 in ${env.DEPLOYMENTS_FILE}`);
-    return deployed;
-  };
+  const contract = (name: string) => deployedContract(31337, name, env.DEPLOYMENTS_FILE, `${script} wrote none.`);
   return {
     deploymentsFile: env.DEPLOYMENTS_FILE,
     stake: contract("PortfolioStake"),

@@ -11,9 +11,9 @@ import path from "node:path";
 import { createWalletClient, encodeFunctionData, http, maxUint256, parseEther, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { portfolioStakeAbi } from "../../app/src/generated/portfolioStakeAbi";
-import { DEV_ACCOUNTS } from "../../app/src/lib/devWallet/keys";
-import { at, defined } from "../../scripts/lib/checks";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
+import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
+import { at, defined } from "@portfolio-stake/core/checks";
 import {
   createTokensFunction,
   deployDemo,

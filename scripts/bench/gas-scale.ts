@@ -21,10 +21,10 @@ import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioS
 import { setAllowance } from "../lib/allowance";
 import { runKeeper, type KeeperReport } from "../lib/keeper";
 import { loadLeafFile } from "../lib/leafFiles";
-import type { LeafOrder } from "../lib/leafLayout";
+import type { LeafOrder } from "@portfolio-stake/core/leafLayout";
 import { publishRoundResults, type ResultRow } from "../lib/operator";
-import { PRESETS } from "../lib/payout";
-import { accountRoundResult } from "../lib/results";
+import { PRESETS } from "@portfolio-stake/core/payout";
+import { accountRoundResult } from "@portfolio-stake/core/results";
 import { drawAccounts, percentile } from "../lib/scalePopulation";
 
 const { ethers, network } = hre;

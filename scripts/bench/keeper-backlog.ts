@@ -35,7 +35,8 @@ import path from "node:path";
 import hre from "hardhat";
 import type { PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "../lib/allowance";
-import { roundFile } from "../lib/results";
+import { evenSplit } from "@portfolio-stake/core/bps";
+import { roundFile } from "@portfolio-stake/core/results";
 import { buildRoundTreeInChunks } from "../lib/roundTrees";
 import { retryingEthersProvider } from "../lib/transport";
 
@@ -78,11 +79,6 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const statePath = process.env.BENCH_STATE || path.join(tmpdir(), "keeper-bench", "state.json");
 const started = Date.now();
 const say = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`);
-
-function evenBps(n: number): number[] {
-  const base = Math.floor(10_000 / n);
-  return Array.from({ length: n }, (_, i) => base + (i < 10_000 - base * n ? 1 : 0));
-}
 
 interface KeeperModule {
   runKeeper: (
@@ -177,7 +173,7 @@ async function setup() {
     await nmr.faucet(address, ethers.parseEther("10000"), SETUP_GAS);
     await nmr.connect(signer).approve(stakeAddress, ethers.MaxUint256, SETUP_GAS);
     await stake.connect(signer).deposit(ethers.parseEther(String(1000 + (i % 97) * 10)), SETUP_GAS);
-    await stake.connect(signer).setAllocation(ids, evenBps(modelsPerAccount), SETUP_GAS);
+    await stake.connect(signer).setAllocation(ids, evenSplit(modelsPerAccount), SETUP_GAS);
     if ((i + 1) % 100 === 0) say(`${i + 1}/${accounts} accounts staked`);
   }
 

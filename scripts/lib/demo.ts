@@ -13,7 +13,7 @@
  *      correlates ~0.5 with the same model's CORR and ~0.01 across owners (real: 0.5-0.6 and ~0-0.09);
  *    - per-model means and sds drawn around the real user-model figures (CORR 0.020 ± 0.006, sd 0.019; MMC
  *      0.0035 ± 0.003, sd 0.009), published with 10 decimals. The rates come from these scores through the payout
- *      module (scripts/lib/payout.ts) with the demo's score configuration, demoPayoutConfig: ~24% of model-rounds
+ *      module (packages/core/src/payout.ts) with the demo's score configuration, demoPayoutConfig: ~24% of model-rounds
  *      negative over a long run, and several % a year on the stake.
  *    Each series has its own PRNG stream, so a shorter run is a prefix of a longer one with the same seed.
  * 2. generateDemoHistory: on a deployed PortfolioStake (MockNMR or NMRLike), binds the demo accounts' models (the
@@ -27,13 +27,14 @@ import { existsSync, mkdirSync } from "node:fs";
 import { ethers, type Signer } from "ethers";
 import type { MockNMR, NMRLike, PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "./allowance";
-import { at, defined } from "./checks";
+import { evenSplit } from "@portfolio-stake/core/bps";
+import { at, defined } from "@portfolio-stake/core/checks";
 import { runKeeper } from "./keeper";
 import { publishRoundResults, type ResultRow } from "./operator";
-import { payoutRate, type PayoutConfig } from "./payout";
-import { normaliseModelId } from "./results";
+import { payoutRate, type PayoutConfig } from "@portfolio-stake/core/payout";
+import { normaliseModelId } from "@portfolio-stake/core/results";
 import { historyWindow, mergeRates, ratesFromLeafFiles, ratesFromSettled, suggestWeights } from "./suggest";
-import { Rng, deriveSeed } from "./stats";
+import { Prng, deriveSeed } from "@portfolio-stake/core/prng";
 
 // ──────────────────────────────────────────── Score model ────────────────────────────────────────────
 
@@ -97,8 +98,8 @@ export function overlappingSeries(
   rounds: number,
   model: ScoreModel = DEFAULT_SCORE_MODEL,
 ): number[] {
-  const shocks = new Rng(deriveSeed(seed, `${label}/shocks`));
-  const fresh = new Rng(deriveSeed(seed, `${label}/fresh`));
+  const shocks = new Prng(deriveSeed(seed, `${label}/shocks`));
+  const fresh = new Prng(deriveSeed(seed, `${label}/fresh`));
   const w = Array.from({ length: model.window }, (_, j) => Math.sqrt(model.window - j));
   const norm = Math.sqrt(w.reduce((a, x) => a + x * x, 0));
   const e = Array.from({ length: rounds + model.window - 1 }, () => shocks.normal());
@@ -130,7 +131,7 @@ export function simulateScores(
     const ownerFactor = overlappingSeries(seed, `owner/${owner.name}`, rounds, model);
     for (let i = 0; i < owner.models; i++) {
       const label = `model/${owner.name}/${i}`;
-      const traits = new Rng(deriveSeed(seed, `${label}/traits`));
+      const traits = new Prng(deriveSeed(seed, `${label}/traits`));
       const corrMean = model.corrMean + model.corrMeanSpread * traits.normal();
       const corrSd = model.corrSd * Math.exp(model.sdSpread * traits.normal());
       const mmcMean = model.mmcMean + model.mmcMeanSpread * traits.normal();
@@ -222,12 +223,6 @@ export function demoPayoutConfig(terms: DemoRoundTerms, demoStakeAtRisk: bigint)
 export interface DemoAccountSpec extends OwnerSpec {
   deposit: number; // NMR
   initialBps: (n: number) => number[];
-}
-
-/** An even split summing to exactly 10,000 (remainder on the first models). */
-export function evenSplit(n: number): number[] {
-  const base = Math.floor(10_000 / n);
-  return Array.from({ length: n }, (_, i) => base + (i < 10_000 - base * n ? 1 : 0));
 }
 
 /** alice 4 models, bob 6 (with a manager), carol 17 (two packed weight words), dave 3 (joins later). */

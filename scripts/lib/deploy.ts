@@ -10,7 +10,9 @@ import {
   PortfolioStakeModule,
   type BurnModeName,
 } from "../../ignition/modules/PortfolioStake";
-import { DEPLOYMENTS_FILE, type DeployedContract, writeChainDeployments } from "./deployments";
+import { type DeployedContract, writeChainDeployments } from "@portfolio-stake/core/deployments";
+import { hexAddress } from "@portfolio-stake/core/hex";
+import { deploymentsFile } from "./connect";
 
 export const LOCAL_CHAIN_ID = 31337;
 export const MAINNET_CHAIN_ID = 1;
@@ -168,19 +170,20 @@ export async function deployPortfolioStake(
       : await hre.ignition.deploy(LocalPortfolioStakeModule, deployOptions);
   const stakeAddress = await stake.getAddress();
   const nmrAddress = await nmr.getAddress();
-  const stakeArtifact = await hre.artifacts.readArtifact("PortfolioStake");
-  const nmrArtifact = await hre.artifacts.readArtifact(
-    local ? localToken : "@openzeppelin/contracts/token/ERC20/IERC20.sol:IERC20",
-  );
-  const contracts = {
+  const contracts: Record<"PortfolioStake" | "NMR", DeployedContract> = {
     PortfolioStake: {
-      address: stakeAddress,
-      abi: stakeArtifact.abi,
+      address: hexAddress(stakeAddress),
       deployBlock: await findDeployBlock(hre, stakeAddress),
+      contract: "PortfolioStake",
     },
-    NMR: { address: nmrAddress, abi: nmrArtifact.abi, deployBlock: local ? await findDeployBlock(hre, nmrAddress) : 0 },
+    // A public chain's NMR is the real token (its interface is NMRLike's); its creation block is not ours to find.
+    NMR: {
+      address: hexAddress(nmrAddress),
+      deployBlock: local ? await findDeployBlock(hre, nmrAddress) : 0,
+      contract: local ? localToken : "NMR",
+    },
   };
-  const file = options.file ?? DEPLOYMENTS_FILE;
+  const file = options.file ?? deploymentsFile();
   writeChainDeployments(chainId, contracts, file);
   return { stake: contracts.PortfolioStake, nmr: contracts.NMR, file };
 }

@@ -14,9 +14,9 @@
 import type { PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { chainTime, describeFailure, stakersFromEvents } from "./chain";
-import { at } from "./checks";
+import { at } from "@portfolio-stake/core/checks";
 import { RoundBook } from "./leafFiles";
-import { accountRoundResult, unprovableRoundResult } from "./results";
+import { accountRoundResult, unprovableRoundResult } from "@portfolio-stake/core/results";
 import type { IndexedRoundTree } from "./roundTrees";
 import { revertData, transportFailureOf } from "./transport";
 

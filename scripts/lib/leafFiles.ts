@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { PortfolioStake } from "../../typechain-types";
 import { ZERO_ROOT } from "./chain";
-import type { RoundFile } from "./results";
+import type { RoundFile } from "@portfolio-stake/core/results";
 import { indexedTreeFromFile, type IndexedRoundTree } from "./roundTrees";
 
 export type RoundStatus =

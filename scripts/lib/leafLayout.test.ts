@@ -5,8 +5,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { fileLeafOrder, orderByAccount, sortsLeaves, type ModelPlace } from "./leafLayout";
-import { LEAF_ENCODING, accountRoundResult, buildRoundTree, roundFile, treeFromFile, type ModelRate } from "./results";
+import { fileLeafOrder, orderByAccount, sortsLeaves, type ModelPlace } from "@portfolio-stake/core/leafLayout";
+import {
+  LEAF_ENCODING,
+  accountRoundResult,
+  buildRoundTree,
+  roundFile,
+  treeFromFile,
+  type ModelRate,
+} from "@portfolio-stake/core/results";
 import { buildRoundTreeInChunks, indexedTreeFromFile } from "./roundTrees";
 
 const id = (n: number) => "0x" + n.toString(16).padStart(32, "0");

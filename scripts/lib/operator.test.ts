@@ -1,5 +1,5 @@
 /**
- * The operator job's results files (scripts/lib/resultsFile.ts, scripts/lib/operator.ts): CSV and JSON parsing, the
+ * The operator job's results files (packages/core/src/resultsFile.ts, scripts/lib/operator.ts): CSV and JSON parsing, the
  * payout formula, clipping, zero-filling, and every problem of a bad file named with its line. Pure TypeScript, no
  * chain: run with `node --import tsx --test scripts/lib/*.test.ts`. Publishing and the keeper, which need a chain, are
  * in test/integration/operator-keeper.test.ts.
@@ -19,8 +19,8 @@ import {
   toModelId,
   type RateOptions,
 } from "./operator";
-import { PRESETS, PayoutConfigError, type PayoutConfig } from "./payout";
-import { parseResultsCsv, parseResultsJson, type ResultRow } from "./resultsFile";
+import { PRESETS, PayoutConfigError, type PayoutConfig } from "@portfolio-stake/core/payout";
+import { parseResultsCsv, parseResultsJson, type ResultRow } from "@portfolio-stake/core/resultsFile";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-jobs-"));
 const UUID = "8c0a6f3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f";

@@ -15,7 +15,7 @@ import {
   registeredModelsFromEvents,
   stakersFromEvents,
 } from "./chain";
-import { orderByAccount, type LeafOrder } from "./leafLayout";
+import { orderByAccount, type LeafOrder } from "@portfolio-stake/core/leafLayout";
 import {
   checkAgainstRound,
   givenRate,
@@ -24,11 +24,17 @@ import {
   type OnChainRoundTerms,
   type PayoutConfig,
   type PayoutRate,
-} from "./payout";
-import { buildRoundTree, normaliseModelId, roundFile, type ModelRate, type RoundFile } from "./results";
-import type { ResultRow } from "./resultsFile";
+} from "@portfolio-stake/core/payout";
+import {
+  buildRoundTree,
+  normaliseModelId,
+  roundFile,
+  type ModelRate,
+  type RoundFile,
+} from "@portfolio-stake/core/results";
+import type { ResultRow } from "@portfolio-stake/core/resultsFile";
 
-export { readResultsFile, type ResultRow } from "./resultsFile";
+export { readResultsFile, type ResultRow } from "@portfolio-stake/core/resultsFile";
 
 /** At most this many problems are listed; a wrong file usually repeats one mistake on every line. */
 const MAX_LISTED_PROBLEMS = 25;

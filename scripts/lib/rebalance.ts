@@ -23,12 +23,12 @@ import {
   type Mode,
   type SignedAllocation,
 } from "./rebalanceCalls";
-import type { RebalanceRequest } from "./rebalanceFile";
+import type { RebalanceRequest } from "@portfolio-stake/core/rebalanceFile";
 import { Journal, waitForReceipt, type WaitOptions } from "./rebalanceJournal";
 import { checkAgainstChain, formatPlanTable, type AccountPlan } from "./rebalancePlan";
 
 export { MODES, DEFAULT_GAS_BUDGET, type Mode, type SignedAllocation } from "./rebalanceCalls";
-export { parseRebalanceCsv, parseRebalanceJson, type RebalanceRequest } from "./rebalanceFile";
+export { parseRebalanceCsv, parseRebalanceJson, type RebalanceRequest } from "@portfolio-stake/core/rebalanceFile";
 export { readRebalanceFile, readNamesFile } from "./rebalanceFileRead";
 export { formatPlanTable, type AccountPlan } from "./rebalancePlan";
 

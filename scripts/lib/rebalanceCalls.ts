@@ -7,6 +7,7 @@ import type { Provider, Signer } from "ethers";
 import type { PortfolioStake } from "../../typechain-types";
 import type { AccountPlan } from "./rebalancePlan";
 import { describeFailure } from "./chain";
+import { SET_ALLOCATION_TYPES, readEip712Domain } from "@portfolio-stake/core/eip712";
 
 export type Mode = "multicall" | "signed";
 export const MODES: readonly Mode[] = ["multicall", "signed"];
@@ -16,16 +17,6 @@ export const DEFAULT_GAS_BUDGET = 10_000_000n;
 /** A multicall adds a delegatecall and some calldata per call; a generous bound keeps the first packing in budget. */
 const MULTICALL_OVERHEAD_PER_CALL = 5_000n;
 const BASE_TX_GAS = 21_000n;
-
-export const SET_ALLOCATION_TYPES = {
-  SetAllocation: [
-    { name: "account", type: "address" },
-    { name: "modelIds", type: "bytes16[]" },
-    { name: "bps", type: "uint16[]" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
 
 /** A signed reallocation: everything a relayer needs to call setAllocationBySig. */
 export interface SignedAllocation {
@@ -51,18 +42,8 @@ export async function signAllocation(
   plan: AccountPlan,
   deadline: bigint,
 ): Promise<SignedAllocation> {
-  const domain = await stake.eip712Domain();
   const message = { account: plan.account, modelIds: plan.modelIds, bps: plan.targetBps, nonce: plan.nonce, deadline };
-  const signature = await signer.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    SET_ALLOCATION_TYPES,
-    message,
-  );
+  const signature = await signer.signTypedData(await readEip712Domain(stake), SET_ALLOCATION_TYPES, message);
   return { ...message, nonce: plan.nonce.toString(), deadline: deadline.toString(), signature };
 }
 

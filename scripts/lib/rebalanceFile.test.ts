@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { dataSlice, id } from "ethers";
-import { parseRebalanceCsv, parseRebalanceJson } from "./rebalanceFile";
+import { parseRebalanceCsv, parseRebalanceJson } from "@portfolio-stake/core/rebalanceFile";
 import { readRebalanceFile } from "./rebalanceFileRead";
 import { withAccountVector } from "./suggest";
 
@@ -147,9 +147,9 @@ describe("rebalance files (scripts/lib/rebalanceFile.ts)", function () {
       assert.deepEqual(problems, [
         "line 13: 4 cells for 3 columns (quote values that contain commas)",
         `line 3: model ${m0} is listed twice for ${a} (first at line 2)`,
-        "line 4: weight 33.333% has more than 2 decimals of a percent: the contract stores whole basis points (0.01%); use 33.33% or 33.34%",
+        "line 4: weight 33.333% has more than two decimals of a percent: the contract stores whole basis points (0.01%); use 33.33% or 33.34%",
         "line 5: weight -10 bps is negative",
-        'line 6: weight "lots" is not a number',
+        "line 6: weight “lots” is not a whole number of basis points: type a number such as 1250 (from 0 to 10000)",
         `line 11: account "0x1234" is not an address`,
         `line 12: model "my_model" is not a bytes16 ID (0x + 32 hex digits) or a Numerai model UUID (model names need a "names" map)`,
         "line 14: the weight is missing",
@@ -223,7 +223,7 @@ describe("rebalance files (scripts/lib/rebalanceFile.ts)", function () {
         'accounts[2].weights: expected a non-empty list of {"model": …, "weight": …}',
         "accounts[3].weights[0]: give one of weight, bps, not several",
         'accounts[3].weights[1]: model "other" is neither a bytes16 ID, a Numerai model UUID nor a name in the names map',
-        "accounts[3].weights[1]: weight 101% is above 100%",
+        "accounts[3].weights[1]: weight 101% is more than 100%",
       ]);
       assert.match(parseRebalanceJson("{ not json").problems[0]!, /^JSON: not valid JSON/);
       assert.deepEqual(parseRebalanceCsv("account,model\n").problems, [

@@ -7,7 +7,7 @@ import {
   parseRebalanceJson,
   type ParseOptions,
   type RebalanceRequest,
-} from "./rebalanceFile";
+} from "@portfolio-stake/core/rebalanceFile";
 
 /** Reads a names map file: a JSON object {"model name": "UUID or bytes16 ID"}. */
 export function readNamesFile(file: string): Record<string, string> {

@@ -5,8 +5,9 @@
  */
 import { formatUnits } from "ethers";
 import type { PortfolioStake } from "../../typechain-types";
-import { at } from "./checks";
-import { formatPercent, TOTAL_BPS, type AccountTarget, type RebalanceRequest } from "./rebalanceFile";
+import { at } from "@portfolio-stake/core/checks";
+import { TOTAL_BPS, formatBps } from "@portfolio-stake/core/bps";
+import type { AccountTarget, RebalanceRequest } from "@portfolio-stake/core/rebalanceFile";
 
 export interface AccountPlan {
   account: string;
@@ -181,15 +182,15 @@ export function formatPlanTable(plan: AccountPlan, modelNames: Map<string, strin
     const name = modelNames.get(id);
     return [
       name !== undefined ? `${name} (${id})` : id,
-      formatPercent(current),
-      formatPercent(target),
-      change === 0 ? "-" : formatPercent(change, true),
+      formatBps(current),
+      formatBps(target),
+      change === 0 ? "-" : formatBps(change, true),
       formatNmr(share(current)),
       formatNmr(share(target)),
     ];
   });
   const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
-  const total = ["total", formatPercent(sum(plan.currentBps)), formatPercent(sum(plan.targetBps)), "", "", ""];
+  const total = ["total", formatBps(sum(plan.currentBps)), formatBps(sum(plan.targetBps)), "", "", ""];
   const all = [header, ...body, total];
   const widths = header.map((_, c) => Math.max(...all.map((r) => at(r, c, "table row").length)));
   lines.push(...all.map((cells) => row(cells, widths)));
@@ -198,7 +199,7 @@ export function formatPlanTable(plan: AccountPlan, modelNames: Map<string, strin
     const open = plan.effectiveRound - 1n;
     lines.push(
       `  (current includes a change already made during round ${open}; round ${open} itself runs with ` +
-        `${plan.inForceBps.map((bps) => formatPercent(bps)).join(" / ")})`,
+        `${plan.inForceBps.map((bps) => formatBps(bps)).join(" / ")})`,
     );
   }
   return lines;

@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { callbacksDuring } from "./testing/eventLoop";
-import { accountRoundResult, buildRoundTree, roundFile, type ModelRate } from "./results";
+import { accountRoundResult, buildRoundTree, roundFile, type ModelRate } from "@portfolio-stake/core/results";
 import {
   HASHES_PER_CHUNK,
   buildRoundTreeInChunks,

@@ -8,7 +8,7 @@
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { concat, getBytes, keccak256, toBeHex, toTwos, zeroPadBytes } from "ethers";
-import { sortsLeaves } from "./leafLayout";
+import { sortsLeaves } from "@portfolio-stake/core/leafLayout";
 import {
   LEAF_ENCODING,
   checkedLeafOrder,
@@ -17,7 +17,7 @@ import {
   type ModelRate,
   type RoundFile,
   type RoundTree,
-} from "./results";
+} from "@portfolio-stake/core/results";
 
 /** Hashes computed between two yields: a few milliseconds of work. */
 export const HASHES_PER_CHUNK = 256;

@@ -9,13 +9,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 import {
-  TOTAL_BPS,
   allocateBps,
   historyWindow,
   methodScores,
   modelStats,
-  parseBps,
+  parseWeightSetting,
   ratesFromLeafFiles,
   ratesFromResultsFile,
   suggestWeights,
@@ -24,9 +24,10 @@ import {
   METHODS,
   type Series,
 } from "./suggest";
-import { Rng, hacStandardError, normalCdf, sd } from "./stats";
+import { Prng } from "@portfolio-stake/core/prng";
+import { hacStandardError, normalCdf, sd } from "@portfolio-stake/core/stats";
 import { callbacksDuring } from "./testing/eventLoop";
-import { buildRoundTree, roundFile } from "./results";
+import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
 import type { PortfolioStake } from "../../typechain-types";
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -54,7 +55,7 @@ function expectValidVector(bps: number[], n: number, min = 0, max = TOTAL_BPS) {
 }
 
 /** An autocorrelated series (20-round moving average of shocks) with the given mean and sd, like a model's rates. */
-function overlapping(rng: Rng, n: number, mu: number, sigma: number): number[] {
+function overlapping(rng: Prng, n: number, mu: number, sigma: number): number[] {
   const e = Array.from({ length: n + 19 }, () => rng.normal());
   return Array.from(
     { length: n },
@@ -91,7 +92,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
     });
 
     it("holds for thousands of random scores and bounds: whole bps, within bounds, sum 10,000, proportional inside", function () {
-      const rng = new Rng(20260101);
+      const rng = new Prng(20260101);
       for (let trial = 0; trial < 3000; trial++) {
         const n = 1 + (rng.u32() % 32);
         const min = rng.uniform() < 0.5 ? 0 : rng.u32() % (Math.floor(TOTAL_BPS / n) + 1);
@@ -149,7 +150,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
     });
 
     it("the standard error accounts for overlapping rounds (HAC), and equals the plain one without lags", function () {
-      const rng = new Rng(5);
+      const rng = new Prng(5);
       const x = overlapping(rng, 400, 0.01, 0.02);
       const plain = sd(x) / Math.sqrt(x.length);
       assertCloseTo(hacStandardError(x, 0), plain * Math.sqrt((x.length - 1) / x.length), 1e-12);
@@ -160,7 +161,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
     });
 
     it("P(mean > 0): more evidence for a better model; 0.5 when unknown", function () {
-      const rng = new Rng(9);
+      const rng = new Prng(9);
       const good = modelStats(overlapping(rng, 120, 0.02, 0.02));
       const weak = modelStats(overlapping(rng, 120, 0.0, 0.02));
       const bad = modelStats(overlapping(rng, 120, -0.02, 0.02));
@@ -173,7 +174,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
     });
 
     it("inverse volatility: a calmer model gets more", function () {
-      const rng = new Rng(3);
+      const rng = new Prng(3);
       const { bps } = suggestWeights([overlapping(rng, 60, 0.01, 0.01), overlapping(rng, 60, 0.01, 0.03)], {
         method: "inverse-volatility",
       });
@@ -195,7 +196,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
     it("zero variance: finite weights (volatility floor, P = 1 or 0 or 1/2)", function () {
       const flatUp: Series = Array(20).fill(0.01);
       const flatZero: Series = Array(20).fill(0);
-      const rng = new Rng(1);
+      const rng = new Prng(1);
       const noisy = overlapping(rng, 20, 0.01, 0.02);
       const up = modelStats(flatUp);
       assert.deepEqual([up.sd, up.se, up.t, up.pPositive], [0, 0, Infinity, 1]);
@@ -210,7 +211,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
     });
 
     it("all models losing: still a valid vector, the least bad gets the most", function () {
-      const rng = new Rng(4);
+      const rng = new Prng(4);
       const series = [
         overlapping(rng, 60, -0.01, 0.01),
         overlapping(rng, 60, -0.03, 0.01),
@@ -230,7 +231,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
     });
 
     it("NaN, null and missing rounds are left out; a model without enough data gets the minimum", function () {
-      const rng = new Rng(8);
+      const rng = new Prng(8);
       const full = overlapping(rng, 40, 0.015, 0.02);
       const gappy: Series = full.map((x, i) => (i % 3 === 0 ? null : i % 3 === 1 ? NaN : x + 0.005));
       const short: Series = [undefined, 0.02, null, NaN];
@@ -266,13 +267,13 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       assertCloseTo(total, 0.025, 1e-15);
     });
 
-    it("parseBps takes bps or percent", function () {
-      assert.equal(parseBps("250", 0, "MIN_WEIGHT"), 250);
-      assert.equal(parseBps("2.5%", 0, "MIN_WEIGHT"), 250);
-      assert.equal(parseBps("15%", 0, "MAX_WEIGHT"), 1500);
-      assert.equal(parseBps(undefined, 10_000, "MAX_WEIGHT"), 10_000);
+    it("parseWeightSetting takes bps or percent", function () {
+      assert.equal(parseWeightSetting("250", 0, "MIN_WEIGHT"), 250);
+      assert.equal(parseWeightSetting("2.5%", 0, "MIN_WEIGHT"), 250);
+      assert.equal(parseWeightSetting("15%", 0, "MAX_WEIGHT"), 1500);
+      assert.equal(parseWeightSetting(undefined, 10_000, "MAX_WEIGHT"), 10_000);
       for (const bad of ["abc", "-5", "10001", "0.001%", "2.5"])
-        assertThrowsWith(() => parseBps(bad, 0, "MIN_WEIGHT"), "MIN_WEIGHT", bad);
+        assertThrowsWith(() => parseWeightSetting(bad, 0, "MIN_WEIGHT"), "MIN_WEIGHT", bad);
     });
 
     it("reads rate histories from CSV (wide and long) and JSON; NA and exact zeros are missing", function () {

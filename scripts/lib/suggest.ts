@@ -13,21 +13,27 @@
  * fewer than `minObservations` rates cannot be scored and gets the minimum weight; when no model can be scored (or
  * every score is 0), the suggestion is the equal vector. Rates are fractions of the stake (0.01 = +1%).
  *
- * The pure functions are in suggestCore.ts (unit-tested in scripts/lib/suggest.test.ts); the history readers here take rates
+ * The pure functions are in @portfolio-stake/core/suggest/core (unit-tested in scripts/lib/suggest.test.ts); the history readers here take rates
  * from the chain (Settled events, leaf files of published rounds) or from a results file.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PortfolioStake } from "../../typechain-types";
-import { at } from "./checks";
+import { at } from "@portfolio-stake/core/checks";
 import { toModelId } from "./operator";
-import { PRESETS, payoutRate } from "./payout";
-import { sortsLeaves } from "./leafLayout";
-import { checkedLeafOrder, normaliseModelId, parseDecimal, treeFromFile, type RoundFile } from "./results";
+import { PRESETS, payoutRate } from "@portfolio-stake/core/payout";
+import {
+  checkedLeafOrder,
+  normaliseModelId,
+  parseDecimal,
+  treeFromFile,
+  type RoundFile,
+} from "@portfolio-stake/core/results";
+import { sortsLeaves } from "@portfolio-stake/core/leafLayout";
 import { buildRoundTreeInChunks } from "./roundTrees";
 
-export * from "./suggestCore";
+export * from "@portfolio-stake/core/suggest/core";
 
 // ───────────────────────────────────────────── Histories ─────────────────────────────────────────────
 

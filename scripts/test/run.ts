@@ -107,6 +107,7 @@ const unitSteps = (): Step[] => {
     pure.length
       ? { cmd: process.execPath, args: ["--import", "tsx", "--test", ...pure] }
       : { cmd: "", args: [], skip: `no ${PURE_TESTS}` },
+    { cmd: NPM, args: ["run", "--silent", "test", "-w", "@portfolio-stake/core"] },
     { cmd: NPM, args: ["run", "--silent", "test:unit", "-w", "app"] },
   ];
 };

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { accountRoundResult, buildRoundTree } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
 import {
   DAY,
   DEFAULT_PARAMS,

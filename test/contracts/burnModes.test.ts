@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { BrokenBurnToken, PortfolioStake } from "../../typechain-types";
-import { accountRoundResult, buildRoundTree } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
 import {
   BurnMode,
   DEFAULT_PARAMS,

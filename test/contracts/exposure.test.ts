@@ -22,7 +22,7 @@ import {
   openRound,
   stakeFactory,
 } from "../helpers/fixtures";
-import { accountRoundResult, buildRoundTree, type RoundTree } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree, type RoundTree } from "@portfolio-stake/core/results";
 import type { PortfolioStake } from "../../typechain-types";
 
 const ONE = 10n ** 18n; // a rate of 100% of the slice

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
 import { SettlementHarness, settledEvents } from "../helpers/settlement";
-import type { ModelRate } from "../../scripts/lib/results";
+import type { ModelRate } from "@portfolio-stake/core/results";
 
 const R0 = FIRST_ROUND;
 const OTHERS = modelIds("other-participant", 12);

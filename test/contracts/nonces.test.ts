@@ -9,6 +9,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { FIRST_ROUND, bindModels, deployFixture, evenBps, modelIds } from "../helpers/fixtures";
+import { ACCEPT_MODELS_TYPES, stakeDomain } from "@portfolio-stake/core/eip712";
 import { signAllocation } from "../helpers/eip712";
 
 type Fixture = Awaited<ReturnType<typeof deployFixture>>;
@@ -193,18 +194,12 @@ describe("Nonces: any newer choice of the staker voids older signatures", functi
     await stake.connect(operator).proposeModels(alice.address, ids);
     const nonce = await stake.nonces(alice.address);
     const { chainId } = await ethers.provider.getNetwork();
-    const signature = await alice.signTypedData(
-      { name: "PortfolioStake", version: "1", chainId, verifyingContract: await stake.getAddress() },
-      {
-        AcceptModels: [
-          { name: "account", type: "address" },
-          { name: "modelIds", type: "bytes16[]" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
-      { account: alice.address, modelIds: ids, nonce, deadline: FAR },
-    );
+    const signature = await alice.signTypedData(stakeDomain(chainId, await stake.getAddress()), ACCEPT_MODELS_TYPES, {
+      account: alice.address,
+      modelIds: ids,
+      nonce,
+      deadline: FAR,
+    });
     await stake.connect(alice).setAllocation(fx.models.alice, evenBps(4));
     await expect(stake.connect(keeper).acceptModelsBySig(alice.address, ids, nonce, FAR, signature))
       .to.be.revertedWithCustomError(stake, "InvalidNonce")

@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { NMR, RATE, deployFixture, openRound } from "../helpers/fixtures";
-import { accountRoundResult, buildRoundTree, emptyRoundResult, type RoundTree } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree, emptyRoundResult, type RoundTree } from "@portfolio-stake/core/results";
 import type { PortfolioStake } from "../../typechain-types";
 
 const FACTOR_ONE = 10n ** 36n;

@@ -18,7 +18,7 @@ import {
   namedSigners,
   openRound,
 } from "../helpers/fixtures";
-import { accountRoundResult, buildRoundTree } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
 
 async function reentrantFixture() {
   const system = await deploySystem<ReentrantNMR>({ token: "ReentrantNMR" });

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { accountRoundResult, buildRoundTree, roundDelta } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree, roundDelta } from "@portfolio-stake/core/results";
 import {
   DEFAULT_PARAMS,
   FIRST_ROUND,
@@ -24,6 +24,7 @@ import {
   signerAt,
 } from "../helpers/fixtures";
 import { distinctBps, registerAccount, settleExpired } from "../helpers/unit";
+import { ACCEPT_MODELS_TYPES, stakeDomain } from "@portfolio-stake/core/eip712";
 
 type Fixture = Awaited<ReturnType<typeof deployFixture>>;
 const R0 = FIRST_ROUND;
@@ -41,18 +42,12 @@ async function signAcceptance(
   deadline = FAR,
 ) {
   const { chainId } = await ethers.provider.getNetwork();
-  return signer.signTypedData(
-    { name: "PortfolioStake", version: "1", chainId, verifyingContract: await fx.stake.getAddress() },
-    {
-      AcceptModels: [
-        { name: "account", type: "address" },
-        { name: "modelIds", type: "bytes16[]" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { account, modelIds: ids, nonce, deadline },
-  );
+  return signer.signTypedData(stakeDomain(chainId, await fx.stake.getAddress()), ACCEPT_MODELS_TYPES, {
+    account,
+    modelIds: ids,
+    nonce,
+    deadline,
+  });
 }
 
 describe("Registry with consent", function () {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "../../scripts/lib/results";
+import { Prng } from "@portfolio-stake/core/prng";
+import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "@portfolio-stake/core/results";
 import { BurnMode, DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
 import { modelTerm, referenceDelta, type ExpectedSettled } from "../helpers/reference";
 import {
@@ -20,24 +21,10 @@ const CAP = RATE("0.05");
 /** A rate in percent, exactly: P("2.5") = 0.025e18. */
 const P = (percent: string) => ethers.parseEther(percent) / 100n;
 
-/** Deterministic pseudo-random integers in [0, n) (splitmix64, two draws per number), so every run is the same. */
-function prng(seed: number) {
-  const MASK = 2n ** 64n - 1n;
-  let x = BigInt(seed);
-  const draw = () => {
-    x = (x + 0x9e3779b97f4a7c15n) & MASK;
-    let z = x;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK;
-    return z ^ (z >> 31n);
-  };
-  return (n: bigint) => ((draw() << 64n) | draw()) % n;
-}
-
 /** Rates within +-cap (inclusive) for `models`, different for every (seed, model). */
 function randomRates(models: string[], seed: number, cap = CAP): ModelRate[] {
-  const next = prng(seed);
-  return models.map((modelId) => ({ modelId, rate: next(2n * cap + 1n) - cap }));
+  const prng = new Prng(seed);
+  return models.map((modelId) => ({ modelId, rate: prng.bigint(-cap, cap) }));
 }
 
 /** Uneven weights summing to 10,000; the last model gets zero when `zeroLast` and there are several. */
@@ -159,13 +146,13 @@ describe("PortfolioStake settlement", function () {
       );
     });
 
-    it("scripts/lib/results.ts roundDelta agrees with the independent formula on 2,000 random cases", function () {
-      const next = prng(42);
+    it("core/results.ts roundDelta agrees with the independent formula on 2,000 random cases", function () {
+      const prng = new Prng(42);
       for (let k = 0; k < 2000; k++) {
-        const n = 1 + Number(next(32n));
-        const stake = next(10n ** 24n) + (k % 3 === 0 ? next(1000n) : 0n);
-        const weights = Array.from({ length: n }, () => next(10_001n));
-        const ratesBySlot = Array.from({ length: n }, () => next(2n * CAP + 1n) - CAP);
+        const n = prng.int(1, 32);
+        const stake = prng.bigint(0n, 10n ** 24n - 1n) + (k % 3 === 0 ? prng.bigint(0n, 999n) : 0n);
+        const weights = Array.from({ length: n }, () => prng.bigint(0n, 10_000n));
+        const ratesBySlot = Array.from({ length: n }, () => prng.bigint(-CAP, CAP));
         expect(roundDelta(stake, weights, ratesBySlot)).to.equal(referenceDelta(stake, weights, ratesBySlot));
       }
     });

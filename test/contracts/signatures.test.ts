@@ -10,7 +10,14 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployFixture, evenBps } from "../helpers/fixtures";
-import { eip712Domain, malleate, SET_ALLOCATION_TYPEHASH, signAllocation } from "../helpers/eip712";
+import {
+  ACCEPT_MODELS_TYPES,
+  SET_ALLOCATION_TYPES,
+  readEip712Domain,
+  stakeDomain,
+  typeHash,
+} from "@portfolio-stake/core/eip712";
+import { malleate, signAllocation } from "../helpers/eip712";
 import { type Fixture, R0, FAR_FUTURE, expectRejected, toRegistryOrder, weightsAt } from "../helpers/unit";
 
 describe("PortfolioStake", function () {
@@ -25,16 +32,18 @@ describe("PortfolioStake", function () {
       expect(domain.verifyingContract).to.equal(await stake.getAddress());
     });
 
-    it("the tests' type table hashes to SET_ALLOCATION_TYPEHASH; the signing helper reads the same domain (eip712Domain)", async function () {
+    it("core's type tables hash to SET_ALLOCATION_TYPEHASH and ACCEPT_MODELS_TYPEHASH; its domain is the one the contract reports", async function () {
       const { stake } = await loadFixture(deployFixture);
-      expect(SET_ALLOCATION_TYPEHASH).to.equal(await stake.SET_ALLOCATION_TYPEHASH());
+      expect(typeHash(SET_ALLOCATION_TYPES)).to.equal(await stake.SET_ALLOCATION_TYPEHASH());
+      expect(typeHash(ACCEPT_MODELS_TYPES)).to.equal(await stake.ACCEPT_MODELS_TYPEHASH());
+      // ethers' encoding of the tables (what signTypedData hashes) agrees with core's.
+      for (const [name, table] of [
+        ["SetAllocation", SET_ALLOCATION_TYPES],
+        ["AcceptModels", ACCEPT_MODELS_TYPES],
+      ] as const)
+        expect(ethers.id(ethers.TypedDataEncoder.from(table).encodeType(name))).to.equal(typeHash(table));
       const { chainId } = await ethers.provider.getNetwork();
-      expect(await eip712Domain(stake)).to.deep.equal({
-        name: "PortfolioStake",
-        version: "1",
-        chainId,
-        verifyingContract: await stake.getAddress(),
-      });
+      expect(await readEip712Domain(stake)).to.deep.equal(stakeDomain(chainId, await stake.getAddress()));
     });
   });
 

@@ -8,6 +8,7 @@
  */
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { Prng } from "@portfolio-stake/core/prng";
 import { NMR, deployFixture, openRound } from "../helpers/fixtures";
 import { R0, BEFORE, expectRejected, settleExpired, toRegistryOrder, weightsAt, modelStakes } from "../helpers/unit";
 
@@ -77,14 +78,8 @@ describe("PortfolioStake", function () {
     it("over 30 rounds with 0-3 reallocations, deposits and a withdrawal: every round reads its own vector and stake", async function () {
       const { stake, alice, operator, models } = await loadFixture(deployFixture);
       const ids = models.alice;
-      // mulberry32: a small deterministic PRNG (exact in 32-bit integer arithmetic).
-      let seed = 20240601;
-      const rand = (n: number) => {
-        seed = (seed + 0x6d2b79f5) | 0;
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) % n;
-      };
+      const prng = new Prng(20240601);
+      const rand = (n: number) => prng.int(0, n - 1);
       const randomVector = () => {
         const k = 1 + rand(4);
         const order = [0, 1, 2, 3];

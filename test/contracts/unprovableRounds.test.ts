@@ -17,7 +17,7 @@ import {
   roundFile,
   unprovableRoundResult,
   type ModelRate,
-} from "../../scripts/lib/results";
+} from "@portfolio-stake/core/results";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { DAY, DEFAULT_PARAMS, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
 import { name32 } from "../helpers/unit";

@@ -12,7 +12,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { buildRoundTree, emptyRoundResult, unprovableRoundResult } from "../../scripts/lib/results";
+import { buildRoundTree, emptyRoundResult, unprovableRoundResult } from "@portfolio-stake/core/results";
 import { DAY, NMR, RATE, deploySystem, modelIds, withStakers } from "../helpers/fixtures";
 
 const HOUR = 3600n;

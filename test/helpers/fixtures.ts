@@ -136,12 +136,8 @@ export async function signerAt(index: number): Promise<HardhatEthersSigner> {
   return signer;
 }
 
-/** An even basis-point split that sums to exactly 10,000 (remainder on the first models). */
-export function evenBps(count: number): number[] {
-  const base = Math.floor(10_000 / count);
-  const rest = 10_000 - base * count;
-  return Array.from({ length: count }, (_, i) => base + (i < rest ? 1 : 0));
-}
+/** An even basis-point split that sums to exactly 10,000 (remainder on the first models): the tests' name for it. */
+export { evenSplit as evenBps } from "@portfolio-stake/core/bps";
 
 /**
  * A token (NMRLike by default, burned through its `mint`; or another test token with the burn mode it works with)

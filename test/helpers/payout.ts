@@ -1,7 +1,7 @@
 /**
  * Score configurations and chain parameters the integration tests publish and deploy with.
  */
-import { PRESETS, type PayoutConfig } from "../../scripts/lib/payout";
+import { PRESETS, type PayoutConfig } from "@portfolio-stake/core/payout";
 import { DAY, DEFAULT_PARAMS, RATE } from "./fixtures";
 
 /** Numerai's 2024 multipliers and clip (clip(0.5 CORR + 2 MMC, ±5%)) with the fixtures' slice divisor. */

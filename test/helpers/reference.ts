@@ -116,7 +116,7 @@ interface RefAccount {
 
 export interface SettleOptions {
   /** Prove only the models weighted in the round (zero-weight models then report rate 0). Default: prove every
-   * registered model that has a leaf, as scripts/lib/results.ts accountRoundResult does. */
+   * registered model that has a leaf, as packages/core/src/results.ts accountRoundResult does. */
   onlyWeighted?: boolean;
   /** Settle published rounds as unprovable: zero for the account (allowed after the round's proof deadline). */
   unprovable?: boolean;

@@ -1,7 +1,7 @@
 /**
  * Reads the real Numerai daily scores kept beside the repository (../shared/data/numerai-daily-scores, see its
  * README.md): two wide CSV tables, one row per round, one column per model, "NA" for a missing score, values in
- * plain or scientific notation. Values stay strings: the payout module (scripts/lib/payout.ts) parses them exactly.
+ * plain or scientific notation. Values stay strings: the payout module (packages/core/src/payout.ts) parses them exactly.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";

@@ -11,7 +11,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import type { MockERC20NoBurn, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
-import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "../../scripts/lib/results";
+import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "@portfolio-stake/core/results";
 import { typedEvent } from "./events";
 import {
   BurnMode,

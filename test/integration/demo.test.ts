@@ -18,9 +18,9 @@ import {
   simulatedRates,
   type SimulatedModel,
 } from "../../scripts/lib/demo";
-import { payoutRate } from "../../scripts/lib/payout";
-import { roundDelta, treeFromFile, type RoundFile } from "../../scripts/lib/results";
-import { autocorrelation, mean, median, pearson } from "../../scripts/lib/stats";
+import { payoutRate } from "@portfolio-stake/core/payout";
+import { roundDelta, treeFromFile, type RoundFile } from "@portfolio-stake/core/results";
+import { autocorrelation, mean, median, pearson } from "@portfolio-stake/core/stats";
 import { deploySystem, signerAt } from "../helpers/fixtures";
 import { NUMERAI_2026_PARAMS } from "../helpers/payout";
 import { loadDailyScores } from "../helpers/scores";

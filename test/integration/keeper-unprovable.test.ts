@@ -11,9 +11,9 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
 import { publishRoundResults } from "../../scripts/lib/operator";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
-import { parseResultsCsv } from "../../scripts/lib/resultsFile";
+import { parseResultsCsv } from "@portfolio-stake/core/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { buildRoundTree, roundFile } from "../../scripts/lib/results";
+import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-unprovable-"));
 const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();

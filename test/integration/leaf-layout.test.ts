@@ -12,7 +12,7 @@ import { NMR, deployFixture, evenBps, openRound } from "../helpers/fixtures";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { publishRoundResults, type ResultRow } from "../../scripts/lib/operator";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { roundDelta, treeFromFile, type RoundFile } from "../../scripts/lib/results";
+import { roundDelta, treeFromFile, type RoundFile } from "@portfolio-stake/core/results";
 import { ratesFromLeafFiles } from "../../scripts/lib/suggest";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-layout-"));

@@ -13,11 +13,11 @@ import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-networ
 import type { PortfolioStake } from "../../typechain-types";
 import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
 import { publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
-import { payoutRate } from "../../scripts/lib/payout";
+import { payoutRate } from "@portfolio-stake/core/payout";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
-import { parseResultsCsv } from "../../scripts/lib/resultsFile";
+import { parseResultsCsv } from "@portfolio-stake/core/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { sortsLeaves } from "../../scripts/lib/leafLayout";
+import { sortsLeaves } from "@portfolio-stake/core/leafLayout";
 import {
   accountRoundResult,
   buildRoundTree,
@@ -26,7 +26,7 @@ import {
   roundTreeCounters,
   treeFromFile,
   type RoundFile,
-} from "../../scripts/lib/results";
+} from "@portfolio-stake/core/results";
 import { retryingEthersProvider } from "../../scripts/lib/transport";
 import { httpEip1193, startRpcProxy, writeEpipe } from "../helpers/rpcProxy";
 

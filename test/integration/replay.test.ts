@@ -15,7 +15,7 @@ import path from "node:path";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { publishRoundResults } from "../../scripts/lib/operator";
-import { PRESETS, payoutRate, type PayoutConfig } from "../../scripts/lib/payout";
+import { PRESETS, payoutRate, type PayoutConfig } from "@portfolio-stake/core/payout";
 import {
   accountRoundResult,
   formatRate,
@@ -23,7 +23,7 @@ import {
   treeFromFile,
   type ModelRate,
   type RoundFile,
-} from "../../scripts/lib/results";
+} from "@portfolio-stake/core/results";
 import { NUMERAI_2026_PARAMS, TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import {
   DAY,

@@ -1,5 +1,5 @@
 /**
- * The operator job with per-round score configurations (scripts/lib/payout.ts) on the in-process network: every bad
+ * The operator job with per-round score configurations (packages/core/src/payout.ts) on the in-process network: every bad
  * configuration is refused with a message naming its field and publishes nothing (no root, no leaf file); a good one
  * is recorded in the leaf file with each model's scores, from which anyone recomputes every rate and the root.
  */
@@ -10,8 +10,8 @@ import path from "node:path";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
-import { payoutRate, type PayoutConfig } from "../../scripts/lib/payout";
-import { treeFromFile, type RoundFile } from "../../scripts/lib/results";
+import { payoutRate, type PayoutConfig } from "@portfolio-stake/core/payout";
+import { treeFromFile, type RoundFile } from "@portfolio-stake/core/results";
 import { RATE, deploySystem, openRound, withStakers } from "../helpers/fixtures";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 

@@ -21,8 +21,8 @@ import { expect } from "chai";
 import hre, { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY, bindModels, deployFixture, mintTo, modelIds, NMR } from "../helpers/fixtures";
-import { eip712Domain } from "../helpers/eip712";
-import { Prng, hexSeed, mixSeed, parseSeed } from "../helpers/prng";
+import { readEip712Domain } from "@portfolio-stake/core/eip712";
+import { Prng, hexSeed, mixSeed, parseSeed } from "@portfolio-stake/core/prng";
 import {
   InvariantError,
   InvariantRun,
@@ -158,7 +158,7 @@ async function root(kind: RootKind) {
       holders,
       stakers,
     ),
-    domain: await eip712Domain(stake),
+    domain: await readEip712Domain(stake),
     gas: COVERAGE ? "0x" + (200_000_000).toString(16) : "0x" + (15_000_000).toString(16),
     smallRefills: kind === "numeraiShortPool",
   };

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect } from "wagmi";
 import { useContracts } from "@/lib/contracts";
 import { DEV_WALLET_ID, selectDevAccount, selectedDevAccountIndex } from "@/lib/devWallet/connector";
-import { DEMO_ROLES, DEV_ACCOUNTS } from "@/lib/devWallet/keys";
+import { DEMO_ROLES, DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { accountHref, shortAddress } from "@/lib/format";
 
 const subscribeNothing = () => () => {};

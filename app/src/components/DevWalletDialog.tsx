@@ -2,8 +2,8 @@
 
 import { Fragment, useEffect, useRef, useSyncExternalStore } from "react";
 import { type Address, formatEther, getAddress } from "viem";
-import { nmrAbi } from "@/generated/nmrAbi";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { type AppContracts, modelLabel, useContracts } from "@/lib/contracts";
 import { type CallLabels, describeCall } from "@/lib/devWallet/describeCall";
 import { answerDevWalletRequest, currentDevWalletRequest, subscribeDevWalletPrompt } from "@/lib/devWallet/prompt";

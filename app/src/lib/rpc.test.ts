@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createClient, custom, decodeFunctionData, encodeFunctionResult } from "viem";
 import { hardhat } from "viem/chains";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { blockHeader, ethCall } from "./rpc";
 
 const STAKE = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";

@@ -2,7 +2,8 @@
  * The command line of `npm run suggest` (scripts/suggest.ts): flags, each with the environment variable that sets it
  * under `npx hardhat run` (which passes no arguments to a script).
  */
-import { parseBps } from "../suggestCore";
+import { parseWeightSetting } from "@portfolio-stake/core/suggest/core";
+import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 
 /** Command-line flags, each with its environment variable (the only way in under `hardhat run`). */
 export interface Args {
@@ -64,8 +65,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args
     window: whole("window", "WINDOW", 60, 2)!,
     minRates: whole("min-rates", "MIN_RATES", 20, 2)!,
     every: whole("every", "EVERY", 1, 1)!,
-    minBps: parseBps(text("min-weight", "MIN_WEIGHT"), 0, "MIN_WEIGHT"),
-    maxBps: parseBps(text("max-weight", "MAX_WEIGHT"), 10_000, "MAX_WEIGHT"),
+    minBps: parseWeightSetting(text("min-weight", "MIN_WEIGHT"), 0, "MIN_WEIGHT"),
+    maxBps: parseWeightSetting(text("max-weight", "MAX_WEIGHT"), TOTAL_BPS, "MAX_WEIGHT"),
     scoreConfig: text("score-config", "SCORE_CONFIG") ?? "numerai-2026-atomic",
     sliceDivisor: whole("slice-divisor", "SLICE_DIVISOR", 64, 1)!,
     markdown: given.has("markdown"),

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PRESETS } from "../payout";
+import { PRESETS } from "@portfolio-stake/core/payout";
 import { numeraiScoreFiles, ratesFromScoreTables, readWideCsv } from "./scoreTables";
 
 function folder(corr: string, mmc: string): string {

@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { payoutRate, type PayoutConfig } from "../payout";
-import { RATE_DECIMALS } from "../results";
-import type { RateTable } from "./walkForward";
+import { payoutRate, type PayoutConfig } from "@portfolio-stake/core/payout";
+import { RATE_DECIMALS } from "@portfolio-stake/core/results";
+import type { RateTable } from "@portfolio-stake/core/suggest/walkForward";
 
 /** score name (as the payout configuration names it) → file */
 export type ScoreFiles = Record<string, string>;

@@ -5,11 +5,11 @@
  * an outcome like any other: it must be the error the mirror names, and change nothing.
  */
 import { ethers } from "ethers";
-import { buildRoundTree } from "../../../scripts/lib/results";
+import { buildRoundTree } from "@portfolio-stake/core/results";
 import type { TypedContractEvent, TypedLogDescription } from "../../../typechain-types/common";
 import { signSetAllocation } from "../eip712";
 import { typedEvent } from "../events";
-import type { Prng } from "../prng";
+import type { Prng } from "@portfolio-stake/core/prng";
 import type { ChainState } from "./reader";
 import { checkInvariants, checkPendingAtRisk, checkRoundInfo } from "./checks";
 import { amount as randomAmount, invalidVector, rateFor, settleEntry, unknownModel, validVector } from "./inputs";

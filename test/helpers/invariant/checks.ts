@@ -18,7 +18,7 @@
  * and exact agreement of every account, total, wallet, vector and stake with the mirror (./mirror.ts).
  */
 import { ethers } from "ethers";
-import { roundDelta } from "../../../scripts/lib/results";
+import { roundDelta } from "@portfolio-stake/core/results";
 import type { ChainAccount, ChainState } from "./reader";
 import {
   BPS,

@@ -4,8 +4,8 @@
  * settlement entries with proofs from the published trees (sometimes with one defect). Drawing order is part of the
  * sequence: the same seed gives the same inputs.
  */
-import { accountRoundResult, unprovableRoundResult, type RoundResultArg } from "../../../scripts/lib/results";
-import type { Prng } from "../prng";
+import { accountRoundResult, unprovableRoundResult, type RoundResultArg } from "@portfolio-stake/core/results";
+import type { Prng } from "@portfolio-stake/core/prng";
 import {
   BPS,
   MAX_MODELS,

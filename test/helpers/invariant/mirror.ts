@@ -15,8 +15,8 @@
 import { ethers } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { NMRLike, PortfolioStake } from "../../../typechain-types";
-import type { RoundResultArg, RoundTree } from "../../../scripts/lib/results";
-import type { Eip712Domain } from "../eip712";
+import type { RoundResultArg, RoundTree } from "@portfolio-stake/core/results";
+import type { Eip712Domain } from "@portfolio-stake/core/eip712";
 import type { StateReader } from "./reader";
 
 // ───────────────────────────────────────── Constants (from the contract's NatSpec) ─────────────────────────────────

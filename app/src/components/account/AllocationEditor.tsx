@@ -14,21 +14,18 @@ import { parseWeightsParam, WEIGHTS_PARAM } from "@/lib/editor/link";
 import { inputDecimalSeparator } from "@/lib/decimalInput";
 import { allocationCsv, vectorFromCsv } from "@/lib/editor/csv";
 import { type SortKey, SORT_LABELS, visibleRows } from "@/lib/editor/rows";
+import { bpsToPercentText, formatBps, parseBps, TOTAL_BPS } from "@portfolio-stake/core/bps";
 import {
-  bpsToPercentInput,
   checkTotal,
   clearWeights,
   evenSplitOver,
   isFreeSlot,
-  formatBps,
-  parsePercent,
   previewChanges,
   putRemainderOn,
   rescaleUnlocked,
   sameWeights,
   stakeForBps,
   stepWeight,
-  TOTAL_BPS,
   weightsFromEntries,
 } from "@/lib/editor/weights";
 import { formatNmr } from "@/lib/format";
@@ -47,7 +44,7 @@ interface Draft {
 
 const draftFrom = (weights: number[]): Draft => ({
   weights,
-  texts: weights.map(bpsToPercentInput),
+  texts: weights.map(bpsToPercentText),
   errors: weights.map(() => null),
 });
 
@@ -162,7 +159,7 @@ export function AllocationEditor({
     setDraft((d) => ({ ...draftFrom(weights), errors: d.errors.map(() => null) }));
   };
   const onText = (i: number, text: string) => {
-    const parsed = parsePercent(text, inputDecimalSeparator());
+    const parsed = parseBps(text, { decimalSeparator: inputDecimalSeparator(), empty: 0 });
     setDraft((d) => {
       const next: Draft = { weights: [...d.weights], texts: [...d.texts], errors: [...d.errors] };
       next.texts[i] = text;
@@ -464,7 +461,7 @@ export function AllocationEditor({
                               ...d,
                               texts: d.texts.map((t, j) => {
                                 const w = d.weights[j];
-                                return j === i && w !== undefined ? bpsToPercentInput(w) : t;
+                                return j === i && w !== undefined ? bpsToPercentText(w) : t;
                               }),
                             }));
                           }}

@@ -3,7 +3,8 @@
 import { type AccountSnapshot, nextRoundText } from "@/lib/account/snapshot";
 import type { Voice } from "@/lib/account/voice";
 import { type AppContracts, modelLabel } from "@/lib/contracts";
-import { boundModelCount, formatBps, isFreeSlot } from "@/lib/editor/weights";
+import { formatBps } from "@portfolio-stake/core/bps";
+import { boundModelCount, isFreeSlot } from "@/lib/editor/weights";
 import { formatNmr } from "@/lib/format";
 
 export function ModelTable({

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatPercent, percentDigits, scaleFor, seriesColor, xTickIndexes } from "./scale";
-import { at } from "../../../../scripts/lib/checks";
+import { at } from "@portfolio-stake/core/checks";
 
 describe("chart scales", () => {
   it("covers the values and zero with round ticks, mapping them onto the pixel range", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Hex } from "viem";
-import type { AccountEvent } from "@/lib/history/types";
+import type { AccountEvent } from "@portfolio-stake/core/history";
 import { openProposals } from "./proposals";
 
 const txHash: Hex = `0x${"1".repeat(64)}`;

@@ -3,7 +3,7 @@
  * when the account accepts the operator's proposal), from the account's events, pure.
  */
 import type { Hex } from "viem";
-import type { AccountEvent } from "@/lib/history/types";
+import type { AccountEvent } from "@portfolio-stake/core/history";
 
 /** Proposed and neither cancelled nor registered since, in the order first proposed (events in chain order). */
 export function openProposals(events: readonly AccountEvent[]): Hex[] {

@@ -6,6 +6,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { Address, Hex } from "viem";
+import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 import { type ChainClient, getChainClient } from "@/lib/chain";
 import { blockHeader, ethCall } from "@/lib/rpc";
 import type { AppContracts } from "@/lib/contracts";
@@ -117,7 +118,7 @@ export async function readAccountSnapshot(
       stake: stakeAt,
       modelStakes: [...modelStakes],
       slice,
-      modelSlices: weights.map((w) => (slice * BigInt(w)) / 10_000n),
+      modelSlices: weights.map((w) => (slice * BigInt(w)) / BigInt(TOTAL_BPS)),
     };
   };
   /**

@@ -12,6 +12,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { getAddress, isAddress } from "viem";
+import { DEMO_FILE_NAME, parseDemoFile } from "@portfolio-stake/core/demoFile";
+import { deploymentsFilePath as fileUnder, parseDeployments } from "@portfolio-stake/core/deployments";
 
 export interface DeploymentInfo {
   chainId: number;
@@ -25,27 +27,10 @@ export interface DeploymentInfo {
 
 export type DeploymentLookup = { ok: true; deployment: DeploymentInfo } | { ok: false; error: string };
 
-const MARKER = "const deployedContracts = ";
-
 /** The app runs from app/ (npm -w app, next start); the repository root is its parent. */
 const repoRoot = () => path.resolve(/*turbopackIgnore: true*/ process.cwd(), "..");
 
-export function deploymentsFilePath(): string {
-  return (
-    process.env.DEPLOYMENTS_FILE ||
-    path.join(/*turbopackIgnore: true*/ repoRoot(), "deployments", "deployedContracts.ts")
-  );
-}
-
-type FileContract = { address: string; deployBlock?: number };
-
-/** Parses the generated file (a JSON object literal between the marker and ` as const;`). */
-export function parseDeploymentsFile(text: string): Record<string, Record<string, FileContract>> {
-  const start = text.indexOf(MARKER);
-  const end = text.lastIndexOf(" as const;");
-  if (start < 0 || end < start) throw new Error("not a generated deployments file");
-  return JSON.parse(text.slice(start + MARKER.length, end)) as Record<string, Record<string, FileContract>>;
-}
+const deploymentsFilePath = (): string => fileUnder(repoRoot());
 
 function fromEnvironment(chainId: number): DeploymentInfo | undefined {
   const stake = process.env.STAKE_ADDRESS;
@@ -64,23 +49,18 @@ function fromEnvironment(chainId: number): DeploymentInfo | undefined {
 
 function demoNames(stakeAddress: string): Pick<DeploymentInfo, "modelNames" | "accountNames"> {
   const dir = process.env.DEMO_DIR || path.join(/*turbopackIgnore: true*/ repoRoot(), ".demo");
-  const file = path.join(/*turbopackIgnore: true*/ path.resolve(/*turbopackIgnore: true*/ dir), "demo.json");
+  const file = path.join(/*turbopackIgnore: true*/ path.resolve(/*turbopackIgnore: true*/ dir), DEMO_FILE_NAME);
   const names = { modelNames: {} as Record<string, string>, accountNames: {} as Record<string, string> };
   if (!existsSync(file)) return names;
   try {
-    const demo = JSON.parse(readFileSync(file, "utf8")) as {
-      stake?: string;
-      manager?: string;
-      operator?: string;
-      accounts?: { name: string; address: string; models: { id: string; name: string }[] }[];
-    };
-    if (demo.stake?.toLowerCase() !== stakeAddress.toLowerCase()) return names; // another chain's demo
-    for (const account of demo.accounts ?? []) {
+    const demo = parseDemoFile(readFileSync(file, "utf8"), file);
+    if (demo.stake.toLowerCase() !== stakeAddress.toLowerCase()) return names; // another chain's demo
+    for (const account of demo.accounts) {
       names.accountNames[getAddress(account.address)] = account.name;
       for (const model of account.models) names.modelNames[model.id.toLowerCase()] = model.name;
     }
-    if (demo.manager) names.accountNames[getAddress(demo.manager)] ??= "bob's manager";
-    if (demo.operator) names.accountNames[getAddress(demo.operator)] ??= "operator";
+    names.accountNames[getAddress(demo.manager)] ??= "bob's manager";
+    names.accountNames[getAddress(demo.operator)] ??= "operator";
   } catch {
     // Names are a convenience: a broken demo.json only loses them.
   }
@@ -98,7 +78,7 @@ export function lookupDeployment(chainId: number): DeploymentLookup {
         : "Deploy with scripts/deploy.ts first.";
     if (!existsSync(file))
       return { ok: false, error: `No deployment on chain ${chainId}: ${file} does not exist. ${hint}` };
-    const chain = parseDeploymentsFile(readFileSync(file, "utf8"))[String(chainId)];
+    const chain = parseDeployments(readFileSync(file, "utf8"), file)[String(chainId)];
     if (!chain?.PortfolioStake || !chain.NMR) {
       return { ok: false, error: `No PortfolioStake deployment on chain ${chainId} in ${file}. ${hint}` };
     }
@@ -108,9 +88,9 @@ export function lookupDeployment(chainId: number): DeploymentLookup {
         chainId,
         stake: {
           address: getAddress(chain.PortfolioStake.address),
-          deployBlock: chain.PortfolioStake.deployBlock ?? 0,
+          deployBlock: chain.PortfolioStake.deployBlock,
         },
-        nmr: { address: getAddress(chain.NMR.address), deployBlock: chain.NMR.deployBlock ?? 0 },
+        nmr: { address: getAddress(chain.NMR.address), deployBlock: chain.NMR.deployBlock },
         ...demoNames(chain.PortfolioStake.address),
         source: file,
       },

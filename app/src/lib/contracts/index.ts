@@ -10,8 +10,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { Address } from "viem";
-import { nmrAbi } from "@/generated/nmrAbi";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { CHAIN_ID } from "@/lib/chain";
 import type { DeploymentInfo } from "./deploymentsFile";
 

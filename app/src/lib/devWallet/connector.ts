@@ -18,7 +18,7 @@ import {
   UserRejectedRequestError,
 } from "viem";
 import { appChain, rpcTransport } from "@/lib/chain";
-import { DEV_ACCOUNTS } from "./keys";
+import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { requestDevWalletApproval } from "./prompt";
 
 export const DEV_WALLET_ID = "devWallet";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Address, encodeFunctionData, type Hex } from "viem";
-import { nmrAbi } from "@/generated/nmrAbi";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { describeCall, nmrAmountText } from "./describeCall";
 
 const E = 10n ** 18n;

@@ -4,7 +4,7 @@
  * what is really sent, not a function name. Pure: the labels come from the caller.
  */
 import { type Abi, type AbiParameter, type Address, decodeFunctionData, formatUnits, type Hex, isAddress } from "viem";
-import { formatBps } from "@/lib/editor/weights";
+import { formatBps } from "@portfolio-stake/core/bps";
 import { shortAddress } from "@/lib/format";
 
 export interface CallLabels {

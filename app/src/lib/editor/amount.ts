@@ -1,5 +1,5 @@
 /** NMR amount text → wei, exactly (at most 18 decimals), with plain-language errors. Parsing: ../decimalInput.ts. */
-import { type DecimalSeparator, parseDecimalInput } from "@/lib/decimalInput";
+import { type DecimalSeparator, parseDecimalInput } from "@portfolio-stake/core/decimal";
 
 export type AmountParse = { ok: true; wei: bigint } | { ok: false; error: string };
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { allocationCsv, vectorFromCsv } from "./csv";
-import { parseRebalanceCsv } from "../../../../scripts/lib/rebalanceFile";
+import { parseRebalanceCsv } from "@portfolio-stake/core/rebalanceFile";
 
 const ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const OTHER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";

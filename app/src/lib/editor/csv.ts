@@ -3,7 +3,8 @@
  * whole vector) and imported with that script's own parser (scripts/lib/rebalanceFile.ts), so a file moves freely
  * between the app and `npm run rebalance`. The parser is loaded on first use: it is not part of the page's first load.
  */
-import { bpsToPercentInput, formatBps, isFreeSlot, weightsFromEntries } from "./weights";
+import { bpsToPercentText, formatBps } from "@portfolio-stake/core/bps";
+import { isFreeSlot, weightsFromEntries } from "./weights";
 
 const CSV_HEADER = "account,model,weight";
 
@@ -18,7 +19,7 @@ export function allocationCsv(
     if (isFreeSlot(id)) return [];
     const name = names(id);
     const comment = name ? `# ${name}: ${formatBps(weights[i] ?? 0)}\n` : "";
-    return [`${comment}${account},${id},${bpsToPercentInput(weights[i] ?? 0)}%`];
+    return [`${comment}${account},${id},${bpsToPercentText(weights[i] ?? 0)}%`];
   });
   return [`# portfolio-stake allocation (npm run rebalance -- --file <this file>)`, CSV_HEADER, ...rows, ""].join("\n");
 }
@@ -36,7 +37,7 @@ export async function vectorFromCsv(
   models: readonly string[],
   names: Record<string, string>,
 ): Promise<CsvImport> {
-  const { parseRebalanceCsv } = await import("../../../../scripts/lib/rebalanceFile");
+  const { parseRebalanceCsv } = await import("@portfolio-stake/core/rebalanceFile");
   const request = parseRebalanceCsv(text, { names, source: "the CSV" });
   if (request.problems.length) return { ok: false, problems: request.problems };
   const target = request.accounts.find((a) => a.account.toLowerCase() === account.toLowerCase());

@@ -7,6 +7,8 @@
  * load, fills its draft (nothing is sent until the user saves) and says which entries it could not use. Models not
  * listed get 0; the draft must still total exactly 10,000 bps to be saved.
  */
+import { TOTAL_BPS } from "@portfolio-stake/core/bps";
+
 export interface WeightEntry {
   modelId: string; // bytes16, 0x + 32 hex digits
   bps: number; // integer 0..10,000
@@ -37,7 +39,7 @@ export function parseWeightsParam(value: string | null | undefined): ParsedWeigh
     }
     const modelId = id.toLowerCase();
     const bps = Number(bpsText);
-    if (bps > 10_000) errors.push(`${modelId}: ${bps} bps is more than 10,000`);
+    if (bps > TOTAL_BPS) errors.push(`${modelId}: ${bps} bps is more than 10,000`);
     else if (seen.has(modelId)) errors.push(`${modelId} appears twice`);
     else {
       seen.add(modelId);

@@ -1,100 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
-  bpsToPercentInput,
   checkTotal,
   clearWeights,
-  evenSplit,
-  formatBps,
-  parsePercent,
   previewChanges,
   putRemainderOn,
   sameWeights,
   setWeight,
   stakeForBps,
-  totalBps,
   weightsFromEntries,
 } from "./weights";
-import { at } from "../../../../scripts/lib/checks";
-
-describe("parsePercent: percent text to basis points, exactly", () => {
-  const cases: [string, number][] = [
-    ["0", 0],
-    ["100", 10_000],
-    ["12.34", 1234],
-    ["12.3", 1230],
-    ["12.", 1200],
-    [".5", 50],
-    ["0.01", 1],
-    ["33.33", 3333],
-    ["  7,5 ", 750],
-    ["25%", 2500],
-    ["", 0],
-    ["100.00", 10_000],
-    ["0.07", 7], // 0.07 * 100 is 7.000000000000001 in floating point
-    ["57.99", 5799], // 57.99 * 100 is 5798.999999999999
-  ];
-  for (const [text, bps] of cases) {
-    test(`"${text}" → ${bps} bps`, () => assert.deepEqual(parsePercent(text), { ok: true, bps }));
-  }
-
-  test("every two-decimal percentage round-trips through bps", () => {
-    for (let bps = 0; bps <= 10_000; bps++) {
-      const text = bpsToPercentInput(bps);
-      assert.deepEqual(parsePercent(text), { ok: true, bps }, text);
-      assert.deepEqual(parsePercent(formatBps(bps)), { ok: true, bps }, formatBps(bps));
-    }
-  });
-
-  test("more than two decimals is refused, with the reason", () => {
-    const r = parsePercent("12.345");
-    assert.equal(r.ok, false);
-    assert.match(!r.ok ? r.error : "", /two decimals.*0\.01%/);
-  });
-  test("over 100% is refused", () => {
-    const r = parsePercent("100.01");
-    assert.equal(r.ok, false);
-    assert.match(!r.ok ? r.error : "", /more than 100%/);
-  });
-  for (const bad of ["-1", "abc", "1e2", ".", "1.2.3", "0x10", "1 000", "+5"]) {
-    test(`"${bad}" is not a percentage`, () => assert.equal(parsePercent(bad).ok, false));
-  }
-});
-
-describe("formatting", () => {
-  test("bpsToPercentInput gives the shortest exact text", () => {
-    assert.equal(bpsToPercentInput(0), "0");
-    assert.equal(bpsToPercentInput(2500), "25");
-    assert.equal(bpsToPercentInput(1230), "12.3");
-    assert.equal(bpsToPercentInput(1), "0.01");
-    assert.equal(bpsToPercentInput(10_000), "100");
-    assert.throws(() => bpsToPercentInput(10_001));
-    assert.throws(() => bpsToPercentInput(1.5));
-  });
-  test("formatBps always shows two decimals and keeps the sign", () => {
-    assert.equal(formatBps(2500), "25.00%");
-    assert.equal(formatBps(5), "0.05%");
-    assert.equal(formatBps(-50), "-0.50%");
-    assert.equal(formatBps(10_250), "102.50%");
-  });
-});
-
-describe("even split", () => {
-  for (let n = 1; n <= 64; n++) {
-    test(`${n} models sum to exactly 10,000 and differ by at most 1 bps`, () => {
-      const w = evenSplit(n);
-      assert.equal(w.length, n);
-      assert.equal(totalBps(w), 10_000);
-      assert.ok(Math.max(...w) - Math.min(...w) <= 1);
-      assert.ok(
-        w.every((x, i) => i === 0 || x <= at(w, i - 1)),
-        "leftover bps go to the first models",
-      );
-    });
-  }
-  test("3 models: 3334, 3333, 3333", () => assert.deepEqual(evenSplit(3), [3334, 3333, 3333]));
-  test("zero models is an error", () => assert.throws(() => evenSplit(0)));
-});
 
 describe("remainder and clear", () => {
   test("puts exactly what is missing on the chosen model", () => {

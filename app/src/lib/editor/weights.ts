@@ -1,49 +1,9 @@
 /**
  * Allocation editor arithmetic, exact and pure: a weight is an integer number of basis points (1 bps = 0.01%) and a
- * savable vector sums to exactly 10,000. Percent text is parsed as a decimal string, never through floating point,
- * so "33.33" is 3333 bps and nothing is lost on the way to the contract.
+ * savable vector sums to exactly 10,000. Parsing and formatting percent text is @portfolio-stake/core/bps's (exact,
+ * never through floating point).
  */
-import { type DecimalSeparator, parseDecimalInput } from "@/lib/decimalInput";
-
-export const TOTAL_BPS = 10_000;
-
-export type PercentParse = { ok: true; bps: number } | { ok: false; error: string };
-
-/**
- * "12.34" → 1234 bps. Accepts 0-100 with up to two decimals ("." or "," as the decimal separator, parsed like every
- * number in the app by ../decimalInput.ts; a trailing "%" is ignored); an empty field counts as 0.
- */
-export function parsePercent(text: string, decimalSeparator?: DecimalSeparator): PercentParse {
-  const cleaned = text.trim().replace(/%$/, "").trim();
-  if (cleaned === "") return { ok: true, bps: 0 };
-  const parsed = parseDecimalInput(cleaned, {
-    decimals: 2,
-    decimalSeparator,
-    what: "a percentage",
-    example: "12.5 (from 0 to 100)",
-    tooManyDecimals: "Use at most two decimals: 0.01% (1 basis point) is the smallest step",
-  });
-  if (!parsed.ok) return parsed;
-  if (parsed.units > BigInt(TOTAL_BPS)) return { ok: false, error: `${cleaned}% is more than 100%` };
-  return { ok: true, bps: Number(parsed.units) };
-}
-
-/** 1234 → "12.34", 2500 → "25", 1230 → "12.3" (the shortest exact form, for inputs). */
-export function bpsToPercentInput(bps: number): string {
-  assertBps(bps);
-  const whole = Math.floor(bps / 100);
-  const frac = bps % 100;
-  if (frac === 0) return String(whole);
-  return `${whole}.${String(frac).padStart(2, "0").replace(/0$/, "")}`;
-}
-
-/** 1234 → "12.34%", 2500 → "25.00%" (fixed two decimals, for display). Negative values keep their sign. */
-export function formatBps(bps: number): string {
-  if (!Number.isInteger(bps)) throw new Error(`not a whole number of basis points: ${bps}`);
-  const sign = bps < 0 ? "-" : "";
-  const abs = Math.abs(bps);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}%`;
-}
+import { TOTAL_BPS, evenSplit, formatBps } from "@portfolio-stake/core/bps";
 
 function assertBps(bps: number): void {
   if (!Number.isInteger(bps) || bps < 0 || bps > TOTAL_BPS) throw new Error(`not a weight in basis points: ${bps}`);
@@ -51,14 +11,6 @@ function assertBps(bps: number): void {
 
 export function totalBps(weights: readonly number[]): number {
   return weights.reduce((sum, w) => sum + w, 0);
-}
-
-/** n weights summing to 10,000 as evenly as integers allow; the few leftover bps go to the first models. */
-export function evenSplit(n: number): number[] {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`cannot split over ${n} models`);
-  const base = Math.floor(TOTAL_BPS / n);
-  const extra = TOTAL_BPS - base * n;
-  return Array.from({ length: n }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
 /**

@@ -10,9 +10,9 @@ import {
   stringToHex,
   UserRejectedRequestError,
 } from "viem";
-import { mockNmrAbi } from "@/generated/mockNmrAbi";
-import { nmrAbi } from "@/generated/nmrAbi";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { mockNmrAbi } from "@portfolio-stake/core/abi/mockNmrAbi";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { describeError, describeRevertData, MOCK_NMR_ERRORS, NMR_ERRORS, STAKE_ERRORS } from "./describe";
 
 function sample(param: AbiParameter): unknown {

@@ -12,9 +12,9 @@ import {
   type ContractErrorName,
   type Hex,
 } from "viem";
-import { mockNmrAbi } from "@/generated/mockNmrAbi";
-import { nmrAbi } from "@/generated/nmrAbi";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { mockNmrAbi } from "@portfolio-stake/core/abi/mockNmrAbi";
+import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { formatNmr, formatTime, shortAddress } from "@/lib/format";
 
 export interface DescribeContext {

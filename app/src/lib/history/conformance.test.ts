@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkHistory } from "./conformance";
 import type { Hex } from "viem";
-import type { AccountEvent, AccountHistory } from "./types";
-import { at as itemAt } from "../../../../scripts/lib/checks";
+import type { AccountEvent, AccountHistory } from "@portfolio-stake/core/history";
+import { at as itemAt } from "@portfolio-stake/core/checks";
 
 const E18 = 10n ** 18n;
 const ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;

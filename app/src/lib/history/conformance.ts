@@ -4,9 +4,9 @@
  * against the demo chain, and meant for checking a second implementation.
  */
 import { getAddress, isAddress } from "viem";
-import { byChainOrder, type AccountHistory } from "./types";
+import { byChainOrder, type AccountHistory } from "@portfolio-stake/core/history";
+import { TOTAL_BPS } from "@portfolio-stake/core/bps";
 
-const BPS = 10_000;
 const isUint = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
 export function checkHistory(history: AccountHistory): string[] {
@@ -47,7 +47,7 @@ export function checkHistory(history: AccountHistory): string[] {
         break;
       case "allocation-set": {
         const total = e.weights.reduce((a, b) => a + b, 0);
-        if (total !== BPS) problems.push(`${at}: weights total ${total} bps, not ${BPS}`);
+        if (total !== TOTAL_BPS) problems.push(`${at}: weights total ${total} bps, not ${TOTAL_BPS}`);
         if (e.weights.length > modelCount)
           problems.push(`${at}: ${e.weights.length} weights for ${modelCount} registered models`);
         if (e.effectiveRound <= e.openRound)

@@ -5,7 +5,7 @@
 import type { AppContracts } from "@/lib/contracts";
 import { indexerHistorySource } from "./indexerSource";
 import { logHistorySource } from "./logSource";
-import type { HistorySource } from "./types";
+import type { HistorySource } from "@portfolio-stake/core/history";
 
 /** The indexer's base URL (e.g. http://127.0.0.1:42069), inlined at build time; unset = chain logs. */
 const INDEXER_URL = process.env.NEXT_PUBLIC_INDEXER_URL;
@@ -14,4 +14,4 @@ export function historySource(contracts: AppContracts): HistorySource {
   return INDEXER_URL ? indexerHistorySource(INDEXER_URL, contracts) : logHistorySource(contracts);
 }
 
-export * from "./types";
+export * from "@portfolio-stake/core/history";

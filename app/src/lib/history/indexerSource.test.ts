@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Address } from "viem";
+import type { IndexedEventKind } from "@portfolio-stake/core/history";
 import { checkHistory } from "./conformance";
 import { indexerHistorySource, toAccountEvents, type GraphQLFetch } from "./indexerSource";
 
@@ -17,7 +18,7 @@ const event = (
   block: number,
   logIndex: number,
   openRound: number,
-  kind: string,
+  kind: IndexedEventKind | "something_new",
   fields: Record<string, unknown> = {},
 ): Row => ({
   id: `${block}-${logIndex}`,
@@ -41,32 +42,32 @@ const event = (
 const tables: Record<string, Row[]> = {
   accountEvents: [
     // Stored out of chain order on purpose: the source sorts (block, log index).
-    event(6, 0, 1, "allocation", { round: 2, detail: `${ALICE}:7500,2500` }),
-    event(4, 1, 1, "model_registered", { detail: `${MODEL_B}:1` }),
-    event(4, 0, 1, "model_registered", { detail: `${MODEL_A}:0` }),
-    event(5, 0, 1, "deposit", { amount: String(1000n * E18), balance: String(1000n * E18), round: 2 }),
-    event(10, 1, 2, "manager_set", { detail: BOB }),
-    event(20, 0, 3, "settlement", {
+    event(6, 0, 1, "allocation-set", { round: 2, detail: `${ALICE}:7500,2500` }),
+    event(4, 1, 1, "model-registered", { detail: `${MODEL_B}:1` }),
+    event(4, 0, 1, "model-registered", { detail: `${MODEL_A}:0` }),
+    event(5, 0, 1, "deposited", { amount: String(1000n * E18), balance: String(1000n * E18), round: 2 }),
+    event(10, 1, 2, "manager-set", { detail: BOB }),
+    event(20, 0, 3, "settled", {
       amount: String((25n * E18) / 10n),
       balance: String((10025n * E18) / 10n),
       round: 2,
     }),
-    event(21, 0, 3, "withdrawal_requested", {
+    event(21, 0, 3, "withdrawal-requested", {
       amount: String(100n * E18),
       pendingWithdrawal: String(100n * E18),
       balance: String((9025n * E18) / 10n),
       round: 4,
       releaseAt: "9000",
     }),
-    event(30, 0, 3, "withdrawal_claimed", { amount: String(100n * E18) }),
-    event(32, 0, 3, "rewards_claimed", {
+    event(30, 0, 3, "withdrawal-claimed", { amount: String(100n * E18) }),
+    event(32, 0, 3, "rewards-claimed", {
       amount: String(2n * E18),
       balance: String(904n * E18),
       unpaidRewards: String(E18 / 2n),
     }),
-    event(33, 0, 3, "rewards_funded", { amount: String(10n * E18) }),
-    event(40, 0, 4, "withdrawal_claimed", { amount: String(1n) }), // after the indexed head below: left out
-    { ...event(7, 0, 1, "deposit", { amount: "5", balance: "5", round: 2 }), account: BOB.toLowerCase() }, // another account
+    event(33, 0, 3, "rewards-funded", { amount: String(10n * E18) }),
+    event(40, 0, 4, "withdrawal-claimed", { amount: String(1n) }), // after the indexed head below: left out
+    { ...event(7, 0, 1, "deposited", { amount: "5", balance: "5", round: 2 }), account: BOB.toLowerCase() }, // another account
   ],
   allocations: [
     {
@@ -223,7 +224,7 @@ describe("history from the indexer", () => {
 
   it("follows the indexer's pages for accounts with more than a page of events", async () => {
     const many = Array.from({ length: 2_345 }, (_, i) =>
-      event(100 + i, 0, 1, "deposit", { amount: "1", balance: String(i + 1), round: 2 }),
+      event(100 + i, 0, 1, "deposited", { amount: "1", balance: String(i + 1), round: 2 }),
     );
     const { gql, queries } = fakeIndexer({ ...tables, accountEvents: many }, 10_000);
     const history = await indexerHistorySource("http://indexer", { chainId: 31337 }, gql).accountHistory(ALICE);
@@ -237,11 +238,11 @@ describe("history from the indexer", () => {
 
   it("gives proposals, unbindings and invalidateNonces; NonceUsed rows beside another event are left out", async () => {
     const rows = [
-      event(2, 5, 0, "model_proposed", { detail: MODEL_B }),
-      event(2, 6, 0, "model_proposal_cancelled", { detail: MODEL_B }),
-      event(30, 5, 3, "model_unbound", { detail: `${MODEL_B}:1:${ALICE.toLowerCase()}` }),
-      event(31, 0, 3, "nonce_used", { detail: "41" }), // alone in its transaction: invalidateNonces
-      { ...event(31, 2, 3, "nonce_used", { detail: "42" }), txHash: hash(30, 0) }, // beside a claim: an echo
+      event(2, 5, 0, "model-proposed", { detail: MODEL_B }),
+      event(2, 6, 0, "model-proposal-cancelled", { detail: MODEL_B }),
+      event(30, 5, 3, "model-unbound", { detail: `${MODEL_B}:1:${ALICE.toLowerCase()}` }),
+      event(31, 0, 3, "nonce-used", { detail: "41" }), // alone in its transaction: invalidateNonces
+      { ...event(31, 2, 3, "nonce-used", { detail: "42" }), txHash: hash(30, 0) }, // beside a claim: an echo
     ];
     const source = (data: Record<string, Row[]>) =>
       indexerHistorySource("http://indexer", { chainId: 31337 }, fakeIndexer(data, 35).gql);
@@ -273,7 +274,7 @@ describe("history from the indexer", () => {
     await assert.rejects(source(tables).accountHistory("0x1234"), /is not an address/);
     await assert.rejects(
       source({ ...tables, allocations: [] }).accountHistory(ALICE),
-      /allocation at block 6\/0: its vector is not in the allocation table/,
+      /allocation-set at block 6\/0: its vector is not in the allocation table/,
     );
     await assert.rejects(
       source({ ...tables, settlements: [] }).accountHistory(ALICE),
@@ -281,7 +282,7 @@ describe("history from the indexer", () => {
     );
     await assert.rejects(
       source({ ...tables, rewardsFundings: [] }).accountHistory(ALICE),
-      /rewards_funded at block 33\/0: its refill is not in the rewardsFunding table/,
+      /rewards-funded at block 33\/0: its refill is not in the rewardsFunding table/,
     );
     await assert.rejects(
       source({ ...tables, accountEvents: [event(3, 0, 0, "something_new")] }).accountHistory(ALICE),
@@ -290,7 +291,7 @@ describe("history from the indexer", () => {
     assert.throws(
       () =>
         toAccountEvents(
-          [event(3, 0, 0, "withdrawal_requested", { amount: "1", balance: "1", round: 2, releaseAt: "9" }) as never],
+          [event(3, 0, 0, "withdrawal-requested", { amount: "1", balance: "1", round: 2, releaseAt: "9" }) as never],
           [],
           [],
         ),

@@ -11,7 +11,13 @@
 import { getAddress, isAddress, type Address, type Hash, type Hex } from "viem";
 import type { AppContracts } from "@/lib/contracts";
 import { withoutNonceEchoes } from "./logSource";
-import { byChainOrder, type AccountEvent, type AccountHistory, type HistorySource } from "./types";
+import {
+  byChainOrder,
+  type AccountEvent,
+  type AccountHistory,
+  type HistorySource,
+  type IndexedEventKind,
+} from "@portfolio-stake/core/history";
 
 /** Largest page Ponder's GraphQL serves. */
 const PAGE = 1000;
@@ -22,7 +28,8 @@ export type GraphQLFetch = (query: string) => Promise<unknown>;
 /** Rows as the indexer's GraphQL returns them (BigInt columns come as decimal strings). */
 interface EventRow {
   id: string;
-  kind: string;
+  /** As the indexer writes it (one spelling, from core); a kind this app does not know is refused below. */
+  kind: IndexedEventKind;
   amount: string | null;
   balance: string | null;
   pendingWithdrawal: string | null;
@@ -159,21 +166,21 @@ export function toAccountEvents(
     };
     const at = `${row.kind} at block ${row.blockNumber}/${row.logIndex}`;
     switch (row.kind) {
-      case "model_registered": {
+      case "model-registered": {
         const [, modelId, slot] = /^(0x[0-9a-fA-F]{32}):(\d+)$/.exec(row.detail ?? "") ?? [];
         if (modelId === undefined || slot === undefined)
           throw new IndexerError(`${at}: model and slot missing (${String(row.detail)})`);
         return { ...base, kind: "model-registered", modelId: modelId.toLowerCase() as Hex, slot: Number(slot) };
       }
-      case "model_proposed":
-      case "model_proposal_cancelled": {
+      case "model-proposed":
+      case "model-proposal-cancelled": {
         if (!/^0x[0-9a-fA-F]{32}$/.test(row.detail ?? "")) throw new IndexerError(`${at}: model missing`);
         const modelId = row.detail!.toLowerCase() as Hex;
-        return row.kind === "model_proposed"
+        return row.kind === "model-proposed"
           ? { ...base, kind: "model-proposed", modelId }
           : { ...base, kind: "model-proposal-cancelled", modelId };
       }
-      case "model_unbound": {
+      case "model-unbound": {
         const [, modelId, slot, by] = /^(0x[0-9a-fA-F]{32}):(\d+):(0x[0-9a-fA-F]{40})$/.exec(row.detail ?? "") ?? [];
         if (modelId === undefined || slot === undefined || by === undefined)
           throw new IndexerError(`${at}: model, slot and unbinder missing (${String(row.detail)})`);
@@ -185,9 +192,9 @@ export function toAccountEvents(
           by: getAddress(by),
         };
       }
-      case "nonce_used":
+      case "nonce-used":
         return { ...base, kind: "nonces-invalidated", nonce: big(row.detail, "nonce") };
-      case "deposit":
+      case "deposited":
         return {
           ...base,
           kind: "deposited",
@@ -195,7 +202,7 @@ export function toAccountEvents(
           balance: big(row.balance, "balance"),
           effectiveRound: num(row.round, "effective round"),
         };
-      case "allocation": {
+      case "allocation-set": {
         const vector = allocationById.get(row.id);
         if (!vector) throw new IndexerError(`${at}: its vector is not in the allocation table`);
         return {
@@ -206,11 +213,11 @@ export function toAccountEvents(
           weights: [...vector.weights],
         };
       }
-      case "manager_set":
+      case "manager-set":
         if (!row.detail || !isAddress(row.detail))
           throw new IndexerError(`${at}: manager missing (${String(row.detail)})`);
         return { ...base, kind: "manager-set", manager: getAddress(row.detail) };
-      case "withdrawal_requested":
+      case "withdrawal-requested":
         return {
           ...base,
           kind: "withdrawal-requested",
@@ -220,9 +227,9 @@ export function toAccountEvents(
           lastAtRiskRound: num(row.round, "last round at risk"),
           releaseAt: Number(big(row.releaseAt, "release time")),
         };
-      case "withdrawal_claimed":
+      case "withdrawal-claimed":
         return { ...base, kind: "withdrawal-claimed", amount: big(row.amount, "amount") };
-      case "settlement": {
+      case "settled": {
         const round = num(row.round, "settled round");
         const s = settlementByRound.get(round);
         if (!s) throw new IndexerError(`${at}: round ${round}'s settlement is not in the settlement table`);
@@ -240,7 +247,7 @@ export function toAccountEvents(
           unprovable: s.unprovable,
         };
       }
-      case "rewards_claimed":
+      case "rewards-claimed":
         return {
           ...base,
           kind: "rewards-claimed",
@@ -248,7 +255,7 @@ export function toAccountEvents(
           unpaidRewards: big(row.unpaidRewards, "rewards still owed"),
           balance: big(row.balance, "balance"),
         };
-      case "rewards_funded": {
+      case "rewards-funded": {
         const f = fundingById.get(row.id);
         if (!f) throw new IndexerError(`${at}: its refill is not in the rewardsFunding table`);
         return {

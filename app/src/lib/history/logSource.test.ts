@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { encodeAbiParameters, encodeEventTopics, numberToHex, padHex, type Address, type Hex } from "viem";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
-import { at } from "../../../../scripts/lib/checks";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
+import { at } from "@portfolio-stake/core/checks";
 import { checkHistory } from "./conformance";
 import { blockRanges, logHistorySource, REORG_DEPTH, type LogRpc, type RpcLog } from "./logSource";
 

@@ -14,10 +14,15 @@ import {
   type Hash,
   type Hex,
 } from "viem";
-import { portfolioStakeAbi } from "@/generated/portfolioStakeAbi";
+import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import type { AppContracts } from "@/lib/contracts";
 import { getChainClient } from "@/lib/chain";
-import { byChainOrder, type AccountEvent, type AccountHistory, type HistorySource } from "./types";
+import {
+  byChainOrder,
+  type AccountEvent,
+  type AccountHistory,
+  type HistorySource,
+} from "@portfolio-stake/core/history";
 
 /** Blocks per eth_getLogs request (NEXT_PUBLIC_LOG_BLOCK_RANGE, default 50,000). */
 export const LOG_BLOCK_RANGE = BigInt(process.env.NEXT_PUBLIC_LOG_BLOCK_RANGE ?? 50_000);

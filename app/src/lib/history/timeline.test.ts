@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { signedPercent, timeline } from "./timeline";
-import type { AccountEvent } from "./types";
+import type { AccountEvent } from "@portfolio-stake/core/history";
 
 const E18 = 10n ** 18n;
 const ACCOUNT = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" as const;

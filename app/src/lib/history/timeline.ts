@@ -1,7 +1,7 @@
 /** An account's events as timeline rows, newest first, described in words (pure; unit-tested). */
 import type { Address } from "viem";
 import { formatNmr, shortAddress } from "@/lib/format";
-import { byChainOrder, type AccountEvent } from "./types";
+import { byChainOrder, type AccountEvent } from "@portfolio-stake/core/history";
 
 export interface TimelineRow {
   key: string;

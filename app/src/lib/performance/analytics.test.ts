@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { AccountEvent } from "@/lib/history/types";
+import type { AccountEvent } from "@portfolio-stake/core/history";
 import {
   recentModelSummary,
   correlationMatrix,
@@ -12,7 +12,7 @@ import {
   summarize,
   vectorAt,
 } from "./analytics";
-import { at } from "../../../../scripts/lib/checks";
+import { at } from "@portfolio-stake/core/checks";
 
 const E18 = 10n ** 18n;
 const base = (blockNumber: number, logIndex = 0) => ({

@@ -9,8 +9,8 @@
  * unpublished (every rate 0). The portfolio's rate is delta / stakeAtRisk, the return on what was at risk; chaining
  * these per-round rates (a time-weighted return) leaves deposits and withdrawals out of the performance.
  */
-import { pearson } from "../../../../scripts/lib/stats";
-import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@/lib/history/types";
+import { pearson } from "@portfolio-stake/core/stats";
+import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@portfolio-stake/core/history";
 
 export type Maybe = number | null;
 

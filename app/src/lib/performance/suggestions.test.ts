@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { suggestWeights } from "../../../../scripts/lib/suggestCore";
+import { suggestWeights } from "@portfolio-stake/core/suggest/core";
 import { earnedBy, lastRounds, parseBounds, suggestAll } from "./suggestions";
-import { at } from "../../../../scripts/lib/checks";
+import { at } from "@portfolio-stake/core/checks";
 
 const E18 = 10n ** 18n;
 

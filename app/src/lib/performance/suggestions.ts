@@ -1,8 +1,9 @@
 /**
- * Weight suggestions in the app: the same pure code as `npm run suggest` (scripts/lib/suggestCore.ts), applied to
+ * Weight suggestions in the app: the same pure code as `npm run suggest` (@portfolio-stake/core/suggest/core), applied to
  * the last `window` settled rounds of the account's own per-model rates.
  */
-import { METHODS, suggestWeights, windowReturn, type Method } from "../../../../scripts/lib/suggestCore";
+import { TOTAL_BPS, bpsToPercentText, parseBps } from "@portfolio-stake/core/bps";
+import { METHODS, suggestWeights, windowReturn, type Method } from "@portfolio-stake/core/suggest/core";
 import type { Maybe } from "./analytics";
 
 export { METHODS, type Method };
@@ -73,9 +74,8 @@ export function earnedBy(
 
 /** Percent text → whole bps, or null when it is not a number from 0 to 100 with at most two decimals. */
 function percentToBps(text: string): number | null {
-  if (!/^\s*\d{1,3}(\.\d{0,2})?\s*$/.test(text)) return null;
-  const bps = Math.round(Number(text) * 100);
-  return bps <= 10_000 ? bps : null;
+  const parsed = parseBps(text);
+  return parsed.ok ? parsed.bps : null;
 }
 
 /**
@@ -92,12 +92,12 @@ export function parseBounds(
   if (minBps === null || maxBps === null)
     return { error: "The minimum and maximum weights must be percentages from 0 to 100, with at most two decimals." };
   if (minBps > maxBps) return { error: `The minimum (${minText.trim()}%) is above the maximum (${maxText.trim()}%).` };
-  const pct = (bps: number) => `${(bps / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
-  if (modelCount * minBps > 10_000)
+  const pct = (bps: number) => `${bpsToPercentText(bps)}%`;
+  if (modelCount * minBps > TOTAL_BPS)
     return {
       error: `${modelCount} models at a minimum of ${pct(minBps)} each come to ${pct(modelCount * minBps)}, more than 100%: lower the minimum.`,
     };
-  if (modelCount * maxBps < 10_000)
+  if (modelCount * maxBps < TOTAL_BPS)
     return {
       error: `${modelCount} models at a maximum of ${pct(maxBps)} each come to only ${pct(modelCount * maxBps)}, less than 100%: raise the maximum.`,
     };

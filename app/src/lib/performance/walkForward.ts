@@ -1,12 +1,12 @@
 /**
  * The walk-forward evaluation on the performance page: the same pure code as `npm run suggest -- --evaluate`
- * (scripts/lib/suggest/evaluate.ts), on this account's own settled rates. Each method is replayed round by round on
+ * (packages/core/src/suggest/evaluate.ts), on this account's own settled rates. Each method is replayed round by round on
  * only the rates public at the time (a round counts as public `delay` rounds after it opened) and scored on the
  * rounds its vector would have applied to.
  */
-import { evaluate } from "../../../../scripts/lib/suggest/evaluate";
-import { NUMERAI_DAILY_DELAY } from "../../../../scripts/lib/suggest/timing";
-import { cumulativeOnStake, type PathSummary } from "../../../../scripts/lib/suggest/walkForward";
+import { evaluate } from "@portfolio-stake/core/suggest/evaluate";
+import { NUMERAI_DAILY_DELAY } from "@portfolio-stake/core/suggest/timing";
+import { cumulativeOnStake, type PathSummary } from "@portfolio-stake/core/suggest/walkForward";
 import type { Maybe } from "./analytics";
 
 export { NUMERAI_DAILY_DELAY };

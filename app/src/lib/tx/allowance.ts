@@ -14,7 +14,7 @@ import {
   type SimulateContractReturnType,
 } from "viem";
 import { readContract, simulateContract } from "viem/actions";
-import type { nmrAbi } from "@/generated/nmrAbi";
+import type { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
 import { getChainClient } from "@/lib/chain";
 import { formatNmr } from "@/lib/format";
 
