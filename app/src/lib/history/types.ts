@@ -142,11 +142,13 @@ export interface AccountHistory {
   events: AccountEvent[];
   /** Block the history was read up to (inclusive). */
   toBlock: bigint;
+  /** The source that served this read, when a source picks between several (caughtUpSource.ts). */
+  source?: string;
 }
 
 /**
  * A place to read account histories from. Implementations: logHistorySource (chain logs, the default) and, when
- * NEXT_PUBLIC_INDEXER_URL is set, an indexer (chosen in index.ts). Any output must pass conformance.checkHistory.
+ * NEXT_PUBLIC_INDEXER_URL is set, the indexer once it has caught up (caughtUpSource.ts, chosen in index.ts). Any output must pass conformance.checkHistory.
  */
 export interface HistorySource {
   readonly name: string;
