@@ -162,7 +162,7 @@ const integration: Stage = { name: "integration", estimate: 15, steps: () => int
 
 const e2e: Stage = { name: "e2e", estimate: 64, steps: () => [{ cmd: NPM, args: ["run", "test:e2e", "-w", "app"] }] };
 
-const indexer: Stage = { name: "indexer", estimate: 133, steps: () => [{ cmd: NPM, args: ["test", "-w", "indexer"] }] };
+const indexer: Stage = { name: "indexer", estimate: 270, steps: () => [{ cmd: NPM, args: ["test", "-w", "indexer"] }] };
 
 /** The fuzz shards print "N sequences, ..." (one line each); together they must make FUZZ_RUNS. */
 function checkFuzzTotal(results: Result[]): string | undefined {
