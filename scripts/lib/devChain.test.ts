@@ -37,6 +37,19 @@ describe("ProcessGroups", () => {
     assert.equal(groups.alive, false);
   });
 
+  it("stop() also stops what a server left behind in its group after it exited itself", async () => {
+    const groups = new ProcessGroups(() => {});
+    const pidFile = path.join(work, "orphan.pid");
+    const leader = groups.start("leader", "sh", ["-c", `(trap "" TERM; sleep 300) & echo $! > ${pidFile}`], {
+      output: path.join(work, "leader.log"),
+    });
+    await waitFor("the leader to exit", async () => leader.exitCode !== null, 10_000);
+    const orphan = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(alive(orphan), "the member outlives its leader");
+    await groups.stop(500);
+    await waitFor("the member to be gone (SIGKILL: it ignores SIGTERM)", async () => !alive(orphan), 5000);
+  });
+
   it("a step that fails rejects with its exit status and the tail of its log", async () => {
     const groups = new ProcessGroups();
     const log = path.join(work, "step.log");

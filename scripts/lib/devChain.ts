@@ -2,7 +2,7 @@
  * The one dev-chain harness: a Hardhat node in its own process group, the contracts deployed (and the demo history
  * generated) with their outputs where the caller says, other servers (Ponder, next start) started the same way, and
  * everything stopped on exit, failure or Ctrl-C. Used by `npm start` (scripts/start.ts), the app's end-to-end run
- * (app/scripts/e2e.ts) and the indexer tests (indexer/test/harness.ts).
+ * (scripts/e2e.ts) and the indexer tests (indexer/test/harness.ts).
  *
  * Every long-running child gets its own process group (detached), so stopping it stops whatever it spawned (npx,
  * hardhat, next's workers); a child's output goes to a log file, or to the terminal when asked.
@@ -50,41 +50,25 @@ export class ProcessGroups {
 
   /** Starts a long-running child (a server) in its own process group. */
   start(name: string, command: string, args: readonly string[], options: StartOptions): ChildProcess {
-    const fd = options.output === "inherit" ? undefined : openSync(options.output, "a");
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...QUIET_TOOLS, ...options.env },
-      stdio: ["ignore", fd ?? "inherit", fd ?? "inherit"],
-      detached: true,
-    });
-    if (fd !== undefined) closeSync(fd); // the child has its own copy
-    const entry = { name, child, output: options.output };
+    const entry = { name, child: spawnInOwnGroup(command, args, options), output: options.output };
     this.children.push(entry);
-    child.on("error", (error) => this.died(entry, error.message));
-    child.on("exit", (code, signal) => this.died(entry, signal ?? `exit ${String(code)}`));
-    return child;
+    entry.child.on("error", (error) => this.died(entry, error.message));
+    entry.child.on("exit", (code, signal) => this.died(entry, signal ?? `exit ${String(code)}`));
+    return entry.child;
   }
 
   /** Runs a step to completion in its own process group (Ctrl-C meanwhile stops it too); rejects on failure. */
   run(title: string, command: string, args: readonly string[], options: StartOptions): Promise<void> {
     return new Promise((resolve, reject) => {
-      const fd = options.output === "inherit" ? undefined : openSync(options.output, "a");
-      const child = spawn(command, args, {
-        cwd: options.cwd ?? REPO_ROOT,
-        env: { ...process.env, ...QUIET_TOOLS, ...options.env },
-        stdio: ["ignore", fd ?? "inherit", fd ?? "inherit"],
-        detached: true,
-      });
-      if (fd !== undefined) closeSync(fd);
-      const entry = { name: title, child, output: options.output };
+      const entry = { name: title, child: spawnInOwnGroup(command, args, options), output: options.output };
       this.children.push(entry);
       const done = (error?: Error) => {
         this.children.splice(this.children.indexOf(entry), 1);
         if (error) reject(error);
         else resolve();
       };
-      child.on("error", (error) => done(new Error(`${title}: ${error.message}`)));
-      child.on("exit", (code, signal) => {
+      entry.child.on("error", (error) => done(new Error(`${title}: ${error.message}`)));
+      entry.child.on("exit", (code, signal) => {
         if (code === 0) return done();
         const tail = options.output === "inherit" ? "" : `\n${logTail(options.output)}`;
         done(new Error(`${title} failed (${signal ?? `exit ${String(code)}`})${tail}`));
@@ -97,14 +81,16 @@ export class ProcessGroups {
     return this.children.some(({ child }) => isRunning(child));
   }
 
-  /** SIGTERM to every group, SIGKILL after `graceMs` to what is left. Safe to call twice. */
+  /**
+   * SIGTERM to every group, SIGKILL after `graceMs` (or once the leaders have exited) to what is left, including
+   * groups whose leader exited long ago but left a member behind. Safe to call twice.
+   */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
-    const live = this.children.filter(({ child }) => isRunning(child));
-    for (const { child } of live) killGroup(child, "SIGTERM");
+    for (const { child } of this.children) killGroup(child, "SIGTERM");
     const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline && live.some(({ child }) => isRunning(child))) await sleep(100);
-    for (const { child } of live) killGroup(child, "SIGKILL");
+    while (Date.now() < deadline && this.alive) await sleep(100);
+    for (const { child } of this.children) killGroup(child, "SIGKILL");
   }
 
   /** The synchronous last resort (process "exit"): SIGKILL to every group still running. */
@@ -125,12 +111,6 @@ export class ProcessGroups {
     process.on("exit", () => this.killNow());
   }
 
-  /** The log file a child writes to, for error messages. */
-  logOf(name: string): string | undefined {
-    const output = this.children.find((c) => c.name === name)?.output;
-    return output === "inherit" ? undefined : output;
-  }
-
   private died(entry: (typeof this.children)[number], why: string) {
     if (this.stopping || !this.children.includes(entry)) return;
     this.onUnexpectedExit?.(entry.name, why);
@@ -140,12 +120,28 @@ export class ProcessGroups {
 const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid === undefined || !isRunning(child)) return;
+/** Spawns `command` as the leader of a new process group, its output to a log file (appended) or the terminal. */
+function spawnInOwnGroup(command: string, args: readonly string[], options: StartOptions): ChildProcess {
+  const fd = options.output === "inherit" ? undefined : openSync(options.output, "a");
   try {
-    process.kill(-child.pid, signal); // the whole group: npx, hardhat, next's workers
+    return spawn(command, args, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...QUIET_TOOLS, ...options.env },
+      stdio: ["ignore", fd ?? "inherit", fd ?? "inherit"],
+      detached: true,
+    });
+  } finally {
+    if (fd !== undefined) closeSync(fd); // the child has its own copy
+  }
+}
+
+/** Signals the child's whole process group (npx, hardhat, next's workers), even when the leader has exited. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
   } catch {
-    // already gone
+    // the group is gone
   }
 }
 
