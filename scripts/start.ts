@@ -107,7 +107,6 @@ async function main() {
     deploymentsFile: deployed.deploymentsFile,
     log: log("indexer"),
     mode: "dev",
-    pollingMs: 200,
   });
 
   const built = await build;

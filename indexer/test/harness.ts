@@ -127,7 +127,7 @@ export async function startPonder(opts: { rpc: string; deploymentsFile: string; 
     log: logFile,
     mode: { start: "test" },
     database,
-    pollingMs: opts.pollingMs ?? 200,
+    pollingMs: opts.pollingMs,
   });
   await waitFor("Ponder to finish its backfill (/ready)", () => ponderReady(ponder.url), 600_000, {
     process: ponder.process,

@@ -321,6 +321,14 @@ export async function deploy(groups: ProcessGroups, options: DeployOptions): Pro
   };
 }
 
+/**
+ * Ponder polls the node on a timer (setInterval, whether or not the last poll has been answered), and after timeouts
+ * from a starved node (a busy 2-core machine) its adaptive rate limit falls to 3 requests a second. At 200 ms the polls
+ * alone (5 a second) then outpace that limit for good: its queue only grows and it never indexes the head again (seen
+ * in the indexer test under load). 400 ms stays below the floor, and a new block is still indexed within ~0.5 s.
+ */
+export const PONDER_POLLING_MS = 400;
+
 export interface PonderOptions {
   rpc: string;
   port: number;
@@ -333,6 +341,7 @@ export interface PonderOptions {
    * (PGlite in indexer/.ponder, in a directory named after the chain).
    */
   database?: { pgliteDir: string } | { postgresUrl: string };
+  /** How often Ponder asks the node for its newest block (default PONDER_POLLING_MS). */
   pollingMs?: number;
   chainId?: number;
 }
@@ -350,7 +359,7 @@ export function startPonder(groups: ProcessGroups, options: PonderOptions): { ur
       PONDER_RPC_URL: options.rpc,
       CHAIN_ID: String(options.chainId ?? 31337),
       DEPLOYMENTS_FILE: options.deploymentsFile,
-      POLLING_INTERVAL_MS: String(options.pollingMs ?? 200),
+      POLLING_INTERVAL_MS: String(options.pollingMs ?? PONDER_POLLING_MS),
       ...(options.database === undefined
         ? { PGLITE_DIR: "", DATABASE_URL: "" }
         : "pgliteDir" in options.database
