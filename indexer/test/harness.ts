@@ -39,6 +39,10 @@ export const createTokensFunction = TEST_TOKEN === "NMRLike" ? "faucet" : "mint"
 export const work = mkdtempSync(path.join(tmpdir(), "indexer-test-"));
 /** The servers this test started (node, Ponder, PostgreSQL), each in its own process group. */
 const groups = new ProcessGroups();
+// Ctrl-C (or the test runner's SIGTERM) stops them too, and the process ending any other way kills what is left.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => void stopAll(true).then(() => process.exit(130)));
+process.on("exit", () => groups.killNow());
 
 export function log(line: string) {
   console.log(`[indexer test ${new Date().toISOString().slice(11, 19)}] ${line}`);
