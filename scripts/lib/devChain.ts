@@ -322,10 +322,9 @@ export async function deploy(groups: ProcessGroups, options: DeployOptions): Pro
 }
 
 /**
- * Ponder polls the node on a timer (setInterval, whether or not the last poll has been answered), and after timeouts
- * from a starved node (a busy 2-core machine) its adaptive rate limit falls to 3 requests a second. At 200 ms the polls
- * alone (5 a second) then outpace that limit for good: its queue only grows and it never indexes the head again (seen
- * in the indexer test under load). 400 ms stays below the floor, and a new block is still indexed within ~0.5 s.
+ * How often Ponder asks the node for its newest block. It polls on a timer, whether or not the last poll was answered:
+ * 400 ms still indexes a new block within about half a second (the app's 1 s target) with half the requests of 200 ms
+ * on a busy machine. (Why a starved node used to stall Ponder for good: indexer/ponder.config.ts.)
  */
 export const PONDER_POLLING_MS = 400;
 
