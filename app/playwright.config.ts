@@ -1,6 +1,6 @@
 /**
  * End-to-end tests in Debian's Chromium (never a downloaded browser) against the app served by `next start` on a
- * local chain with the demo history. Run them with `npm run test:e2e -w app` (scripts/e2e.sh starts and stops
+ * local chain with the demo history. Run them with `npm run test:e2e -w app` (../scripts/e2e.ts starts and stops
  * everything); this config expects E2E_BASE_URL etc. from that script.
  */
 import { defineConfig, devices } from "@playwright/test";

@@ -11,6 +11,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { createConfig } from "ponder";
+import { http, type Transport } from "viem";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { deployedContract, deploymentsFilePath } from "@portfolio-stake/core/deployments";
 
@@ -73,6 +74,16 @@ const pgliteDirectory =
   process.env.PGLITE_DIR ||
   (isLocalChain && !process.env.DATABASE_URL ? await localChainDirectory() : ".ponder/pglite");
 
+/**
+ * A local node is never rate-limited, only slow when the machine is busy (a shared 2-core box running tests): Ponder
+ * treats a request that takes over 10 s as rate limiting, marks the node inactive and falls to 3 requests/s, while its
+ * block polls keep coming, so after one stall it never catches up again (the indexer test hung on it under load).
+ * For a local chain, requests wait up to 2 minutes instead; Ponder passes its own 10 s to the transport, hence the
+ * wrapper.
+ */
+const LOCAL_TIMEOUT_MS = 120_000;
+const localTransport: Transport = (params) => http(rpc)({ ...params, timeout: LOCAL_TIMEOUT_MS });
+
 export default createConfig({
   database: process.env.DATABASE_URL
     ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
@@ -80,7 +91,7 @@ export default createConfig({
   chains: {
     local: {
       id: chainId,
-      rpc,
+      rpc: isLocalChain ? localTransport : rpc,
       disableCache: isLocalChain,
       pollingInterval: Number(process.env.POLLING_INTERVAL_MS ?? 1000),
     },

@@ -50,7 +50,7 @@ export const model = onchainTable("model", (t) => ({
 export const modelBinding = onchainTable(
   "model_binding",
   (t) => ({
-    id: t.text().primaryKey(), // block-logIndex of its ModelRegistered
+    id: t.text().primaryKey(), // Ponder's event id of its ModelRegistered
     model: t.hex().notNull(),
     account: t.hex().notNull(),
     slot: t.integer().notNull(),
@@ -84,7 +84,7 @@ export const parameter = onchainTable("parameter", (t) => ({
 export const allocation = onchainTable(
   "allocation",
   (t) => ({
-    id: t.text().primaryKey(), // block-logIndex
+    id: t.text().primaryKey(), // Ponder's event id (chain order as a string)
     account: t.hex().notNull(),
     effectiveRound: t.integer().notNull(),
     by: t.hex().notNull(),
@@ -116,7 +116,7 @@ export const allocationWeight = onchainTable(
 export const accountEvent = onchainTable(
   "account_event",
   (t) => ({
-    id: t.text().primaryKey(), // block-logIndex
+    id: t.text().primaryKey(), // Ponder's event id (chain order as a string)
     account: t.hex().notNull(),
     // one of @portfolio-stake/core/history INDEXED_EVENT_KINDS (rewards-funded: the account funded the pool; its fields
     // are in rewards_funding, same id)
@@ -159,7 +159,7 @@ export const rewards = onchainTable("rewards", (t) => ({
 export const rewardsFunding = onchainTable(
   "rewards_funding",
   (t) => ({
-    id: t.text().primaryKey(), // block-logIndex (also the funder's account_event id)
+    id: t.text().primaryKey(), // Ponder's event id (also the funder's account_event id)
     from: t.hex().notNull(),
     amount: t.bigint().notNull(),
     toOwed: t.bigint().notNull(), // paid owed rewards, pro rata

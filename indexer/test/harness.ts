@@ -1,19 +1,26 @@
 /**
  * Test harness: a Hardhat node, the contracts (and optionally the demo history) deployed with isolated outputs, and
- * a Ponder instance on a fresh PGlite directory, all started here and stopped by stopAll() (process groups).
+ * a Ponder instance on a fresh PGlite directory or Postgres database, all started through the one dev-chain harness
+ * (scripts/lib/devChain.ts) and stopped by stopAll() (process groups).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPublicClient, http, parseAbi } from "viem";
 import { hardhat } from "viem/chains";
-import { deployedContract } from "@portfolio-stake/core/deployments";
+import {
+  ProcessGroups,
+  deploy,
+  ponderReady,
+  startNode,
+  startPonder as startIndexer,
+  waitFor,
+} from "../../scripts/lib/devChain"; // eslint-disable-line portfolio-stake/package-boundaries -- the root's dev-chain harness, shared with npm start and the app e2e run; to move into a package of its own
+import { pgClient, startPostgres, type LocalPostgres } from "./postgres";
 
 export const INDEXER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ROOT = path.dirname(INDEXER);
-const children: ChildProcess[] = [];
 
 /**
  * The local test token's functions the tests call: NMRLike (LOCAL_NMR=NMRLike, the default here: it keeps NMR's
@@ -30,112 +37,66 @@ export const testTokenAbi = parseAbi([
 export const createTokensFunction = TEST_TOKEN === "NMRLike" ? "faucet" : "mint";
 
 export const work = mkdtempSync(path.join(tmpdir(), "indexer-test-"));
+/** The servers this test started (node, Ponder, PostgreSQL), each in its own process group. */
+const groups = new ProcessGroups();
+// Ctrl-C (or the test runner's SIGTERM) stops them too, and the process ending any other way kills what is left.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => void stopAll(true).then(() => process.exit(130)));
+process.on("exit", () => groups.killNow());
 
 export function log(line: string) {
   console.log(`[indexer test ${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
-function start(name: string, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const out = path.join(work, `${name}.log`);
-  writeFileSync(out, "");
-  const child = spawn("bash", ["-c", `exec "$0" "$@" >>"${out}" 2>&1`, command, ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: "ignore",
-  });
-  children.push(child);
-  return child;
-}
-
-export function stopAll(keepLogs: boolean) {
-  for (const c of children) {
-    try {
-      process.kill(-c.pid!, "SIGKILL");
-    } catch {
-      /* already gone */
-    }
-  }
-  rmSync(path.join(ROOT, "ignition", "deployments", `test-indexer-${process.pid}`), { recursive: true, force: true });
+/** Stops every server this test started, then drops its Postgres database and cluster, if any. */
+export async function stopAll(keepLogs: boolean) {
+  await groups.stop();
+  await dropTestDatabase().catch((error: unknown) => log(`could not drop the test database: ${String(error)}`));
+  localPostgres?.remove();
   if (keepLogs) log(`logs kept in ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
 
-async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await ok().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (logs: ${work})`);
-}
-
+/** A Hardhat node on 127.0.0.1:`port`, starting now (the tests move time forward themselves). */
 export async function startChain(port: number) {
-  const rpc = `http://127.0.0.1:${port}`;
-  start(
-    "node",
-    path.join(ROOT, "node_modules", ".bin", "hardhat"),
-    ["node", "--hostname", "127.0.0.1", "--port", String(port)],
-    ROOT,
-    {
-      HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
-    },
-  );
+  const { rpc } = await startNode(groups, { port, log: path.join(work, "node.log"), timeoutMs: 60_000 });
   const client = createPublicClient({ chain: hardhat, transport: http(rpc) });
-  await waitFor("the Hardhat node", async () => (await client.getBlockNumber()) >= 0n, 60_000);
   return { rpc, client };
 }
 
-/** Deploys with Ignition (and generates DEMO_ROUNDS of demo history when rounds > 0) on the node at `rpc`. */
+/** Deploys with Ignition (and generates `rounds` of demo history when > 0) on the node at `rpc`, outputs in `work`. */
 export function deployDemo(rpc: string, rounds: number, seed: number) {
-  const env = {
-    ...process.env,
-    LOCAL_RPC_URL: rpc,
-    IGNITION_DEPLOYMENT_ID: `test-indexer-${process.pid}`,
-    DEPLOYMENTS_FILE: path.join(work, "deployedContracts.ts"),
-    DEMO_DIR: path.join(work, "demo"),
-    DEMO_ROUNDS: String(rounds),
-    DEMO_SEED: String(seed),
-    LOCAL_NMR: TEST_TOKEN,
-    HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
-  };
-  const script = rounds > 0 ? "scripts/demo.ts" : "scripts/deploy.ts";
-  const result = spawnSync(
-    path.join(ROOT, "node_modules", ".bin", "hardhat"),
-    ["run", script, "--network", "localhost"],
-    { cwd: ROOT, env, encoding: "utf8" },
-  );
-  if (result.status !== 0) throw new Error(`${script} failed:\n${result.stdout}\n${result.stderr}`);
-  const contract = (name: string) => deployedContract(31337, name, env.DEPLOYMENTS_FILE, `${script} wrote none.`);
-  return {
-    deploymentsFile: env.DEPLOYMENTS_FILE,
-    stake: contract("PortfolioStake"),
-    nmr: contract("NMR"),
-    demoJson: path.join(env.DEMO_DIR, "demo.json"),
-  };
+  return deploy(groups, {
+    rpc,
+    rounds,
+    seed,
+    workDir: work,
+    token: TEST_TOKEN,
+    output: path.join(work, "deploy.log"),
+  });
 }
 
 /**
- * With INDEXER_TEST_DATABASE_URL (a Postgres server), a database of this run's own: Ponder's sync store (schema
- * ponder_sync) keys blocks and logs by chain id and number, so two local chains in one database would mix.
- * (pg is Ponder's own Postgres driver.)
+ * Which database Ponder runs on: INDEXER_TEST_DATABASE=postgres starts a throw-away PostgreSQL server (Debian's
+ * package, on INDEXER_TEST_PG_PORT, default 55432) unless INDEXER_TEST_DATABASE_URL names a running one; the default
+ * is embedded PGlite. Either way this run gets a database of its own: Ponder's sync store (schema ponder_sync) keys
+ * blocks and logs by chain id and number, so two local chains in one database would mix.
  */
+export const DATABASE_KIND: "postgres" | "pglite" =
+  process.env.INDEXER_TEST_DATABASE === "postgres" || process.env.INDEXER_TEST_DATABASE_URL ? "postgres" : "pglite";
+let localPostgres: LocalPostgres | undefined;
 let testDatabase: { admin: string; name: string } | undefined;
-/** Ponder's Postgres driver, imported by a name typed `string` so TypeScript does not look for its types. */
-const PG: string = "pg";
-async function freshDatabase(admin: string): Promise<string> {
-  const { default: pg } = (await import(PG)) as {
-    default: {
-      Client: new (o: { connectionString: string }) => {
-        connect(): Promise<void>;
-        query(q: string): Promise<unknown>;
-        end(): Promise<void>;
-      };
-    };
-  };
+
+async function freshDatabase(): Promise<string> {
+  let admin = process.env.INDEXER_TEST_DATABASE_URL;
+  if (!admin) {
+    const port = Number(process.env.INDEXER_TEST_PG_PORT ?? 55432);
+    localPostgres = await startPostgres(groups, { port, log: path.join(work, "postgres.log") });
+    admin = localPostgres.url;
+    log(`PostgreSQL server on 127.0.0.1:${port} (a fresh cluster)`);
+  }
   const name = `indexer_test_${process.pid}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
+  const client = await pgClient(admin);
   await client.query(`CREATE DATABASE ${name}`);
   await client.end();
   testDatabase = { admin, name };
@@ -144,54 +105,39 @@ async function freshDatabase(admin: string): Promise<string> {
   return url.toString();
 }
 
-/** Drops the run's Postgres database, if any (after Ponder has stopped). */
-export async function dropTestDatabase() {
-  if (!testDatabase) return;
-  const { default: pg } = (await import(PG)) as {
-    default: {
-      Client: new (o: { connectionString: string }) => {
-        connect(): Promise<void>;
-        query(q: string): Promise<unknown>;
-        end(): Promise<void>;
-      };
-    };
-  };
-  const client = new pg.Client({ connectionString: testDatabase.admin });
-  await client.connect();
+/** Drops the run's database on an external Postgres server (after Ponder has stopped); a local cluster is deleted. */
+async function dropTestDatabase() {
+  if (!testDatabase || localPostgres) return;
+  const client = await pgClient(testDatabase.admin);
   await client.query(`DROP DATABASE IF EXISTS ${testDatabase.name} WITH (FORCE)`);
   await client.end();
 }
 
 /**
- * Starts `ponder start` on a fresh PGlite directory, or on a fresh Postgres database when INDEXER_TEST_DATABASE_URL
- * is set; resolves once the backfill is done (/ready).
+ * Starts `ponder start` on a fresh PGlite directory, or on a fresh Postgres database (see DATABASE_KIND); resolves
+ * once the backfill is done (/ready).
  */
 export async function startPonder(opts: { rpc: string; deploymentsFile: string; port: number; pollingMs?: number }) {
-  const url = `http://127.0.0.1:${opts.port}`;
   const started = Date.now();
-  const databaseUrl = process.env.INDEXER_TEST_DATABASE_URL
-    ? await freshDatabase(process.env.INDEXER_TEST_DATABASE_URL)
-    : "";
-  start(
-    "ponder",
-    path.join(ROOT, "node_modules", ".bin", "ponder"),
-    ["start", "--schema", "test", "--port", String(opts.port)],
-    INDEXER,
-    {
-      PONDER_TELEMETRY_DISABLED: "true",
-      PONDER_RPC_URL: opts.rpc,
-      DEPLOYMENTS_FILE: opts.deploymentsFile,
-      PGLITE_DIR: path.join(work, `pglite-${opts.port}`),
-      POLLING_INTERVAL_MS: String(opts.pollingMs ?? 200),
-      DATABASE_URL: databaseUrl,
-    },
-  );
-  await waitFor(
-    "Ponder to finish its backfill (/ready)",
-    async () => (await fetch(`${url}/ready`)).status === 200,
-    600_000,
-  );
-  return { url, readyAfterMs: Date.now() - started };
+  const database =
+    DATABASE_KIND === "postgres"
+      ? { postgresUrl: await freshDatabase() }
+      : { pgliteDir: path.join(work, `pglite-${opts.port}`) };
+  const logFile = path.join(work, "ponder.log");
+  const ponder = startIndexer(groups, {
+    rpc: opts.rpc,
+    port: opts.port,
+    deploymentsFile: opts.deploymentsFile,
+    log: logFile,
+    mode: { start: "test" },
+    database,
+    pollingMs: opts.pollingMs,
+  });
+  await waitFor("Ponder to finish its backfill (/ready)", () => ponderReady(ponder.url), 600_000, {
+    process: ponder.process,
+    log: logFile,
+  });
+  return { url: ponder.url, readyAfterMs: Date.now() - started };
 }
 
 /** Waits until Ponder's /status reports `block` (or later) indexed. */

@@ -15,7 +15,10 @@
  * Then a reorg (evm_snapshot / evm_revert to before an indexed reallocation, another branch mined) must leave the
  * indexer on the new branch.
  *
- *   npm test -w indexer     (INDEXER_TEST_SEED, INDEXER_TEST_ACTIONS, INDEXER_TEST_PORT, INDEXER_TEST_PONDER_PORT)
+ *   npm test -w indexer     runs it twice: on embedded PGlite, then on a throw-away PostgreSQL server
+ *                           (INDEXER_TEST_DATABASE=postgres; see harness.ts and postgres.ts)
+ *   options: INDEXER_TEST_SEED, INDEXER_TEST_ACTIONS, INDEXER_TEST_PORT, INDEXER_TEST_PONDER_PORT,
+ *            INDEXER_TEST_DATABASE (pglite | postgres), INDEXER_TEST_PG_PORT, INDEXER_TEST_DATABASE_URL
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -48,10 +51,10 @@ import type { AccountView } from "@portfolio-stake/core/views";
 // eslint-disable-next-line portfolio-stake/package-boundaries -- the test drives the root's operator and keeper jobs in-process; the dev-chain harness (issue 14) is to run them as the scripts instead
 import { PortfolioStake__factory } from "../../typechain-types";
 import {
+  DATABASE_KIND,
   ROOT,
   createTokensFunction,
   deployDemo,
-  dropTestDatabase,
   getJson,
   gql,
   log,
@@ -99,7 +102,7 @@ async function main() {
   const random = () => prng.float();
   const { rpc, client } = await startChain(PORT);
   log(`chain on ${rpc}; deploying and generating ${DEMO_ROUNDS} rounds of demo history`);
-  const deployed = deployDemo(rpc, DEMO_ROUNDS, SEED);
+  const deployed = await deployDemo(rpc, DEMO_ROUNDS, SEED);
   const demo = parseDemoFile(readFileSync(deployed.demoJson, "utf8"), deployed.demoJson);
   const stake = deployed.stake.address;
   const fromBlock = deployed.stake.deployBlock;
@@ -107,7 +110,7 @@ async function main() {
   // Backfill: the demo history is indexed by a fresh Ponder; everything after it is indexed live.
   const ponder = await startPonder({ rpc, deploymentsFile: deployed.deploymentsFile, port: PONDER_PORT });
   log(
-    `ponder backfilled the demo in ${(ponder.readyAfterMs / 1000).toFixed(1)} s; random actions follow, indexed live`,
+    `ponder (on ${DATABASE_KIND}) backfilled the demo in ${(ponder.readyAfterMs / 1000).toFixed(1)} s; random actions follow, indexed live`,
   );
 
   const wallet = (address: Address) => {
@@ -931,13 +934,12 @@ async function main() {
 
 main().then(
   async () => {
-    stopAll(false);
-    await dropTestDatabase();
-    log("PASS");
+    await stopAll(false);
+    log(`PASS (on ${DATABASE_KIND})`);
   },
-  (error) => {
+  async (error) => {
     console.error(error);
-    stopAll(true);
+    await stopAll(true);
     process.exitCode = 1;
   },
 );

@@ -17,7 +17,6 @@ import { at, defined } from "@portfolio-stake/core/checks";
 import {
   createTokensFunction,
   deployDemo,
-  dropTestDatabase,
   gql,
   log,
   startChain,
@@ -35,7 +34,7 @@ const CALLS_PER_TX = 100;
 
 async function main() {
   const { rpc, client } = await startChain(Number(process.env.THROUGHPUT_PORT ?? 8553));
-  const deployed = deployDemo(rpc, 0, 1);
+  const deployed = await deployDemo(rpc, 0, 1);
   const stake = deployed.stake.address;
   const wallet = (i: number) =>
     createWalletClient({
@@ -152,12 +151,11 @@ async function main() {
 
 main().then(
   async () => {
-    stopAll(false);
-    await dropTestDatabase();
+    await stopAll(false);
   },
-  (error) => {
+  async (error) => {
     console.error(error);
-    stopAll(true);
+    await stopAll(true);
     process.exitCode = 1;
   },
 );

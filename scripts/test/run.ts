@@ -21,8 +21,10 @@
  *   fuzz         test/invariants, FUZZ_RUNS (default 2000) sequences uninstrumented, in --fuzz-shards processes
  *                (FUZZ_SHARD=i/n: sequence indexes with index % n == i, same seeds); the shards' counts must add up.
  *   integration  test/integration (replay, demo, operator/keeper, rebalance) uninstrumented.
- *   e2e          app/scripts/e2e.sh: its own Hardhat node (8547), demo, next build, next start (3100), Playwright.
- *   indexer      indexer/test/run.ts: its own Hardhat node (8552) and Ponder (42071).
+ *   e2e          scripts/e2e.ts: its own Hardhat node (8547), demo, Ponder (42075), next build, next start (3100),
+ *                Playwright.
+ *   indexer      indexer/test/run.ts twice, on PGlite and on a throw-away PostgreSQL server (55432): its own Hardhat
+ *                node (8552) and Ponder (42071).
  * The heavy stages run with SKIP_COMPILE=1 (see hardhat.config.ts): the gate compiled, and a compile, even a no-op
  * one, rewrites cache/solidity-files-cache.json, which another Hardhat process could then read half written.
  * Every stage writes build/test-logs/<stage>.log; a failed stage's log tail is printed when it ends (TEST_LOG_TAIL
@@ -161,7 +163,7 @@ const integration: Stage = { name: "integration", estimate: 15, steps: () => int
 
 const e2e: Stage = { name: "e2e", estimate: 64, steps: () => [{ cmd: NPM, args: ["run", "test:e2e", "-w", "app"] }] };
 
-const indexer: Stage = { name: "indexer", estimate: 133, steps: () => [{ cmd: NPM, args: ["test", "-w", "indexer"] }] };
+const indexer: Stage = { name: "indexer", estimate: 270, steps: () => [{ cmd: NPM, args: ["test", "-w", "indexer"] }] };
 
 /** The fuzz shards print "N sequences, ..." (one line each); together they must make FUZZ_RUNS. */
 function checkFuzzTotal(results: Result[]): string | undefined {
@@ -228,7 +230,7 @@ function exec(step: Step, out: "inherit" | number, extraEnv: Record<string, stri
     child.on("exit", (code, signal) => {
       running.delete(child);
       // Whatever the stage left behind in its process group goes with it (servers it started in their own
-      // session, like e2e.sh's, are stopped by their starter).
+      // process groups, like the dev-chain harness's, are stopped by their starter).
       if (out !== "inherit" && child.pid) killGroup(child.pid, "SIGTERM");
       resolve(code ?? (signal ? 128 : 1));
     });

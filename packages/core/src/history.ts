@@ -165,11 +165,14 @@ export interface AccountHistory {
   events: AccountEvent[];
   /** Block the history was read up to (inclusive). */
   toBlock: bigint;
+  /** The source that served this read, when a source picks between several (caughtUpSource.ts). */
+  source?: string;
 }
 
 /**
  * A place to read account histories from. Implementations (app/src/lib/history): logHistorySource (chain logs, the
- * default) and, when NEXT_PUBLIC_INDEXER_URL is set, the indexer. Any output must pass conformance.checkHistory.
+ * default) and, when NEXT_PUBLIC_INDEXER_URL is set, the indexer once it has caught up (caughtUpSource.ts, chosen in
+ * index.ts). Any output must pass conformance.checkHistory.
  */
 export interface HistorySource {
   readonly name: string;

@@ -8,15 +8,26 @@
  * indexer adds meanwhile are left out; a row of one table with no partner in another (a reorg between requests)
  * makes the read fail, and react-query retries it.
  */
-import { getAddress, isAddress, type Address, type Hash, type Hex } from "viem";
+import { getAddress, isAddress, type Address, type Hex } from "viem";
 import type { AppContracts } from "@/lib/contracts";
+import {
+  ALLOCATION_COLUMNS,
+  EVENT_COLUMNS,
+  FUNDING_COLUMNS,
+  SETTLEMENT_COLUMNS,
+  type AllocationRow,
+  type Columns,
+  type EventRow,
+  type FundingRow,
+  type RowOf,
+  type SettlementRow,
+} from "./indexerRows";
 import { withoutNonceEchoes } from "./logSource";
 import {
   byChainOrder,
   type AccountEvent,
   type AccountHistory,
   type HistorySource,
-  type IndexedEventKind,
 } from "@portfolio-stake/core/history";
 
 /** Largest page Ponder's GraphQL serves. */
@@ -25,51 +36,6 @@ const PAGE = 1000;
 /** The HTTP call this source makes (injectable for tests): POST a GraphQL query, get its `data`. */
 export type GraphQLFetch = (query: string) => Promise<unknown>;
 
-/** Rows as the indexer's GraphQL returns them (BigInt columns come as decimal strings). */
-interface EventRow {
-  id: string;
-  /** As the indexer writes it (one spelling, from core); a kind this app does not know is refused below. */
-  kind: IndexedEventKind;
-  amount: string | null;
-  balance: string | null;
-  pendingWithdrawal: string | null;
-  unpaidRewards: string | null;
-  round: number | null;
-  openRound: number;
-  releaseAt: string | null;
-  detail: string | null;
-  blockNumber: string;
-  logIndex: number;
-  timestamp: string;
-  txHash: Hash;
-}
-interface AllocationRow {
-  id: string;
-  by: Address;
-  effectiveRound: number;
-  weights: number[];
-}
-interface SettlementRow {
-  round: number;
-  stakeAtRisk: string;
-  rates: string[];
-  delta: string;
-  paid: string;
-  burned: string;
-  unpaidRewards: string;
-  balance: string;
-  unprovable: boolean;
-}
-interface FundingRow {
-  id: string;
-  amount: string;
-  toOwed: string;
-  pool: string;
-  owedTotal: string;
-  owedFactor: string;
-  owedEpoch: number;
-  owedScale: number;
-}
 interface Page<T> {
   items: T[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -117,15 +83,20 @@ const num = (value: number | null, what: string): number => {
   return value;
 };
 
-/** Every page of one list field (`field(where: …)`), following Ponder's cursors. */
-async function allPages<T>(gql: GraphQLFetch, field: string, where: string, fields: string): Promise<T[]> {
-  const rows: T[] = [];
+/** Every page of one list field (`field(where: …)`) with the given columns, following Ponder's cursors. */
+async function allPages<C extends Columns<object, never>>(
+  gql: GraphQLFetch,
+  field: string,
+  where: string,
+  columns: C,
+): Promise<RowOf<C>[]> {
+  const rows: RowOf<C>[] = [];
   let after: string | null = null;
   do {
     const cursor: string = after ? `, after: ${JSON.stringify(after)}` : "";
     const data = (await gql(
-      `{ ${field}(where: ${where}, limit: ${PAGE}${cursor}) { items { ${fields} } pageInfo { hasNextPage endCursor } } }`,
-    )) as Record<string, Page<T>>;
+      `{ ${field}(where: ${where}, limit: ${PAGE}${cursor}) { items { ${columns.selection} } pageInfo { hasNextPage endCursor } } }`,
+    )) as Record<string, Page<RowOf<C>>>;
     const page = data[field];
     if (!page) throw new IndexerError(`the indexer has no "${field}" table: is it this project's indexer?`);
     rows.push(...page.items);
@@ -292,25 +263,10 @@ export function indexerHistorySource(
       const toBlock = await indexedHead(gql, contracts.chainId);
       const upTo = `blockNumber_lte: "${toBlock}"`;
       const [events, allocations, settlements, fundings] = await Promise.all([
-        allPages<EventRow>(
-          gql,
-          "accountEvents",
-          `{ account: ${lower}, ${upTo} }`,
-          "id kind amount balance pendingWithdrawal unpaidRewards round openRound releaseAt detail blockNumber logIndex timestamp txHash",
-        ),
-        allPages<AllocationRow>(gql, "allocations", `{ account: ${lower}, ${upTo} }`, "id by effectiveRound weights"),
-        allPages<SettlementRow>(
-          gql,
-          "settlements",
-          `{ account: ${lower} }`,
-          "round stakeAtRisk rates delta paid burned unpaidRewards balance unprovable",
-        ),
-        allPages<FundingRow>(
-          gql,
-          "rewardsFundings",
-          `{ from: ${lower}, ${upTo} }`,
-          "id amount toOwed pool owedTotal owedFactor owedEpoch owedScale",
-        ),
+        allPages(gql, "accountEvents", `{ account: ${lower}, ${upTo} }`, EVENT_COLUMNS),
+        allPages(gql, "allocations", `{ account: ${lower}, ${upTo} }`, ALLOCATION_COLUMNS),
+        allPages(gql, "settlements", `{ account: ${lower} }`, SETTLEMENT_COLUMNS),
+        allPages(gql, "rewardsFundings", `{ from: ${lower}, ${upTo} }`, FUNDING_COLUMNS),
       ]);
       return {
         account: checksummed,

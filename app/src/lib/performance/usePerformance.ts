@@ -16,7 +16,8 @@ export function useAccountHistory(address: Address) {
     enabled: !!source,
     refetchInterval: 15_000,
   });
-  return { contracts, history, sourceName: source?.name ?? "the chain" };
+  // The source that served the last read (the indexer, or the chain's logs while it catches up).
+  return { contracts, history, sourceName: history.data?.source ?? source?.name ?? "the chain" };
 }
 
 export function usePerformance(address: Address) {

@@ -1,0 +1,123 @@
+/**
+ * The dev-chain harness's process handling and build reuse, with small shell children instead of real servers (the
+ * node, deploy, Ponder and next paths run for real in the indexer test, the e2e run and npm start).
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { ProcessGroups, REPO_ROOT, appBuildStamp, buildApp, waitFor } from "./devChain";
+
+const work = mkdtempSync(path.join(tmpdir(), "dev-chain-test-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe("ProcessGroups", () => {
+  it("stop() stops a server and whatever it started (its whole process group)", async () => {
+    const groups = new ProcessGroups();
+    const pidFile = path.join(work, "grandchild.pid");
+    const server = groups.start("server", "sh", ["-c", `sleep 300 & echo $! > ${pidFile}; wait`], {
+      output: path.join(work, "server.log"),
+    });
+    await waitFor("the grandchild's pid", async () => readFileSync(pidFile, "utf8").trim() !== "", 10_000);
+    const grandchild = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(alive(grandchild) && alive(server.pid!));
+    await groups.stop(2000);
+    await waitFor("the grandchild to be gone", async () => !alive(grandchild), 5000);
+    assert.equal(alive(server.pid!), false);
+    assert.equal(groups.alive, false);
+  });
+
+  it("stop() also stops what a server left behind in its group after it exited itself", async () => {
+    const groups = new ProcessGroups(() => {});
+    const pidFile = path.join(work, "orphan.pid");
+    const leader = groups.start("leader", "sh", ["-c", `(trap "" TERM; sleep 300) & echo $! > ${pidFile}`], {
+      output: path.join(work, "leader.log"),
+    });
+    await waitFor("the leader to exit", async () => leader.exitCode !== null, 10_000);
+    const orphan = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(alive(orphan), "the member outlives its leader");
+    await groups.stop(500);
+    await waitFor("the member to be gone (SIGKILL: it ignores SIGTERM)", async () => !alive(orphan), 5000);
+  });
+
+  it("a step that fails rejects with its exit status and the tail of its log", async () => {
+    const groups = new ProcessGroups();
+    const log = path.join(work, "step.log");
+    await assert.rejects(
+      groups.run("the failing step", "sh", ["-c", "echo what went wrong; exit 3"], { output: log }),
+      /the failing step failed \(exit 3\)\nwhat went wrong/,
+    );
+    await groups.run("a good step", "sh", ["-c", "exit 0"], { output: log }); // resolves
+  });
+
+  it("a server that dies before stop() is reported once, with why; one stopped by stop() is not", async () => {
+    const deaths: string[] = [];
+    const groups = new ProcessGroups((name, why) => deaths.push(`${name}: ${why}`));
+    const log = path.join(work, "dies.log");
+    const dying = groups.start("the dying server", "sh", ["-c", "exit 5"], { output: log });
+    groups.start("the long server", "sleep", ["300"], { output: log });
+    await waitFor("the dying server to exit", async () => dying.exitCode !== null, 5000);
+    await new Promise((resolve) => setImmediate(resolve));
+    await groups.stop(2000);
+    assert.deepEqual(deaths, ["the dying server: exit 5"]);
+  });
+});
+
+describe("waitFor", () => {
+  it("fails at once, with the log, when the awaited server exits (not after the whole timeout)", async () => {
+    const groups = new ProcessGroups(() => {});
+    const log = path.join(work, "crash.log");
+    const child = groups.start("crashing", "sh", ["-c", "echo port already in use; exit 1"], { output: log });
+    const started = Date.now();
+    await assert.rejects(
+      waitFor("the crashing server", async () => false, 60_000, { process: child, log }),
+      /the crashing server: the process exited \(exit 1\):\nport already in use/,
+    );
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it("times out naming what it waited for", async () => {
+    await assert.rejects(
+      waitFor("something that never comes", async () => false, 300),
+      /timed out after 0.3 s waiting for something that never comes/,
+    );
+  });
+});
+
+describe("the app's build reuse", () => {
+  const env = { NEXT_PUBLIC_RPC_URL: "http://127.0.0.1:8545", NEXT_PUBLIC_CHAIN_ID: "31337" };
+
+  it("the stamp depends on the baked-in settings (a build for another chain or indexer is not reused)", () => {
+    const stamp = appBuildStamp(env);
+    assert.match(stamp, /^[0-9a-f]{64}$/);
+    assert.equal(appBuildStamp({ ...env }), stamp);
+    assert.notEqual(appBuildStamp({ ...env, NEXT_PUBLIC_RPC_URL: "http://127.0.0.1:8571" }), stamp);
+    assert.notEqual(appBuildStamp({ ...env, NEXT_PUBLIC_INDEXER_URL: "http://127.0.0.1:42069" }), stamp);
+  });
+
+  it("a build with the same stamp is reused without running next build", async () => {
+    const distDir = `.next-dev-chain-test-${process.pid}`;
+    const dist = path.join(REPO_ROOT, "app", distDir);
+    mkdirSync(dist, { recursive: true });
+    try {
+      writeFileSync(path.join(dist, "BUILD_ID"), "test");
+      writeFileSync(path.join(dist, "portfolio-stake-build-stamp"), appBuildStamp(env));
+      const groups = new ProcessGroups();
+      const result = await buildApp(groups, { distDir, env, log: path.join(work, "build.log") });
+      assert.equal(result.reused, true);
+      assert.throws(() => readFileSync(path.join(work, "build.log")), /ENOENT/, "next build never ran");
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
+  });
+});
