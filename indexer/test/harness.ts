@@ -1,7 +1,7 @@
 /**
  * Test harness: a Hardhat node, the contracts (and optionally the demo history) deployed with isolated outputs, and
  * a Ponder instance on a fresh PGlite directory or Postgres database, all started through the one dev-chain harness
- * (scripts/lib/devChain.ts) and stopped by stopAll() (process groups).
+ * (packages/core/src/devChain.ts) and stopped by stopAll() (process groups).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import {
   startNode,
   startPonder as startIndexer,
   waitFor,
-} from "../../scripts/lib/devChain"; // eslint-disable-line portfolio-stake/package-boundaries -- the root's dev-chain harness, shared with npm start and the app e2e run; to move into a package of its own
+} from "@portfolio-stake/core/devChain";
 import { pgClient, startPostgres, type LocalPostgres } from "./postgres";
 
 export const INDEXER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
