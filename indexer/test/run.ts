@@ -2,9 +2,10 @@
  * Indexer correctness. A demo history (deposits, vectors, a manager, withdrawals, published and settled rounds) is
  * indexed by a fresh Ponder (backfill); then a seeded random sequence of actions runs while Ponder follows the chain
  * live: reallocations (by stakers and by a manager, and a burst of more than 64 in one round), deposits, newcomers,
- * new models, withdrawal requests and claims, days passing with rounds opened, resolved rounds published by the
- * operator job (scripts/lib/operator.ts) and settled by the keeper (scripts/lib/keeper.ts). Then, for every account
- * and every round, what the indexer rebuilt must equal the contract's own views and receipts:
+ * new models, withdrawal requests and claims, days passing with rounds opened, resolved rounds published (leaf files
+ * and roots from core's payout formula, as the operator job writes them) and settled by the keeper job, run as the
+ * script it is deployed as (scripts/keeper.ts): nothing outside the indexer package but core is imported. Then, for
+ * every account and every round, what the indexer rebuilt must equal the contract's own views and receipts:
  *   accounts    accountOf (balance, pending withdrawal, rewards, burned, unpaid, model count, manager), modelsOf
  *   vectors     allocationAt(account, r) for every round r, through /accounts/:a/vector/:r
  *   by model    /rounds/:r/allocations?model= for every model at sampled rounds, against allocationAt
