@@ -26,8 +26,11 @@ import path from "node:path";
 import { demoGenesisDate } from "./demoCalendar";
 import { readDeployments } from "./deployments";
 
-/** The repository root (this file is packages/core/src/devChain.ts). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+/**
+ * The repository root (this file is packages/core/src/devChain.ts). From __filename, not __dirname: when an ES module
+ * (the indexer's tests, under tsx) loads this file, tsx sets __filename to it but __dirname is not this file's folder.
+ */
+export const REPO_ROOT = path.resolve(path.dirname(__filename), "..", "..", "..");
 export const bin = (name: string) => path.join(REPO_ROOT, "node_modules", ".bin", name);
 const QUIET_TOOLS = {
   HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
