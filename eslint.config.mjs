@@ -1,7 +1,7 @@
 // ESLint for every TypeScript file of the repository: the Hardhat side (hardhat.config.ts, scripts/, test/, ignition/),
 // the web app (app/) and the indexer (indexer/). Type-aware rules run through the TypeScript project service, which
 // picks the nearest tsconfig.json of each file (root, app/ or indexer/). Formatting is Prettier's job only.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import js from "@eslint/js";
 import nextPlugin from "@next/eslint-plugin-next";
@@ -23,19 +23,42 @@ function packageRoot(dir) {
   return REPO_ROOT;
 }
 
+/** Each workspace package by its package.json name: the root ("portfolio-stake") and its workspaces. */
+const WORKSPACE_PACKAGES = (() => {
+  const read = (dir) => JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+  const root = read(REPO_ROOT);
+  const byName = new Map([[root.name, REPO_ROOT]]);
+  for (const workspace of root.workspaces ?? []) {
+    const dir = path.join(REPO_ROOT, workspace);
+    byName.set(read(dir).name, dir);
+  }
+  return byName;
+})();
+
+/** The package name a bare specifier starts with: "@scope/name" or "name". */
+const packageName = (source) =>
+  source
+    .split("/")
+    .slice(0, source.startsWith("@") ? 2 : 1)
+    .join("/");
+
 /**
- * Package boundaries: a relative import stays inside its own package (the root's Hardhat side, app/, indexer/,
- * packages/core/); what packages share is in @portfolio-stake/core, imported by name. So the app never reaches into
- * scripts/, the indexer never into the app, and core never into anyone.
+ * Package boundaries: an import stays inside its own package (the root's Hardhat side, app/, indexer/,
+ * packages/core/), whether by relative path or by a workspace package's name ("indexer/ponder.schema", "app/...",
+ * "portfolio-stake/..."); what packages share is in @portfolio-stake/core, imported by name. So the app never reaches
+ * into scripts/ or the indexer, the indexer never into the app or the root, and core never into anyone. Type-only
+ * imports count too: they couple the packages' sources all the same.
  */
-const packageBoundaries = {
+export const packageBoundaries = {
   meta: {
     type: "problem",
-    docs: { description: "relative imports must not leave their package; shared code is @portfolio-stake/core" },
+    docs: { description: "imports must not leave their package; shared code is @portfolio-stake/core" },
     schema: [],
     messages: {
       crossesPackage:
         '"{{source}}" climbs out of {{from}} into {{to}}: share the code through @portfolio-stake/core (packages/core) instead',
+      packageByName:
+        '"{{source}}" imports the workspace package {{to}} from {{from}}: share the code through @portfolio-stake/core (packages/core) instead',
       coreByPath: '"{{source}}" reaches packages/core by path: import it by name, "@portfolio-stake/core/{{module}}"',
     },
   },
@@ -43,28 +66,37 @@ const packageBoundaries = {
     const filename = context.physicalFilename;
     const from = packageRoot(path.dirname(filename));
     const name = (root) => path.relative(REPO_ROOT, root) || "the root package";
-    const check = (node) => {
-      const source = node.source && typeof node.source.value === "string" ? node.source.value : undefined;
-      if (!source || !source.startsWith(".")) return;
+    const check = (literal) => {
+      if (!literal || literal.type !== "Literal" || typeof literal.value !== "string") return;
+      const source = literal.value;
+      if (!source.startsWith(".") && !path.isAbsolute(source)) {
+        const to = WORKSPACE_PACKAGES.get(packageName(source));
+        if (to === undefined || to === from || to === CORE_ROOT) return; // a dependency, itself, or core
+        context.report({ node: literal, messageId: "packageByName", data: { source, from: name(from), to: name(to) } });
+        return;
+      }
       const target = path.resolve(path.dirname(filename), source);
       const to = packageRoot(target);
       if (to === from) return;
       if (to === CORE_ROOT) {
         const module = path.relative(path.join(CORE_ROOT, "src"), target).split(path.sep).join("/");
-        context.report({ node: node.source, messageId: "coreByPath", data: { source, module } });
+        context.report({ node: literal, messageId: "coreByPath", data: { source, module } });
         return;
       }
-      context.report({
-        node: node.source,
-        messageId: "crossesPackage",
-        data: { source, from: name(from), to: name(to) },
-      });
+      context.report({ node: literal, messageId: "crossesPackage", data: { source, from: name(from), to: name(to) } });
     };
     return {
-      ImportDeclaration: check,
-      ExportNamedDeclaration: check,
-      ExportAllDeclaration: check,
-      ImportExpression: check,
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+      // import x = require("..."), and require("...") itself
+      TSExternalModuleReference: (node) => check(node.expression),
+      CallExpression: (node) => {
+        if (node.callee.type === "Identifier" && node.callee.name === "require") check(node.arguments[0]);
+      },
+      // a type written as import("...").Name
+      TSImportType: (node) => check(node.argument?.type === "TSLiteralType" ? node.argument.literal : node.source),
     };
   },
 };

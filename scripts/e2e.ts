@@ -1,6 +1,6 @@
 /**
  * The web app's end-to-end run (npm run test:e2e -w app), self-contained, through the dev-chain harness
- * (scripts/lib/devChain.ts): a Hardhat node on E2E_CHAIN_PORT (8547) started in the past, the demo history on it
+ * (packages/core/src/devChain.ts): a Hardhat node on E2E_CHAIN_PORT (8547) started in the past, the demo history on it
  * (E2E_DEMO_ROUNDS, default 60, as the walk-forward chart (9-walk-forward.spec.ts) needs ~55; isolated Ignition journal, deployments file and demo dir), the indexer (Ponder on
  * PGlite) on E2E_INDEXER_PORT (42075), a production build of the app (app/.next-e2e; reused when nothing changed,
  * E2E_REBUILD=1 forces it) served by `next start` on E2E_APP_PORT (3100), the first-load JS of each page against
@@ -23,7 +23,7 @@ import {
   startNode,
   startPonder,
   waitFor,
-} from "./lib/devChain";
+} from "@portfolio-stake/core/devChain";
 
 const CHAIN_PORT = Number(process.env.E2E_CHAIN_PORT ?? 8547);
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);

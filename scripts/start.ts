@@ -1,5 +1,5 @@
 /**
- * `npm start`: the product on the local chain, in one command, through the dev-chain harness (scripts/lib/devChain.ts).
+ * `npm start`: the product on the local chain, in one command, through the dev-chain harness (packages/core/src/devChain.ts).
  *
  *  1. a local Hardhat node on 127.0.0.1:CHAIN_PORT (default 8545; reused when one already answers there), started in
  *     the past so that the demo's history ends about now;
@@ -30,7 +30,7 @@ import {
   startApp,
   startNode,
   startPonder,
-} from "./lib/devChain";
+} from "@portfolio-stake/core/devChain";
 
 const CHAIN_PORT = Number(process.env.CHAIN_PORT ?? 8545);
 const RPC = process.env.LOCAL_RPC_URL ?? `http://127.0.0.1:${CHAIN_PORT}`;

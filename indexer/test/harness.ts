@@ -1,9 +1,9 @@
 /**
  * Test harness: a Hardhat node, the contracts (and optionally the demo history) deployed with isolated outputs, and
  * a Ponder instance on a fresh PGlite directory or Postgres database, all started through the one dev-chain harness
- * (scripts/lib/devChain.ts) and stopped by stopAll() (process groups).
+ * (packages/core/src/devChain.ts) and stopped by stopAll() (process groups).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,12 +11,13 @@ import { createPublicClient, http, parseAbi } from "viem";
 import { hardhat } from "viem/chains";
 import {
   ProcessGroups,
+  bin,
   deploy,
   ponderReady,
   startNode,
   startPonder as startIndexer,
   waitFor,
-} from "../../scripts/lib/devChain"; // eslint-disable-line portfolio-stake/package-boundaries -- the root's dev-chain harness, shared with npm start and the app e2e run; to move into a package of its own
+} from "@portfolio-stake/core/devChain";
 import { pgClient, startPostgres, type LocalPostgres } from "./postgres";
 
 export const INDEXER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -74,6 +75,36 @@ export function deployDemo(rpc: string, rounds: number, seed: number) {
     token: TEST_TOKEN,
     output: path.join(work, "deploy.log"),
   });
+}
+
+export interface KeeperRun {
+  /** Account-rounds the keeper settled (its summary line). */
+  settledAccountRounds: number;
+  /** Everything it printed. */
+  lines: string[];
+}
+
+/**
+ * The keeper job as it is deployed (`ROUNDS_DIR=... npx hardhat run scripts/keeper.ts --network localhost`, README
+ * "Keeper"), on the node at `rpc` and the test's deployments file. Exit code 1 (a round it cannot settle yet, e.g. one
+ * it cannot prove before that round's proof deadline) is an answer, not a failure; a run without its summary line is.
+ */
+export async function runKeeper(opts: { rpc: string; deploymentsFile: string; roundsDir: string }): Promise<KeeperRun> {
+  const output = path.join(work, "keeper.log");
+  const before = existsSync(output) ? readFileSync(output, "utf8").length : 0;
+  const keeper = "scripts/keeper.ts";
+  await groups
+    .run(keeper, bin("hardhat"), ["run", keeper, "--network", "localhost"], {
+      env: { LOCAL_RPC_URL: opts.rpc, DEPLOYMENTS_FILE: opts.deploymentsFile, ROUNDS_DIR: opts.roundsDir },
+      output,
+    })
+    .catch((error: unknown) => {
+      if (!/\(exit 1\)/.test(String(error))) throw error;
+    });
+  const lines = readFileSync(output, "utf8").slice(before).trimEnd().split("\n");
+  const summary = lines.map((line) => /^keeper: (?:done|stopped early): (\d+) account-round/.exec(line)).find(Boolean);
+  if (!summary) throw new Error(`${keeper} ended without its summary line:\n${lines.slice(-30).join("\n")}`);
+  return { settledAccountRounds: Number(summary[1]), lines };
 }
 
 /**

@@ -8,8 +8,7 @@ import { spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-// eslint-disable-next-line portfolio-stake/package-boundaries -- the root's dev-chain harness, shared with npm start and the app e2e run; to move into a package of its own
-import { logTail, waitFor, type ProcessGroups } from "../../scripts/lib/devChain";
+import { logTail, waitFor, type ProcessGroups } from "@portfolio-stake/core/devChain";
 
 /** The newest installed server's bin directory (Debian: /usr/lib/postgresql/<major>/bin), or PG_BIN_DIR. */
 export function postgresBinDir(): string {

@@ -2,9 +2,10 @@
  * Indexer correctness. A demo history (deposits, vectors, a manager, withdrawals, published and settled rounds) is
  * indexed by a fresh Ponder (backfill); then a seeded random sequence of actions runs while Ponder follows the chain
  * live: reallocations (by stakers and by a manager, and a burst of more than 64 in one round), deposits, newcomers,
- * new models, withdrawal requests and claims, days passing with rounds opened, resolved rounds published by the
- * operator job (scripts/lib/operator.ts) and settled by the keeper (scripts/lib/keeper.ts). Then, for every account
- * and every round, what the indexer rebuilt must equal the contract's own views and receipts:
+ * new models, withdrawal requests and claims, days passing with rounds opened, resolved rounds published (leaf files
+ * and roots from core's payout formula, as the operator job writes them) and settled by the keeper job, run as the
+ * script it is deployed as (scripts/keeper.ts): nothing outside the indexer package but core is imported. Then, for
+ * every account and every round, what the indexer rebuilt must equal the contract's own views and receipts:
  *   accounts    accountOf (balance, pending withdrawal, rewards, burned, unpaid, model count, manager), modelsOf
  *   vectors     allocationAt(account, r) for every round r, through /accounts/:a/vector/:r
  *   by model    /rounds/:r/allocations?model= for every model at sampled rounds, against allocationAt
@@ -24,7 +25,6 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { JsonRpcProvider } from "ethers";
 import {
   createWalletClient,
   encodeFunctionData,
@@ -40,16 +40,10 @@ import { hardhat } from "viem/chains";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { parseDemoFile } from "@portfolio-stake/core/demoFile";
 import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
-// eslint-disable-next-line portfolio-stake/package-boundaries -- the test drives the root's operator and keeper jobs in-process; the dev-chain harness (issue 14) is to run them as the scripts instead
-import { runKeeper } from "../../scripts/lib/keeper";
-// eslint-disable-next-line portfolio-stake/package-boundaries -- the test drives the root's operator and keeper jobs in-process; the dev-chain harness (issue 14) is to run them as the scripts instead
-import { publishRoundResults } from "../../scripts/lib/operator";
-import { PRESETS } from "@portfolio-stake/core/payout";
+import { PRESETS, payoutRate } from "@portfolio-stake/core/payout";
 import { Prng } from "@portfolio-stake/core/prng";
 import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
 import type { AccountView } from "@portfolio-stake/core/views";
-// eslint-disable-next-line portfolio-stake/package-boundaries -- the test drives the root's operator and keeper jobs in-process; the dev-chain harness (issue 14) is to run them as the scripts instead
-import { PortfolioStake__factory } from "../../typechain-types";
 import {
   DATABASE_KIND,
   ROOT,
@@ -58,6 +52,7 @@ import {
   getJson,
   gql,
   log,
+  runKeeper,
   startChain,
   startPonder,
   stopAll,
@@ -161,10 +156,12 @@ async function main() {
     );
   };
 
-  // The operator and keeper jobs, through the node's unlocked operator account (ethers, as the scripts use it).
-  const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
-  const operatorStake = PortfolioStake__factory.connect(stake, await provider.getSigner(demo.operator));
   const roundsDir = demo.roundsDir;
+  /** The operator publishes round `r`'s tree, its leaf file written first (as the operator job does). */
+  const publish = async (r: number, tree: ReturnType<typeof buildRoundTree>, file: object, uri: string) => {
+    writeFileSync(path.join(roundsDir, `round-${r}.json`), JSON.stringify(file));
+    assert.ok(await send(demo.operator, "publishRound", [r, tree.root, uri]), `round ${r} is published`);
+  };
   const nextDay = async () => {
     await client.request<{ Parameters: [number]; ReturnType: unknown }>({ method: "evm_increaseTime", params: [DAY] });
     await client.request<{ Parameters: undefined; ReturnType: unknown }>({ method: "evm_mine" });
@@ -194,8 +191,7 @@ async function main() {
           BigInt(r),
           models.map((modelId) => ({ modelId, rate: cap })),
         );
-        writeFileSync(path.join(roundsDir, `round-${r}.json`), JSON.stringify(roundFile(BigInt(r), tree)));
-        await (await operatorStake.publishRound(r, tree.root, "file://every-model-at-the-cap")).wait();
+        await publish(r, tree, roundFile(BigInt(r), tree), "file://every-model-at-the-cap");
         published++;
         continue;
       }
@@ -212,28 +208,32 @@ async function main() {
               .filter((m) => m.toLowerCase() !== left.toLowerCase())
               .map((modelId) => ({ modelId, rate: BigInt(Math.round(random() * 40_000 - 20_000)) * 10n ** 12n })),
           );
-          writeFileSync(path.join(roundsDir, `round-${r}.json`), JSON.stringify(roundFile(BigInt(r), tree)));
-          await (await operatorStake.publishRound(r, tree.root, "file://incomplete")).wait();
+          await publish(r, tree, roundFile(BigInt(r), tree), "file://incomplete");
           log(`round ${r} is published without carol's model ${left}: unprovable for her`);
           published++;
           continue;
         }
       }
-      const rows = models.map((model, i) => ({
-        line: `test[${i}]`,
-        model,
-        scores: { CORR: (random() * 0.1 - 0.05).toFixed(10), MMC: (random() * 0.04 - 0.02).toFixed(10) },
-      }));
-      // The 2024 multipliers and clip on whatever slice the round puts at risk.
-      const sliceDivisor = Number((await operatorStake.roundInfo(r)).sliceDivisor);
+      // Random scores through the 2024 multipliers and clip on whatever slice the round puts at risk: every registered
+      // model a leaf, its scores in the leaf file, as the operator job writes it.
+      const { sliceDivisor } = await read<{ sliceDivisor: number }>("roundInfo", [r]);
       const config = { ...PRESETS["numerai-2024"]!, sliceDivisor };
-      await publishRoundResults(operatorStake, BigInt(r), rows, { config, outDir: roundsDir, fromBlock });
+      const scoresByModel = new Map(
+        models.map((model) => [
+          model,
+          { CORR: (random() * 0.1 - 0.05).toFixed(10), MMC: (random() * 0.04 - 0.02).toFixed(10) },
+        ]),
+      );
+      const tree = buildRoundTree(
+        BigInt(r),
+        [...scoresByModel].map(([modelId, scores]) => ({ modelId, rate: payoutRate(scores, config).rate })),
+      );
+      await publish(r, tree, roundFile(BigInt(r), tree, config, scoresByModel), `file://${roundsDir}/round-${r}.json`);
       published++;
     }
-    const lines: string[] = [];
-    const report = await runKeeper(operatorStake, { roundsDir, fromBlock, log: (line) => lines.push(line) });
-    keeperUnprovableLines.push(...lines.filter((line) => /cannot prove|as unprovable/.test(line)));
-    if (process.env.INDEXER_TEST_DEBUG) for (const line of lines) log(line);
+    const report = await runKeeper({ rpc, deploymentsFile: deployed.deploymentsFile, roundsDir });
+    keeperUnprovableLines.push(...report.lines.filter((line) => /cannot prove|as unprovable/.test(line)));
+    if (process.env.INDEXER_TEST_DEBUG) for (const line of report.lines) log(line);
     return `${published} published, ${report.settledAccountRounds} account-rounds settled`;
   };
 

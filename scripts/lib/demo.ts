@@ -35,6 +35,7 @@ import { payoutRate, type PayoutConfig } from "@portfolio-stake/core/payout";
 import { normaliseModelId } from "@portfolio-stake/core/results";
 import { historyWindow, mergeRates, ratesFromLeafFiles, ratesFromSettled, suggestWeights } from "./suggest";
 import { Prng, deriveSeed } from "@portfolio-stake/core/prng";
+import { OPEN_WEEKDAYS } from "@portfolio-stake/core/demoCalendar";
 
 // ──────────────────────────────────────────── Score model ────────────────────────────────────────────
 
@@ -236,36 +237,8 @@ export const DEMO_ACCOUNTS: DemoAccountSpec[] = [
 /** Rounds `npm start` opens: ~60 published and settled, the newest ~20 still open. */
 export const DEFAULT_DEMO_ROUNDS = 80;
 
-/** Numerai opens daily rounds Tuesday to Saturday (UTC day numbers, 0 = Sunday). */
-export const OPEN_WEEKDAYS = [2, 3, 4, 5, 6];
 const DAY = 86_400;
 const ZERO_ROOT = "0x" + "0".repeat(64);
-
-/** Days the generator moves the clock to open `rounds` rounds, starting the day after `startSeconds` (Unix time). */
-export function demoCalendarDays(
-  rounds: number,
-  startSeconds: number,
-  weekdays: readonly number[] = OPEN_WEEKDAYS,
-): number {
-  let opened = 0;
-  let days = 0;
-  while (opened < rounds) {
-    days++;
-    if (weekdays.includes(new Date((startSeconds + days * DAY) * 1000).getUTCDay())) opened++;
-  }
-  return days;
-}
-
-/**
- * The genesis date for a fresh local node such that the demo's `rounds` rounds end about now (an hour before
- * `nowMs`): the history is in the recent past and the chain clock then runs with the wall clock.
- */
-export function demoGenesisDate(rounds: number, nowMs: number, weekdays: readonly number[] = OPEN_WEEKDAYS): Date {
-  const now = Math.floor(nowMs / 1000) - 3600;
-  for (let back = 1; ; back++) {
-    if (demoCalendarDays(rounds, now - back * DAY, weekdays) <= back) return new Date((now - back * DAY) * 1000);
-  }
-}
 
 export interface DemoActors {
   stake: PortfolioStake;

@@ -1,17 +1,14 @@
 /**
- * The indexer's rows as its GraphQL API returns them, typed from the indexer's own schema (`indexer/ponder.schema.ts`,
- * imported by package name and for types only: nothing of it reaches the bundle). BigInt columns arrive as decimal
- * strings. A query's columns are written once, as a typed list: the query text and the row type are both made from
- * it, so a column renamed or dropped in the schema is a type error here, not an empty field at run time.
+ * Typed selections of the indexer's GraphQL rows (@portfolio-stake/core/indexerRows, which the indexer checks against
+ * its schema). A query's columns are written once, as a typed list: the query text and the row type are both made
+ * from it, so a column renamed or dropped in the schema is a type error here, not an empty field at run time.
  */
-import type { accountEvent, allocation, rewardsFunding, settlement } from "indexer/ponder.schema";
-
-/** A value as JSON carries it: Ponder's GraphQL serialises BigInt as a decimal string. */
-type OverHttp<T> = T extends bigint ? string : T extends readonly (infer E)[] ? OverHttp<E>[] : T;
-/** A table's row over HTTP. */
-type Row<Table extends { $inferSelect: object }> = {
-  [K in keyof Table["$inferSelect"]]: OverHttp<Table["$inferSelect"][K]>;
-};
+import type {
+  AccountEventRow,
+  AllocationRow as AllocationTableRow,
+  RewardsFundingRow,
+  SettlementRow as SettlementTableRow,
+} from "@portfolio-stake/core/indexerRows";
 
 export interface Columns<R, K extends keyof R> {
   /** The GraphQL selection: the column names, space-separated. */
@@ -26,7 +23,7 @@ const columnsOf =
   <R>() =>
   <const K extends keyof R & string>(...names: K[]): Columns<R, K> => ({ selection: names.join(" ") });
 
-export const EVENT_COLUMNS = columnsOf<Row<typeof accountEvent>>()(
+export const EVENT_COLUMNS = columnsOf<AccountEventRow>()(
   "id",
   "kind",
   "amount",
@@ -42,8 +39,8 @@ export const EVENT_COLUMNS = columnsOf<Row<typeof accountEvent>>()(
   "timestamp",
   "txHash",
 );
-export const ALLOCATION_COLUMNS = columnsOf<Row<typeof allocation>>()("id", "by", "effectiveRound", "weights");
-export const SETTLEMENT_COLUMNS = columnsOf<Row<typeof settlement>>()(
+export const ALLOCATION_COLUMNS = columnsOf<AllocationTableRow>()("id", "by", "effectiveRound", "weights");
+export const SETTLEMENT_COLUMNS = columnsOf<SettlementTableRow>()(
   "round",
   "stakeAtRisk",
   "rates",
@@ -54,7 +51,7 @@ export const SETTLEMENT_COLUMNS = columnsOf<Row<typeof settlement>>()(
   "balance",
   "unprovable",
 );
-export const FUNDING_COLUMNS = columnsOf<Row<typeof rewardsFunding>>()(
+export const FUNDING_COLUMNS = columnsOf<RewardsFundingRow>()(
   "id",
   "amount",
   "toOwed",

@@ -2,7 +2,8 @@
  * The one dev-chain harness: a Hardhat node in its own process group, the contracts deployed (and the demo history
  * generated) with their outputs where the caller says, other servers (Ponder, next start) started the same way, and
  * everything stopped on exit, failure or Ctrl-C. Used by `npm start` (scripts/start.ts), the app's end-to-end run
- * (scripts/e2e.ts) and the indexer tests (indexer/test/harness.ts).
+ * (scripts/e2e.ts) and the indexer tests (indexer/test/harness.ts). In core because the root and the indexer both use
+ * it: it only spawns processes and reads files (no Hardhat, ethers or Ponder imports; they are run as commands).
  *
  * Every long-running child gets its own process group (detached), so stopping it stops whatever it spawned (npx,
  * hardhat, next's workers); a child's output goes to a log file, or to the terminal when asked.
@@ -22,10 +23,14 @@ import {
 } from "node:fs";
 import { connect } from "node:net";
 import path from "node:path";
-import { demoGenesisDate } from "./demo";
-import { readDeployments } from "@portfolio-stake/core/deployments";
+import { demoGenesisDate } from "./demoCalendar";
+import { readDeployments } from "./deployments";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/**
+ * The repository root (this file is packages/core/src/devChain.ts). From __filename, not __dirname: when an ES module
+ * (the indexer's tests, under tsx) loads this file, tsx sets __filename to it but __dirname is not this file's folder.
+ */
+export const REPO_ROOT = path.resolve(path.dirname(__filename), "..", "..", "..");
 export const bin = (name: string) => path.join(REPO_ROOT, "node_modules", ".bin", name);
 const QUIET_TOOLS = {
   HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
@@ -159,7 +164,7 @@ export async function waitFor(
   what: string,
   ok: () => Promise<boolean>,
   timeoutMs: number,
-  child?: { process: ChildProcess; log?: string },
+  child?: { process: ChildProcess; log?: string | undefined },
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -21,6 +21,13 @@ const alive = (pid: number) => {
   }
 };
 
+describe("REPO_ROOT", () => {
+  it("is the repository root, wherever this module lives (the node, Hardhat and Next binaries are found from it)", () => {
+    const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { name: string };
+    assert.equal(manifest.name, "portfolio-stake");
+  });
+});
+
 describe("ProcessGroups", () => {
   it("stop() stops a server and whatever it started (its whole process group)", async () => {
     const groups = new ProcessGroups();
