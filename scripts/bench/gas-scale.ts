@@ -17,6 +17,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import hre from "hardhat";
+import { DAY, deployBenchContracts } from "./deployBench";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import { setAllowance } from "../lib/allowance";
 import { runKeeper, type KeeperReport } from "../lib/keeper";
@@ -28,9 +29,6 @@ import { accountRoundResult } from "@portfolio-stake/core/results";
 import { drawAccounts, percentile } from "../lib/scalePopulation";
 
 const { ethers, network } = hre;
-const DAY = 86_400;
-const NUMERAIRE_MINT = 0; // IPortfolioStake.BurnMode
-const FIRST_ROUND = 1000;
 const PROBE_SIZES = [1, 4, 13, 16, 32, 50];
 const SPAN = 20; // rounds of one account settled in one transaction
 const CONFIG = PRESETS["numerai-2026-atomic"]!; // R = 64, rates clipped at 100% of the slice
@@ -81,26 +79,7 @@ async function main() {
 
   const [admin, keeperSigner] = await ethers.getSigners();
   if (!admin || !keeperSigner) throw new Error("two signers are needed");
-  const nmr = await ethers.deployContract("NMRLike");
-  const libraries = {
-    SettlementLogic: await (await ethers.deployContract("SettlementLogic")).getAddress(),
-    RegistryLogic: await (await ethers.deployContract("RegistryLogic")).getAddress(),
-  };
-  const params = {
-    withdrawalDelay: 7 * DAY,
-    minRoundInterval: DAY,
-    resolutionDelay: DAY,
-    publishWindow: 7 * DAY,
-    rateCap: ethers.parseEther("1"),
-    proofGracePeriod: 7 * DAY,
-    sliceDivisor: 64,
-  };
-  const deployed = await ethers.deployContract(
-    "PortfolioStake",
-    [await nmr.getAddress(), NUMERAIRE_MINT, ethers.ZeroAddress, admin.address, FIRST_ROUND, params],
-    { libraries },
-  );
-  const stakeAddress = await deployed.getAddress();
+  const { nmr, stakeAddress } = await deployBenchContracts(ethers, admin);
   const stake = await ethers.getContractAt("PortfolioStake", stakeAddress, admin);
   await stake.grantRole(await stake.OPERATOR_ROLE(), admin.address);
   await nmr.faucet(admin.address, ethers.parseEther("100000000"));

@@ -33,6 +33,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import hre from "hardhat";
+import { DAY, deployBenchContracts } from "./deployBench";
 import type { PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "../lib/allowance";
 import { evenSplit } from "@portfolio-stake/core/bps";
@@ -41,9 +42,6 @@ import { buildRoundTreeInChunks } from "../lib/roundTrees";
 import { retryingEthersProvider } from "../lib/transport";
 
 const { ethers, network } = hre;
-const DAY = 86_400;
-const NUMERAIRE_MINT = 0; // IPortfolioStake.BurnMode
-const FIRST_ROUND = 1000;
 const SETUP_GAS = { gasLimit: 2_000_000 }; // skips an estimate per setup transaction
 
 interface BenchState {
@@ -135,27 +133,8 @@ async function setup() {
   // The contract with Numerai's atomic slice (R = 64, clip 100%), daily rounds resolving after a day.
   const [admin] = await ethers.getSigners();
   if (!admin) throw new Error("no signer");
-  const nmr = await ethers.deployContract("NMRLike");
-  const libraries = {
-    SettlementLogic: await (await ethers.deployContract("SettlementLogic")).getAddress(),
-    RegistryLogic: await (await ethers.deployContract("RegistryLogic")).getAddress(),
-  };
-  const params = {
-    withdrawalDelay: 7 * DAY,
-    minRoundInterval: DAY,
-    resolutionDelay: DAY,
-    publishWindow: 7 * DAY,
-    rateCap: ethers.parseEther("1"),
-    proofGracePeriod: 7 * DAY,
-    sliceDivisor: 64,
-  };
-  const deployed = await ethers.deployContract(
-    "PortfolioStake",
-    [await nmr.getAddress(), NUMERAIRE_MINT, ethers.ZeroAddress, admin.address, FIRST_ROUND, params],
-    { libraries },
-  );
-  await deployed.waitForDeployment();
-  const stake = await operatorStake(await deployed.getAddress());
+  const { nmr, stakeAddress: deployedAddress } = await deployBenchContracts(ethers, admin);
+  const stake = await operatorStake(deployedAddress);
   const stakeAddress = await stake.getAddress();
   await stake.grantRole(await stake.OPERATOR_ROLE(), admin.address);
   await nmr.faucet(admin.address, ethers.parseEther("100000000"));
