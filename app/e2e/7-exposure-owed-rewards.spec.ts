@@ -7,10 +7,7 @@
  *      own wallet) credits the stake with exactly the claimable amount.
  */
 import { expect, test } from "@playwright/test";
-import { createWalletClient, http, type Abi, type Address, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { hardhat } from "viem/chains";
-import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import type { Abi, Address, Hex } from "viem";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { formatNmr } from "../src/lib/format";
@@ -24,6 +21,7 @@ import {
   demo,
   demoAccount,
   screenshot,
+  send,
   setAllowance,
 } from "./helpers";
 
@@ -34,27 +32,8 @@ const WHALE = 8; // a development account the demo does not use
 
 // Function names and arguments as plain strings and values.
 const anyAbi: Abi = portfolioStakeAbi;
-const anyTokenAbi: Abi = nmrAbi;
 const read = <T>(functionName: string, args: readonly unknown[] = []) =>
   chain.readContract({ address: demo().stake, abi: anyAbi, functionName, args }) as Promise<T>;
-
-/** Sends one transaction from development account `devIndex` and waits for it to succeed. */
-async function send(devIndex: number, functionName: string, args: readonly unknown[], token = false) {
-  const account = privateKeyToAccount(at(DEV_ACCOUNTS, devIndex, "dev accounts").privateKey);
-  const wallet = createWalletClient({
-    account,
-    chain: hardhat,
-    transport: http(process.env.E2E_RPC_URL ?? "http://127.0.0.1:8547"),
-  });
-  const hash = await wallet.writeContract({
-    address: token ? demo().nmr : demo().stake,
-    abi: token ? anyTokenAbi : anyAbi,
-    functionName,
-    args,
-  });
-  const receipt = await chain.waitForTransactionReceipt({ hash });
-  expect(receipt.status, `${functionName} succeeded`).toBe("success");
-}
 
 async function passTime(seconds: number) {
   await chain.request<{ Parameters: [number]; ReturnType: unknown }>({ method: "evm_increaseTime", params: [seconds] });

@@ -9,10 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { createWalletClient, http, keccak256, toHex, type Abi, type Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { hardhat } from "viem/chains";
-import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
+import { keccak256, toHex, type Hex } from "viem";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { at } from "@portfolio-stake/core/checks";
@@ -25,6 +22,7 @@ import {
   demo,
   nextRoundWeights,
   screenshot,
+  send,
   sidewaysOverflow,
 } from "./helpers";
 
@@ -32,31 +30,12 @@ const E = 10n ** 18n;
 const OPERATOR = 0; // the demo's operator (DEMO_ROLES)
 const NEWCOMER = 9; // a development account neither the demo nor another spec uses
 const MODELS = 50;
-// Function names and arguments as plain strings and values.
-const stakeAbi: Abi = portfolioStakeAbi;
-const tokenAbi: Abi = nmrAbi;
 const ids: Hex[] = Array.from(
   { length: MODELS },
   (_, i) => keccak256(toHex(`e2e newcomer model ${i}`)).slice(0, 34) as Hex,
 );
 /** How the app names a model without a demo name (contracts/index.ts modelLabel). */
 const label = (id: string) => `${id.slice(0, 10)}…${id.slice(-4)}`;
-
-async function send(devIndex: number, functionName: string, args: readonly unknown[], token = false) {
-  const account = privateKeyToAccount(at(DEV_ACCOUNTS, devIndex, "dev accounts").privateKey);
-  const wallet = createWalletClient({
-    account,
-    chain: hardhat,
-    transport: http(process.env.E2E_RPC_URL ?? "http://127.0.0.1:8547"),
-  });
-  const hash = await wallet.writeContract({
-    address: token ? demo().nmr : demo().stake,
-    abi: token ? tokenAbi : stakeAbi,
-    functionName,
-    args,
-  });
-  expect((await chain.waitForTransactionReceipt({ hash })).status, functionName).toBe("success");
-}
 
 const pct = (page: Page, i: number) => page.getByLabel(`Weight of ${label(at(ids, i, "ids"))} in percent`);
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
-import { createPublicClient, createWalletClient, http, type Address } from "viem";
+import { createPublicClient, createWalletClient, http, type Abi, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { nmrAbi } from "@portfolio-stake/core/abi/nmrAbi";
@@ -85,6 +85,19 @@ export async function setAllowance(devIndex: number, amount: bigint) {
         });
   await chain.waitForTransactionReceipt({ hash });
   expect(await nmrAllowance(account.address)).toBe(amount);
+}
+
+/**
+ * Test setup outside the UI: sends one transaction from development account `devIndex` (to the stake contract, or
+ * with `token` to the NMR token) and waits for it to succeed. Function names and arguments as plain strings and values.
+ */
+export async function send(devIndex: number, functionName: string, args: readonly unknown[], token = false) {
+  const account = privateKeyToAccount(at(DEV_ACCOUNTS, devIndex, "dev accounts").privateKey);
+  const wallet = createWalletClient({ account, chain: hardhat, transport: rpc() });
+  const abi: Abi = token ? nmrAbi : portfolioStakeAbi;
+  const hash = await wallet.writeContract({ address: token ? demo().nmr : demo().stake, abi, functionName, args });
+  const receipt = await chain.waitForTransactionReceipt({ hash });
+  expect(receipt.status, `${functionName} succeeded`).toBe("success");
 }
 
 /** The owner's NMR (token) balance, read from the chain. */
