@@ -2,6 +2,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractFactory, Signer } from "ethers";
+import { evenSplit } from "@portfolio-stake/core/bps";
 import type {
   BrokenBurnToken,
   MockERC20NoBurn,
@@ -209,4 +210,36 @@ export async function openRound(stake: PortfolioStake, operator: { address: stri
   const signer = await ethers.getSigner(operator.address);
   await stake.connect(signer).openRound();
   return stake.currentRound();
+}
+
+/** `N` round numbers: a tuple type when N is a literal (stakedRounds(3) indexes as [bigint, bigint, bigint]). */
+export type Rounds<N extends number, R extends bigint[] = []> = number extends N
+  ? bigint[]
+  : R["length"] extends N
+    ? R
+    : Rounds<N, [...R, bigint]>;
+
+/**
+ * deployFixture, then: the operator funds the rewards pool with 10,000 NMR; each of `stakers` (alice, bob and carol
+ * unless given) deposits 1,000 NMR with an even vector over its 4 models; `count` rounds open, and the clock moves to
+ * the last one's resolution (none past its deadline). `op` is the stake contract connected as the operator. For the
+ * operator and keeper jobs' tests (each wraps it in a fixture function of its own, for loadFixture).
+ */
+export async function stakedRounds<N extends number>(
+  count: N,
+  stakers: readonly ("alice" | "bob" | "carol")[] = ["alice", "bob", "carol"],
+) {
+  const fx = await deployFixture();
+  const { stake, operator, models } = fx;
+  await stake.connect(operator).fundRewards(NMR(10_000));
+  for (const name of stakers) {
+    await stake.connect(fx[name]).deposit(NMR(1000));
+    await stake.connect(fx[name]).setAllocation(models[name], evenSplit(4));
+  }
+  const rounds: bigint[] = [];
+  for (let k = 0; k < count; k++) rounds.push(await openRound(stake, operator));
+  const last = rounds[rounds.length - 1];
+  if (last === undefined) throw new Error("stakedRounds: open at least one round");
+  await time.increaseTo((await stake.roundInfo(last)).resolvesAt);
+  return { ...fx, op: stake.connect(operator), rounds: rounds as Rounds<N> };
 }

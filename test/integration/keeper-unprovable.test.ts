@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
+import { RATE, stakedRounds } from "../helpers/fixtures";
 import { publishRoundResults } from "../../scripts/lib/operator";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "@portfolio-stake/core/resultsFile";
@@ -20,19 +20,9 @@ const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();
 
 /** Alice and bob staked with even vectors, two rounds opened and resolved. */
 async function twoRoundsFixture() {
-  const fx = await deployFixture();
-  const { stake, alice, bob, operator, models } = fx;
-  await stake.connect(operator).fundRewards(NMR(10_000));
-  for (const [s, ids] of [
-    [alice, models.alice],
-    [bob, models.bob],
-  ] as const) {
-    await stake.connect(s).deposit(NMR(1000));
-    await stake.connect(s).setAllocation(ids, evenBps(4));
-  }
-  const rounds: [bigint, bigint] = [await openRound(stake, operator), await openRound(stake, operator)];
-  await time.increaseTo((await stake.roundInfo(rounds[1])).resolvesAt);
-  return { ...fx, op: stake.connect(operator), rounds, all: [...models.alice, ...models.bob] };
+  const fx = await stakedRounds(2, ["alice", "bob"]);
+  const { models } = fx;
+  return { ...fx, all: [...models.alice, ...models.bob] };
 }
 
 describe("keeper: rounds it cannot prove", function () {

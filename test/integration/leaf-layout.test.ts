@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { NMR, deployFixture, evenBps, openRound } from "../helpers/fixtures";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { evenBps, stakedRounds } from "../helpers/fixtures";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { publishRoundResults, type ResultRow } from "../../scripts/lib/operator";
 import { runKeeper } from "../../scripts/lib/keeper";
@@ -21,19 +21,11 @@ const tournament = Array.from({ length: 200 }, (_, j) => ethers.dataSlice(ethers
 
 /** Alice, bob and carol staked (4 models each, even vectors), one round opened and resolved. */
 async function oneRoundFixture() {
-  const fx = await deployFixture();
-  const { stake, alice, bob, carol, operator, models } = fx;
-  await stake.connect(operator).fundRewards(NMR(10_000));
-  for (const [s, ids] of [
-    [alice, models.alice],
-    [bob, models.bob],
-    [carol, models.carol],
-  ] as const) {
-    await stake.connect(s).deposit(NMR(1000));
-    await stake.connect(s).setAllocation(ids, evenBps(4));
-  }
-  const round = await openRound(stake, operator);
-  await time.increaseTo((await stake.roundInfo(round)).resolvesAt);
+  const {
+    rounds: [round],
+    ...fx
+  } = await stakedRounds(1);
+  const { models } = fx;
   const registered = [...models.carol, ...models.alice, ...models.bob];
   // Rows in an order unrelated to accounts: the tournament's models interleaved with the registered ones.
   const rows: ResultRow[] = [...tournament.slice(0, 100), ...registered, ...tournament.slice(100)].map((model, j) => ({
@@ -41,7 +33,7 @@ async function oneRoundFixture() {
     model,
     rate: (((j * 37) % 21) / 1000 - 0.01).toFixed(3),
   }));
-  return { ...fx, op: stake.connect(operator), round, rows };
+  return { ...fx, round, rows };
 }
 
 describe("operator job: leaves grouped by account", function () {

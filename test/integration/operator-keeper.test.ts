@@ -11,7 +11,7 @@ import { ethers, network } from "hardhat";
 import type { Result } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake } from "../../typechain-types";
-import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound } from "../helpers/fixtures";
+import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound, stakedRounds } from "../helpers/fixtures";
 import { publishRoundResults, readResultsFile } from "../../scripts/lib/operator";
 import { payoutRate } from "@portfolio-stake/core/payout";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
@@ -56,24 +56,9 @@ function csv(header: string, lines: string[]) {
 
 /** Alice, bob and carol staked with even vectors, three rounds opened, all resolved (none past its deadline). */
 async function threeRoundsFixture() {
-  const fx = await deployFixture();
-  const { stake, alice, bob, carol, operator, models } = fx;
-  await stake.connect(operator).fundRewards(NMR(10_000));
-  for (const [s, ids] of [
-    [alice, models.alice],
-    [bob, models.bob],
-    [carol, models.carol],
-  ] as const) {
-    await stake.connect(s).deposit(NMR(1000));
-    await stake.connect(s).setAllocation(ids, evenBps(4));
-  }
-  const rounds: [bigint, bigint, bigint] = [
-    await openRound(stake, operator),
-    await openRound(stake, operator),
-    await openRound(stake, operator),
-  ];
-  await time.increaseTo((await stake.roundInfo(rounds[2])).resolvesAt);
-  return { ...fx, op: stake.connect(operator), rounds, all: [...models.alice, ...models.bob, ...models.carol] };
+  const fx = await stakedRounds(3);
+  const { models } = fx;
+  return { ...fx, all: [...models.alice, ...models.bob, ...models.carol] };
 }
 
 // ───────────────────────────────────────────── A longer history ─────────────────────────────────────────────
