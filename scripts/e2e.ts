@@ -18,16 +18,20 @@ import {
   buildApp,
   deploy,
   ponderReady,
-  portTaken,
+  portsFromEnv,
+  refuseTakenPorts,
   startApp,
   startNode,
   startPonder,
   waitFor,
 } from "@portfolio-stake/core/devChain";
 
-const CHAIN_PORT = Number(process.env.E2E_CHAIN_PORT ?? 8547);
-const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
-const INDEXER_PORT = Number(process.env.E2E_INDEXER_PORT ?? 42075);
+const PORTS = {
+  chain: ["E2E_CHAIN_PORT", 8547],
+  app: ["E2E_APP_PORT", 3100],
+  indexer: ["E2E_INDEXER_PORT", 42075],
+} as const;
+const { chain: CHAIN_PORT, app: APP_PORT, indexer: INDEXER_PORT } = portsFromEnv(PORTS);
 const ROUNDS = Number(process.env.E2E_DEMO_ROUNDS ?? 60);
 const BUDGET_KB = process.env.E2E_JS_BUDGET_KB ?? "250";
 const APP = path.join(REPO_ROOT, "app");
@@ -67,12 +71,7 @@ async function main() {
   process.on("SIGINT", () => void finish(130));
   process.on("SIGTERM", () => void finish(130));
   process.on("exit", () => groups.killNow());
-  for (const [port, variable] of [
-    [CHAIN_PORT, "E2E_CHAIN_PORT"],
-    [APP_PORT, "E2E_APP_PORT"],
-    [INDEXER_PORT, "E2E_INDEXER_PORT"],
-  ] as const)
-    if (await portTaken(port)) throw new Error(`port ${port} is in use; set ${variable}`);
+  await refuseTakenPorts(PORTS);
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!existsSync(chromium))
     throw new Error("e2e needs Debian's chromium (apt-get install chromium), or CHROMIUM_PATH");

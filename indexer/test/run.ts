@@ -40,6 +40,7 @@ import { hardhat } from "viem/chains";
 import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { parseDemoFile } from "@portfolio-stake/core/demoFile";
 import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
+import { portsFromEnv, refuseTakenPorts } from "@portfolio-stake/core/devChain";
 import { PRESETS, payoutRate } from "@portfolio-stake/core/payout";
 import { Prng } from "@portfolio-stake/core/prng";
 import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
@@ -63,8 +64,8 @@ import {
 
 const SEED = Number(process.env.INDEXER_TEST_SEED ?? 7);
 const ACTIONS = Number(process.env.INDEXER_TEST_ACTIONS ?? 90);
-const PORT = Number(process.env.INDEXER_TEST_PORT ?? 8552);
-const PONDER_PORT = Number(process.env.INDEXER_TEST_PONDER_PORT ?? 42071);
+const PORTS = { chain: ["INDEXER_TEST_PORT", 8552], ponder: ["INDEXER_TEST_PONDER_PORT", 42071] } as const;
+const { chain: PORT, ponder: PONDER_PORT } = portsFromEnv(PORTS);
 const DEMO_ROUNDS = 30;
 const DAY = 86_400;
 /** More reallocations in one round than the contract's VECTOR_HISTORY (64), while older rounds are unsettled. */
@@ -95,6 +96,7 @@ async function main() {
   const t0 = Date.now();
   const prng = new Prng(SEED);
   const random = () => prng.float();
+  await refuseTakenPorts(PORTS);
   const { rpc, client } = await startChain(PORT);
   log(`chain on ${rpc}; deploying and generating ${DEMO_ROUNDS} rounds of demo history`);
   const deployed = await deployDemo(rpc, DEMO_ROUNDS, SEED);

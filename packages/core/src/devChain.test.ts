@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { ProcessGroups, REPO_ROOT, appBuildStamp, buildApp, waitFor } from "./devChain";
+import { createServer } from "node:net";
+import { ProcessGroups, REPO_ROOT, appBuildStamp, buildApp, portsFromEnv, refuseTakenPorts, waitFor } from "./devChain";
 
 const work = mkdtempSync(path.join(tmpdir(), "dev-chain-test-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -98,6 +99,38 @@ describe("waitFor", () => {
       waitFor("something that never comes", async () => false, 300),
       /timed out after 0.3 s waiting for something that never comes/,
     );
+  });
+});
+
+describe("ports from the environment", () => {
+  const settings = { chain: ["TEST_CHAIN_PORT", 8547], app: ["TEST_APP_PORT", 3100] } as const;
+
+  it("each port is its variable's value, or its default when the variable is not set", () => {
+    assert.deepEqual(portsFromEnv(settings, {}), { chain: 8547, app: 3100 });
+    assert.deepEqual(portsFromEnv(settings, { TEST_APP_PORT: "3199" }), { chain: 8547, app: 3199 });
+  });
+
+  it("refuses a value that is not a port, naming the variable", () => {
+    for (const value of ["", "abc", "80.5", "0", "65536"])
+      assert.throws(
+        () => portsFromEnv(settings, { TEST_CHAIN_PORT: value }),
+        new RegExp(`^Error: TEST_CHAIN_PORT=${value} is not a port`),
+      );
+  });
+
+  it("refuses a port something listens on, naming the variable that moves it", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      await assert.rejects(
+        refuseTakenPorts(settings, { TEST_APP_PORT: String(port), TEST_CHAIN_PORT: String(port === 1 ? 2 : 1) }),
+        new RegExp(`^Error: port ${port} is in use; set TEST_APP_PORT$`),
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await refuseTakenPorts(settings, { TEST_APP_PORT: String(port), TEST_CHAIN_PORT: String(port) }); // free again
   });
 });
 

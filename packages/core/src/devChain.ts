@@ -222,6 +222,42 @@ export const portTaken = (port: number) =>
     socket.once("error", () => resolve(false));
   });
 
+/** Ports a run takes from the environment: each key's variable, and the port used when it is not set. */
+export type PortSettings<K extends string> = Record<K, readonly [variable: string, fallback: number]>;
+
+/**
+ * The ports of a run, each from its environment variable or its default: `{ chain: ["E2E_CHAIN_PORT", 8547] }` is
+ * `{ chain: 8547 }` unless E2E_CHAIN_PORT is set. A value that is not a port (an integer 1-65535) is refused, named.
+ */
+export function portsFromEnv<K extends string>(
+  settings: PortSettings<K>,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<K, number> {
+  const ports = {} as Record<K, number>;
+  for (const key of Object.keys(settings) as K[]) {
+    const [variable, fallback] = settings[key];
+    const value = env[variable] ?? String(fallback);
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535)
+      throw new Error(`${variable}=${value} is not a port (an integer from 1 to 65535)`);
+    ports[key] = port;
+  }
+  return ports;
+}
+
+/**
+ * Refuses to start a run on a port something already listens on (a server of someone else's, or one left behind),
+ * naming the variable that moves it: before anything is started, rather than a server failing half way.
+ */
+export async function refuseTakenPorts<K extends string>(
+  settings: PortSettings<K>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const ports = portsFromEnv(settings, env);
+  for (const key of Object.keys(settings) as K[])
+    if (await portTaken(ports[key])) throw new Error(`port ${ports[key]} is in use; set ${settings[key][0]}`);
+}
+
 export interface NodeOptions {
   port: number;
   /** The node's log file, or "ignore"-like silence by default: `${workDir}/node.log` is the usual choice. */
