@@ -3,12 +3,21 @@
  * node, deploy, Ponder and next paths run for real in the indexer test, the e2e run and npm start).
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { createServer } from "node:net";
-import { ProcessGroups, REPO_ROOT, appBuildStamp, buildApp, portsFromEnv, refuseTakenPorts, waitFor } from "./devChain";
+import {
+  APP_BUILD_INPUTS,
+  ProcessGroups,
+  REPO_ROOT,
+  appBuildStamp,
+  buildApp,
+  portsFromEnv,
+  refuseTakenPorts,
+  waitFor,
+} from "./devChain";
 
 const work = mkdtempSync(path.join(tmpdir(), "dev-chain-test-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -143,6 +152,100 @@ describe("the app's build reuse", () => {
     assert.equal(appBuildStamp({ ...env }), stamp);
     assert.notEqual(appBuildStamp({ ...env, NEXT_PUBLIC_RPC_URL: "http://127.0.0.1:8571" }), stamp);
     assert.notEqual(appBuildStamp({ ...env, NEXT_PUBLIC_INDEXER_URL: "http://127.0.0.1:42069" }), stamp);
+  });
+
+  it("the stamp covers what the build reads (the app, core, the configs, the lockfile), and nothing else", () => {
+    const root = path.join(work, "repo");
+    const write = (file: string, content: string) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), content);
+    };
+    const inputs = [
+      "app/src/app/page.tsx",
+      "app/src/lib/format.ts",
+      "app/next.config.ts",
+      "app/tsconfig.json",
+      "app/package.json",
+      "app/.env.production",
+      "tsconfig.base.json",
+      "packages/core/src/bps.ts",
+      "packages/core/src/abi/portfolioStakeAbi.ts",
+      "packages/core/package.json",
+      "package-lock.json",
+    ];
+    const others = [
+      "scripts/lib/suggest.ts", // the app cannot import scripts/ any more
+      "scripts/e2e.ts",
+      "deployments/deployedContracts.ts", // read at run time
+      ".demo/demo.json",
+      "app/e2e/helpers.ts",
+      "app/scripts/first-load-js.ts",
+      "app/.next-e2e/BUILD_ID",
+      "app/node_modules/x/index.js",
+      "packages/core/scripts/generate-abi.ts",
+      "packages/core/node_modules/x/index.js",
+      "indexer/src/accounts.ts",
+      "contracts/PortfolioStake.sol",
+    ];
+    for (const file of [...inputs, ...others]) write(file, `// ${file}\n`);
+    const before = appBuildStamp(env, root);
+    for (const file of inputs) {
+      write(file, `// ${file}, changed\n`);
+      assert.notEqual(appBuildStamp(env, root), before, `a change in ${file} is a new build`);
+      write(file, `// ${file}\n`);
+    }
+    assert.equal(appBuildStamp(env, root), before);
+    for (const file of others) write(file, `// ${file}, changed\n`);
+    write("scripts/lib/new.ts", "// new\n");
+    assert.equal(appBuildStamp(env, root), before, "the build is reused");
+    write("packages/core/src/new.ts", "// new\n");
+    assert.notEqual(appBuildStamp(env, root), before, "a new core module is a new build");
+  });
+
+  it("everything the app's sources import is under an input: its own files, core, or an installed package", () => {
+    const under = (file: string) =>
+      APP_BUILD_INPUTS.some((input) => {
+        const rel = path.relative(path.join(REPO_ROOT, input), file);
+        return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+      });
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : [],
+      );
+    const files = sources(path.join(REPO_ROOT, "app", "src"));
+    assert.ok(files.length > 20);
+    let checked = 0;
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      for (const [, specifier] of text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*"([^"]+)"/g)) {
+        const spec = specifier!;
+        checked++;
+        if (spec.startsWith(".") || spec.startsWith("@/")) {
+          const target = spec.startsWith("@/")
+            ? path.join(REPO_ROOT, "app", "src", spec.slice(2))
+            : path.resolve(path.dirname(file), spec);
+          assert.ok(under(target), `${path.relative(REPO_ROOT, file)} imports ${spec}, outside the build inputs`);
+        } else if (spec.startsWith("@portfolio-stake/")) {
+          assert.match(spec, /^@portfolio-stake\/core\//, `${path.relative(REPO_ROOT, file)} imports ${spec}`);
+        } else {
+          // An installed package: its version is in the lockfile.
+          assert.ok(!spec.startsWith("/"), `${path.relative(REPO_ROOT, file)} imports ${spec} by absolute path`);
+        }
+      }
+    }
+    assert.ok(checked > 100);
+    for (const input of [
+      "app/src",
+      "app/next.config.ts",
+      "app/tsconfig.json",
+      "tsconfig.base.json",
+      "packages/core/src",
+    ])
+      assert.ok(existsSync(path.join(REPO_ROOT, input)), `${input} exists`);
+    assert.match(
+      readFileSync(path.join(REPO_ROOT, "app", "tsconfig.json"), "utf8"),
+      /"extends": "\.\.\/tsconfig\.base\.json"/,
+    );
   });
 
   it("a build with the same stamp is reused without running next build", async () => {

@@ -429,19 +429,29 @@ export interface AppPublicEnv {
 }
 
 /**
- * What `next build` reads, to tell whether the last build is still good: the app's sources and configuration, the
- * repository code it imports (scripts/lib, packages/), the lockfile (dependency versions) and the baked-in env.
+ * What `next build` reads, to tell whether the last build is still good (with the baked-in env, in the stamp): the
+ * app's sources and configuration (its tsconfig extends the root's tsconfig.base.json; Next loads app/.env* at build
+ * time), the one workspace package it imports, @portfolio-stake/core (its sources, and the package.json whose exports
+ * resolve them), and the lockfile (dependency versions). Not scripts/ (no app file may import it: the package
+ * boundaries lint rule), nor the deployments file or demo.json, which the app reads at run time
+ * (app/src/lib/contracts/deploymentsFile.ts), nor app/e2e and app/scripts, which no page imports (the build's type
+ * check reads them, but nothing built changes with them; `npm run typecheck` checks them).
  */
-const BUILD_INPUTS = [
+export const APP_BUILD_INPUTS = [
   "app/src",
   "app/public",
   "app/next.config.ts",
   "app/tsconfig.json",
   "app/package.json",
-  "scripts/lib",
-  "packages",
+  "app/.env",
+  "app/.env.local",
+  "app/.env.production",
+  "app/.env.production.local",
+  "tsconfig.base.json",
+  "packages/core/src",
+  "packages/core/package.json",
   "package-lock.json",
-];
+] as const;
 
 function filesUnder(abs: string): string[] {
   if (!existsSync(abs)) return [];
@@ -452,12 +462,12 @@ function filesUnder(abs: string): string[] {
     .sort();
 }
 
-/** A hash of every build input's path and content, and of the baked-in env. */
-export function appBuildStamp(env: AppPublicEnv): string {
+/** A hash of every build input's path and content (under `root`: the repository), and of the baked-in env. */
+export function appBuildStamp(env: AppPublicEnv, root: string = REPO_ROOT): string {
   const hash = createHash("sha256");
-  for (const input of BUILD_INPUTS)
-    for (const file of filesUnder(path.join(REPO_ROOT, input))) {
-      hash.update(path.relative(REPO_ROOT, file)).update("\0").update(readFileSync(file)).update("\0");
+  for (const input of APP_BUILD_INPUTS)
+    for (const file of filesUnder(path.join(root, input))) {
+      hash.update(path.relative(root, file)).update("\0").update(readFileSync(file)).update("\0");
     }
   hash.update(JSON.stringify(Object.entries(env).sort()));
   return hash.digest("hex");
