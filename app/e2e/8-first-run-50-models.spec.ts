@@ -87,6 +87,13 @@ test("a new staker: consent to 50 proposed models, deposit, and allocate them in
   await expect(deposit.getByTestId("deposit-tx")).toHaveAttribute("data-phase", "confirmed");
   await expect(setup.getByTestId("setup-step-2")).toHaveAttribute("data-state", "done");
   expect((await accountOf(me)).balance).toBe(1_000n * E);
+  // The rounds already open opened before the deposit: nothing is at risk in them, and the sentence says so in words.
+  const exposure = page.getByTestId("exposure-sentence");
+  await expect(exposure).toHaveAttribute("data-open-max", "0");
+  expect(Number(await exposure.getAttribute("data-open-count"))).toBeGreaterThan(0);
+  await expect(exposure).toHaveText(
+    /^Round \d+ risks [\d,]+\.\d\d NMR; no NMR is at risk in the (open round|\d+ open rounds)\.$/,
+  );
 
   // 4. The editor: 50 rows in one list, the total and Save always in view.
   const editor = page.locator("#editor");

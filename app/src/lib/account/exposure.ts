@@ -59,14 +59,27 @@ export function fractionText(fraction: bigint): string {
   return `${Number((bps / 100).toFixed(2))}%`;
 }
 
-/** The headline: "Round r risks X NMR; the N open rounds risk at most Y NMR in all." */
+/**
+ * The headline: "Round r risks X NMR; the N open rounds risk at most Y NMR in all." Nothing at risk is said in words
+ * ("no NMR is at risk in the N open rounds", "round r risks no NMR"), never as "at most 0.00 NMR".
+ */
 export function exposureSentence(e: Exposure): string {
   const n = e.open.length;
+  const openRounds = n === 1 ? "the open round" : `the ${n} open rounds`;
+  if (n === 0 && e.next.slice === 0n) return `No round is open, and round ${e.next.round} risks no NMR.`;
+  if (e.openMaxLoss === 0n && e.next.slice === 0n)
+    return `No NMR is at risk in ${openRounds} or in round ${e.next.round}.`;
+  const nextPart =
+    e.next.slice === 0n
+      ? `Round ${e.next.round} risks no NMR`
+      : `Round ${e.next.round} risks ${formatNmr(e.next.slice)} NMR`;
   const openPart =
     n === 0
       ? "no round is open"
-      : `the ${n === 1 ? "1 open round risks" : `${n} open rounds risk`} at most ${formatNmr(e.openMaxLoss)} NMR in all`;
-  return `Round ${e.next.round} risks ${formatNmr(e.next.slice)} NMR; ${openPart}.`;
+      : e.openMaxLoss === 0n
+        ? `no NMR is at risk in ${openRounds}`
+        : `the ${n === 1 ? "1 open round risks" : `${n} open rounds risk`} at most ${formatNmr(e.openMaxLoss)} NMR in all`;
+  return `${nextPart}; ${openPart}.`;
 }
 
 /** What `openMaxLoss` is as a share of what the account holds in the contract (stake + pending withdrawal). */
