@@ -9,26 +9,21 @@
  */
 import { writeFileSync } from "node:fs";
 import { ethers, network } from "hardhat";
-import type { ContractTransactionResponse } from "ethers";
 import { setAllowance } from "./lib/allowance";
 import { evenSplit } from "@portfolio-stake/core/bps";
 import { at } from "@portfolio-stake/core/checks";
 import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
+import {
+  DAY,
+  benchModelIds,
+  deployGasBench,
+  gasBenchParams,
+  gasOf,
+  stakeBenchAccount,
+  steadyStateReallocations,
+} from "./bench/gasBench";
 
-const DAY = 86_400;
-/**
- * Numerai's 2026 exposure rules (a round risks stake / 64, rates clipped at 100% of that slice) with a 21-day
- * resolution, so that the measured round publishes a week earlier: 36 rounds open at once x 1/64 = 56% of a stake.
- */
-const PARAMS = {
-  withdrawalDelay: 7 * DAY,
-  minRoundInterval: DAY,
-  resolutionDelay: 21 * DAY,
-  publishWindow: 7 * DAY,
-  rateCap: ethers.parseEther("1"),
-  proofGracePeriod: 7 * DAY,
-  sliceDivisor: 64,
-};
+const PARAMS = gasBenchParams(ethers);
 const SIZES = [1, 4, 8, 16, 32, 50, 64];
 const NUMERAIRE_MINT = 0; // IPortfolioStake.BurnMode
 
@@ -39,15 +34,7 @@ function calldataGas(data: string): number {
   return gas;
 }
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<{ gas: number; data: string }> {
-  const sent = await tx;
-  const receipt = await sent.wait();
-  return { gas: Number(receipt!.gasUsed), data: sent.data };
-}
-
-function ids(owner: string, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => ethers.dataSlice(ethers.id(`${owner}-${i}`), 0, 16));
-}
+const ids = (owner: string, n: number) => benchModelIds(ethers, owner, n);
 
 /** Floor for a reallocation of n models: base + calldata + vector words + the AllocationSet log. */
 function allocationFloor(n: number, data: string, freshSlot: boolean): number {
@@ -61,20 +48,8 @@ async function main() {
   if (network.name !== "hardhat") throw new Error("Run the benchmark on the in-process network: npm run gas");
   const signers = await ethers.getSigners();
   const admin = at(signers, 0, "signers");
-  const nmr = await ethers.deployContract("NMRLike");
-  const libraries = {
-    SettlementLogic: await (await ethers.deployContract("SettlementLogic")).getAddress(),
-    RegistryLogic: await (await ethers.deployContract("RegistryLogic")).getAddress(),
-  };
-  const stake = await ethers.deployContract(
-    "PortfolioStake",
-    [await nmr.getAddress(), NUMERAIRE_MINT, ethers.ZeroAddress, admin.address, 1, PARAMS],
-    { libraries },
-  );
-  await stake.grantRole(await stake.OPERATOR_ROLE(), admin.address);
-  await nmr.faucet(admin.address, ethers.parseEther("1000000000"));
-  await setAllowance(nmr, admin, await stake.getAddress(), ethers.MaxUint256);
-  await stake.fundRewards(ethers.parseEther("1000000"));
+  const bench = await deployGasBench(ethers, network, admin);
+  const { nmr, stake, libraries, nextRound } = bench;
 
   const rows: [operation: string, gas: string][] = [];
   /** setAllocation gas for one account of `models` models, and the floor each case cannot go below. */
@@ -88,30 +63,18 @@ async function main() {
     first: number; // the account's first vector ever
   }[] = [];
   const accounts = new Map<number, { signer: (typeof signers)[number]; models: string[] }>();
-  const nextRound = async () => {
-    await network.provider.send("evm_increaseTime", [DAY]);
-    return gasOf(stake.openRound());
-  };
 
   // One account per size: register, deposit, then reallocate.
   for (const [k, n] of SIZES.entries()) {
     const signer = at(signers, k + 1, "signers");
     const models = ids(signer.address, n);
     accounts.set(n, { signer, models });
-    const proposed = await gasOf(stake.proposeModels(signer.address, models));
-    const accepted = await gasOf(stake.connect(signer).acceptModels(models));
+    const { proposed, accepted, deposit, first, again, next, shuffled } = await stakeBenchAccount(bench, ethers, {
+      signer,
+      models,
+    });
     rows.push([`proposeModels + acceptModels (${n} models)`, `${proposed.gas} + ${accepted.gas}`]);
-    await nmr.faucet(signer.address, ethers.parseEther("100000"));
-    await setAllowance(nmr, signer, await stake.getAddress(), ethers.MaxUint256);
-    const dep = await gasOf(stake.connect(signer).deposit(ethers.parseEther("1000")));
-    if (n === 1) rows.push(["deposit (first)", String(dep.gas)]);
-    const first = await gasOf(stake.connect(signer).setAllocation(models, evenSplit(n)));
-    const again = await gasOf(stake.connect(signer).setAllocation(models, [...evenSplit(n)].reverse()));
-    await nextRound();
-    const next = await gasOf(stake.connect(signer).setAllocation(models, evenSplit(n)));
-    const reversedIds = [...models].reverse();
-    await nextRound();
-    const shuffled = await gasOf(stake.connect(signer).setAllocation(reversedIds, evenSplit(n)));
+    if (n === 1) rows.push(["deposit (first)", String(deposit.gas)]);
     allocRows.push({
       models: n,
       newRound: next.gas,
@@ -241,25 +204,14 @@ async function main() {
 
   // Steady state: after VECTOR_HISTORY reallocations in successive rounds the ring wraps and every new vector
   // overwrites an old slot. The keeper has settled the rounds that are past their deadline (unpublished: zero).
-  const ring = Number(await stake.VECTOR_HISTORY());
-  const steady = new Map<number, number>();
+  // (scripts/bench/gasBench.ts; test/integration/gas.test.ts measures the 16-model case the same way and fails over 60k)
   const published = new Map([...trees, [round, tree]]);
-  for (let k = 0; k <= ring; k++) {
-    await nextRound();
-    for (const n of SIZES) {
-      const { signer, models } = accounts.get(n)!;
-      const bps = k % 2 ? evenSplit(n) : [...evenSplit(n)].reverse();
-      if (k >= 30) {
-        const acc = await stake.accountOf(signer.address);
-        const results = [];
-        for (let r = acc.nextSettleRound; r <= (await stake.currentRound()) - 30n; r++)
-          results.push(accountRoundResult(r, published.get(r) ?? null, models));
-        if (results.length) await stake.settle({ account: signer.address, models, results });
-      }
-      const realloc = await gasOf(stake.connect(signer).setAllocation(models, bps));
-      if (k === ring) steady.set(n, realloc.gas);
-    }
-  }
+  const steadyGas = await steadyStateReallocations(
+    bench,
+    SIZES.map((n) => accounts.get(n)!),
+    published,
+  );
+  const steady = new Map(SIZES.map((n, i) => [n, steadyGas[i]!]));
 
   // Owed rewards, on a second deployment whose pool is short: a gain the pool cannot pay is owed, a refill pays part
   // of it (pro rata, through the index: the same cost for any number of owed accounts), the account claims.

@@ -43,6 +43,7 @@ import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { portsFromEnv, refuseTakenPorts } from "@portfolio-stake/core/devChain";
 import { PRESETS, payoutRate } from "@portfolio-stake/core/payout";
 import { Prng } from "@portfolio-stake/core/prng";
+import { isOpenRound } from "@portfolio-stake/core/exposure";
 import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
 import type { AccountView } from "@portfolio-stake/core/views";
 import {
@@ -528,6 +529,7 @@ async function main() {
     unprovable: 0,
     modelRates: 0,
     rounds: 0,
+    exposure: 0,
   };
   /** modelsOf at a block: which model a slot held then (a freed slot may be reused by another model later). */
   const modelsAt = (who: Address, blockNumber: bigint) =>
@@ -830,6 +832,78 @@ async function main() {
     );
     checks.rounds += 2;
   }
+  // 6a. Every account's exposure (/accounts/:a/exposure, from indexed events) against the contract's views at the
+  // chain's time: the next round's slice (sliceAt, not yet opened: the current R) at parameters().rateCap, and each
+  // open round (roundInfo: opened, proof deadline not passed) with sliceAt and its rateCap, N and Y = sum slice x cap.
+  const chainTime = Number((await client.getBlock({ blockTag: "latest" })).timestamp);
+  const params = await read<{ rateCap: bigint; sliceDivisor: number }>("parameters");
+  const roundInfos = new Map<
+    number,
+    { openedAt: number; proofDeadline: number; rateCap: bigint; sliceDivisor: number }
+  >();
+  for (let r = 1; r <= current; r++) roundInfos.set(r, await read("roundInfo", [r]));
+  let exposedAccounts = 0;
+  for (const a of stakers) {
+    const open: { round: number; slice: bigint; sliceDivisor: number; rateCap: bigint; proofDeadline: number }[] = [];
+    for (const [r, info] of roundInfos) {
+      const times = { openedAt: Number(info.openedAt), proofDeadline: Number(info.proofDeadline) };
+      if (!isOpenRound(times, chainTime)) continue;
+      open.push({
+        round: r,
+        slice: await read<bigint>("sliceAt", [a, r]),
+        sliceDivisor: info.sliceDivisor,
+        rateCap: info.rateCap,
+        proofDeadline: times.proofDeadline,
+      });
+    }
+    const nextSlice = await read<bigint>("sliceAt", [a, current + 1]);
+    const want = {
+      currentRound: current,
+      next: {
+        round: current + 1,
+        slice: nextSlice,
+        sliceDivisor: Number(params.sliceDivisor),
+        rateCap: params.rateCap,
+        maxLoss: (nextSlice * params.rateCap) / 10n ** 18n,
+      },
+      open: open.sort((x, y) => y.round - x.round).map((r) => ({ ...r, maxLoss: (r.slice * r.rateCap) / 10n ** 18n })),
+      openMaxLoss: open.reduce((sum, r) => sum + (r.slice * r.rateCap) / 10n ** 18n, 0n),
+    };
+    type Risk = { round: number; slice: string; sliceDivisor: number; rateCap: string; maxLoss: string };
+    const got = await getJson<{
+      at: number;
+      currentRound: number;
+      next: Risk;
+      open: (Risk & { proofDeadline: number })[];
+      openRounds: number;
+      openMaxLoss: string;
+    }>(`${ponder.url}/accounts/${a.toLowerCase()}/exposure?at=${chainTime}`);
+    const risk = (r: Risk) => ({
+      ...r,
+      slice: BigInt(r.slice),
+      rateCap: BigInt(r.rateCap),
+      maxLoss: BigInt(r.maxLoss),
+    });
+    assert.equal(got.at, chainTime, `${a}: exposure judged at the time asked`);
+    assert.equal(got.openRounds, got.open.length, `${a}: N is the number of open rounds`);
+    assert.deepEqual(
+      {
+        currentRound: got.currentRound,
+        next: risk(got.next),
+        open: got.open.map(risk),
+        openMaxLoss: BigInt(got.openMaxLoss),
+      },
+      want,
+      `${a}: exposure (next round's slice, open rounds' slices and caps, N and Y) = sliceAt / roundInfo`,
+    );
+    if (want.open.length > 0 && want.openMaxLoss > 0n) exposedAccounts++;
+    // Without ?at=, the newest block time the indexer has seen: never ahead of the chain.
+    const byDefault = await getJson<{ at: number }>(`${ponder.url}/accounts/${a.toLowerCase()}/exposure`);
+    assert.ok(byDefault.at > 0 && byDefault.at <= chainTime, `${a}: default exposure time ${byDefault.at}`);
+    checks.exposure++;
+  }
+  assert.ok(exposedAccounts > 0, "some account has open rounds that risk something");
+
   // 6b. Every refill as RewardsFunded says, and the contract's totals from the indexed accounts and rewards row.
   const funded = await client.getContractEvents({ ...since, eventName: "RewardsFunded" });
   const fundingRows = await gql<{ rewardsFundings: { items: Record<string, string | number>[] } }>(

@@ -95,7 +95,7 @@ async function main() {
     await stake.proposeModels(address, models, gas);
     await stake.connect(signer).acceptModels(models, gas);
     await nmr.faucet(address, amount, gas);
-    await nmr.connect(signer).approve(stakeAddress, ethers.MaxUint256, gas);
+    await setAllowance(nmr, signer, stakeAddress, ethers.MaxUint256, gas);
     await stake.connect(signer).deposit(amount, gas);
     await stake.connect(signer).setAllocation(models, evenBps(models.length), gas);
     return { address, models };

@@ -150,7 +150,7 @@ async function setup() {
     await stake.proposeModels(address, ids, SETUP_GAS);
     await stake.connect(signer).acceptModels(ids, SETUP_GAS);
     await nmr.faucet(address, ethers.parseEther("10000"), SETUP_GAS);
-    await nmr.connect(signer).approve(stakeAddress, ethers.MaxUint256, SETUP_GAS);
+    await setAllowance(nmr, signer, stakeAddress, ethers.MaxUint256, SETUP_GAS);
     await stake.connect(signer).deposit(ethers.parseEther(String(1000 + (i % 97) * 10)), SETUP_GAS);
     await stake.connect(signer).setAllocation(ids, evenSplit(modelsPerAccount), SETUP_GAS);
     if ((i + 1) % 100 === 0) say(`${i + 1}/${accounts} accounts staked`);

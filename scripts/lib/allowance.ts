@@ -3,7 +3,7 @@
  * non-zero approve); a non-zero allowance is changed with `changeApproval(spender, old, new)`, which NMR has. A token
  * without it (MockNMR, an OpenZeppelin ERC20) is set to zero first, then to the new value.
  */
-import { Contract, type Signer } from "ethers";
+import { Contract, type Overrides, type Signer } from "ethers";
 
 const ABI = [
   "function allowance(address owner, address spender) view returns (uint256)",
@@ -13,28 +13,32 @@ const ABI = [
 
 type Mined = { wait(): Promise<unknown> };
 
-/** Sets `owner`'s allowance for `spender` on `token` to `value` (no transaction when it already is). */
+/**
+ * Sets `owner`'s allowance for `spender` on `token` to `value` (no transaction when it already is). `overrides` go to
+ * each transaction it sends (e.g. a fixed gasLimit, which skips an estimate).
+ */
 export async function setAllowance(
   token: string | { getAddress(): Promise<string> },
   owner: Signer,
   spender: string,
   value: bigint,
+  overrides: Overrides = {},
 ): Promise<void> {
   const address = typeof token === "string" ? token : await token.getAddress();
   const nmr = new Contract(address, ABI, owner);
   const current = (await nmr.getFunction("allowance")(await owner.getAddress(), spender)) as bigint;
   if (current === value) return;
   if (current === 0n || value === 0n) {
-    await ((await nmr.getFunction("approve")(spender, value)) as Mined).wait();
+    await ((await nmr.getFunction("approve")(spender, value, overrides)) as Mined).wait();
     return;
   }
   if (await hasChangeApproval(nmr, spender, current, value)) {
-    await ((await nmr.getFunction("changeApproval")(spender, current, value)) as Mined).wait();
+    await ((await nmr.getFunction("changeApproval")(spender, current, value, overrides)) as Mined).wait();
     if (((await nmr.getFunction("allowance")(await owner.getAddress(), spender)) as bigint) === value) return;
     throw new Error(`changeApproval(${spender}, ${current}, ${value}) left the allowance unchanged on ${address}`);
   }
-  await ((await nmr.getFunction("approve")(spender, 0n)) as Mined).wait();
-  await ((await nmr.getFunction("approve")(spender, value)) as Mined).wait();
+  await ((await nmr.getFunction("approve")(spender, 0n, overrides)) as Mined).wait();
+  await ((await nmr.getFunction("approve")(spender, value, overrides)) as Mined).wait();
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
  * Deploy parameters (scripts/lib/deploy.ts): the no-leverage rule checked before anything is sent, the parameters
  * files' bigint strings, and the shipped files and module defaults following Numerai's 2026 rules (R = 64, rates
- * clipped at 100% of the slice). Pure TypeScript: `node --import tsx --test scripts/lib/deploy.test.ts`.
+ * clipped at 100% of the slice), the burn mode a public chain's parameters must state. Pure TypeScript: `node --import tsx --test scripts/lib/deploy.test.ts`.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_PARAMETERS } from "../../ignition/modules/PortfolioStake";
-import { checkExposure, exposureOf, parseParametersFile } from "./deploy";
+import { BURN_MODES, DEFAULT_PARAMETERS, MAINNET_NMR } from "../../ignition/modules/PortfolioStake";
+import { MAINNET_CHAIN_ID, checkExposure, exposureOf, parseParametersFile, resolveBurnMode } from "./deploy";
 
 const DAY = 86_400;
 const ROOT = path.join(__dirname, "..", "..");
@@ -72,4 +72,65 @@ describe("deploy parameters: files", () => {
       assert.ok(exposureOf(checkExposure(p, file)).total <= 10n ** 18n);
     });
   }
+});
+
+describe("deploy parameters: burn mode", () => {
+  const SEPOLIA = 11_155_111;
+  const OTHER_TOKEN = "0x000000000000000000000000000000000000dEaD";
+
+  it("refuses a parameters file without burnMode, naming the file and the modes", () => {
+    for (const parameters of [undefined, {}, { PortfolioStake: { nmr: OTHER_TOKEN } }]) {
+      assert.throws(
+        () => resolveBurnMode(parameters, SEPOLIA, "params.json"),
+        /^Error: params\.json: set PortfolioStake\.burnMode explicitly \(NumeraireMint, ERC20Burn, Sink\)$/,
+      );
+    }
+  });
+
+  it("refuses an unknown mode name or number, and turns a known name into the contract's number", () => {
+    for (const burnMode of ["Burn", "numeraireMint", 3, -1, 1.5, null, true]) {
+      assert.throws(
+        () => resolveBurnMode({ PortfolioStake: { nmr: OTHER_TOKEN, burnMode } }, SEPOLIA, "params.json"),
+        new RegExp(
+          `params\\.json: burnMode ${JSON.stringify(burnMode)?.replace(/[.]/g, "\\.")} is not one of NumeraireMint, ERC20Burn, Sink`,
+        ),
+      );
+    }
+    for (const [name, number] of Object.entries(BURN_MODES)) {
+      const byName = { PortfolioStake: { nmr: OTHER_TOKEN, burnMode: name as unknown } };
+      resolveBurnMode(byName, SEPOLIA);
+      assert.equal(byName.PortfolioStake.burnMode, number);
+      const byNumber = { PortfolioStake: { nmr: OTHER_TOKEN, burnMode: number as unknown } };
+      resolveBurnMode(byNumber, SEPOLIA);
+      assert.equal(byNumber.PortfolioStake.burnMode, number);
+    }
+  });
+
+  it("refuses ERC20Burn (or Sink) for the real NMR on mainnet, by address in any case or by the default token", () => {
+    for (const burnMode of ["ERC20Burn", BURN_MODES.ERC20Burn, "Sink"]) {
+      for (const nmr of [MAINNET_NMR, MAINNET_NMR.toLowerCase(), undefined]) {
+        const p = { PortfolioStake: { burnMode, ...(nmr === undefined ? {} : { nmr }) } };
+        assert.throws(
+          () => resolveBurnMode(p, MAINNET_CHAIN_ID, "mainnet.json"),
+          /mainnet\.json: the real NMR token burns through mint\(v\): burnMode must be NumeraireMint/,
+        );
+        assert.equal(p.PortfolioStake.burnMode, burnMode); // nothing resolved
+      }
+    }
+    // Another token on mainnet, or the real NMR's address on another chain, is not the real NMR's case.
+    const other = { PortfolioStake: { nmr: OTHER_TOKEN, burnMode: "ERC20Burn" as unknown } };
+    resolveBurnMode(other, MAINNET_CHAIN_ID);
+    assert.equal(other.PortfolioStake.burnMode, BURN_MODES.ERC20Burn);
+    const testnet = { PortfolioStake: { nmr: MAINNET_NMR, burnMode: "ERC20Burn" as unknown } };
+    resolveBurnMode(testnet, SEPOLIA);
+    assert.equal(testnet.PortfolioStake.burnMode, BURN_MODES.ERC20Burn);
+  });
+
+  it("ignition/parameters/mainnet.json resolves to NumeraireMint for the real NMR", () => {
+    const file = path.join(ROOT, "ignition", "parameters", "mainnet.json");
+    const parameters = parseParametersFile(readFileSync(file, "utf8")) as { PortfolioStake?: Record<string, unknown> };
+    assert.equal(String(parameters.PortfolioStake?.nmr).toLowerCase(), MAINNET_NMR.toLowerCase());
+    resolveBurnMode(parameters, MAINNET_CHAIN_ID, file);
+    assert.equal(parameters.PortfolioStake?.burnMode, BURN_MODES.NumeraireMint);
+  });
 });

@@ -69,9 +69,13 @@ const FAST = { withdrawalDelay: DAY, minRoundInterval: 12n * 3600n, resolutionDe
  * The parameter sets of the roots, applied in an order every step of which satisfies the exposure rule:
  * - fast: the unit fixture's R = 1 and 5% cap with the short lifecycle (19 rounds open at once, 95%);
  * - numerai: Numerai's 2026 rules, R = 64 and a cap of 100% of the slice, short lifecycle (19 open, 30%);
- * - extreme: exactly 100% of a stake committed: 12-hour rounds open 3.5 days (8 at once), R = 8, cap 100%.
+ * - extreme: exactly 100% of a stake committed: 12-hour rounds open 3.5 days (8 at once), R = 8, cap 100%;
+ * - bounds: every time parameter at its hard bound (PortfolioStake's MAX_RESOLUTION_DELAY 60 days, MAX_PUBLISH_WINDOW
+ *   30 days, MAX_PROOF_GRACE_PERIOD 30 days, MIN_ROUND_INTERVAL_FLOOR 12 hours, MAX_WITHDRAWAL_DELAY 60 days), R at
+ *   MAX_SLICE_DIVISOR (1024) and the cap at MAX_RATE_CAP (100%): 241 rounds open at once (the 256-vector ring's
+ *   design case) x 1/1024 = 23.5% of a stake.
  */
-type RootKind = "default" | "fast" | "numerai" | "numeraiShortPool" | "extreme" | "transition";
+type RootKind = "default" | "fast" | "numerai" | "numeraiShortPool" | "extreme" | "transition" | "bounds";
 const ROOT_SETTINGS: Record<RootKind, [string, bigint][]> = {
   default: [],
   fast: [
@@ -108,6 +112,16 @@ const ROOT_SETTINGS: Record<RootKind, [string, bigint][]> = {
     ["setMinRoundInterval", 12n * 3600n],
     ["setWithdrawalDelay", DAY],
   ],
+  // From the fixture's 2-day rounds, R = 1, 5%: R first, so that each step keeps open rounds x cap / R <= 100%.
+  bounds: [
+    ["setSliceDivisor", 1024n],
+    ["setRateCap", 10n ** 18n],
+    ["setResolutionDelay", 60n * DAY],
+    ["setPublishWindow", 30n * DAY],
+    ["setProofGracePeriod", 30n * DAY],
+    ["setMinRoundInterval", 12n * 3600n],
+    ["setWithdrawalDelay", 60n * DAY],
+  ],
 };
 
 async function root(kind: RootKind) {
@@ -121,6 +135,23 @@ async function root(kind: RootKind) {
   await bindModels(stake, operator, carol, modelIds("carol-extra", 14));
   for (const [setter, value] of ROOT_SETTINGS[kind === "numeraiShortPool" ? "numerai" : kind]) {
     await (stake.connect(admin) as unknown as Record<string, (v: bigint) => Promise<unknown>>)[setter]!(value);
+  }
+  if (kind === "bounds") {
+    // The base is meant to sit on the contract's own bounds: a bound that moves makes this fail, not drift.
+    const p = await stake.parameters();
+    const got = [p.resolutionDelay, p.publishWindow, p.proofGracePeriod, p.minRoundInterval, p.withdrawalDelay];
+    const want = [
+      await stake.MAX_RESOLUTION_DELAY(),
+      await stake.MAX_PUBLISH_WINDOW(),
+      await stake.MAX_PROOF_GRACE_PERIOD(),
+      await stake.MIN_ROUND_INTERVAL_FLOOR(),
+      await stake.MAX_WITHDRAWAL_DELAY(),
+    ];
+    expect([...got, p.sliceDivisor, p.rateCap]).to.deep.equal([
+      ...want,
+      await stake.MAX_SLICE_DIVISOR(),
+      await stake.MAX_RATE_CAP(),
+    ]);
   }
   const { abi, bytecode } = readerArtifact();
   const reader = await new ethers.ContractFactory(abi, bytecode, admin).deploy();
@@ -185,6 +216,9 @@ async function transitionRoot() {
 async function extremeRoot() {
   return root("extreme");
 }
+async function boundsRoot() {
+  return root("bounds");
+}
 
 interface Base {
   name: string;
@@ -194,6 +228,8 @@ interface Base {
   ring?: boolean;
   /** Open long-lived rounds, then switch to short frequent ones: caps lowered by the exposure rule. */
   transition?: boolean;
+  /** After the random prefix, gains beyond the pool (owed) and a refill paying part of them (see owedPrefix). */
+  owed?: boolean;
 }
 
 const ALL_BASES: Base[] = [
@@ -207,12 +243,23 @@ const ALL_BASES: Base[] = [
   { name: "40 random actions in, Numerai 2026 (R = 64, cap 100% of the slice)", root: numeraiRoot, prefix: 40 },
   { name: "80 random actions in, Numerai 2026 (R = 64, cap 100% of the slice)", root: numeraiRoot, prefix: 80 },
   {
-    name: "60 random actions in, Numerai 2026, refills of at most 1 NMR (owed rewards)",
+    name: "60 random actions in, Numerai 2026, refills of at most 1 NMR, then gains beyond the pool (owed rewards)",
     root: shortPoolRoot,
     prefix: 60,
+    owed: true,
   },
   { name: "40 random actions in, extreme bounds (8 rounds open x 1/8, 100% committed)", root: extremeRoot, prefix: 40 },
   { name: "80 random actions in, extreme bounds (8 rounds open x 1/8, 100% committed)", root: extremeRoot, prefix: 80 },
+  {
+    name: "40 random actions in, hard time bounds (resolution 60 d, window 30 d, grace 30 d, 12-hour rounds: 241 open x 1/1024, cap 100%)",
+    root: boundsRoot,
+    prefix: 40,
+  },
+  {
+    name: "80 random actions in, hard time bounds (resolution 60 d, window 30 d, grace 30 d, 12-hour rounds: 241 open x 1/1024, cap 100%)",
+    root: boundsRoot,
+    prefix: 80,
+  },
   {
     name: "parameter transition (8 daily rounds open 7 days, then 12-hour rounds), then 20 random actions",
     root: transitionRoot,
@@ -255,8 +302,12 @@ const baseFixtures = BASES.map((base, b) => {
       if (base.ring) await run.ringPrefix(world.stakers[0]!);
       if (base.transition) await run.transitionPrefix();
       for (let i = 0; i < base.prefix; i++) await run.step(i < 10 && !base.ring);
+      if (base.owed) await run.owedPrefix();
       await run.unpauseIfPaused();
       await run.check(undefined, "end", mirror.firstRound); // every round from the first one
+      console.log(
+        `DEBUG base ${b}: pool ${mirror.pool} owed ${mirror.owedTotal} reserve ${mirror.owedReserve} prefixStats ${JSON.stringify({ g: run.stats.gains, gs: run.stats.gainsShort, r: run.stats.owedRefills, c: run.stats.rewardClaims })}\n${b === 9 ? run.log.join("\n") : ""}`,
+      );
     } catch (e) {
       throw failure(e, `the prefix of base ${b} (${base.name})`, seed, run, `FUZZ_BASE=${b} FUZZ_SEQ=0`);
     }

@@ -3,9 +3,11 @@
  * REST routes for what the web app asks most (numbers as strings: they are wei or 18-decimal rates).
  */
 import { Hono } from "hono";
-import { and, client, desc, eq, graphql, inArray, lte, replaceBigInts } from "ponder";
+import { and, client, desc, eq, gte, graphql, inArray, isNotNull, lte, replaceBigInts } from "ponder";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
+import { isOpenRound, sliceOf, stakeAtRound, summarizeExposure } from "@portfolio-stake/core/exposure";
+import type { IndexedEventKind } from "@portfolio-stake/core/history";
 
 const app = new Hono();
 app.use("/sql/*", client({ db, schema }));
@@ -159,6 +161,82 @@ app.get("/accounts/:address/vector/:round", async (c) => {
     .limit(1);
   return c.json(
     json({ account: address, round: r, weights: row?.weights ?? [], effectiveRound: row?.effectiveRound ?? null }),
+  );
+});
+
+/** The account events that change its stake (balance), each carrying the balance after it. */
+const BALANCE_CHANGES: IndexedEventKind[] = ["deposited", "withdrawal-requested", "settled", "rewards-claimed"];
+
+/**
+ * What the account's rounds put at risk, from indexed events only (the app's exposure card computes the same from
+ * the contract's views, with the same core functions): the next round's slice (its stake now / the current R, at the
+ * current cap), and every open round (opened, proof deadline not passed at `at`) with its slice (the stake it opened
+ * with / its R, as sliceAt), its cap (as roundInfo) and its most possible loss, slice x cap; `openRounds` is their
+ * number N and `openMaxLoss` their sum Y. `?at=` is the time (unix seconds) "open" is judged at; by default the
+ * newest block time the indexer has seen (a round opened or an account event).
+ */
+app.get("/accounts/:address/exposure", async (c) => {
+  const address = c.req.param("address").toLowerCase() as `0x${string}`;
+  if (!isAddress(address)) return c.json({ error: `"${address}" is not an address` }, 400);
+  const atParam = c.req.query("at");
+  if (atParam !== undefined && !/^\d+$/.test(atParam)) return c.json({ error: "at must be unix seconds" }, 400);
+  const [head] = await db.select().from(schema.chainState).where(eq(schema.chainState.id, "head"));
+  const currentRound = head?.openRound ?? 0;
+  const [lastRound] = await db.select().from(schema.round).orderBy(desc(schema.round.openedAt)).limit(1);
+  const [lastEvent] = await db
+    .select({ timestamp: schema.accountEvent.timestamp })
+    .from(schema.accountEvent)
+    .orderBy(desc(schema.accountEvent.timestamp))
+    .limit(1);
+  const seen = [lastRound?.openedAt ?? 0n, lastEvent?.timestamp ?? 0n].reduce((a, b) => (a > b ? a : b));
+  const at = atParam !== undefined ? Number(atParam) : Number(seen);
+  const params = Object.fromEntries(
+    (await db.select().from(schema.parameter)).map((row) => [row.name, row.value] as const),
+  );
+  const sliceDivisor = Number(params.sliceDivisor ?? 1n);
+  const rateCap = params.rateCap ?? 0n;
+  const changes = (
+    await db
+      .select({ openRound: schema.accountEvent.openRound, balance: schema.accountEvent.balance })
+      .from(schema.accountEvent)
+      .where(
+        and(
+          eq(schema.accountEvent.account, address),
+          inArray(schema.accountEvent.kind, BALANCE_CHANGES),
+          isNotNull(schema.accountEvent.balance),
+        ),
+      )
+      .orderBy(schema.accountEvent.blockNumber, schema.accountEvent.logIndex)
+  ).map((row) => ({ openRound: row.openRound, balance: row.balance! }));
+  const candidates = await db
+    .select()
+    .from(schema.round)
+    .where(gte(schema.round.proofDeadline, BigInt(at)));
+  const open = candidates
+    .map((r) => ({ ...r, openedAt: Number(r.openedAt), proofDeadline: Number(r.proofDeadline) }))
+    .filter((r) => isOpenRound(r, at))
+    .map((r) => ({
+      round: r.round,
+      slice: sliceOf(stakeAtRound(changes, r.round), r.sliceDivisor),
+      sliceDivisor: r.sliceDivisor,
+      rateCap: r.rateCap,
+      proofDeadline: r.proofDeadline,
+    }));
+  const nextRound = currentRound + 1;
+  const exposure = summarizeExposure(
+    { round: nextRound, slice: sliceOf(stakeAtRound(changes, nextRound), sliceDivisor), sliceDivisor, rateCap },
+    open,
+  );
+  return c.json(
+    json({
+      account: address,
+      at,
+      currentRound,
+      next: exposure.next,
+      open: exposure.open,
+      openRounds: exposure.open.length,
+      openMaxLoss: exposure.openMaxLoss,
+    }),
   );
 });
 

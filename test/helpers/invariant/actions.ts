@@ -125,6 +125,13 @@ export class InvariantRun {
    * check after the action the sequence's final (complete) check.
    */
   async step(setup = false, last = false) {
+    // Owed rewards are steered towards being paid and claimed: with an account whose owed rewards a refill has paid
+    // (something claimable), claimRewards is likely; with rewards owed and nothing claimable yet, a refill is.
+    const claimable = this.w.stakers.some((x) => {
+      const acc = this.m.accounts[x];
+      return acc !== undefined && acc.unpaid > owedNow(this.m, acc);
+    });
+    const owing = this.m.owedTotal > 0n;
     const kinds: [ActionName, number][] = setup
       ? [
           ["deposit", 30],
@@ -149,8 +156,8 @@ export class InvariantRun {
           ["publishRound", 7],
           ["settle", 9],
           ["settleBatch", 4],
-          ["fundRewards", 5],
-          ["claimRewards", 3],
+          ["fundRewards", owing && !claimable ? 15 : 5],
+          ["claimRewards", claimable ? 25 : 3],
           ["pauseToggle", 2],
           ["setParameter", 3],
           ["proposeModels", 2],
@@ -676,10 +683,11 @@ export class InvariantRun {
     this.note(`warp: next transaction at ${target}`);
   }
 
-  async publishRound(): Promise<ActionRecord> {
+  /** A random publication, or (scripted prefixes) `fixed`: the operator publishes that round with that rate pattern. */
+  async publishRound(fixed?: { round: number; pattern: string }): Promise<ActionRecord> {
     const r = this.rng;
     const m = this.m;
-    const caller = r.bool(0.95) ? this.w.operator : r.pick([this.w.admin, this.w.keeper]);
+    const caller = fixed || r.bool(0.95) ? this.w.operator : r.pick([this.w.admin, this.w.keeper]);
     const opened = Object.keys(m.rounds).map(Number);
     const unpublished = opened.filter((n) => m.rounds[n]!.root === null && m.rounds[n]!.deadline > m.now);
     let round: number;
@@ -691,7 +699,11 @@ export class InvariantRun {
       ["published", 6],
       ["any", 11],
     ]);
-    if (variant === "valid" && unpublished.length) {
+    if (fixed) {
+      round = fixed.round;
+      const rd = m.rounds[round]!;
+      this.warpTo = Math.max(this.warpTo, m.now + 1, rd.resolvesAt);
+    } else if (variant === "valid" && unpublished.length) {
       round = r.pick(unpublished);
       const rd = m.rounds[round]!;
       const lo = Math.max(m.now + 1, rd.resolvesAt);
@@ -706,18 +718,20 @@ export class InvariantRun {
     }
     const rd = m.rounds[round];
     const cap = rd?.cap ?? m.params.rateCap;
-    const pattern = r.weighted<string>([
-      ["random", 40],
-      ["negCap", 12],
-      ["posCap", 8],
-      ["zero", 5],
-      ["tiny", 5],
-      ["extremes", 15],
-      ["negative", 15],
-      ["overCap", 3],
-    ]);
+    const pattern =
+      fixed?.pattern ??
+      r.weighted<string>([
+        ["random", 40],
+        ["negCap", 12],
+        ["posCap", 8],
+        ["zero", 5],
+        ["tiny", 5],
+        ["extremes", 15],
+        ["negative", 15],
+        ["overCap", 3],
+      ]);
     const models = [...Object.keys(m.owners), ...m.foreignModels];
-    const omitted = r.bool(0.03) ? r.pick(models) : undefined;
+    const omitted = !fixed && r.bool(0.03) ? r.pick(models) : undefined;
     const rates: Record<string, bigint> = {};
     for (const id of models) if (id !== omitted) rates[id] = rateFor(r, cap, pattern);
     const tree = buildRoundTree(
@@ -917,8 +931,8 @@ export class InvariantRun {
     const amount = r.weighted<() => bigint>([
       [() => 0n, 4],
       [() => r.bigint(1n, NMR), this.w.smallRefills ? 200 : 25],
-      [() => r.bigint(1n, 10n * NMR), 45],
-      [() => r.bigint(10n * NMR, 2_000n * NMR), 22],
+      [() => r.bigint(1n, 10n * NMR), this.w.smallRefills ? 0 : 45],
+      [() => r.bigint(10n * NMR, 2_000n * NMR), this.w.smallRefills ? 0 : 22],
       [() => wallet + 1n, 4],
     ])();
     const ts = this.nextTs();
@@ -1060,6 +1074,36 @@ export class InvariantRun {
     const before = this.stats.capsLowered;
     for (let i = 0; i < 10; i++) await this.after(await this.advanceRound(true));
     if (this.stats.capsLowered === before) this.fail("transition prefix: no round had its cap lowered");
+  }
+
+  /**
+   * Scripted owed rewards (a base whose refills are at most 1 NMR): every staker deposits 1,000 NMR and weights its
+   * models, a round opens, is published with every rate at +cap and every staker is settled through it, so that the
+   * gains go beyond the small pool and are owed; then one small refill pays part of them (something to claim).
+   */
+  async owedPrefix() {
+    if (this.m.paused) await this.unpauseIfPaused();
+    for (const staker of this.w.stakers) {
+      await this.after(await this.deposit(staker, 1_000n * NMR));
+      await this.after(await this.setAllocation(staker));
+    }
+    await this.after(await this.advanceRound(true));
+    const round = this.m.current;
+    const published = await this.publishRound({ round, pattern: "posCap" });
+    await this.after(published);
+    if (!published.ok) this.fail(`owed prefix: publishRound ${round} reverted ${this.lastError}`);
+    for (const staker of this.w.stakers) {
+      const avail = this.available(this.acct(staker).nextSettleRound, this.m.now + 1);
+      if (!avail) continue;
+      const ts = this.nextTs();
+      const start = this.acct(staker).nextSettleRound;
+      const { entry, desc } = settleEntry(this.rng, this.m, this.w, staker, start, Math.min(avail, 50), ts, true);
+      const rec = await this.settleTx([entry], [desc], this.w.keeper, ts);
+      await this.after(rec);
+      if (!rec.ok) this.fail(`owed prefix: settlement reverted ${this.lastError}`);
+    }
+    if (this.m.owedTotal === 0n) this.fail("owed prefix: no gain went beyond the pool");
+    await this.after(await this.fundRewards());
   }
 
   /** Lifts a pause left by a prefix, so that every sequence of a base does not start paused. */

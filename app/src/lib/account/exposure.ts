@@ -1,57 +1,18 @@
 /**
- * What the account's rounds put at risk (no leverage): each round risks a slice of the stake it opened with, stake /
- * R (its sliceDivisor), and a rate is clipped at the round's cap, a fraction of that slice (1e18 = 100%). So a round
- * can take at most slice x cap, and the rounds open at once at most the sum of that. Pure, unit-tested.
- *
- * "Open" here: opened and not past its proof deadline. Until then a round can still settle with a published result;
- * after it, a round nobody proved for the account counts as zero, so it can take nothing more. (A round settled
- * early for the account still counts until its proof deadline: the contract's exposure rule counts it too.)
+ * The exposure card's words. The computation (slices, caps, which rounds are open, the sum) is core's
+ * (@portfolio-stake/core/exposure), shared with the indexer's /accounts/:address/exposure.
  */
+import { type Exposure, RATE_ONE } from "@portfolio-stake/core/exposure";
 import { formatNmr } from "@/lib/format";
 
-export const RATE_ONE = 10n ** 18n;
-
-export interface RoundRisk {
-  round: number;
-  /** sliceAt(account, round): stake at the round's opening / its sliceDivisor. */
-  slice: bigint;
-  sliceDivisor: number;
-  /** The round's cap, a fraction of the slice (1e18 = 100%); it may be lower than the parameter. */
-  rateCap: bigint;
-  /** The most the round can take: slice x cap. */
-  maxLoss: bigint;
-  proofDeadline: number;
-}
-
-export interface Exposure {
-  /** The next round, not yet opened: what it will put at risk as things stand (the current R and cap). */
-  next: { round: number; slice: bigint; sliceDivisor: number; rateCap: bigint; maxLoss: bigint };
-  /** Open rounds (opened, not past their proof deadline), newest first. */
-  open: RoundRisk[];
-  /** Sum of the open rounds' maxLoss: what they can take at most, all together. */
-  openMaxLoss: bigint;
-}
-
-/** The most a round can take: its slice x its cap (rounded down, as the contract's per-model terms). */
-export const maxLossOf = (slice: bigint, rateCap: bigint) => (slice * rateCap) / RATE_ONE;
-
-/** Whether a round counts as open at `chainTime`: opened, and its proof deadline not passed. */
-export const isOpenRound = (info: { openedAt: number; proofDeadline: number }, chainTime: number) =>
-  info.openedAt > 0 && chainTime <= info.proofDeadline;
-
-export function summarizeExposure(
-  next: { round: number; slice: bigint; sliceDivisor: number; rateCap: bigint },
-  open: readonly Omit<RoundRisk, "maxLoss">[],
-): Exposure {
-  const rounds = [...open]
-    .sort((a, b) => b.round - a.round)
-    .map((r) => ({ ...r, maxLoss: maxLossOf(r.slice, r.rateCap) }));
-  return {
-    next: { ...next, maxLoss: maxLossOf(next.slice, next.rateCap) },
-    open: rounds,
-    openMaxLoss: rounds.reduce((sum, r) => sum + r.maxLoss, 0n),
-  };
-}
+export {
+  type Exposure,
+  type RoundRisk,
+  RATE_ONE,
+  isOpenRound,
+  maxLossOf,
+  summarizeExposure,
+} from "@portfolio-stake/core/exposure";
 
 /** "12.5%" of a 1e18 fraction, two decimals at most. */
 export function fractionText(fraction: bigint): string {
