@@ -204,7 +204,10 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       if (fitted.kind === "reverts") {
         // Find the accounts that cannot settle alone; the next plan settles them only up to their failing round.
         const found = await isolateFailures(stake, book, batch, now, current, stuckAt, windowEnd);
-        for (const f of found) addStop(report.failures, f.account, f);
+        for (const f of found) {
+          stuckAt.set(f.account, f.round);
+          addStop(report.failures, f.account, f);
+        }
         if (found.length === 0) {
           const { round } = firstOf(batch);
           const reason = `settleBatch reverts, yet every account settles alone: ${fitted.reason}`;
@@ -434,7 +437,8 @@ async function fitGasBudget(stake: PortfolioStake, batch: AccountResults[], budg
 /**
  * For each account of a reverting batch, re-planned from fresh state: if it does not settle alone, the longest
  * prefix of its rounds that does (binary search: a prefix that reverts stays reverting when extended). Returns the
- * accounts that fail, each at its first failing round, and records them in `stuckAt`.
+ * accounts that fail, each at its first failing round, for the caller to record in `stuckAt` with the failure (so an
+ * isolation cut short by a dropped connection records nothing, and is done again from fresh state).
  */
 async function isolateFailures(
   stake: PortfolioStake,
@@ -442,7 +446,7 @@ async function isolateFailures(
   batch: AccountResults[],
   now: bigint,
   current: bigint,
-  stuckAt: Map<string, bigint>,
+  stuckAt: ReadonlyMap<string, bigint>,
   windowEnd: bigint,
 ): Promise<{ account: string; round: bigint; reason: string }[]> {
   const failures = [];
@@ -473,7 +477,6 @@ async function isolateFailures(
       else [bad, reason] = [mid, failure];
     }
     const round = BigInt(at(plan.results, good, `planned rounds of ${account}`).round);
-    stuckAt.set(account, round);
     failures.push({ account, round, reason: explain(reason) });
   }
   return failures;

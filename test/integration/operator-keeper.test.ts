@@ -814,4 +814,118 @@ describe("keeper job: a node that drops connections", function () {
     expect(lines.filter((l) => /revert/i.test(l) || /FAILED/.test(l))).to.deep.equal([]);
     expect(await settlementState(stake, accounts)).to.deep.equal(undisturbed);
   });
+
+  /**
+   * The keeper behind the proxy with no retries, so an EPIPE on a gas estimate reaches the keeper itself: `inject`
+   * decides, per eth_estimateGas (its settleBatch entries decoded), whether this one fails with write EPIPE.
+   */
+  async function keeperWithEpipe(
+    stake: PortfolioStake,
+    keeper: { address: string },
+    dir: string,
+    inject: (batch: { account: string }[]) => boolean,
+  ) {
+    const proxy = await startRpcProxy(network.provider, {});
+    const lines: string[] = [];
+    let injected = 0;
+    try {
+      const client = httpEip1193(proxy.url);
+      const injecting = {
+        request(args: { method: string; params?: unknown[] | object }) {
+          if (args.method === "eth_estimateGas") {
+            const [tx] = args.params as [{ data: string }];
+            const [batch] = stake.interface.decodeFunctionData("settleBatch", tx.data) as unknown as [
+              { account: string }[],
+            ];
+            if (inject(batch)) {
+              injected++;
+              client.injectOnce("eth_estimateGas", writeEpipe());
+            }
+          }
+          return client.request(args);
+        },
+      };
+      const provider = retryingEthersProvider(injecting, { retries: 0 });
+      const signer = await provider.getSigner(keeper.address);
+      const report = await runKeeper(stake.connect(signer), { roundsDir: dir, log: (l) => lines.push(l) });
+      expect(injected).to.equal(1);
+      return { report, lines };
+    } finally {
+      await proxy.close();
+    }
+  }
+  const shape = (report: Awaited<ReturnType<typeof runKeeper>>) => ({
+    batches: report.transactions.map((t) => t.accountRounds),
+    failures: report.failures,
+    upToDate: report.upToDate,
+    complete: report.complete,
+  });
+
+  it("a write EPIPE on a batch's gas estimate, unretried: no answer, not a refused batch; planned again at full size", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    const undisturbed = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    const state = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture);
+    let first = true;
+    const { report, lines } = await keeperWithEpipe(stake, keeper, dir, () => [first, (first = false)][0]!);
+    expect(report.transportFailures).to.equal(1);
+    expect(lines).to.include(
+      "keeper: no answer from the node (connection broken while sending (write EPIPE)), 1/5; re-reading the chain and planning again in 500 ms",
+    );
+    expect(lines.filter((l) => /revert|refus/i.test(l) || /FAILED/.test(l))).to.deep.equal([]);
+    // Not taken for the node refusing a batch this size (its gas cap): the same batches as without the EPIPE.
+    expect(shape(report)).to.deep.equal(shape(undisturbed));
+    expect(await settlementState(stake, accounts)).to.deep.equal(state);
+    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(again.transactions).to.have.length(0);
+    expect(await settlementState(stake, accounts)).to.deep.equal(state);
+  });
+
+  it("a write EPIPE while isolating a reverting batch's accounts: no account isolated as failed for it, same state after a re-run", async function () {
+    const { op, stake, rounds, all, models, alice, bob, carol, keeper } = await loadFixture(threeRoundsFixture);
+    const accounts = [alice, bob, carol].map((s) => s.address);
+    const dir = tmp();
+    const rows = parseResultsCsv(
+      csv(
+        "model,rate",
+        all.map((m) => `${m},0.01`),
+      ),
+    );
+    await publishRoundResults(op, rounds[0], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL });
+    await publishRoundResults(op, rounds[2], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL });
+    // The middle round's tree lacks alice's model 0: every batch with her round 1 reverts, and she is isolated.
+    const incomplete = buildRoundTree(
+      rounds[1],
+      all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+    );
+    writeFileSync(path.join(dir, `round-${rounds[1]}.json`), JSON.stringify(roundFile(rounds[1], incomplete)));
+    await op.publishRound(rounds[1], incomplete.root, "file://incomplete");
+    const published = await takeSnapshot();
+
+    const undisturbed = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(undisturbed.failures.map((f) => f.accounts)).to.deep.equal([[alice.address]]);
+    const state = await settlementState(stake, accounts);
+
+    await published.restore();
+    // The EPIPE hits bob's estimate alone, which only isolating the reverting batch's accounts makes.
+    let pending = true;
+    const { report, lines } = await keeperWithEpipe(stake, keeper, dir, (batch) => {
+      const hit = pending && batch.length === 1 && batch[0]!.account === bob.address;
+      if (hit) pending = false;
+      return hit;
+    });
+    expect(report.transportFailures).to.equal(1);
+    expect(lines.some((l) => /^keeper: no answer from the node \(connection broken while sending/.test(l))).to.equal(
+      true,
+    );
+    // Only alice, for her round's missing leaf: bob is not isolated for a dropped connection, nothing is "no answer".
+    expect(shape(report)).to.deep.equal(shape(undisturbed));
+    expect(lines.filter((l) => /no answer/.test(l) && /revert|FAILED/i.test(l))).to.deep.equal([]);
+    expect(await settlementState(stake, accounts)).to.deep.equal(state);
+    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(again.transactions).to.have.length(0);
+    expect(await settlementState(stake, accounts)).to.deep.equal(state);
+  });
 });
