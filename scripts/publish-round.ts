@@ -36,13 +36,13 @@
 import hre from "hardhat";
 import { connect } from "./lib/connect";
 import {
+  publicationSummary,
   publishRoundResults,
   readResultsFile,
-  summariseRates,
   type MissingModelPolicy,
   type UnknownModelPolicy,
 } from "./lib/operator";
-import { describePayoutConfig, loadPayoutConfig } from "@portfolio-stake/core/payout";
+import { loadPayoutConfig } from "@portfolio-stake/core/payout";
 
 const POLICIES: UnknownModelPolicy[] = ["error", "skip", "include"];
 
@@ -79,12 +79,7 @@ async function main() {
     logBlockRange: LOG_BLOCK_RANGE ? Number(LOG_BLOCK_RANGE) : undefined,
   });
 
-  console.log(`Round ${ROUND}: ${describePayoutConfig(config)}`);
-  for (const line of summariseRates(result)) console.log(`  ${line}`);
-  if (result.unknown.length)
-    console.log(
-      `  the ${result.unknown.length} unregistered model(s) were ${unknownModels === "skip" ? "left out" : "included"}`,
-    );
+  for (const line of publicationSummary(BigInt(ROUND), config, result, unknownModels)) console.log(line);
   if (result.status === "already-published") {
     console.log(`Round ${ROUND} is already published with this root ${result.root}; nothing to send`);
     console.log(

@@ -62,6 +62,8 @@
  */
 import hre from "hardhat";
 import { connect } from "./lib/connect";
+import { EstimateTransportError } from "./lib/rebalanceCalls";
+import { transportFailureOf } from "./lib/transport";
 import {
   DEFAULT_GAS_BUDGET,
   MODES,
@@ -89,7 +91,16 @@ async function main() {
 
   const names = env.MODEL_NAMES ? readNamesFile(env.MODEL_NAMES) : undefined;
   const request = readRebalanceFile(env.REBALANCE_FILE, { names });
-  const { stake, deployment, runner: signer } = await connect(hre, { signer: env.SIGNER });
+  // Reads (checks, estimates, receipts) are retried when the node drops a connection; a send is never repeated: a
+  // re-run finds what was mined (STATE_FILE, accounts already at target) and sends only the rest.
+  const {
+    stake,
+    deployment,
+    runner: signer,
+  } = await connect(hre, {
+    signer: env.SIGNER,
+    retry: { log: (line) => console.log(`rebalance: ${line}`) },
+  });
   console.log(
     `Rebalance from ${request.source}: ${request.accounts.length} account(s), signer ${await signer.getAddress()}, contract ${deployment.address}${dryRun ? " (dry run)" : ""}`,
   );
@@ -105,7 +116,11 @@ async function main() {
 }
 
 main().catch((error) => {
+  const transport = error instanceof EstimateTransportError ? undefined : transportFailureOf(error);
   if (error instanceof RebalanceValidationError) console.error(error.message);
+  else if (transport !== undefined)
+    // A dropped connection is not an answer: what was mined stays (and is skipped by a re-run), the rest is re-planned.
+    console.error(`No answer from the node: ${transport}. Run again: accounts already at target are skipped.`);
   else console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });

@@ -19,6 +19,7 @@ import { RoundBook } from "./leafFiles";
 import { accountRoundResult, unprovableRoundResult } from "@portfolio-stake/core/results";
 import type { IndexedRoundTree } from "./roundTrees";
 import { revertData, transportFailureOf } from "./transport";
+import { settleBatchCalldata } from "./settleCalldata";
 
 /** settleBatch's entry for one account; the keeper always plans with the account as a plain address string. */
 type AccountResults = IPortfolioStake.AccountResultsStruct & { account: string };
@@ -204,7 +205,10 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       if (fitted.kind === "reverts") {
         // Find the accounts that cannot settle alone; the next plan settles them only up to their failing round.
         const found = await isolateFailures(stake, book, batch, now, current, stuckAt, windowEnd);
-        for (const f of found) addStop(report.failures, f.account, f);
+        for (const f of found) {
+          stuckAt.set(f.account, f.round);
+          addStop(report.failures, f.account, f);
+        }
         if (found.length === 0) {
           const { round } = firstOf(batch);
           const reason = `settleBatch reverts, yet every account settles alone: ${fitted.reason}`;
@@ -229,7 +233,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       if (fitted.refusedLarger) nodeLimit = Math.min(nodeLimit, rounds);
       planLimit = Math.max(1, Math.min(nodeLimit, Number((BigInt(rounds) * gasBudget) / fitted.gas)));
       try {
-        const tx = await stake.settleBatch(sent, { gasLimit: fitted.gas + fitted.gas / 10n });
+        const tx = await sendSettleBatch(stake, sent, fitted.gas + fitted.gas / 10n);
         const receipt = await tx.wait();
         if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} was not mined successfully`);
         sendFailures = 0;
@@ -400,6 +404,27 @@ async function missingWeightedLeaf(
 
 const ZERO_MODEL = "0x" + "00".repeat(16);
 
+/**
+ * settleBatch estimated and sent by the contract's signer with calldata encoded in chunks (settleCalldata.ts): the
+ * contract object's own encoding of a 64 account-round batch is one synchronous block of up to a second.
+ */
+function signerOf(stake: PortfolioStake) {
+  const runner = stake.runner;
+  if (!runner?.estimateGas || !runner.sendTransaction)
+    throw new Error("the keeper needs the PortfolioStake contract connected to a signer");
+  return { estimateGas: runner.estimateGas.bind(runner), sendTransaction: runner.sendTransaction.bind(runner) };
+}
+
+async function estimateSettleBatch(stake: PortfolioStake, batch: AccountResults[]): Promise<bigint> {
+  const data = await settleBatchCalldata(stake.interface, batch);
+  return signerOf(stake).estimateGas({ to: await stake.getAddress(), data });
+}
+
+async function sendSettleBatch(stake: PortfolioStake, batch: AccountResults[], gasLimit: bigint) {
+  const data = await settleBatchCalldata(stake.interface, batch);
+  return signerOf(stake).sendTransaction({ to: await stake.getAddress(), data, gasLimit });
+}
+
 type Fitted =
   | { kind: "fits"; batch: AccountResults[]; gas: bigint; refusedLarger: boolean } // refusedLarger: see fitGasBudget
   | { kind: "reverts"; reason: string }
@@ -412,7 +437,7 @@ async function fitGasBudget(stake: PortfolioStake, batch: AccountResults[], budg
   for (;;) {
     let gas: bigint;
     try {
-      gas = await stake.settleBatch.estimateGas(candidate);
+      gas = await estimateSettleBatch(stake, candidate);
     } catch (e) {
       if (transportFailureOf(e) !== undefined) throw e; // no answer is not a revert: the keeper plans again
       // Without revert data the node refused the estimate itself, e.g. "transaction gas limit (20881491) is greater
@@ -434,7 +459,8 @@ async function fitGasBudget(stake: PortfolioStake, batch: AccountResults[], budg
 /**
  * For each account of a reverting batch, re-planned from fresh state: if it does not settle alone, the longest
  * prefix of its rounds that does (binary search: a prefix that reverts stays reverting when extended). Returns the
- * accounts that fail, each at its first failing round, and records them in `stuckAt`.
+ * accounts that fail, each at its first failing round, for the caller to record in `stuckAt` with the failure (so an
+ * isolation cut short by a dropped connection records nothing, and is done again from fresh state).
  */
 async function isolateFailures(
   stake: PortfolioStake,
@@ -442,7 +468,7 @@ async function isolateFailures(
   batch: AccountResults[],
   now: bigint,
   current: bigint,
-  stuckAt: Map<string, bigint>,
+  stuckAt: ReadonlyMap<string, bigint>,
   windowEnd: bigint,
 ): Promise<{ account: string; round: bigint; reason: string }[]> {
   const failures = [];
@@ -454,7 +480,7 @@ async function isolateFailures(
     const plan = fresh.results;
     const attempt = async (n: number) => {
       try {
-        await stake.settleBatch.estimateGas([{ ...plan, results: plan.results.slice(0, n) }]);
+        await estimateSettleBatch(stake, [{ ...plan, results: plan.results.slice(0, n) }]);
         return null;
       } catch (e) {
         if (transportFailureOf(e) !== undefined) throw e; // no answer is not a revert: the keeper plans again
@@ -473,7 +499,6 @@ async function isolateFailures(
       else [bad, reason] = [mid, failure];
     }
     const round = BigInt(at(plan.results, good, `planned rounds of ${account}`).round);
-    stuckAt.set(account, round);
     failures.push({ account, round, reason: explain(reason) });
   }
   return failures;

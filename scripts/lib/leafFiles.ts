@@ -2,7 +2,7 @@
  * What each round means for settlement right now, with the published rounds' trees loaded from the operator's leaf
  * files. A leaf file is trusted only if it rebuilds exactly the root on chain.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { PortfolioStake } from "../../typechain-types";
@@ -47,12 +47,26 @@ export async function loadLeafFile(dir: string, round: bigint, onChainRoot: stri
   return tree;
 }
 
+/** What identifies one version of a file cheaply: its modification time and size, or "missing". */
+function fileStamp(file: string): string {
+  try {
+    const { mtimeMs, size } = statSync(file);
+    return `${mtimeMs}:${size}`;
+  } catch {
+    return "missing";
+  }
+}
+
 /**
  * Round statuses, cached while they cannot change: a published root is final, and so is an expired round. Waiting
- * rounds are asked again after `forgetWaiting` (each keeper batch), since they may be published in the meantime.
+ * and blocked rounds are asked again after `forgetWaiting` (each keeper batch), since they may be published (or pass
+ * their proof deadline) in the meantime; a refused leaf file stays refused while it is unchanged, so a bad 14,300-leaf
+ * file is rebuilt once per run, not before every batch.
  */
 export class RoundBook {
   private readonly known = new Map<bigint, RoundStatus>();
+  /** Round → why its leaf file was refused, and the file's stamp then (a replaced file is read again). */
+  private readonly refused = new Map<bigint, { reason: string; stamp: string }>();
   /** Leaf files rebuilt and indexed so far (a round evicted and needed again counts twice). */
   treesLoaded = 0;
 
@@ -94,21 +108,29 @@ export class RoundBook {
     const info = await this.stake.roundInfo(round);
     if (info.openedAt === 0n) return { kind: "waiting", reason: "not opened yet" };
     if (info.root !== ZERO_ROOT) {
-      try {
-        const tree = await loadLeafFile(this.dir, round, info.root);
-        this.treesLoaded++;
-        return { kind: "published", tree, proofDeadline: info.proofDeadline };
-      } catch (e) {
-        const reason = (e as Error).message;
-        // Past its proof deadline a published round nobody can prove counts as zero (RoundResult.unprovable).
-        if (now > info.proofDeadline) return { kind: "unprovable", reason };
-        const graceEnds = new Date(Number(info.proofDeadline) * 1000).toISOString();
-        return {
-          kind: "blocked",
-          reason: `${reason} (it settles as zero after ${graceEnds} if nobody can prove it)`,
-          proofDeadline: info.proofDeadline,
-        };
+      // The stamp is taken before reading: a file replaced while it is read is read again next time.
+      const stamp = fileStamp(path.join(this.dir, `round-${round}.json`));
+      const earlier = this.refused.get(round);
+      let reason = earlier?.stamp === stamp ? earlier.reason : undefined;
+      if (reason === undefined) {
+        try {
+          const tree = await loadLeafFile(this.dir, round, info.root);
+          this.treesLoaded++;
+          this.refused.delete(round);
+          return { kind: "published", tree, proofDeadline: info.proofDeadline };
+        } catch (e) {
+          reason = (e as Error).message;
+          this.refused.set(round, { reason, stamp });
+        }
       }
+      // Past its proof deadline a published round nobody can prove counts as zero (RoundResult.unprovable).
+      if (now > info.proofDeadline) return { kind: "unprovable", reason };
+      const graceEnds = new Date(Number(info.proofDeadline) * 1000).toISOString();
+      return {
+        kind: "blocked",
+        reason: `${reason} (it settles as zero after ${graceEnds} if nobody can prove it)`,
+        proofDeadline: info.proofDeadline,
+      };
     }
     if (now > info.deadline) return { kind: "expired" };
     const deadline = new Date(Number(info.deadline) * 1000).toISOString();

@@ -6,13 +6,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseEther } from "ethers";
+import { id as keccakOfText, parseEther } from "ethers";
 import {
   ResultsFileError,
   listFew,
+  publicationSummary,
   ratesFromRows,
   readResultsFile,
   summariseRates,
@@ -342,5 +343,32 @@ describe("operator job: results files", function () {
       `line 3: CORR "0.${"1".repeat(38)}… (1000002 characters)" is out of range`,
     ]);
     assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+  });
+});
+
+describe("the README's operator summary", function () {
+  it("is what publish-round prints for a full tournament file (14,300 rows, 32 registered, UNKNOWN_MODELS=skip)", function () {
+    // Deterministic model UUIDs and scores; 32 registered models, three of them (lines 212, 4410 and 9000) over the clip.
+    const uuid = (i: number) =>
+      keccakOfText(`model ${i}`)
+        .slice(2, 34)
+        .replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    const clippedAt = new Set([212, 4410, 9000]);
+    const registeredLines = new Set([...clippedAt, ...Array.from({ length: 29 }, (_, k) => 7 + k * 491)]);
+    const lines = Array.from({ length: 14_300 }, (_, i) => {
+      const line = i + 2;
+      const [corr, mmc] = clippedAt.has(line) ? ["0.25", "0.01"] : [((i % 101) - 50) / 1000, ((i % 41) - 20) / 1000];
+      return `${uuid(i)},${corr},${mmc}`;
+    });
+    const rows = parseResultsCsv(csv("model,corr,mmc", lines));
+    const registered = [...registeredLines].map((line) => toModelId(uuid(line - 2)));
+    const config = PRESETS["numerai-2026-atomic"]!;
+    const rates = ratesFromRows(rows, { config, registered, unknownModels: "skip" });
+    const printed = publicationSummary(1234n, config, rates, "skip");
+
+    const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const example = /It prints a summary instead of every line number[^]*?:\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    assert.ok(example, "README.md has the summary example");
+    assert.deepEqual(example.split("\n"), printed);
   });
 });

@@ -18,6 +18,7 @@ import {
 import { orderByAccount, type LeafOrder } from "@portfolio-stake/core/leafLayout";
 import {
   checkAgainstRound,
+  describePayoutConfig,
   givenRate,
   parsePayoutConfig,
   payoutRate,
@@ -220,6 +221,24 @@ export function summariseRates(rates: RoundRates): string[] {
   if (rates.zeroFilled.length) lines.push(`  missing: ${listFew(rates.zeroFilled)}`);
   if (rates.clipped.length) lines.push(`  clipped to the configuration's clip: ${listFew(rates.clipped)}`);
   if (rates.unknown.length) lines.push(`  unregistered: ${listFew(rates.unknown)}`);
+  return lines;
+}
+
+/**
+ * What scripts/publish-round.ts prints about the rates before it reports the publication: the configuration, the
+ * summary (summariseRates) and what happened to unregistered models. The README's example is this function's output.
+ */
+export function publicationSummary(
+  round: bigint,
+  config: PayoutConfig,
+  rates: RoundRates,
+  unknownModels: UnknownModelPolicy,
+): string[] {
+  const lines = [`Round ${round}: ${describePayoutConfig(config)}`, ...summariseRates(rates).map((l) => `  ${l}`)];
+  if (rates.unknown.length)
+    lines.push(
+      `  the ${rates.unknown.length} unregistered model(s) were ${unknownModels === "skip" ? "left out" : "included"}`,
+    );
   return lines;
 }
 

@@ -7,6 +7,7 @@ import type { Provider, Signer } from "ethers";
 import type { PortfolioStake } from "../../typechain-types";
 import type { AccountPlan } from "./rebalancePlan";
 import { describeFailure } from "./chain";
+import { transportFailureOf } from "./transport";
 import { SET_ALLOCATION_TYPES, readEip712Domain } from "@portfolio-stake/core/eip712";
 
 export type Mode = "multicall" | "signed";
@@ -69,7 +70,30 @@ export function transactionData(stake: PortfolioStake, calls: readonly Allocatio
   return stake.interface.encodeFunctionData("multicall", [calls.map((c) => c.data)]);
 }
 
-/** Estimates every call alone; a call that would revert becomes a problem (so nothing is sent). */
+/**
+ * An estimate that got no answer from the node (a dropped connection, after the provider's retries): nothing is known
+ * about the call, so it is neither a refusal nor a problem of the file. Nothing was sent; a re-run plans again.
+ */
+export class EstimateTransportError extends Error {
+  constructor(
+    readonly account: string,
+    readonly description: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${account}: could not check this change: no answer from the node (${description}); nothing was sent, ` +
+        "run again when the node answers",
+      options,
+    );
+    this.name = "EstimateTransportError";
+  }
+}
+
+/**
+ * Estimates every call alone; a call the node refuses (it answered with a revert or an error) becomes a problem, so
+ * nothing is sent. A call whose estimate got no answer (transport failure) stops the check with an
+ * EstimateTransportError: it says nothing about the contract.
+ */
 export async function estimateCalls(
   stake: PortfolioStake,
   provider: Provider,
@@ -83,6 +107,8 @@ export async function estimateCalls(
     try {
       estimated.push({ ...call, gas: await provider.estimateGas({ from, to, data: call.data }) });
     } catch (error) {
+      const transport = transportFailureOf(error);
+      if (transport !== undefined) throw new EstimateTransportError(call.account, transport, { cause: error });
       problems.push(`${call.account}: the contract would refuse this change: ${describeFailure(error, stake)}`);
     }
   }

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ethers, network } from "hardhat";
-import type { Result } from "ethers";
+import type { Result, Signer } from "ethers";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { PortfolioStake } from "../../typechain-types";
 import { DEFAULT_PARAMS, NMR, RATE, deployFixture, evenBps, openRound, stakedRounds } from "../helpers/fixtures";
@@ -175,6 +175,18 @@ function expectedBalance(history: Awaited<ReturnType<typeof historyFixture>>, na
     balance += roundDelta(slice < balance ? slice : balance, bps[name]!, ratesBySlot);
   });
   return balance;
+}
+
+/** `signer` with some of its methods replaced (the keeper estimates and sends settleBatch through its signer). */
+function withSigner(signer: Signer, replaced: Partial<Pick<Signer, "estimateGas" | "sendTransaction">>): Signer {
+  return new Proxy(signer, {
+    get(target, key) {
+      if (key === "estimateGas" && replaced.estimateGas) return replaced.estimateGas;
+      if (key === "sendTransaction" && replaced.sendTransaction) return replaced.sendTransaction;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Everything settlement changes, for comparing two runs. */
@@ -657,19 +669,14 @@ describe("keeper job", function () {
       );
     }
     const published = await takeSnapshot();
-    /** The keeper's contract, with settleBatch sends failing `times` times (estimates still work). */
+    /** The keeper's contract, its signer's settleBatch sends failing `times` times (estimates still work). */
     const failingSends = (times: number) =>
-      new Proxy(stake.connect(keeper), {
-        get(target, key) {
-          const value = Reflect.get(target, key, target) as unknown;
-          if (key !== "settleBatch") return value;
-          const settleBatch = value as PortfolioStake["settleBatch"];
-          const send = (...args: Parameters<typeof settleBatch>) =>
-            times-- > 0 ? Promise.reject(new Error("nonce too low")) : settleBatch(...args);
-          const estimateGas = (...args: Parameters<typeof settleBatch>) => settleBatch.estimateGas(...args);
-          return Object.assign(send, { estimateGas });
-        },
-      });
+      stake.connect(
+        withSigner(keeper, {
+          sendTransaction: (tx) =>
+            times-- > 0 ? Promise.reject(new Error("nonce too low")) : keeper.sendTransaction(tx),
+        }),
+      );
     const lines: string[] = [];
     const flaky = await runKeeper(failingSends(2), { roundsDir: dir, log: (l) => lines.push(l) });
     expect(
@@ -732,26 +739,24 @@ describe("keeper job: a node that refuses big estimates", function () {
     const expected = await settlementState(stake, accounts);
 
     await loadFixture(historyFixture);
-    const real = stake.connect(keeper);
-    const rounds = (batch: { results: unknown[] }[]) => batch.reduce((n, a) => n + a.results.length, 0);
+    const rounds = (data: string) => {
+      const [batch] = stake.interface.decodeFunctionData("settleBatch", data) as unknown as [{ results: unknown[] }[]];
+      return batch.reduce((n, a) => n + a.results.length, 0);
+    };
     let refused = 0;
     // What a node with EIP-7825's cap says for a batch over 16,777,216 gas: an error without revert data.
-    const settleBatch = Object.assign((...args: Parameters<typeof real.settleBatch>) => real.settleBatch(...args), {
-      estimateGas: async (batch: { results: unknown[] }[]) => {
-        if (rounds(batch) > 4) {
+    const capped = withSigner(keeper, {
+      estimateGas: async (tx) => {
+        if (rounds(String(tx.data)) > 4) {
           refused++;
           throw Object.assign(new Error("transaction gas limit (20881491) is greater than the cap (16777216)"), {
             data: null,
           });
         }
-        return real.settleBatch.estimateGas(batch as Parameters<typeof real.settleBatch.estimateGas>[0]);
+        return keeper.estimateGas(tx);
       },
     });
-    const capped = new Proxy(real, {
-      get: (target, prop, receiver): unknown =>
-        prop === "settleBatch" ? settleBatch : (Reflect.get(target, prop, receiver) as unknown),
-    });
-    const report = await runKeeper(capped, { roundsDir: dir, maxPerTx: 16 });
+    const report = await runKeeper(stake.connect(capped), { roundsDir: dir, maxPerTx: 16 });
     expect(report.failures).to.deep.equal([]);
     expect(report.complete).to.equal(true);
     // Refused twice (16, then 8) for the first batch only: later batches are planned at the size the node took.
@@ -798,5 +803,119 @@ describe("keeper job: a node that drops connections", function () {
     );
     expect(lines.filter((l) => /revert/i.test(l) || /FAILED/.test(l))).to.deep.equal([]);
     expect(await settlementState(stake, accounts)).to.deep.equal(undisturbed);
+  });
+
+  /**
+   * The keeper behind the proxy with no retries, so an EPIPE on a gas estimate reaches the keeper itself: `inject`
+   * decides, per eth_estimateGas (its settleBatch entries decoded), whether this one fails with write EPIPE.
+   */
+  async function keeperWithEpipe(
+    stake: PortfolioStake,
+    keeper: { address: string },
+    dir: string,
+    inject: (batch: { account: string }[]) => boolean,
+  ) {
+    const proxy = await startRpcProxy(network.provider, {});
+    const lines: string[] = [];
+    let injected = 0;
+    try {
+      const client = httpEip1193(proxy.url);
+      const injecting = {
+        request(args: { method: string; params?: unknown[] | object }) {
+          if (args.method === "eth_estimateGas") {
+            const [tx] = args.params as [{ data: string }];
+            const [batch] = stake.interface.decodeFunctionData("settleBatch", tx.data) as unknown as [
+              { account: string }[],
+            ];
+            if (inject(batch)) {
+              injected++;
+              client.injectOnce("eth_estimateGas", writeEpipe());
+            }
+          }
+          return client.request(args);
+        },
+      };
+      const provider = retryingEthersProvider(injecting, { retries: 0 });
+      const signer = await provider.getSigner(keeper.address);
+      const report = await runKeeper(stake.connect(signer), { roundsDir: dir, log: (l) => lines.push(l) });
+      expect(injected).to.equal(1);
+      return { report, lines };
+    } finally {
+      await proxy.close();
+    }
+  }
+  const shape = (report: Awaited<ReturnType<typeof runKeeper>>) => ({
+    batches: report.transactions.map((t) => t.accountRounds),
+    failures: report.failures,
+    upToDate: report.upToDate,
+    complete: report.complete,
+  });
+
+  it("a write EPIPE on a batch's gas estimate, unretried: no answer, not a refused batch; planned again at full size", async function () {
+    const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
+    const accounts = Object.values(stakers).map((s) => s.address);
+    const undisturbed = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    const state = await settlementState(stake, accounts);
+
+    await loadFixture(historyFixture);
+    let first = true;
+    const { report, lines } = await keeperWithEpipe(stake, keeper, dir, () => [first, (first = false)][0]!);
+    expect(report.transportFailures).to.equal(1);
+    expect(lines).to.include(
+      "keeper: no answer from the node (connection broken while sending (write EPIPE)), 1/5; re-reading the chain and planning again in 500 ms",
+    );
+    expect(lines.filter((l) => /revert|refus/i.test(l) || /FAILED/.test(l))).to.deep.equal([]);
+    // Not taken for the node refusing a batch this size (its gas cap): the same batches as without the EPIPE.
+    expect(shape(report)).to.deep.equal(shape(undisturbed));
+    expect(await settlementState(stake, accounts)).to.deep.equal(state);
+    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(again.transactions).to.have.length(0);
+    expect(await settlementState(stake, accounts)).to.deep.equal(state);
+  });
+
+  it("a write EPIPE while isolating a reverting batch's accounts: no account isolated as failed for it, same state after a re-run", async function () {
+    const { op, stake, rounds, all, models, alice, bob, carol, keeper } = await loadFixture(threeRoundsFixture);
+    const accounts = [alice, bob, carol].map((s) => s.address);
+    const dir = tmp();
+    const rows = parseResultsCsv(
+      csv(
+        "model,rate",
+        all.map((m) => `${m},0.01`),
+      ),
+    );
+    await publishRoundResults(op, rounds[0], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL });
+    await publishRoundResults(op, rounds[2], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, ...ZERO_FILL });
+    // The middle round's tree lacks alice's model 0: every batch with her round 1 reverts, and she is isolated.
+    const incomplete = buildRoundTree(
+      rounds[1],
+      all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+    );
+    writeFileSync(path.join(dir, `round-${rounds[1]}.json`), JSON.stringify(roundFile(rounds[1], incomplete)));
+    await op.publishRound(rounds[1], incomplete.root, "file://incomplete");
+    const published = await takeSnapshot();
+
+    const undisturbed = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(undisturbed.failures.map((f) => f.accounts)).to.deep.equal([[alice.address]]);
+    const state = await settlementState(stake, accounts);
+
+    await published.restore();
+    // The EPIPE hits bob's estimate alone, which only isolating the reverting batch's accounts makes.
+    let pending = true;
+    const { report, lines } = await keeperWithEpipe(stake, keeper, dir, (batch) => {
+      const hit = pending && batch.length === 1 && batch[0]!.account === bob.address;
+      if (hit) pending = false;
+      return hit;
+    });
+    expect(report.transportFailures).to.equal(1);
+    expect(lines.some((l) => /^keeper: no answer from the node \(connection broken while sending/.test(l))).to.equal(
+      true,
+    );
+    // Only alice, for her round's missing leaf: bob is not isolated for a dropped connection, nothing is "no answer".
+    expect(shape(report)).to.deep.equal(shape(undisturbed));
+    expect(lines.filter((l) => /no answer/.test(l) && /revert|FAILED/i.test(l))).to.deep.equal([]);
+    expect(await settlementState(stake, accounts)).to.deep.equal(state);
+    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    expect(again.transactions).to.have.length(0);
+    expect(await settlementState(stake, accounts)).to.deep.equal(state);
   });
 });
