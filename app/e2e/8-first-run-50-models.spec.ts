@@ -94,6 +94,9 @@ test("a new staker: consent to 50 proposed models, deposit, and allocate them in
   await expect(exposure).toHaveText(
     /^Round \d+ risks [\d,]+\.\d\d NMR; no NMR is at risk in the (open round|\d+ open rounds)\.$/,
   );
+  const explanation = page.getByTestId("exposure").locator("p.small");
+  await expect(explanation).toContainText("none of them can take anything now");
+  await expect(explanation).not.toContainText("at most 0.00 NMR");
 
   // 4. The editor: 50 rows in one list, the total and Save always in view.
   const editor = page.locator("#editor");

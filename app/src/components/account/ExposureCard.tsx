@@ -32,10 +32,17 @@ export function ExposureCard({ snapshot: s, voice: v }: { snapshot: AccountSnaps
         {fractionText(p.rateCap)} of the slice now), so a round can win or lose at most slice × cap, and a round never
         wins on stake that earlier losses already took. <strong>Open rounds</strong> are the rounds opened and not past
         their proof deadline (about {Math.round((p.resolutionDelay + p.publishWindow + p.proofGracePeriod) / 86_400)}{" "}
-        days after opening, when a result nobody proved counts as zero): together they can take at most{" "}
-        {formatNmr(e.openMaxLoss)} NMR, {shareOfStake(e.openMaxLoss, held)} of the {formatNmr(held)} NMR {v.youHold} in
-        the contract. Round {e.next.round} opens with {v.your} stake as it stands: {formatNmr(s.account.balance)} NMR /
-        R = {formatNmr(e.next.slice)} NMR, at most {formatNmr(e.next.maxLoss)} NMR at its cap.
+        days after opening, when a result nobody proved counts as zero):{" "}
+        {e.openMaxLoss === 0n ? (
+          <>none of them can take anything now.</>
+        ) : (
+          <>
+            together they can take at most {formatNmr(e.openMaxLoss)} NMR, {shareOfStake(e.openMaxLoss, held)} of the{" "}
+            {formatNmr(held)} NMR {v.youHold} in the contract.
+          </>
+        )}{" "}
+        Round {e.next.round} opens with {v.your} stake as it stands: {formatNmr(s.account.balance)} NMR / R ={" "}
+        {formatNmr(e.next.slice)} NMR, at most {formatNmr(e.next.maxLoss)} NMR at its cap.
       </p>
       {e.open.length > 0 ? (
         <details>
