@@ -132,6 +132,18 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
   InvalidProof: ([account, round]) =>
     `The results proof for ${shortAddress(account)} in round ${round} does not match the published root.`,
   BatchTooLarge: ([size, max]) => `The batch has ${size} settlements; at most ${max} fit in one call.`,
+  SpanTooShort: ([account]) =>
+    `A span for ${shortAddress(account)} needs at least two boundary rounds (one segment of rounds to settle).`,
+  SpanNotPublished: ([toRound, publishedRun]) =>
+    `Rounds up to ${toRound} cannot be settled together: only the last ${publishedRun} of them (and the round before) are published under one rate cap and slice; settle them round by round.`,
+  SpanStakeChanged: ([fromRound, toRound]) =>
+    `The stake changed within rounds ${fromRound}–${toRound}, so they cannot be settled together; settle them round by round or split the span at the change.`,
+  SpanVectorChanged: ([fromRound, toRound]) =>
+    `The weight vector changed within rounds ${fromRound}–${toRound} (or none was in force), so they cannot be settled together; settle them round by round or split the span.`,
+  SpanTooRisky: ([balance, needed]) =>
+    `The balance (${nmr(balance)}) is below what settling these rounds together needs (${nmr(needed)}: a slice and the worst loss of every round); settle them round by round.`,
+  SpanResultOutOfBounds: ([slot]) =>
+    `The proven results of model slot ${slot} move by more than the span's rounds allow at the rate cap: the published cumulative rates are inconsistent.`,
   SettlementBehind: ([account, nextSettleRound]) =>
     `${shortAddress(account)} has unsettled rounds from round ${nextSettleRound}: too many vectors are waiting on settlement. ` +
     `Settle the account first (anyone may run the keeper), then save again.`,
