@@ -197,8 +197,7 @@ export async function firstPiece(
     for (const [boundary, vectorRound] of toCheck) {
       const status = await ctx.book.status(boundary, ctx.now);
       const ok =
-        status.kind === "published" &&
-        provesCumulatives(status.tree, models, state.weights.get(vectorRound) ?? []);
+        status.kind === "published" && provesCumulatives(status.tree, models, state.weights.get(vectorRound) ?? []);
       provable.set(`${boundary}:${vectorRound}`, ok);
     }
   }
