@@ -25,7 +25,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   createWalletClient,
@@ -44,7 +44,14 @@ import { parseDemoFile } from "@portfolio-stake/core/demoFile";
 import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { PRESETS, payoutRate } from "@portfolio-stake/core/payout";
 import { Prng } from "@portfolio-stake/core/prng";
-import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
+import {
+  buildRoundTree,
+  cumulativesOf,
+  roundFile,
+  treeFromFile,
+  withCumulatives,
+  type RoundFile,
+} from "@portfolio-stake/core/results";
 import type { AccountView } from "@portfolio-stake/core/views";
 import {
   DATABASE_KIND,
@@ -160,7 +167,10 @@ async function main() {
 
   const roundsDir = demo.roundsDir;
   /** The operator publishes round `r`'s tree, its leaf file written first (as the operator job does). */
+  // Each published tree's cumulatives continue the previous one's (rounds are published in order here).
+  let lastCumulatives: Map<string, bigint> | undefined;
   const publish = async (r: number, tree: ReturnType<typeof buildRoundTree>, file: object, uri: string) => {
+    lastCumulatives = cumulativesOf(tree);
     writeFileSync(path.join(roundsDir, `round-${r}.json`), JSON.stringify(file));
     assert.ok(await send(demo.operator, "publishRound", [r, tree.root, uri]), `round ${r} is published`);
   };
@@ -185,13 +195,20 @@ async function main() {
     for (let r = 1; r <= current; r++) {
       const info = await read<{ resolvesAt: number; deadline: number; root: Hex }>("roundInfo", [r]);
       if (info.root !== `0x${"0".repeat(64)}` || now < BigInt(info.resolvesAt) || now > BigInt(info.deadline)) continue;
+      const { rateCap: cap, sliceDivisor } = await read<{ rateCap: bigint; sliceDivisor: number }>("roundInfo", [r]);
+      const demoFile = path.join(roundsDir, `round-${r - 1}.json`); // the demo's last round, published by the operator
+      if (lastCumulatives === undefined && existsSync(demoFile))
+        lastCumulatives = cumulativesOf(treeFromFile(JSON.parse(readFileSync(demoFile, "utf8")) as RoundFile));
       // The owed-rewards round: every model at the round's cap (+100% of the slice), so the whales' gains exceed the
       // pool and are owed.
       if (r === owedScenario.round) {
-        const cap = (await read<{ rateCap: bigint }>("roundInfo", [r])).rateCap;
         const tree = buildRoundTree(
           BigInt(r),
-          models.map((modelId) => ({ modelId, rate: cap })),
+          withCumulatives(
+            models.map((modelId) => ({ modelId, rate: cap })),
+            lastCumulatives,
+            cap,
+          ),
         );
         await publish(r, tree, roundFile(BigInt(r), tree), "file://every-model-at-the-cap");
         published++;
@@ -206,9 +223,13 @@ async function main() {
           unprovableRound = r;
           const tree = buildRoundTree(
             BigInt(r),
-            models
-              .filter((m) => m.toLowerCase() !== left.toLowerCase())
-              .map((modelId) => ({ modelId, rate: BigInt(Math.round(random() * 40_000 - 20_000)) * 10n ** 12n })),
+            withCumulatives(
+              models
+                .filter((m) => m.toLowerCase() !== left.toLowerCase())
+                .map((modelId) => ({ modelId, rate: BigInt(Math.round(random() * 40_000 - 20_000)) * 10n ** 12n })),
+              lastCumulatives,
+              cap,
+            ),
           );
           await publish(r, tree, roundFile(BigInt(r), tree), "file://incomplete");
           log(`round ${r} is published without carol's model ${left}: unprovable for her`);
@@ -218,7 +239,6 @@ async function main() {
       }
       // Random scores through the 2024 multipliers and clip on whatever slice the round puts at risk: every registered
       // model a leaf, its scores in the leaf file, as the operator job writes it.
-      const { sliceDivisor } = await read<{ sliceDivisor: number }>("roundInfo", [r]);
       const config = { ...PRESETS["numerai-2024"]!, sliceDivisor };
       const scoresByModel = new Map(
         models.map((model) => [
@@ -228,7 +248,11 @@ async function main() {
       );
       const tree = buildRoundTree(
         BigInt(r),
-        [...scoresByModel].map(([modelId, scores]) => ({ modelId, rate: payoutRate(scores, config).rate })),
+        withCumulatives(
+          [...scoresByModel].map(([modelId, scores]) => ({ modelId, rate: payoutRate(scores, config).rate })),
+          lastCumulatives,
+          cap,
+        ),
       );
       await publish(r, tree, roundFile(BigInt(r), tree, config, scoresByModel), `file://${roundsDir}/round-${r}.json`);
       published++;

@@ -17,15 +17,17 @@ import { payoutRate } from "@portfolio-stake/core/payout";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "@portfolio-stake/core/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { sortsLeaves } from "@portfolio-stake/core/leafLayout";
 import {
   accountRoundResult,
   buildRoundTree,
+  fileRates,
+  fileTreeOptions,
   roundDelta,
   roundFile,
   roundTreeCounters,
   treeFromFile,
   type RoundFile,
+  withCumulatives,
 } from "@portfolio-stake/core/results";
 import { retryingEthersProvider } from "../../scripts/lib/transport";
 import { httpEip1193, startRpcProxy, writeEpipe } from "../helpers/rpcProxy";
@@ -560,11 +562,7 @@ describe("keeper job", function () {
       /round-\d+\.json is inconsistent \(.*leaves rebuild root .*\): refusing it/,
     );
     // Self-consistent (its root matches its leaves), but not what was published.
-    tampered.root = buildRoundTree(
-      tampered.round,
-      tampered.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
-      { sortLeaves: sortsLeaves(tampered.leafOrder) },
-    ).root;
+    tampered.root = buildRoundTree(tampered.round, fileRates(tampered), fileTreeOptions(tampered)).root;
     writeFileSync(bad, JSON.stringify(tampered));
 
     const report = await runKeeper(stake.connect(keeper), { roundsDir: copy });
@@ -637,7 +635,11 @@ describe("keeper job", function () {
     // An incomplete tree for the middle round, published without the operator job: no leaf for alice's model 0.
     const incomplete = buildRoundTree(
       rounds[1],
-      all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+      withCumulatives(
+        all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+        undefined,
+        RATE("0.05"),
+      ),
     );
     writeFileSync(path.join(dir, `round-${rounds[1]}.json`), JSON.stringify(roundFile(rounds[1], incomplete)));
     await op.publishRound(rounds[1], incomplete.root, "file://incomplete");

@@ -133,17 +133,17 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
     `The results proof for ${shortAddress(account)} in round ${round} does not match the published root.`,
   BatchTooLarge: ([size, max]) => `The batch has ${size} settlements; at most ${max} fit in one call.`,
   SpanTooShort: ([account]) =>
-    `A span for ${shortAddress(account)} needs at least two boundary rounds (one segment of rounds to settle).`,
+    `A span for ${shortAddress(account)} needs at least two boundaries: where it starts and where it ends.`,
   SpanNotPublished: ([toRound, publishedRun]) =>
-    `Rounds up to ${toRound} cannot be settled together: only the last ${publishedRun} of them (and the round before) are published under one rate cap and slice; settle them round by round.`,
+    `The span cannot end at round ${toRound}: only its last ${publishedRun} round(s) are published in a row under one cap and slice. Settle those rounds one by one.`,
   SpanStakeChanged: ([fromRound, toRound]) =>
-    `The stake changed within rounds ${fromRound}–${toRound}, so they cannot be settled together; settle them round by round or split the span at the change.`,
+    `The stake changed between rounds ${fromRound} and ${toRound}: settle them one by one, or split the span where it changed.`,
   SpanVectorChanged: ([fromRound, toRound]) =>
-    `The weight vector changed within rounds ${fromRound}–${toRound} (or none was in force), so they cannot be settled together; settle them round by round or split the span.`,
+    `The weights changed (or none were set) between rounds ${fromRound} and ${toRound}: settle them one by one, or split the span where they changed.`,
   SpanTooRisky: ([balance, needed]) =>
-    `The balance (${nmr(balance)}) is below what settling these rounds together needs (${nmr(needed)}: a slice and the worst loss of every round); settle them round by round.`,
+    `The stake (${nmr(balance)}) is below what a span needs to be settled at once (${nmr(needed)}): settle its rounds one by one.`,
   SpanResultOutOfBounds: ([slot]) =>
-    `The proven results of model slot ${slot} move by more than the span's rounds allow at the rate cap: the published cumulative rates are inconsistent.`,
+    `The published results of model ${slot} move more over the span than its rounds' cap allows: settle its rounds one by one.`,
   SettlementBehind: ([account, nextSettleRound]) =>
     `${shortAddress(account)} has unsettled rounds from round ${nextSettleRound}: too many vectors are waiting on settlement. ` +
     `Settle the account first (anyone may run the keeper), then save again.`,
