@@ -16,6 +16,8 @@ import {INumeraire} from "./interfaces/INumeraire.sol";
 import {PackedWeights} from "./libraries/PackedWeights.sol";
 import {StakeStorage} from "./libraries/StakeStorage.sol";
 import {SettlementLogic} from "./libraries/SettlementLogic.sol";
+import {SettlementCore} from "./libraries/SettlementCore.sol";
+import {SpanSettlementLogic} from "./libraries/SpanSettlementLogic.sol";
 import {RegistryLogic} from "./libraries/RegistryLogic.sol";
 import {OwedRewards} from "./libraries/OwedRewards.sol";
 
@@ -357,35 +359,21 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         SettlementLogic.settleMany(_s, batch, _burnConfig());
     }
 
+    /// @inheritdoc IPortfolioStake
+    function settleSpans(SpanResults[] calldata batch) external nonReentrant {
+        SpanSettlementLogic.settleSpans(_s, batch, _burnConfig());
+    }
+
     // ────────────────────────────────────────── Operator ─────────────────────────────────────────
 
     /// @inheritdoc IPortfolioStake
     function openRound() external onlyRole(OPERATOR_ROLE) returns (uint32 round) {
-        Parameters memory p = _s.params;
-        uint40 now_ = uint40(block.timestamp);
-        uint40 last = _s.lastOpenedAt;
-        if (last != 0 && now_ < last + p.minRoundInterval) revert RoundTooEarly(last + p.minRoundInterval);
-        round = _s.currentRound + 1;
-        _s.currentRound = round;
-        _s.lastOpenedAt = now_;
-        uint40 resolvesAt = now_ + p.resolutionDelay;
-        uint40 deadline = resolvesAt + p.publishWindow;
-        uint40 proofDeadline = deadline + p.proofGracePeriod;
-        uint64 cap = SettlementLogic.admitExposure(_s, round, now_, p.rateCap, p.sliceDivisor);
-        _s.rounds[round] = StakeStorage.RoundData(now_, resolvesAt, deadline, proofDeadline, cap, p.sliceDivisor);
-        emit RoundOpened(round, now_, resolvesAt, deadline, proofDeadline, cap, p.sliceDivisor);
+        return SettlementLogic.openRound(_s);
     }
 
     /// @inheritdoc IPortfolioStake
     function publishRound(uint32 round, bytes32 root, string calldata leavesURI) external onlyRole(OPERATOR_ROLE) {
-        StakeStorage.RoundData memory r = _s.rounds[round];
-        if (r.openedAt == 0) revert UnknownRound(round);
-        if (root == bytes32(0)) revert InvalidRoot();
-        if (_s.roots[round] != bytes32(0)) revert RoundAlreadyPublished(round);
-        if (block.timestamp < r.resolvesAt) revert RoundNotResolved(round, r.resolvesAt);
-        if (block.timestamp > r.deadline) revert PublishDeadlinePassed(round, r.deadline);
-        _s.roots[round] = root;
-        emit RoundPublished(round, root, leavesURI);
+        SettlementLogic.publishRound(_s, round, root, leavesURI);
     }
 
     // ─────────────────────────────────────────── Admin ───────────────────────────────────────────
@@ -478,7 +466,8 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
                 r.proofDeadline,
                 r.rateCap,
                 _s.roots[round],
-                r.sliceDivisor
+                r.sliceDivisor,
+                r.publishedRun
             );
     }
 
@@ -757,7 +746,7 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
             bytes memory returned;
             // solhint-disable-next-line avoid-low-level-calls
             (ok, returned) = token.call(abi.encodeCall(INumeraire.mint, (0)));
-            ok = ok && SettlementLogic.isTrue(returned);
+            ok = ok && SettlementCore.isTrue(returned);
         } else {
             // solhint-disable-next-line avoid-low-level-calls
             (ok, ) = token.call(abi.encodeCall(IERC20Burnable.burn, (0)));
@@ -768,8 +757,8 @@ contract PortfolioStake is IPortfolioStake, AccessControl, ReentrancyGuardTransi
         if (!ok) revert BurnModeUnsupported(mode);
     }
 
-    function _burnConfig() private view returns (SettlementLogic.BurnConfig memory) {
-        return SettlementLogic.BurnConfig(nmr, burnMode, burnSink);
+    function _burnConfig() private view returns (SettlementCore.BurnConfig memory) {
+        return SettlementCore.BurnConfig(nmr, burnMode, burnSink);
     }
 
     function _setParameters(Parameters memory p) private {

@@ -218,6 +218,30 @@ export const settlement = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.account, table.round] }) }),
 );
 
+/**
+ * Rounds fromRound..toRound settled together for an account (SpanSettled, settleSpans): one row per segment. Its
+ * rounds' per-model rates are not on chain, only each model's sum over them (rateSums); so these rounds have no
+ * settlement or model_round rows, and the round table counts the account and its slice in each of them but not a
+ * per-round share of the span's net delta, paid or burned (those are here).
+ */
+export const spanSettlement = onchainTable(
+  "span_settlement",
+  (t) => ({
+    account: t.hex().notNull(),
+    fromRound: t.integer().notNull(),
+    toRound: t.integer().notNull(),
+    stakeAtRisk: t.bigint().notNull(), // what each round of the span put at risk: the stake / R
+    rateSums: t.bigint().array().notNull(), // per model (registry order): the sum of the rounds' rates; 0 if unweighted
+    delta: t.bigint().notNull(), // the span's net result
+    paid: t.bigint().notNull(),
+    burned: t.bigint().notNull(),
+    unpaidRewards: t.bigint().notNull(), // owed to the account after this span
+    balance: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.account, table.fromRound] }) }),
+);
+
 /** A model's rate in a round, from settlements of accounts that weighted it (unweighted models report 0: skipped). */
 export const modelRound = onchainTable(
   "model_round",
@@ -239,6 +263,7 @@ export const accountRelations = relations(account, ({ many }) => ({
   allocations: many(allocation),
   events: many(accountEvent),
   settlements: many(settlement),
+  spanSettlements: many(spanSettlement),
 }));
 export const modelRelations = relations(model, ({ one, many }) => ({
   owner: one(account, { fields: [model.account], references: [account.address] }),
@@ -252,6 +277,9 @@ export const eventRelations = relations(accountEvent, ({ one }) => ({
 }));
 export const settlementRelations = relations(settlement, ({ one }) => ({
   owner: one(account, { fields: [settlement.account], references: [account.address] }),
+}));
+export const spanSettlementRelations = relations(spanSettlement, ({ one }) => ({
+  owner: one(account, { fields: [spanSettlement.account], references: [account.address] }),
 }));
 export const modelRoundRelations = relations(modelRound, ({ one }) => ({
   model: one(model, { fields: [modelRound.model], references: [model.id] }),

@@ -8,8 +8,9 @@ import type {
   AllocationRow,
   RewardsFundingRow,
   SettlementRow,
+  SpanSettlementRow,
 } from "@portfolio-stake/core/indexerRows";
-import type { accountEvent, allocation, rewardsFunding, settlement } from "./ponder.schema";
+import type { accountEvent, allocation, rewardsFunding, settlement, spanSettlement } from "./ponder.schema";
 
 /** A value as JSON carries it: Ponder's GraphQL serialises BigInt as a decimal string. */
 type OverHttp<T> = T extends bigint ? string : T extends readonly (infer E)[] ? OverHttp<E>[] : T;
@@ -24,4 +25,5 @@ type Assert<T extends true> = T;
 export type AccountEventRowMatchesSchema = Assert<Equal<Row<typeof accountEvent>, AccountEventRow>>;
 export type AllocationRowMatchesSchema = Assert<Equal<Row<typeof allocation>, AllocationRow>>;
 export type SettlementRowMatchesSchema = Assert<Equal<Row<typeof settlement>, SettlementRow>>;
+export type SpanSettlementRowMatchesSchema = Assert<Equal<Row<typeof spanSettlement>, SpanSettlementRow>>;
 export type RewardsFundingRowMatchesSchema = Assert<Equal<Row<typeof rewardsFunding>, RewardsFundingRow>>;

@@ -12,7 +12,7 @@ import { ethers, network } from "hardhat";
 import { setAllowance } from "./lib/allowance";
 import { evenSplit } from "@portfolio-stake/core/bps";
 import { at } from "@portfolio-stake/core/checks";
-import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
+import { accountRoundResult, buildRoundTree, cumulativesOf, withCumulatives } from "@portfolio-stake/core/results";
 import {
   DAY,
   benchModelIds,
@@ -104,7 +104,7 @@ async function main() {
     modelId,
     rate: ethers.parseEther(String(((i % 7) - 3) / 100)),
   }));
-  const tree = buildRoundTree(round, [...rates, ...others]);
+  const tree = buildRoundTree(round, withCumulatives([...rates, ...others], undefined, PARAMS.rateCap));
   // Earlier rounds (before the measured one) are unpublished: let their deadlines pass and settle them as zero.
   await network.provider.send("evm_increaseTime", [27 * DAY + DAY / 2]);
   await network.provider.send("evm_mine", []);
@@ -136,19 +136,17 @@ async function main() {
   }
   const trees = new Map<bigint, ReturnType<typeof buildRoundTree>>();
   const firstBatchRound = (await stake.currentRound()) + 1n;
+  let cumulatives = cumulativesOf(tree);
   for (let k = 0; k < 20; k++) {
     await nextRound();
     const r = await stake.currentRound();
-    trees.set(
-      r,
-      buildRoundTree(
-        r,
-        [...batchStakers.flatMap((b) => b.models), ...allModels].map((modelId, j) => ({
-          modelId,
-          rate: ethers.parseEther(String((((j + k) % 9) - 4) / 100)),
-        })),
-      ),
-    );
+    const plain = [...batchStakers.flatMap((b) => b.models), ...allModels].map((modelId, j) => ({
+      modelId,
+      rate: ethers.parseEther(String((((j + k) % 9) - 4) / 100)),
+    }));
+    const t = buildRoundTree(r, withCumulatives(plain, cumulatives, PARAMS.rateCap));
+    cumulatives = cumulativesOf(t);
+    trees.set(r, t);
   }
   for (const [r, t] of trees) {
     const { resolvesAt } = await stake.roundInfo(r);
@@ -236,7 +234,11 @@ async function main() {
   const owedRound = await short.currentRound();
   const owedTree = buildRoundTree(
     owedRound,
-    owedModels.map((modelId) => ({ modelId, rate: ethers.parseEther("0.5") })),
+    withCumulatives(
+      owedModels.map((modelId) => ({ modelId, rate: ethers.parseEther("0.5") })),
+      undefined,
+      PARAMS.rateCap,
+    ),
   );
   const { resolvesAt: owedResolves } = await short.roundInfo(owedRound);
   await network.provider.send("evm_setNextBlockTimestamp", [Number(owedResolves)]);

@@ -15,6 +15,10 @@
  *   ROUND_WINDOW     rounds settled at once in a backlog; their trees are held in memory, ~11 MB of RSS each at 14,300
  *                    leaves; each window costs every account one more settleBatch entry (~2% gas at 8) (default 8)
  *   RPC_RETRIES      retries of a read whose connection the node dropped, with backoff from 250 ms (default 5)
+ *   SPANS            "0" settles every round on its own (settleBatch); default: runs of rounds over which an account's
+ *                    stake and vector did not change settle as spans (settleSpans), at a cost that does not grow
+ *                    with the run's length, and the rest round by round
+ *   MIN_SPAN_ROUNDS  shortest run settled as a span (default 2)
  * A dropped connection is logged as what it is ("eth_call: connection closed by the node, retrying 2/5 in 500 ms");
  * a send whose answer was lost is not repeated blindly: the keeper re-reads the chain and plans what is left.
  * Exit code 1 when an account could not be settled or a round's leaf file is missing or refused.
@@ -43,6 +47,13 @@ function nonNegativeInteger(name: string): number | undefined {
   return Number(text);
 }
 
+function spansOption(): boolean | undefined {
+  const text = process.env.SPANS;
+  if (text === undefined || text === "") return undefined;
+  if (text !== "0" && text !== "1") throw new Error(`SPANS must be 0 or 1, not "${text}"`);
+  return text === "1";
+}
+
 async function main() {
   const { stake, deployment } = await connect(hre, {
     retry: { retries: nonNegativeInteger("RPC_RETRIES"), log: (line) => console.log(`keeper: ${line}`) },
@@ -59,6 +70,8 @@ async function main() {
     maxBatches: positiveInteger("MAX_BATCHES"),
     logBlockRange: positiveInteger("LOG_BLOCK_RANGE"),
     roundWindow: positiveInteger("ROUND_WINDOW"),
+    spans: spansOption(),
+    minSpanRounds: positiveInteger("MIN_SPAN_ROUNDS"),
     log: console.log,
   });
   if (report.failures.length || report.blocked.length) process.exitCode = 1;

@@ -12,7 +12,7 @@ import { portfolioStakeAbi } from "@portfolio-stake/core/abi/portfolioStakeAbi";
 import { DEV_ACCOUNTS } from "@portfolio-stake/core/devAccounts";
 import { formatNmr } from "../src/lib/format";
 import { at } from "@portfolio-stake/core/checks";
-import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
+import { accountRoundResult, buildRoundTree, withCumulatives } from "@portfolio-stake/core/results";
 import {
   accountOf,
   answerWallet,
@@ -127,10 +127,17 @@ test("owed rewards: a short pool, a partial refill, and a claim that adds exactl
   const round = await read<number>("currentRound");
   const info = await read<{ resolvesAt: number; rateCap: bigint }>("roundInfo", [round]);
   await passTime(Number(info.resolvesAt) - Number(await chainTime()) + 60);
-  const tree = buildRoundTree(round, [
-    { modelId: model, rate: info.rateCap },
-    { modelId: "0x00000000000000000000000000000001", rate: 0n },
-  ]);
+  const tree = buildRoundTree(
+    round,
+    withCumulatives(
+      [
+        { modelId: model, rate: info.rateCap },
+        { modelId: "0x00000000000000000000000000000001", rate: 0n },
+      ],
+      undefined, // the first round this chain publishes
+      info.rateCap,
+    ),
+  );
   await send(OPERATOR, "publishRound", [round, tree.root, "e2e://owed-rewards"]);
   const result = accountRoundResult(round, tree, [model]);
   await send(OPERATOR, "settle", [{ account: whale, models: [model], results: [{ ...result, round }] }]);

@@ -52,8 +52,11 @@ interface IPortfolioStake {
         uint40 deadline; // unpublished after this time: counts as a zero result
         uint40 proofDeadline; // published but unproven for an account after this time: may settle as zero for it
         uint64 rateCap; // the cap in force when the round opened (lowered if older rounds left less room)
-        bytes32 root; // Merkle root of (round, modelId, rate) leaves; zero while unpublished
+        bytes32 root; // Merkle root of (round, modelId, kind, value) leaves; zero while unpublished
         uint16 sliceDivisor; // the round puts stake-at-opening / sliceDivisor at risk
+        // Published rounds ending here with one rateCap and sliceDivisor, this one included (0: unpublished; capped
+        // at 65,535): publishedRun(y) >= y - x + 2 proves rounds x - 1..y all published under one cap and divisor.
+        uint16 publishedRun;
     }
 
     /// @notice Everything about one account, for front ends and scripts.
@@ -96,6 +99,27 @@ interface IPortfolioStake {
         address account;
         bytes16[] models;
         RoundResult[] results;
+    }
+
+    /// @notice One end of a span segment: the cumulative rates (kind-1 leaves) of an account's models in `round`,
+    /// with their multiproof against the round's root.
+    /// @dev `slots[i]` is the registry index of the model whose cumulative is `cumulatives[i]`, in the leaf order of
+    /// the multiproof. It must hold every model weighted in the segments it bounds (more are allowed).
+    struct SpanBoundary {
+        uint32 round;
+        uint8[] slots;
+        int256[] cumulatives;
+        bytes32[] proof;
+        bool[] proofFlags;
+    }
+
+    /// @notice Spans to settle for one account: boundaries b0 < b1 < ... (b0 = nextSettleRound - 1); each pair
+    /// (b_{i-1}, b_i) settles rounds b_{i-1} + 1..b_i as one segment (see settleSpans).
+    /// @dev `models` is the account's full model list in registry order (checked against its stored hash).
+    struct SpanResults {
+        address account;
+        bytes16[] models;
+        SpanBoundary[] boundaries;
     }
 
     // ─────────────────────────────────────────── Events ──────────────────────────────────────────
@@ -172,6 +196,26 @@ interface IPortfolioStake {
         uint256 unpaidRewards,
         uint256 balance,
         bool unprovable
+    );
+    /// @notice Rounds `fromRound`..`toRound` were settled for `staker` as one span segment (settleSpans).
+    /// @param stakeAtRisk What each round of the segment put at risk: the stake / the segment's sliceDivisor.
+    /// @param rateSums Per-model sums of the rounds' capped rates (cumulative at toRound minus cumulative at
+    /// fromRound - 1), in registry order; zero for unweighted models.
+    /// @param delta Net result of the segment: sum over models of (stakeAtRisk x weight / 10,000) x rateSum / 1e18.
+    /// @param paid Credited to the stake from the rewards pool for a net gain.
+    /// @param burned Taken from the stake and burned for a net loss.
+    /// @param unpaidRewards What the account is owed after this segment.
+    event SpanSettled(
+        address indexed staker,
+        uint32 indexed fromRound,
+        uint32 toRound,
+        uint256 stakeAtRisk,
+        int256[] rateSums,
+        int256 delta,
+        uint256 paid,
+        uint256 burned,
+        uint256 unpaidRewards,
+        uint256 balance
     );
     /// @notice `from` added `amount`: `toOwed` of it paid owed rewards (pro rata, see claimRewards), the rest went to
     /// the pool, now `pool`. `owedTotal` is still owed in all. An account owed `x` when the factor was `f0` and the
@@ -272,6 +316,21 @@ interface IPortfolioStake {
     error MissingModelResult(uint8 slot);
     error InvalidProof(address account, uint32 round);
     error BatchTooLarge(uint256 size, uint256 max);
+    /// @notice A span entry needs at least two boundaries (one segment).
+    error SpanTooShort(address account);
+    /// @notice Round `toRound` does not end a run of published rounds under one rateCap and sliceDivisor long enough
+    /// for the segment (it needs publishedRun >= toRound - fromRound + 2; see RoundInfo.publishedRun).
+    error SpanNotPublished(uint32 toRound, uint16 publishedRun);
+    /// @notice The account's stake changed within rounds `fromRound`..`toRound`: settle them per round or split the
+    /// span at the change.
+    error SpanStakeChanged(uint32 fromRound, uint32 toRound);
+    /// @notice The account's weight vector changed within rounds `fromRound`..`toRound`, or none is in force there.
+    error SpanVectorChanged(uint32 fromRound, uint32 toRound);
+    /// @notice The balance at the segment's start is below one slice plus the segment's worst loss: the per-round path
+    /// could limit a round's stake at risk or burn from a pending withdrawal, so settle it per round.
+    error SpanTooRisky(uint256 balance, uint256 needed);
+    /// @notice A model's proven cumulative rates differ by more than the segment's rounds x rateCap.
+    error SpanResultOutOfBounds(uint8 slot);
     /// @notice A new vector would overwrite the oldest kept one while rounds it applies to are unsettled: settle the
     /// account (anyone may) up to `nextSettleRound` + VECTOR_HISTORY - 1 first. VECTOR_HISTORY is sized so that this
     /// never refuses an account whose settleable rounds are all settled.
@@ -369,6 +428,26 @@ interface IPortfolioStake {
     /// account: an account already settled past some of its results (or all of them) is skipped as far as it is.
     function settleBatch(AccountResults[] calldata batch) external;
 
+    /// @notice Settles spans of rounds over which an account's stake and vector did not change, each segment at a cost
+    /// that does not grow with its number of rounds (permissionless).
+    /// @dev For each entry, boundaries[0].round must be the account's nextSettleRound - 1 (an entry whose
+    /// boundaries[0].round is below it was overtaken and is skipped as a no-op; above it: RoundOutOfOrder), boundaries
+    /// strictly increasing, at most MAX_SETTLEMENTS_PER_CALL boundaries in the whole batch. Each pair of consecutive
+    /// boundaries (round x - 1, round y) settles rounds x..y as one segment when all hold, else the call reverts:
+    /// rounds x - 1..y are published under one rateCap c and sliceDivisor R (SpanNotPublished); the stake in force is
+    /// the same over x..y (SpanStakeChanged); one vector is in force over x..y (SpanVectorChanged); the balance at
+    /// the segment's start is at least S + ceil(n x S x c / 1e18), S = stake / R, n = y - x + 1 (SpanTooRisky), so
+    /// every round puts exactly S at risk and no loss reaches a pending withdrawal; both boundaries prove the
+    /// cumulative rate (kind-1 leaf) of every weighted model; and |cum(y) - cum(x - 1)| <= n x c for each
+    /// (SpanResultOutOfBounds). The segment's delta is sum over weighted models of (S x weight / 10,000) x
+    /// (cum(y) - cum(x - 1)) / 1e18, each term rounded toward zero; a net gain is paid from the pool (owed when it is
+    /// short), a net loss burned from the balance. One SpanSettled per segment.
+    /// Difference from settle: the balance plus owed rewards equals the per-round result to within n wei per weighted
+    /// model (truncation), but gains and losses within a segment net, so the pool pays and the token burns only the
+    /// net (settle pays each winning round and burns each losing one); when the pool is short, settle turns the gross
+    /// gains into owed rewards while a span owes only the net gain.
+    function settleSpans(SpanResults[] calldata batch) external;
+
     // ────────────────────────────────────────── Operator ─────────────────────────────────────────
 
     /// @notice Opens the next round (operator only), snapshotting every account's stake and vector.
@@ -376,10 +455,14 @@ interface IPortfolioStake {
 
     /// @notice Publishes a resolved round's per-model rate Merkle root (operator only, once per round), between the
     /// round's `resolvesAt` and its `deadline`.
-    /// @dev Leaves are `(uint32 round, bytes16 modelId, int64 rate)` (OpenZeppelin StandardMerkleTree). The tree must
-    /// hold a leaf for every registered model (rate 0 when a model has no score): a weighted model without a leaf
-    /// cannot be proven for that round, which then counts as zero for its account once the round's proofDeadline
-    /// passed. `leavesURI` points at the full leaf list so anyone can rebuild the root.
+    /// @dev Leaves are `(uint32 round, bytes16 modelId, uint8 kind, int256 value)` (OpenZeppelin StandardMerkleTree),
+    /// two per model: kind 0, the model's rate in the round (an int64); kind 1, its cumulative rate, the sum over every
+    /// published round k <= this round whose tree holds the model of its rate clamped to round k's rateCap (what
+    /// settleSpans proves). The tree must hold both leaves for every registered model (rate 0 when a model has no
+    /// score): a weighted model without a leaf cannot be proven for that round, which then counts as zero for its
+    /// account once the round's proofDeadline passed. `leavesURI` points at the full leaf list so anyone can rebuild
+    /// the root. Sets the round's publishedRun: round - 1's plus one (at most 65,535) if round - 1 is published under
+    /// the same rateCap and sliceDivisor, else 1 (publish rounds in order to keep runs long).
     function publishRound(uint32 round, bytes32 root, string calldata leavesURI) external;
 
     // ─────────────────────────────────────────── Admin ───────────────────────────────────────────

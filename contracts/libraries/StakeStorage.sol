@@ -8,9 +8,9 @@ import {PackedWeights} from "./PackedWeights.sol";
 /**
  * @title StakeStorage
  * @notice PortfolioStake's whole state as one struct, shared by the contract and its linked logic libraries
- * (SettlementLogic, RegistryLogic): the contract passes its `Layout` by storage reference, so the libraries run on
- * the contract's storage through DELEGATECALL. The split keeps the contract under the 24 KiB code size limit while
- * the hot path (reallocation) stays in the contract itself.
+ * (SettlementLogic, SpanSettlementLogic, RegistryLogic): the contract passes its `Layout` by storage reference, so
+ * the libraries run on the contract's storage through DELEGATECALL. The split keeps the contract under the 24 KiB
+ * code size limit while the hot path (reallocation) stays in the contract itself.
  *
  * Storage is laid out around the hot paths:
  * - a reallocation touches the global slot (round, pause), one account slot (model-list hash, nonce, vector count)
@@ -72,6 +72,8 @@ library StakeStorage {
         uint40 proofDeadline;
         uint64 rateCap; // max |rate|, a fraction of the slice
         uint16 sliceDivisor; // the round puts stake / sliceDivisor at risk
+        // Published rounds ending at this one under its rateCap and sliceDivisor (0: unpublished; see publishRound).
+        uint16 publishedRun;
     }
 
     struct Layout {

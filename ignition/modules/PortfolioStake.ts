@@ -34,7 +34,7 @@ export const DEFAULT_PARAMETERS = {
 } as const;
 
 /**
- * PortfolioStake for a given NMR token address and burn mode, linked to its libraries (SettlementLogic,
+ * PortfolioStake for a given NMR token address and burn mode, linked to its libraries (SettlementLogic, SpanSettlementLogic,
  * RegistryLogic), with roles granted to the configured operator and pauser.
  * Parameters (ignition/parameters/*.json or --parameters): nmr, burnMode (required on public chains, as a number;
  * scripts/lib/deploy.ts also accepts the names of BURN_MODES), burnSink (Sink mode only), admin, operator, pauser,
@@ -51,6 +51,7 @@ function deployStake(
   const operator = m.getParameter("operator", deployer);
   const pauser = m.getParameter("pauser", deployer);
   const settlement = m.library("SettlementLogic");
+  const spanSettlement = m.library("SpanSettlementLogic");
   const registry = m.library("RegistryLogic");
   const stake = m.contract(
     "PortfolioStake",
@@ -70,7 +71,7 @@ function deployStake(
         sliceDivisor: m.getParameter("sliceDivisor", DEFAULT_PARAMETERS.sliceDivisor),
       },
     ],
-    { libraries: { SettlementLogic: settlement, RegistryLogic: registry } },
+    { libraries: { SettlementLogic: settlement, SpanSettlementLogic: spanSettlement, RegistryLogic: registry } },
   );
   // The deployer holds the admin role only long enough to hand out roles, then gives it to `admin`.
   const operatorRole = m.staticCall(stake, "OPERATOR_ROLE", [], 0, { id: "operatorRole" });

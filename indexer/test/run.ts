@@ -9,9 +9,11 @@
  *   accounts    accountOf (balance, pending withdrawal, rewards, burned, unpaid, model count, manager), modelsOf
  *   vectors     allocationAt(account, r) for every round r, through /accounts/:a/vector/:r
  *   by model    /rounds/:r/allocations?model= for every model at sampled rounds, against allocationAt
- *   settlements every Settled event's fields, stakeAt(account, r) for each settled round
+ *   settlements every Settled event's fields, stakeAt(account, r) for each settled round; every SpanSettled (rounds
+ *               the keeper settled together) against the span_settlement table
  *   model rates /models/:id/performance: one row per (weighted model, settled round), rate and stake from Settled
- *   rounds      roundInfo (times, cap, root) and the round totals (sum of that round's Settled events)
+ *   rounds      roundInfo (times, cap, root) and the round totals (sum of that round's Settled events, and the
+ *               accounts and slices of the spans over it)
  *   app history app/scripts/compare-history-sources.ts: the app's indexer-backed history equals its log history
  * Then a reorg (evm_snapshot / evm_revert to before an indexed reallocation, another branch mined) must leave the
  * indexer on the new branch.
@@ -23,7 +25,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   createWalletClient,
@@ -44,7 +46,14 @@ import { portsFromEnv, refuseTakenPorts } from "@portfolio-stake/core/devChain";
 import { PRESETS, payoutRate } from "@portfolio-stake/core/payout";
 import { Prng } from "@portfolio-stake/core/prng";
 import { isOpenRound } from "@portfolio-stake/core/exposure";
-import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
+import {
+  buildRoundTree,
+  cumulativesOf,
+  roundFile,
+  treeFromFile,
+  withCumulatives,
+  type RoundFile,
+} from "@portfolio-stake/core/results";
 import type { AccountView } from "@portfolio-stake/core/views";
 import {
   DATABASE_KIND,
@@ -161,7 +170,10 @@ async function main() {
 
   const roundsDir = demo.roundsDir;
   /** The operator publishes round `r`'s tree, its leaf file written first (as the operator job does). */
+  // Each published tree's cumulatives continue the previous one's (rounds are published in order here).
+  let lastCumulatives: Map<string, bigint> | undefined;
   const publish = async (r: number, tree: ReturnType<typeof buildRoundTree>, file: object, uri: string) => {
+    lastCumulatives = cumulativesOf(tree);
     writeFileSync(path.join(roundsDir, `round-${r}.json`), JSON.stringify(file));
     assert.ok(await send(demo.operator, "publishRound", [r, tree.root, uri]), `round ${r} is published`);
   };
@@ -186,13 +198,20 @@ async function main() {
     for (let r = 1; r <= current; r++) {
       const info = await read<{ resolvesAt: number; deadline: number; root: Hex }>("roundInfo", [r]);
       if (info.root !== `0x${"0".repeat(64)}` || now < BigInt(info.resolvesAt) || now > BigInt(info.deadline)) continue;
+      const { rateCap: cap, sliceDivisor } = await read<{ rateCap: bigint; sliceDivisor: number }>("roundInfo", [r]);
+      const demoFile = path.join(roundsDir, `round-${r - 1}.json`); // the demo's last round, published by the operator
+      if (lastCumulatives === undefined && existsSync(demoFile))
+        lastCumulatives = cumulativesOf(treeFromFile(JSON.parse(readFileSync(demoFile, "utf8")) as RoundFile));
       // The owed-rewards round: every model at the round's cap (+100% of the slice), so the whales' gains exceed the
       // pool and are owed.
       if (r === owedScenario.round) {
-        const cap = (await read<{ rateCap: bigint }>("roundInfo", [r])).rateCap;
         const tree = buildRoundTree(
           BigInt(r),
-          models.map((modelId) => ({ modelId, rate: cap })),
+          withCumulatives(
+            models.map((modelId) => ({ modelId, rate: cap })),
+            lastCumulatives,
+            cap,
+          ),
         );
         await publish(r, tree, roundFile(BigInt(r), tree), "file://every-model-at-the-cap");
         published++;
@@ -207,9 +226,13 @@ async function main() {
           unprovableRound = r;
           const tree = buildRoundTree(
             BigInt(r),
-            models
-              .filter((m) => m.toLowerCase() !== left.toLowerCase())
-              .map((modelId) => ({ modelId, rate: BigInt(Math.round(random() * 40_000 - 20_000)) * 10n ** 12n })),
+            withCumulatives(
+              models
+                .filter((m) => m.toLowerCase() !== left.toLowerCase())
+                .map((modelId) => ({ modelId, rate: BigInt(Math.round(random() * 40_000 - 20_000)) * 10n ** 12n })),
+              lastCumulatives,
+              cap,
+            ),
           );
           await publish(r, tree, roundFile(BigInt(r), tree), "file://incomplete");
           log(`round ${r} is published without carol's model ${left}: unprovable for her`);
@@ -219,7 +242,6 @@ async function main() {
       }
       // Random scores through the 2024 multipliers and clip on whatever slice the round puts at risk: every registered
       // model a leaf, its scores in the leaf file, as the operator job writes it.
-      const { sliceDivisor } = await read<{ sliceDivisor: number }>("roundInfo", [r]);
       const config = { ...PRESETS["numerai-2024"]!, sliceDivisor };
       const scoresByModel = new Map(
         models.map((model) => [
@@ -229,7 +251,11 @@ async function main() {
       );
       const tree = buildRoundTree(
         BigInt(r),
-        [...scoresByModel].map(([modelId, scores]) => ({ modelId, rate: payoutRate(scores, config).rate })),
+        withCumulatives(
+          [...scoresByModel].map(([modelId, scores]) => ({ modelId, rate: payoutRate(scores, config).rate })),
+          lastCumulatives,
+          cap,
+        ),
       );
       await publish(r, tree, roundFile(BigInt(r), tree, config, scoresByModel), `file://${roundsDir}/round-${r}.json`);
       published++;
@@ -526,6 +552,7 @@ async function main() {
     vectors: 0,
     byModel: 0,
     settlements: 0,
+    spanSettlements: 0,
     unprovable: 0,
     modelRates: 0,
     rounds: 0,
@@ -646,7 +673,55 @@ async function main() {
       fromBlock: BigInt(fromBlock),
     });
     assert.equal(settled.settlements.items.length, events.length, `${a}: one settlement row per Settled event`);
-    if (events.length) assert.equal(account.lastSettledRound, view.nextSettleRound - 1, `${a}: last settled round`);
+    const spanEvents = await client.getContractEvents({
+      address: stake,
+      abi: portfolioStakeAbi,
+      eventName: "SpanSettled",
+      args: { staker: a },
+      fromBlock: BigInt(fromBlock),
+    });
+    if (events.length || spanEvents.length)
+      assert.equal(account.lastSettledRound, view.nextSettleRound - 1, `${a}: last settled round`);
+    // Rounds settled together (the keeper's settleSpans): every SpanSettled event, field by field, and its slice.
+    const spans = await gql<{ spanSettlements: { items: Record<string, string | number | string[]>[] } }>(
+      ponder.url,
+      `{ spanSettlements(where: { account: "${lower}" }, orderBy: "fromRound", limit: 1000) { items { fromRound toRound stakeAtRisk rateSums delta paid burned unpaidRewards balance txHash } } }`,
+    );
+    assert.equal(spans.spanSettlements.items.length, spanEvents.length, `${a}: one span row per SpanSettled event`);
+    for (const [i, e] of spanEvents.entries()) {
+      const row = spans.spanSettlements.items[i]!;
+      const { fromRound, toRound, stakeAtRisk, rateSums, delta, paid, burned, unpaidRewards, balance } = e.args;
+      assert.deepEqual(
+        {
+          fromRound: row.fromRound,
+          toRound: row.toRound,
+          stakeAtRisk: BigInt(row.stakeAtRisk as string),
+          rateSums: (row.rateSums as string[]).map(BigInt),
+          delta: BigInt(row.delta as string),
+          paid: BigInt(row.paid as string),
+          burned: BigInt(row.burned as string),
+          unpaidRewards: BigInt(row.unpaidRewards as string),
+          balance: BigInt(row.balance as string),
+          txHash: row.txHash,
+        },
+        {
+          fromRound,
+          toRound,
+          stakeAtRisk,
+          rateSums: [...rateSums!],
+          delta,
+          paid,
+          burned,
+          unpaidRewards,
+          balance,
+          txHash: e.transactionHash,
+        },
+        `${a}: rounds ${fromRound}-${toRound} settled together`,
+      );
+      for (const r of [fromRound!, toRound!])
+        assert.equal(stakeAtRisk, await read<bigint>("sliceAt", [a, r]), `${a}: slice at risk in round ${r} (span)`);
+      checks.spanSettlements += 2;
+    }
     for (const [i, e] of events.entries()) {
       const row = settled.settlements.items[i]!;
       const got = {
@@ -686,6 +761,7 @@ async function main() {
     }
   }
   assert.ok(checks.settlements > 0, "the run settled rounds");
+  assert.ok(checks.spanSettlements > 0, "the keeper settled some rounds together (settleSpans)");
 
   // 4. Per model: one performance row per (weighted model, settled round), with the Settled rate and stake share.
   const expectedRates = new Map<Hex, Map<number, { rate: bigint; weight: number; stakeAtRisk: bigint }>>();
@@ -777,6 +853,12 @@ async function main() {
     eventName: "Settled",
     fromBlock: BigInt(fromBlock),
   });
+  const spanEvents = await client.getContractEvents({
+    address: stake,
+    abi: portfolioStakeAbi,
+    eventName: "SpanSettled",
+    fromBlock: BigInt(fromBlock),
+  });
   for (let r = 1; r <= current; r++) {
     const info = await read<{
       openedAt: number;
@@ -789,6 +871,8 @@ async function main() {
     }>("roundInfo", [r]);
     const totals = await getJson<Record<string, string | number | null>>(`${ponder.url}/rounds/${r}/totals`);
     const ofRound = settledEvents.filter((e) => e.args.round === r);
+    // A span counts its account and its slice in each of its rounds; its net delta, paid and burned stay with the span.
+    const spansOver = spanEvents.filter((e) => e.args.fromRound! <= r && r <= e.args.toRound!);
     const sum = (f: (e: (typeof ofRound)[number]) => bigint) => ofRound.reduce((s, e) => s + f(e), 0n);
     assert.deepEqual(
       {
@@ -821,8 +905,8 @@ async function main() {
         unprovableAccounts: totals.unprovableAccounts,
       },
       {
-        settledAccounts: ofRound.length,
-        stakeAtRisk: sum((e) => e.args.stakeAtRisk!),
+        settledAccounts: ofRound.length + spansOver.length,
+        stakeAtRisk: sum((e) => e.args.stakeAtRisk!) + spansOver.reduce((s, e) => s + e.args.stakeAtRisk!, 0n),
         delta: sum((e) => e.args.delta!),
         paid: sum((e) => e.args.paid!),
         burned: sum((e) => e.args.burned!),

@@ -13,6 +13,7 @@ export async function deployBenchContracts(ethers: HardhatRuntimeEnvironment["et
   const nmr = await ethers.deployContract("NMRLike");
   const libraries = {
     SettlementLogic: await (await ethers.deployContract("SettlementLogic")).getAddress(),
+    SpanSettlementLogic: await (await ethers.deployContract("SpanSettlementLogic")).getAddress(),
     RegistryLogic: await (await ethers.deployContract("RegistryLogic")).getAddress(),
   };
   const params = {

@@ -2,8 +2,8 @@
  * Settlement at Numerai's scale (`npm run gas:scale`, in-process network, 10-15 minutes): 14,300-leaf round
  * trees built and published by the operator job itself (scripts/lib/operator.ts, leaf files written and re-read), and
  * 1,000 staking accounts drawn like Numerai's (scripts/lib/scalePopulation.ts) settled by the keeper job. Reports:
- *   - gas per account-round for 1, 4, 13, 16, 32 and 50-model accounts: one round settled alone, and 20 rounds of one
- *     account in one settle;
+ *   - gas per account-round for 1, 4, 13, 16, 32 and 50-model accounts: one round settled alone, 20 rounds of one
+ *     account in one settle, and 20 rounds in one settleSpans (one segment, and two segments of 10);
  *   - publishRound gas and the operator job's wall time per round (rows -> rates -> tree -> leaf file -> publish);
  *   - the keeper's run settling every account's newest round: wall time, transactions, gas per account-round, with
  *     a crash after KEEPER_CRASH_AFTER transactions and a second run resuming from the chain.
@@ -25,7 +25,7 @@ import { loadLeafFile } from "../lib/leafFiles";
 import type { LeafOrder } from "@portfolio-stake/core/leafLayout";
 import { publishRoundResults, type ResultRow } from "../lib/operator";
 import { PRESETS } from "@portfolio-stake/core/payout";
-import { accountRoundResult } from "@portfolio-stake/core/results";
+import { accountRoundResult, accountSpanBoundary } from "@portfolio-stake/core/results";
 import { drawAccounts, percentile } from "../lib/scalePopulation";
 
 const { ethers, network } = hre;
@@ -101,22 +101,28 @@ async function main() {
     return { address, models };
   }
 
-  // Probes: two accounts per size (one settles a round alone, one settles SPAN rounds at once).
-  const probes = new Map<number, { alone: Staker; span: Staker }>();
+  // Probes: four accounts per size (one settles a round alone, one SPAN rounds in one settle, two SPAN rounds in one
+  // settleSpans: one segment, and two segments).
+  const probes = new Map<number, { alone: Staker; span: Staker; spans1: Staker; spans2: Staker }>();
   for (const size of PROBE_SIZES) {
-    const alone = await stakeAccount(`probe-${size}-alone`, modelIds(`probe-${size}-alone`, size), 10n ** 21n);
-    const span = await stakeAccount(`probe-${size}-span`, modelIds(`probe-${size}-span`, size), 10n ** 21n);
-    probes.set(size, { alone, span });
+    const probe = (kind: string) =>
+      stakeAccount(`probe-${size}-${kind}`, modelIds(`probe-${size}-${kind}`, size), 10n ** 21n);
+    probes.set(size, {
+      alone: await probe("alone"),
+      span: await probe("span"),
+      spans1: await probe("spans1"),
+      spans2: await probe("spans2"),
+    });
   }
   // The population, drawn like Numerai's accounts; it stakes once the probes' rounds are over.
   const drawn = drawAccounts(accountCount);
   const population = drawn.map((d, i) => ({ label: `account-${i}`, models: modelIds(`account-${i}`, d.models), d }));
-  const staked = [...probes.values()].flatMap((p) => [p.alone.models, p.span.models]).flat();
+  const staked = [...probes.values()].flatMap((p) => [p.alone, p.span, p.spans1, p.spans2].map((s) => s.models)).flat();
   const tournament = [...staked, ...population.flatMap((p) => p.models)];
   if (tournament.length > leafCount) throw new Error(`BENCH_LEAVES must be at least ${tournament.length}`);
   for (let j = tournament.length; j < leafCount; j++) tournament.push(modelIds(`tournament-${j}`, 1)[0]!);
   const registeredCount = staked.length + population.reduce((n, p) => n + p.models.length, 0);
-  say(`${probes.size * 2} probe accounts staked; ${accountCount} accounts drawn, ${registeredCount} models in all`);
+  say(`${probes.size * 4} probe accounts staked; ${accountCount} accounts drawn, ${registeredCount} models in all`);
 
   const operatorSeconds: number[] = [];
   const publishGas: bigint[] = [];
@@ -137,20 +143,21 @@ async function main() {
     await network.provider.send("evm_mine", []);
   }
 
-  // SPAN + 1 daily rounds, each published by the operator job once resolved (a day later).
+  // SPAN + 2 daily rounds, each published by the operator job once resolved (a day later): the span probes settle
+  // round 0 alone (its boundary before it, the round before the first, does not exist), then rounds 1..SPAN.
   const rounds: bigint[] = [];
-  for (let k = 0; k <= SPAN; k++) {
+  for (let k = 0; k <= SPAN + 1; k++) {
     await nextDay();
     await stake.openRound();
     const opened = await stake.currentRound();
     rounds.push(opened);
     if (k > 0) await publish(rounds[k - 1]!);
-    if (k % 5 === 0) say(`round ${opened} opened (${k + 1}/${SPAN + 1})`);
+    if (k % 5 === 0) say(`round ${opened} opened (${k + 1}/${SPAN + 2})`);
   }
 
   // Settlement per probe: round 0 alone, rounds 0..SPAN-1 in one settle, each from the leaf files.
   const trees = new Map<bigint, Awaited<ReturnType<typeof loadLeafFile>>>();
-  for (const round of rounds.slice(0, SPAN))
+  for (const round of rounds.slice(0, SPAN + 1))
     trees.set(round, await loadLeafFile(outDir, round, (await stake.roundInfo(round)).root));
   async function accountResults(who: Staker, span: bigint[]): Promise<IPortfolioStake.AccountResultsStruct> {
     const models = [...(await stake.modelsOf(who.address))];
@@ -161,9 +168,22 @@ async function main() {
     }
     return { account: who.address, models, results };
   }
-  /** A settle's gas, and the parts of it that are calldata and event logs (the rest is execution). */
-  async function settleGas(arg: IPortfolioStake.AccountResultsStruct) {
-    const tx = await stake.settle(arg, { gasLimit: 16_000_000 });
+  /** A settleSpans entry for `who` with these boundary rounds (each proves the account's weighted models). */
+  async function spanResults(who: Staker, boundaries: bigint[]): Promise<IPortfolioStake.SpanResultsStruct> {
+    const models = [...(await stake.modelsOf(who.address))];
+    const [, bps] = await stake.allocationAt(who.address, boundaries[0]! + 1n);
+    return {
+      account: who.address,
+      models,
+      boundaries: boundaries.map((round) => accountSpanBoundary(round, trees.get(round)!, models, bps)),
+    };
+  }
+  /** A settle's (or settleSpans's) gas, and the parts of it that are calldata and event logs (the rest is execution). */
+  async function settleGas(arg: IPortfolioStake.AccountResultsStruct | IPortfolioStake.SpanResultsStruct) {
+    const tx =
+      "boundaries" in arg
+        ? await stake.settleSpans([arg], { gasLimit: 16_000_000 })
+        : await stake.settle(arg, { gasLimit: 16_000_000 });
     const receipt = (await tx.wait())!;
     const calldata = ethers.getBytes(tx.data).reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0);
     const logs = receipt.logs.reduce((sum, l) => sum + 375 * (1 + l.topics.length) + 8 * ethers.dataLength(l.data), 0);
@@ -176,9 +196,12 @@ async function main() {
     spanPerRound?: bigint; // undefined: SPAN rounds exceed the transaction gas cap
     spanCalldataPerRound?: bigint;
     spanLogsPerRound?: bigint;
+    spans1: bigint; // SPAN rounds in one settleSpans, one segment (whole transaction)
+    spans2: bigint; // the same in two segments
+    spans1Calldata: bigint;
   }[] = [];
   const n = BigInt(SPAN);
-  for (const [size, { alone, span }] of probes) {
+  for (const [size, { alone, span, spans1, spans2 }] of probes) {
     const one = await accountResults(alone, [rounds[0]!]);
     const proofNodes = (one.results[0]!.proof as string[]).length;
     const aloneGas = (await settleGas(one)).gas;
@@ -190,6 +213,12 @@ async function main() {
     });
     for (let k = 1; k < SPAN; k += 4)
       await settleGas(await accountResults(alone, rounds.slice(k, Math.min(k + 4, SPAN)))); // level
+    // settleSpans: round 0 alone first (nothing before it to bound a span), then rounds 1..SPAN as spans.
+    await settleGas(await accountResults(spans1, [rounds[0]!]));
+    await settleGas(await accountResults(spans2, [rounds[0]!]));
+    const spans1Gas = await settleGas(await spanResults(spans1, [rounds[0]!, rounds[SPAN]!]));
+    const half = rounds[SPAN / 2]!;
+    const spans2Gas = await settleGas(await spanResults(spans2, [rounds[0]!, half, rounds[SPAN]!]));
     perSize.push({
       models: size,
       proofNodes,
@@ -197,8 +226,14 @@ async function main() {
       spanPerRound: spanned ? spanned.gas / n : undefined,
       spanCalldataPerRound: spanned ? spanned.calldata / n : undefined,
       spanLogsPerRound: spanned ? spanned.logs / n : undefined,
+      spans1: spans1Gas.gas,
+      spans2: spans2Gas.gas,
+      spans1Calldata: spans1Gas.calldata,
     });
-    say(`${size} model(s): ${aloneGas} gas alone, ${spanned ? spanned.gas / n : "-"} per round over ${SPAN} rounds`);
+    say(
+      `${size} model(s): ${aloneGas} gas alone, ${spanned ? spanned.gas / n : "-"} per round over ${SPAN} rounds; ` +
+        `settleSpans of ${SPAN} rounds ${spans1Gas.gas} (one segment), ${spans2Gas.gas} (two)`,
+    );
   }
   trees.clear();
 
@@ -210,7 +245,7 @@ async function main() {
   await nextDay();
   await stake.openRound();
   const last = await stake.currentRound();
-  await publish(rounds[SPAN]!);
+  await publish(rounds[SPAN + 1]!);
   await nextDay();
   await publish(last);
   say(`round ${last} published with ${registeredCount} registered models in ${leafCount} leaves`);
@@ -240,7 +275,7 @@ async function main() {
   const figures = {
     leafOrder,
     leaves: leafCount,
-    accounts: accountCount + probes.size * 2,
+    accounts: accountCount + probes.size * 4,
     registeredModels: registeredCount,
     drawn: {
       modelsPerAccount: { median: percentile(modelCounts, 0.5), p90: percentile(modelCounts, 0.9) },
@@ -269,6 +304,12 @@ async function main() {
         `${s.spanCalldataPerRound ?? "-"} | ${s.spanLogsPerRound ?? "-"} |`,
     ),
     "",
+    `| models | ${SPAN} rounds in one settleSpans, one segment | per round | two segments | per round | of which calldata (one segment) |`,
+    "|---:|---:|---:|---:|---:|---:|",
+    ...perSize.map(
+      (s) => `| ${s.models} | ${s.spans1} | ${s.spans1 / n} | ${s.spans2} | ${s.spans2 / n} | ${s.spans1Calldata} |`,
+    ),
+    "",
     `publishRound: ${String(publishGas[publishGas.length - 1] ?? "none")} gas; operator job per round: median ` +
       `${figures.operatorSeconds.median} s, max ${figures.operatorSeconds.max} s`,
     `keeper, every account's newest round: ${keeper.accountRounds} account-rounds in ${keeper.transactions} ` +
@@ -288,17 +329,19 @@ const MONTHLY_SETTLES = 12;
 
 /**
  * Gas a year to keep an account of 1, 4 or 16 models settled, from the measured figures: daily (each round settled
- * alone) or monthly (12 settles of ~22 rounds: a settle's fixed part plus a marginal cost per round, both from the
- * 1-round and SPAN-round measurements), against per-(round, model) claims, each priced as a 1-model account's round
- * settled alone (one leaf proven, one position's stake updated: the closest thing measured here).
+ * alone), monthly (12 settles of ~22 rounds: a settle's fixed part plus a marginal cost per round, both from the
+ * 1-round and SPAN-round measurements), monthly by span (12 settleSpans of ~22 rounds, one segment each: priced as the
+ * measured SPAN-round settleSpans, whose cost does not grow with its rounds), against per-(round, model) claims, each
+ * priced as a 1-model account's round settled alone (one leaf proven, one position's stake updated: the closest thing
+ * measured here).
  */
-function yearlyTable(perSize: { models: number; alone: bigint; spanPerRound?: bigint }[]): string[] {
+function yearlyTable(perSize: { models: number; alone: bigint; spanPerRound?: bigint; spans1: bigint }[]): string[] {
   const claim = perSize.find((s) => s.models === 1)?.alone;
   if (claim === undefined) return [];
   const million = (gas: bigint) => `${(Number(gas) / 1e6).toFixed(1)}M`;
   const lines = [
-    `| models | daily (${ROUNDS_PER_YEAR} settles) | monthly (${MONTHLY_SETTLES} settles) | per-(round, model) claims |`,
-    "|---:|---:|---:|---:|",
+    `| models | daily (${ROUNDS_PER_YEAR} settles) | monthly (${MONTHLY_SETTLES} settles) | monthly by span (${MONTHLY_SETTLES} settleSpans) | per-(round, model) claims |`,
+    "|---:|---:|---:|---:|---:|",
   ];
   for (const models of [1, 4, 16]) {
     const s = perSize.find((p) => p.models === models);
@@ -306,8 +349,9 @@ function yearlyTable(perSize: { models: number; alone: bigint; spanPerRound?: bi
     const marginal = (s.spanPerRound * BigInt(SPAN) - s.alone) / BigInt(SPAN - 1);
     const daily = s.alone * BigInt(ROUNDS_PER_YEAR);
     const monthly = BigInt(MONTHLY_SETTLES) * s.alone + BigInt(ROUNDS_PER_YEAR - MONTHLY_SETTLES) * marginal;
+    const bySpan = BigInt(MONTHLY_SETTLES) * s.spans1;
     const claims = claim * BigInt(ROUNDS_PER_YEAR * models);
-    lines.push(`| ${models} | ${million(daily)} | ${million(monthly)} | ${million(claims)} |`);
+    lines.push(`| ${models} | ${million(daily)} | ${million(monthly)} | ${million(bySpan)} | ${million(claims)} |`);
   }
   return lines;
 }

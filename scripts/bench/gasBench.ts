@@ -49,7 +49,7 @@ export function benchModelIds(ethers: Ethers, owner: string, n: number): string[
 export interface GasBench {
   nmr: NMRLike;
   stake: PortfolioStake;
-  libraries: { SettlementLogic: string; RegistryLogic: string };
+  libraries: { SettlementLogic: string; SpanSettlementLogic: string; RegistryLogic: string };
   /** Moves the clock a day and opens the next round. */
   nextRound: () => Promise<{ gas: number; data: string }>;
 }
@@ -59,6 +59,7 @@ export async function deployGasBench(ethers: Ethers, network: Network, admin: Ha
   const nmr = await ethers.deployContract("NMRLike");
   const libraries = {
     SettlementLogic: await (await ethers.deployContract("SettlementLogic")).getAddress(),
+    SpanSettlementLogic: await (await ethers.deployContract("SpanSettlementLogic")).getAddress(),
     RegistryLogic: await (await ethers.deployContract("RegistryLogic")).getAddress(),
   };
   const stake = await ethers.deployContract(

@@ -37,7 +37,7 @@ import { DAY, deployBenchContracts } from "./deployBench";
 import type { PortfolioStake } from "../../typechain-types";
 import { setAllowance } from "../lib/allowance";
 import { evenSplit } from "@portfolio-stake/core/bps";
-import { roundFile } from "@portfolio-stake/core/results";
+import { roundFile, withCumulatives, type RoundFile } from "@portfolio-stake/core/results";
 import { buildRoundTreeInChunks } from "../lib/roundTrees";
 import { retryingEthersProvider } from "../lib/transport";
 
@@ -99,12 +99,24 @@ async function operatorStake(address: string): Promise<PortfolioStake> {
   return ethers.getContractAt("PortfolioStake", address, admin);
 }
 
-/** Publishes `round` with a full-tournament tree (registered models first, then the rest), leaf file first. */
+/**
+ * Publishes `round` with a full-tournament tree (registered models first, then the rest), leaf file first; the
+ * cumulatives continue round - 1's leaf file when there is one.
+ */
 async function publish(stake: PortfolioStake, state: Pick<BenchState, "dir">, models: string[], round: bigint) {
-  const rates = models.map((id, j) => ({
+  const plain = models.map((id, j) => ({
     modelId: id,
     rate: BigInt(((j * 7919 + Number(round) * 104_729) % 20_001) - 10_000) * 10n ** 13n, // within ±10% of the slice
   }));
+  const previousFile = path.join(state.dir, `round-${round - 1n}.json`);
+  const previous = existsSync(previousFile)
+    ? new Map(
+        (JSON.parse(readFileSync(previousFile, "utf8")) as RoundFile).leaves.map(
+          (l) => [l.modelId, BigInt(l.cumulative)] as const,
+        ),
+      )
+    : undefined;
+  const rates = withCumulatives(plain, previous, (await stake.roundInfo(round)).rateCap);
   const tree = await buildRoundTreeInChunks(round, rates); // a 2 s block here lets the node's idle-socket close race a request
   writeFileSync(path.join(state.dir, `round-${round}.json`), JSON.stringify(roundFile(round, tree)));
   await stake.publishRound(round, tree.root, `file://${state.dir}/round-${round}.json`, SETUP_GAS);

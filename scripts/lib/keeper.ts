@@ -20,6 +20,8 @@ import { accountRoundResult, unprovableRoundResult } from "@portfolio-stake/core
 import type { IndexedRoundTree } from "./roundTrees";
 import { revertData, transportFailureOf } from "./transport";
 import { settleBatchCalldata } from "./settleCalldata";
+import { SpanRounds, firstPiece, spanEntry, type SpanEntry } from "./keeperSpans";
+import { DEFAULT_MIN_SPAN_ROUNDS } from "@portfolio-stake/core/spans";
 
 /** settleBatch's entry for one account; the keeper always plans with the account as a plain address string. */
 type AccountResults = IPortfolioStake.AccountResultsStruct & { account: string };
@@ -50,10 +52,13 @@ export interface KeeperOptions {
   maxBatches?: number; // stop after this many transactions (a bounded run; tests use it to simulate a crash)
   logBlockRange?: number;
   roundWindow?: number; // rounds settled (and trees held) at once in a backlog (default 8)
+  spans?: boolean; // settle runs of unchanged rounds with settleSpans (default true; false: per round only)
+  minSpanRounds?: number; // shortest run settled as a span (default 2)
   log?: (line: string) => void;
 }
 
 export interface BatchReceipt {
+  kind: "settleBatch" | "settleSpans";
   hash: string;
   accounts: number;
   accountRounds: number;
@@ -71,6 +76,8 @@ export interface KeeperReport {
   accounts: number; // accounts looked at
   upToDate: number; // accounts with nothing left to settle now
   settledAccountRounds: number;
+  spanAccountRounds: number; // of which settled by settleSpans
+  spanSegments: number; // segments sent to settleSpans
   transactions: BatchReceipt[];
   waiting: StoppedAt[]; // rounds not settleable yet (normal)
   blocked: StoppedAt[]; // published rounds whose leaf file is missing or refused
@@ -120,6 +127,8 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
     accounts: accounts.length,
     upToDate: 0,
     settledAccountRounds: 0,
+    spanAccountRounds: 0,
+    spanSegments: 0,
     transactions: [],
     waiting: [],
     blocked: [],
@@ -144,6 +153,13 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
   let nodeLimit = maxPerTx;
   // The window starts at the lowest round any account has left: trees are loaded for at most roundWindow rounds.
   let windowEnd = (await lowestUnsettledRound(stake, accounts)) + BigInt(roundWindow);
+  const useSpans = options.spans ?? true;
+  const minSpanRounds = options.minSpanRounds ?? DEFAULT_MIN_SPAN_ROUNDS;
+  if (!Number.isInteger(minSpanRounds) || minSpanRounds < 1)
+    throw new Error(`minSpanRounds must be a positive integer, not ${minSpanRounds}`);
+  const spanRounds = new SpanRounds(stake);
+  const noSpans = new Map<string, bigint>(); // account → its nextSettleRound when a span of it reverted: per round from there
+  let spanLimit = maxPerTx; // span entries per settleSpans, learned from gas estimates like planLimit
   log(
     `keeper: ${accounts.length} account(s); up to ${maxPerTx} account-rounds and ${gasBudget} gas per transaction; ` +
       `${roundWindow} round(s) at a time`,
@@ -161,12 +177,38 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
       const now = await chainTime(stake);
       const current = await stake.currentRound();
 
-      // Plan: the next accounts with work in this window, up to planLimit account-rounds.
+      // Plan: the next accounts with work in this window, up to planLimit account-rounds; accounts whose backlog
+      // starts with a span go into a settleSpans batch instead (sent first).
       const batch: AccountResults[] = [];
+      const spanBatch: SpanEntry[] = [];
       let size = 0;
+      let spanBoundaries = 0;
       for (const account of [...remaining]) {
-        if (size >= planLimit) break;
-        const stopBefore = minRound(stuckAt.get(account), windowEnd);
+        if (size >= planLimit || spanBatch.length >= spanLimit || spanBoundaries >= MAX_ACCOUNT_ROUNDS_PER_TX) break;
+        let stopBefore = minRound(stuckAt.get(account), windowEnd);
+        if (useSpans) {
+          const view = await stake.accountOf(account);
+          const skip = noSpans.get(account);
+          if (skip === undefined || skip !== view.nextSettleRound) {
+            noSpans.delete(account);
+            const models = [...(await stake.modelsOf(account))];
+            const ctx = { stake, book, rounds: spanRounds, now, current, minSpanRounds };
+            const { piece, weights } = await firstPiece(ctx, account, view, models);
+            if (piece.kind === "spans" && weights) {
+              const room = MAX_ACCOUNT_ROUNDS_PER_TX - spanBoundaries;
+              const boundaries = piece.boundaries.slice(0, Math.max(2, room));
+              if (boundaries.length <= room) {
+                spanBatch.push(await spanEntry({ book, now }, account, models, boundaries, weights));
+                spanBoundaries += boundaries.length;
+              }
+              continue;
+            }
+            if (piece.kind === "rounds" && piece.spanFrom !== undefined)
+              stopBefore = minRound(stopBefore, piece.spanFrom);
+          }
+          // A settleSpans batch goes first and everything is planned again after it: no per-round planning now.
+          if (spanBatch.length > 0) continue;
+        }
         const plan = await planAccount(stake, book, account, now, current, planLimit - size, stopBefore, windowEnd);
         for (const u of plan.unprovable) plannedUnprovable.set(`${u.account}:${u.round}`, u);
         const cannot = [...plan.cannotProve];
@@ -191,6 +233,26 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
         else if (!stuckAt.has(account)) report.upToDate++;
       }
       report.mostTreesHeld = Math.max(report.mostTreesHeld, book.heldTrees().length);
+      if (spanBatch.length > 0) {
+        const outcome = await sendSpans(stake, spanBatch, gasBudget, noSpans, report, log);
+        if (outcome.kind === "sent") {
+          sendFailures = 0;
+          spanLimit = Math.max(1, Math.min(maxPerTx, outcome.nextLimit));
+        } else if (outcome.kind === "failed") {
+          sendFailures++;
+          if (sendFailures >= MAX_CONSECUTIVE_SEND_FAILURES) {
+            report.failures.push({
+              round: BigInt(spanBatch[0]!.boundaries[0]!.round) + 1n,
+              reason: `settleSpans failed ${sendFailures} times in a row: ${outcome.reason}`,
+              accounts: spanBatch.map((a) => a.account),
+            });
+            report.complete = false;
+            break;
+          }
+        }
+        transportFailuresInARow = 0;
+        continue;
+      }
       if (batch.length === 0) {
         if (deferred.size === 0 || nextWindowStart === undefined) break;
         // Every account still at work has settled past the rounds before the next window: their trees can go.
@@ -244,6 +306,7 @@ export async function runKeeper(stake: PortfolioStake, options: KeeperOptions): 
             if (u) report.settledUnprovable.push(u);
           }
         report.transactions.push({
+          kind: "settleBatch",
           hash: tx.hash,
           accounts: sent.length,
           accountRounds: rounds,
@@ -566,7 +629,116 @@ function logSummary(report: KeeperReport, log: (line: string) => void) {
   const count = (list: StoppedAt[]) => list.reduce((n, s) => n + s.accounts.length, 0);
   log(
     `keeper: ${report.complete ? "done" : "stopped early"}: ${report.settledAccountRounds} account-round(s) in ` +
-      `${report.transactions.length} transaction(s); of ${report.accounts} account(s): ${report.upToDate} up to date, ` +
+      `${report.transactions.length} transaction(s)` +
+      (report.spanAccountRounds > 0
+        ? ` (${report.spanAccountRounds} of them in ${report.spanSegments} span segment(s) by settleSpans)`
+        : "") +
+      `; of ${report.accounts} account(s): ${report.upToDate} up to date, ` +
       `${count(report.waiting)} waiting for a round, ${count(report.blocked) + count(report.failures)} blocked or failed`,
   );
+}
+
+type SpanOutcome = { kind: "sent"; nextLimit: number } | { kind: "failed"; reason: string } | { kind: "replan" };
+
+/**
+ * Fits a settleSpans batch to the gas budget (dropping entries from the end, or the last segments of a lone entry)
+ * and sends it. An entry the contract refuses (a stake checkpoint or a vector the plan could not see, a balance that
+ * fell meanwhile) is not retried as a span: its account settles round by round from where it is (`noSpans`).
+ */
+async function sendSpans(
+  stake: PortfolioStake,
+  planned: SpanEntry[],
+  budget: bigint,
+  noSpans: Map<string, bigint>,
+  report: KeeperReport,
+  log: (line: string) => void,
+): Promise<SpanOutcome> {
+  let candidate = planned;
+  let gas: bigint;
+  for (;;) {
+    try {
+      gas = await stake.settleSpans.estimateGas(candidate);
+    } catch (e) {
+      if (transportFailureOf(e) !== undefined) throw e; // no answer is not a revert: the keeper plans again
+      const size = candidate.length;
+      if (revertData(e) === undefined && (size > 1 || at(candidate, 0).boundaries.length > 2)) {
+        candidate = shrinkSpans(candidate); // the node's own gas cap, not a revert
+        continue;
+      }
+      // Which entries revert alone: they go per round; the others are planned again (and sent) next time.
+      let culprits = 0;
+      for (const entry of candidate) {
+        try {
+          await stake.settleSpans.estimateGas([entry]);
+        } catch (err) {
+          if (transportFailureOf(err) !== undefined) throw err;
+          culprits++;
+          const { nextSettleRound } = await stake.accountOf(entry.account);
+          noSpans.set(entry.account, nextSettleRound);
+          log(
+            `keeper: settleSpans refused for ${entry.account} (${describeFailure(err, stake)}); settling it round by round`,
+          );
+        }
+      }
+      if (culprits === 0)
+        for (const entry of candidate)
+          noSpans.set(entry.account, (await stake.accountOf(entry.account)).nextSettleRound);
+      return { kind: "replan" };
+    }
+    if (gas <= budget) break;
+    if (candidate.length === 1 && at(candidate, 0).boundaries.length <= 2) {
+      noSpans.set(at(candidate, 0).account, (await stake.accountOf(at(candidate, 0).account)).nextSettleRound);
+      log(
+        `keeper: one span of ${at(candidate, 0).account} needs ${gas} gas, over the budget; settling it round by round`,
+      );
+      return { kind: "replan" };
+    }
+    candidate = shrinkSpans(candidate, Number((BigInt(candidate.length) * budget * 95n) / (gas * 100n)));
+  }
+  try {
+    const tx = await stake.settleSpans(candidate, { gasLimit: gas + gas / 10n });
+    const receipt = await tx.wait();
+    if (!receipt || receipt.status !== 1) throw new Error(`transaction ${tx.hash} was not mined successfully`);
+    // What was settled is read from the receipt: an entry overtaken meanwhile (front-run) was skipped as a no-op.
+    let rounds = 0;
+    let segments = 0;
+    const address = (await stake.getAddress()).toLowerCase();
+    for (const entry of receipt.logs) {
+      if (entry.address.toLowerCase() !== address) continue;
+      const parsed = stake.interface.parseLog(entry);
+      if (parsed?.name !== "SpanSettled") continue;
+      segments++;
+      rounds += Number(BigInt(parsed.args.toRound as bigint) - BigInt(parsed.args.fromRound as bigint)) + 1;
+    }
+    report.settledAccountRounds += rounds;
+    report.spanAccountRounds += rounds;
+    report.spanSegments += segments;
+    report.transactions.push({
+      kind: "settleSpans",
+      hash: tx.hash,
+      accounts: candidate.length,
+      accountRounds: rounds,
+      gasUsed: receipt.gasUsed,
+    });
+    log(
+      `keeper: batch ${report.transactions.length}: settleSpans, ${rounds} account-round(s) in ${segments} segment(s) ` +
+        `of ${candidate.length} account(s) in ${tx.hash}, gas ${receipt.gasUsed} ` +
+        `(${receipt.gasUsed / BigInt(Math.max(1, rounds))} per account-round, estimated ${gas}); ` +
+        `${report.settledAccountRounds} settled so far`,
+    );
+    return { kind: "sent", nextLimit: Number((BigInt(candidate.length) * budget) / gas) };
+  } catch (e) {
+    if (transportFailureOf(e) !== undefined) throw e; // no answer: planned again from the chain
+    const reason = describeFailure(e, stake);
+    log(`keeper: a settleSpans transaction failed (${reason}); re-reading the chain and trying again`);
+    return { kind: "failed", reason };
+  }
+}
+
+/** A smaller span batch: the first `entries` entries (default half), or a lone entry's first half of segments. */
+function shrinkSpans(batch: SpanEntry[], entries = Math.floor(batch.length / 2)): SpanEntry[] {
+  if (batch.length > 1) return batch.slice(0, Math.max(1, Math.min(batch.length - 1, entries)));
+  const only = at(batch, 0);
+  const keep = Math.max(2, Math.ceil(only.boundaries.length / 2));
+  return [{ ...only, boundaries: only.boundaries.slice(0, keep) }];
 }

@@ -15,7 +15,7 @@ import {
   registeredModelsFromEvents,
   stakersFromEvents,
 } from "./chain";
-import { orderByAccount, type LeafOrder } from "@portfolio-stake/core/leafLayout";
+import { accountGroups, orderByAccount, type LeafOrder } from "@portfolio-stake/core/leafLayout";
 import {
   checkAgainstRound,
   describePayoutConfig,
@@ -28,10 +28,14 @@ import {
 } from "@portfolio-stake/core/payout";
 import {
   buildRoundTree,
+  cumulativesOf,
   normaliseModelId,
   roundFile,
-  type ModelRate,
+  treeFromFile,
+  withCumulatives,
+  type PlainRate,
   type RoundFile,
+  type RoundTree,
 } from "@portfolio-stake/core/results";
 import type { ResultRow } from "@portfolio-stake/core/resultsFile";
 
@@ -79,7 +83,7 @@ export interface RateOptions {
 }
 
 export interface RoundRates {
-  rates: ModelRate[]; // one per leaf
+  rates: PlainRate[]; // one per model (two leaves each once its cumulative is added)
   rows: number; // rows read from the file
   registered: number; // models registered on chain (0 when not given)
   zeroFilled: string[]; // registered models without a row, given rate 0
@@ -282,6 +286,35 @@ export interface PublishResult extends RoundRates {
 }
 
 /**
+ * The cumulative rates of the latest published round before `round` (undefined when none was published: every model
+ * starts at 0), read from its leaf file in `outDir`, which must rebuild the root on chain. Refuses when that round is
+ * published but its leaf file is missing: this round's cumulatives continue it, so they cannot be computed without it.
+ */
+export async function previousCumulatives(
+  stake: PortfolioStake,
+  round: bigint,
+  outDir: string,
+): Promise<Map<string, bigint> | undefined> {
+  for (let r = round - 1n; r >= 1n; r--) {
+    const info = await stake.roundInfo(r);
+    if (info.openedAt === 0n) return undefined; // before the first round
+    if (info.root === ZERO_ROOT) continue; // never published: it adds nothing
+    const file = path.join(outDir, `round-${r}.json`);
+    if (!existsSync(file)) {
+      throw new Error(
+        `Round ${r} is published but its leaf file ${file} is missing: round ${round}'s cumulative rates continue ` +
+          `round ${r}'s, so restore that file (or republish it with the same results) first`,
+      );
+    }
+    const tree = treeFromFile(JSON.parse(readFileSync(file, "utf8")) as RoundFile);
+    if (tree.root !== info.root)
+      throw new Error(`${file} builds root ${tree.root}, but round ${r} on chain has ${info.root}`);
+    return cumulativesOf(tree);
+  }
+  return undefined;
+}
+
+/**
  * Publishes one round. Idempotent: the same root already on chain is success (and the leaf file is rewritten if it
  * was lost); a different root on chain is an error, since a published root can never change.
  */
@@ -312,14 +345,21 @@ export async function publishRoundResults(
     missingModels: options.missingModels,
     maxMissingShare,
   });
+  const modelRates = withCumulatives(
+    rates.rates,
+    await previousCumulatives(stake, round, options.outDir),
+    info.rateCap,
+  );
   const byAccount = (options.leafOrder ?? "by-account") === "by-account";
-  const leaves = byAccount
-    ? orderByAccount(rates.rates, await modelPlacesFromEvents(stake, options.fromBlock, options.logBlockRange))
-    : rates.rates;
-  let tree = buildRoundTree(round, leaves, { sortLeaves: !byAccount });
-  // A round published before leaves were grouped by account was sorted by hash: the same rates rebuild it that way.
+  let tree: RoundTree;
+  if (byAccount) {
+    const places = await modelPlacesFromEvents(stake, options.fromBlock, options.logBlockRange);
+    const leaves = orderByAccount(modelRates, places);
+    tree = buildRoundTree(round, leaves, { sortLeaves: false, groups: accountGroups(leaves, places) });
+  } else tree = buildRoundTree(round, modelRates);
+  // A round published with its leaves sorted by hash: the same rates rebuild it that way.
   if (info.root !== ZERO_ROOT && info.root !== tree.root && byAccount) {
-    const sorted = buildRoundTree(round, rates.rates);
+    const sorted = buildRoundTree(round, modelRates);
     if (sorted.root === info.root) tree = sorted;
   }
   const content = roundFile(round, tree, config, rates.scoresByModel);

@@ -21,6 +21,7 @@ function rates(count: number): ModelRate[] {
   return Array.from({ length: count }, (_, i) => ({
     modelId: id(i + 1),
     rate: i === 0 ? -(2n ** 63n) : i === 1 ? 2n ** 63n - 1n : BigInt((i * 7919) % 20001) * 10n ** 13n - 10n ** 17n,
+    cumulative: i === 0 ? -(2n ** 255n) : i === 1 ? 2n ** 255n - 1n : BigInt(i) * 10n ** 16n,
   }));
 }
 
@@ -36,13 +37,20 @@ describe("round trees built in chunks", function () {
   it("refuse what buildRoundTree refuses: no leaves, a model twice, a rate outside int64", async function () {
     await assert.rejects(buildRoundTreeInChunks(1n, []), /no model rates/);
     await assert.rejects(buildRoundTreeInChunks(1n, [...rates(2), rates(1)[0]!]), /appears twice/);
-    await assert.rejects(buildRoundTreeInChunks(1n, [{ modelId: id(1), rate: 2n ** 63n }]), /overflows int64/);
+    await assert.rejects(
+      buildRoundTreeInChunks(1n, [{ modelId: id(1), rate: 2n ** 63n, cumulative: 0n }]),
+      /overflows int64/,
+    );
+    await assert.rejects(
+      buildRoundTreeInChunks(1n, [{ modelId: id(1), rate: 0n, cumulative: 2n ** 255n }]),
+      /overflows int256/,
+    );
   });
 
-  it("yield to the event loop while building a 14,300-leaf tree (other callbacks run between chunks)", async function () {
+  it("yield to the event loop while building a 14,300-model tree (other callbacks run between chunks)", async function () {
     const { result: tree, callbacks } = await callbacksDuring(() => buildRoundTreeInChunks(3n, rates(14_300)));
-    assert.equal(tree.length, 14_300);
-    const chunks = Math.floor((2 * 14_300) / HASHES_PER_CHUNK); // leaf hashes, then node hashes
+    assert.equal(tree.length, 2 * 14_300); // a rate leaf and a cumulative leaf per model
+    const chunks = Math.floor((4 * 14_300) / HASHES_PER_CHUNK); // leaf hashes, then node hashes
     assert.ok(callbacks >= chunks - 2, `other callbacks ran ${callbacks} time(s) during ${chunks} chunks`);
   });
 

@@ -8,12 +8,14 @@
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { concat, getBytes, keccak256, toBeHex, toTwos, zeroPadBytes } from "ethers";
-import { sortsLeaves } from "@portfolio-stake/core/leafLayout";
 import {
   LEAF_ENCODING,
-  checkedLeafOrder,
-  normaliseModelId,
+  LEAF_KIND,
+  fileRates,
+  fileTreeOptions,
+  roundLeafValues,
   roundTreeCounters,
+  type LeafValue,
   type ModelRate,
   type RoundFile,
   type RoundTree,
@@ -24,32 +26,43 @@ export const HASHES_PER_CHUNK = 256;
 
 export { roundTreeCounters };
 
-/** A round tree with its model -> leaf index map, built once. */
+/** A round tree with its model -> leaf index maps, built once. */
 export interface IndexedRoundTree {
   round: bigint;
   tree: RoundTree;
-  leafIndexByModel: ReadonlyMap<string, number>; // lower-case bytes16 -> index in tree.entries()
+  leafIndexByModel: ReadonlyMap<string, number>; // lower-case bytes16 -> index in tree.entries() of its rate leaf
+  cumulativeIndexByModel: ReadonlyMap<string, number>; // ... of its cumulative leaf
 }
 
 export function indexRoundTree(round: bigint, tree: RoundTree): IndexedRoundTree {
   roundTreeCounters.indexes++;
   const leafIndexByModel = new Map<string, number>();
-  for (const [i, [, id]] of tree.entries()) leafIndexByModel.set(id.toLowerCase(), i);
-  return { round, tree, leafIndexByModel };
+  const cumulativeIndexByModel = new Map<string, number>();
+  for (const [i, [, id, kind]] of tree.entries()) {
+    if (Number(kind) === LEAF_KIND.rate) leafIndexByModel.set(id.toLowerCase(), i);
+    else cumulativeIndexByModel.set(id.toLowerCase(), i);
+  }
+  return { round, tree, leafIndexByModel, cumulativeIndexByModel };
 }
 
 /** Lets the protected constructor take a tree array we hashed ourselves. */
-class PrebuiltStandardTree extends StandardMerkleTree<[bigint, string, bigint]> {
-  static fromParts(tree: string[], values: { value: [bigint, string, bigint]; treeIndex: number }[]) {
+class PrebuiltStandardTree extends StandardMerkleTree<LeafValue> {
+  static fromParts(tree: string[], values: { value: LeafValue; treeIndex: number }[]) {
     return new PrebuiltStandardTree(tree, values, [...LEAF_ENCODING]);
   }
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** keccak256(keccak256(abi.encode(uint32 round, bytes16 id, int64 rate))): StandardMerkleTree's leaf hash. */
-function leafHash(round: bigint, id: string, rate: bigint): string {
-  const encoded = concat([toBeHex(round, 32), zeroPadBytes(id, 32), toBeHex(toTwos(rate, 256), 32)]);
+/** keccak256(keccak256(abi.encode(uint32 round, bytes16 id, uint8 kind, int256 value))): StandardMerkleTree's leaf
+ * hash. */
+function leafHash([round, id, kind, value]: LeafValue): string {
+  const encoded = concat([
+    toBeHex(round, 32),
+    zeroPadBytes(id, 32),
+    toBeHex(kind, 32),
+    toBeHex(toTwos(value, 256), 32),
+  ]);
   return keccak256(getBytes(keccak256(encoded)));
 }
 
@@ -64,21 +77,14 @@ function nodeHash(a: string, b: string): string {
  */
 export async function buildRoundTreeInChunks(
   round: bigint,
-  rates: ModelRate[],
-  options: { sortLeaves?: boolean } = {},
+  rates: readonly ModelRate[],
+  options: { sortLeaves?: boolean; groups?: readonly number[] } = {},
 ): Promise<RoundTree> {
-  if (rates.length === 0) throw new Error(`round ${round}: no model rates to publish`);
+  const leafValues = roundLeafValues(round, rates, options.groups);
   roundTreeCounters.builds++;
-  const seen = new Set<string>();
-  const hashed: { value: [bigint, string, bigint]; valueIndex: number; hash: string }[] = [];
-  for (const [valueIndex, { modelId, rate }] of rates.entries()) {
-    const id = normaliseModelId(modelId);
-    if (seen.has(id)) throw new Error(`round ${round}: model ${id} appears twice`);
-    seen.add(id);
-    if (rate < -(2n ** 63n) || rate >= 2n ** 63n)
-      throw new Error(`round ${round}: rate ${rate} of ${id} overflows int64`);
-    if (round < 0n || round >= 2n ** 32n) throw new Error(`round ${round} overflows uint32`);
-    hashed.push({ value: [round, id, rate], valueIndex, hash: leafHash(round, id, rate) });
+  const hashed: { value: LeafValue; valueIndex: number; hash: string }[] = [];
+  for (const [valueIndex, value] of leafValues.entries()) {
+    hashed.push({ value, valueIndex, hash: leafHash(value) });
     if (valueIndex % HASHES_PER_CHUNK === HASHES_PER_CHUNK - 1) await yieldToEventLoop();
   }
   if (options.sortLeaves ?? true) hashed.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));
@@ -88,17 +94,16 @@ export async function buildRoundTreeInChunks(
     tree[i] = nodeHash(tree[2 * i + 1]!, tree[2 * i + 2]!);
     if (n % HASHES_PER_CHUNK === HASHES_PER_CHUNK - 1) await yieldToEventLoop();
   }
-  const values = rates.map(() => ({ value: [0n, "", 0n] as [bigint, string, bigint], treeIndex: 0 }));
+  const values = leafValues.map(() => ({ value: [0n, "", 0, 0n] as LeafValue, treeIndex: 0 }));
   hashed.forEach((h, leafIndex) => (values[h.valueIndex] = { value: h.value, treeIndex: tree.length - 1 - leafIndex }));
   return PrebuiltStandardTree.fromParts(tree, values);
 }
 
-/** A leaf file's tree, rebuilt in chunks and indexed once; throws if it does not rebuild the file's own root. */
+/** A leaf file's tree, rebuilt in chunks and indexed once; throws if it does not rebuild the file's own root (or is of
+ * another format version). */
 export async function indexedTreeFromFile(file: RoundFile): Promise<IndexedRoundTree> {
   const round = BigInt(file.round);
-  if (!Array.isArray(file.leaves)) throw new Error(`round ${file.round}: the file has no leaves array`);
-  const rates = file.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) }));
-  const tree = await buildRoundTreeInChunks(round, rates, { sortLeaves: sortsLeaves(checkedLeafOrder(file)) });
+  const tree = await buildRoundTreeInChunks(round, fileRates(file), fileTreeOptions(file));
   if (tree.root !== file.root)
     throw new Error(`round ${file.round}: leaves rebuild root ${tree.root}, file says ${file.root}`);
   return indexRoundTree(round, tree);

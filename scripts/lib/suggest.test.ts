@@ -325,7 +325,7 @@ describe("weight suggestions (scripts/lib/suggest.ts)", function () {
       const id = (i: number) => "0x" + i.toString(16).padStart(32, "0");
       const tree = buildRoundTree(
         7n,
-        Array.from({ length: 14_300 }, (_, i) => ({ modelId: id(i + 1), rate: BigInt(i) })),
+        Array.from({ length: 14_300 }, (_, i) => ({ modelId: id(i + 1), rate: BigInt(i), cumulative: BigInt(2 * i) })),
       );
       writeFileSync(path.join(dir, "round-7.json"), JSON.stringify(roundFile(7n, tree)));
       // Only what ratesFromLeafFiles reads of the contract: the RoundPublished events.

@@ -24,13 +24,13 @@ import { at } from "@portfolio-stake/core/checks";
 import { toModelId } from "./operator";
 import { PRESETS, payoutRate } from "@portfolio-stake/core/payout";
 import {
-  checkedLeafOrder,
+  fileRates,
+  fileTreeOptions,
   normaliseModelId,
   parseDecimal,
   treeFromFile,
   type RoundFile,
 } from "@portfolio-stake/core/results";
-import { sortsLeaves } from "@portfolio-stake/core/leafLayout";
 import { buildRoundTreeInChunks } from "./roundTrees";
 
 export * from "@portfolio-stake/core/suggest/core";
@@ -122,11 +122,7 @@ export async function ratesFromLeafFiles(
     const content = JSON.parse(readFileSync(file, "utf8")) as RoundFile;
     // Rebuilt in chunks that yield to the event loop: a 14,300-leaf tree built at once blocks it for seconds, long
     // enough for the node to close the job's idle connections.
-    const tree = await buildRoundTreeInChunks(
-      BigInt(content.round),
-      content.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
-      { sortLeaves: sortsLeaves(checkedLeafOrder(content)) },
-    );
+    const tree = await buildRoundTreeInChunks(BigInt(content.round), fileRates(content), fileTreeOptions(content));
     if (tree.root !== e.args.root)
       throw new Error(`${file} builds root ${tree.root}, round ${round} on chain has ${e.args.root}`);
     rates.set(round, leafRates(content));

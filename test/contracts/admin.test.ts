@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
+import { accountRoundResult, buildRoundTree, cumulativesOf, withCumulatives } from "@portfolio-stake/core/results";
 import {
   DAY,
   DEFAULT_PARAMS,
@@ -291,7 +291,11 @@ describe("PortfolioStake", function () {
         ...models.alice.map((modelId, i) => ({ modelId, rate: i === 0 ? RATE("-0.05") : 0n })),
         ...modelIds("crowd", 3).map((modelId) => ({ modelId, rate: RATE("0.01") })),
       ];
-      const trees = [R0, R0 + 1n].map((r) => buildRoundTree(r, leaves));
+      const first = buildRoundTree(R0, withCumulatives(leaves, undefined, DEFAULT_PARAMS.rateCap));
+      const trees = [
+        first,
+        buildRoundTree(R0 + 1n, withCumulatives(leaves, cumulativesOf(first), DEFAULT_PARAMS.rateCap)),
+      ];
       await time.increaseTo((await stake.roundInfo(R0 + 1n)).resolvesAt);
       for (const [i, tree] of trees.entries())
         await stake.connect(operator).publishRound(R0 + BigInt(i), tree.root, "");

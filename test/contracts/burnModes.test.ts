@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { BrokenBurnToken, PortfolioStake } from "../../typechain-types";
-import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
+import { accountRoundResult, buildRoundTree, withCumulatives } from "@portfolio-stake/core/results";
 import {
   BurnMode,
   DEFAULT_PARAMS,
@@ -65,7 +65,11 @@ async function lossSystem(token: TokenName, burnMode: bigint, sink = ethers.Zero
   await openRound(stake, operator);
   const tree = buildRoundTree(
     R0,
-    models.alice.map((modelId, i) => ({ modelId, rate: [RATE("-0.05"), RATE("-0.04"), 0n, 0n][i] ?? 0n })),
+    withCumulatives(
+      models.alice.map((modelId, i) => ({ modelId, rate: [RATE("-0.05"), RATE("-0.04"), 0n, 0n][i] ?? 0n })),
+      undefined,
+      DEFAULT_PARAMS.rateCap,
+    ),
   );
   await time.increase(DEFAULT_PARAMS.resolutionDelay);
   await stake.connect(operator).publishRound(R0, tree.root, "");

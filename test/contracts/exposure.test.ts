@@ -22,7 +22,7 @@ import {
   openRound,
   stakeFactory,
 } from "../helpers/fixtures";
-import { accountRoundResult, buildRoundTree, type RoundTree } from "@portfolio-stake/core/results";
+import { accountRoundResult, buildRoundTree, withCumulatives, type RoundTree } from "@portfolio-stake/core/results";
 import type { PortfolioStake } from "../../typechain-types";
 
 const ONE = 10n ** 18n; // a rate of 100% of the slice
@@ -55,11 +55,15 @@ async function system(params: Partial<typeof DEFAULT_PARAMS>) {
 
 /** Publishes `rates` (modelId -> rate) as round `round`, at its resolution time. */
 async function publish(stake: PortfolioStake, operator: HardhatEthersSigner, round: bigint, rates: [string, bigint][]) {
+  const { resolvesAt, rateCap } = await stake.roundInfo(round);
   const tree = buildRoundTree(
     round,
-    rates.map(([modelId, rate]) => ({ modelId, rate })),
+    withCumulatives(
+      rates.map(([modelId, rate]) => ({ modelId, rate })),
+      undefined, // only settle proves these rounds: their cumulatives are not chained
+      rateCap,
+    ),
   );
-  const { resolvesAt } = await stake.roundInfo(round);
   if (BigInt(await time.latest()) < resolvesAt) await time.setNextBlockTimestamp(resolvesAt);
   await stake.connect(operator).publishRound(round, tree.root, "");
   return tree;

@@ -7,12 +7,12 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
 import { SettlementHarness, settledEvents } from "../helpers/settlement";
-import type { ModelRate } from "@portfolio-stake/core/results";
+import type { PlainRate } from "@portfolio-stake/core/results";
 
 const R0 = FIRST_ROUND;
 const OTHERS = modelIds("other-participant", 12);
 
-function rates(models: string[], percents: number[]): ModelRate[] {
+function rates(models: string[], percents: number[]): PlainRate[] {
   return models.map((modelId, i) => ({ modelId, rate: (RATE(1) * BigInt(percents[i]! * 100)) / 10_000n }));
 }
 

@@ -10,8 +10,14 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { NMR, RATE, deployFixture, openRound } from "../helpers/fixtures";
-import { accountRoundResult, buildRoundTree, emptyRoundResult, type RoundTree } from "@portfolio-stake/core/results";
+import { NMR, RATE, deployFixture, openRound, DEFAULT_PARAMS } from "../helpers/fixtures";
+import {
+  accountRoundResult,
+  buildRoundTree,
+  emptyRoundResult,
+  type RoundTree,
+  withCumulatives,
+} from "@portfolio-stake/core/results";
 import type { PortfolioStake } from "../../typechain-types";
 
 const FACTOR_ONE = 10n ** 36n;
@@ -25,11 +31,18 @@ async function stakedFixture() {
   await stakeOnFirstModels(fx, NMR(1_000));
   const round = await openRound(stake, operator);
   // alice +5% (50 NMR), bob +2% (20 NMR), carol +3% (30 NMR)
-  const tree = buildRoundTree(round, [
-    { modelId: models.alice[0], rate: RATE("0.05") },
-    { modelId: models.bob[0], rate: RATE("0.02") },
-    { modelId: models.carol[0], rate: RATE("0.03") },
-  ]);
+  const tree = buildRoundTree(
+    round,
+    withCumulatives(
+      [
+        { modelId: models.alice[0], rate: RATE("0.05") },
+        { modelId: models.bob[0], rate: RATE("0.02") },
+        { modelId: models.carol[0], rate: RATE("0.03") },
+      ],
+      undefined,
+      DEFAULT_PARAMS.rateCap,
+    ),
+  );
   await time.increaseTo((await stake.roundInfo(round)).resolvesAt);
   await stake.connect(operator).publishRound(round, tree.root, "");
   return { ...fx, round, tree };
@@ -187,11 +200,18 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     for (let i = 0; i < 4; i++) rounds.push(await openRound(stake, operator));
     // Carol gains in the first round only and is not settled again: her owed amount stays stored at scale 0.
     const trees = rounds.map((round, i) =>
-      buildRoundTree(round, [
-        { modelId: models.alice[0], rate: RATE("0.05") },
-        { modelId: models.bob[0], rate: RATE("0.05") },
-        { modelId: models.carol[0], rate: i === 0 ? RATE("0.03") : 0n },
-      ]),
+      buildRoundTree(
+        round,
+        withCumulatives(
+          [
+            { modelId: models.alice[0], rate: RATE("0.05") },
+            { modelId: models.bob[0], rate: RATE("0.05") },
+            { modelId: models.carol[0], rate: i === 0 ? RATE("0.03") : 0n },
+          ],
+          undefined, // only settle proves these rounds: their cumulatives are not chained
+          DEFAULT_PARAMS.rateCap,
+        ),
+      ),
     );
     await time.increaseTo((await stake.roundInfo(rounds[3]!)).resolvesAt);
     for (const [i, round] of rounds.entries()) await stake.connect(operator).publishRound(round, trees[i]!.root, "");
@@ -236,7 +256,11 @@ describe("Owed rewards: paid pro rata by refills, claimable at once", function (
     const round = await openRound(stake, operator);
     const tree = buildRoundTree(
       round,
-      firsts.map((modelId) => ({ modelId, rate: 1n })),
+      withCumulatives(
+        firsts.map((modelId) => ({ modelId, rate: 1n })),
+        undefined,
+        DEFAULT_PARAMS.rateCap,
+      ),
     );
     await time.increaseTo((await stake.roundInfo(round)).resolvesAt);
     await stake.connect(operator).publishRound(round, tree.root, "");

@@ -18,7 +18,7 @@ import {
   namedSigners,
   openRound,
 } from "../helpers/fixtures";
-import { accountRoundResult, buildRoundTree } from "@portfolio-stake/core/results";
+import { accountRoundResult, buildRoundTree, withCumulatives } from "@portfolio-stake/core/results";
 
 async function reentrantFixture() {
   const system = await deploySystem<ReentrantNMR>({ token: "ReentrantNMR" });
@@ -33,10 +33,17 @@ async function reentrantFixture() {
   await stake.connect(alice).deposit(NMR(100));
   await stake.connect(alice).setAllocation(models, evenBps(2));
   const round = await openRound(stake, operator);
-  const tree = buildRoundTree(round, [
-    { modelId: models[0], rate: RATE("-0.05") },
-    { modelId: models[1], rate: RATE("-0.01") },
-  ]);
+  const tree = buildRoundTree(
+    round,
+    withCumulatives(
+      [
+        { modelId: models[0], rate: RATE("-0.05") },
+        { modelId: models[1], rate: RATE("-0.01") },
+      ],
+      undefined,
+      DEFAULT_PARAMS.rateCap,
+    ),
+  );
   await time.increase(DEFAULT_PARAMS.resolutionDelay);
   await stake.connect(operator).publishRound(round, tree.root, "");
   const results = { account: alice.address, models, results: [accountRoundResult(round, tree, models)] };

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { accountRoundResult, buildRoundTree, roundDelta } from "@portfolio-stake/core/results";
+import { accountRoundResult, buildRoundTree, roundDelta, withCumulatives } from "@portfolio-stake/core/results";
 import {
   DEFAULT_PARAMS,
   FIRST_ROUND,
@@ -335,7 +335,11 @@ describe("Registry with consent", function () {
       };
       const tree = buildRoundTree(
         R0,
-        Object.entries(rateOf).map(([modelId, rate]) => ({ modelId, rate })),
+        withCumulatives(
+          Object.entries(rateOf).map(([modelId, rate]) => ({ modelId, rate })),
+          undefined,
+          DEFAULT_PARAMS.rateCap,
+        ),
       );
       await time.increase(DEFAULT_PARAMS.resolutionDelay);
       await stake.connect(operator).publishRound(R0, tree.root, "");
@@ -390,10 +394,17 @@ describe("Registry with consent", function () {
           .withArgs(signer.address, R0, signer.address, bps);
         await openRound(stake, operator);
         const rates = ids.map((_, i) => (RATE("0.05") * BigInt((i % 11) - 5)) / 5n);
-        const tree = buildRoundTree(R0, [
-          ...ids.map((modelId, i) => ({ modelId, rate: rates[i]! })),
-          ...modelIds("others", 100).map((modelId, i) => ({ modelId, rate: BigInt(i) })),
-        ]);
+        const tree = buildRoundTree(
+          R0,
+          withCumulatives(
+            [
+              ...ids.map((modelId, i) => ({ modelId, rate: rates[i]! })),
+              ...modelIds("others", 100).map((modelId, i) => ({ modelId, rate: BigInt(i) })),
+            ],
+            undefined,
+            DEFAULT_PARAMS.rateCap,
+          ),
+        );
         await time.increase(DEFAULT_PARAMS.resolutionDelay);
         await stake.connect(operator).publishRound(R0, tree.root, "");
         const delta = roundDelta(NMR(6400), bps, rates);

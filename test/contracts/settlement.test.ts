@@ -3,7 +3,13 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Prng } from "@portfolio-stake/core/prng";
-import { accountRoundResult, buildRoundTree, roundDelta, type ModelRate } from "@portfolio-stake/core/results";
+import {
+  accountRoundResult,
+  buildRoundTree,
+  roundDelta,
+  withCumulatives,
+  type PlainRate,
+} from "@portfolio-stake/core/results";
 import { BurnMode, DAY, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
 import { modelTerm, referenceDelta, type ExpectedSettled } from "../helpers/reference";
 import {
@@ -22,7 +28,7 @@ const CAP = RATE("0.05");
 const P = (percent: string) => ethers.parseEther(percent) / 100n;
 
 /** Rates within +-cap (inclusive) for `models`, different for every (seed, model). */
-function randomRates(models: string[], seed: number, cap = CAP): ModelRate[] {
+function randomRates(models: string[], seed: number, cap = CAP): PlainRate[] {
   const prng = new Prng(seed);
   return models.map((modelId) => ({ modelId, rate: prng.bigint(-cap, cap) }));
 }
@@ -36,7 +42,7 @@ function unevenBps(n: number, zeroLast = false): number[] {
   return w;
 }
 
-function rates(models: string[], percents: string[]): ModelRate[] {
+function rates(models: string[], percents: string[]): PlainRate[] {
   return models.map((modelId, i) => ({ modelId, rate: P(percents[i]!) }));
 }
 
@@ -657,7 +663,7 @@ describe("PortfolioStake settlement", function () {
         .to.be.revertedWithCustomError(stake, "RoundNotSettleable")
         .withArgs(R0);
       await h.passDeadline(R0);
-      const tree = buildRoundTree(R0, others(7));
+      const tree = buildRoundTree(R0, withCumulatives(others(7), undefined, CAP));
       await expect(stake.connect(operator).publishRound(R0, tree.root, ""))
         .to.be.revertedWithCustomError(stake, "PublishDeadlinePassed")
         .withArgs(R0, deadline);
@@ -699,7 +705,11 @@ describe("PortfolioStake settlement", function () {
         .to.be.revertedWithCustomError(b.stake, "RoundNotSettleable")
         .withArgs(R0);
       await time.setNextBlockTimestamp(b.deadline + 1n);
-      await expect(b.stake.connect(b.operator).publishRound(R0, buildRoundTree(R0, leaves(b.models.alice)).root, ""))
+      await expect(
+        b.stake
+          .connect(b.operator)
+          .publishRound(R0, buildRoundTree(R0, withCumulatives(leaves(b.models.alice), undefined, CAP)).root, ""),
+      )
         .to.be.revertedWithCustomError(b.stake, "PublishDeadlinePassed")
         .withArgs(R0, b.deadline);
       expect((await b.h.settle(b.alice.address, R0)).events[0]).to.deep.include({ stakeAtRisk: NMR(1000), delta: 0n });
@@ -810,7 +820,7 @@ describe("PortfolioStake settlement", function () {
         ...rates(models.carol, ["0", "2", "-2", "0"]).map((l, i) => (i === 0 ? { ...l, rate: under } : l)),
         ...others(8),
       ];
-      const tree = buildRoundTree(R0 + 3n, leaves);
+      const tree = buildRoundTree(R0 + 3n, withCumulatives(leaves, undefined, CAP));
       const { resolvesAt } = await stake.roundInfo(R0 + 3n);
       await time.increaseTo(resolvesAt);
       await stake.connect(operator).publishRound(R0 + 3n, tree.root, "");
@@ -902,7 +912,7 @@ describe("PortfolioStake settlement", function () {
 
     it("publishRound: twice, before resolution, after the deadline, unknown round, zero root, not the operator", async function () {
       const { stake, operator, outsider, h } = fx;
-      const tree = buildRoundTree(R0 + 3n, others(9));
+      const tree = buildRoundTree(R0 + 3n, withCumulatives(others(9), undefined, CAP));
       const rootOf = async (r: bigint) => (await stake.roundInfo(r)).root;
       const publishes =
         (r: bigint, root = tree.root) =>

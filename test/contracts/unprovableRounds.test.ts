@@ -16,7 +16,8 @@ import {
   buildRoundTree,
   roundFile,
   unprovableRoundResult,
-  type ModelRate,
+  type PlainRate,
+  withCumulatives,
 } from "@portfolio-stake/core/results";
 import { runKeeper } from "../../scripts/lib/keeper";
 import { DAY, DEFAULT_PARAMS, FIRST_ROUND, NMR, RATE, deployFixture, modelIds } from "../helpers/fixtures";
@@ -27,10 +28,10 @@ import { SettlementHarness, settledEvents } from "../helpers/settlement";
 const R0 = FIRST_ROUND;
 const OTHERS = modelIds("other-participant", 20);
 
-function rates(models: string[], percents: string[]): ModelRate[] {
+function rates(models: string[], percents: string[]): PlainRate[] {
   return models.map((modelId, i) => ({ modelId, rate: RATE(percents[i]!) / 100n }));
 }
-const others = (k: number): ModelRate[] =>
+const others = (k: number): PlainRate[] =>
   OTHERS.map((modelId, i) => ({ modelId, rate: RATE(((i + k) % 9) - 4) / 100n }));
 
 /**
@@ -207,7 +208,10 @@ describe("Unprovable published rounds count as zero after the proof grace period
     it("nobody can prove; before the grace it reverts, after it every account settles the round as zero in one batch", async function () {
       const { h, stake, nmr, alice, bob, carol, keeper, models } = await fork(badRootFixture);
       // An honest-looking proof against the real rates does not verify.
-      const tree = buildRoundTree(R0, [...rates(models.bob, ["1", "1", "1", "1"]), ...others(0)]);
+      const tree = buildRoundTree(
+        R0,
+        withCumulatives([...rates(models.bob, ["1", "1", "1", "1"]), ...others(0)], undefined, DEFAULT_PARAMS.rateCap),
+      );
       await expect(
         stake.connect(keeper).settle({
           account: bob.address,

@@ -12,8 +12,13 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { buildRoundTree, emptyRoundResult, unprovableRoundResult } from "@portfolio-stake/core/results";
-import { DAY, NMR, RATE, deploySystem, modelIds, withStakers } from "../helpers/fixtures";
+import {
+  buildRoundTree,
+  emptyRoundResult,
+  unprovableRoundResult,
+  withCumulatives,
+} from "@portfolio-stake/core/results";
+import { DAY, NMR, RATE, deploySystem, modelIds, withStakers, DEFAULT_PARAMS } from "../helpers/fixtures";
 
 const HOUR = 3600n;
 /**
@@ -62,7 +67,11 @@ async function simulate(fx: Fx, rounds: number, publish: boolean): Promise<numbe
         if (info.deadline >= now + WORST.minRoundInterval) break; // not its last chance yet
         const tree = buildRoundTree(
           published,
-          OTHERS.map((modelId) => ({ modelId, rate: RATE("0.01") })),
+          withCumulatives(
+            OTHERS.map((modelId) => ({ modelId, rate: RATE("0.01") })),
+            undefined, // no account proves these rounds' cumulatives
+            DEFAULT_PARAMS.rateCap,
+          ),
         );
         await stake.connect(operator).publishRound(published, tree.root, "");
       }

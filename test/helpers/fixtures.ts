@@ -49,16 +49,21 @@ export const TOKEN_BURN_MODE: Record<TokenName, bigint> = {
 };
 
 /**
- * The PortfolioStake factory with its libraries (SettlementLogic, RegistryLogic) freshly deployed and linked.
+ * The PortfolioStake factory with its libraries (SettlementLogic, SpanSettlementLogic, RegistryLogic) freshly deployed and linked.
  * Every deployment of PortfolioStake goes through it (`ethers.getContractFactory("PortfolioStake")` alone fails:
  * missing links).
  */
 export async function stakeFactory(signer?: Signer): Promise<ContractFactory<unknown[], PortfolioStake>> {
   const settlement = await ethers.deployContract("SettlementLogic", signer);
+  const spanSettlement = await ethers.deployContract("SpanSettlementLogic", signer);
   const registry = await ethers.deployContract("RegistryLogic", signer);
   return (await ethers.getContractFactory("PortfolioStake", {
     signer,
-    libraries: { SettlementLogic: await settlement.getAddress(), RegistryLogic: await registry.getAddress() },
+    libraries: {
+      SettlementLogic: await settlement.getAddress(),
+      SpanSettlementLogic: await spanSettlement.getAddress(),
+      RegistryLogic: await registry.getAddress(),
+    },
   })) as unknown as ContractFactory<unknown[], PortfolioStake>;
 }
 

@@ -11,7 +11,14 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import type { MockERC20NoBurn, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
-import { accountRoundResult, buildRoundTree, type ModelRate, type RoundTree } from "@portfolio-stake/core/results";
+import {
+  accountRoundResult,
+  buildRoundTree,
+  cumulativesOf,
+  withCumulatives,
+  type PlainRate,
+  type RoundTree,
+} from "@portfolio-stake/core/results";
 import { typedEvent } from "./events";
 import {
   BurnMode,
@@ -275,9 +282,15 @@ export class SettlementHarness {
     return round;
   }
 
-  /** Publishes `rates` as round `round`'s tree, first waiting for the round to resolve if needed. */
-  async publish(round: bigint, rates: ModelRate[], leavesURI = `ipfs://round-${round}.json`): Promise<RoundTree> {
-    const tree = buildRoundTree(round, rates);
+  /**
+   * Publishes `rates` as round `round`'s tree, first waiting for the round to resolve if needed. The cumulatives
+   * continue the latest round published before it (by this harness) with the round's cap, as the operator's do.
+   */
+  async publish(round: bigint, rates: PlainRate[], leavesURI = `ipfs://round-${round}.json`): Promise<RoundTree> {
+    const earlier = [...this.trees.keys()].filter((r) => r < round);
+    const previous = earlier.length ? this.trees.get(earlier.reduce((a, b) => (a > b ? a : b))) : undefined;
+    const { rateCap } = await this.stake.roundInfo(round);
+    const tree = buildRoundTree(round, withCumulatives(rates, previous && cumulativesOf(previous), rateCap));
     const { resolvesAt } = await this.stake.roundInfo(round);
     if (BigInt(await time.latest()) < resolvesAt - 1n) await time.setNextBlockTimestamp(resolvesAt);
     await expect(this.stake.connect(this.operator).publishRound(round, tree.root, leavesURI))

@@ -13,7 +13,7 @@ import { publishRoundResults } from "../../scripts/lib/operator";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "@portfolio-stake/core/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { buildRoundTree, roundFile } from "@portfolio-stake/core/results";
+import { buildRoundTree, roundFile, withCumulatives } from "@portfolio-stake/core/results";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "portfolio-stake-unprovable-"));
 const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();
@@ -35,7 +35,11 @@ describe("keeper: rounds it cannot prove", function () {
       await publishRoundResults(op, rounds[0], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, maxMissingShare: 1 });
       const incomplete = buildRoundTree(
         rounds[1],
-        all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+        withCumulatives(
+          all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+          undefined,
+          RATE("0.05"),
+        ),
       );
       writeFileSync(path.join(dir, `round-${rounds[1]}.json`), JSON.stringify(roundFile(rounds[1], incomplete)));
       await op.publishRound(rounds[1], incomplete.root, "file://incomplete");
@@ -76,7 +80,11 @@ describe("keeper: rounds it cannot prove", function () {
       await publishRoundResults(op, rounds[0], rows, { config: TEST_PAYOUT_CONFIG, outDir: dir, maxMissingShare: 1 });
       const tree = buildRoundTree(
         rounds[1],
-        all.map((modelId) => ({ modelId, rate: RATE("0.01") })),
+        withCumulatives(
+          all.map((modelId) => ({ modelId, rate: RATE("0.01") })),
+          undefined,
+          RATE("0.05"),
+        ),
       );
       await op.publishRound(rounds[1], tree.root, "file://lost"); // its leaf file never written
       const { proofDeadline } = await stake.roundInfo(rounds[1]);

@@ -17,15 +17,17 @@ import { payoutRate } from "@portfolio-stake/core/payout";
 import { TEST_PAYOUT_CONFIG } from "../helpers/payout";
 import { parseResultsCsv } from "@portfolio-stake/core/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
-import { sortsLeaves } from "@portfolio-stake/core/leafLayout";
 import {
   accountRoundResult,
   buildRoundTree,
+  fileRates,
+  fileTreeOptions,
   roundDelta,
   roundFile,
   roundTreeCounters,
   treeFromFile,
   type RoundFile,
+  withCumulatives,
 } from "@portfolio-stake/core/results";
 import { retryingEthersProvider } from "../../scripts/lib/transport";
 import { httpEip1193, startRpcProxy, writeEpipe } from "../helpers/rpcProxy";
@@ -527,16 +529,23 @@ describe("keeper job", function () {
   });
 
   it("keeps every transaction within the gas budget by splitting batches", async function () {
+    // The per-round path (settleBatch): spans, which settle such a backlog in far fewer transactions, are tested in
+    // keeper-spans.test.ts.
     const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
     const accounts = Object.values(stakers).map((s) => s.address);
-    const unbounded = await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget: 10n ** 9n });
+    const unbounded = await runKeeper(stake.connect(keeper), {
+      roundsDir: dir,
+      spans: false,
+      maxPerTx: 256,
+      gasBudget: 10n ** 9n,
+    });
     expect(unbounded.transactions).to.have.length(1);
     const oneRun = await settlementState(stake, accounts);
     const perAccountRound = unbounded.transactions[0]!.gasUsed / BigInt(3 * HISTORY_ROUNDS);
 
     await loadFixture(historyFixture);
     const gasBudget = perAccountRound * 5n; // room for a few account-rounds per transaction, not 30
-    const bounded = await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget });
+    const bounded = await runKeeper(stake.connect(keeper), { roundsDir: dir, spans: false, maxPerTx: 256, gasBudget });
     expect(bounded.settledAccountRounds).to.equal(3 * HISTORY_ROUNDS);
     expect(bounded.transactions.length).to.be.greaterThan(3);
     for (const tx of bounded.transactions) expect(tx.gasUsed).to.be.at.most(gasBudget);
@@ -544,6 +553,7 @@ describe("keeper job", function () {
   });
 
   it("refuses a leaf file that does not rebuild the on-chain root (or is missing), settling only the rounds before it", async function () {
+    // The per-round path: a span needs the trees of its boundary rounds only (keeper-spans.test.ts).
     const { stake, dir, rounds, stakers, keeper } = await loadFixture(historyFixture);
     const copy = tmp();
     cpSync(dir, copy, { recursive: true });
@@ -552,19 +562,15 @@ describe("keeper job", function () {
     const tampered = JSON.parse(original) as RoundFile;
     tampered.leaves[0]!.rate = (BigInt(tampered.leaves[0]!.rate) + 1n).toString();
     writeFileSync(bad, JSON.stringify(tampered));
-    const inconsistent = await runKeeper(stake.connect(keeper), { roundsDir: copy });
+    const inconsistent = await runKeeper(stake.connect(keeper), { roundsDir: copy, spans: false });
     expect(inconsistent.blocked[0]!.reason).to.match(
       /round-\d+\.json is inconsistent \(.*leaves rebuild root .*\): refusing it/,
     );
     // Self-consistent (its root matches its leaves), but not what was published.
-    tampered.root = buildRoundTree(
-      tampered.round,
-      tampered.leaves.map((l) => ({ modelId: l.modelId, rate: BigInt(l.rate) })),
-      { sortLeaves: sortsLeaves(tampered.leafOrder) },
-    ).root;
+    tampered.root = buildRoundTree(tampered.round, fileRates(tampered), fileTreeOptions(tampered)).root;
     writeFileSync(bad, JSON.stringify(tampered));
 
-    const report = await runKeeper(stake.connect(keeper), { roundsDir: copy });
+    const report = await runKeeper(stake.connect(keeper), { roundsDir: copy, spans: false });
     expect(report.transactions).to.have.length(0); // the first run already settled the two rounds before it
     expect(report.blocked).to.have.length(1);
     expect(report.blocked[0]!.round).to.equal(rounds[2]);
@@ -578,11 +584,11 @@ describe("keeper job", function () {
       expect((await stake.accountOf(s.address)).nextSettleRound).to.equal(rounds[2]);
 
     rmSync(bad);
-    const missing = await runKeeper(stake.connect(keeper), { roundsDir: copy });
+    const missing = await runKeeper(stake.connect(keeper), { roundsDir: copy, spans: false });
     expect(missing.transactions).to.have.length(0);
     expect(missing.blocked[0]!.reason).to.match(/is published but its leaf file .* is missing/);
     writeFileSync(bad, original);
-    const fixed = await runKeeper(stake.connect(keeper), { roundsDir: copy });
+    const fixed = await runKeeper(stake.connect(keeper), { roundsDir: copy, spans: false });
     expect(fixed.blocked).to.deep.equal([]);
     expect(fixed.settledAccountRounds).to.equal(3 * (HISTORY_ROUNDS - 2));
   });
@@ -634,7 +640,11 @@ describe("keeper job", function () {
     // An incomplete tree for the middle round, published without the operator job: no leaf for alice's model 0.
     const incomplete = buildRoundTree(
       rounds[1],
-      all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+      withCumulatives(
+        all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+        undefined,
+        RATE("0.05"),
+      ),
     );
     writeFileSync(path.join(dir, `round-${rounds[1]}.json`), JSON.stringify(roundFile(rounds[1], incomplete)));
     await op.publishRound(rounds[1], incomplete.root, "file://incomplete");
@@ -706,9 +716,17 @@ describe("keeper job", function () {
 
 describe("keeper job at production size: windows of rounds, trees once", function () {
   it("settles a backlog a window of rounds at a time: each tree built and indexed once, at most a window held", async function () {
+    // The per-round path (settleBatch): spans, which settle such a backlog in far fewer transactions, are tested in
+    // keeper-spans.test.ts.
     const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
     const accounts = Object.values(stakers).map((s) => s.address);
-    await runKeeper(stake.connect(keeper), { roundsDir: dir, maxPerTx: 256, gasBudget: 10n ** 9n, roundWindow: 64 });
+    await runKeeper(stake.connect(keeper), {
+      roundsDir: dir,
+      spans: false,
+      maxPerTx: 256,
+      gasBudget: 10n ** 9n,
+      roundWindow: 64,
+    });
     const oneWindow = await settlementState(stake, accounts);
 
     await loadFixture(historyFixture);
@@ -716,6 +734,7 @@ describe("keeper job at production size: windows of rounds, trees once", functio
     const lines: string[] = [];
     const report = await runKeeper(stake.connect(keeper), {
       roundsDir: dir,
+      spans: false,
       maxPerTx: 5,
       roundWindow: 2,
       log: (l) => lines.push(l),

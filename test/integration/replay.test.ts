@@ -21,7 +21,7 @@ import {
   formatRate,
   parseDecimal,
   treeFromFile,
-  type ModelRate,
+  type PlainRate,
   type RoundFile,
 } from "@portfolio-stake/core/results";
 import { NUMERAI_2026_PARAMS, TEST_PAYOUT_CONFIG } from "../helpers/payout";
@@ -117,8 +117,8 @@ const rateFromScores = (corr: string | null, mmc: string | null) =>
   payoutRate({ CORR: corr, MMC: mmc }, TEST_PAYOUT_CONFIG).rate;
 
 /** One round's tree: every model of the file with a score, plus a rate-0 leaf for registered models without one. */
-function roundLeaves(data: DailyScores, round: number, registered: Set<string>): ModelRate[] {
-  const leaves: ModelRate[] = [];
+function roundLeaves(data: DailyScores, round: number, registered: Set<string>): PlainRate[] {
+  const leaves: PlainRate[] = [];
   for (const name of data.models) {
     const { corr, mmc } = data.score(round, name);
     if (corr === null && mmc === null) {
@@ -134,7 +134,7 @@ function roundLeaves(data: DailyScores, round: number, registered: Set<string>):
 interface Driver {
   open(): Promise<bigint>;
   tick(): Promise<void>; // a day passes and no round opens
-  publish(round: bigint, leaves: ModelRate[]): Promise<void>;
+  publish(round: bigint, leaves: PlainRate[]): Promise<void>;
   deposit(amount: bigint): Promise<void>;
   allocate(weights: number[]): Promise<void>;
   requestWithdrawal(amount: bigint): Promise<void>;

@@ -8,7 +8,8 @@ import type { Address, Hash, Hex } from "viem";
 /**
  * The kind of an indexer account_event row: the AccountEvent kind it becomes, except "nonce-used", which is every
  * NonceUsed log (the app keeps only those that are not the echo of another event of the same transaction, as
- * "nonces-invalidated"). Details of allocation-set, settled and rewards-funded rows are in their own tables.
+ * "nonces-invalidated"). Details of allocation-set, settled, span-settled and rewards-funded rows are in their own
+ * tables.
  */
 export const INDEXED_EVENT_KINDS = [
   "model-registered",
@@ -22,6 +23,7 @@ export const INDEXED_EVENT_KINDS = [
   "withdrawal-requested",
   "withdrawal-claimed",
   "settled",
+  "span-settled",
   "rewards-claimed",
   "rewards-funded",
 ] as const;
@@ -117,6 +119,27 @@ export interface SettledEvent extends EventBase {
 }
 
 /**
+ * Rounds fromRound..toRound settled together (settleSpans): the account's stake and vector did not change over them,
+ * so their result is one net amount. Per-round, per-model rates are not in the event; `rateSums` holds each model's
+ * sum of the rounds' rates (the cumulative at toRound minus the one at fromRound - 1), so a model's return over the
+ * span is known, not how it was spread over its rounds.
+ */
+export interface SpanSettledEvent extends EventBase {
+  kind: "span-settled";
+  fromRound: number;
+  toRound: number;
+  /** What each round of the span put at risk: the stake / the rounds' sliceDivisor. */
+  stakeAtRisk: bigint;
+  rateSums: bigint[]; // 18-decimal sums of the rounds' rates, registry order; 0 for unweighted models
+  /** Net result of the span: its rounds' gains and losses net (within n wei per weighted model of per round). */
+  delta: bigint;
+  paid: bigint;
+  burned: bigint;
+  unpaidRewards: bigint;
+  balance: bigint;
+}
+
+/**
  * Owed rewards that refills paid, credited to the stake: by claimRewards (anyone may call it for the account), or
  * first thing in a settlement of the account.
  */
@@ -156,6 +179,7 @@ export type AccountEvent =
   | WithdrawalRequestedEvent
   | WithdrawalClaimedEvent
   | SettledEvent
+  | SpanSettledEvent
   | RewardsClaimedEvent
   | RewardsFundedEvent;
 

@@ -57,6 +57,21 @@ export interface SettlementRow {
   txHash: Hex;
 }
 
+/** span_settlement: one row per (account, segment) settled together by settleSpans. */
+export interface SpanSettlementRow {
+  account: Hex;
+  fromRound: number;
+  toRound: number;
+  stakeAtRisk: BigIntText;
+  rateSums: BigIntText[];
+  delta: BigIntText;
+  paid: BigIntText;
+  burned: BigIntText;
+  unpaidRewards: BigIntText;
+  balance: BigIntText;
+  txHash: Hex;
+}
+
 /** rewards_funding: one row per RewardsFunded. */
 export interface RewardsFundingRow {
   id: string;

@@ -651,6 +651,8 @@ export class InvariantRun {
         divisor: m.params.sliceDivisor,
         root: null,
         rates: null,
+        cumulatives: null,
+        publishedRun: 0,
         snaps: {},
       };
       await checkRoundInfo(this.w, this.m, round);
@@ -734,9 +736,16 @@ export class InvariantRun {
     const omitted = !fixed && r.bool(0.03) ? r.pick(models) : undefined;
     const rates: Record<string, bigint> = {};
     for (const id of models) if (id !== omitted) rates[id] = rateFor(r, cap, pattern);
+    // Cumulatives continue the latest round published before this one (a round never opened gets none: refused).
+    let previous: Record<string, bigint> | null = null;
+    for (let k = round - 1; k >= m.firstRound && previous === null; k--) previous = m.rounds[k]?.cumulatives ?? null;
+    const cumulatives: Record<string, bigint> = {};
+    for (const [id, rate] of Object.entries(rates)) {
+      cumulatives[id] = (previous?.[id] ?? 0n) + (rate > cap ? cap : rate < -cap ? -cap : rate);
+    }
     const tree = buildRoundTree(
       round,
-      Object.entries(rates).map(([modelId, rate]) => ({ modelId, rate })),
+      Object.entries(rates).map(([modelId, rate]) => ({ modelId, rate, cumulative: cumulatives[modelId]! })),
     );
     const root = zeroRoot ? ethers.ZeroHash : tree.root;
     const ts = this.nextTs();
@@ -762,6 +771,12 @@ export class InvariantRun {
       trees.set(root, tree);
       rd!.root = root;
       rd!.rates = rates;
+      rd!.cumulatives = cumulatives;
+      const before = m.rounds[round - 1];
+      rd!.publishedRun =
+        before && before.root !== null && before.cap === rd!.cap && before.divisor === rd!.divisor
+          ? Math.min(before.publishedRun + 1, 65_535)
+          : 1;
       await checkRoundInfo(this.w, this.m, round);
     }
     return this.record("publishRound", caller, out.ok, true);

@@ -68,10 +68,20 @@ export interface CheckedRun {
 export async function checkRoundInfo(w: World, m: Mirror, round: number) {
   const info = await w.stake.roundInfo(round);
   const rd = m.rounds[round]!;
-  const got = [info.openedAt, info.resolvesAt, info.deadline, info.proofDeadline, info.rateCap, info.sliceDivisor]
+  const got = [
+    info.openedAt,
+    info.resolvesAt,
+    info.deadline,
+    info.proofDeadline,
+    info.rateCap,
+    info.sliceDivisor,
+    info.publishedRun,
+  ]
     .map(Number)
     .join(",");
-  const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.proofDeadline, rd.cap, rd.divisor].map(Number).join(",");
+  const want = [rd.openedAt, rd.resolvesAt, rd.deadline, rd.proofDeadline, rd.cap, rd.divisor, rd.publishedRun]
+    .map(Number)
+    .join(",");
   if (got !== want || info.root !== (rd.root ?? ethers.ZeroHash)) {
     fail(`roundInfo(${round}) = ${got} ${info.root}, expected ${want} ${rd.root}`);
   }

@@ -103,6 +103,10 @@ export interface MRound {
   divisor: number;
   root: string | null;
   rates: Record<string, bigint> | null;
+  /** Cumulative rate of each model in the published tree (the previous published round's plus the capped rate). */
+  cumulatives: Record<string, bigint> | null;
+  /** Published rounds ending here under this cap and divisor (0: unpublished), as publishRound sets it. */
+  publishedRun: number;
   /** Chain reads of stakeAt/allocationAt taken right after the round opened, per staker. */
   snaps: Record<string, MSnap>;
 }

@@ -15,7 +15,7 @@ const FILTERS: Filter[] = [
   ALL,
   { label: "Reallocations", kinds: ["allocation-set"] },
   { label: "Deposits and withdrawals", kinds: ["deposited", "withdrawal-requested", "withdrawal-claimed"] },
-  { label: "Settlements", kinds: ["settled"] },
+  { label: "Settlements", kinds: ["settled", "span-settled"] },
   {
     label: "Managers and models",
     kinds: [

@@ -17,7 +17,7 @@ import { usePerformance } from "@/lib/performance/usePerformance";
 import { WalkForwardChart } from "./WalkForwardChart";
 
 export function PerformanceView({ address }: { address: Address }) {
-  const { contracts, history, sourceName, models, results, latestVector, latestEffectiveRound } =
+  const { contracts, history, sourceName, models, results, spans, latestVector, latestEffectiveRound } =
     usePerformance(address);
   if (contracts.error)
     return (
@@ -43,13 +43,66 @@ export function PerformanceView({ address }: { address: Address }) {
         This address has no models registered on this contract: there is no performance to show.
       </p>
     );
-  if (results.length === 0)
+  if (results.length === 0 && spans.length === 0)
     return (
       <p className="notice info">
         No round has been settled with stake at risk for this account yet: performance appears after the first
         settlement.
       </p>
     );
+  const spansNote = spans.length > 0 && (
+    <section className="card" aria-labelledby="spans-h" data-testid="performance-spans">
+      <h2 id="spans-h">Rounds settled together</h2>
+      <p className="muted small">
+        These rounds were settled as spans (settleSpans: one transaction for rounds over which the stake and the vector
+        did not change). The chain records their net result and each model&apos;s sum of rates over the span, not the
+        rates round by round, so the per-round figures, charts and statistics on this page leave them out.
+      </p>
+      <div className="table-wrap">
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">Rounds</th>
+              <th scope="col" className="num">
+                At risk each round (NMR)
+              </th>
+              <th scope="col" className="num">
+                Net result (NMR)
+              </th>
+              <th scope="col" className="num">
+                Sum of returns
+              </th>
+              <th scope="col">Per model (sum of rates)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {spans.map((s) => (
+              <tr key={s.fromRound}>
+                <th scope="row">
+                  {s.fromRound}–{s.toRound} ({s.rounds})
+                </th>
+                <td className="num">{formatNmr(s.stakeAtRisk)}</td>
+                <td className="num">
+                  {s.delta > 0n ? "+" : ""}
+                  {formatNmr(s.delta)}
+                </td>
+                <td className="num">{formatPercent(s.portfolioReturn)}</td>
+                <td className="small">
+                  {s.modelSums
+                    .map((sum, m) =>
+                      sum === null ? null : `${modelLabel(contracts.data, models[m]!)} ${formatPercent(sum)}`,
+                    )
+                    .filter(Boolean)
+                    .join(", ")}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+  if (results.length === 0) return <div className="stack">{spansNote}</div>;
 
   const rounds = results.map((r) => r.round);
   const portfolio = results.map((r) => r.portfolioRate);
@@ -66,6 +119,7 @@ export function PerformanceView({ address }: { address: Address }) {
 
   return (
     <div className="stack">
+      {spansNote}
       <section className="card" aria-labelledby="portfolio-h">
         <h2 id="portfolio-h">Portfolio under its actual vectors</h2>
         <p className="muted small">

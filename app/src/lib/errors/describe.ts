@@ -132,6 +132,18 @@ export const STAKE_ERRORS: Describers<typeof portfolioStakeAbi> = {
   InvalidProof: ([account, round]) =>
     `The results proof for ${shortAddress(account)} in round ${round} does not match the published root.`,
   BatchTooLarge: ([size, max]) => `The batch has ${size} settlements; at most ${max} fit in one call.`,
+  SpanTooShort: ([account]) =>
+    `A span for ${shortAddress(account)} needs at least two boundaries: where it starts and where it ends.`,
+  SpanNotPublished: ([toRound, publishedRun]) =>
+    `The span cannot end at round ${toRound}: only its last ${publishedRun} round(s) are published in a row under one cap and slice. Settle those rounds one by one.`,
+  SpanStakeChanged: ([fromRound, toRound]) =>
+    `The stake changed between rounds ${fromRound} and ${toRound}: settle them one by one, or split the span where it changed.`,
+  SpanVectorChanged: ([fromRound, toRound]) =>
+    `The weights changed (or none were set) between rounds ${fromRound} and ${toRound}: settle them one by one, or split the span where they changed.`,
+  SpanTooRisky: ([balance, needed]) =>
+    `The stake (${nmr(balance)}) is below what a span needs to be settled at once (${nmr(needed)}): settle its rounds one by one.`,
+  SpanResultOutOfBounds: ([slot]) =>
+    `The published results of model ${slot} move more over the span than its rounds' cap allows: settle its rounds one by one.`,
   SettlementBehind: ([account, nextSettleRound]) =>
     `${shortAddress(account)} has unsettled rounds from round ${nextSettleRound}: too many vectors are waiting on settlement. ` +
     `Settle the account first (anyone may run the keeper), then save again.`,

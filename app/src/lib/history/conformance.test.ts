@@ -101,6 +101,34 @@ describe("history conformance (what any HistorySource must return)", () => {
     assert.ok(checkHistory(h).some((p) => /slot 0, expected a freed slot or the next new one 2/.test(p)));
   });
 
+  it("accepts rounds settled together (settleSpans) between per-round settlements, and checks their order", () => {
+    const span = (block: number, fromRound: number, toRound: number): AccountEvent => ({
+      ...at(block, toRound + 1),
+      kind: "span-settled",
+      fromRound,
+      toRound,
+      stakeAtRisk: 10n * E18,
+      rateSums: [E18 / 10n, 0n],
+      delta: E18 / 25n,
+      paid: E18 / 25n,
+      burned: 0n,
+      unpaidRewards: 0n,
+      balance: 10n * E18 + E18 / 25n,
+    });
+    const h = good();
+    h.events.push(span(20, 3, 9), settled(21, 10, [0n, 0n]), span(22, 11, 30));
+    assert.deepEqual(checkHistory(h), []);
+    const gap = good();
+    gap.events.push(span(20, 4, 9));
+    assert.ok(checkHistory(gap).some((p) => /rounds 4-9 settled after round 2/.test(p)));
+    const after = good();
+    after.events.push(span(20, 3, 9), settled(21, 9, [0n, 0n]));
+    assert.ok(checkHistory(after).some((p) => /settled round 9 after round 9/.test(p)));
+    const sums = good();
+    sums.events.push({ ...span(20, 3, 9), rateSums: [0n] } as AccountEvent);
+    assert.ok(checkHistory(sums).some((p) => /1 rate sums for 2/.test(p)));
+  });
+
   for (const [what, breakIt, expected] of broken) {
     it(`reports ${what}`, () => {
       const h = good();

@@ -73,6 +73,22 @@ export function checkHistory(history: AccountHistory): string[] {
           problems.push(`${at}: negative amount`);
         lastSettled = e.round;
         break;
+      case "span-settled":
+        if (lastSettled !== null && e.fromRound !== lastSettled + 1)
+          problems.push(
+            `${at}: rounds ${e.fromRound}-${e.toRound} settled after round ${lastSettled}: rounds settle one after another`,
+          );
+        if (e.toRound <= e.fromRound)
+          problems.push(`${at}: span ${e.fromRound}-${e.toRound} is not two rounds or more`);
+        if (e.toRound >= e.openRound + 1)
+          problems.push(`${at}: round ${e.toRound} settled while round ${e.openRound} was the newest open`);
+        if (e.rateSums.length !== modelCount)
+          problems.push(`${at}: ${e.rateSums.length} rate sums for ${modelCount} registered models`);
+        if (e.paid < 0n || e.burned < 0n || e.balance < 0n || e.unpaidRewards < 0n || e.stakeAtRisk <= 0n)
+          problems.push(`${at}: negative amount or nothing at risk`);
+        if (e.paid > 0n && e.burned > 0n) problems.push(`${at}: a span both paid and burned (it nets its rounds)`);
+        lastSettled = e.toRound;
+        break;
       case "rewards-claimed":
         if (e.amount <= 0n || e.unpaidRewards < 0n || e.balance < e.amount)
           problems.push(

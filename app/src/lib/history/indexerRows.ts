@@ -8,6 +8,7 @@ import type {
   AllocationRow as AllocationTableRow,
   RewardsFundingRow,
   SettlementRow as SettlementTableRow,
+  SpanSettlementRow as SpanSettlementTableRow,
 } from "@portfolio-stake/core/indexerRows";
 
 export interface Columns<R, K extends keyof R> {
@@ -51,6 +52,17 @@ export const SETTLEMENT_COLUMNS = columnsOf<SettlementTableRow>()(
   "balance",
   "unprovable",
 );
+export const SPAN_SETTLEMENT_COLUMNS = columnsOf<SpanSettlementTableRow>()(
+  "fromRound",
+  "toRound",
+  "stakeAtRisk",
+  "rateSums",
+  "delta",
+  "paid",
+  "burned",
+  "unpaidRewards",
+  "balance",
+);
 export const FUNDING_COLUMNS = columnsOf<RewardsFundingRow>()(
   "id",
   "amount",
@@ -66,3 +78,4 @@ export type EventRow = RowOf<typeof EVENT_COLUMNS>;
 export type AllocationRow = RowOf<typeof ALLOCATION_COLUMNS>;
 export type SettlementRow = RowOf<typeof SETTLEMENT_COLUMNS>;
 export type FundingRow = RowOf<typeof FUNDING_COLUMNS>;
+export type SpanSettlementRow = RowOf<typeof SPAN_SETTLEMENT_COLUMNS>;

@@ -267,6 +267,60 @@ describe("history from the indexer", () => {
     assert.equal(invalidated?.kind === "nonces-invalidated" && invalidated.nonce, 41n);
   });
 
+  it("gives rounds settled together (span-settled) with their span_settlement row", async () => {
+    const spanRow = event(34, 0, 30, "span-settled", {
+      amount: String(-3n * E18),
+      balance: String(901n * E18),
+      round: 3,
+      detail: "24",
+    });
+    const spanSettlements = [
+      {
+        account: ALICE.toLowerCase(),
+        fromRound: 3,
+        toRound: 24,
+        stakeAtRisk: String(14n * E18),
+        rateSums: [String(-(E18 / 5n)), "0"],
+        delta: String(-3n * E18),
+        paid: "0",
+        burned: String(3n * E18),
+        unpaidRewards: "0",
+        balance: String(901n * E18),
+      },
+    ];
+    const data = { ...tables, accountEvents: [...(tables.accountEvents ?? []), spanRow], spanSettlements };
+    const history = await indexerHistorySource(
+      "http://indexer",
+      { chainId: 31337 },
+      fakeIndexer(data, 35).gql,
+    ).accountHistory(ALICE);
+    const span = history.events[history.events.length - 1];
+    assert.deepEqual(
+      span?.kind === "span-settled" && [
+        span.fromRound,
+        span.toRound,
+        span.stakeAtRisk,
+        span.rateSums,
+        span.delta,
+        span.paid,
+        span.burned,
+        span.unpaidRewards,
+        span.balance,
+        span.openRound,
+      ],
+      [3, 24, 14n * E18, [-(E18 / 5n), 0n], -3n * E18, 0n, 3n * E18, 0n, 901n * E18, 30],
+    );
+    assert.deepEqual(checkHistory(history), []);
+    await assert.rejects(
+      indexerHistorySource(
+        "http://indexer",
+        { chainId: 31337 },
+        fakeIndexer({ ...data, spanSettlements: [] }, 35).gql,
+      ).accountHistory(ALICE),
+      /span-settled at block 34\/0: the span from round 3 is not in the spanSettlement table/,
+    );
+  });
+
   it("refuses an indexer that follows another chain, a bad address, and rows that do not fit together", async () => {
     const source = (data: Record<string, Row[]>, chainId = 31337) =>
       indexerHistorySource("http://indexer", { chainId: 31337 }, fakeIndexer(data, 35, chainId).gql);

@@ -1,6 +1,6 @@
 /**
  * History from the project's indexer (indexer/, Ponder) instead of chain logs: one account's events come from its
- * GraphQL API (tables accountEvent, allocation, settlement, rewardsFunding), already decoded and dated, so a long history costs a
+ * GraphQL API (tables accountEvent, allocation, settlement, spanSettlement, rewardsFunding), already decoded and dated, so a long history costs a
  * few HTTP requests instead of an eth_getLogs scan from the deploy block. Chosen in index.ts when
  * NEXT_PUBLIC_INDEXER_URL is set; gives exactly the events logSource.ts gives (plus block timestamps).
  *
@@ -15,12 +15,14 @@ import {
   EVENT_COLUMNS,
   FUNDING_COLUMNS,
   SETTLEMENT_COLUMNS,
+  SPAN_SETTLEMENT_COLUMNS,
   type AllocationRow,
   type Columns,
   type EventRow,
   type FundingRow,
   type RowOf,
   type SettlementRow,
+  type SpanSettlementRow,
 } from "./indexerRows";
 import { withoutNonceEchoes } from "./logSource";
 import {
@@ -123,10 +125,12 @@ export function toAccountEvents(
   allocations: readonly AllocationRow[],
   settlements: readonly SettlementRow[],
   fundings: readonly FundingRow[] = [],
+  spans: readonly SpanSettlementRow[] = [],
 ): AccountEvent[] {
   const allocationById = new Map(allocations.map((a) => [a.id, a]));
   const fundingById = new Map(fundings.map((f) => [f.id, f]));
   const settlementByRound = new Map(settlements.map((s) => [s.round, s]));
+  const spanByFromRound = new Map(spans.map((s) => [s.fromRound, s]));
   const decoded = events.map((row): AccountEvent => {
     const base = {
       blockNumber: big(row.blockNumber, "block number"),
@@ -218,6 +222,24 @@ export function toAccountEvents(
           unprovable: s.unprovable,
         };
       }
+      case "span-settled": {
+        const fromRound = num(row.round, "first round of the span");
+        const s = spanByFromRound.get(fromRound);
+        if (!s) throw new IndexerError(`${at}: the span from round ${fromRound} is not in the spanSettlement table`);
+        return {
+          ...base,
+          kind: "span-settled",
+          fromRound,
+          toRound: num(s.toRound, "last round of the span"),
+          stakeAtRisk: big(s.stakeAtRisk, "stake at risk"),
+          rateSums: s.rateSums.map((r) => big(r, "rate sum")),
+          delta: big(s.delta, "delta"),
+          paid: big(s.paid, "paid"),
+          burned: big(s.burned, "burned"),
+          unpaidRewards: big(s.unpaidRewards, "unpaid rewards"),
+          balance: big(s.balance, "balance"),
+        };
+      }
       case "rewards-claimed":
         return {
           ...base,
@@ -262,15 +284,16 @@ export function indexerHistorySource(
       const lower = JSON.stringify(checksummed.toLowerCase());
       const toBlock = await indexedHead(gql, contracts.chainId);
       const upTo = `blockNumber_lte: "${toBlock}"`;
-      const [events, allocations, settlements, fundings] = await Promise.all([
+      const [events, allocations, settlements, fundings, spans] = await Promise.all([
         allPages(gql, "accountEvents", `{ account: ${lower}, ${upTo} }`, EVENT_COLUMNS),
         allPages(gql, "allocations", `{ account: ${lower}, ${upTo} }`, ALLOCATION_COLUMNS),
         allPages(gql, "settlements", `{ account: ${lower} }`, SETTLEMENT_COLUMNS),
         allPages(gql, "rewardsFundings", `{ from: ${lower}, ${upTo} }`, FUNDING_COLUMNS),
+        allPages(gql, "spanSettlements", `{ account: ${lower} }`, SPAN_SETTLEMENT_COLUMNS),
       ]);
       return {
         account: checksummed,
-        events: toAccountEvents(events, allocations, settlements, fundings),
+        events: toAccountEvents(events, allocations, settlements, fundings, spans),
         toBlock,
       };
     },

@@ -39,6 +39,7 @@ const ACCOUNT_EVENTS = [
   "WithdrawalRequested",
   "WithdrawalClaimed",
   "Settled",
+  "SpanSettled",
   "RewardsClaimed",
   // Its first indexed topic is the funder: in the account's history when the account itself funded the rewards.
   "RewardsFunded",
@@ -170,6 +171,20 @@ export function toAccountEvent(log: RpcLog): Decoded | null {
         unpaidRewards: decoded.args.unpaidRewards,
         balance: decoded.args.balance,
         unprovable: decoded.args.unprovable,
+      };
+    case "SpanSettled":
+      return {
+        ...base,
+        kind: "span-settled",
+        fromRound: decoded.args.fromRound,
+        toRound: decoded.args.toRound,
+        stakeAtRisk: decoded.args.stakeAtRisk,
+        rateSums: [...decoded.args.rateSums],
+        delta: decoded.args.delta,
+        paid: decoded.args.paid,
+        burned: decoded.args.burned,
+        unpaidRewards: decoded.args.unpaidRewards,
+        balance: decoded.args.balance,
       };
     case "RewardsClaimed":
       return {

@@ -221,6 +221,39 @@ describe("account timeline", () => {
     );
   });
 
+  it("describes rounds settled together (settleSpans) as one row with their net result", () => {
+    const span = {
+      ...at(12),
+      kind: "span-settled" as const,
+      fromRound: 3,
+      toRound: 22,
+      stakeAtRisk: 100n * E18,
+      rateSums: [E18 / 4n, 0n],
+      delta: -(7n * E18) / 2n,
+      paid: 0n,
+      burned: (7n * E18) / 2n,
+      unpaidRewards: 0n,
+      balance: 6_396n * E18 + E18 / 2n,
+    };
+    const gain = { ...span, ...at(13), delta: 5n * E18, paid: 3n * E18, burned: 0n, unpaidRewards: 2n * E18 };
+    const rows = timeline([span, gain], names, ACCOUNT);
+    assert.deepEqual(
+      rows.map((r) => [r.title, r.amount, r.detail]),
+      [
+        [
+          "Rounds 3–22 settled together: +5.00 NMR",
+          3n * E18,
+          "20 rounds with the same stake and vector, 100.00 NMR at risk in each, settled as one: their gains and losses net (the pool was short: 2.00 NMR of the gain owed), balance 6,396.50 NMR, 2.00 NMR of rewards owed in all",
+        ],
+        [
+          "Rounds 3–22 settled together: -3.50 NMR",
+          -(7n * E18) / 2n,
+          "20 rounds with the same stake and vector, 100.00 NMR at risk in each, settled as one: their gains and losses net, balance 6,396.50 NMR",
+        ],
+      ],
+    );
+  });
+
   it("writes percentages with a sign, keeping tiny non-zero ones visible", () => {
     assert.deepEqual([0.0293, -0.0125, 0, -0.000005, 0.00004].map(signedPercent), [
       "+2.93%",

@@ -9,7 +9,7 @@ export interface TimelineRow {
   title: string;
   /**
    * Signed change, in NMR wei, of what the account holds in the contract (balance + pending withdrawal): deposit +,
-   * settlement ± (paid from the pool − burned), owed rewards claimed +, withdrawal claimed −; null when nothing came
+   * settlement or span of rounds settled together ± (paid from the pool − burned), owed rewards claimed +, withdrawal claimed −; null when nothing came
    * in or went out (a withdrawal request only moves NMR to pending; a refill the account funded goes to the pool).
    */
   amount: bigint | null;
@@ -149,6 +149,22 @@ function describe(
         title: `Round ${e.round} settled`,
         amount: e.paid - e.burned,
         detail: `${what}${unpaidGain}, balance ${formatNmr(e.balance)} NMR${owed}`,
+      };
+    }
+    case "span-settled": {
+      const rounds = e.toRound - e.fromRound + 1;
+      const signed = (wei: bigint) => `${wei < 0n ? "-" : "+"}${formatNmr(wei < 0n ? -wei : wei)}`;
+      const owed = e.unpaidRewards > 0n ? `, ${formatNmr(e.unpaidRewards)} NMR of rewards owed in all` : "";
+      const unpaidGain =
+        e.delta > 0n && e.paid < e.delta
+          ? ` (the pool was short: ${formatNmr(e.delta - e.paid)} NMR of the gain owed)`
+          : "";
+      return {
+        title: `Rounds ${e.fromRound}–${e.toRound} settled together: ${signed(e.delta)} NMR`,
+        amount: e.paid - e.burned,
+        detail:
+          `${rounds} rounds with the same stake and vector, ${formatNmr(e.stakeAtRisk)} NMR at risk in each, settled ` +
+          `as one: their gains and losses net${unpaidGain}, balance ${formatNmr(e.balance)} NMR${owed}`,
       };
     }
     case "rewards-claimed":

@@ -9,6 +9,7 @@ import {
   modelSeries,
   rateToNumber,
   roundResults,
+  spanResults,
   summarize,
   vectorAt,
 } from "./analytics";
@@ -101,6 +102,38 @@ describe("performance analytics", () => {
     );
     assert.deepEqual(modelSeries(results, 0), [null, 0.05]);
     assert.deepEqual(modelSeries(results, 1), [null, -0.1]);
+  });
+
+  it("keeps rounds settled together (spans) out of the per-round results and lists them with their sums", () => {
+    const span: AccountEvent = {
+      ...base(5),
+      kind: "span-settled",
+      fromRound: 4,
+      toRound: 23,
+      stakeAtRisk: 100n * E18,
+      rateSums: [E18 / 5n, -(E18 / 10n), 0n],
+      delta: (125n * E18) / 10n,
+      paid: (125n * E18) / 10n,
+      burned: 0n,
+      unpaidRewards: 0n,
+      balance: 6_412n * E18,
+    };
+    const events = [alloc(1, 3, [7_500, 2_500, 0]), settled(2, 3, 100n * E18, [E18 / 100n, 0n, 0n], E18 / 2n), span];
+    assert.deepEqual(
+      roundResults(events, 3).map((r) => r.round),
+      [3],
+    );
+    assert.deepEqual(spanResults(events, 3), [
+      {
+        fromRound: 4,
+        toRound: 23,
+        rounds: 20,
+        stakeAtRisk: 100n * E18,
+        delta: (125n * E18) / 10n,
+        portfolioReturn: 0.125,
+        modelSums: [0.2, -0.1, null],
+      },
+    ]);
   });
 
   it("compounds cumulative returns, skipping missing rounds, and measures drawdown from the running peak", () => {

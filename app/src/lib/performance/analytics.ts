@@ -10,7 +10,7 @@
  * these per-round rates (a time-weighted return) leaves deposits and withdrawals out of the performance.
  */
 import { pearson } from "@portfolio-stake/core/stats";
-import type { AccountEvent, AllocationSetEvent, SettledEvent } from "@portfolio-stake/core/history";
+import type { AccountEvent, AllocationSetEvent, SettledEvent, SpanSettledEvent } from "@portfolio-stake/core/history";
 
 export type Maybe = number | null;
 
@@ -67,6 +67,43 @@ export function roundResults(events: readonly AccountEvent[], modelCount: number
       weights,
     };
   });
+}
+
+/**
+ * Rounds settled together (settleSpans): the chain has their net result and each model's sum of rates over the span,
+ * not the rates round by round, so they are not in roundResults (the per-round series, charts and statistics leave
+ * them out) and are listed on their own. `portfolioReturn` is delta / stakeAtRisk, the sum of the rounds' returns on
+ * the slice (each round put the same slice at risk); `modelSums` the per-model sums (null: no weight in the span).
+ */
+export interface SpanResult {
+  fromRound: number;
+  toRound: number;
+  rounds: number;
+  stakeAtRisk: bigint;
+  delta: bigint;
+  portfolioReturn: number;
+  modelSums: Maybe[];
+}
+
+export function spanResults(events: readonly AccountEvent[], modelCount: number): SpanResult[] {
+  const allocations = events.filter((e): e is AllocationSetEvent => e.kind === "allocation-set");
+  return events
+    .filter((e): e is SpanSettledEvent => e.kind === "span-settled")
+    .sort((a, b) => a.fromRound - b.fromRound)
+    .map((s) => {
+      const weights = padded(vectorAt(allocations, s.fromRound) ?? [], modelCount);
+      return {
+        fromRound: s.fromRound,
+        toRound: s.toRound,
+        rounds: s.toRound - s.fromRound + 1,
+        stakeAtRisk: s.stakeAtRisk,
+        delta: s.delta,
+        portfolioReturn: s.stakeAtRisk === 0n ? 0 : Number((s.delta * 10n ** 12n) / s.stakeAtRisk) / 1e12,
+        modelSums: Array.from({ length: modelCount }, (_, m) =>
+          (weights[m] ?? 0) > 0 && s.rateSums[m] !== undefined ? rateToNumber(s.rateSums[m]) : null,
+        ),
+      };
+    });
 }
 
 function padded(weights: readonly number[], n: number): number[] {

@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import type { Address, Hex } from "viem";
 import { useContracts } from "@/lib/contracts";
 import { historySource, type AllocationSetEvent, type ModelRegisteredEvent } from "@/lib/history";
-import { roundResults } from "@/lib/performance/analytics";
+import { roundResults, spanResults } from "@/lib/performance/analytics";
 
 export function useAccountHistory(address: Address) {
   const contracts = useContracts();
@@ -32,6 +32,7 @@ export function usePerformance(address: Address) {
     return {
       models,
       results: roundResults(events, models.length),
+      spans: spanResults(events, models.length),
       latestVector: latest ? models.map((_, i) => latest.weights[i] ?? 0) : null,
       latestEffectiveRound: latest?.effectiveRound ?? null,
     };

@@ -711,6 +711,92 @@ export const portfolioStakeAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "toRound",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "publishedRun",
+        "type": "uint16"
+      }
+    ],
+    "name": "SpanNotPublished",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "slot",
+        "type": "uint8"
+      }
+    ],
+    "name": "SpanResultOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "fromRound",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "toRound",
+        "type": "uint32"
+      }
+    ],
+    "name": "SpanStakeChanged",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      }
+    ],
+    "name": "SpanTooRisky",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "SpanTooShort",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint32",
+        "name": "fromRound",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "toRound",
+        "type": "uint32"
+      }
+    ],
+    "name": "SpanVectorChanged",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "string",
         "name": "str",
         "type": "string"
@@ -1378,6 +1464,73 @@ export const portfolioStakeAbi = [
       }
     ],
     "name": "Settled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "staker",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint32",
+        "name": "fromRound",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "toRound",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "stakeAtRisk",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256[]",
+        "name": "rateSums",
+        "type": "int256[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "delta",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "burned",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "unpaidRewards",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "balance",
+        "type": "uint256"
+      }
+    ],
+    "name": "SpanSettled",
     "type": "event"
   },
   {
@@ -2538,6 +2691,11 @@ export const portfolioStakeAbi = [
             "internalType": "uint16",
             "name": "sliceDivisor",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "publishedRun",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IPortfolioStake.RoundInfo",
@@ -2851,6 +3009,63 @@ export const portfolioStakeAbi = [
       }
     ],
     "name": "settleBatch",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "account",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes16[]",
+            "name": "models",
+            "type": "bytes16[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint32",
+                "name": "round",
+                "type": "uint32"
+              },
+              {
+                "internalType": "uint8[]",
+                "name": "slots",
+                "type": "uint8[]"
+              },
+              {
+                "internalType": "int256[]",
+                "name": "cumulatives",
+                "type": "int256[]"
+              },
+              {
+                "internalType": "bytes32[]",
+                "name": "proof",
+                "type": "bytes32[]"
+              },
+              {
+                "internalType": "bool[]",
+                "name": "proofFlags",
+                "type": "bool[]"
+              }
+            ],
+            "internalType": "struct IPortfolioStake.SpanBoundary[]",
+            "name": "boundaries",
+            "type": "tuple[]"
+          }
+        ],
+        "internalType": "struct IPortfolioStake.SpanResults[]",
+        "name": "batch",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "settleSpans",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
