@@ -19,7 +19,11 @@ const id = (n: number) => "0x" + n.toString(16).padStart(32, "0");
 const tree = (rate: bigint) =>
   buildRoundTree(
     ROUND,
-    Array.from({ length: 300 }, (_, i) => ({ modelId: id(i + 1), rate: rate + BigInt(i) })),
+    Array.from({ length: 300 }, (_, i) => ({
+      modelId: id(i + 1),
+      rate: rate + BigInt(i),
+      cumulative: rate + BigInt(i),
+    })),
   );
 
 /** A contract stub whose round ROUND is published with `root`. */

@@ -19,7 +19,11 @@ function batchOf(accounts: number, rounds: number, leaves: number) {
   const trees = Array.from({ length: rounds }, (_, r) =>
     buildRoundTree(
       100 + r,
-      Array.from({ length: leaves }, (_, i) => ({ modelId: id(i + 1), rate: BigInt(((i * 7919 + r) % 2001) - 1000) })),
+      Array.from({ length: leaves }, (_, i) => ({
+        modelId: id(i + 1),
+        rate: BigInt(((i * 7919 + r) % 2001) - 1000),
+        cumulative: 0n, // not proven here: only the rate leaves are
+      })),
     ),
   );
   return Array.from({ length: accounts }, (_, a) => {

@@ -19,6 +19,7 @@ import { parseResultsCsv } from "@portfolio-stake/core/resultsFile";
 import { runKeeper } from "../../scripts/lib/keeper";
 import {
   accountRoundResult,
+  cumulativesOf,
   buildRoundTree,
   fileRates,
   fileTreeOptions,
@@ -856,7 +857,11 @@ describe("keeper job: a node that drops connections", function () {
       };
       const provider = retryingEthersProvider(injecting, { retries: 0 });
       const signer = await provider.getSigner(keeper.address);
-      const report = await runKeeper(stake.connect(signer), { roundsDir: dir, log: (l) => lines.push(l) });
+      const report = await runKeeper(stake.connect(signer), {
+        roundsDir: dir,
+        spans: false,
+        log: (l) => lines.push(l),
+      });
       expect(injected).to.equal(1);
       return { report, lines };
     } finally {
@@ -873,7 +878,7 @@ describe("keeper job: a node that drops connections", function () {
   it("a write EPIPE on a batch's gas estimate, unretried: no answer, not a refused batch; planned again at full size", async function () {
     const { stake, dir, stakers, keeper } = await loadFixture(historyFixture);
     const accounts = Object.values(stakers).map((s) => s.address);
-    const undisturbed = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    const undisturbed = await runKeeper(stake.connect(keeper), { roundsDir: dir, spans: false });
     const state = await settlementState(stake, accounts);
 
     await loadFixture(historyFixture);
@@ -887,7 +892,7 @@ describe("keeper job: a node that drops connections", function () {
     // Not taken for the node refusing a batch this size (its gas cap): the same batches as without the EPIPE.
     expect(shape(report)).to.deep.equal(shape(undisturbed));
     expect(await settlementState(stake, accounts)).to.deep.equal(state);
-    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir, spans: false });
     expect(again.transactions).to.have.length(0);
     expect(await settlementState(stake, accounts)).to.deep.equal(state);
   });
@@ -907,13 +912,17 @@ describe("keeper job: a node that drops connections", function () {
     // The middle round's tree lacks alice's model 0: every batch with her round 1 reverts, and she is isolated.
     const incomplete = buildRoundTree(
       rounds[1],
-      all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+      withCumulatives(
+        all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
+        cumulativesOf(treeFromFile(JSON.parse(readFileSync(path.join(dir, `round-${rounds[0]}.json`), "utf8")))),
+        RATE("1"),
+      ),
     );
     writeFileSync(path.join(dir, `round-${rounds[1]}.json`), JSON.stringify(roundFile(rounds[1], incomplete)));
     await op.publishRound(rounds[1], incomplete.root, "file://incomplete");
     const published = await takeSnapshot();
 
-    const undisturbed = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    const undisturbed = await runKeeper(stake.connect(keeper), { roundsDir: dir, spans: false });
     expect(undisturbed.failures.map((f) => f.accounts)).to.deep.equal([[alice.address]]);
     const state = await settlementState(stake, accounts);
 
@@ -933,7 +942,7 @@ describe("keeper job: a node that drops connections", function () {
     expect(shape(report)).to.deep.equal(shape(undisturbed));
     expect(lines.filter((l) => /no answer/.test(l) && /revert|FAILED/i.test(l))).to.deep.equal([]);
     expect(await settlementState(stake, accounts)).to.deep.equal(state);
-    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir });
+    const again = await runKeeper(stake.connect(keeper), { roundsDir: dir, spans: false });
     expect(again.transactions).to.have.length(0);
     expect(await settlementState(stake, accounts)).to.deep.equal(state);
   });
