@@ -480,7 +480,8 @@ export class ReferenceModel {
     const a = this.get(address);
     if (boundaries.length < 2) throw new Error("reference: a span needs two boundaries");
     if (boundaries[0]! < a.nextSettleRound - 1n) return [];
-    if (boundaries[0]! !== a.nextSettleRound - 1n) throw new Error("reference: the span does not start at the next round");
+    if (boundaries[0]! !== a.nextSettleRound - 1n)
+      throw new Error("reference: the span does not start at the next round");
     const plan: { x: bigint; y: bigint; n: bigint; cap: bigint; stake: bigint; weights: bigint[]; sums: bigint[] }[] =
       [];
     for (let i = 1; i < boundaries.length; i++) {
