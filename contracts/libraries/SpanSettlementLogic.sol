@@ -91,7 +91,9 @@ library SpanSettlementLogic {
         }
 
         SettlementCore.Ledger memory ledger = SettlementCore.openLedger(s, a, account);
-        Proven memory start = _prove(s, account, e.models, e.boundaries[0]);
+        // boundaries[0] is proven by the first segment, after its publication, stake, vector and balance checks.
+        Proven memory start;
+        start.round = first;
         for (uint256 i = 1; i < count; ++i) start = _settleSegment(s, a, ledger, start, e, i);
         return SettlementCore.closeLedger(s, a, ledger, start.round + 1);
     }
@@ -136,6 +138,7 @@ library SpanSettlementLogic {
             if (ledger.balance < needed) revert IPortfolioStake.SpanTooRisky(ledger.balance, needed);
         }
         // (e, f) every weighted model proven at both ends, within n x cap.
+        if (index == 1) start = _prove(s, ledger.account, e.models, e.boundaries[0]);
         end = _prove(s, ledger.account, e.models, e.boundaries[index]);
         _segmentDelta(g, words, start, end, a.modelCount);
         if (g.delta < 0) g.burned = SettlementCore.takeLoss(ledger, uint256(-g.delta), false);
