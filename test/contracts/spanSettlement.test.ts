@@ -6,7 +6,7 @@
  * two segments across a stake change; burns by their effect; gas on a large tree.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import { Prng } from "@portfolio-stake/core/prng";
 import {
@@ -460,7 +460,9 @@ describe("settleSpans", function () {
           `proof nodes per boundary): 20 rounds in 1 segment ${one.receipt.gasUsed} gas, ` +
           `in 2 segments ${two.receipt.gasUsed} gas`,
       );
-      expect(one.receipt.gasUsed).to.be.at.most(200_000n);
+      // solidity-coverage's instrumented build costs more gas: the bound holds for the real build.
+      if (!(hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING)
+        expect(one.receipt.gasUsed).to.be.at.most(200_000n);
     });
   });
 
