@@ -26,10 +26,11 @@ import {OwedRewards} from "./libraries/OwedRewards.sol";
  * @notice Lock NMR once per account and spread it over your Numerai models with a basis-point weight vector that
  * can change at any time without unstaking. See IPortfolioStake for units and the round rule.
  *
- * @dev State lives in one StakeStorage.Layout (see there for the slot layout around the hot paths). Settlement and
- * the model registry run in linked libraries (SettlementLogic, RegistryLogic) on that storage, which keeps this
- * contract under the 24 KiB limit; reallocation, the hot path, stays here. Loops run over at most MAX_MODELS models,
- * at most VECTOR_HISTORY stored vectors, or caller-supplied calldata capped at MAX_SETTLEMENTS_PER_CALL.
+ * @dev State lives in one StakeStorage.Layout (see there for the slot layout around the hot paths). Settlement (per
+ * round: SettlementLogic, which also opens and publishes rounds; by span: SpanSettlementLogic; their shared money
+ * paths: SettlementCore) and the model registry (RegistryLogic) run in linked libraries on that storage, which keeps
+ * this contract under the 24 KiB limit; reallocation, the hot path, stays here. Loops run over at most MAX_MODELS
+ * models, at most VECTOR_HISTORY stored vectors, or caller-supplied calldata capped at MAX_SETTLEMENTS_PER_CALL.
  *
  * Burns leave the system for real, with the token's own mechanism chosen at deployment (burnMode) and every burn
  * checked by its effect: see the constructor and `_burn`.

@@ -91,47 +91,55 @@ library SpanSettlementLogic {
         }
 
         SettlementCore.Ledger memory ledger = SettlementCore.openLedger(s, a, account);
-        Proven memory start = _prove(s, account, e.models, e.boundaries[0]);
-        for (uint256 i = 1; i < count; ++i) {
-            IPortfolioStake.SpanBoundary calldata end = e.boundaries[i];
-            if (end.round <= start.round) revert IPortfolioStake.RoundOutOfOrder(account, start.round + 1, end.round);
-            Proven memory proven = _prove(s, account, e.models, end);
-            _settleSegment(s, a, ledger, start, proven);
-            start = proven;
-        }
+        // boundaries[0] is proven by the first segment, after its publication, stake, vector and balance checks.
+        Proven memory start;
+        start.round = first;
+        for (uint256 i = 1; i < count; ++i) start = _settleSegment(s, a, ledger, start, e, i);
         return SettlementCore.closeLedger(s, a, ledger, start.round + 1);
     }
 
-    /// @dev Checks segment start.round + 1..end.round (see IPortfolioStake.settleSpans) and applies its net result.
+    /// @dev Checks segment start.round + 1..e.boundaries[index].round (see IPortfolioStake.settleSpans), proves its end
+    /// boundary and applies its net result; returns what the end boundary proved (the next segment's start).
     function _settleSegment(
         StakeStorage.Layout storage s,
         StakeStorage.Account storage a,
         SettlementCore.Ledger memory ledger,
         Proven memory start,
-        Proven memory end
-    ) private {
+        IPortfolioStake.SpanResults calldata e,
+        uint256 index
+    ) private returns (Proven memory end) {
         Segment memory g;
         g.fromRound = start.round + 1;
-        g.toRound = end.round;
-        g.rounds = uint256(end.round) - start.round;
-        StakeStorage.RoundData memory rd = s.rounds[end.round];
+        g.toRound = e.boundaries[index].round;
+        if (g.toRound < g.fromRound) revert IPortfolioStake.RoundOutOfOrder(ledger.account, g.fromRound, g.toRound);
+        g.rounds = uint256(g.toRound) - start.round;
+        StakeStorage.RoundData memory rd = s.rounds[g.toRound];
         // (a) rounds x - 1..y published, one cap and one divisor.
-        if (rd.publishedRun < g.rounds + 1) revert IPortfolioStake.SpanNotPublished(end.round, rd.publishedRun);
+        if (rd.publishedRun < g.rounds + 1) revert IPortfolioStake.SpanNotPublished(g.toRound, rd.publishedRun);
         // (b) one stake over x..y: the checkpoint in force at y took effect at x or before.
-        (uint32 key, uint256 stake) = _stakeCheckpointAt(s.stakeHistory[ledger.account], end.round);
-        if (key > g.fromRound) revert IPortfolioStake.SpanStakeChanged(g.fromRound, g.toRound);
+        {
+            (uint32 key, uint256 stake) = _stakeCheckpointAt(s.stakeHistory[ledger.account], g.toRound);
+            if (key > g.fromRound) revert IPortfolioStake.SpanStakeChanged(g.fromRound, g.toRound);
+            g.atRisk = stake / rd.sliceDivisor;
+        }
         // (c) one vector over x..y: the one in force at x, and the next stored one (if any) takes effect after y.
         uint256[4] memory words = SettlementCore.vectorForSettlement(s, ledger, a, g.fromRound);
-        uint256 later = ledger.cursor + 1;
-        if (
-            words[0] == 0 || (later < a.allocationCount && s.vectors[ledger.account][later % H][0].round() <= end.round)
-        ) revert IPortfolioStake.SpanVectorChanged(g.fromRound, g.toRound);
+        {
+            uint256 later = ledger.cursor + 1;
+            if (
+                words[0] == 0 ||
+                (later < a.allocationCount && s.vectors[ledger.account][later % H][0].round() <= g.toRound)
+            ) revert IPortfolioStake.SpanVectorChanged(g.fromRound, g.toRound);
+        }
         // (d) every round puts exactly the slice at risk, and no loss reaches a pending withdrawal.
-        g.atRisk = stake / rd.sliceDivisor;
         g.cap = rd.rateCap;
-        uint256 needed = g.atRisk + (g.rounds * g.atRisk * g.cap + uint256(StakeStorage.RATE_SCALE) - 1) / 1e18;
-        if (ledger.balance < needed) revert IPortfolioStake.SpanTooRisky(ledger.balance, needed);
+        {
+            uint256 needed = g.atRisk + (g.rounds * g.atRisk * g.cap + uint256(StakeStorage.RATE_SCALE) - 1) / 1e18;
+            if (ledger.balance < needed) revert IPortfolioStake.SpanTooRisky(ledger.balance, needed);
+        }
         // (e, f) every weighted model proven at both ends, within n x cap.
+        if (index == 1) start = _prove(s, ledger.account, e.models, e.boundaries[0]);
+        end = _prove(s, ledger.account, e.models, e.boundaries[index]);
         _segmentDelta(g, words, start, end, a.modelCount);
         if (g.delta < 0) g.burned = SettlementCore.takeLoss(ledger, uint256(-g.delta), false);
         else if (g.delta > 0) g.paid = SettlementCore.payGain(s, ledger, uint256(g.delta));
@@ -183,7 +191,7 @@ library SpanSettlementLogic {
             p.cumulatives[slot] = cumulative;
             leaves[i] = keccak256(bytes.concat(keccak256(abi.encode(b.round, models[slot], RATE_KIND, cumulative))));
         }
-        // An unpublished round's root is zero, which no proof matches (SpanNotPublished is checked first anyway).
+        // An unpublished round's root is zero, which no proof matches (settleSpans checks publication first anyway).
         if (!MerkleProof.multiProofVerifyCalldata(b.proof, b.proofFlags, s.roots[b.round], leaves)) {
             revert IPortfolioStake.InvalidProof(account, b.round);
         }

@@ -82,6 +82,20 @@ export interface ExpectedSettled {
 }
 
 /** The fields of IPortfolioStake.AccountView the model keeps. */
+/** What a SpanSettled event reports. */
+export interface ExpectedSpanSettled {
+  account: string;
+  fromRound: bigint;
+  toRound: bigint;
+  stakeAtRisk: bigint;
+  rateSums: bigint[];
+  delta: bigint;
+  paid: bigint;
+  burned: bigint;
+  unpaidRewards: bigint;
+  balance: bigint;
+}
+
 export interface ExpectedAccount {
   balance: bigint;
   pendingWithdrawal: bigint;
@@ -451,6 +465,104 @@ export class ReferenceModel {
       balance: a.balance,
       unprovable,
     };
+  }
+
+  /**
+   * settleSpans for one account, written from its rule (IPortfolioStake.settleSpans), not from the contract: the
+   * boundaries b0 = nextSettleRound - 1 < b1 < ... cut segments x = b(i-1) + 1 .. y = b(i); a segment needs rounds
+   * x - 1..y published under one cap c and divisor R, one stake and one stored vector over x..y, and a balance of at
+   * least S + ceil(n S c / 1e18) (S = stake / R); its rate sums are the sums of the rounds' capped rates (a round whose
+   * tree lacks the model adds nothing), each at most n c in size; its delta the sum of the per-model terms on them.
+   * Throws, changing nothing, when a segment breaks the rule (the contract reverts); an entry already overtaken
+   * (b0 < nextSettleRound - 1) returns no segment.
+   */
+  settleSpan(address: string, boundaries: readonly bigint[]): ExpectedSpanSettled[] {
+    const a = this.get(address);
+    if (boundaries.length < 2) throw new Error("reference: a span needs two boundaries");
+    if (boundaries[0]! < a.nextSettleRound - 1n) return [];
+    if (boundaries[0]! !== a.nextSettleRound - 1n)
+      throw new Error("reference: the span does not start at the next round");
+    const plan: { x: bigint; y: bigint; n: bigint; cap: bigint; stake: bigint; weights: bigint[]; sums: bigint[] }[] =
+      [];
+    for (let i = 1; i < boundaries.length; i++) {
+      const x = boundaries[i - 1]! + 1n;
+      const y = boundaries[i]!;
+      if (y < x) throw new Error("reference: boundaries must increase");
+      const n = y - x + 1n;
+      const cap = this.caps.get(y);
+      for (let k = x - 1n; k <= y; k++) {
+        if (!this.published.has(k) || this.caps.get(k) !== cap || this.divisors.get(k) !== this.divisors.get(y))
+          throw new Error(`reference: SpanNotPublished (${x}..${y})`);
+      }
+      const stake = this.stakeAt(address, x);
+      for (let k = x; k <= y; k++)
+        if (this.stakeAt(address, k) !== stake) throw new Error(`reference: SpanStakeChanged (${x}..${y})`);
+      const weights = this.weightsAt(address, x);
+      if (weights.every((w) => w === 0n) || a.vectors.some((v) => v.round > x && v.round <= y))
+        throw new Error(`reference: SpanVectorChanged (${x}..${y})`);
+      const sums = a.models.map((id, slot) => {
+        if (weights[slot] === 0n) return 0n;
+        let sum = 0n;
+        for (let k = x; k <= y; k++) {
+          const rate = this.published.get(k)!.get(id);
+          if (rate !== undefined) sum += rate > cap! ? cap! : rate < -cap! ? -cap! : rate;
+        }
+        if (abs(sum) > n * cap!) throw new Error(`reference: SpanResultOutOfBounds (${slot})`);
+        return sum;
+      });
+      plan.push({ x, y, n, cap: cap!, stake, weights, sums });
+    }
+    // The balance condition depends on the earlier segments' results: checked on a copy first, so a refusal changes
+    // nothing.
+    const trial = this.clone();
+    trial.applySpan(address, plan);
+    return this.applySpan(address, plan);
+  }
+
+  private applySpan(
+    address: string,
+    plan: { x: bigint; y: bigint; n: bigint; cap: bigint; stake: bigint; weights: bigint[]; sums: bigint[] }[],
+  ): ExpectedSpanSettled[] {
+    const a = this.get(address);
+    this.syncOwed(a);
+    const out: ExpectedSpanSettled[] = [];
+    for (const { x, y, n, cap, stake, weights, sums } of plan) {
+      const slice = stake / this.divisors.get(y)!;
+      const needed = slice + ceilDiv(n * slice * cap, RATE_SCALE);
+      if (a.balance < needed) throw new Error(`reference: SpanTooRisky (${a.balance} < ${needed})`);
+      const delta = referenceDelta(slice, weights, sums);
+      const burned = delta < 0n ? -delta : 0n;
+      a.balance -= burned;
+      const gain = delta > 0n ? delta : 0n;
+      const paid = min(gain, this.rewardsPool);
+      this.rewardsPool -= paid;
+      if (gain > paid) {
+        a.unpaid = this.owedNow(a) + gain - paid;
+        a.owedFactor = this.owedFactor;
+        a.owedEpoch = this.owedEpoch;
+        a.owedScale = this.owedScale;
+        this.owedTotal += gain - paid;
+      }
+      a.balance += paid;
+      a.totalRewarded += paid;
+      a.totalBurned += burned;
+      this.burned += burned;
+      a.nextSettleRound = y + 1n;
+      out.push({
+        account: address,
+        fromRound: x,
+        toRound: y,
+        stakeAtRisk: slice,
+        rateSums: sums,
+        delta,
+        paid,
+        burned,
+        unpaidRewards: a.unpaid,
+        balance: a.balance,
+      });
+    }
+    write(a.stakes, this.currentRound + 1n, a.balance);
+    return out;
   }
 
   /** Settles consecutive rounds from the account's next one up to `to` (inclusive). */

@@ -13,6 +13,7 @@ import type { MockERC20NoBurn, PortfolioStake } from "../../typechain-types";
 import type { IPortfolioStake } from "../../typechain-types/contracts/PortfolioStake";
 import {
   accountRoundResult,
+  accountSpanBoundary,
   buildRoundTree,
   cumulativesOf,
   withCumulatives,
@@ -32,7 +33,13 @@ import {
   withStakers,
   type AnyToken,
 } from "./fixtures";
-import { ReferenceModel, type ExpectedAccount, type ExpectedSettled, type SettleOptions } from "./reference";
+import {
+  ReferenceModel,
+  type ExpectedAccount,
+  type ExpectedSettled,
+  type ExpectedSpanSettled,
+  type SettleOptions,
+} from "./reference";
 
 export type Token = AnyToken;
 
@@ -57,6 +64,33 @@ export function settledEvents(stake: PortfolioStake, receipt: ContractTransactio
     });
   }
   return out;
+}
+
+/** The SpanSettled events of a receipt, as plain objects comparable with ExpectedSpanSettled. */
+export function spanSettledEvents(stake: PortfolioStake, receipt: ContractTransactionReceipt): ExpectedSpanSettled[] {
+  const out: ExpectedSpanSettled[] = [];
+  for (const log of receipt.logs) {
+    const settled = typedEvent(stake.interface.parseLog(log), stake.filters.SpanSettled);
+    if (!settled) continue;
+    const a = settled.args;
+    out.push({
+      account: a.staker,
+      fromRound: a.fromRound,
+      toRound: a.toRound,
+      stakeAtRisk: a.stakeAtRisk,
+      rateSums: [...a.rateSums],
+      delta: a.delta,
+      paid: a.paid,
+      burned: a.burned,
+      unpaidRewards: a.unpaidRewards,
+      balance: a.balance,
+    });
+  }
+  return out;
+}
+
+function normaliseSpan(e: ExpectedSpanSettled): ExpectedSpanSettled {
+  return { ...e, account: ethers.getAddress(e.account), rateSums: e.rateSums.map((r) => BigInt(r)) };
 }
 
 /** What a RewardsClaimed event reports. */
@@ -286,11 +320,16 @@ export class SettlementHarness {
    * Publishes `rates` as round `round`'s tree, first waiting for the round to resolve if needed. The cumulatives
    * continue the latest round published before it (by this harness) with the round's cap, as the operator's do.
    */
-  async publish(round: bigint, rates: PlainRate[], leavesURI = `ipfs://round-${round}.json`): Promise<RoundTree> {
+  async publish(
+    round: bigint,
+    rates: PlainRate[],
+    leavesURI = `ipfs://round-${round}.json`,
+    layout: { sortLeaves?: boolean; groups?: number[] } = {},
+  ): Promise<RoundTree> {
     const earlier = [...this.trees.keys()].filter((r) => r < round);
     const previous = earlier.length ? this.trees.get(earlier.reduce((a, b) => (a > b ? a : b))) : undefined;
     const { rateCap } = await this.stake.roundInfo(round);
-    const tree = buildRoundTree(round, withCumulatives(rates, previous && cumulativesOf(previous), rateCap));
+    const tree = buildRoundTree(round, withCumulatives(rates, previous && cumulativesOf(previous), rateCap), layout);
     const { resolvesAt } = await this.stake.roundInfo(round);
     if (BigInt(await time.latest()) < resolvesAt - 1n) await time.setNextBlockTimestamp(resolvesAt);
     await expect(this.stake.connect(this.operator).publishRound(round, tree.root, leavesURI))
@@ -377,6 +416,72 @@ export class SettlementHarness {
       expect(supplyAfter).to.equal(supplyBefore, "a sink burn keeps the supply");
       expect((await this.token.balanceOf(this.burnSink)) - sinkBefore).to.equal(burned, "the sink receives the burn");
     }
+    for (const { account } of entries) await this.check(account);
+    return { receipt, events };
+  }
+
+  /**
+   * The settleSpans argument for `account` over `boundaries`: each boundary proves the cumulatives of every registry
+   * model its tree holds (or, with `onlyWeighted`, of the models weighted in the segments it bounds).
+   */
+  spanResults(account: string, boundaries: readonly bigint[], onlyWeighted = false): IPortfolioStake.SpanResultsStruct {
+    const models = this.ref.modelsOf(account);
+    return {
+      account,
+      models,
+      boundaries: boundaries.map((round, i) => {
+        const tree = this.trees.get(round);
+        if (!tree) throw new Error(`round ${round} was not published by this harness`);
+        let weighted: bigint[] | undefined;
+        if (onlyWeighted) {
+          const sides = [i > 0 ? round : undefined, i + 1 < boundaries.length ? boundaries[i]! + 1n : undefined];
+          weighted = models.map((_, slot) =>
+            sides.some((r) => r !== undefined && this.ref.weightsAt(account, r)[slot]! > 0n) ? 1n : 0n,
+          );
+        }
+        return accountSpanBoundary(round, tree, models, weighted);
+      }),
+    };
+  }
+
+  /**
+   * settleSpans for several accounts (each over its boundaries) in one call; checks the SpanSettled and RewardsClaimed
+   * events, the burn by its effect (supply and the contract's balance), views and totals against the model's
+   * settleSpan (written from the rule, not from the contract).
+   */
+  async settleSpans(
+    entries: { account: string; boundaries: bigint[]; onlyWeighted?: boolean }[],
+    keeper: HardhatEthersSigner = this.keeper,
+  ): Promise<{ receipt: ContractTransactionReceipt; events: ExpectedSpanSettled[] }> {
+    const args = entries.map(({ account, boundaries, onlyWeighted }) =>
+      this.spanResults(account, boundaries, onlyWeighted),
+    );
+    const supplyBefore = await this.token.totalSupply();
+    const heldBefore = await this.token.balanceOf(await this.stake.getAddress());
+    const tx = await this.stake.connect(keeper).settleSpans(args);
+    const receipt = (await tx.wait())!;
+    const claims: ExpectedClaim[] = [];
+    const expected = entries.flatMap(({ account, boundaries }) => {
+      const v = this.ref.view(account);
+      if (boundaries[0] === v.nextSettleRound - 1n && v.claimableRewards > 0n) {
+        claims.push({
+          account,
+          amount: v.claimableRewards,
+          unpaidRewards: v.unpaidRewards,
+          balance: v.balance + v.claimableRewards,
+        });
+      }
+      return this.ref.settleSpan(account, boundaries);
+    });
+    expect(claimedEvents(this.stake, receipt).map(normaliseClaim)).to.deep.equal(claims.map(normaliseClaim));
+    const events = spanSettledEvents(this.stake, receipt);
+    expect(events.map(normaliseSpan)).to.deep.equal(expected.map(normaliseSpan));
+    const burned = expected.reduce((sum, e) => sum + e.burned, 0n);
+    expect(supplyBefore - (await this.token.totalSupply())).to.equal(burned, "total supply falls by the burned amount");
+    expect(heldBefore - (await this.token.balanceOf(await this.stake.getAddress()))).to.equal(
+      burned,
+      "the contract's NMR falls by exactly the burned amount",
+    );
     for (const { account } of entries) await this.check(account);
     return { receipt, events };
   }

@@ -5,7 +5,7 @@
  * an outcome like any other: it must be the error the mirror names, and change nothing.
  */
 import { ethers } from "ethers";
-import { buildRoundTree } from "@portfolio-stake/core/results";
+import { accountSpanBoundary, buildRoundTree } from "@portfolio-stake/core/results";
 import type { TypedContractEvent, TypedLogDescription } from "../../../typechain-types/common";
 import { signSetAllocation } from "../eip712";
 import { typedEvent } from "../events";
@@ -38,8 +38,10 @@ import {
   settleable,
   short,
   simulateSettle,
+  simulateSpans,
   storeVector,
   trees,
+  vectorAt,
   vectorError,
   vectorPruned,
   type AccountResultsArg,
@@ -51,6 +53,9 @@ import {
   type Stats,
   type TxOutcome,
   type World,
+  type SpanBoundaryArg,
+  type SpanResultsArg,
+  type SpanSettledEvent,
 } from "./mirror";
 
 const PARAM_NAMES = [
@@ -149,6 +154,7 @@ export class InvariantRun {
           ["publishRound", 7],
           ["settle", 9],
           ["settleBatch", 4],
+          ["settleSpans", 4],
           ["fundRewards", 5],
           ["claimRewards", 3],
           ["pauseToggle", 2],
@@ -917,6 +923,131 @@ export class InvariantRun {
       descs.push(desc);
     }
     return this.settleTx(entries, descs, this.w.keeper, ts);
+  }
+
+  /**
+   * One account's span from its next round: one to three segments ending at published rounds (mostly valid ones,
+   * sometimes crossing a change, an unpublished round or the balance bound, or a tampered boundary); sometimes an
+   * overtaken entry, or another account's entry in the same batch. The mirror predicts the outcome exactly
+   * (simulateSpans).
+   */
+  async settleSpans(): Promise<ActionRecord> {
+    const r = this.rng;
+    const m = this.m;
+    const ts = this.nextTs();
+    const staking = this.w.stakers.filter((s) => m.accounts[s]!.nextSettleRound > m.firstRound);
+    if (!staking.length) return this.record("settleSpans", this.w.keeper, false);
+    const entries: SpanResultsArg[] = [];
+    const descs: string[] = [];
+    for (let e = r.bool(0.2) ? 2 : 1; e > 0; e--) {
+      const account = r.pick(staking);
+      const a = m.accounts[low(account)]!;
+      let from = a.nextSettleRound - 1;
+      if (r.bool(0.08) && from > m.firstRound) from -= 1; // overtaken: skipped
+      const ends: number[] = [];
+      let at = from;
+      for (let k = r.int(1, 3); k > 0 && at < m.current; k--) {
+        // Mostly a round whose published run covers at..y; sometimes any opened round.
+        const covered: number[] = [];
+        for (let y = at + 1; y <= m.current; y++) if ((m.rounds[y]?.publishedRun ?? 0) >= y - at + 1) covered.push(y);
+        const y = covered.length && r.bool(0.85) ? r.pick(covered) : Math.min(m.current, at + r.int(1, 8));
+        ends.push(y);
+        at = y;
+      }
+      if (!ends.length) continue;
+      const boundaries: SpanBoundaryArg[] = [];
+      let unbuildable = false;
+      for (const [i, round] of [from, ...ends].entries()) {
+        const rd = m.rounds[round];
+        const tree = rd?.root ? trees.get(rd.root) : undefined;
+        // The weighted models of the segments the boundary bounds (all models, sometimes).
+        const sides = [i > 0 ? round : undefined, i < ends.length ? round + 1 : undefined];
+        const weighted = a.models.map((_, slot) =>
+          sides.some((x) => x !== undefined && (vectorAt(a, x)?.[slot] ?? 0) > 0) ? 1 : 0,
+        );
+        if (!tree) {
+          unbuildable = true;
+          break;
+        }
+        // A model the operator omitted from the tree has no leaf: its slot is left out (MissingModelResult if weighted).
+        const registry = a.models.map((id) => (m.rounds[round]!.cumulatives?.[id] === undefined ? ZERO_MODEL : id));
+        const b = accountSpanBoundary(round, tree, registry, r.bool(0.5) ? weighted : undefined);
+        if (b.slots.length === 0) {
+          unbuildable = true;
+          break;
+        }
+        boundaries.push({ ...b, round: Number(b.round) });
+      }
+      if (unbuildable) continue;
+      let desc = `${short(account, this.w)} [${[from, ...ends].join(",")}]`;
+      if (r.bool(0.05)) {
+        const b = boundaries[boundaries.length - 1]!;
+        b.cumulatives = b.cumulatives.map((c, i) => (i === 0 ? c + 1n : c));
+        desc += " tampered";
+      }
+      entries.push({ account, models: [...a.models], boundaries });
+      descs.push(desc);
+    }
+    if (!entries.length) return this.record("settleSpans", this.w.keeper, false);
+    const sim = simulateSpans(m, this.w, entries);
+    const predicted = "error" in sim ? sim.error : null;
+    const out = await this.send(this.w.keeper, this.w.stakeAddress, this.encode("settleSpans", [entries]), ts);
+    this.note(`keeper settleSpans [${descs.join("; ")}] -> ${out.ok ? "ok" : out.error}`);
+    this.expectOutcome("settleSpans", predicted, out);
+    const rec = this.record(
+      "settleSpans",
+      this.w.keeper,
+      out.ok,
+      false,
+      entries.map((e) => e.account),
+    );
+    if (out.ok && !("error" in sim)) {
+      const got: SpanSettledEvent[] = (await this.logsOf(out.hash!, this.w.stake.filters.SpanSettled)).map((e) => ({
+        account: low(e.args.staker),
+        fromRound: Number(e.args.fromRound),
+        toRound: Number(e.args.toRound),
+        stakeAtRisk: e.args.stakeAtRisk,
+        rateSums: [...e.args.rateSums].map((x: bigint) => BigInt(x)),
+        delta: e.args.delta,
+        paid: e.args.paid,
+        burned: e.args.burned,
+        unpaidRewards: e.args.unpaidRewards,
+        balance: e.args.balance,
+      }));
+      const show = (e: SpanSettledEvent) =>
+        `${this.name(e.account)} ${e.fromRound}..${e.toRound} stake=${e.stakeAtRisk} sums=[${e.rateSums}] ` +
+        `delta=${e.delta} paid=${e.paid} burned=${e.burned} unpaid=${e.unpaidRewards} balance=${e.balance}`;
+      if (got.map(show).join("\n") !== sim.events.map(show).join("\n")) {
+        this.fail(
+          `settleSpans: SpanSettled events differ from the mirror\n  got:\n    ${got.map(show).join("\n    ")}\n` +
+            `  expected:\n    ${sim.events.map(show).join("\n    ")}`,
+        );
+      }
+      const claimed = (await this.logsOf(out.hash!, this.w.stake.filters.RewardsClaimed)).map(
+        (e): ClaimedRewards => ({
+          account: low(e.args.staker),
+          amount: e.args.amount,
+          unpaidRewards: e.args.unpaidRewards,
+          balance: e.args.balance,
+        }),
+      );
+      const showClaim = (c: ClaimedRewards) =>
+        `${this.name(c.account)} ${c.amount} unpaid=${c.unpaidRewards} balance=${c.balance}`;
+      if (claimed.map(showClaim).join("; ") !== sim.claims.map(showClaim).join("; "))
+        this.fail(`settleSpans: RewardsClaimed events [${claimed.map(showClaim).join("; ")}] differ from the mirror`);
+      rec.rewardsClaimed = claimed;
+      for (const [addr, acct] of Object.entries(sim.accounts)) {
+        this.m.accounts[addr] = acct;
+        checkPendingAtRisk(acct);
+      }
+      this.m.pool = sim.pool;
+      this.m.owedTotal = sim.owedTotal;
+      this.m.owedReserve = sim.owedReserve;
+      this.m.burned += sim.burned;
+      this.m.wallets[this.w.stakeAddress]! -= sim.burned;
+      this.stats.settledRounds += got.reduce((n, e) => n + e.toRound - e.fromRound + 1, 0);
+    }
+    return rec;
   }
 
   async fundRewards(): Promise<ActionRecord> {

@@ -716,3 +716,184 @@ export async function initialMirror(w: World, foreignModels: string[]): Promise<
   }
   return m;
 }
+
+// ─────────────────────────────────────────── Span settlement ───────────────────────────────────────────
+
+export interface SpanBoundaryArg {
+  round: number;
+  slots: number[];
+  cumulatives: bigint[];
+  proof: string[];
+  proofFlags: boolean[];
+}
+
+export interface SpanResultsArg {
+  account: string;
+  models: string[];
+  boundaries: SpanBoundaryArg[];
+}
+
+export interface SpanSettledEvent {
+  account: string;
+  fromRound: number;
+  toRound: number;
+  stakeAtRisk: bigint;
+  rateSums: bigint[];
+  delta: bigint;
+  paid: bigint;
+  burned: bigint;
+  unpaidRewards: bigint;
+  balance: bigint;
+}
+
+/**
+ * Simulates settleSpans on a copy of the mirror, in the contract's order of checks (IPortfolioStake.settleSpans):
+ * per entry the account, the boundary count, overtaken (skipped) or out of order, the model list; per segment the
+ * boundary order, publication run (a), stake checkpoint (b), vector (c), balance (d), then the first boundary's and
+ * the end boundary's slots and proofs (e: a proof holds when every cumulative is the mirror's for that round and
+ * model), then per weighted slot its presence at both ends and its bound (f). Returns the error the contract must
+ * raise, or the SpanSettled events and the new state (exact: each model's term is truncated toward zero).
+ */
+export function simulateSpans(
+  m: Mirror,
+  w: World,
+  entries: SpanResultsArg[],
+):
+  | { error: string }
+  | {
+      events: SpanSettledEvent[];
+      claims: ClaimedRewards[];
+      accounts: Record<string, MAccount>;
+      pool: bigint;
+      owedTotal: bigint;
+      owedReserve: bigint;
+      burned: bigint;
+    } {
+  const size = entries.reduce((s, e) => s + e.boundaries.length, 0);
+  if (size > 256) return { error: "BatchTooLarge" };
+  const work: Record<string, MAccount> = {};
+  let pool = m.pool;
+  let owedTotal = m.owedTotal;
+  let owedReserve = m.owedReserve;
+  let burnedTotal = 0n;
+  const events: SpanSettledEvent[] = [];
+  const claims: ClaimedRewards[] = [];
+  for (const entry of entries) {
+    const addr = low(entry.account);
+    const a = (work[addr] ??= structuredClone(m.accounts[addr] ?? emptyAccount(w, addr)));
+    if (a.nextSettleRound === 0) return { error: "AccountNotStaking" };
+    if (entry.boundaries.length < 2) return { error: "SpanTooShort" };
+    const first = entry.boundaries[0]!.round;
+    if (a.nextSettleRound - 1 > first) continue;
+    if (a.nextSettleRound - 1 < first) return { error: "RoundOutOfOrder" };
+    const same = entry.models.length === a.models.length && entry.models.every((id, i) => low(id) === a.models[i]);
+    if (!same) return { error: "ModelListMismatch" };
+    const owedLeft = owedNow(m, a);
+    const owedPaid = a.unpaid - owedLeft;
+    if (owedPaid !== 0n) {
+      owedReserve -= owedPaid;
+      a.unpaid = owedLeft;
+      owedSnapshot(m, a);
+    }
+    const balanceBefore = a.balance;
+    let balance = a.balance + owedPaid;
+    let unpaid = a.unpaid;
+    let newlyOwed = 0n;
+    let paidSum = owedPaid;
+    let burnedSum = 0n;
+    if (owedPaid !== 0n) claims.push({ account: addr, amount: owedPaid, unpaidRewards: unpaid, balance });
+    /** A boundary's proven cumulatives by slot, or the error its check raises. */
+    const prove = (b: SpanBoundaryArg): Map<number, bigint> | string => {
+      if (b.slots.length !== b.cumulatives.length) return "LengthMismatch";
+      const proven = new Map<number, bigint>();
+      let holds = b.slots.length > 0;
+      for (let i = 0; i < b.slots.length; i++) {
+        const slot = b.slots[i]!;
+        if (slot >= entry.models.length || a.models[slot] === ZERO_MODEL) return "InvalidModelSlot";
+        if (proven.has(slot)) return "DuplicateModelResult";
+        proven.set(slot, b.cumulatives[i]!);
+        if (m.rounds[b.round]?.cumulatives?.[a.models[slot]!] !== b.cumulatives[i]) holds = false;
+      }
+      return holds ? proven : "InvalidProof";
+    };
+    let start: Map<number, bigint> | undefined;
+    let last = first;
+    for (let i = 1; i < entry.boundaries.length; i++) {
+      const x = last + 1;
+      const y = entry.boundaries[i]!.round;
+      if (y < x) return { error: "RoundOutOfOrder" };
+      const n = y - x + 1;
+      const rd = m.rounds[y];
+      if ((rd?.publishedRun ?? 0) < n + 1) return { error: "SpanNotPublished" };
+      let key = 0;
+      let stake = 0n;
+      for (const c of a.stakeCps) if (c.round <= y) ({ round: key, value: stake } = c);
+      if (key > x) return { error: "SpanStakeChanged" };
+      const weights = vectorAt(a, x);
+      if (weights === null || a.vectors.some((v) => v.round > x && v.round <= y)) return { error: "SpanVectorChanged" };
+      const slice = stake / BigInt(rd!.divisor);
+      const cap = rd!.cap;
+      const needed = slice + (BigInt(n) * slice * cap + RATE_SCALE - 1n) / RATE_SCALE;
+      if (balance < needed) return { error: "SpanTooRisky" };
+      if (start === undefined) {
+        const p = prove(entry.boundaries[0]!);
+        if (typeof p === "string") return { error: p };
+        start = p;
+      }
+      const end = prove(entry.boundaries[i]!);
+      if (typeof end === "string") return { error: end };
+      const rateSums = a.models.map(() => 0n);
+      let delta = 0n;
+      for (let slot = 0; slot < a.models.length; slot++) {
+        const wt = BigInt(weights[slot] ?? 0);
+        if (wt === 0n) continue;
+        if (!start.has(slot) || !end.has(slot)) return { error: "MissingModelResult" };
+        const sum = end.get(slot)! - start.get(slot)!;
+        const bound = BigInt(n) * cap;
+        if (sum > bound || sum < -bound) return { error: "SpanResultOutOfBounds" };
+        rateSums[slot] = sum;
+        delta += (((slice * wt) / BigInt(BPS)) * sum) / RATE_SCALE;
+      }
+      let paid = 0n;
+      let burned = 0n;
+      if (delta < 0n) {
+        burned = -delta; // (d) keeps it within the balance
+        balance -= burned;
+        burnedSum += burned;
+      } else if (delta > 0n) {
+        paid = delta < pool ? delta : pool;
+        pool -= paid;
+        unpaid += delta - paid;
+        newlyOwed += delta - paid;
+        balance += paid;
+        paidSum += paid;
+      }
+      events.push({
+        account: addr,
+        fromRound: x,
+        toRound: y,
+        stakeAtRisk: slice,
+        rateSums,
+        delta,
+        paid,
+        burned,
+        unpaidRewards: unpaid,
+        balance,
+      });
+      start = end;
+      last = y;
+    }
+    a.nextSettleRound = last + 1;
+    if (balance !== balanceBefore) setCheckpoint(a, m.current + 1, balance);
+    a.balance = balance;
+    if (newlyOwed !== 0n) {
+      a.unpaid = unpaid;
+      owedSnapshot(m, a);
+      owedTotal += newlyOwed;
+    }
+    a.totalRewarded += paidSum;
+    a.totalBurned += burnedSum;
+    burnedTotal += burnedSum;
+  }
+  return { events, claims, accounts: work, pool, owedTotal, owedReserve, burned: burnedTotal };
+}
