@@ -914,7 +914,9 @@ describe("keeper job: a node that drops connections", function () {
       rounds[1],
       withCumulatives(
         all.filter((m) => m !== models.alice[0]).map((modelId) => ({ modelId, rate: RATE("0.01") })),
-        cumulativesOf(treeFromFile(JSON.parse(readFileSync(path.join(dir, `round-${rounds[0]}.json`), "utf8")))),
+        cumulativesOf(
+          treeFromFile(JSON.parse(readFileSync(path.join(dir, `round-${rounds[0]}.json`), "utf8")) as RoundFile),
+        ),
         RATE("1"),
       ),
     );
