@@ -309,6 +309,7 @@ describe("settleSpans", function () {
       );
       await refused(fx, withEnd({ cumulatives: end!.cumulatives.slice(1) }), "LengthMismatch");
       await refused(fx, [{ ...good, models: [...good.models].reverse() }], "ModelListMismatch");
+      await refused(fx, [{ ...good, models: good.models.slice(1) }], "ModelListMismatch");
     });
 
     it("f: a published cumulative that moves more than rounds x cap: SpanResultOutOfBounds", async function () {
