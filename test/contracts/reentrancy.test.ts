@@ -57,7 +57,7 @@ describe("PortfolioStake: reentrancy guards", function () {
     expect(await state()).to.deep.equal(before);
   }
 
-  it("deposit, fundRewards (into itself or claimRewards), claimWithdrawal, settle and settleBatch cannot be re-entered through the token", async function () {
+  it("deposit, fundRewards (into itself or claimRewards), claimWithdrawal, settle, settleBatch and settleSpans cannot be re-entered through the token", async function () {
     const { nmr, stake, alice, operator, results } = await loadFixture(reentrantFixture);
     const state = async () => [
       [...(await stake.accountOf(alice.address))].map(String),
@@ -81,6 +81,8 @@ describe("PortfolioStake: reentrancy guards", function () {
     await nmr.arm(target, reenterSettle);
     await expectGuarded(stake, () => stake.settleBatch([results]), state);
     await nmr.arm(target, stake.interface.encodeFunctionData("settleBatch", [[results]]));
+    await expectGuarded(stake, () => stake.settle(results), state);
+    await nmr.arm(target, stake.interface.encodeFunctionData("settleSpans", [[]]));
     await expectGuarded(stake, () => stake.settle(results), state);
 
     // Settled normally, then a withdrawal whose payout re-enters.

@@ -312,27 +312,44 @@ describe("settleSpans", function () {
       await refused(fx, [{ ...good, models: good.models.slice(1) }], "ModelListMismatch");
     });
 
-    it("f: a published cumulative that moves more than rounds x cap: SpanResultOutOfBounds", async function () {
-      const fx = await loadFixture(fixtures.four);
-      const { alice, stake, operator } = fx;
+    it("e: a slot freed by unbinding is no model: InvalidModelSlot", async function () {
+      const fx = await loadFixture(fixtures.one); // alice weights only her first model
+      const { R0, alice, stake, aliceModels } = fx;
       const h = fx.h.fork();
-      await h.open();
-      const round = await stake.currentRound();
-      // The operator publishes a tree whose cumulative for alice's first model jumps far beyond the round's cap.
-      const previous = cumulativesOf(h.trees.get(round - 1n)!);
-      const rates = withCumulatives(ratesFor(fx.aliceModels, round, 9), previous, CAP);
-      rates[0]!.cumulative += 100n * CAP;
-      const tree = buildRoundTree(round, rates);
-      const { resolvesAt } = await stake.roundInfo(round);
-      await ethers.provider.send("evm_setNextBlockTimestamp", [Number(resolvesAt)]);
-      await stake.connect(operator).publishRound(round, tree.root, "");
-      await h.settle(alice.address, round - 1n);
-      const args = h.spanResults(alice.address, [round - 1n, round - 1n]); // its first boundary: round - 1's
-      const bad = accountSpanBoundary(round, tree, fx.aliceModels);
-      await expect(stake.settleSpans([{ ...args, boundaries: [args.boundaries[0]!, bad] }]))
-        .to.be.revertedWithCustomError(stake, "SpanResultOutOfBounds")
-        .withArgs(0);
+      await stake.connect(alice).unbindModels(alice.address, [aliceModels[3]!]);
+      const models = [...(await stake.modelsOf(alice.address))];
+      expect(models[3]).to.equal(ethers.ZeroHash.slice(0, 34)); // freed: the list keeps a zero at its index
+      const good = h.spanResults(alice.address, [R0, R0 + 5n]);
+      const [start, end] = good.boundaries as ReturnType<typeof accountSpanBoundary>[];
+      const freed = { ...end!, slots: [...end!.slots.slice(0, 1), 3], cumulatives: end!.cumulatives.slice(0, 2) };
+      await refused(fx, [{ ...good, models, boundaries: [start, freed] }], "InvalidModelSlot");
     });
+
+    for (const [side, sign] of [
+      ["up", 1n],
+      ["down", -1n],
+    ] as const)
+      it(`f: a published cumulative that moves more than rounds x cap (${side}): SpanResultOutOfBounds`, async function () {
+        const fx = await loadFixture(fixtures.four);
+        const { alice, stake, operator } = fx;
+        const h = fx.h.fork();
+        await h.open();
+        const round = await stake.currentRound();
+        // The operator publishes a tree whose cumulative for alice's first model jumps far beyond the round's cap.
+        const previous = cumulativesOf(h.trees.get(round - 1n)!);
+        const rates = withCumulatives(ratesFor(fx.aliceModels, round, 9), previous, CAP);
+        rates[0]!.cumulative += sign * 100n * CAP;
+        const tree = buildRoundTree(round, rates);
+        const { resolvesAt } = await stake.roundInfo(round);
+        await ethers.provider.send("evm_setNextBlockTimestamp", [Number(resolvesAt)]);
+        await stake.connect(operator).publishRound(round, tree.root, "");
+        await h.settle(alice.address, round - 1n);
+        const args = h.spanResults(alice.address, [round - 1n, round - 1n]); // its first boundary: round - 1's
+        const bad = accountSpanBoundary(round, tree, fx.aliceModels);
+        await expect(stake.settleSpans([{ ...args, boundaries: [args.boundaries[0]!, bad] }]))
+          .to.be.revertedWithCustomError(stake, "SpanResultOutOfBounds")
+          .withArgs(0);
+      });
 
     it("shape: one boundary (SpanTooShort), a start after the next round or boundaries not increasing (RoundOutOfOrder), an account that never staked (AccountNotStaking), too many boundaries (BatchTooLarge)", async function () {
       const fx = await loadFixture(fixtures.four);
@@ -355,6 +372,34 @@ describe("settleSpans", function () {
       )
         .to.be.revertedWithCustomError(stake, "BatchTooLarge")
         .withArgs(258, 256);
+    });
+  });
+
+  describe("a segment that nets to zero", function () {
+    it("pays nothing and burns nothing: balance, pool and supply unchanged", async function () {
+      const fx = await loadFixture(fixtures.four);
+      const { alice, stake, nmr, aliceModels, models } = fx;
+      const h = fx.h.fork();
+      const round = await h.open();
+      // alice's models score zero in the new round: its cumulatives equal the round before's.
+      await h.publish(
+        round,
+        [...aliceModels, ...models.bob].map((modelId) => ({ modelId, rate: 0n })),
+      );
+      await h.settle(alice.address, round - 1n);
+      const before = await stake.accountOf(alice.address);
+      const pool = (await stake.totals()).rewardsPool;
+      const supply = await nmr.totalSupply();
+      const { receipt } = await h.settleSpans([{ account: alice.address, boundaries: [round - 1n, round] }]);
+      const settled = receipt.logs.map((l) => stake.interface.parseLog(l)).find((e) => e?.name === "SpanSettled");
+      expect(settled?.args.delta).to.equal(0n);
+      expect(settled?.args.paid).to.equal(0n);
+      expect(settled?.args.burned).to.equal(0n);
+      const after = await stake.accountOf(alice.address);
+      expect(after.balance).to.equal(before.balance);
+      expect(after.nextSettleRound).to.equal(round + 1n);
+      expect((await stake.totals()).rewardsPool).to.equal(pool);
+      expect(await nmr.totalSupply()).to.equal(supply);
     });
   });
 
