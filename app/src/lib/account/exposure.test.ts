@@ -5,21 +5,13 @@ import { exposureSentence, fractionText, shareOfStake, summarizeExposure } from 
 
 const E = 10n ** 18n;
 
-test("the summary adds up every open round's slice x cap, newest first, and says it in one sentence", () => {
-  // 6,400 NMR, R = 64: 100 NMR slices; one older round opened with 3,200 NMR (50 NMR) under a lowered 50% cap.
+test("one sentence: the next round's slice and what the open rounds risk in all", () => {
+  // 6,400 NMR, R = 64: 100 NMR slices; one older round opened with 3,200 NMR (50 NMR) under a lowered 50% cap (the
+  // sums themselves are core's, tested there).
   const e = summarizeExposure({ round: 12, slice: 100n * E, sliceDivisor: 64, rateCap: E }, [
     { round: 10, slice: 50n * E, sliceDivisor: 64, rateCap: E / 2n, proofDeadline: 900 },
     { round: 11, slice: 100n * E, sliceDivisor: 64, rateCap: E, proofDeadline: 1000 },
   ]);
-  assert.deepEqual(
-    e.open.map((r) => [r.round, r.maxLoss]),
-    [
-      [11, 100n * E],
-      [10, 25n * E],
-    ],
-  );
-  assert.equal(e.openMaxLoss, 125n * E);
-  assert.equal(e.next.maxLoss, 100n * E);
   assert.equal(exposureSentence(e), "Round 12 risks 100.00 NMR; the 2 open rounds risk at most 125.00 NMR in all.");
 });
 
