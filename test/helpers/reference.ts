@@ -257,6 +257,22 @@ export class ReferenceModel {
     return toOwed;
   }
 
+  /** Pays `gain` from the pool as far as it goes and owes the rest (both settlement paths); returns what was paid. */
+  private payGain(a: RefAccount, gain: bigint): bigint {
+    const paid = min(gain, this.rewardsPool);
+    this.rewardsPool -= paid;
+    if (gain > paid) {
+      a.unpaid = this.owedNow(a) + gain - paid;
+      a.owedFactor = this.owedFactor;
+      a.owedEpoch = this.owedEpoch;
+      a.owedScale = this.owedScale;
+      this.owedTotal += gain - paid;
+    }
+    a.balance += paid;
+    a.totalRewarded += paid;
+    return paid;
+  }
+
   private owedNow(a: RefAccount): bigint {
     if (a.unpaid === 0n || a.owedEpoch !== this.owedEpoch) return 0n;
     const steps = this.owedScale - a.owedScale;
@@ -435,18 +451,7 @@ export class ReferenceModel {
       a.pending -= fromPending;
       burned = fromBalance + fromPending;
     }
-    const gain = delta > 0n ? delta : 0n;
-    const paid = min(gain, this.rewardsPool);
-    this.rewardsPool -= paid;
-    if (gain > paid) {
-      a.unpaid = this.owedNow(a) + gain - paid;
-      a.owedFactor = this.owedFactor;
-      a.owedEpoch = this.owedEpoch;
-      a.owedScale = this.owedScale;
-      this.owedTotal += gain - paid;
-    }
-    a.balance += paid;
-    a.totalRewarded += paid;
+    const paid = this.payGain(a, delta > 0n ? delta : 0n);
     a.totalBurned += burned;
     this.burned += burned;
     a.nextSettleRound = round + 1n;
@@ -533,18 +538,7 @@ export class ReferenceModel {
       const delta = referenceDelta(slice, weights, sums);
       const burned = delta < 0n ? -delta : 0n;
       a.balance -= burned;
-      const gain = delta > 0n ? delta : 0n;
-      const paid = min(gain, this.rewardsPool);
-      this.rewardsPool -= paid;
-      if (gain > paid) {
-        a.unpaid = this.owedNow(a) + gain - paid;
-        a.owedFactor = this.owedFactor;
-        a.owedEpoch = this.owedEpoch;
-        a.owedScale = this.owedScale;
-        this.owedTotal += gain - paid;
-      }
-      a.balance += paid;
-      a.totalRewarded += paid;
+      const paid = this.payGain(a, delta > 0n ? delta : 0n);
       a.totalBurned += burned;
       this.burned += burned;
       a.nextSettleRound = y + 1n;
