@@ -230,6 +230,8 @@ interface Base {
   transition?: boolean;
   /** After the random prefix, gains beyond the pool (owed) and a refill paying part of them (see owedPrefix). */
   owed?: boolean;
+  /** Rounds published in order after the random prefix, every staker settled to the first (see spanPrefix). */
+  spans?: boolean;
 }
 
 const ALL_BASES: Base[] = [
@@ -265,6 +267,18 @@ const ALL_BASES: Base[] = [
     root: transitionRoot,
     prefix: 20,
     transition: true,
+  },
+  {
+    name: "Numerai 2026 (R = 64, cap 100%), 9 rounds published in order, stakers settled to the first (spans)",
+    root: numeraiRoot,
+    prefix: 0,
+    spans: true,
+  },
+  {
+    name: "hard time bounds (R = 1024, cap 100%), 9 rounds published in order, stakers settled to the first (spans)",
+    root: boundsRoot,
+    prefix: 0,
+    spans: true,
   },
   { name: "alice's 256-vector ring full, then 20 random actions, fast rounds", root: fastRoot, prefix: 20, ring: true },
 ];
@@ -303,6 +317,7 @@ const baseFixtures = BASES.map((base, b) => {
       if (base.transition) await run.transitionPrefix();
       for (let i = 0; i < base.prefix; i++) await run.step(i < 10 && !base.ring);
       if (base.owed) await run.owedPrefix();
+      if (base.spans) await run.spanPrefix();
       await run.unpauseIfPaused();
       await run.check(undefined, "end", mirror.firstRound); // every round from the first one
       console.log(
@@ -360,7 +375,8 @@ describe("PortfolioStake invariants (property fuzzing)", function () {
       .join(", ");
     console.log(
       `      ${stats.sequences} sequences, ${stats.actions} actions (${stats.reverted} expected reverts), ` +
-        `${stats.checks} invariant checks, ${stats.settledRounds} account-rounds settled, ${stats.claims} claims, ` +
+        `${stats.checks} invariant checks, ${stats.settledRounds} account-rounds settled, ` +
+        `${stats.spanSegments} span segments settled, ${stats.claims} claims, ` +
         `${stats.gains} gains (${stats.gainsShort} beyond the pool), ${stats.owedRefills} refills paying owed rewards, ` +
         `${stats.rewardClaims} owed-reward claims, ` +
         `${stats.capsLowered} round caps lowered by the exposure rule, ` +

@@ -26,6 +26,7 @@ import {
   WINDOW,
   ZERO,
   ZERO_MODEL,
+  acceptedSpanEnds,
   acct,
   admitRound,
   exposureError,
@@ -137,6 +138,16 @@ export class InvariantRun {
       return acc !== undefined && acc.unpaid > owedNow(this.m, acc);
     });
     const owing = this.m.owedTotal > 0n;
+    // settleSpans is likely while some staker has a span the contract accepts (by the mirror), so that it is not
+    // exercised only by its refusals.
+    const spanReady = this.w.stakers.some((x) => {
+      const acc = this.m.accounts[x];
+      return (
+        acc !== undefined &&
+        acc.nextSettleRound > this.m.firstRound &&
+        acceptedSpanEnds(this.m, acc, acc.nextSettleRound - 1, acc.balance).length > 0
+      );
+    });
     const kinds: [ActionName, number][] = setup
       ? [
           ["deposit", 30],
@@ -161,7 +172,7 @@ export class InvariantRun {
           ["publishRound", 7],
           ["settle", 9],
           ["settleBatch", 4],
-          ["settleSpans", 4],
+          ["settleSpans", spanReady ? 60 : 4],
           ["fundRewards", owing && !claimable ? 15 : 5],
           ["claimRewards", claimable ? 25 : 3],
           ["pauseToggle", 2],
@@ -712,7 +723,9 @@ export class InvariantRun {
       const rd = m.rounds[round]!;
       this.warpTo = Math.max(this.warpTo, m.now + 1, rd.resolvesAt);
     } else if (variant === "valid" && unpublished.length) {
-      round = r.pick(unpublished);
+      // Mostly the oldest one, so that rounds are published in order and their published runs grow (settleSpans
+      // needs a run covering its segment); sometimes any, out of order.
+      round = r.bool(0.7) ? Math.min(...unpublished) : r.pick(unpublished);
       const rd = m.rounds[round]!;
       const lo = Math.max(m.now + 1, rd.resolvesAt);
       this.warpTo = Math.max(this.warpTo, r.bool(0.8) ? lo : r.int(lo, rd.deadline));
@@ -953,18 +966,31 @@ export class InvariantRun {
     if (!staking.length) return this.record("settleSpans", this.w.keeper, false);
     const entries: SpanResultsArg[] = [];
     const descs: string[] = [];
+    // Accounts with a segment the contract accepts from their next round (by the mirror) are picked mostly.
+    const ready = staking.filter((s) => {
+      const a = m.accounts[s]!;
+      return acceptedSpanEnds(m, a, a.nextSettleRound - 1, a.balance).length > 0;
+    });
     for (let e = r.bool(0.2) ? 2 : 1; e > 0; e--) {
-      const account = r.pick(staking);
+      const account = ready.length && r.bool(0.85) ? r.pick(ready) : r.pick(staking);
       const a = m.accounts[low(account)]!;
       let from = a.nextSettleRound - 1;
-      if (r.bool(0.08) && from > m.firstRound) from -= 1; // overtaken: skipped
+      if (r.bool(0.05) && from > m.firstRound) from -= 1; // overtaken: skipped
       const ends: number[] = [];
       let at = from;
       for (let k = r.int(1, 3); k > 0 && at < m.current; k--) {
-        // Mostly a round whose published run covers at..y; sometimes any opened round.
+        // Mostly an end the contract accepts (the mirror's published run, stake, vector, balance and bounds); else
+        // a round whose published run covers at..y (which may cross a change or the balance bound), or any opened
+        // round.
+        const accepted = acceptedSpanEnds(m, a, at, a.balance);
         const covered: number[] = [];
         for (let y = at + 1; y <= m.current; y++) if ((m.rounds[y]?.publishedRun ?? 0) >= y - at + 1) covered.push(y);
-        const y = covered.length && r.bool(0.85) ? r.pick(covered) : Math.min(m.current, at + r.int(1, 8));
+        const y =
+          accepted.length && r.bool(0.85)
+            ? r.pick(accepted)
+            : covered.length && r.bool(0.7)
+              ? r.pick(covered)
+              : Math.min(m.current, at + r.int(1, 8));
         ends.push(y);
         at = y;
       }
@@ -1050,6 +1076,7 @@ export class InvariantRun {
       if (claimed.map(showClaim).join("; ") !== sim.claims.map(showClaim).join("; "))
         this.fail(`settleSpans: RewardsClaimed events [${claimed.map(showClaim).join("; ")}] differ from the mirror`);
       rec.rewardsClaimed = claimed;
+      rec.spanSettled = got;
       for (const [addr, acct] of Object.entries(sim.accounts)) {
         this.m.accounts[addr] = acct;
         checkPendingAtRisk(acct);
@@ -1060,6 +1087,7 @@ export class InvariantRun {
       this.m.burned += sim.burned;
       this.m.wallets[this.w.stakeAddress]! -= sim.burned;
       this.stats.settledRounds += got.reduce((n, e) => n + e.toRound - e.fromRound + 1, 0);
+      this.stats.spanSegments += got.length;
     }
     return rec;
   }
@@ -1250,6 +1278,51 @@ export class InvariantRun {
     }
     if (this.m.owedTotal === 0n) this.fail("owed prefix: no gain went beyond the pool");
     await this.after(await this.fundRewards());
+  }
+
+  /**
+   * Scripted history for span settlement: every staker deposits 1,000 NMR and weights its models, then `rounds` + 1
+   * rounds open on time and are published in order as they resolve (so their published runs grow), and every staker
+   * is settled through the first of them (its next span starts at a published boundary, its stake and vector
+   * constant over the rest).
+   */
+  async spanPrefix(rounds = 8) {
+    if (this.m.paused) await this.unpauseIfPaused();
+    for (const staker of this.w.stakers) {
+      await this.after(await this.deposit(staker, 1_000n * NMR));
+      await this.after(await this.setAllocation(staker));
+    }
+    const first = this.m.current + 1;
+    const publish = async (all: boolean) => {
+      for (let round = first; round <= this.m.current; round++) {
+        const rd = this.m.rounds[round]!;
+        if (rd.root !== null) continue;
+        if (!all && rd.resolvesAt >= this.m.now) break;
+        const rec = await this.publishRound({ round, pattern: "random" });
+        await this.after(rec);
+        if (!rec.ok) this.fail(`span prefix: publishRound ${round} reverted ${this.lastError}`);
+      }
+    };
+    for (let i = 0; i <= rounds; i++) {
+      await this.after(await this.advanceRound(true));
+      await publish(false);
+    }
+    await publish(true);
+    for (const staker of this.w.stakers) {
+      const start = this.acct(staker).nextSettleRound;
+      const ts = this.nextTs();
+      const avail = Math.min(this.available(start, ts), first - start + 1);
+      if (avail <= 0) continue;
+      const { entry, desc } = settleEntry(this.rng, this.m, this.w, staker, start, avail, ts, true);
+      const rec = await this.settleTx([entry], [desc], this.w.keeper, ts);
+      await this.after(rec);
+      if (!rec.ok) this.fail(`span prefix: settlement reverted ${this.lastError}`);
+    }
+    const ready = this.w.stakers.filter((x) => {
+      const a = this.acct(x);
+      return acceptedSpanEnds(this.m, a, a.nextSettleRound - 1, a.balance).length > 0;
+    });
+    if (!ready.length) this.fail("span prefix: no staker has a span the contract accepts");
   }
 
   /** Lifts a pause left by a prefix, so that every sequence of a base does not start paused. */

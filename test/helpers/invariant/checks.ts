@@ -41,6 +41,7 @@ import {
   type MAccount,
   type Mirror,
   type SettledEvent,
+  type SpanSettledEvent,
   type Stats,
   type World,
 } from "./mirror";
@@ -220,7 +221,7 @@ export async function checkInvariants(
   // I1, per action: burned NMR leaves the token's supply (NMRLike burns through its `mint`): the supply falls by
   // exactly what this action's Settled events burned, and by nothing otherwise.
   if (prev) {
-    const burnedNow = (rec?.settled ?? []).reduce((x, e) => x + e.burned, 0n);
+    const burnedNow = [...(rec?.settled ?? []), ...(rec?.spanSettled ?? [])].reduce((x, e) => x + e.burned, 0n);
     if (prev.totalSupply - s.totalSupply !== burnedNow) {
       fail(
         `I1: totalSupply ${prev.totalSupply} -> ${s.totalSupply} (fell by ${prev.totalSupply - s.totalSupply}), ` +
@@ -243,6 +244,8 @@ export async function checkInvariants(
   }
   const settledBy = new Map<string, SettledEvent[]>();
   for (const e of rec?.settled ?? []) settledBy.set(e.account, [...(settledBy.get(e.account) ?? []), e]);
+  const spansBy = new Map<string, SpanSettledEvent[]>();
+  for (const e of rec?.spanSettled ?? []) spansBy.set(e.account, [...(spansBy.get(e.account) ?? []), e]);
 
   accounts.forEach((addr, i) => {
     const c = s.accounts[i]!;
@@ -296,12 +299,14 @@ export async function checkInvariants(
       // that change its money.
       const own = rec !== undefined && rec.caller === addr;
       const events = settledBy.get(addr) ?? [];
+      const spans = spansBy.get(addr) ?? [];
       const credited = (rec?.rewardsClaimed ?? []).filter((x) => x.account === addr).reduce((x, e) => x + e.amount, 0n);
       const moneyBefore = p.balance + p.pendingWithdrawal;
       const moneyAfter = c.balance + c.pendingWithdrawal;
       if (
         !own &&
         events.length === 0 &&
+        spans.length === 0 &&
         (c.balance !== p.balance + credited || c.pendingWithdrawal !== p.pendingWithdrawal)
       ) {
         fail(
@@ -339,6 +344,31 @@ export async function checkInvariants(
           }
           if (e.delta < 0n ? e.burned > -e.delta : e.burned !== 0n)
             fail(`I5: round ${e.round} burned ${e.burned} for delta ${e.delta}`);
+        }
+      }
+      // The same for span settlement: a segment x..y of n rounds puts stakeAtRisk at risk at most n x cap (its end
+      // round's cap); a loss is burned whole from the balance (pending is untouched), a gain is paid or owed whole.
+      if (spans.length) {
+        const burned = spans.reduce((x, e) => x + e.burned, 0n);
+        const paid = spans.reduce((x, e) => x + e.paid, 0n);
+        if (c.pendingWithdrawal !== p.pendingWithdrawal)
+          fail(`I5: settleSpans changed ${who}'s pending ${p.pendingWithdrawal} -> ${c.pendingWithdrawal}`);
+        if (moneyAfter !== moneyBefore - burned + paid + credited) {
+          fail(
+            `I5: ${who}'s balance+pending ${moneyBefore} -> ${moneyAfter}, span events burned ${burned} paid ${paid} credited ${credited}`,
+          );
+        }
+        for (const e of spans) {
+          const n = BigInt(e.toRound - e.fromRound + 1);
+          const bound = (e.stakeAtRisk * n * m.rounds[e.toRound]!.cap) / RATE_SCALE;
+          if ((e.delta < 0n ? -e.delta : e.delta) > bound)
+            fail(
+              `I6: span ${e.fromRound}..${e.toRound} |delta| ${e.delta} above stakeAtRisk x n x cap ${bound} for ${who}`,
+            );
+          if (e.delta < 0n ? e.burned !== -e.delta || e.paid !== 0n : e.burned !== 0n || e.paid > e.delta)
+            fail(
+              `I5/I6: span ${e.fromRound}..${e.toRound} delta ${e.delta} burned ${e.burned} paid ${e.paid} for ${who}`,
+            );
         }
       }
       if (rec?.kind === "deposit" && own && c.balance < p.balance) fail(`I4: deposit lowered ${who}'s balance`);

@@ -172,6 +172,8 @@ export interface Stats {
   reverted: number;
   checks: number;
   settledRounds: number;
+  /** SpanSettled events (segments settled by settleSpans). */
+  spanSegments: number;
   claims: number;
   /** Refills that paid owed rewards, claimRewards calls that credited some, rounds opened with a lowered cap. */
   owedRefills: number;
@@ -192,6 +194,7 @@ export function newStats(): Stats {
     reverted: 0,
     checks: 0,
     settledRounds: 0,
+    spanSegments: 0,
     claims: 0,
     owedRefills: 0,
     rewardClaims: 0,
@@ -240,6 +243,8 @@ export interface ActionRecord {
   subjects: string[];
   claimed?: { account: string; amount: bigint };
   settled?: SettledEvent[];
+  /** SpanSettled events of a settleSpans (one per segment). */
+  spanSettled?: SpanSettledEvent[];
   /** Owed rewards credited to stakes by this action (RewardsClaimed events). */
   rewardsClaimed?: ClaimedRewards[];
 }
@@ -896,4 +901,41 @@ export function simulateSpans(
     burnedTotal += burnedSum;
   }
   return { events, claims, accounts: work, pool, owedTotal, owedReserve, burned: burnedTotal };
+}
+
+/**
+ * The ends y of segments from boundary `at` (x = at + 1) that settleSpans accepts for account `a` with `balance`,
+ * by the mirror: both boundaries' trees built, (a) published run, (b) no stake checkpoint in x+1..y, (c) a vector at x
+ * and none in x+1..y, (d) the balance bound, and (f) every weighted model present at both ends and within n x cap.
+ * Used by the generator to pick spans the contract will accept (the outcome is still predicted by simulateSpans).
+ */
+export function acceptedSpanEnds(m: Mirror, a: MAccount, at: number, balance: bigint): number[] {
+  const out: number[] = [];
+  const startRd = m.rounds[at];
+  if (!startRd?.root || !trees.has(startRd.root) || !startRd.cumulatives) return out;
+  const x = at + 1;
+  const weights = vectorAt(a, x);
+  if (weights === null) return out;
+  for (let y = x; y <= m.current; y++) {
+    const n = y - x + 1;
+    const rd = m.rounds[y];
+    if (a.vectors.some((v) => v.round > x && v.round <= y)) break;
+    if (a.stakeCps.some((c) => c.round > x && c.round <= y)) break;
+    if (!rd?.root || !trees.has(rd.root) || !rd.cumulatives) continue;
+    if (rd.publishedRun < n + 1) continue;
+    let stake = 0n;
+    for (const c of a.stakeCps) if (c.round <= y) stake = c.value;
+    const slice = stake / BigInt(rd.divisor);
+    if (balance < slice + (BigInt(n) * slice * rd.cap + RATE_SCALE - 1n) / RATE_SCALE) continue;
+    const fits = a.models.every((id, slot) => {
+      if ((weights[slot] ?? 0) === 0) return true;
+      const s = startRd.cumulatives![id];
+      const e = rd.cumulatives![id];
+      if (s === undefined || e === undefined) return false;
+      const bound = BigInt(n) * rd.cap;
+      return e - s <= bound && s - e <= bound;
+    });
+    if (fits) out.push(y);
+  }
+  return out;
 }
