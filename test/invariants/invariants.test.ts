@@ -320,9 +320,6 @@ const baseFixtures = BASES.map((base, b) => {
       if (base.spans) await run.spanPrefix();
       await run.unpauseIfPaused();
       await run.check(undefined, "end", mirror.firstRound); // every round from the first one
-      console.log(
-        `DEBUG base ${b}: pool ${mirror.pool} owed ${mirror.owedTotal} reserve ${mirror.owedReserve} prefixStats ${JSON.stringify({ g: run.stats.gains, gs: run.stats.gainsShort, r: run.stats.owedRefills, c: run.stats.rewardClaims })}\n${b === 9 ? run.log.join("\n") : ""}`,
-      );
     } catch (e) {
       throw failure(e, `the prefix of base ${b} (${base.name})`, seed, run, `FUZZ_BASE=${b} FUZZ_SEQ=0`);
     }
