@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseNmrAmount } from "./editor/amount";
-import { formatAllowance, formatNmr, nmrToInput, relativeTime, shortAddress } from "./format";
+import { formatAllowance, formatNmr, formatTime, nmrToInput, relativeTime, shortAddress } from "./format";
 
 const E = 10n ** 18n;
 
@@ -33,4 +33,13 @@ test("nmrToInput writes the input's decimal separator, and parses back to the sa
   for (const separator of [".", ","] as const) {
     assert.deepEqual(parseNmrAmount(nmrToInput(wei, separator), { decimalSeparator: separator }), { ok: true, wei });
   }
+});
+
+test("formatTime writes the midnight hour as 00, in Node as in the browser (not 24)", () => {
+  const midnight = Date.UTC(2026, 11, 3, 0, 2) / 1000;
+  const offsetMinutes = new Date(midnight * 1000).getTimezoneOffset();
+  const localMidnight = midnight + offsetMinutes * 60; // 00:02 in the viewer's time zone
+  const text = formatTime(localMidnight);
+  assert.match(text, /, 00:02$/);
+  assert.doesNotMatch(text, /24:02/);
 });

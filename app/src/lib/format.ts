@@ -35,7 +35,9 @@ export function formatTime(seconds: number | bigint): string {
     day: "numeric",
     hour: "2-digit",
     minute: "2-digit",
-    hour12: false,
+    // h23, not hour12: false: Node's ICU reads that as h24 and writes the midnight hour as "24:02" (Chromium "00:02"),
+    // so a date rendered on the server or in a test differed from the browser's.
+    hourCycle: "h23",
   });
 }
 
