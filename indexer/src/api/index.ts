@@ -165,7 +165,13 @@ app.get("/accounts/:address/vector/:round", async (c) => {
 });
 
 /** The account events that change its stake (balance), each carrying the balance after it. */
-const BALANCE_CHANGES: IndexedEventKind[] = ["deposited", "withdrawal-requested", "settled", "rewards-claimed"];
+const BALANCE_CHANGES: IndexedEventKind[] = [
+  "deposited",
+  "withdrawal-requested",
+  "settled",
+  "span-settled",
+  "rewards-claimed",
+];
 
 /**
  * What the account's rounds put at risk, from indexed events only (the app's exposure card computes the same from
